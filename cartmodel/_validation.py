@@ -1,0 +1,121 @@
+"""Input checks shared by the public functions of :mod:`cartmodel`.
+
+Every check raises :class:`TypeError` for a value of the wrong kind and
+:class:`ValueError` for a value outside its range, and the message names the
+parameter, the offending value and the valid range, so that a reader who moved
+a slider too far learns what went wrong without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["as_real_array", "check_choice", "check_positive_int"]
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return f"an array containing {value!r}" if value.size <= 6 else f"an array of shape {value.shape}"
+    return repr(value)
+
+
+def _range_text(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    if low is None and high is None:
+        return "any finite real number"
+    if high is None:
+        return f"a finite real number {'>' if low_open else '>='} {low:g}"
+    if low is None:
+        return f"a finite real number {'<' if high_open else '<='} {high:g}"
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    return f"a finite real number in {left}{low:g}, {high:g}{right}"
+
+
+def as_real_array(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    unit: str = "",
+) -> NDArray[np.float64]:
+    """Return ``value`` as a float64 array after checking its type and range.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in error messages.
+    value : real number or array_like of real numbers
+        The value to check. Booleans, strings, complex numbers and objects are
+        rejected with :class:`TypeError`.
+    low, high : float, optional
+        Bounds of the valid range; ``None`` leaves that side unbounded.
+    low_open, high_open : bool
+        Whether the corresponding bound is excluded.
+    unit : str
+        Unit named in error messages (for example ``"per day"``).
+
+    Returns
+    -------
+    numpy.ndarray
+        A float64 array (0-d for a scalar input) with every element finite and
+        in range.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number or an array of real numbers.
+    ValueError
+        If any element is NaN, infinite or outside the range.
+    """
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a real number or an array of real numbers; got {value!r}")
+    if isinstance(value, numbers.Number) and not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, not {type(value).__name__}; got {value!r}")
+    try:
+        array = np.asarray(value)
+    except Exception as error:  # ragged nested sequences and the like
+        raise TypeError(f"{name} must be a real number or an array of real numbers; got {value!r}") from error
+    if array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers; got {_describe(value)} "
+            f"of dtype {array.dtype}"
+        )
+    array = array.astype(np.float64)
+    unit_text = f" ({unit})" if unit else ""
+    valid = _range_text(low, high, low_open, high_open)
+    bad = ~np.isfinite(array)
+    if low is not None:
+        bad |= (array <= low) if low_open else (array < low)
+    if high is not None:
+        bad |= (array >= high) if high_open else (array > high)
+    if np.any(bad):
+        first = array[bad].flat[0] if array.ndim else array.item()
+        raise ValueError(f"{name}{unit_text} must be {valid}; got {first!r}")
+    return array
+
+
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise naming ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def check_positive_int(name: str, value: Any, *, low: int = 1, high: int | None = None) -> int:
+    """Return ``value`` as an int after checking that it is an integer in range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {value!r}")
+    number = int(value)
+    if number < low or (high is not None and number > high):
+        upper = f" and <= {high}" if high is not None else ""
+        raise ValueError(f"{name} must be an integer >= {low}{upper}; got {number}")
+    return number
