@@ -1,12 +1,15 @@
 # Two entry points, both self-contained on a fresh machine with Python 3.11+:
 #   make book   create .venv, install the pinned stack, build the site into _build/html
 #   make test   create .venv, install the pinned stack, run the whole test suite
+# Only the set-up step (`make setup`, run by both) uses the network.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test clean
+.PHONY: setup book test clean
+
+setup: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

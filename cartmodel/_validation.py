@@ -82,6 +82,10 @@ def as_real_array(
         array = np.asarray(value)
     except Exception as error:  # ragged nested sequences and the like
         raise TypeError(f"{name} must be a real number or an array of real numbers; got {value!r}") from error
+    if isinstance(value, (list, tuple)) and array.dtype.kind in "iuf":
+        # numpy would silently turn True into 1.0 inside a list; refuse it as for scalars
+        if any(isinstance(item, (bool, np.bool_)) for item in np.asarray(value, dtype=object).flat):
+            raise TypeError(f"{name} must contain real numbers, not booleans; got {value!r}")
     if array.dtype.kind not in "iuf":
         raise TypeError(
             f"{name} must be a real number or an array of real numbers; got {_describe(value)} "

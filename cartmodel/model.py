@@ -298,7 +298,7 @@ def simulate(
     r_, q_, B_, P_, K_, n0_ = (np.broadcast_to(params[name], shape) for name in ("r", "q", "B", "P", "K", "n0"))
     _check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)
 
-    tumour = P_[..., None] * np.exp((q_ - r_)[..., None] * t)
+    tumour = _tumour(t, r_, q_, P_)
     cap = _capacity_from_tumour(tumour, B_, K_, placement)
     added = _doses_by_step(schedule, steps, shape)
     car_t = _iterate(cap, r_, n0_, t, reading, added)
@@ -396,9 +396,16 @@ def _check_capacity_range(r, q, B, P, K, horizon: float, placement: str) -> None
         raise ValueError("the plateau K * B must be above 1e-300 cells; raise K or B")
 
 
+def _tumour(t, r, q, P) -> NDArray[np.float64]:
+    """``P exp((q - r) t)``, computed as ``exp(ln P + (q - r) t)`` so that a tiny or
+    zero ``P`` never meets an overflowing exponential (``0 * inf``)."""
+    with np.errstate(divide="ignore"):
+        log_P = np.log(P)
+    return np.exp(log_P[..., None] + (q - r)[..., None] * t)
+
+
 def _capacity(t, r, q, B, P, K, placement: str) -> NDArray[np.float64]:
-    tumour = P[..., None] * np.exp((q - r)[..., None] * t)
-    return _capacity_from_tumour(tumour, B, K, placement)
+    return _capacity_from_tumour(_tumour(t, r, q, P), B, K, placement)
 
 
 def _capacity_from_tumour(tumour, B, K, placement: str) -> NDArray[np.float64]:

@@ -1,0 +1,88 @@
+"""The book, built from a clean copy with warnings as errors, read back as HTML."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+import cartmodel as cm
+from cartmodel.paper import FIGURE_1, FIGURE_1_DAYS
+
+from .conftest import REPO
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def page(built_book, name: str) -> BeautifulSoup:
+    return BeautifulSoup((built_book.html / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def text_of(soup: BeautifulSoup) -> str:
+    article = soup.find("article") or soup
+    return " ".join(article.get_text(" ").split())
+
+
+def test_build_reports_success_and_no_warnings(built_book):
+    if built_book.log != "(reused build)":
+        assert "build succeeded" in built_book.log
+        assert "WARNING:" not in built_book.log  # Sphinx's form; kernels log "WARNING |"
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_every_chapter_of_the_toc_is_a_page(built_book, name):
+    soup = page(built_book, name)
+    assert soup.find("h1") is not None, f"{name} has no title"
+    assert "This chapter is being written" not in text_of(soup)
+
+
+@pytest.mark.parametrize("figure_id", ["fig-figure-1", "fig-figure-2"])
+def test_figures_1_and_2_are_images_in_the_page(built_book, figure_id):
+    soup = page(built_book, "chapters/figures1-2")
+    figure = soup.find(id=figure_id)
+    assert figure is not None, f"no element with id {figure_id}"
+    image = figure.find("img")
+    assert image is not None and image.get("alt"), f"{figure_id} has no image with alt text"
+    path = (built_book.html / "chapters" / image["src"]).resolve()
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    assert figure.find("figcaption") is not None
+
+
+def test_glued_numbers_of_figures_1_and_2_appear_in_the_text(built_book):
+    text = text_of(page(built_book, "chapters/figures1-2"))
+    run = cm.simulate(**FIGURE_1, days=FIGURE_1_DAYS)
+    clearance = float(cm.tumour_clearance_day(P=FIGURE_1["P"], r=FIGURE_1["r"], q=FIGURE_1["q"]))
+    expected = {
+        "peak": f"{float(run.peak):.3g}",
+        "day of peak": f"on day {float(run.peak_day):.0f}",
+        "plateau": f"{float(cm.plateau_level(K=FIGURE_1['K'], B=FIGURE_1['B'])):.4g}",
+        "clearance time": f"{clearance:.1f} days",
+        "first day without blasts": f"day {float(run.clearance_day):.0f}",
+    }
+    for what, snippet in expected.items():
+        assert snippet in text, f"{what} ({snippet}) is not in the Figures 1 and 2 page"
+
+
+def test_equation_1_page_has_numbered_equations_and_resolved_references(built_book):
+    soup = page(built_book, "chapters/equation1")
+    numbers = [span.get_text().rstrip("#").strip() for span in soup.select("span.eqno")]
+    assert len(numbers) >= 5 and numbers[:3] == ["(1)", "(2)", "(3)"]
+    assert soup.find(id="equation-eq-equation-1") is not None
+    equation_links = [a for a in soup.select("a.reference.internal") if re.fullmatch(r"\(\d+\)", a.get_text().strip())]
+    assert len(equation_links) >= 5, "equation references did not resolve"
+
+
+def test_bibliography_lists_the_paper(built_book):
+    text = text_of(page(built_book, "chapters/bibliography"))
+    assert "A dynamical systems perspective on chimeric antigen receptor" in text
+    assert "Toor" in text

@@ -1,0 +1,340 @@
+"""Equation 1 (cartmodel.model) against analytic solutions, invariants and
+an independent re-implementation written out here in plain Python."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cartmodel as cm
+from cartmodel.paper import FIGURE_1
+
+RNG_SEED = 20190601
+
+
+def logistic_closed_form(t, *, r, K, n0):
+    """N(t) = K / (1 + (K - n0)/n0 e^{-rt}), written out independently of cartmodel."""
+    return [K / (1 + (K - n0) / n0 * math.exp(-r * ti)) for ti in t]
+
+
+def equation_1_by_hand(*, r, q, B, P, K, n0, days, reading="exact", b_placement="capacity"):
+    """Equation 1 in the textbook (non-reciprocal) form, one float at a time."""
+
+    def capacity(t):
+        tumour = P * math.exp((q - r) * t)
+        return K * B * (tumour + 1) if b_placement == "capacity" else K * (B * tumour + 1)
+
+    cells = [n0]
+    for t in range(1, days + 1):
+        Kt = capacity(t)
+        if reading == "exact":
+            cells.append(Kt / (1 + (Kt - cells[-1]) / cells[-1] * math.exp(-r)))
+        elif reading == "literal":
+            cells.append(Kt / (1 + (Kt - cells[-1]) / cells[-1] * math.exp(-r * t)))
+        else:
+            cells.append(Kt / (1 + (Kt - n0) / n0 * math.exp(-r * t)))
+    return np.array(cells)
+
+
+# --- analytic solution -----------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    r=st.floats(0.01, 10.0),
+    K=st.floats(1.0, 1e12),
+    B=st.floats(1e-3, 1e3),
+    n0_fraction=st.floats(1e-9, 2.0),
+    dt=st.sampled_from([1.0, 0.5, 0.25, 2.0]),
+)
+def test_constant_capacity_equals_closed_form_logistic(r, K, B, n0_fraction, dt):
+    n0 = n0_fraction * K * B
+    days = 40.0
+    result = cm.simulate(r=r, q=0.5, B=B, P=0.0, K=K, n0=n0, days=days, dt=dt)
+    expected = np.array(logistic_closed_form(result.t, r=r, K=K * B, n0=n0))
+    np.testing.assert_allclose(result.car_t, expected, rtol=1e-12, atol=0)
+
+
+def test_closed_reading_is_the_closed_form_with_moving_capacity():
+    result = cm.simulate(**FIGURE_1, days=60, reading="closed")
+    expected = equation_1_by_hand(**FIGURE_1, days=60, reading="closed")
+    np.testing.assert_allclose(result.car_t, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("reading", ["exact", "literal"])
+@pytest.mark.parametrize("b_placement", ["capacity", "antigen"])
+def test_iterating_readings_match_textbook_form(reading, b_placement):
+    rng = np.random.default_rng(RNG_SEED)
+    for _ in range(20):
+        params = dict(
+            r=rng.uniform(0.2, 4.0),
+            q=rng.uniform(0.0, 1.0),
+            B=rng.uniform(0.05, 5.0),
+            P=10 ** rng.uniform(0, 6),
+            K=10 ** rng.uniform(2, 8),
+            n0=10 ** rng.uniform(-2, 3),
+        )
+        result = cm.simulate(**params, days=50, reading=reading, b_placement=b_placement)
+        expected = equation_1_by_hand(**params, days=50, reading=reading, b_placement=b_placement)
+        np.testing.assert_allclose(result.car_t, expected, rtol=1e-10)
+
+
+def test_tumour_is_the_exponential_of_the_paper():
+    result = cm.simulate(**FIGURE_1, days=60)
+    expected = [FIGURE_1["P"] * math.exp((FIGURE_1["q"] - FIGURE_1["r"]) * t) for t in range(61)]
+    np.testing.assert_allclose(result.tumour, expected, rtol=1e-14)
+    np.testing.assert_array_equal(result.t, np.arange(61.0))
+
+
+# --- the reference figures of equations.md ---------------------------------
+# Values from ../shared/design/equations.md, which quotes them to 3 figures.
+
+
+@pytest.mark.parametrize(
+    ("reading", "peak", "peak_day"),
+    [("exact", 1.47e7, 12), ("closed", 1.39e7, 12), ("literal", 1.37e8, 5)],
+)
+def test_figure_1_reference_values(reading, peak, peak_day):
+    result = cm.simulate(**FIGURE_1, days=60, reading=reading)
+    assert float(result.peak) == pytest.approx(peak, rel=5e-3)
+    assert float(result.peak_day) == peak_day
+    assert float(result.final) == pytest.approx(6.25e5, rel=1e-4)  # K B = 1e6 / 1.6
+
+
+def test_figure_1_clearance_day():
+    analytic = float(cm.tumour_clearance_day(P=1000, r=1.5, q=1.2))
+    assert analytic == pytest.approx(23.0, abs=0.05)
+    assert analytic == pytest.approx(math.log(1000) / 0.3, rel=1e-14)
+    assert float(cm.simulate(**FIGURE_1, days=60).clearance_day) == math.ceil(analytic)
+
+
+def test_affinity_from_ic50():
+    assert float(cm.affinity_from_ic50(1.6)) == 0.625
+    np.testing.assert_array_equal(cm.affinity_from_ic50([1.0, 4.0, 500.0]), [1.0, 0.25, 0.002])
+
+
+# --- invariants --------------------------------------------------------------
+
+
+def random_parameters(rng, size):
+    return dict(
+        r=rng.uniform(0.05, 8.0, size),
+        q=rng.uniform(0.0, 3.0, size),
+        B=10 ** rng.uniform(-3, 1, size),
+        P=10 ** rng.uniform(-1, 8, size),
+        K=10 ** rng.uniform(0, 9, size),
+        n0=10 ** rng.uniform(-3, 6, size),
+    )
+
+
+@pytest.mark.parametrize("reading", cm.READINGS)
+def test_cells_positive_and_finite(reading):
+    rng = np.random.default_rng(RNG_SEED)
+    result = cm.simulate(**random_parameters(rng, 2000), days=60, reading=reading)
+    assert result.car_t.shape == (2000, 61)
+    assert np.all(np.isfinite(result.car_t)) and np.all(result.car_t > 0)
+    assert np.all(np.isfinite(result.tumour)) and np.all(result.tumour >= 0)
+
+
+@pytest.mark.parametrize("b_placement", cm.B_PLACEMENTS)
+def test_plateau_after_clearance(b_placement):
+    """Once the tumour is gone, every trajectory settles at K B (or K)."""
+    rng = np.random.default_rng(RNG_SEED + 1)
+    params = random_parameters(rng, 500)
+    params["r"] = rng.uniform(0.3, 8.0, 500)
+    params["q"] = params["r"] * rng.uniform(0.0, 0.5, 500)  # the tumour is cleared
+    params["P"] = 10 ** rng.uniform(0, 4, 500)
+    days = 400
+    result = cm.simulate(**params, days=days, b_placement=b_placement)
+    cleared_by = cm.tumour_clearance_day(P=params["P"], r=params["r"], q=params["q"])
+    assert np.all(cleared_by < days / 2)
+    plateau = params["K"] * params["B"] if b_placement == "capacity" else params["K"]
+    np.testing.assert_allclose(result.final, plateau, rtol=1e-6)
+    np.testing.assert_allclose(cm.plateau_level(K=params["K"], B=params["B"], b_placement=b_placement), plateau)
+
+
+@pytest.mark.parametrize("reading", cm.READINGS)
+def test_peak_grows_with_affinity_and_burden(reading):
+    B = np.geomspace(0.01, 10, 12)
+    P = np.geomspace(1, 1e6, 14)[:, None]
+    peak = cm.simulate(r=1.5, q=1.2, B=B, P=P, K=1e6, days=60, reading=reading).peak
+    assert peak.shape == (14, 12)
+    assert np.all(np.diff(peak, axis=1) > 0), "peak must grow with B"
+    assert np.all(np.diff(peak, axis=0) > 0), "peak must grow with P"
+
+
+@pytest.mark.parametrize("reading", cm.READINGS)
+def test_vectorised_equals_scalar_calls_exactly(reading):
+    rng = np.random.default_rng(RNG_SEED + 2)
+    params = random_parameters(rng, 7)
+    params["P"] = params["P"].reshape(7, 1)  # broadcast to a 7 x 7 grid
+    grid = cm.simulate(**params, days=30, reading=reading, doses=[(10, 5.0)])
+    assert grid.car_t.shape == (7, 7, 31)
+    for i in range(7):
+        for j in range(7):
+            one = cm.simulate(
+                r=float(params["r"][j]), q=float(params["q"][j]), B=float(params["B"][j]),
+                P=float(params["P"][i, 0]), K=float(params["K"][j]), n0=float(params["n0"][j]),
+                days=30, reading=reading, doses=[(10, 5.0)],
+            )
+            np.testing.assert_array_equal(grid.car_t[i, j], one.car_t)
+            np.testing.assert_array_equal(grid.tumour[i, j], one.tumour)
+            assert grid.peak_day[i, j] == one.peak_day
+
+
+def test_summaries_agree_with_trajectories():
+    rng = np.random.default_rng(RNG_SEED + 3)
+    result = cm.simulate(**random_parameters(rng, 300), days=60)
+    for k in range(300):
+        trajectory = result.car_t[k]
+        assert result.peak[k] == max(trajectory)
+        assert result.peak_day[k] == result.t[list(trajectory).index(max(trajectory))]
+        assert result.final[k] == trajectory[-1]
+        below = [t for t, v in zip(result.t, result.tumour[k]) if v < 1]
+        assert result.clearance_day[k] == (below[0] if below else math.inf)
+
+
+def test_dt_refines_towards_continuous_time():
+    """Halving the step changes the trajectory (on whole days) less and less, about
+    by half each time: the iteration converges, at first order, to continuous time."""
+    daily = []
+    for dt in (1.0, 0.5, 0.25, 0.125, 0.0625):
+        run = cm.simulate(**FIGURE_1, days=60, dt=dt)
+        daily.append(run.car_t[:: int(round(1 / dt))])
+    changes = [np.max(np.abs(np.log(b / a))) for a, b in zip(daily, daily[1:])]
+    ratios = np.array(changes[1:]) / np.array(changes[:-1])
+    assert np.all(ratios < 0.7), ratios  # every halving shrinks the change
+    assert ratios[-1] == pytest.approx(0.5, abs=0.05), ratios  # first-order convergence
+
+
+# --- doses ---------------------------------------------------------------------
+
+
+def test_dose_adds_cells_on_its_day():
+    base = cm.simulate(**FIGURE_1, days=20)
+    dosed = cm.simulate(**FIGURE_1, days=20, doses=[(5, 1000.0)])
+    np.testing.assert_array_equal(dosed.car_t[:5], base.car_t[:5])
+    # day 5: the update from day 4 is unchanged, then the infusion is added
+    assert dosed.car_t[5] == base.car_t[5] + 1000.0
+    assert np.all(dosed.car_t[6:] > base.car_t[6:])
+
+
+def test_dose_on_day_zero_is_part_of_the_first_dose():
+    a = cm.simulate(**{**FIGURE_1, "n0": 3.0}, days=20)
+    b = cm.simulate(**{**FIGURE_1, "n0": 1.0}, days=20, doses=[(0, 2.0)])
+    np.testing.assert_allclose(a.car_t, b.car_t, rtol=1e-15)
+
+
+def test_doses_on_one_step_add_up_and_snap_to_the_next_step():
+    a = cm.simulate(**FIGURE_1, days=20, doses=[(7, 30.0)])
+    b = cm.simulate(**FIGURE_1, days=20, doses=[(6.2, 10.0), (7, 20.0)])
+    np.testing.assert_allclose(a.car_t, b.car_t, rtol=1e-15)
+
+
+def test_closed_reading_restarts_at_an_infusion_and_agrees_with_exact_when_capacity_is_flat():
+    params = {**FIGURE_1, "P": 0.0}
+    schedule = [(4, 50.0), (9, 1e4)]
+    exact = cm.simulate(**params, days=30, doses=schedule)
+    closed = cm.simulate(**params, days=30, doses=schedule, reading="closed")
+    np.testing.assert_allclose(closed.car_t, exact.car_t, rtol=1e-12)
+
+
+def test_dose_cells_broadcast_with_parameters():
+    cells = np.array([1.0, 10.0, 100.0])
+    grid = cm.simulate(**FIGURE_1, days=20, doses=[(3, cells)])
+    assert grid.car_t.shape == (3, 21)
+    for k, c in enumerate(cells):
+        np.testing.assert_array_equal(grid.car_t[k], cm.simulate(**FIGURE_1, days=20, doses=[(3, c)]).car_t)
+
+
+# --- bad input -------------------------------------------------------------------
+
+
+GOOD = dict(FIGURE_1)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("r", 0.0), ("r", -1.5), ("r", math.nan), ("r", math.inf),
+        ("q", -0.1), ("q", math.nan),
+        ("B", 0.0), ("B", -2.0), ("B", math.inf),
+        ("P", -1.0), ("P", math.nan),
+        ("K", 0.0), ("K", -1e6),
+        ("n0", 0.0), ("n0", -5.0), ("n0", math.nan),
+        ("days", 0), ("days", -10), ("dt", 0.0), ("dt", -1.0), ("dt", math.nan),
+        ("r", [1.0, -1.0]),
+    ],
+)
+def test_bad_values_raise_value_error_naming_the_parameter(name, value):
+    with pytest.raises(ValueError, match=rf"^{name}\b.*got"):
+        cm.simulate(**{**GOOD, name: value})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("r", "1.5"), ("q", None), ("B", True), ("P", 1 + 2j), ("K", [1, "a"]), ("n0", object()), ("days", [60, 70])],
+)
+def test_wrong_types_raise_type_error_naming_the_parameter(name, value):
+    with pytest.raises(TypeError, match=name):
+        cm.simulate(**{**GOOD, name: value})
+
+
+def test_unknown_reading_and_placement():
+    with pytest.raises(ValueError, match="reading.*'exact'.*got 'euler'"):
+        cm.simulate(**GOOD, reading="euler")
+    with pytest.raises(TypeError, match="reading"):
+        cm.simulate(**GOOD, reading=1)
+    with pytest.raises(ValueError, match="b_placement"):
+        cm.simulate(**GOOD, b_placement="outside")
+
+
+@pytest.mark.parametrize(
+    ("doses", "error", "pattern"),
+    [
+        ([(61, 10.0)], ValueError, r"doses\[0\] day.*\[0, 60\].*got 61"),
+        ([(-1, 10.0)], ValueError, r"doses\[0\] day"),
+        ([(5, -10.0)], ValueError, r"doses\[0\] cells.*>= 0"),
+        ([(5, math.nan)], ValueError, r"doses\[0\] cells"),
+        ([(5, 10.0), (7,)], TypeError, r"doses\[1\].*\(day, cells\) pair"),
+        ("day 5", TypeError, r"doses must be a sequence"),
+        (5, TypeError, r"doses must be a sequence"),
+    ],
+)
+def test_bad_doses(doses, error, pattern):
+    with pytest.raises(error, match=pattern):
+        cm.simulate(**GOOD, doses=doses)
+
+
+def test_horizon_must_be_whole_steps_and_shapes_must_broadcast():
+    with pytest.raises(ValueError, match="days / dt"):
+        cm.simulate(**GOOD, days=10, dt=3.0)
+    with pytest.raises(ValueError, match="broadcast.*r \\(2,\\).*P \\(3,\\)"):
+        cm.simulate(**{**GOOD, "r": [1.5, 2.0], "P": [1.0, 2.0, 3.0]})
+
+
+def test_overflowing_capacity_is_refused_not_returned_as_inf():
+    with pytest.raises(ValueError, match="1e300"):
+        cm.simulate(**{**GOOD, "q": 20.0, "r": 0.1}, days=365)
+    with pytest.raises(ValueError, match="1e-300"):
+        cm.simulate(**{**GOOD, "K": 1e-200, "B": 1e-200})
+
+
+def test_other_public_functions_validate():
+    with pytest.raises(ValueError, match="ic50_nm.*got 0.0"):
+        cm.affinity_from_ic50(0.0)
+    with pytest.raises(ValueError, match="P"):
+        cm.tumour_clearance_day(P=-1, r=1.5, q=1.2)
+    with pytest.raises(ValueError, match="t_days"):
+        cm.capacity(-1.0, r=1.5, q=1.2, B=1, P=1, K=1)
+    np.testing.assert_allclose(
+        cm.capacity([0.0, 10.0], r=1.5, q=1.2, B=0.5, P=100, K=10),
+        [10 * 0.5 * (100 + 1), 10 * 0.5 * (100 * math.exp(-3.0) + 1)],
+        rtol=1e-14,
+    )
+    assert float(cm.tumour_clearance_day(P=0.5, r=1.5, q=1.2)) == 0.0
+    assert float(cm.tumour_clearance_day(P=10, r=1.0, q=1.2)) == math.inf
