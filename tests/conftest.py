@@ -36,7 +36,8 @@ def count_generated_call() -> None:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    terminalreporter.write_line(f"cartmodel: {_GENERATED_CALLS[0]} generated calls in property tests")
+    if _GENERATED_CALLS[0]:
+        terminalreporter.write_line(f"cartmodel: {_GENERATED_CALLS[0]} generated calls in property tests")
     for what, seconds in _TIMINGS.items():
         terminalreporter.write_line(f"cartmodel: {what}: {seconds:.1f} s")
 

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 import cartmodel as cm
 from cartmodel.paper import FIGURE_1, FIGURE_1_DAYS
+from cartmodel.reporting import sci
 
 from .conftest import REPO
 
@@ -63,9 +64,9 @@ def test_glued_numbers_of_figures_1_and_2_appear_in_the_text(built_book):
     run = cm.simulate(**FIGURE_1, days=FIGURE_1_DAYS)
     clearance = float(cm.tumour_clearance_day(P=FIGURE_1["P"], r=FIGURE_1["r"], q=FIGURE_1["q"]))
     expected = {
-        "peak": f"{float(run.peak):.3g}",
+        "peak": f"peak of {sci(run.peak)} cells",
         "day of peak": f"on day {float(run.peak_day):.0f}",
-        "plateau": f"{float(cm.plateau_level(K=FIGURE_1['K'], B=FIGURE_1['B'])):.4g}",
+        "plateau": f"{sci(cm.plateau_level(K=FIGURE_1['K'], B=FIGURE_1['B']))} cells",
         "clearance time": f"{clearance:.1f} days",
         "first day without blasts": f"day {float(run.clearance_day):.0f}",
     }
