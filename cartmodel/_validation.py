@@ -100,7 +100,7 @@ def as_real_array(
     if high is not None:
         bad |= (array >= high) if high_open else (array > high)
     if np.any(bad):
-        first = array[bad].flat[0] if array.ndim else array.item()
+        first = float(array[bad].flat[0]) if array.ndim else array.item()
         raise ValueError(f"{name}{unit_text} must be {valid}; got {first!r}")
     return array
 

@@ -202,7 +202,8 @@ def capacity(
     shape = _broadcast_shape(params)
     r_, q_, B_, P_, K_ = (np.broadcast_to(params[name], shape) for name in ("r", "q", "B", "P", "K"))
     _check_capacity_range(r_, q_, B_, P_, K_, float(t.max(initial=0.0)), placement)
-    return _capacity(t, r_, q_, B_, P_, K_, placement)
+    grid = _capacity(t.reshape(-1), r_, q_, B_, P_, K_, placement)
+    return grid.reshape(shape + t.shape)
 
 
 def simulate(
@@ -397,11 +398,20 @@ def _check_capacity_range(r, q, B, P, K, horizon: float, placement: str) -> None
 
 
 def _tumour(t, r, q, P) -> NDArray[np.float64]:
-    """``P exp((q - r) t)``, computed as ``exp(ln P + (q - r) t)`` so that a tiny or
-    zero ``P`` never meets an overflowing exponential (``0 * inf``)."""
-    with np.errstate(divide="ignore"):
-        log_P = np.log(P)
-    return np.exp(log_P[..., None] + (q - r)[..., None] * t)
+    """``P exp((q - r) t)``, without ever forming ``0 * inf`` or ``tiny * inf``.
+
+    The direct product is exact to rounding; only where the exponential alone
+    would overflow (the capacity check guarantees the product does not) is it
+    computed as ``exp(ln P + (q - r) t)``.
+    """
+    exponent = (q - r)[..., None] * t
+    tumour = P[..., None] * np.exp(np.minimum(exponent, 700.0))
+    huge = exponent > 700.0
+    if np.any(huge):
+        with np.errstate(divide="ignore"):
+            via_log = np.exp(np.log(P)[..., None] + exponent)
+        tumour = np.where(huge, via_log, tumour)
+    return tumour
 
 
 def _capacity(t, r, q, B, P, K, placement: str) -> NDArray[np.float64]:

@@ -338,3 +338,9 @@ def test_other_public_functions_validate():
     )
     assert float(cm.tumour_clearance_day(P=0.5, r=1.5, q=1.2)) == 0.0
     assert float(cm.tumour_clearance_day(P=10, r=1.0, q=1.2)) == math.inf
+
+
+def test_capacity_shape_is_parameters_then_time():
+    assert cm.capacity(0.0, r=1.5, q=1.2, B=1.0, P=10.0, K=1.0).shape == ()
+    assert cm.capacity([0.0, 1.0, 2.0], r=[1.5, 2.0], q=1.2, B=1.0, P=10.0, K=1.0).shape == (2, 3)
+    assert float(cm.capacity(0.0, r=1.5, q=1.2, B=2.0, P=10.0, K=3.0)) == 3.0 * 2.0 * 11.0
