@@ -2,14 +2,22 @@
 
 The paper argues that CAR T cells, unlike donor lymphocyte infusions or drugs,
 expand in proportion to their antigen burden and scFv affinity, so that their
-dose should follow the tumour burden.  This package implements its equations:
+dose should follow the tumour burden.  The package implements its equations and
+the tools the book builds on them:
 
 * :mod:`cartmodel.model`: Equation 1, antigen-driven CAR T expansion.
-* :mod:`cartmodel.paper`: the parameter values printed in the paper's captions.
-* :mod:`cartmodel.plotting`: the book's figures (matplotlib).
+* :mod:`cartmodel.repertoire`: Equation 2, donor T cell clones and repertoires.
+* :mod:`cartmodel.response`: the probability of a GVHD-free response to DLI.
+* :mod:`cartmodel.burden`: the ALL antigen-burden estimate and its mapping to P.
+* :mod:`cartmodel.fitting`: reading the antigen burden from repeated CAR T counts.
+* :mod:`cartmodel.dosing`: dose-response grids, ceiling doses and split schedules.
+* :mod:`cartmodel.paper`, :mod:`cartmodel.published`: the paper's caption
+  parameters and published values, each with its source.
+* :mod:`cartmodel.plotting`, :mod:`cartmodel.widgets`, :mod:`cartmodel.reporting`:
+  figures, ipywidgets explorers and numbers for prose (imported on demand, so
+  that the model needs neither matplotlib nor ipywidgets at import).
 """
-
-from .model import (
+from .model import (  # Equation 1: antigen-driven CAR T expansion
     B_PLACEMENTS,
     READINGS,
     Expansion,
@@ -18,6 +26,62 @@ from .model import (
     plateau_level,
     simulate,
     tumour_clearance_day,
+)
+from .repertoire import (  # Equation 2: donor T cell repertoires
+    PeptideLibrary,
+    PowerLawFit,
+    Repertoire,
+    RepertoireExpansion,
+    clone_capacity,
+    draw_peptides,
+    draw_repertoire,
+    expand_repertoire,
+    fit_power_law_exponent,
+    rank_frequency,
+)
+from .response import (  # the probability of a GVHD-free response to DLI
+    PAPER_RESPONSE_EXAMPLE,
+    DLITrial,
+    capture_probability,
+    cumulative_response_probability,
+    dose_for_capture,
+    relevant_clones,
+    response_probability,
+    simulate_dli_trial,
+)
+from .burden import (  # the ALL antigen-burden estimate
+    AllPatient,
+    BurdenEstimate,
+    antigen_burden_molecules,
+    antigen_from_p,
+    blood_volume_ml,
+    circulating_blasts,
+    estimate_burden,
+    marrow_blasts,
+    marrow_nucleated_cells,
+    nadler_blood_volume_ml,
+    normal_cellularity_fraction,
+    one_at_a_time_sensitivity,
+    p_from_antigen,
+    total_blasts,
+    wbc_cells_per_ul_from_giga_per_l,
+    wbc_giga_per_l_from_cells_per_ul,
+)
+from .fitting import (  # reading the antigen burden from CAR T counts
+    BurdenFit,
+    IdentifiabilityWarning,
+    fit_burden,
+    log_sensitivities,
+    sample_counts,
+)
+from .dosing import (  # dose-response grids, ceiling doses, split schedules
+    CeilingDose,
+    DoseResponse,
+    ScheduleComparison,
+    dose_for_ceiling,
+    dose_response,
+    split_doses,
+    split_schedule,
 )
 
 __version__ = "0.1.0"
@@ -31,4 +95,50 @@ __all__ = [
     "plateau_level",
     "simulate",
     "tumour_clearance_day",
+    "PeptideLibrary",
+    "PowerLawFit",
+    "Repertoire",
+    "RepertoireExpansion",
+    "clone_capacity",
+    "draw_peptides",
+    "draw_repertoire",
+    "expand_repertoire",
+    "fit_power_law_exponent",
+    "rank_frequency",
+    "PAPER_RESPONSE_EXAMPLE",
+    "DLITrial",
+    "capture_probability",
+    "cumulative_response_probability",
+    "dose_for_capture",
+    "relevant_clones",
+    "response_probability",
+    "simulate_dli_trial",
+    "AllPatient",
+    "BurdenEstimate",
+    "antigen_burden_molecules",
+    "antigen_from_p",
+    "blood_volume_ml",
+    "circulating_blasts",
+    "estimate_burden",
+    "marrow_blasts",
+    "marrow_nucleated_cells",
+    "nadler_blood_volume_ml",
+    "normal_cellularity_fraction",
+    "one_at_a_time_sensitivity",
+    "p_from_antigen",
+    "total_blasts",
+    "wbc_cells_per_ul_from_giga_per_l",
+    "wbc_giga_per_l_from_cells_per_ul",
+    "BurdenFit",
+    "IdentifiabilityWarning",
+    "fit_burden",
+    "log_sensitivities",
+    "sample_counts",
+    "CeilingDose",
+    "DoseResponse",
+    "ScheduleComparison",
+    "dose_for_ceiling",
+    "dose_response",
+    "split_doses",
+    "split_schedule",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PublishedValue", "TISAGENLECLEUCEL_B_ALL"]
+__all__ = ["ALL_BURDEN_INPUTS", "PublishedValue", "TISAGENLECLEUCEL_B_ALL"]
 
 
 @dataclass(frozen=True)
@@ -44,4 +44,52 @@ TISAGENLECLEUCEL_B_ALL = {
     "contraction_half_life_days": PublishedValue(4.3, "days", "stein2019", "half-life of the early contraction"),
     "persistence_half_life_days": PublishedValue(220.0, "days", "stein2019", "half-life of the persistence phase (extrapolated)"),
     "median_dose_cells_per_kg": PublishedValue(3.1e6, "CAR+ cells/kg", "stein2019", "median infused dose"),
+}
+
+
+#: Inputs of the ALL antigen-burden estimate (:mod:`cartmodel.burden`): blood
+#: volume, marrow cellularity and CD19 density, each with its source.
+ALL_BURDEN_INPUTS = {
+    "blood_volume_ml_per_kg_man": PublishedValue(
+        70.0, "mL/kg", "nadler1962", "blood volume per kg of an average adult man (Nadler's formula gives about this)"
+    ),
+    "blood_volume_ml_per_kg_woman": PublishedValue(
+        65.0, "mL/kg", "nadler1962", "blood volume per kg of an average adult woman (Nadler's formula gives about this)"
+    ),
+    "blood_volume_ml_per_kg_child_low": PublishedValue(
+        75.0, "mL/kg", "linderkamp1977", "blood volume per kg in children, low end of the usual range"
+    ),
+    "blood_volume_ml_per_kg_child_high": PublishedValue(
+        80.0, "mL/kg", "linderkamp1977", "blood volume per kg in children, high end of the usual range"
+    ),
+    "marrow_nucleated_cells_per_kg": PublishedValue(
+        10.4e9, "cells/kg", "harrison1962", "total nucleated cells of the bone marrow per kg body weight"
+    ),
+    "cd19_molecules_per_b_cell": PublishedValue(
+        22_000.0, "molecules/cell", "ginaldi1998", "CD19 molecules per normal B cell (mean)"
+    ),
+    "cd19_molecules_per_b_cell_sd": PublishedValue(
+        7_000.0, "molecules/cell", "ginaldi1998", "spread (SD) of CD19 molecules per normal B cell"
+    ),
+    "cd19_molecules_per_cll_cell": PublishedValue(
+        13_000.0, "molecules/cell", "ginaldi1998", "CD19 molecules per CLL cell (mean)"
+    ),
+    "cd19_density_linked_to_response": PublishedValue(
+        2_000.0, "molecules/blast", "majzner2020", "B-ALL CD19 density near which CAR T response depends on density"
+    ),
+    "cellularity_rule_percent_at_age_0": PublishedValue(
+        100.0, "percent", "wong2024", "the rule of thumb 'cellularity = 100 minus age (years), in percent'"
+    ),
+    "adult_normocellularity_low": PublishedValue(
+        0.30, "fraction", "wong2024", "lower end of the 90% reference interval of cellularity, ages 18 to 90"
+    ),
+    "adult_normocellularity_high": PublishedValue(
+        0.75, "fraction", "wong2024", "upper end of the 90% reference interval of cellularity, ages 18 to 90"
+    ),
+    "child_normocellularity_low": PublishedValue(
+        0.45, "fraction", "wong2024", "lower end of normal cellularity under age 20"
+    ),
+    "child_normocellularity_high": PublishedValue(
+        0.85, "fraction", "wong2024", "upper end of normal cellularity under age 20"
+    ),
 }

@@ -1,0 +1,654 @@
+"""Equation 2 of Toor et al. (2019): donor T cell clones against HLA-bound peptides.
+
+The paper's Equation 2 is Equation 1 for one donor T cell clone ``i`` whose TCR,
+with affinity ``Z_i``, recognises the peptide ``j`` presented on HLA with
+binding affinity ``B_j = 1 / IC50_j``; ``P_j`` is the expression of the peptide's
+parent protein times the cell mass that expresses it.  The clone grows by the
+same logistic step as Equation 1 (the engine of :mod:`cartmodel.model` is
+reused, not re-implemented) towards the capacity::
+
+    K_ij = K * Z_i * B_j * P_j                      normal-tissue peptides
+    K_ij = K * Z_i * B_j * (P_j e^{(q-r)t} + 1)     tumour-associated peptides
+                                                    (with ``tumour_term=True``)
+
+The paper does not fix the repertoire; this module draws one (see
+:func:`draw_repertoire` for exactly what is drawn):
+
+* clone sizes follow a continuous power law (Pareto) with density
+  ``p(s) = (alpha - 1) / s_min * (s / s_min) ** -alpha`` for ``s >= s_min``,
+  which can be normalised only when ``alpha > 1``;
+* TCR affinities ``Z_i`` follow a power law of the same kind, drawn independently
+  of the sizes;
+* each clone recognises one presented peptide, drawn uniformly from a library
+  whose HLA-binding IC50s are log-uniform over 1 to 500 nM, whose expressions are
+  log-uniform, and of which a small share is tumour-associated.
+
+Donor clones that recognise nothing the recipient presents do not expand in the
+model and are left out of the repertoire.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import as_real_array, check_choice, check_positive_int
+from .model import READINGS, _iterate, _time_grid
+from .paper import FIGURE_1
+
+__all__ = [
+    "PeptideLibrary",
+    "PowerLawFit",
+    "Repertoire",
+    "RepertoireExpansion",
+    "clone_capacity",
+    "draw_peptides",
+    "draw_repertoire",
+    "expand_repertoire",
+    "fit_power_law_exponent",
+    "rank_frequency",
+]
+
+#: Smallest power-law exponent accepted by the samplers.  Exponents in (1, 1.1)
+#: are normalisable but put the largest of a million draws beyond float64's range.
+MIN_SAMPLING_EXPONENT = 1.1
+_MAX_CELLS = 1e300
+_MIN_CELLS = 1e-300
+
+
+# --------------------------------------------------------------------------
+# data
+
+
+def _frozen(array: NDArray[Any]) -> NDArray[Any]:
+    array = np.array(array, copy=True)
+    array.setflags(write=False)
+    return array
+
+
+def _vector(name: str, value: ArrayLike, **limits: Any) -> NDArray[np.float64]:
+    array = as_real_array(name, value, **limits)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty one-dimensional array; got shape {array.shape}")
+    return array
+
+
+@dataclass(frozen=True)
+class PeptideLibrary:
+    """The peptides a recipient presents on HLA.
+
+    Attributes
+    ----------
+    ic50_nm : numpy.ndarray
+        HLA-binding IC50 of each peptide in nM, > 0, shape ``(m,)``.
+    expression : numpy.ndarray
+        ``P_j``: expression of the parent protein times the cell mass that
+        expresses it, in the antigen units of Equation 1's ``P`` (> 0), shape ``(m,)``.
+    tumour : numpy.ndarray of bool
+        True for tumour-associated peptides, False for normal-tissue
+        (alloreactive, GVHD-directed) peptides, shape ``(m,)``.
+    """
+
+    ic50_nm: NDArray[np.float64]
+    expression: NDArray[np.float64]
+    tumour: NDArray[np.bool_]
+
+    def __post_init__(self) -> None:
+        ic50 = _vector("ic50_nm", self.ic50_nm, low=0.0, low_open=True, unit="nM")
+        expression = _vector("expression", self.expression, low=0.0, low_open=True, unit="antigen units")
+        tumour = np.asarray(self.tumour)
+        if tumour.dtype != np.bool_:
+            raise TypeError(f"tumour must be an array of booleans; got dtype {tumour.dtype}")
+        if not (ic50.shape == expression.shape == tumour.shape):
+            raise ValueError(
+                "ic50_nm, expression and tumour must have one entry per peptide; got shapes "
+                f"{ic50.shape}, {expression.shape} and {tumour.shape}"
+            )
+        object.__setattr__(self, "ic50_nm", _frozen(ic50))
+        object.__setattr__(self, "expression", _frozen(expression))
+        object.__setattr__(self, "tumour", _frozen(tumour))
+
+    @property
+    def n_peptides(self) -> int:
+        """Number of presented peptides."""
+        return int(self.ic50_nm.size)
+
+    @property
+    def affinity(self) -> NDArray[np.float64]:
+        """``B_j = 1 / IC50_j`` in 1/nM."""
+        return 1.0 / self.ic50_nm
+
+
+@dataclass(frozen=True)
+class Repertoire:
+    """Donor T cell clones, each recognising one presented peptide.
+
+    Attributes
+    ----------
+    sizes : numpy.ndarray
+        Cells of each clone (> 0), shape ``(n,)``; the starting counts of Equation 2.
+    affinity : numpy.ndarray
+        ``Z_i``: TCR affinity of each clone for its peptide-HLA complex, > 0,
+        dimensionless (relative to the CAR's scFv, whose affinity enters
+        Equation 1 through ``B``), shape ``(n,)``.
+    peptide : numpy.ndarray of int
+        Index into ``peptides`` of the peptide each clone recognises, shape ``(n,)``.
+    peptides : PeptideLibrary
+        The presented peptides.
+    """
+
+    sizes: NDArray[np.float64]
+    affinity: NDArray[np.float64]
+    peptide: NDArray[np.intp]
+    peptides: PeptideLibrary
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.peptides, PeptideLibrary):
+            raise TypeError(f"peptides must be a PeptideLibrary; got {type(self.peptides).__name__}")
+        sizes = _vector("sizes", self.sizes, low=0.0, low_open=True, unit="cells")
+        affinity = _vector("affinity", self.affinity, low=0.0, low_open=True)
+        peptide = np.asarray(self.peptide)
+        if peptide.dtype.kind not in "iu":
+            raise TypeError(f"peptide must be an array of integer indices; got dtype {peptide.dtype}")
+        if not (sizes.shape == affinity.shape == peptide.shape):
+            raise ValueError(
+                "sizes, affinity and peptide must have one entry per clone; got shapes "
+                f"{sizes.shape}, {affinity.shape} and {peptide.shape}"
+            )
+        m = self.peptides.n_peptides
+        if peptide.min() < 0 or peptide.max() >= m:
+            bad = int(peptide[(peptide < 0) | (peptide >= m)][0])
+            raise ValueError(f"peptide indices must lie in [0, {m - 1}] (the peptide library); got {bad}")
+        object.__setattr__(self, "sizes", _frozen(sizes))
+        object.__setattr__(self, "affinity", _frozen(affinity))
+        object.__setattr__(self, "peptide", _frozen(peptide.astype(np.intp)))
+
+    @property
+    def n_clones(self) -> int:
+        """Number of clones."""
+        return int(self.sizes.size)
+
+    @property
+    def frequencies(self) -> NDArray[np.float64]:
+        """Share of the repertoire's cells in each clone (sums to 1)."""
+        return self.sizes / self.sizes.sum()
+
+    @property
+    def tumour_directed(self) -> NDArray[np.bool_]:
+        """True for clones whose peptide is tumour-associated."""
+        return self.peptides.tumour[self.peptide]
+
+    @property
+    def peptide_affinity(self) -> NDArray[np.float64]:
+        """``B_j`` of each clone's peptide, in 1/nM, shape ``(n,)``."""
+        return self.peptides.affinity[self.peptide]
+
+    @property
+    def peptide_expression(self) -> NDArray[np.float64]:
+        """``P_j`` of each clone's peptide, shape ``(n,)``."""
+        return self.peptides.expression[self.peptide]
+
+
+@dataclass(frozen=True)
+class RepertoireExpansion:
+    """The result of :func:`expand_repertoire`.
+
+    Attributes
+    ----------
+    t : numpy.ndarray
+        Time in days, shape ``(steps + 1,)``.
+    cells : numpy.ndarray
+        Cells of each clone, shape ``(n, steps + 1)``.
+    capacity : numpy.ndarray
+        Capacity ``K_ij`` of each clone, same shape as ``cells``.
+    tumour_directed : numpy.ndarray of bool
+        True for tumour-directed clones, shape ``(n,)``.
+    """
+
+    t: NDArray[np.float64]
+    cells: NDArray[np.float64]
+    capacity: NDArray[np.float64]
+    tumour_directed: NDArray[np.bool_]
+
+    @property
+    def final(self) -> NDArray[np.float64]:
+        """Cells of each clone on the last day."""
+        return self.cells[:, -1]
+
+    @property
+    def tumour_cells(self) -> NDArray[np.float64]:
+        """Cells in tumour-directed clones, shape ``(steps + 1,)``."""
+        return self.cells[self.tumour_directed].sum(axis=0)
+
+    @property
+    def alloreactive_cells(self) -> NDArray[np.float64]:
+        """Cells in clones directed at normal-tissue peptides (GVHD-directed)."""
+        return self.cells[~self.tumour_directed].sum(axis=0)
+
+    @property
+    def tumour_share(self) -> NDArray[np.float64]:
+        """Share of the repertoire's cells that is tumour-directed, over time."""
+        return self.tumour_cells / self.cells.sum(axis=0)
+
+    @property
+    def alloreactive_share(self) -> NDArray[np.float64]:
+        """Share of the repertoire's cells that is alloreactive, over time."""
+        return self.alloreactive_cells / self.cells.sum(axis=0)
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """Maximum-likelihood fit of a continuous power law (see :func:`fit_power_law_exponent`).
+
+    Attributes
+    ----------
+    exponent : float
+        Fitted ``alpha`` of the density ``p(x) ∝ x ** -alpha`` for ``x >= minimum``.
+    standard_error : float
+        Its asymptotic standard error, ``(alpha - 1) / sqrt(n_tail)``.
+    minimum : float
+        The lower bound ``x_min`` of the fitted tail.
+    n_tail : int
+        Number of values at or above ``minimum``.
+    """
+
+    exponent: float
+    standard_error: float
+    minimum: float
+    n_tail: int
+
+
+# --------------------------------------------------------------------------
+# drawing
+
+
+def _generator(seed: Any) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, np.integer)):
+        raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator; got {seed!r}")
+    return np.random.default_rng(check_positive_int("seed", seed, low=0))
+
+
+def _check_exponent(name: str, value: Any) -> float:
+    alpha = as_real_array(name, value)
+    if alpha.ndim:
+        raise TypeError(f"{name} must be a scalar; got {value!r}")
+    if alpha <= 1.0:
+        raise ValueError(
+            f"{name} must be > 1: a power law p(x) ∝ x**-{name} on [x_min, inf) can be normalised "
+            f"only for exponents above 1; got {float(alpha)!r}"
+        )
+    if alpha < MIN_SAMPLING_EXPONENT:
+        raise ValueError(
+            f"{name} must be >= {MIN_SAMPLING_EXPONENT}: smaller exponents put the largest draws beyond "
+            f"float64's range; got {float(alpha)!r}"
+        )
+    return float(alpha)
+
+
+def _check_range(name: str, value: Any, unit: str) -> tuple[float, float]:
+    try:
+        low, high = value
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a (low, high) pair; got {value!r}") from None
+    low_ = float(as_real_array(f"{name}[0]", low, low=0.0, low_open=True, unit=unit))
+    high_ = float(as_real_array(f"{name}[1]", high, low=low_, unit=unit))
+    return low_, high_
+
+
+def _pareto(rng: np.random.Generator, n: int, exponent: float, minimum: float) -> NDArray[np.float64]:
+    """Inverse-CDF draws of the continuous power law with density ∝ x**-exponent, x >= minimum."""
+    u = rng.random(n)  # in [0, 1), so 1 - u is in (0, 1]
+    return minimum * (1.0 - u) ** (-1.0 / (exponent - 1.0))
+
+
+def _log_uniform(rng: np.random.Generator, n: int, low: float, high: float) -> NDArray[np.float64]:
+    return np.exp(rng.uniform(math.log(low), math.log(high), n)) if high > low else np.full(n, low)
+
+
+def draw_peptides(
+    n_peptides: int,
+    *,
+    seed: int | np.random.Generator,
+    ic50_range_nm: tuple[float, float] = (1.0, 500.0),
+    expression_range: tuple[float, float] = (0.1, 10.0),
+    tumour_fraction: float = 0.02,
+) -> PeptideLibrary:
+    """Draw a library of presented peptides.
+
+    Parameters
+    ----------
+    n_peptides : int
+        Number of peptides, >= 1.
+    seed : int or numpy.random.Generator
+        Seed (>= 0) of a new generator, or a generator to draw from.
+    ic50_range_nm : (float, float)
+        HLA-binding IC50s are log-uniform over this range, in nM (default 1 to
+        500 nM; 500 nM is the usual cut-off for a binder).
+    expression_range : (float, float)
+        Expressions ``P_j`` are log-uniform over this range, in the antigen
+        units of Equation 1's ``P`` (the paper's Figure 1 has ``P = 1000`` for
+        the CAR's surface antigen).
+    tumour_fraction : float
+        Share of the peptides that is tumour-associated, in [0, 1]; the number
+        of tumour peptides is ``round(tumour_fraction * n_peptides)``, placed at
+        random.
+
+    Returns
+    -------
+    PeptideLibrary
+    """
+    m = check_positive_int("n_peptides", n_peptides)
+    rng = _generator(seed)
+    ic50_low, ic50_high = _check_range("ic50_range_nm", ic50_range_nm, "nM")
+    p_low, p_high = _check_range("expression_range", expression_range, "antigen units")
+    share = float(as_real_array("tumour_fraction", tumour_fraction, low=0.0, high=1.0))
+    ic50 = _log_uniform(rng, m, ic50_low, ic50_high)
+    expression = _log_uniform(rng, m, p_low, p_high)
+    tumour = np.zeros(m, dtype=bool)
+    tumour[rng.permutation(m)[: round(share * m)]] = True
+    return PeptideLibrary(ic50_nm=ic50, expression=expression, tumour=tumour)
+
+
+def draw_repertoire(
+    n_clones: int,
+    *,
+    seed: int | np.random.Generator,
+    size_exponent: float = 2.5,
+    min_size_cells: float = 1.0,
+    affinity_exponent: float = 2.5,
+    min_affinity: float = 1e-3,
+    peptides: PeptideLibrary | None = None,
+    n_peptides: int = 1000,
+) -> Repertoire:
+    """Draw a donor repertoire: power-law clone sizes and TCR affinities.
+
+    What is drawn, for each of ``n_clones`` clones independently:
+
+    * its size ``s`` in cells from the continuous power law (Pareto) with density
+      ``p(s) = (alpha - 1) / s_min * (s / s_min) ** -alpha`` for ``s >= s_min``,
+      ``alpha = size_exponent`` and ``s_min = min_size_cells``; this density has
+      a finite integral only for ``alpha > 1`` (and a finite mean only for
+      ``alpha > 2``).  In rank-frequency form the sizes fall as
+      ``rank ** (-1 / (alpha - 1))``;
+    * its TCR affinity ``Z`` from the same kind of law with exponent
+      ``affinity_exponent`` and minimum ``min_affinity``, independently of its size;
+    * the peptide it recognises, uniformly from the library.
+
+    Parameters
+    ----------
+    n_clones : int
+        Number of clones, >= 1.
+    seed : int or numpy.random.Generator
+        Seed (>= 0) of a new generator, or a generator to draw from.  The same
+        seed gives the same repertoire.
+    size_exponent, affinity_exponent : float
+        Power-law exponents ``alpha``; must be > 1 (normalisable) and, for
+        sampling in float64, >= 1.1.
+    min_size_cells : float
+        Smallest clone, in cells, > 0.
+    min_affinity : float
+        Smallest TCR affinity ``Z``, > 0 (dimensionless; 1 would be a TCR that
+        drives expansion as strongly per unit ``B P`` as the CAR's scFv).
+    peptides : PeptideLibrary, optional
+        The presented peptides; by default ``draw_peptides(n_peptides, seed=rng)``
+        with the same generator, drawn before the clones.
+    n_peptides : int
+        Size of the default library.
+
+    Returns
+    -------
+    Repertoire
+    """
+    n = check_positive_int("n_clones", n_clones)
+    size_alpha = _check_exponent("size_exponent", size_exponent)
+    affinity_alpha = _check_exponent("affinity_exponent", affinity_exponent)
+    s_min = float(as_real_array("min_size_cells", min_size_cells, low=0.0, low_open=True, unit="cells"))
+    z_min = float(as_real_array("min_affinity", min_affinity, low=0.0, low_open=True))
+    rng = _generator(seed)
+    if peptides is None:
+        peptides = draw_peptides(n_peptides, seed=rng)
+    elif not isinstance(peptides, PeptideLibrary):
+        raise TypeError(f"peptides must be a PeptideLibrary; got {type(peptides).__name__}")
+    sizes = _pareto(rng, n, size_alpha, s_min)
+    affinity = _pareto(rng, n, affinity_alpha, z_min)
+    peptide = rng.integers(0, peptides.n_peptides, n)
+    return Repertoire(sizes=sizes, affinity=affinity, peptide=peptide, peptides=peptides)
+
+
+# --------------------------------------------------------------------------
+# Equation 2
+
+
+def _rates(r: Any, q: Any, K: Any) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    r_ = as_real_array("r", r, low=0.0, low_open=True, unit="per day")
+    q_ = as_real_array("q", q, low=0.0, unit="per day")
+    K_ = as_real_array("K", K, low=0.0, low_open=True, unit="cells")
+    for name, value in (("r", r_), ("q", q_), ("K", K_)):
+        if value.ndim:
+            raise TypeError(f"{name} must be a scalar for a repertoire; got {value!r}")
+    return r_, q_, K_
+
+
+def _capacity_grid(
+    t: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    expression: NDArray[np.float64],
+    tumour: NDArray[np.bool_],
+    r: float,
+    q: float,
+    tumour_term: bool,
+) -> NDArray[np.float64]:
+    """``K Z B P`` (constant) or ``K Z B (P e^{(q-r)t} + 1)`` for tumour clones; shape (n, len(t))."""
+    constant = (scale * expression)[:, None]
+    cap = np.broadcast_to(constant, (scale.size, t.size)).copy()
+    if tumour_term and tumour.any():
+        decline = np.exp((q - r) * t)
+        cap[tumour] = scale[tumour, None] * (expression[tumour, None] * decline + 1.0)
+    return cap
+
+
+def _check_capacity(cap: NDArray[np.float64]) -> None:
+    if cap.size and (cap.max() > _MAX_CELLS or cap.min() < _MIN_CELLS):
+        raise ValueError(
+            "the capacity K * Z * B * P must stay between 1e-300 and 1e300 cells; "
+            f"got values from {cap.min():.3g} to {cap.max():.3g}: change K, the affinities or the expressions"
+        )
+
+
+def clone_capacity(
+    repertoire: Repertoire,
+    t_days: ArrayLike,
+    *,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    tumour_term: bool = True,
+) -> NDArray[np.float64]:
+    """Capacity ``K_ij`` of every clone of Equation 2 at the given times.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+    t_days : float or array_like
+        Times in days, >= 0 (a 1-D grid or a scalar).
+    K : float
+        Scale of the capacity, as in Equation 1 (default: the paper's Figure 1).
+    r, q : float
+        T cell and tumour growth rates per day (used by the tumour term only).
+    tumour_term : bool
+        If True (default), tumour-associated peptides carry Equation 1's tumour
+        term, ``K Z_i B_j (P_j e^{(q-r)t} + 1)``: their antigen shrinks with the
+        tumour and a residue remains.  Normal-tissue peptides always have the
+        constant capacity ``K Z_i B_j P_j``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_clones, len(t))``.
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    t = np.atleast_1d(as_real_array("t_days", t_days, low=0.0, unit="days"))
+    if t.ndim != 1:
+        raise ValueError(f"t_days must be a scalar or a one-dimensional grid; got shape {t.shape}")
+    r_, q_, K_ = _rates(r, q, K)
+    if not isinstance(tumour_term, (bool, np.bool_)):
+        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
+    scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
+    return _capacity_grid(
+        t, scale, repertoire.peptide_expression, repertoire.tumour_directed, float(r_), float(q_), bool(tumour_term)
+    )
+
+
+def _expand(
+    n0: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    expression: NDArray[np.float64],
+    tumour: NDArray[np.bool_],
+    presented: NDArray[np.bool_],
+    *,
+    r: float,
+    q: float,
+    t: NDArray[np.float64],
+    tumour_term: bool,
+    reading: str,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Equation 2 for a batch of clones (1-D arrays); the loop is over time only.
+
+    Clones whose peptide is not presented get a capacity equal to their own
+    starting count: with no antigen they neither grow nor shrink.
+    """
+    cap = _capacity_grid(t, scale, expression, tumour, r, q, tumour_term)
+    if not presented.all():
+        cap[~presented] = n0[~presented, None]
+    _check_capacity(cap)
+    cells = _iterate(cap, np.full(n0.shape, r), n0, t, reading, {})
+    return cells, cap
+
+
+def expand_repertoire(
+    repertoire: Repertoire,
+    *,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = 60,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> RepertoireExpansion:
+    """Iterate Equation 2 for every clone of a repertoire at once.
+
+    Each clone starts at its size and grows by Equation 1's logistic step (the
+    same engine, :func:`cartmodel.simulate`'s) towards its own capacity
+    ``K_ij`` (see :func:`clone_capacity`).  Clones do not compete with one
+    another.  All clones advance together: the only Python loop is over time
+    steps.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+    K : float
+        Scale of the capacity, > 0 (default: the paper's Figure 1, ``10**6``).
+    r : float
+        T cell growth rate per day, > 0 (default 1.5, as in Figure 1).
+    q : float
+        Tumour growth rate per day, >= 0 (default 1.2; tumour term only).
+    days, dt : float
+        Horizon and step length in days; ``days / dt`` must be a whole number.
+    tumour_term : bool
+        Whether tumour-associated peptides carry the tumour term (default True).
+    reading : {"exact", "closed", "literal"}
+        Reading of the logistic step, as in :func:`cartmodel.simulate`.
+
+    Returns
+    -------
+    RepertoireExpansion
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    r_, q_, K_ = _rates(r, q, K)
+    if not isinstance(tumour_term, (bool, np.bool_)):
+        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
+    reading = check_choice("reading", reading, READINGS)
+    t, _ = _time_grid(days, dt)
+    scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
+    tumour = repertoire.tumour_directed
+    cells, cap = _expand(
+        np.asarray(repertoire.sizes, dtype=float),
+        scale,
+        repertoire.peptide_expression,
+        tumour,
+        np.ones(repertoire.n_clones, dtype=bool),
+        r=float(r_),
+        q=float(q_),
+        t=t,
+        tumour_term=bool(tumour_term),
+        reading=reading,
+    )
+    return RepertoireExpansion(t=t, cells=cells, capacity=cap, tumour_directed=tumour)
+
+
+# --------------------------------------------------------------------------
+# power laws
+
+
+def rank_frequency(sizes: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Rank-frequency form of a set of clone sizes.
+
+    Parameters
+    ----------
+    sizes : array_like
+        Clone sizes (cells), > 0, one-dimensional.
+
+    Returns
+    -------
+    rank, frequency : numpy.ndarray
+        Ranks ``1..n`` and each clone's share of all cells, largest first.  For
+        a power-law density with exponent ``alpha``, ``frequency`` falls as
+        ``rank ** (-1 / (alpha - 1))``: a straight line on log-log axes.
+    """
+    values = _vector("sizes", sizes, low=0.0, low_open=True, unit="cells")
+    ordered = np.sort(values)[::-1]
+    return np.arange(1, ordered.size + 1, dtype=float), ordered / ordered.sum()
+
+
+def fit_power_law_exponent(values: ArrayLike, *, minimum: float) -> PowerLawFit:
+    """Maximum-likelihood exponent of a continuous power law above ``minimum``.
+
+    For the density ``p(x) = (alpha - 1) / x_min * (x / x_min) ** -alpha``,
+    ``x >= x_min``, the estimate is ``1 + n / sum(ln(x_i / x_min))`` over the
+    ``n`` values at or above ``x_min``, with standard error ``(alpha - 1) / sqrt(n)``
+    (Clauset, Shalizi and Newman, SIAM Review 2009).
+
+    Parameters
+    ----------
+    values : array_like
+        Positive values (for example clone sizes), one-dimensional.
+    minimum : float
+        ``x_min`` > 0; at least two values must lie at or above it, not all equal to it.
+
+    Returns
+    -------
+    PowerLawFit
+    """
+    x = _vector("values", values, low=0.0, low_open=True)
+    x_min = float(as_real_array("minimum", minimum, low=0.0, low_open=True))
+    tail = x[x >= x_min]
+    log_sum = float(np.log(tail / x_min).sum())
+    if tail.size < 2 or log_sum <= 0.0:
+        raise ValueError(
+            f"minimum must leave at least two values above it, not all equal to it; got minimum={x_min!r} "
+            f"with {tail.size} values at or above it"
+        )
+    alpha = 1.0 + tail.size / log_sum
+    return PowerLawFit(
+        exponent=alpha, standard_error=(alpha - 1.0) / math.sqrt(tail.size), minimum=x_min, n_tail=int(tail.size)
+    )

@@ -1,0 +1,397 @@
+"""How likely is a GVHD-free response to a donor lymphocyte infusion?
+
+Toor et al. (2019) write the chance of a therapeutic response to a DLI without
+GVHD as a product, ``rho_R = rho_P * rho_T``: ``rho_T`` is the chance that the
+infusion holds the relevant (tumour-directed) T cell clones and ``rho_P`` the
+chance that the target antigen is presented to them.  Their example is
+``0.2 * 0.2 = 0.04``.  This module gives the closed forms and a Monte Carlo
+check that draws DLIs from a :class:`~cartmodel.repertoire.Repertoire` and runs
+them through Equation 2.
+
+Modelling choices of the Monte Carlo (the paper does not fix them):
+
+* a DLI of ``D`` cells is ``D`` independent draws from the donor's cells, so a
+  clone of frequency ``f`` is in it with probability ``1 - (1 - f) ** D``;
+* the tumour-associated peptides are presented, or not, together, with
+  probability ``rho_P``, independently of the DLI's content;
+* a response is a tumour-directed clone of the DLI that reaches
+  ``response_cells`` cells within the horizon; a clone is *relevant* if it
+  does so from a single infused cell when its peptide is presented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import as_real_array, check_choice, check_positive_int
+from .model import READINGS, _time_grid
+from .paper import FIGURE_1
+from .repertoire import Repertoire, _expand, _generator, _rates
+
+__all__ = [
+    "PAPER_RESPONSE_EXAMPLE",
+    "PRESENTATION_MODES",
+    "DLITrial",
+    "capture_probability",
+    "cumulative_response_probability",
+    "dose_for_capture",
+    "relevant_clones",
+    "response_probability",
+    "simulate_dli_trial",
+]
+
+#: The paper's worked example: ``rho_T`` = 20% at the lowest DLI dose level and
+#: ``rho_P`` = 20% for a tumour peptide competing with normal-tissue peptides.
+PAPER_RESPONSE_EXAMPLE = MappingProxyType({"rho_p": 0.2, "rho_t": 0.2})
+
+#: Whether the tumour peptides' presentation is drawn afresh for each infusion
+#: or once per patient (see :func:`simulate_dli_trial`).
+PRESENTATION_MODES: tuple[str, ...] = ("per_infusion", "per_patient")
+
+
+def _probability(name: str, value: Any) -> NDArray[np.float64]:
+    return as_real_array(name, value, low=0.0, high=1.0)
+
+
+def _one_minus_power(p: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``1 - (1 - p) ** n`` for p in [0, 1] and n >= 0, accurate for tiny ``p`` (0 when n == 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = -np.expm1(n * np.log1p(-p))  # log1p(-1) = -inf; 0 * -inf = nan
+    return np.where(n == 0, 0.0, np.where(p >= 1.0, 1.0, value))
+
+
+def response_probability(rho_p: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float64]:
+    """``rho_R = rho_P * rho_T``: chance of a GVHD-free response to one DLI.
+
+    Parameters
+    ----------
+    rho_p : float or array_like
+        Chance that the target antigen is presented to the relevant clones, in [0, 1].
+    rho_t : float or array_like
+        Chance that the DLI holds relevant clones, in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Broadcast product, in [0, 1].
+
+    Examples
+    --------
+    >>> round(float(response_probability(0.2, 0.2)), 12)  # the paper's example
+    0.04
+    """
+    return _probability("rho_p", rho_p) * _probability("rho_t", rho_t)
+
+
+def cumulative_response_probability(rho_r: ArrayLike, infusions: ArrayLike) -> NDArray[np.float64]:
+    """Chance of at least one response in ``n`` independent infusions, ``1 - (1 - rho_R) ** n``.
+
+    Parameters
+    ----------
+    rho_r : float or array_like
+        Chance of a response to one infusion, in [0, 1].
+    infusions : int or array_like of int
+        Number of infusions, >= 0 (whole numbers).
+
+    Returns
+    -------
+    numpy.ndarray
+        Broadcast result, in [0, 1].
+    """
+    rho = _probability("rho_r", rho_r)
+    n = as_real_array("infusions", infusions, low=0.0)
+    if np.any(n != np.round(n)):
+        raise ValueError(f"infusions must be whole numbers >= 0; got {n[n != np.round(n)].flat[0]!r}")
+    return _one_minus_power(rho, n)
+
+
+def capture_probability(frequency: ArrayLike, dose_cells: ArrayLike) -> NDArray[np.float64]:
+    """Chance that a DLI of ``D`` cells holds at least one cell of a clone of frequency ``f``.
+
+    ``1 - (1 - f) ** D``, for ``D`` independent draws from the donor's cells.
+
+    Parameters
+    ----------
+    frequency : float or array_like
+        Share ``f`` of the donor's T cells that belong to the clone(s), in [0, 1].
+    dose_cells : float or array_like
+        Cells infused, >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Broadcast result, in [0, 1].
+    """
+    f = _probability("frequency", frequency)
+    dose = as_real_array("dose_cells", dose_cells, low=0.0, unit="cells")
+    return _one_minus_power(f, dose)
+
+
+def dose_for_capture(frequency: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float64]:
+    """Cells a DLI needs to hold a clone of frequency ``f`` with probability ``rho_T``.
+
+    The inverse of :func:`capture_probability`: ``D = ln(1 - rho_T) / ln(1 - f)``.
+
+    Parameters
+    ----------
+    frequency : float or array_like
+        Share ``f`` of the donor's T cells in the clone(s), in (0, 1).
+    rho_t : float or array_like
+        Wanted probability, in [0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Dose in cells (not rounded).
+    """
+    f = as_real_array("frequency", frequency, low=0.0, high=1.0, low_open=True, high_open=True)
+    rho = as_real_array("rho_t", rho_t, low=0.0, high=1.0, high_open=True)
+    return np.log1p(-rho) / np.log1p(-f)
+
+
+@dataclass(frozen=True)
+class DLITrial:
+    """The result of :func:`simulate_dli_trial`.
+
+    Attributes
+    ----------
+    responded : numpy.ndarray of bool
+        Whether each simulated patient had a GVHD-free response, shape ``(patients,)``.
+    presented : numpy.ndarray of bool
+        Whether the tumour peptides were presented, shape ``(patients, infusions)``.
+    captured : numpy.ndarray of bool
+        Whether each infusion held at least one cell of a relevant clone,
+        shape ``(patients, infusions)``.
+    rho_p, rho_t : float
+        The presentation probability used and the capture probability of the
+        relevant clones at this dose, ``1 - (1 - f_relevant) ** D``.
+    infusions : int
+        Infusions per patient.
+    presentation : str
+        ``"per_infusion"`` or ``"per_patient"``.
+    """
+
+    responded: NDArray[np.bool_]
+    presented: NDArray[np.bool_]
+    captured: NDArray[np.bool_]
+    rho_p: float
+    rho_t: float
+    infusions: int
+    presentation: str
+
+    @property
+    def patients(self) -> int:
+        """Number of simulated patients."""
+        return int(self.responded.size)
+
+    @property
+    def rate(self) -> float:
+        """Share of patients with a GVHD-free response."""
+        return float(self.responded.mean())
+
+    @property
+    def expected(self) -> float:
+        """The closed form for this trial.
+
+        ``1 - (1 - rho_P rho_T) ** n`` when presentation is drawn per infusion,
+        ``rho_P (1 - (1 - rho_T) ** n)`` when it is fixed per patient.
+        """
+        if self.presentation == "per_infusion":
+            return 1.0 - (1.0 - self.rho_p * self.rho_t) ** self.infusions
+        return self.rho_p * (1.0 - (1.0 - self.rho_t) ** self.infusions)
+
+    @property
+    def standard_error(self) -> float:
+        """Binomial standard error of ``rate`` about ``expected``: ``sqrt(p (1 - p) / patients)``."""
+        p = self.expected
+        return float(np.sqrt(p * (1.0 - p) / self.patients))
+
+
+def _equation_2_settings(
+    r: Any, q: Any, K: Any, days: Any, dt: Any, tumour_term: Any, reading: Any, response_cells: Any
+) -> dict[str, Any]:
+    r_, q_, K_ = _rates(r, q, K)
+    if not isinstance(tumour_term, (bool, np.bool_)):
+        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
+    threshold = as_real_array("response_cells", response_cells, low=0.0, low_open=True, unit="cells")
+    if threshold.ndim:
+        raise TypeError(f"response_cells must be a scalar; got {response_cells!r}")
+    t, _ = _time_grid(days, dt)
+    return {
+        "K": float(K_),
+        "r": float(r_),
+        "q": float(q_),
+        "t": t,
+        "tumour_term": bool(tumour_term),
+        "reading": check_choice("reading", reading, READINGS),
+        "response_cells": float(threshold),
+    }
+
+
+def _peaks(repertoire: Repertoire, clones: NDArray[np.intp], n0: NDArray[np.float64], presented, s) -> NDArray:
+    scale = s["K"] * repertoire.affinity[clones] * repertoire.peptide_affinity[clones]
+    cells, _ = _expand(
+        n0,
+        scale,
+        repertoire.peptide_expression[clones],
+        repertoire.tumour_directed[clones],
+        presented,
+        r=s["r"],
+        q=s["q"],
+        t=s["t"],
+        tumour_term=s["tumour_term"],
+        reading=s["reading"],
+    )
+    return cells.max(axis=-1)
+
+
+def relevant_clones(
+    repertoire: Repertoire,
+    *,
+    response_cells: float = 1e3,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = 60,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> NDArray[np.bool_]:
+    """Tumour-directed clones that reach ``response_cells`` from one infused cell.
+
+    Each tumour-directed clone is run through Equation 2 (all at once) from a
+    single cell with its peptide presented; it is relevant if its count reaches
+    ``response_cells`` within ``days``.  Parameters are those of
+    :func:`cartmodel.repertoire.expand_repertoire`.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Shape ``(n_clones,)``; False for every clone directed at normal tissue.
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    s = _equation_2_settings(r, q, K, days, dt, tumour_term, reading, response_cells)
+    relevant = np.zeros(repertoire.n_clones, dtype=bool)
+    clones = np.flatnonzero(repertoire.tumour_directed)
+    if clones.size:
+        ones = np.ones(clones.size)
+        peaks = _peaks(repertoire, clones, ones, np.ones(clones.size, dtype=bool), s)
+        relevant[clones] = peaks >= s["response_cells"]
+    return relevant
+
+
+def simulate_dli_trial(
+    repertoire: Repertoire,
+    *,
+    dose_cells: int,
+    rho_p: float,
+    patients: int,
+    seed: int | np.random.Generator,
+    infusions: int = 1,
+    presentation: str = "per_infusion",
+    response_cells: float = 1e3,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = 60,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> DLITrial:
+    """Monte Carlo: many simulated DLIs, each run through Equation 2.
+
+    For each patient and infusion: the DLI's content is drawn as a multinomial
+    sample of ``dose_cells`` cells from the repertoire's clone frequencies; the
+    tumour peptides are presented with probability ``rho_p``; every
+    tumour-directed clone in the DLI grows by Equation 2 from its infused count
+    (towards its capacity if presented; held at its count if not).  A patient
+    responds if, in some infusion with the peptides presented, a
+    tumour-directed clone reaches ``response_cells``.  Infusions are
+    independent draws and are not added to one another.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+        The donor's repertoire.
+    dose_cells : int
+        Cells per infusion, >= 1.
+    rho_p : float
+        Chance that the tumour peptides are presented, in [0, 1].
+    patients : int
+        Simulated patients, >= 1.
+    seed : int or numpy.random.Generator
+        Seed (>= 0) of a new generator, or a generator to draw from.
+    infusions : int
+        Infusions per patient, >= 1.
+    presentation : {"per_infusion", "per_patient"}
+        Draw presentation afresh for each infusion (the independence behind
+        ``1 - (1 - rho_R) ** n``) or once per patient (a property of the tumour).
+    response_cells : float
+        Cells a tumour-directed clone must reach to count as a response, > 0.
+    K, r, q, days, dt, tumour_term, reading
+        Equation 2 settings, as in :func:`cartmodel.repertoire.expand_repertoire`.
+
+    Returns
+    -------
+    DLITrial
+        Outcomes, with ``rate``, ``expected`` and ``standard_error``.
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    dose = check_positive_int("dose_cells", dose_cells)
+    rho = float(_probability("rho_p", rho_p)) if np.ndim(rho_p) == 0 else None
+    if rho is None:
+        raise TypeError(f"rho_p must be a scalar probability; got {rho_p!r}")
+    n_patients = check_positive_int("patients", patients)
+    n_infusions = check_positive_int("infusions", infusions)
+    mode = check_choice("presentation", presentation, PRESENTATION_MODES)
+    s = _equation_2_settings(r, q, K, days, dt, tumour_term, reading, response_cells)
+    rng = _generator(seed)
+
+    tumour_clones = np.flatnonzero(repertoire.tumour_directed)
+    frequencies = repertoire.frequencies
+    relevant = relevant_clones(
+        repertoire,
+        response_cells=s["response_cells"],
+        K=s["K"],
+        r=s["r"],
+        q=s["q"],
+        days=float(s["t"][-1]),
+        dt=float(s["t"][1] - s["t"][0]),
+        tumour_term=s["tumour_term"],
+        reading=s["reading"],
+    )
+    rho_t = float(capture_probability(min(float(frequencies[relevant].sum()), 1.0), dose))
+
+    # content of every infusion: the tumour-directed clones, then everyone else
+    tumour_frequencies = frequencies[tumour_clones]
+    pvals = np.append(tumour_frequencies, max(0.0, 1.0 - float(tumour_frequencies.sum())))
+    pvals /= pvals.sum()
+    counts = rng.multinomial(dose, pvals, size=(n_patients, n_infusions))[..., :-1]
+    shape = (n_patients, n_infusions) if mode == "per_infusion" else (n_patients, 1)
+    presented = np.broadcast_to(rng.random(shape) < rho, (n_patients, n_infusions))
+
+    patient, infusion, column = np.nonzero(counts)
+    clones = tumour_clones[column]
+    responded = np.zeros(n_patients, dtype=bool)
+    if clones.size:
+        clone_presented = presented[patient, infusion]
+        peaks = _peaks(repertoire, clones, counts[patient, infusion, column].astype(float), clone_presented, s)
+        hits = clone_presented & (peaks >= s["response_cells"])
+        responded[patient[hits]] = True
+    captured = (counts[..., relevant[tumour_clones]] > 0).any(axis=-1)
+    return DLITrial(
+        responded=responded,
+        presented=np.array(presented),
+        captured=captured,
+        rho_p=rho,
+        rho_t=rho_t,
+        infusions=n_infusions,
+        presentation=mode,
+    )

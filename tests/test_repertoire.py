@@ -1,0 +1,280 @@
+"""Tests of Equation 2 and the donor repertoire (cartmodel.repertoire)."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import cartmodel as cm  # noqa: E402
+from cartmodel.plotting import plot_figure_3, plot_rank_frequency  # noqa: E402
+
+
+def _library(ic50, expression, tumour):
+    return cm.PeptideLibrary(
+        ic50_nm=np.asarray(ic50, float), expression=np.asarray(expression, float), tumour=np.asarray(tumour, bool)
+    )
+
+
+def _mle_exponent(x, x_min):
+    """Maximum-likelihood exponent of p(x) ∝ x^-alpha for x >= x_min, written out here."""
+    tail = x[x >= x_min]
+    return 1.0 + tail.size / np.sum(np.log(tail / x_min)), tail.size
+
+
+# --------------------------------------------------------------------------
+# Equation 2 against Equation 1
+
+
+def test_constant_capacity_clones_follow_the_closed_form_logistic():
+    # normal-tissue peptides: capacity K Z B P is constant, so each clone must
+    # follow N(t) = c / (1 + (c - N0)/N0 e^{-r t}) exactly, whether it starts
+    # below its capacity (grows) or above it (shrinks)
+    peptides = _library(ic50=[2.0, 50.0, 400.0], expression=[5.0, 0.3, 1.0], tumour=[False, False, False])
+    sizes = np.array([1.0, 30.0, 5000.0, 2.0])
+    z = np.array([0.01, 0.002, 0.001, 0.5])
+    which = np.array([0, 1, 2, 1])
+    rep = cm.Repertoire(sizes=sizes, affinity=z, peptide=which, peptides=peptides)
+    K, r = 1e6, 0.7
+    out = cm.expand_repertoire(rep, K=K, r=r, q=0.2, days=40, dt=0.5)
+    c = K * z * (1.0 / np.array([2.0, 50.0, 400.0]))[which] * np.array([5.0, 0.3, 1.0])[which]
+    t = np.arange(81) * 0.5
+    expected = c[:, None] / (1.0 + (c[:, None] - sizes[:, None]) / sizes[:, None] * np.exp(-r * t))
+    np.testing.assert_allclose(out.cells, expected, rtol=1e-12)
+    np.testing.assert_allclose(out.capacity, np.broadcast_to(c[:, None], expected.shape), rtol=1e-15)
+    assert out.cells[2, -1] < out.cells[2, 0]  # the clone above its capacity contracted
+
+
+def test_tumour_term_switched_off_gives_constant_capacity():
+    peptides = _library(ic50=[10.0], expression=[2.0], tumour=[True])
+    rep = cm.Repertoire(sizes=np.array([1.0]), affinity=np.array([0.01]), peptide=np.array([0]), peptides=peptides)
+    out = cm.expand_repertoire(rep, K=1e5, r=1.0, days=30, tumour_term=False)
+    c = 1e5 * 0.01 * 0.1 * 2.0
+    t = np.arange(31.0)
+    np.testing.assert_allclose(out.cells[0], c / (1 + (c - 1.0) * np.exp(-t)), rtol=1e-12)
+
+
+def test_tumour_clone_capacity_has_equation_1_form_and_shrinks_with_the_tumour():
+    peptides = _library(ic50=[4.0], expression=[800.0], tumour=[True])
+    rep = cm.Repertoire(sizes=np.array([1.0]), affinity=np.array([0.05]), peptide=np.array([0]), peptides=peptides)
+    K, r, q = 1e6, 1.5, 1.2
+    t = np.arange(61.0)
+    cap = cm.clone_capacity(rep, t, K=K, r=r, q=q)
+    written_out = K * 0.05 * 0.25 * (800.0 * np.exp((q - r) * t) + 1.0)
+    np.testing.assert_allclose(cap[0], written_out, rtol=1e-13)
+    out = cm.expand_repertoire(rep, K=K, r=r, q=q, days=60)
+    # rises, peaks, contracts to the residue K Z B
+    assert out.cells[0].argmax() not in (0, 60)
+    assert out.cells[0, -1] == pytest.approx(K * 0.05 * 0.25, rel=1e-3)
+    # with Z folded into B, Equation 2 for this clone is Equation 1
+    eq1 = cm.simulate(r=r, q=q, B=0.05 * 0.25, P=800.0, K=K, n0=1.0, days=60)
+    np.testing.assert_allclose(out.cells[0], eq1.car_t, rtol=1e-12)
+
+
+def test_clones_are_independent_so_the_batch_equals_its_parts():
+    rep = cm.draw_repertoire(500, seed=11)
+    whole = cm.expand_repertoire(rep, days=20)
+    first = np.arange(500) < 200
+    for part in (first, ~first):
+        sub = cm.Repertoire(
+            sizes=rep.sizes[part], affinity=rep.affinity[part], peptide=rep.peptide[part], peptides=rep.peptides
+        )
+        np.testing.assert_array_equal(cm.expand_repertoire(sub, days=20).cells, whole.cells[part])
+
+
+def test_ten_thousand_clones_in_one_call_keep_positive_finite_counts():
+    rep = cm.draw_repertoire(10_000, seed=5)
+    out = cm.expand_repertoire(rep, days=60)
+    assert out.cells.shape == (10_000, 61)
+    assert np.all(np.isfinite(out.cells)) and np.all(out.cells > 0)
+    # every clone ends between its start and its final capacity (monotone logistic approach)
+    low = np.minimum(rep.sizes, out.capacity[:, -1]) * (1 - 1e-9)
+    high = np.maximum(rep.sizes, out.capacity[:, :].max(axis=1)) * (1 + 1e-9)
+    assert np.all((out.final >= low) & (out.final <= high))
+
+
+def test_tumour_and_alloreactive_shares_add_up_and_start_at_the_size_share():
+    rep = cm.draw_repertoire(3000, seed=8)
+    out = cm.expand_repertoire(rep, days=60)
+    np.testing.assert_allclose(out.tumour_share + out.alloreactive_share, 1.0, rtol=1e-12)
+    tumour = rep.peptides.tumour[rep.peptide]
+    assert out.tumour_share[0] == pytest.approx(rep.sizes[tumour].sum() / rep.sizes.sum(), rel=1e-12)
+    assert out.tumour_cells[-1] == pytest.approx(out.cells[tumour, -1].sum(), rel=1e-12)
+
+
+# --------------------------------------------------------------------------
+# power laws
+
+
+@pytest.mark.parametrize("alpha", [1.5, 2.0, 2.5, 3.5])
+def test_drawn_power_law_exponent_is_recovered_within_0_03(alpha):
+    n = 200_000
+    rep = cm.draw_repertoire(n, seed=42, size_exponent=alpha, min_size_cells=2.0, affinity_exponent=alpha + 0.5)
+    fitted_size, n_tail = _mle_exponent(rep.sizes, 2.0)
+    fitted_affinity, _ = _mle_exponent(rep.affinity, 1e-3)
+    assert n_tail == n and rep.sizes.min() >= 2.0
+    # stated tolerance 0.03: at least 6 standard errors ((alpha - 1)/sqrt(n) <= 0.0056)
+    assert abs(fitted_size - alpha) < 0.03
+    assert abs(fitted_affinity - (alpha + 0.5)) < 0.03
+    # the whole distribution, not just its mean log: survival (s / s_min)^-(alpha - 1)
+    for s in (3.0, 10.0, 50.0):
+        assert np.mean(rep.sizes > s) == pytest.approx((s / 2.0) ** -(alpha - 1), abs=0.005)
+
+
+def test_fit_power_law_exponent_on_exact_quantiles():
+    alpha, n = 2.7, 50_000
+    u = (np.arange(n) + 0.5) / n
+    x = 3.0 * (1 - u) ** (-1 / (alpha - 1))
+    fit = cm.fit_power_law_exponent(x, minimum=3.0)
+    assert fit.exponent == pytest.approx(alpha, abs=0.01)
+    assert fit.n_tail == n
+    assert fit.standard_error == pytest.approx((fit.exponent - 1) / math.sqrt(n))
+
+
+def test_rank_frequency_is_sorted_and_sums_to_one():
+    rank, freq = cm.rank_frequency([3.0, 1.0, 6.0])
+    np.testing.assert_array_equal(rank, [1, 2, 3])
+    np.testing.assert_allclose(freq, [0.6, 0.3, 0.1])
+
+
+def test_expansion_keeps_a_power_law_tail_with_the_affinity_exponent():
+    # at capacity, a clone holds K Z B P; above K z_min max(B P) that is an
+    # exact scale mixture of Pareto tails, so its exponent is Z's
+    alpha_z = 2.5
+    rep = cm.draw_repertoire(100_000, seed=3, size_exponent=2.0, affinity_exponent=alpha_z)
+    out = cm.expand_repertoire(rep, days=60)
+    # tumour clones carry the tumour term; their day-60 capacity is K Z B (1 + tiny)
+    bp = rep.peptides.affinity[rep.peptide] * np.where(
+        rep.tumour_directed, 1.0, rep.peptides.expression[rep.peptide]
+    )
+    x_min = 1e6 * 1e-3 * bp.max() * 1.01
+    fitted, n_tail = _mle_exponent(out.final, x_min)
+    assert n_tail > 500
+    assert abs(fitted - alpha_z) < 3 * (alpha_z - 1) / math.sqrt(n_tail)
+
+
+# --------------------------------------------------------------------------
+# seeds
+
+
+def _figure_3_data(seed):
+    rep = cm.draw_repertoire(300, seed=seed, n_peptides=100)
+    out = cm.expand_repertoire(rep)
+    car = cm.simulate(r=1.5, q=1.2, B=0.625, P=1000.0, K=1e6)
+    axes = plot_figure_3(out, car, rep.peptides)
+    data = [np.concatenate([seg.ravel() for seg in coll.get_segments()]) for coll in axes[1].collections]
+    data += [line.get_ydata() for ax in axes for line in ax.lines]
+    data += [coll.get_offsets().ravel() for coll in axes[0].collections]
+    plt.close(axes[0].figure)
+    return data
+
+
+def test_same_seed_gives_the_same_repertoire_and_figure():
+    a, b = cm.draw_repertoire(2000, seed=7), cm.draw_repertoire(2000, seed=7)
+    for name in ("sizes", "affinity", "peptide"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    np.testing.assert_array_equal(a.peptides.ic50_nm, b.peptides.ic50_nm)
+    np.testing.assert_array_equal(a.peptides.tumour, b.peptides.tumour)
+    for x, y in zip(_figure_3_data(7), _figure_3_data(7), strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_different_seeds_give_different_repertoires_and_figures():
+    a, b = cm.draw_repertoire(2000, seed=7), cm.draw_repertoire(2000, seed=8)
+    assert not np.array_equal(a.sizes, b.sizes)
+    assert not np.array_equal(a.peptides.ic50_nm, b.peptides.ic50_nm)
+    first, second = _figure_3_data(7), _figure_3_data(8)
+    assert any(x.shape != y.shape or not np.array_equal(x, y) for x, y in zip(first, second, strict=True))
+
+
+def test_generator_argument_continues_its_stream():
+    rng = np.random.default_rng(1)
+    a = cm.draw_repertoire(100, seed=rng)
+    b = cm.draw_repertoire(100, seed=rng)
+    assert not np.array_equal(a.sizes, b.sizes)
+
+
+def test_peptide_library_draws_follow_the_stated_ranges():
+    lib = cm.draw_peptides(5000, seed=2, ic50_range_nm=(1.0, 500.0), tumour_fraction=0.02)
+    assert lib.ic50_nm.min() >= 1.0 and lib.ic50_nm.max() <= 500.0
+    assert int(lib.tumour.sum()) == 100
+    # log-uniform: half the IC50s below the geometric midpoint sqrt(500)
+    assert np.mean(lib.ic50_nm < math.sqrt(500.0)) == pytest.approx(0.5, abs=0.03)
+    np.testing.assert_allclose(lib.affinity, 1.0 / lib.ic50_nm)
+
+
+def test_rank_frequency_plot_draws_each_distribution():
+    ax = plot_rank_frequency({"a": [1.0, 2.0, 4.0], "b": [1.0, 1.0]})
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [4 / 7, 2 / 7, 1 / 7])
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    plt.close(ax.figure)
+
+
+# --------------------------------------------------------------------------
+# bad inputs
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.5, -2.0])
+def test_exponents_without_a_normalisable_law_are_refused(alpha):
+    with pytest.raises(ValueError, match=r"size_exponent must be > 1.*normalised"):
+        cm.draw_repertoire(10, seed=0, size_exponent=alpha)
+    with pytest.raises(ValueError, match=r"affinity_exponent must be > 1"):
+        cm.draw_repertoire(10, seed=0, affinity_exponent=alpha)
+
+
+def test_exponent_too_close_to_one_for_float64_is_refused():
+    with pytest.raises(ValueError, match=r"size_exponent must be >= 1.1"):
+        cm.draw_repertoire(10, seed=0, size_exponent=1.05)
+
+
+def test_negative_or_zero_sizes_are_refused():
+    lib = _library([10.0], [1.0], [False])
+    with pytest.raises(ValueError, match=r"sizes \(cells\) must be .* > 0; got .*-3\.0"):
+        cm.Repertoire(sizes=np.array([-3.0]), affinity=np.array([0.1]), peptide=np.array([0]), peptides=lib)
+    with pytest.raises(ValueError, match=r"sizes"):
+        cm.Repertoire(sizes=np.array([0.0]), affinity=np.array([0.1]), peptide=np.array([0]), peptides=lib)
+    with pytest.raises(ValueError, match=r"min_size_cells"):
+        cm.draw_repertoire(10, seed=0, min_size_cells=-1.0)
+
+
+@pytest.mark.parametrize("bad", [0.0, -5.0])
+def test_non_positive_ic50_is_refused(bad):
+    with pytest.raises(ValueError, match=r"ic50_nm \(nM\) must be .* > 0"):
+        _library([bad, 10.0], [1.0, 1.0], [False, True])
+    with pytest.raises(ValueError, match=r"ic50_range_nm\[0\]"):
+        cm.draw_peptides(10, seed=0, ic50_range_nm=(bad, 500.0))
+
+
+def test_other_bad_inputs_raise_clear_errors():
+    lib = _library([10.0, 20.0], [1.0, 1.0], [False, True])
+    with pytest.raises(ValueError, match=r"peptide indices must lie in \[0, 1\]"):
+        cm.Repertoire(sizes=np.ones(2), affinity=np.ones(2), peptide=np.array([0, 2]), peptides=lib)
+    with pytest.raises(ValueError, match=r"one entry per clone"):
+        cm.Repertoire(sizes=np.ones(3), affinity=np.ones(2), peptide=np.array([0, 1]), peptides=lib)
+    with pytest.raises(ValueError, match=r"tumour_fraction must be .*\[0, 1\]"):
+        cm.draw_peptides(10, seed=0, tumour_fraction=1.5)
+    with pytest.raises(ValueError, match=r"ic50_range_nm\[1\]"):
+        cm.draw_peptides(10, seed=0, ic50_range_nm=(500.0, 1.0))
+    with pytest.raises(TypeError, match=r"seed must be"):
+        cm.draw_repertoire(10, seed=1.5)
+    with pytest.raises(ValueError, match=r"seed must be an integer >= 0"):
+        cm.draw_repertoire(10, seed=-1)
+    with pytest.raises(ValueError, match=r"n_clones must be an integer >= 1"):
+        cm.draw_repertoire(0, seed=0)
+    rep = cm.draw_repertoire(10, seed=0)
+    with pytest.raises(ValueError, match=r"r \(per day\) must be"):
+        cm.expand_repertoire(rep, r=0.0)
+    with pytest.raises(TypeError, match=r"tumour_term must be True or False"):
+        cm.expand_repertoire(rep, tumour_term="yes")
+    with pytest.raises(ValueError, match=r"reading must be one of"):
+        cm.expand_repertoire(rep, reading="naive")
+    with pytest.raises(ValueError, match=r"capacity K \* Z \* B \* P must stay"):
+        cm.expand_repertoire(rep, K=1e306)
+    with pytest.raises(ValueError, match=r"minimum must leave at least two values"):
+        cm.fit_power_law_exponent([1.0, 2.0, 3.0], minimum=10.0)

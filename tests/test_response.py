@@ -1,0 +1,190 @@
+"""Tests of the DLI response probability and its Monte Carlo check (cartmodel.response)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import cartmodel as cm
+
+
+def _toy_repertoire():
+    """Three strong tumour clones, one weak tumour clone and 96 alloreactive clones.
+
+    Peptide 0 (tumour): IC50 2 nM, P 5; peptide 1 (tumour): IC50 400 nM, P 0.1;
+    peptides 2-3: normal tissue.  With K = 1e6 and Z = 0.01 on peptide 0 the
+    capacity is 1e6 * 0.01 * 0.5 * (5 e^{-0.3 t} + 1) >= 5e3 cells, far above a
+    1e3-cell threshold; the weak clone (Z = 0.001 on peptide 1) has a capacity
+    of at most 1e6 * 0.001 * 0.0025 * 1.1 < 3 cells and never responds.
+    """
+    peptides = cm.PeptideLibrary(
+        ic50_nm=np.array([2.0, 400.0, 10.0, 50.0]),
+        expression=np.array([5.0, 0.1, 1.0, 3.0]),
+        tumour=np.array([True, True, False, False]),
+    )
+    sizes = np.concatenate([[2.0, 1.0, 3.0], [40.0], np.linspace(5.0, 100.0, 96)])
+    affinity = np.concatenate([[0.01, 0.01, 0.01], [0.001], np.full(96, 0.002)])
+    peptide = np.concatenate([[0, 0, 0], [1], np.tile([2, 3], 48)])
+    return cm.Repertoire(sizes=sizes, affinity=affinity, peptide=peptide, peptides=peptides)
+
+
+def _relevant_frequency(rep):
+    return rep.sizes[:3].sum() / rep.sizes.sum()
+
+
+# --------------------------------------------------------------------------
+# closed forms
+
+
+def test_paper_example_is_four_percent():
+    ex = cm.PAPER_RESPONSE_EXAMPLE
+    assert float(cm.response_probability(ex["rho_p"], ex["rho_t"])) == pytest.approx(0.04, abs=1e-15)
+
+
+def test_response_probability_broadcasts_a_product():
+    rho_p = np.array([[0.0], [0.5], [1.0]])
+    rho_t = np.array([0.1, 0.2, 0.9])
+    np.testing.assert_allclose(cm.response_probability(rho_p, rho_t), rho_p * rho_t)
+
+
+def test_cumulative_probability_is_the_complement_of_missing_every_infusion():
+    for rho in (0.0, 0.04, 0.3, 1.0):
+        for n in range(0, 7):
+            miss = 1.0
+            for _ in range(n):
+                miss *= 1.0 - rho
+            assert float(cm.cumulative_response_probability(rho, n)) == pytest.approx(1.0 - miss, abs=1e-14)
+    values = cm.cumulative_response_probability(0.04, np.arange(1, 20))
+    assert np.all(np.diff(values) > 0)
+
+
+def test_capture_probability_matches_the_binomial_and_its_inverse():
+    # P(at least one of D draws hits a clone of frequency f) by the complement,
+    # written as a sum over the binomial distribution of the hits
+    f, dose = 0.03, 40
+    p_hits = sum(math.comb(dose, k) * f**k * (1 - f) ** (dose - k) for k in range(1, dose + 1))
+    assert float(cm.capture_probability(f, dose)) == pytest.approx(p_hits, rel=1e-12)
+    assert float(cm.capture_probability(f, 0)) == 0.0
+    assert float(cm.capture_probability(1.0, 3)) == 1.0
+    # tiny frequencies: 1 - (1 - f)^D ~ f D
+    assert float(cm.capture_probability(1e-12, 1e3)) == pytest.approx(1e-9, rel=1e-6)
+    dose_needed = float(cm.dose_for_capture(f, 0.2))
+    assert (1 - f) ** dose_needed == pytest.approx(0.8, rel=1e-12)
+
+
+# --------------------------------------------------------------------------
+# Monte Carlo
+
+
+def test_relevant_clones_are_the_strong_tumour_clones():
+    rep = _toy_repertoire()
+    relevant = cm.relevant_clones(rep, response_cells=1e3)
+    np.testing.assert_array_equal(relevant, np.arange(100) < 3)
+
+
+@pytest.mark.parametrize(("rho_p", "rho_t"), [(0.2, 0.2), (0.5, 0.3), (0.9, 0.6), (0.1, 0.9), (0.7, 0.05)])
+def test_monte_carlo_rate_is_within_three_standard_errors_of_the_product(rho_p, rho_t):
+    rep = _toy_repertoire()
+    f = _relevant_frequency(rep)
+    dose = max(1, round(math.log(1 - rho_t) / math.log(1 - f)))
+    exact_rho_t = 1 - (1 - f) ** dose
+    patients = 20_000
+    trial = cm.simulate_dli_trial(rep, dose_cells=dose, rho_p=rho_p, patients=patients, seed=2019,
+                                  response_cells=1e3)
+    expected = rho_p * exact_rho_t
+    se = math.sqrt(expected * (1 - expected) / patients)
+    assert trial.rho_t == pytest.approx(exact_rho_t, rel=1e-10)
+    assert abs(trial.rate - expected) < 3 * se
+    # a response needs both events; the two are drawn independently
+    assert not np.any(trial.responded & ~(trial.presented & trial.captured).any(axis=1))
+    assert abs(trial.captured.mean() - exact_rho_t) < 3 * math.sqrt(exact_rho_t * (1 - exact_rho_t) / patients)
+
+
+@pytest.mark.parametrize("presentation", ["per_infusion", "per_patient"])
+def test_monte_carlo_over_several_infusions(presentation):
+    rep = _toy_repertoire()
+    f = _relevant_frequency(rep)
+    dose, rho_p, n, patients = 4, 0.3, 3, 20_000
+    rho_t = 1 - (1 - f) ** dose
+    if presentation == "per_infusion":
+        expected = 1 - (1 - rho_p * rho_t) ** n
+    else:  # presentation fixed per patient: only capture is redrawn
+        expected = rho_p * (1 - (1 - rho_t) ** n)
+    trial = cm.simulate_dli_trial(rep, dose_cells=dose, rho_p=rho_p, patients=patients, seed=4,
+                                  infusions=n, presentation=presentation)
+    assert trial.expected == pytest.approx(expected, rel=1e-12)
+    assert abs(trial.rate - expected) < 3 * math.sqrt(expected * (1 - expected) / patients)
+
+
+def test_extreme_presentation_probabilities_are_exact():
+    rep = _toy_repertoire()
+    assert cm.simulate_dli_trial(rep, dose_cells=500, rho_p=0.0, patients=2000, seed=1).rate == 0.0
+    # a dose so large that the relevant clones are always present
+    assert cm.simulate_dli_trial(rep, dose_cells=20_000, rho_p=1.0, patients=2000, seed=1).rate == 1.0
+
+
+def test_only_the_weak_tumour_clone_never_responds():
+    # keep the weak tumour clone (index 3) and the alloreactive clones only
+    full = _toy_repertoire()
+    keep = np.arange(100) >= 3
+    rep = cm.Repertoire(sizes=full.sizes[keep], affinity=full.affinity[keep], peptide=full.peptide[keep],
+                        peptides=full.peptides)
+    trial = cm.simulate_dli_trial(rep, dose_cells=5000, rho_p=1.0, patients=500, seed=3)
+    assert trial.rho_t == 0.0 and trial.rate == 0.0
+
+
+def test_threshold_above_every_capacity_gives_no_response():
+    rep = _toy_repertoire()
+    # the strong clones' largest capacity is 1e6 * 0.01 * 0.5 * 6 = 3e4 cells
+    trial = cm.simulate_dli_trial(rep, dose_cells=200, rho_p=1.0, patients=500, seed=3, response_cells=1e5)
+    assert trial.rate == 0.0
+
+
+def test_same_seed_same_trial_different_seed_different_trial():
+    rep = _toy_repertoire()
+    a = cm.simulate_dli_trial(rep, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
+    b = cm.simulate_dli_trial(rep, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
+    c = cm.simulate_dli_trial(rep, dose_cells=20, rho_p=0.5, patients=3000, seed=11)
+    np.testing.assert_array_equal(a.responded, b.responded)
+    np.testing.assert_array_equal(a.presented, b.presented)
+    assert not np.array_equal(a.responded, c.responded)
+
+
+# --------------------------------------------------------------------------
+# bad inputs
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.2, float("nan")])
+def test_probabilities_outside_zero_one_are_refused(bad):
+    with pytest.raises(ValueError, match=r"rho_p must be .*\[0, 1\]"):
+        cm.response_probability(bad, 0.2)
+    with pytest.raises(ValueError, match=r"rho_t must be .*\[0, 1\]"):
+        cm.response_probability(0.2, bad)
+    with pytest.raises(ValueError, match=r"rho_r must be .*\[0, 1\]"):
+        cm.cumulative_response_probability(bad, 2)
+    with pytest.raises(ValueError, match=r"frequency must be .*\[0, 1\]"):
+        cm.capture_probability(bad, 10)
+    with pytest.raises(ValueError, match=r"rho_p must be .*\[0, 1\]"):
+        cm.simulate_dli_trial(_toy_repertoire(), dose_cells=10, rho_p=bad, patients=10, seed=0)
+
+
+def test_other_bad_inputs_raise_clear_errors():
+    rep = _toy_repertoire()
+    with pytest.raises(ValueError, match=r"infusions must be whole numbers"):
+        cm.cumulative_response_probability(0.1, 1.5)
+    with pytest.raises(ValueError, match=r"dose_cells \(cells\) must be"):
+        cm.capture_probability(0.1, -1)
+    with pytest.raises(ValueError, match=r"dose_cells must be an integer >= 1"):
+        cm.simulate_dli_trial(rep, dose_cells=0, rho_p=0.5, patients=10, seed=0)
+    with pytest.raises(ValueError, match=r"patients must be an integer >= 1"):
+        cm.simulate_dli_trial(rep, dose_cells=5, rho_p=0.5, patients=0, seed=0)
+    with pytest.raises(ValueError, match=r"presentation must be one of"):
+        cm.simulate_dli_trial(rep, dose_cells=5, rho_p=0.5, patients=10, seed=0, presentation="sometimes")
+    with pytest.raises(ValueError, match=r"response_cells \(cells\) must be"):
+        cm.simulate_dli_trial(rep, dose_cells=5, rho_p=0.5, patients=10, seed=0, response_cells=0.0)
+    with pytest.raises(TypeError, match=r"repertoire must be a Repertoire"):
+        cm.simulate_dli_trial("donor", dose_cells=5, rho_p=0.5, patients=10, seed=0)
+    with pytest.raises(ValueError, match=r"rho_t must be .*\[0, 1\)"):
+        cm.dose_for_capture(0.1, 1.0)
