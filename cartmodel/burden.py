@@ -1,0 +1,638 @@
+"""The antigen-burden estimate for ALL proposed by Toor et al. (2019), and its link to Equation 1.
+
+The paper suggests a continuous antigen-burden variable for acute lymphoblastic
+leukaemia: the absolute number of blasts in the blood plus the blasts in the
+marrow (marrow cellularity and tumour infiltration taken as fractions, with the
+marrow assumed to be uniformly involved), multiplied by the antigen density on
+each blast::
+
+    circulating blasts = WBC * blood blast fraction * blood volume
+    marrow blasts      = weight * marrow nucleated cells per kg
+                         * cellularity fraction * infiltration fraction
+    antigen burden     = (circulating + marrow blasts) * antigen molecules per blast
+
+:func:`p_from_antigen` turns an antigen burden into Equation 1's ``P`` by
+dividing by a reference antigen burden, :data:`REFERENCE_ANTIGEN_MOLECULES`
+(see its docstring for why this scaling and this reference).
+
+Every function is pure, broadcasts numpy arrays and checks its inputs, raising
+:class:`ValueError` or :class:`TypeError` that names the parameter, its value
+and the valid range.  Defaults come from :data:`cartmodel.published.ALL_BURDEN_INPUTS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import as_real_array, check_choice
+from .published import ALL_BURDEN_INPUTS
+
+__all__ = [
+    "BLOOD_VOLUME_ML_PER_KG",
+    "MARROW_NUCLEATED_CELLS_PER_KG",
+    "CD19_MOLECULES_PER_BLAST",
+    "REFERENCE_BLASTS",
+    "REFERENCE_ANTIGEN_MOLECULES",
+    "AllPatient",
+    "BurdenEstimate",
+    "SensitivityBar",
+    "wbc_cells_per_ul_from_giga_per_l",
+    "wbc_giga_per_l_from_cells_per_ul",
+    "blood_volume_ml",
+    "nadler_blood_volume_ml",
+    "normal_cellularity_fraction",
+    "circulating_blasts",
+    "marrow_nucleated_cells",
+    "marrow_blasts",
+    "total_blasts",
+    "antigen_burden_molecules",
+    "p_from_antigen",
+    "antigen_from_p",
+    "estimate_burden",
+    "one_at_a_time_sensitivity",
+]
+
+BloodVolumeGroup = Literal["man", "woman", "child"]
+
+#: Default blood volume in mL per kg body weight: adult men and women (the
+#: values Nadler's formula gives for average adults) and children (the middle
+#: of the 75 to 80 mL/kg range, Linderkamp et al. 1977).
+BLOOD_VOLUME_ML_PER_KG: Mapping[str, float] = {
+    "man": ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_man"].value,
+    "woman": ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_woman"].value,
+    "child": 0.5
+    * (
+        ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_child_low"].value
+        + ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_child_high"].value
+    ),
+}
+
+#: Total nucleated marrow cells per kg body weight (Harrison 1962), read here
+#: as the cells a fully cellular marrow space holds.
+MARROW_NUCLEATED_CELLS_PER_KG: float = ALL_BURDEN_INPUTS["marrow_nucleated_cells_per_kg"].value
+
+#: Default antigen density: CD19 molecules per cell, the normal B-cell value of
+#: Ginaldi et al. (1998).  Any antigen may be used by passing its own density.
+CD19_MOLECULES_PER_BLAST: float = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell"].value
+
+#: Blasts in one unit of Equation 1's ``P`` (at the default CD19 density).
+REFERENCE_BLASTS: float = 1e9
+
+#: Antigen burden that counts as ``P = 1``: the CD19 on :data:`REFERENCE_BLASTS`
+#: cells at the normal B-cell density, ``1e9 * 22,000 = 2.2e13`` molecules.
+#:
+#: Why a ratio: in Equation 1 ``P`` multiplies ``K B`` next to the ``+ 1`` that
+#: stands for the antigen left once the tumour is gone, so ``P`` is a
+#: dimensionless amount of antigen, and the paper makes it proportional to tumour
+#: load and antigen expression; dividing by a fixed reference is the only linear
+#: mapping with those properties.  Why 1e9 blasts: the paper's Figure 1 uses
+#: ``P = 1000`` for an illustrative ALL, and with this reference a heavy relapse
+#: (1e11 to 1e12 blasts) lands at ``P`` of a few hundred to a few thousand, where
+#: Equation 1 with the Figure 1 rates peaks within a few days of the observed
+#: tisagenlecleucel peak.  The reference is a modelling choice, not a measured
+#: quantity; the book shows how its conclusions move when it changes tenfold.
+REFERENCE_ANTIGEN_MOLECULES: float = REFERENCE_BLASTS * CD19_MOLECULES_PER_BLAST
+
+# Nadler et al. (1962): blood volume in litres from height (m) and weight (kg).
+_NADLER = {
+    "man": (0.3669, 0.03219, 0.6041),
+    "woman": (0.3561, 0.03308, 0.1833),
+}
+
+_CELLS_PER_UL_PER_GIGA_PER_L = 1e3  # 1e9 cells/L = 1e9 cells / 1e6 uL = 1e3 cells/uL
+_UL_PER_ML = 1e3
+
+
+# --------------------------------------------------------------------------
+# unit conversions
+
+
+def wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l: ArrayLike) -> NDArray[np.float64]:
+    """Convert a white-cell count from 10^9 cells/L to cells/uL.
+
+    Parameters
+    ----------
+    wbc_giga_per_l : float or array_like
+        Count in 10^9 cells per litre, >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Count in cells per microlitre (``x 1000``).
+
+    Examples
+    --------
+    >>> float(wbc_cells_per_ul_from_giga_per_l(4.5))
+    4500.0
+    """
+    wbc = as_real_array("wbc_giga_per_l", wbc_giga_per_l, low=0.0, unit="10^9 cells/L")
+    return wbc * _CELLS_PER_UL_PER_GIGA_PER_L
+
+
+def wbc_giga_per_l_from_cells_per_ul(wbc_cells_per_ul: ArrayLike) -> NDArray[np.float64]:
+    """Convert a white-cell count from cells/uL to 10^9 cells/L (``/ 1000``)."""
+    wbc = as_real_array("wbc_cells_per_ul", wbc_cells_per_ul, low=0.0, unit="cells/uL")
+    return wbc / _CELLS_PER_UL_PER_GIGA_PER_L
+
+
+# --------------------------------------------------------------------------
+# blood
+
+
+def blood_volume_ml(
+    weight_kg: ArrayLike, *, group: BloodVolumeGroup = "man", ml_per_kg: ArrayLike | None = None
+) -> NDArray[np.float64]:
+    """Blood volume from body weight: ``weight_kg * ml_per_kg``.
+
+    Parameters
+    ----------
+    weight_kg : float or array_like
+        Body weight in kg, > 0.
+    group : {"man", "woman", "child"}
+        Which default of :data:`BLOOD_VOLUME_ML_PER_KG` to use when
+        ``ml_per_kg`` is not given: 70 (men), 65 (women) or 77.5 (children) mL/kg.
+    ml_per_kg : float or array_like, optional
+        Blood volume per kg in mL/kg, > 0; overrides ``group``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Blood volume in mL.
+    """
+    weight = as_real_array("weight_kg", weight_kg, low=0.0, low_open=True, unit="kg")
+    group = check_choice("group", group, tuple(BLOOD_VOLUME_ML_PER_KG))
+    per_kg = BLOOD_VOLUME_ML_PER_KG[group] if ml_per_kg is None else ml_per_kg
+    per_kg = as_real_array("ml_per_kg", per_kg, low=0.0, low_open=True, unit="mL/kg")
+    return weight * per_kg
+
+
+def nadler_blood_volume_ml(height_m: ArrayLike, weight_kg: ArrayLike, *, sex: str) -> NDArray[np.float64]:
+    """Adult blood volume from height and weight by Nadler's formula (Nadler et al. 1962).
+
+    ``BV [L] = a * height_m**3 + b * weight_kg + c`` with
+    ``(a, b, c) = (0.3669, 0.03219, 0.6041)`` for men and
+    ``(0.3561, 0.03308, 0.1833)`` for women.  Meant for adults.
+
+    Parameters
+    ----------
+    height_m : float or array_like
+        Height in metres, in (0, 3].
+    weight_kg : float or array_like
+        Body weight in kg, > 0.
+    sex : {"man", "woman"}
+
+    Returns
+    -------
+    numpy.ndarray
+        Blood volume in mL.
+    """
+    height = as_real_array("height_m", height_m, low=0.0, high=3.0, low_open=True, unit="m")
+    weight = as_real_array("weight_kg", weight_kg, low=0.0, low_open=True, unit="kg")
+    a, b, c = _NADLER[check_choice("sex", sex, tuple(_NADLER))]
+    return (a * height**3 + b * weight + c) * 1000.0
+
+
+def circulating_blasts(
+    *,
+    blast_fraction: ArrayLike,
+    blood_volume_ml: ArrayLike,
+    wbc_giga_per_l: ArrayLike | None = None,
+    wbc_cells_per_ul: ArrayLike | None = None,
+) -> NDArray[np.float64]:
+    """Absolute number of blasts in the circulation.
+
+    ``WBC [cells/mL] * blast_fraction * blood_volume_ml``.  Give the white-cell
+    count in exactly one unit: ``wbc_giga_per_l`` (10^9 cells/L) or
+    ``wbc_cells_per_ul`` (cells/uL).
+
+    Parameters
+    ----------
+    blast_fraction : float or array_like
+        Fraction of the white cells that are blasts, in [0, 1].
+    blood_volume_ml : float or array_like
+        Blood volume in mL, > 0 (see :func:`blood_volume_ml`).
+    wbc_giga_per_l, wbc_cells_per_ul : float or array_like
+        White-cell count, > 0, in one of the two units.
+
+    Returns
+    -------
+    numpy.ndarray
+        Blasts in the blood, in cells.
+    """
+    if (wbc_giga_per_l is None) == (wbc_cells_per_ul is None):
+        raise TypeError(
+            "give the white-cell count exactly once, as wbc_giga_per_l (10^9 cells/L) or "
+            f"wbc_cells_per_ul (cells/uL); got wbc_giga_per_l={wbc_giga_per_l!r}, "
+            f"wbc_cells_per_ul={wbc_cells_per_ul!r}"
+        )
+    if wbc_giga_per_l is not None:
+        wbc = as_real_array("wbc_giga_per_l", wbc_giga_per_l, low=0.0, low_open=True, unit="10^9 cells/L")
+        per_ul = wbc * _CELLS_PER_UL_PER_GIGA_PER_L
+    else:
+        per_ul = as_real_array("wbc_cells_per_ul", wbc_cells_per_ul, low=0.0, low_open=True, unit="cells/uL")
+    fraction = as_real_array("blast_fraction", blast_fraction, low=0.0, high=1.0, unit="fraction")
+    volume = as_real_array("blood_volume_ml", blood_volume_ml, low=0.0, low_open=True, unit="mL")
+    return per_ul * _UL_PER_ML * volume * fraction
+
+
+# --------------------------------------------------------------------------
+# marrow
+
+
+def normal_cellularity_fraction(age_years: ArrayLike) -> NDArray[np.float64]:
+    """Rule-of-thumb normal marrow cellularity: ``(100 - age) / 100``.
+
+    A crude rule: measured adult cellularity falls more slowly with age, about
+    3% per decade, with a 90% reference interval of 30% to 75% (Wong et al.
+    2024).  Use a measured cellularity whenever a biopsy gives one.
+
+    Parameters
+    ----------
+    age_years : float or array_like
+        Age in years, in [0, 100].
+
+    Returns
+    -------
+    numpy.ndarray
+        Cellularity as a fraction in [0, 1].
+    """
+    age = as_real_array("age_years", age_years, low=0.0, high=100.0, unit="years")
+    return (100.0 - age) / 100.0
+
+
+def marrow_nucleated_cells(
+    weight_kg: ArrayLike, *, cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG
+) -> NDArray[np.float64]:
+    """Nucleated cells a fully cellular marrow holds: ``weight_kg * cells_per_kg``.
+
+    Parameters
+    ----------
+    weight_kg : float or array_like
+        Body weight in kg, > 0.
+    cells_per_kg : float or array_like
+        Marrow nucleated cells per kg, > 0 (default 10.4e9, Harrison 1962).
+
+    Returns
+    -------
+    numpy.ndarray
+        Cells.
+    """
+    weight = as_real_array("weight_kg", weight_kg, low=0.0, low_open=True, unit="kg")
+    per_kg = as_real_array("cells_per_kg", cells_per_kg, low=0.0, low_open=True, unit="cells/kg")
+    return weight * per_kg
+
+
+def marrow_blasts(
+    *,
+    weight_kg: ArrayLike,
+    cellularity_fraction: ArrayLike,
+    infiltration_fraction: ArrayLike,
+    cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG,
+) -> NDArray[np.float64]:
+    """Blasts in the marrow, assuming uniform involvement.
+
+    ``weight_kg * cells_per_kg * cellularity_fraction * infiltration_fraction``:
+    the marrow space, the part of it that is cellular, and the part of the
+    cellular marrow that is blasts, with a biopsy taken to represent the whole.
+
+    Parameters
+    ----------
+    weight_kg : float or array_like
+        Body weight in kg, > 0.
+    cellularity_fraction : float or array_like
+        Cellular fraction of the marrow space (biopsy), in [0, 1].
+    infiltration_fraction : float or array_like
+        Blast fraction of the nucleated marrow cells, in [0, 1].
+    cells_per_kg : float or array_like
+        Nucleated cells per kg that the marrow holds when fully cellular, > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Blasts in the marrow, in cells.
+    """
+    cells = marrow_nucleated_cells(weight_kg, cells_per_kg=cells_per_kg)
+    cellularity = as_real_array("cellularity_fraction", cellularity_fraction, low=0.0, high=1.0, unit="fraction")
+    infiltration = as_real_array("infiltration_fraction", infiltration_fraction, low=0.0, high=1.0, unit="fraction")
+    return cells * cellularity * infiltration
+
+
+def total_blasts(circulating_blasts: ArrayLike, marrow_blasts: ArrayLike) -> NDArray[np.float64]:
+    """Blasts in blood and marrow together, in cells (both inputs >= 0)."""
+    blood = as_real_array("circulating_blasts", circulating_blasts, low=0.0, unit="cells")
+    marrow = as_real_array("marrow_blasts", marrow_blasts, low=0.0, unit="cells")
+    return blood + marrow
+
+
+def antigen_burden_molecules(
+    blasts: ArrayLike, *, molecules_per_blast: ArrayLike = CD19_MOLECULES_PER_BLAST
+) -> NDArray[np.float64]:
+    """Antigen burden: ``blasts * molecules_per_blast``, in antigen molecules.
+
+    Parameters
+    ----------
+    blasts : float or array_like
+        Blasts, in cells, >= 0.
+    molecules_per_blast : float or array_like
+        Antigen molecules per blast, >= 0 (default: CD19 on a normal B cell,
+        22,000, Ginaldi et al. 1998).  Zero describes antigen-negative disease.
+
+    Returns
+    -------
+    numpy.ndarray
+        Antigen molecules.
+    """
+    cells = as_real_array("blasts", blasts, low=0.0, unit="cells")
+    density = as_real_array("molecules_per_blast", molecules_per_blast, low=0.0, unit="molecules/cell")
+    return cells * density
+
+
+# --------------------------------------------------------------------------
+# Equation 1's P
+
+
+def p_from_antigen(
+    antigen_molecules: ArrayLike, *, reference_antigen_molecules: ArrayLike = REFERENCE_ANTIGEN_MOLECULES
+) -> NDArray[np.float64]:
+    """Equation 1's burden ``P`` from an antigen burden: ``antigen / reference``.
+
+    Parameters
+    ----------
+    antigen_molecules : float or array_like
+        Antigen burden in molecules, >= 0.
+    reference_antigen_molecules : float or array_like
+        Antigen burden that counts as ``P = 1``, > 0; default
+        :data:`REFERENCE_ANTIGEN_MOLECULES` (2.2e13, the CD19 of 1e9 cells at
+        the normal B-cell density), whose docstring gives the reasons.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``P``, dimensionless, >= 0; pass it to :func:`cartmodel.simulate`.
+    """
+    antigen = as_real_array("antigen_molecules", antigen_molecules, low=0.0, unit="molecules")
+    reference = as_real_array(
+        "reference_antigen_molecules", reference_antigen_molecules, low=0.0, low_open=True, unit="molecules"
+    )
+    return antigen / reference
+
+
+def antigen_from_p(
+    P: ArrayLike, *, reference_antigen_molecules: ArrayLike = REFERENCE_ANTIGEN_MOLECULES
+) -> NDArray[np.float64]:
+    """Inverse of :func:`p_from_antigen`: ``P * reference``, in antigen molecules."""
+    p = as_real_array("P", P, low=0.0, unit="dimensionless")
+    reference = as_real_array(
+        "reference_antigen_molecules", reference_antigen_molecules, low=0.0, low_open=True, unit="molecules"
+    )
+    return p * reference
+
+
+# --------------------------------------------------------------------------
+# one patient at one time
+
+
+@dataclass(frozen=True)
+class AllPatient:
+    """Inputs of the burden estimate for one patient at one time point.
+
+    Every numeric field may also be an array; arrays broadcast together, so
+    one estimate can cover many variants of the patient at once.
+
+    Attributes
+    ----------
+    weight_kg : float
+        Body weight in kg, > 0.
+    wbc_giga_per_l : float
+        White-cell count in 10^9 cells/L, > 0 (cells/uL divided by 1000).
+    blood_blast_fraction : float
+        Fraction of white cells that are blasts, in [0, 1].
+    marrow_cellularity_fraction : float
+        Cellular fraction of the marrow space, in [0, 1].
+    marrow_infiltration_fraction : float
+        Blast fraction of the nucleated marrow cells, in [0, 1].
+    blood_volume_ml_per_kg : float
+        Blood volume per kg in mL/kg, > 0 (default 70, an adult man; see
+        :data:`BLOOD_VOLUME_ML_PER_KG` for women and children).
+    marrow_cells_per_kg : float
+        Nucleated cells per kg of a fully cellular marrow, > 0 (default Harrison 1962).
+    antigen_molecules_per_blast : float
+        Antigen molecules per blast, >= 0 (default CD19, Ginaldi et al. 1998).
+    antigen : str
+        Name of the antigen, for labels only.
+    label : str
+        Name of the case, for labels only.
+    """
+
+    weight_kg: ArrayLike
+    wbc_giga_per_l: ArrayLike
+    blood_blast_fraction: ArrayLike
+    marrow_cellularity_fraction: ArrayLike
+    marrow_infiltration_fraction: ArrayLike
+    blood_volume_ml_per_kg: ArrayLike = BLOOD_VOLUME_ML_PER_KG["man"]
+    marrow_cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG
+    antigen_molecules_per_blast: ArrayLike = CD19_MOLECULES_PER_BLAST
+    antigen: str = "CD19"
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        for name in _NUMERIC_FIELDS:
+            low, high, low_open, unit = _FIELD_RANGES[name]
+            checked = as_real_array(name, getattr(self, name), low=low, high=high, low_open=low_open, unit=unit)
+            object.__setattr__(self, name, checked)
+        for name in ("antigen", "label"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} must be a string; got {getattr(self, name)!r}")
+
+    def replace(self, **changes: object) -> AllPatient:
+        """A copy with some fields changed (and checked again)."""
+        return dataclasses.replace(self, **changes)
+
+
+_FIELD_RANGES: dict[str, tuple[float, float | None, bool, str]] = {
+    # name: (low, high, low_open, unit)
+    "weight_kg": (0.0, None, True, "kg"),
+    "wbc_giga_per_l": (0.0, None, True, "10^9 cells/L"),
+    "blood_blast_fraction": (0.0, 1.0, False, "fraction"),
+    "marrow_cellularity_fraction": (0.0, 1.0, False, "fraction"),
+    "marrow_infiltration_fraction": (0.0, 1.0, False, "fraction"),
+    "blood_volume_ml_per_kg": (0.0, None, True, "mL/kg"),
+    "marrow_cells_per_kg": (0.0, None, True, "cells/kg"),
+    "antigen_molecules_per_blast": (0.0, None, False, "molecules/cell"),
+}
+_NUMERIC_FIELDS: tuple[str, ...] = tuple(_FIELD_RANGES)
+
+
+@dataclass(frozen=True)
+class BurdenEstimate:
+    """The result of :func:`estimate_burden` (arrays broadcast over the inputs).
+
+    Attributes
+    ----------
+    blood_volume_ml : numpy.ndarray
+        Blood volume in mL.
+    circulating_blasts : numpy.ndarray
+        Blasts in the blood, cells.
+    marrow_blasts : numpy.ndarray
+        Blasts in the marrow, cells.
+    total_blasts : numpy.ndarray
+        Blasts in blood and marrow, cells.
+    antigen_molecules : numpy.ndarray
+        Antigen burden, molecules.
+    """
+
+    blood_volume_ml: NDArray[np.float64]
+    circulating_blasts: NDArray[np.float64]
+    marrow_blasts: NDArray[np.float64]
+    total_blasts: NDArray[np.float64]
+    antigen_molecules: NDArray[np.float64]
+
+    @property
+    def marrow_share(self) -> NDArray[np.float64]:
+        """Fraction of all blasts that sit in the marrow (NaN-free: 0 when there are none)."""
+        total = self.total_blasts
+        return np.divide(self.marrow_blasts, total, out=np.zeros(np.shape(total)), where=total > 0)
+
+    def P(self, reference_antigen_molecules: ArrayLike = REFERENCE_ANTIGEN_MOLECULES) -> NDArray[np.float64]:
+        """Equation 1's ``P`` for this burden (see :func:`p_from_antigen`)."""
+        return p_from_antigen(self.antigen_molecules, reference_antigen_molecules=reference_antigen_molecules)
+
+
+def estimate_burden(patient: AllPatient) -> BurdenEstimate:
+    """Blasts and antigen burden of one patient (or a broadcast array of variants).
+
+    Parameters
+    ----------
+    patient : AllPatient
+
+    Returns
+    -------
+    BurdenEstimate
+
+    Examples
+    --------
+    >>> child = AllPatient(weight_kg=20, wbc_giga_per_l=40, blood_blast_fraction=0.8,
+    ...                    marrow_cellularity_fraction=0.95, marrow_infiltration_fraction=0.85,
+    ...                    blood_volume_ml_per_kg=BLOOD_VOLUME_ML_PER_KG["child"])
+    >>> f"{float(estimate_burden(child).total_blasts):.3g}"
+    '2.18e+11'
+    """
+    if not isinstance(patient, AllPatient):
+        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+    volume = blood_volume_ml(patient.weight_kg, ml_per_kg=patient.blood_volume_ml_per_kg)
+    blood = circulating_blasts(
+        wbc_giga_per_l=patient.wbc_giga_per_l,
+        blast_fraction=patient.blood_blast_fraction,
+        blood_volume_ml=volume,
+    )
+    marrow = marrow_blasts(
+        weight_kg=patient.weight_kg,
+        cellularity_fraction=patient.marrow_cellularity_fraction,
+        infiltration_fraction=patient.marrow_infiltration_fraction,
+        cells_per_kg=patient.marrow_cells_per_kg,
+    )
+    blasts = total_blasts(blood, marrow)
+    antigen = antigen_burden_molecules(blasts, molecules_per_blast=patient.antigen_molecules_per_blast)
+    shape = np.broadcast_shapes(volume.shape, blood.shape, marrow.shape, antigen.shape)
+    return BurdenEstimate(
+        blood_volume_ml=np.broadcast_to(volume, shape).copy(),
+        circulating_blasts=np.broadcast_to(blood, shape).copy(),
+        marrow_blasts=np.broadcast_to(marrow, shape).copy(),
+        total_blasts=np.broadcast_to(blasts, shape).copy(),
+        antigen_molecules=antigen,
+    )
+
+
+# --------------------------------------------------------------------------
+# one-at-a-time sensitivity
+
+SensitivityOutput = Literal["antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"]
+_OUTPUTS: tuple[str, ...] = ("antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts")
+
+
+@dataclass(frozen=True)
+class SensitivityBar:
+    """One input's bar of a tornado plot.
+
+    Attributes
+    ----------
+    name : str
+        The :class:`AllPatient` field that was varied.
+    low_input, high_input : float
+        The ends of its range.
+    low_output, high_output : float
+        The output with the input at each end, every other input at baseline.
+    baseline : float
+        The output with every input at baseline.
+    """
+
+    name: str
+    low_input: float
+    high_input: float
+    low_output: float
+    high_output: float
+    baseline: float
+
+    @property
+    def fold_range(self) -> float:
+        """Larger over smaller output, >= 1: the bar's length on a log axis.
+
+        ``inf`` when one end gives zero and the other does not; 1 when both are zero.
+        """
+        small, large = sorted((self.low_output, self.high_output))
+        if small > 0:
+            return large / small
+        return float("inf") if large > 0 else 1.0
+
+
+def one_at_a_time_sensitivity(
+    patient: AllPatient,
+    ranges: Mapping[str, tuple[float, float]],
+    *,
+    output: SensitivityOutput = "antigen_molecules",
+) -> list[SensitivityBar]:
+    """Vary each input over its range with the others at baseline (a tornado analysis).
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The baseline; its numeric fields must be scalars.
+    ranges : mapping of field name to (low, high)
+        Plausible range of each input to vary; names are numeric fields of
+        :class:`AllPatient`, and each range must satisfy that field's limits.
+    output : {"antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"}
+        Which quantity of :class:`BurdenEstimate` to report.
+
+    Returns
+    -------
+    list of SensitivityBar
+        Sorted by :attr:`SensitivityBar.fold_range`, largest first (ties keep
+        the order of ``ranges``): the model is a sum of products, so the natural
+        measure of an input's influence is the factor by which it moves the output.
+    """
+    if not isinstance(patient, AllPatient):
+        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+    output = check_choice("output", output, _OUTPUTS)
+    if not isinstance(ranges, Mapping) or not ranges:
+        raise TypeError(f"ranges must be a non-empty mapping of input name to (low, high); got {ranges!r}")
+    for name in _NUMERIC_FIELDS:
+        if np.ndim(getattr(patient, name)):
+            raise ValueError(f"patient.{name} must be a scalar for a sensitivity analysis; got an array")
+    baseline = float(getattr(estimate_burden(patient), output))
+    bars = []
+    for name, bounds in ranges.items():
+        check_choice("ranges key", name, _NUMERIC_FIELDS)
+        try:
+            low, high = bounds
+        except (TypeError, ValueError):
+            raise TypeError(f"ranges[{name!r}] must be a (low, high) pair; got {bounds!r}") from None
+        ends = np.array([float(as_real_array(f"ranges[{name!r}] low", low)), float(as_real_array(f"ranges[{name!r}] high", high))])
+        values = getattr(estimate_burden(patient.replace(**{name: ends})), output)
+        bars.append(SensitivityBar(name, float(ends[0]), float(ends[1]), float(values[0]), float(values[1]), baseline))
+    return sorted(bars, key=lambda bar: -bar.fold_range)

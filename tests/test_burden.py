@@ -1,0 +1,301 @@
+"""Tests of cartmodel.burden: the ALL antigen-burden estimate and its mapping to Equation 1's P."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import cartmodel as cm
+from cartmodel import burden as bd
+from cartmodel.paper import FIGURE_1
+from cartmodel.plotting import plot_expansions, plot_tornado
+
+# A child at relapse, written out once; every expected value below is plain arithmetic.
+CHILD = dict(
+    weight_kg=20.0,
+    wbc_giga_per_l=40.0,
+    blood_blast_fraction=0.8,
+    marrow_cellularity_fraction=0.95,
+    marrow_infiltration_fraction=0.85,
+    blood_volume_ml_per_kg=77.5,
+    marrow_cells_per_kg=10.4e9,
+    antigen_molecules_per_blast=22_000.0,
+)
+
+
+def child(**changes) -> bd.AllPatient:
+    return bd.AllPatient(**{**CHILD, **changes})
+
+
+# ---------------------------------------------------------------- worked example
+
+
+def test_worked_example_matches_hand_arithmetic():
+    # blood: 40e9 cells/L * 0.8 blasts * (20 kg * 77.5 mL/kg = 1.55 L)
+    blood_litres = 20.0 * 77.5 / 1000.0
+    circulating = 40e9 * 0.8 * blood_litres  # 4.96e10
+    # marrow: 20 kg * 10.4e9 cells/kg * 0.95 cellular * 0.85 blasts
+    marrow = 20.0 * 10.4e9 * 0.95 * 0.85  # 1.6796e11
+    total = circulating + marrow
+    antigen = total * 22_000.0
+    assert circulating == pytest.approx(4.96e10, rel=1e-12)
+    assert marrow == pytest.approx(1.6796e11, rel=1e-12)
+
+    estimate = bd.estimate_burden(child())
+    assert float(estimate.blood_volume_ml) == pytest.approx(1550.0, rel=1e-12)
+    assert float(estimate.circulating_blasts) == pytest.approx(circulating, rel=1e-12)
+    assert float(estimate.marrow_blasts) == pytest.approx(marrow, rel=1e-12)
+    assert float(estimate.total_blasts) == pytest.approx(total, rel=1e-12)
+    assert float(estimate.antigen_molecules) == pytest.approx(antigen, rel=1e-12)
+    assert float(estimate.marrow_share) == pytest.approx(marrow / total, rel=1e-12)
+    # P with the default reference: CD19 of 1e9 cells at 22,000 molecules each
+    assert float(estimate.P()) == pytest.approx(antigen / (1e9 * 22_000.0), rel=1e-12)
+
+
+def test_circulating_blasts_agree_in_both_units():
+    # 12,000 cells/uL is 12 x 10^9/L; 3 L of blood, 25% blasts: 12e9 * 3 * 0.25 = 9e9
+    a = bd.circulating_blasts(wbc_cells_per_ul=12_000, blast_fraction=0.25, blood_volume_ml=3000)
+    b = bd.circulating_blasts(wbc_giga_per_l=12, blast_fraction=0.25, blood_volume_ml=3000)
+    assert float(a) == pytest.approx(9e9, rel=1e-12)
+    assert float(b) == pytest.approx(9e9, rel=1e-12)
+
+
+def test_defaults_are_the_published_values():
+    assert bd.BLOOD_VOLUME_ML_PER_KG == {"man": 70.0, "woman": 65.0, "child": 77.5}
+    assert bd.MARROW_NUCLEATED_CELLS_PER_KG == 10.4e9
+    assert bd.CD19_MOLECULES_PER_BLAST == 22_000.0
+    assert bd.REFERENCE_ANTIGEN_MOLECULES == pytest.approx(2.2e13, rel=1e-12)
+    # Harrison: about 7 x 10^11 marrow cells in a 70 kg adult
+    assert float(bd.marrow_nucleated_cells(70)) == pytest.approx(7e11, rel=0.05)
+
+
+def test_nadler_formula_and_per_kg_defaults_agree_for_average_adults():
+    # 1.75 m, 70 kg man: 0.3669 * 1.75^3 + 0.03219 * 70 + 0.6041 litres
+    man_litres = 0.3669 * 1.75**3 + 0.03219 * 70 + 0.6041
+    assert float(bd.nadler_blood_volume_ml(1.75, 70, sex="man")) == pytest.approx(1000 * man_litres, rel=1e-12)
+    # per kg, an average man and woman come within 10% of the 70 and 65 mL/kg rules
+    assert float(bd.nadler_blood_volume_ml(1.75, 70, sex="man")) / 70 == pytest.approx(70, rel=0.1)
+    assert float(bd.nadler_blood_volume_ml(1.65, 58, sex="woman")) / 58 == pytest.approx(65, rel=0.1)
+
+
+def test_cellularity_rule_of_thumb():
+    np.testing.assert_allclose(bd.normal_cellularity_fraction([0, 6, 45, 100]), [1.0, 0.94, 0.55, 0.0])
+
+
+# ---------------------------------------------------------------- monotonicity and scaling
+
+INCREASING = {
+    "weight_kg": [5.0, 20.0, 70.0, 120.0],
+    "wbc_giga_per_l": [0.5, 4.0, 40.0, 300.0],
+    "blood_blast_fraction": [0.0, 0.1, 0.5, 1.0],
+    "marrow_cellularity_fraction": [0.0, 0.3, 0.7, 1.0],
+    "marrow_infiltration_fraction": [0.0, 1e-4, 0.2, 1.0],
+    "blood_volume_ml_per_kg": [60.0, 70.0, 80.0, 90.0],
+    "marrow_cells_per_kg": [5e9, 10.4e9, 2e10, 4e10],
+    "antigen_molecules_per_blast": [0.0, 2_000.0, 22_000.0, 60_000.0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(INCREASING))
+def test_burden_strictly_increases_with_every_input(name):
+    estimate = bd.estimate_burden(child(**{name: np.array(INCREASING[name])}))
+    assert np.all(np.diff(estimate.antigen_molecules) > 0)
+    if name != "antigen_molecules_per_blast":
+        assert np.all(np.diff(estimate.total_blasts) > 0)
+    else:  # the antigen density does not change the number of blasts
+        assert np.ptp(estimate.total_blasts) == 0
+
+
+def test_blood_inputs_do_not_touch_the_marrow_and_vice_versa():
+    blood_only = bd.estimate_burden(child(wbc_giga_per_l=np.array([1.0, 100.0])))
+    assert np.ptp(blood_only.marrow_blasts) == 0
+    marrow_only = bd.estimate_burden(child(marrow_infiltration_fraction=np.array([0.1, 0.9])))
+    assert np.ptp(marrow_only.circulating_blasts) == 0
+
+
+def test_linear_in_weight_and_antigen_density():
+    base = bd.estimate_burden(child())
+    for factor in (0.5, 3.0, 7.0):
+        heavier = bd.estimate_burden(child(weight_kg=CHILD["weight_kg"] * factor))
+        assert float(heavier.total_blasts) == pytest.approx(factor * float(base.total_blasts), rel=1e-12)
+        assert float(heavier.antigen_molecules) == pytest.approx(factor * float(base.antigen_molecules), rel=1e-12)
+        denser = bd.estimate_burden(child(antigen_molecules_per_blast=22_000.0 * factor))
+        assert float(denser.antigen_molecules) == pytest.approx(factor * float(base.antigen_molecules), rel=1e-12)
+        assert float(denser.total_blasts) == float(base.total_blasts)
+
+
+def test_p_is_linear_in_antigen_and_inverse_in_the_reference():
+    antigen = np.array([0.0, 1e12, 2.2e13, 5e15])
+    np.testing.assert_allclose(bd.p_from_antigen(antigen), antigen / 2.2e13, rtol=1e-12)
+    np.testing.assert_allclose(
+        bd.p_from_antigen(antigen, reference_antigen_molecules=2.2e14), antigen / 2.2e14, rtol=1e-12
+    )
+
+
+def test_expansion_follows_burden_through_equation_1():
+    # more marrow infiltration -> more antigen -> larger P -> a higher peak, for the same dose
+    burdens = bd.estimate_burden(child(marrow_infiltration_fraction=np.array([1e-4, 1e-2, 0.3, 0.9])))
+    run = cm.simulate(**{**FIGURE_1, "P": burdens.P()}, days=60)
+    assert np.all(np.diff(run.peak) > 0)
+    # and never below the memory plateau K B
+    assert np.all(run.peak >= FIGURE_1["K"] * FIGURE_1["B"])
+
+
+# ---------------------------------------------------------------- round trips
+
+
+def test_unit_conversions_round_trip():
+    rng = np.random.default_rng(20190401)
+    wbc = rng.uniform(0.0, 500.0, size=200)
+    np.testing.assert_allclose(bd.wbc_giga_per_l_from_cells_per_ul(bd.wbc_cells_per_ul_from_giga_per_l(wbc)), wbc, rtol=1e-14)
+    assert float(bd.wbc_cells_per_ul_from_giga_per_l(4.5)) == 4500.0
+    antigen = 10 ** rng.uniform(8, 17, size=200)
+    for reference in (2.2e12, 2.2e13, 1.0):
+        back = bd.antigen_from_p(bd.p_from_antigen(antigen, reference_antigen_molecules=reference),
+                                 reference_antigen_molecules=reference)
+        np.testing.assert_allclose(back, antigen, rtol=1e-14)
+
+
+# ---------------------------------------------------------------- bad inputs
+
+
+@pytest.mark.parametrize(
+    "field, value, pattern",
+    [
+        ("blood_blast_fraction", 1.2, r"blood_blast_fraction \(fraction\) must be a finite real number in \[0, 1\]; got 1.2"),
+        ("marrow_cellularity_fraction", -0.1, r"marrow_cellularity_fraction .* in \[0, 1\]; got -0.1"),
+        ("marrow_infiltration_fraction", 80.0, r"marrow_infiltration_fraction .* in \[0, 1\]; got 80"),
+        ("weight_kg", 0.0, r"weight_kg \(kg\) must be a finite real number > 0; got 0"),
+        ("wbc_giga_per_l", -3.0, r"wbc_giga_per_l .* > 0; got -3"),
+        ("blood_volume_ml_per_kg", 0.0, r"blood_volume_ml_per_kg .* > 0"),
+        ("marrow_cells_per_kg", float("nan"), r"marrow_cells_per_kg"),
+        ("antigen_molecules_per_blast", -1.0, r"antigen_molecules_per_blast .* >= 0; got -1"),
+    ],
+)
+def test_patient_rejects_out_of_range_inputs(field, value, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        child(**{field: value})
+
+
+def test_patient_rejects_wrong_types():
+    with pytest.raises(TypeError, match="weight_kg"):
+        child(weight_kg="20 kg")
+    with pytest.raises(TypeError, match="blood_blast_fraction"):
+        child(blood_blast_fraction=True)
+    with pytest.raises(TypeError, match="label"):
+        child(label=3)
+    with pytest.raises(TypeError, match="AllPatient"):
+        bd.estimate_burden(CHILD)
+
+
+def test_functions_reject_bad_inputs_with_named_parameters():
+    with pytest.raises(TypeError, match="exactly once"):
+        bd.circulating_blasts(wbc_giga_per_l=5, wbc_cells_per_ul=5000, blast_fraction=0.1, blood_volume_ml=5000)
+    with pytest.raises(TypeError, match="exactly once"):
+        bd.circulating_blasts(blast_fraction=0.1, blood_volume_ml=5000)
+    with pytest.raises(ValueError, match=r"blast_fraction .* got 1.5"):
+        bd.circulating_blasts(wbc_giga_per_l=5, blast_fraction=1.5, blood_volume_ml=5000)
+    with pytest.raises(ValueError, match="group must be one of 'man', 'woman', 'child'; got 'infant'"):
+        bd.blood_volume_ml(10, group="infant")
+    with pytest.raises(ValueError, match="sex must be one of 'man', 'woman'; got 'child'"):
+        bd.nadler_blood_volume_ml(1.2, 25, sex="child")
+    with pytest.raises(ValueError, match=r"age_years \(years\) .* \[0, 100\]; got 130"):
+        bd.normal_cellularity_fraction(130)
+    with pytest.raises(ValueError, match=r"reference_antigen_molecules .* > 0; got 0"):
+        bd.p_from_antigen(1e12, reference_antigen_molecules=0)
+    with pytest.raises(ValueError, match=r"antigen_molecules .* >= 0; got -1"):
+        bd.p_from_antigen(-1.0)
+    with pytest.raises(ValueError, match=r"wbc_cells_per_ul .* got -5"):
+        bd.wbc_giga_per_l_from_cells_per_ul(-5)
+    with pytest.raises(ValueError, match=r"infiltration_fraction .* got 2"):
+        bd.marrow_blasts(weight_kg=70, cellularity_fraction=0.5, infiltration_fraction=2)
+
+
+# ---------------------------------------------------------------- sensitivity
+
+
+def test_one_at_a_time_sensitivity_matches_hand_arithmetic_and_is_sorted():
+    ranges = {
+        "blood_volume_ml_per_kg": (65.0, 80.0),
+        "marrow_infiltration_fraction": (0.5, 0.95),
+        "antigen_molecules_per_blast": (2_000.0, 29_000.0),
+    }
+    bars = bd.one_at_a_time_sensitivity(child(), ranges)
+    by_name = {bar.name: bar for bar in bars}
+    blood = 40e9 * 0.8 * 20 * 77.5 / 1000
+    marrow = 20 * 10.4e9 * 0.95 * 0.85
+    baseline = (blood + marrow) * 22_000
+    bar = by_name["marrow_infiltration_fraction"]
+    assert bar.baseline == pytest.approx(baseline, rel=1e-12)
+    assert bar.low_output == pytest.approx((blood + marrow * 0.5 / 0.85) * 22_000, rel=1e-12)
+    assert bar.high_output == pytest.approx((blood + marrow * 0.95 / 0.85) * 22_000, rel=1e-12)
+    density = by_name["antigen_molecules_per_blast"]
+    assert density.low_output == pytest.approx(baseline * 2_000 / 22_000, rel=1e-12)
+    # the antigen density has by far the widest range here, the blood volume the narrowest
+    assert [b.name for b in bars] == ["antigen_molecules_per_blast", "marrow_infiltration_fraction", "blood_volume_ml_per_kg"]
+    # the bar length is the fold range: density 29,000 / 2,000 exactly
+    assert density.fold_range == pytest.approx(29_000 / 2_000, rel=1e-12)
+    folds = [b.fold_range for b in bars]
+    assert folds == sorted(folds, reverse=True)
+
+
+def test_sensitivity_orders_by_fold_change_not_by_absolute_change():
+    # adult-like case, marrow-dominated: doubling/halving the marrow moves the burden by a larger
+    # absolute amount than the density range, but by a smaller factor (3.3 against 14.5)
+    adult = child(weight_kg=75.0, wbc_giga_per_l=25.0, blood_blast_fraction=0.6,
+                  marrow_cellularity_fraction=0.9, marrow_infiltration_fraction=0.7, blood_volume_ml_per_kg=70.0)
+    bars = bd.one_at_a_time_sensitivity(
+        adult, {"marrow_cells_per_kg": (5.2e9, 20.8e9), "antigen_molecules_per_blast": (2_000.0, 29_000.0)}
+    )
+    blood = 25e9 * 0.6 * 75 * 0.070
+    marrow = 75 * 10.4e9 * 0.9 * 0.7
+    marrow_fold = (blood + 2 * marrow) / (blood + 0.5 * marrow)
+    assert marrow_fold < 29_000 / 2_000
+    assert [b.name for b in bars] == ["antigen_molecules_per_blast", "marrow_cells_per_kg"]
+    assert bars[1].fold_range == pytest.approx(marrow_fold, rel=1e-12)
+    # absolute swing of the marrow bar is the larger one
+    assert abs(bars[1].high_output - bars[1].low_output) > abs(bars[0].high_output - bars[0].low_output)
+
+
+def test_fold_range_with_zero_outputs():
+    zero_to_some = bd.SensitivityBar("blood_blast_fraction", 0.0, 0.1, 0.0, 5.0, 1.0)
+    assert zero_to_some.fold_range == math.inf
+    assert bd.SensitivityBar("x", 0.0, 1.0, 0.0, 0.0, 0.0).fold_range == 1.0
+
+
+def test_sensitivity_rejects_bad_ranges():
+    with pytest.raises(ValueError, match="ranges key must be one of"):
+        bd.one_at_a_time_sensitivity(child(), {"height_m": (1.0, 2.0)})
+    with pytest.raises(ValueError, match=r"marrow_infiltration_fraction .* in \[0, 1\]; got .*1\.5"):
+        bd.one_at_a_time_sensitivity(child(), {"marrow_infiltration_fraction": (0.5, 1.5)})
+    with pytest.raises(TypeError, match=r"\(low, high\) pair"):
+        bd.one_at_a_time_sensitivity(child(), {"weight_kg": 20.0})
+    with pytest.raises(ValueError, match="output must be one of"):
+        bd.one_at_a_time_sensitivity(child(), {"weight_kg": (10, 30)}, output="P")
+    with pytest.raises(ValueError, match="must be a scalar"):
+        bd.one_at_a_time_sensitivity(child(weight_kg=np.array([10.0, 20.0])), {"wbc_giga_per_l": (1, 2)})
+
+
+# ---------------------------------------------------------------- plots
+
+
+def test_plots_draw_one_bar_pair_per_input_and_one_curve_per_case():
+    bars = bd.one_at_a_time_sensitivity(child(), {"weight_kg": (15, 25), "wbc_giga_per_l": (20, 60)})
+    fig, (left, right) = plt.subplots(1, 2)
+    plot_tornado(bars, ax=left)
+    assert len(left.patches) == 2 * len(bars)
+    assert [t.get_text() for t in left.get_yticklabels()] == [f"{b.name}: {b.low_input:g} to {b.high_input:g}" for b in reversed(bars)]
+    runs = {label: cm.simulate(**{**FIGURE_1, "P": P}, days=30) for label, P in (("low", 0.2), ("high", 500.0))}
+    plot_expansions(runs, ax=right)
+    curves = [line for line in right.lines if len(line.get_xdata()) > 1]
+    assert len(curves) == 2
+    np.testing.assert_allclose(curves[1].get_ydata(), runs["high"].car_t)
+    plt.close(fig)
+    assert math.isfinite(float(runs["high"].peak))
