@@ -1,0 +1,242 @@
+"""Reading the antigen burden from CAR T counts (cartmodel.fitting).
+
+The synthetic counts are made by Equation 1 written out by hand below, not by
+cartmodel, so the fits are checked against an independent forward model.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import cartmodel as cm
+from cartmodel.paper import FIGURE_1
+
+SEED = 20190601
+RICH_DAYS = [1, 3, 7, 10, 14, 21, 28]
+KNOWN = {"B": FIGURE_1["B"], "K": FIGURE_1["K"], "n0": FIGURE_1["n0"]}
+
+
+def equation_1_by_hand(days, *, r, q, B, P, K, n0):
+    """Daily exact-reading iteration, N_t = K_t / (1 + (K_t - N)/N e^{-r}), one float at a time."""
+    n, out = n0, {0: n0}
+    for t in range(1, int(max(days)) + 1):
+        k_t = K * B * (P * math.exp((q - r) * t) + 1.0)
+        n = k_t / (1.0 + (k_t - n) / n * math.exp(-r))
+        out[t] = n
+    return np.array([out[int(d)] for d in days])
+
+
+def noisy_counts(rng, days, sd, *, scale=1.0, **params):
+    clean = scale * equation_1_by_hand(days, **params)
+    return clean * np.exp(sd * rng.standard_normal(clean.shape))
+
+
+# --------------------------------------------------------------------------
+# noise-free data: exact recovery
+
+
+@pytest.mark.parametrize(
+    "free, start",
+    [
+        ((), {}),
+        (("scale",), {"scale": 0.3}),
+        (("r", "q"), {"r": 1.3, "q": 1.0}),
+        (("r", "q", "scale"), {"r": 1.7, "q": 1.05, "scale": 10.0}),
+    ],
+)
+def test_noise_free_counts_give_back_the_true_parameters(free, start):
+    truth = {"r": 1.5, "q": 1.2, "P": 1000.0, "scale": 2.5}
+    counts = truth["scale"] * equation_1_by_hand(RICH_DAYS, r=truth["r"], q=truth["q"], P=truth["P"], **KNOWN)
+    fixed = {"r": truth["r"], "q": truth["q"], "scale": truth["scale"], **start}
+    fit = cm.fit_burden(RICH_DAYS, counts, **KNOWN, **fixed, free=free)
+    for name in ("P",) + free:
+        assert fit.estimates[name] == pytest.approx(truth[name], rel=1e-6), name
+    assert fit.free == ("P",) + tuple(name for name in ("r", "q", "scale") if name in free)
+    # no noise: the residuals vanish and the interval shrinks onto the truth
+    np.testing.assert_allclose(fit.residuals, 0.0, atol=1e-6)
+    assert fit.P_interval == pytest.approx((truth["P"], truth["P"]), rel=1e-6)
+
+
+def test_noise_free_recovery_of_a_small_and_a_large_burden():
+    for P in (20.0, 3e6):
+        counts = equation_1_by_hand(RICH_DAYS, r=1.5, q=1.2, P=P, **KNOWN)
+        fit = cm.fit_burden(RICH_DAYS, counts, **KNOWN, r=1.5, q=1.2)
+        assert fit.P == pytest.approx(P, rel=1e-6)
+
+
+# --------------------------------------------------------------------------
+# the profile-likelihood interval
+
+
+def test_interval_ends_sit_where_the_rss_reaches_the_f_cut_off():
+    """RSS at the ends, recomputed by hand, equals RSS_min (1 + F(1, n-1) / (n-1))."""
+    rng = np.random.default_rng(SEED)
+    counts = noisy_counts(rng, RICH_DAYS, 0.3, r=1.5, q=1.2, P=1000.0, **KNOWN)
+    fit = cm.fit_burden(RICH_DAYS, counts, **KNOWN, r=1.5, q=1.2)
+
+    def rss(P):
+        return float(np.sum((np.log(counts) - np.log(equation_1_by_hand(RICH_DAYS, r=1.5, q=1.2, P=P, **KNOWN))) ** 2))
+
+    n = len(RICH_DAYS)
+    rss_min = rss(fit.P)
+    cutoff = rss_min * (1 + stats.f.ppf(0.95, 1, n - 1) / (n - 1))
+    assert fit.P_interval_closed == (True, True)
+    low, high = fit.P_interval
+    assert low < fit.P < high
+    assert rss(low) == pytest.approx(cutoff, rel=1e-5)
+    assert rss(high) == pytest.approx(cutoff, rel=1e-5)
+    assert rss(low * 0.98) > cutoff > rss(low * 1.02)
+    assert rss(high * 1.02) > cutoff > rss(high * 0.98)
+    # the least-squares estimate is a minimum of the hand-computed RSS
+    assert rss_min <= min(rss(fit.P * 1.001), rss(fit.P / 1.001))
+    assert fit.noise_sd == pytest.approx(math.sqrt(rss_min / (n - 1)), rel=1e-6)
+
+
+def test_known_noise_uses_the_chi_squared_cut_off():
+    rng = np.random.default_rng(SEED + 1)
+    counts = noisy_counts(rng, RICH_DAYS, 0.3, r=1.5, q=1.2, P=1000.0, **KNOWN)
+    fit = cm.fit_burden(RICH_DAYS, counts, **KNOWN, r=1.5, q=1.2, noise_sd=0.3)
+    assert fit.rss_cutoff - fit.rss == pytest.approx(stats.chi2.ppf(0.95, 1) * 0.09, rel=1e-12)
+    assert not fit.noise_estimated and fit.noise_sd == 0.3
+
+
+@pytest.mark.parametrize("noise_sd", [None, 0.3])
+def test_nominal_95_percent_interval_covers_the_true_burden(noise_sd):
+    """200 seeded noisy patients: the 95% profile interval covers the true P in 88-99% of them."""
+    rng = np.random.default_rng(SEED + 2)
+    trials, covered = 200, 0
+    for _ in range(trials):
+        P = 10 ** rng.uniform(2, 4)
+        counts = noisy_counts(rng, RICH_DAYS, 0.3, r=1.5, q=1.2, P=P, **KNOWN)
+        fit = cm.fit_burden(RICH_DAYS, counts, **KNOWN, r=1.5, q=1.2, noise_sd=noise_sd, flat_factor=1e6)
+        covered += fit.covers(P)
+    assert 0.88 * trials <= covered <= 0.99 * trials
+
+
+# --------------------------------------------------------------------------
+# identifiability
+
+
+def test_early_counts_alone_cannot_separate_r_from_q_and_the_fit_warns():
+    """Days 1-6 are pure expansion (N << K_t): they fix r but say nothing on q or P."""
+    rng = np.random.default_rng(SEED + 3)
+    days = [1, 2, 3, 4, 5, 6]
+    counts = noisy_counts(rng, days, 0.2, r=1.5, q=1.2, P=1000.0, **KNOWN)
+    with pytest.warns(cm.IdentifiabilityWarning, match=r"q") as record:
+        fit = cm.fit_burden(days, counts, **KNOWN, r=1.4, q=1.0, free=("r", "q"))
+    assert len(record) == 1
+    assert not fit.identifiable["q"] and not fit.identifiable["P"]
+    assert fit.identifiable["r"]
+    assert fit.estimates["r"] == pytest.approx(1.5, rel=0.05)
+
+
+def test_a_rich_schedule_fits_r_and_q_without_warning():
+    """Daily counts through expansion, peak and contraction pin down P, r and q (no warning: filterwarnings=error)."""
+    rng = np.random.default_rng(SEED + 4)
+    days = list(range(1, 29))
+    for _ in range(5):
+        counts = noisy_counts(rng, days, 0.2, r=1.5, q=1.2, P=1000.0, **KNOWN)
+        fit = cm.fit_burden(days, counts, **KNOWN, r=1.4, q=1.0, free=("r", "q"))
+        assert all(fit.identifiable.values())
+        assert fit.covers(1000.0) or fit.P_interval[0] / 2 < 1000.0 < 2 * fit.P_interval[1]
+
+
+def test_plateau_counts_alone_leave_the_burden_unbounded():
+    """After the tumour is gone N sits at K B, whatever P was: the profile is flat."""
+    rng = np.random.default_rng(SEED + 5)
+    days = [45, 50, 55, 60]
+    counts = noisy_counts(rng, days, 0.2, r=1.5, q=1.2, P=1000.0, **KNOWN)
+    with pytest.warns(cm.IdentifiabilityWarning, match=r"P"):
+        fit = cm.fit_burden(days, counts, **KNOWN, r=1.5, q=1.2)
+    assert fit.P_interval_closed[0] is False
+
+
+def test_elasticities_match_the_analytic_early_and_late_limits():
+    t, e = cm.log_sensitivities(r=1.5, q=1.2, P=1000.0, **KNOWN, days=80)
+    early = t <= 4
+    # while N << K_t, N = n0 e^{r t}: d ln N / d ln r = r t, and P and q do not matter
+    np.testing.assert_allclose(e["r"][early], 1.5 * t[early], rtol=1e-3, atol=1e-6)
+    assert np.max(np.abs(e["P"][early])) < 0.01 and np.max(np.abs(e["q"][early])) < 0.05
+    # long after clearance (ln 1000 / 0.3 = 23 days) N = K B: nothing but scale matters
+    late = t >= 75
+    for name in ("P", "r", "q"):
+        assert np.max(np.abs(e[name][late])) < 1e-3
+    np.testing.assert_array_equal(e["scale"], 1.0)
+
+
+# --------------------------------------------------------------------------
+# synthetic counts
+
+
+def test_sample_counts_without_noise_is_scale_times_equation_1():
+    counts = cm.sample_counts(RICH_DAYS, r=1.5, q=1.2, P=1000.0, **KNOWN, scale=3.0, noise_sd=0.0,
+                              rng=np.random.default_rng(0))
+    np.testing.assert_allclose(counts, 3.0 * equation_1_by_hand(RICH_DAYS, r=1.5, q=1.2, P=1000.0, **KNOWN),
+                               rtol=1e-12)
+
+
+def test_sample_counts_has_log_normal_error_of_the_stated_sd():
+    P = np.full(4000, 500.0)
+    counts = cm.sample_counts([5, 12], r=1.5, q=1.2, P=P, **KNOWN, noise_sd=0.3, rng=np.random.default_rng(SEED))
+    assert counts.shape == (4000, 2)
+    log_error = np.log(counts / equation_1_by_hand([5, 12], r=1.5, q=1.2, P=500.0, **KNOWN))
+    assert np.std(log_error) == pytest.approx(0.3, rel=0.05)
+    assert abs(np.mean(log_error)) < 0.02
+
+
+# --------------------------------------------------------------------------
+# bad data
+
+
+GOOD_COUNTS = equation_1_by_hand(RICH_DAYS, r=1.5, q=1.2, P=1000.0, **KNOWN)
+
+
+def with_count(index, value):
+    counts = GOOD_COUNTS.astype(float).copy()
+    counts[index] = value
+    return counts
+
+
+@pytest.mark.parametrize(
+    "days, counts, extra, message",
+    [
+        (RICH_DAYS, with_count(2, 0.0), {}, r"counts\[2\], day 7.*logarithm"),
+        (RICH_DAYS, with_count(3, -5.0), {}, r"counts\[3\], day 10.*> 0"),
+        (RICH_DAYS, with_count(0, np.nan), {}, r"counts\[0\], day 1.*finite"),
+        (RICH_DAYS, with_count(6, np.inf), {}, r"counts\[6\], day 28"),
+        ([1, 3, 10, 7, 14, 21, 28], GOOD_COUNTS, {}, r"increasing order.*day 7 after day 10"),
+        ([1, 3, 7, 7, 14, 21, 28], GOOD_COUNTS, {}, r"must not repeat; day 7"),
+        (RICH_DAYS, GOOD_COUNTS, {"horizon_days": 21}, r"day 28 is beyond the horizon of 21 days"),
+        ([7, 14], GOOD_COUNTS[[2, 4]], {"free": ("r", "q")}, r"at least 4 sampling days.*got 2"),
+        ([7, 14, 21], GOOD_COUNTS[[2, 4, 5]], {"free": ("r", "q")}, r"estimate the noise"),
+        (RICH_DAYS, GOOD_COUNTS[:5], {}, r"one value per sampling day; got 5 counts for 7 days"),
+        ([1, 3.5, 7, 10, 14, 21, 28], GOOD_COUNTS, {}, r"whole multiples of dt=1; got day 3.5"),
+        ([-1, 3, 7, 10, 14, 21, 28], GOOD_COUNTS, {}, r"days \(days\) must be .*>= 0; got .*-1"),
+        (RICH_DAYS, GOOD_COUNTS, {"free": ("P",)}, r"free must be one of 'r', 'q', 'scale'; got 'P'"),
+        (RICH_DAYS, GOOD_COUNTS, {"free": ("q", "q")}, r"must not name a parameter twice"),
+        (RICH_DAYS, GOOD_COUNTS, {"confidence": 1.0}, r"confidence must be .*\(0, 1\)"),
+        (RICH_DAYS, GOOD_COUNTS, {"bounds": {"P": (10.0, 1.0)}}, r"bounds\['P'\] must be a pair"),
+        (RICH_DAYS, GOOD_COUNTS, {"noise_sd": 0.0}, r"noise_sd must be .*> 0; got 0.0"),
+    ],
+)
+def test_bad_data_raise_clear_value_errors(days, counts, extra, message):
+    with pytest.raises(ValueError, match=message):
+        cm.fit_burden(days, counts, **KNOWN, r=1.5, q=1.2, **extra)
+
+
+@pytest.mark.parametrize(
+    "days, counts, extra",
+    [
+        (RICH_DAYS, ["1", "2", "3", "4", "5", "6", "7"], {}),
+        (RICH_DAYS, GOOD_COUNTS, {"free": "r"}),
+        (RICH_DAYS, GOOD_COUNTS, {"r": [1.5, 1.6]}),
+    ],
+)
+def test_wrong_types_raise_type_errors(days, counts, extra):
+    args = {"r": 1.5, "q": 1.2, **extra}
+    with pytest.raises(TypeError):
+        cm.fit_burden(days, counts, **KNOWN, **args)
