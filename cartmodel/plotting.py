@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 
 from .model import Expansion
 
-__all__ = ["CAR_T_COLOUR", "TUMOUR_COLOUR", "plot_figure_1", "plot_figure_2", "plot_readings"]
+__all__ = ["CAR_T_COLOUR", "TUMOUR_COLOUR", "plot_expansions", "plot_figure_1", "plot_figure_2", "plot_readings", "plot_tornado"]
 
 #: Colours of the paper's Figure 2: CAR T cells black, ALL blasts red.
 CAR_T_COLOUR = "black"
@@ -84,5 +84,528 @@ def plot_readings(results: Mapping[str, Expansion], ax: Axes | None = None) -> A
     ax.set_yscale("log")
     ax.set_xlabel("time (days)")
     ax.set_ylabel("CAR T cells (log scale)")
+    ax.legend(frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------------------
+# antigen burden (chapter "How much antigen? An ALL burden estimate")
+
+
+def _compact(value: float) -> str:
+    """A short label for a range end: ``29,000``, ``0.45``, ``1 × 10⁻⁴``, ``2.1 × 10¹⁰``."""
+    from .reporting import sci
+
+    if value == 0 or 1e-3 <= abs(value) < 1e6:
+        return f"{value:,.6g}"
+    return str(sci(value, digits=2)).replace(".0 ×", " ×")
+
+
+def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | None = None,
+                 xlabel: str = "estimate relative to baseline") -> Axes:
+    """Tornado plot of a one-at-a-time sensitivity analysis, on a log axis.
+
+    Each input gets one row, labelled with its name and range; the bar runs
+    from 1 to ``output / baseline`` at each end of the range, red for the high
+    end of the input and grey for the low end.
+
+    Parameters
+    ----------
+    bars : sequence of cartmodel.burden.SensitivityBar
+        From :func:`cartmodel.burden.one_at_a_time_sensitivity`, largest first;
+        drawn top to bottom.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made if omitted.
+    labels : mapping, optional
+        Display name for each input name.
+    xlabel : str
+        Label of the horizontal axis.
+    """
+    from .burden import SensitivityBar
+
+    bars = list(bars)
+    if not bars or not all(isinstance(bar, SensitivityBar) for bar in bars):
+        raise TypeError("bars must be a non-empty sequence of SensitivityBar")
+    if any(bar.baseline <= 0 or min(bar.low_output, bar.high_output) <= 0 for bar in bars):
+        raise ValueError("a tornado on a log axis needs positive baseline and outputs")
+    ax = _axes(ax)
+    labels = labels or {}
+    for row, bar in enumerate(bars):
+        y = len(bars) - 1 - row
+        low, high = bar.low_output / bar.baseline, bar.high_output / bar.baseline
+        # the bar further from 1 first, so that both ends stay visible when they lie on one side
+        ends = [(high, TUMOUR_COLOUR), (low, "0.55")]
+        for end, colour in sorted(ends, key=lambda pair: -abs(np.log(pair[0]))):
+            ax.barh(y, end - 1.0, left=1.0, height=0.6, color=colour, alpha=0.85)
+    ax.axvline(1.0, color="black", lw=1)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(bars)))
+    ax.set_yticklabels(
+        [f"{labels.get(bar.name, bar.name)}: {_compact(bar.low_input)} to {_compact(bar.high_input)}"
+         for bar in reversed(bars)]
+    )
+    ax.set_xlabel(xlabel)
+    return ax
+
+
+def plot_expansions(results: Mapping[str, Expansion], ax: Axes | None = None, *, log: bool = True) -> Axes:
+    """CAR T expansion curves of several cases on one axis, each peak marked with a dot."""
+    ax = _axes(ax)
+    styles = ["-", "--", ":", "-."]
+    for index, (label, result) in enumerate(results.items()):
+        _single(result, f"results[{label!r}]")
+        (line,) = ax.plot(result.t, result.car_t, ls=styles[index % len(styles)], lw=2, label=label)
+        ax.plot(float(result.peak_day), float(result.peak), "o", color=line.get_color(), ms=5)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("CAR T cells (model units)" + (", log scale" if log else ""))
+    ax.legend(frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------------------
+# Equation 2, Figure 3 and the DLI response (chapters "Equation 2", "Figure 3",
+# "How likely is a response?")
+
+from matplotlib.collections import LineCollection  # noqa: E402
+
+from .repertoire import PeptideLibrary, RepertoireExpansion, rank_frequency  # noqa: E402
+
+__all__ += [
+    "ALLO_TCR_COLOUR",
+    "NORMAL_PEPTIDE_COLOUR",
+    "TUMOUR_TCR_COLOUR",
+    "plot_figure_3",
+    "plot_rank_frequency",
+    "plot_response_by_infusions",
+]
+
+#: Colours of the paper's Figure 3 caption: tumour-associated peptides red
+#: (``TUMOUR_COLOUR``), the T cells that respond to them green; other
+#: (normal-tissue) peptides grey, the T cells that respond to them blue.
+TUMOUR_TCR_COLOUR = "#1e8449"
+ALLO_TCR_COLOUR = "#2e5fa8"
+NORMAL_PEPTIDE_COLOUR = "0.6"
+
+
+def plot_rank_frequency(sizes: Mapping[str, np.ndarray], ax: Axes | None = None) -> Axes:
+    """Rank-frequency plot of clone sizes on log-log axes, one line per entry.
+
+    Parameters
+    ----------
+    sizes : mapping of label to array
+        Clone sizes (cells, > 0) of each repertoire to draw.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made if omitted.
+    """
+    ax = _axes(ax)
+    styles = ["-", "--", ":", "-."]
+    for index, (label, values) in enumerate(sizes.items()):
+        rank, frequency = rank_frequency(values)
+        ax.plot(rank, frequency, ls=styles[index % len(styles)], lw=2, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("clone rank (1 = largest)")
+    ax.set_ylabel("share of the repertoire's cells")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_figure_3(
+    donor: RepertoireExpansion,
+    car_t: Expansion,
+    peptides: PeptideLibrary,
+    axes: tuple[Axes, Axes, Axes] | None = None,
+    *,
+    floor_cells: float = 0.1,
+) -> tuple[Axes, Axes, Axes]:
+    """The paper's Figure 3, computed: donor T cell clones (A) against CAR T cells (B).
+
+    Parameters
+    ----------
+    donor : RepertoireExpansion
+        Equation 2 for a donor repertoire (:func:`cartmodel.expand_repertoire`).
+    car_t : Expansion
+        One Equation 1 trajectory (:func:`cartmodel.simulate`).
+    peptides : PeptideLibrary
+        The presented peptides of ``donor``'s repertoire.
+    axes : three matplotlib axes, optional
+        Peptides, donor clones and CAR T cells; a new figure is made if omitted.
+        The clone and CAR T panels share one logarithmic cell axis.
+    floor_cells : float
+        Bottom of the cell axis.
+
+    Returns
+    -------
+    tuple of Axes
+        ``(peptide_ax, donor_ax, car_ax)``.
+    """
+    if not isinstance(donor, RepertoireExpansion):
+        raise TypeError(f"donor must be a RepertoireExpansion; got {type(donor).__name__}")
+    if not isinstance(peptides, PeptideLibrary):
+        raise TypeError(f"peptides must be a PeptideLibrary; got {type(peptides).__name__}")
+    _single(car_t, "car_t")
+    if axes is None:
+        fig = plt.figure(figsize=(12, 4.4))
+        grid = fig.add_gridspec(1, 3, width_ratios=[0.8, 1.3, 1.0])
+        pep_ax = fig.add_subplot(grid[0])
+        donor_ax = fig.add_subplot(grid[1])
+        car_ax = fig.add_subplot(grid[2], sharey=donor_ax)
+    else:
+        pep_ax, donor_ax, car_ax = axes
+
+    tumour = peptides.tumour
+    pep_ax.scatter(peptides.ic50_nm[~tumour], peptides.expression[~tumour], s=6, color=NORMAL_PEPTIDE_COLOUR,
+                   label=f"normal-tissue peptides ({int((~tumour).sum())})")
+    pep_ax.scatter(peptides.ic50_nm[tumour], peptides.expression[tumour], s=14, color=TUMOUR_COLOUR,
+                   label=f"tumour-associated peptides ({int(tumour.sum())})", zorder=3)
+    pep_ax.set_xscale("log")
+    pep_ax.set_yscale("log")
+    pep_ax.invert_xaxis()
+    pep_ax.set_xlabel("HLA-binding IC50 (nM; tighter to the right)")
+    pep_ax.set_ylabel("expression $P_j$ (antigen units)")
+    pep_ax.set_title("A  peptides on HLA", loc="left")
+    pep_ax.legend(frameon=True, framealpha=0.9, edgecolor="none", fontsize=8, loc="lower left")
+
+    t = donor.t
+    for mask, colour, alpha, width in ((~donor.tumour_directed, ALLO_TCR_COLOUR, 0.08, 0.5),
+                                       (donor.tumour_directed, TUMOUR_TCR_COLOUR, 0.35, 0.8)):
+        cells = np.maximum(donor.cells[mask], floor_cells)
+        segments = np.stack([np.broadcast_to(t, cells.shape), cells], axis=-1)
+        donor_ax.add_collection(LineCollection(segments, colors=colour, alpha=alpha, linewidths=width))
+    n_allo, n_tumour = int((~donor.tumour_directed).sum()), int(donor.tumour_directed.sum())
+    for total, colour, text in ((donor.alloreactive_cells, ALLO_TCR_COLOUR, f"sum of {n_allo} alloreactive clones"),
+                                (donor.tumour_cells, TUMOUR_TCR_COLOUR, f"sum of {n_tumour} tumour-directed clones")):
+        donor_ax.plot(t, total, color=colour, lw=2.5, label=text)
+        donor_ax.annotate(text, (t[-1], total[-1]), xytext=(-4, 4), textcoords="offset points",
+                          ha="right", va="bottom", fontsize=8, color=colour)
+    donor_ax.set_yscale("log")
+    donor_ax.set_xlim(t[0], t[-1])
+    donor_ax.set_xlabel("time (days)")
+    donor_ax.set_ylabel("T cells (model units, log scale)")
+    donor_ax.set_title("A  donor T cell clones (Equation 2)", loc="left")
+
+    car_ax.plot(car_t.t, car_t.car_t, color=CAR_T_COLOUR, lw=2.5, label="CAR T cells (Equation 1)")
+    car_ax.plot(t, donor.tumour_cells, color=TUMOUR_TCR_COLOUR, lw=1.5, ls="--",
+                label="tumour-directed donor cells (A)")
+    car_ax.set_yscale("log")
+    car_ax.set_xlim(car_t.t[0], car_t.t[-1])
+    car_ax.set_xlabel("time (days)")
+    car_ax.set_title("B  CAR T cells, no HLA needed", loc="left")
+    car_ax.legend(frameon=False, fontsize=8, loc="lower right")
+    top = max(float(donor.cells.max()), float(donor.alloreactive_cells.max()), float(car_t.car_t.max()))
+    donor_ax.set_ylim(floor_cells, top * 3.0)
+    return pep_ax, donor_ax, car_ax
+
+
+def plot_response_by_infusions(
+    infusions: np.ndarray,
+    curves: Mapping[str, np.ndarray],
+    ax: Axes | None = None,
+    *,
+    monte_carlo: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+) -> Axes:
+    """Response probability against the number of infusions, one line per strategy.
+
+    Parameters
+    ----------
+    infusions : array
+        Numbers of infusions (x axis).
+    curves : mapping of label to array
+        Probabilities, one per entry of ``infusions``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made if omitted.
+    monte_carlo : mapping of label to (infusions, rate, standard error), optional
+        Simulated rates drawn as points with 3-standard-error bars.
+    """
+    ax = _axes(ax)
+    styles = ["-", "--", ":", "-."]
+    colours = [CAR_T_COLOUR, TUMOUR_TCR_COLOUR, ALLO_TCR_COLOUR, "0.5"]
+    x = np.asarray(infusions)
+    for index, (label, values) in enumerate(curves.items()):
+        ax.plot(x, values, ls=styles[index % len(styles)], color=colours[index % len(colours)], lw=2,
+                marker="o", ms=3, label=label)
+    for label, (mx, rate, se) in (monte_carlo or {}).items():
+        ax.errorbar(mx, rate, yerr=3 * np.asarray(se), fmt="s", ms=5, color="#c0392b", capsize=3, label=label)
+    ax.set_xlabel("number of infusions")
+    ax.set_ylabel("probability of a response")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlim(x.min() - 0.3, x.max() + 0.3)
+    ax.legend(frameon=False, fontsize=9)
+    return ax
+
+
+# --------------------------------------------------------------------------
+# Dosing (chapters "Dosing nomograms" and "Interactive dosing"; issue 5).
+# The widgets of cartmodel.widgets draw with these functions and then update
+# the artists, which carry a gid ("car-t", "tumour", ...) to be found by.
+
+from .dosing import CeilingDose, DoseResponse, ScheduleComparison  # noqa: E402
+
+__all__ += [
+    "find_artist", "nomogram_lines", "plot_dosing_curves", "plot_nomogram", "plot_schedule", "schedule_markers",
+]
+
+
+def find_artist(ax: Axes, gid: str):
+    """The artist of ``ax`` whose gid is ``gid`` (lines, collections, patches)."""
+    for artist in [*ax.lines, *ax.collections, *ax.patches]:
+        if artist.get_gid() == gid:
+            return artist
+    raise KeyError(f"no artist with gid {gid!r} on these axes")
+
+
+def _tumour_on_log_axis(tumour: np.ndarray) -> np.ndarray:
+    # the tumour is drawn down to one cell; below that it is gone (not drawn)
+    return np.where(tumour >= 1.0, tumour, np.nan)
+
+
+def plot_dosing_curves(result: Expansion, ceiling_cells: float, ax: Axes | None = None) -> Axes:
+    """CAR T cells and tumour against days on a log axis, with a toxicity ceiling.
+
+    Artists: ``car-t`` and ``tumour`` lines, ``ceiling`` (horizontal) and
+    ``clearance`` (vertical, at the first day with under one tumour cell;
+    hidden if there is none) lines.
+    """
+    _single(result, "result")
+    ax = _axes(ax)
+    ax.plot(result.t, result.car_t, color=CAR_T_COLOUR, lw=2, label="CAR T cells", gid="car-t")
+    ax.plot(result.t, _tumour_on_log_axis(result.tumour), color=TUMOUR_COLOUR, lw=2, label="tumour cells", gid="tumour")
+    ax.axhline(ceiling_cells, color=TUMOUR_COLOUR, ls="--", lw=1.2, label="toxicity ceiling (peak)", gid="ceiling")
+    clearance = float(result.clearance_day)
+    line = ax.axvline(clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1,
+                      label="tumour below one cell", gid="clearance")
+    line.set_visible(bool(np.isfinite(clearance)))
+    ax.set_yscale("log")
+    ax.set_xlim(result.t[0], result.t[-1])
+    ax.set_xlabel("days after infusion")
+    ax.set_ylabel("cells (model units, log scale)")
+    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4)
+    return ax
+
+
+def plot_nomogram(
+    dose_cells: np.ndarray,
+    burden_cells: np.ndarray,
+    grid: DoseResponse,
+    ceiling_line: CeilingDose,
+    recommended: CeilingDose,
+    ax: Axes | None = None,
+) -> Axes:
+    """A dose x burden map of the predicted peak, with the ceiling and the recommended dose.
+
+    Parameters
+    ----------
+    dose_cells, burden_cells : numpy.ndarray
+        1-D grids (increasing) of doses (rows of ``grid``) and burdens (columns).
+    grid : DoseResponse
+        :func:`cartmodel.dose_response` over ``dose_cells[:, None]`` and ``burden_cells``.
+    ceiling_line : CeilingDose
+        :func:`cartmodel.dose_for_ceiling` over ``burden_cells`` without a clearance
+        requirement: the contour where the peak equals the ceiling.
+    recommended : CeilingDose
+        The same with the clearance requirement: drawn only where feasible.
+
+    Artists: ``peak-map`` (the mesh, log10 of the peak), ``ceiling-contour``,
+    ``recommended`` and ``no-clearance`` (the shaded burdens that do not clear in time).
+    """
+    ax = _axes(ax)
+    dose_cells, burden_cells = np.asarray(dose_cells, float), np.asarray(burden_cells, float)
+    if grid.peak_cells.shape != (dose_cells.size, burden_cells.size):
+        raise ValueError(
+            f"grid must have shape (doses, burdens) = {(dose_cells.size, burden_cells.size)}; "
+            f"got {grid.peak_cells.shape}"
+        )
+    mesh = ax.pcolormesh(burden_cells, dose_cells, np.log10(grid.peak_cells), shading="nearest",
+                         cmap="magma", gid="peak-map", rasterized=True)
+    ax.figure.colorbar(mesh, ax=ax, label="log$_{10}$ peak CAR T cells")
+    contour, best = nomogram_lines(ceiling_line, recommended)
+    ax.plot(burden_cells, best, color="#5dade2", lw=3.5, label="recommended dose", gid="recommended")
+    ax.plot(burden_cells, contour, color="#f7dc6f", ls="--", lw=1.3, label="peak = ceiling", gid="ceiling-contour")
+    span = ax.axvspan(*_no_clearance_span(burden_cells, recommended), color="0.75", alpha=0.55, lw=0,
+                      label="tumour not cleared in time", gid="no-clearance")
+    span.set_visible(bool(np.any(~recommended.clears_in_time)))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(burden_cells[0], burden_cells[-1])
+    ax.set_ylim(dose_cells[0], dose_cells[-1])
+    ax.set_xlabel("antigen burden P (cells)")
+    ax.set_ylabel("single dose (cells, model units)")
+    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
+    return ax
+
+
+def _no_clearance_span(burden_cells: np.ndarray, recommended: CeilingDose) -> tuple[float, float]:
+    fails = ~recommended.clears_in_time
+    if not fails.any():
+        return float(burden_cells[-1]), float(burden_cells[-1])
+    return float(burden_cells[np.argmax(fails)]), float(burden_cells[-1])
+
+
+def nomogram_lines(ceiling_line: CeilingDose, recommended: CeilingDose) -> tuple[np.ndarray, np.ndarray]:
+    """The y data of the ceiling contour and of the recommended-dose line (NaN: not drawn)."""
+    contour = np.where(ceiling_line.feasible & ~ceiling_line.at_max_dose, ceiling_line.dose_cells, np.nan)
+    best = np.where(recommended.feasible, recommended.dose_cells, np.nan)
+    return contour, best
+
+
+def plot_schedule(comparison: ScheduleComparison, ax: Axes | None = None) -> Axes:
+    """A split schedule beside one infusion of the same total dose, on a log axis.
+
+    Artists: ``single`` and ``split`` lines, ``infusions`` (markers on the split
+    curve at the infusion days).
+    """
+    if not isinstance(comparison, ScheduleComparison):
+        raise TypeError(f"comparison must be a ScheduleComparison; got {type(comparison).__name__}")
+    _single(comparison.single, "comparison.single")
+    ax = _axes(ax)
+    single, split = comparison.single, comparison.split
+    ax.plot(single.t, single.car_t, color="0.55", ls="--", lw=2, label="one infusion of the total", gid="single")
+    ax.plot(split.t, split.car_t, color=CAR_T_COLOUR, lw=2, label="split schedule", gid="split")
+    days, values = schedule_markers(comparison)
+    ax.plot(days, values, "v", color=TUMOUR_COLOUR, ms=7, label="infusions", gid="infusions")
+    ax.set_yscale("log")
+    ax.set_xlim(single.t[0], single.t[-1])
+    ax.set_xlabel("days after the first infusion")
+    ax.set_ylabel("CAR T cells (model units, log scale)")
+    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
+    return ax
+
+
+def schedule_markers(comparison: ScheduleComparison) -> tuple[np.ndarray, np.ndarray]:
+    """Days of the infusions and the split curve's value on each (after the infusion)."""
+    t = comparison.split.t
+    dt = float(t[1] - t[0])
+    steps = [min(int(np.ceil(day / dt - 1e-9)), len(t) - 1) for day, _ in comparison.doses]
+    return t[steps], comparison.split.car_t[steps]
+
+
+# --------------------------------------------------------------------------
+# Reading the antigen burden from CAR T counts, and clinical kinetics (issue 6)
+
+from .fitting import BurdenFit  # noqa: E402
+
+__all__ += [
+    "plot_burden_fit",
+    "plot_burden_profile",
+    "plot_burden_recovery",
+    "plot_sensitivities",
+    "plot_against_burden",
+]
+
+
+def plot_burden_fit(fit: BurdenFit, ax: Axes | None = None, *, label: str = "fitted Equation 1") -> Axes:
+    """Measured counts (dots) and the fitted curve ``scale * N_t`` on a log axis."""
+    if not isinstance(fit, BurdenFit):
+        raise TypeError(f"fit must be a BurdenFit returned by cartmodel.fit_burden; got {type(fit).__name__}")
+    ax = _axes(ax)
+    scale = fit.estimates["scale"]
+    ax.plot(fit.fitted.t, scale * fit.fitted.car_t, color=CAR_T_COLOUR, lw=2, label=label, gid="fitted")
+    ax.plot(fit.days, fit.counts, "o", color=TUMOUR_COLOUR, ms=6, label="measured counts", gid="counts")
+    ax.set_yscale("log")
+    ax.set_xlabel("days after infusion")
+    ax.set_ylabel("CAR T count (log scale)")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_burden_profile(fit: BurdenFit, ax: Axes | None = None, *, label: str | None = None) -> Axes:
+    """Profile of ``P``: the rise of the residual sum of squares over its minimum.
+
+    Drawn in units of the noise variance, ``(RSS(P) - RSS_min) / sigma^2``, with the
+    interval's cut-off as a dashed line of the same colour.
+    """
+    if not isinstance(fit, BurdenFit):
+        raise TypeError(f"fit must be a BurdenFit returned by cartmodel.fit_burden; got {type(fit).__name__}")
+    ax = _axes(ax)
+    variance = fit.noise_sd**2 if fit.noise_sd > 0 else 1.0
+    (line,) = ax.plot(fit.profile_P, (fit.profile_rss - fit.rss) / variance, lw=2, label=label)
+    ax.axhline((fit.rss_cutoff - fit.rss) / variance, color=line.get_color(), ls="--", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("antigen burden P")
+    ax.set_ylabel(r"profile $(\mathrm{RSS} - \mathrm{RSS}_{\min})/\sigma^2$")
+    return ax
+
+
+def plot_burden_recovery(
+    P_true: np.ndarray,
+    P_hat: np.ndarray,
+    interval: np.ndarray | None = None,
+    ax: Axes | None = None,
+    *,
+    label: str | None = None,
+    colour: str = CAR_T_COLOUR,
+) -> Axes:
+    """Recovered against true burden on log axes, with the identity and a factor-2 band.
+
+    ``interval`` (shape ``(n, 2)``), if given, is drawn as vertical bars.
+    """
+    P_true = np.asarray(P_true, dtype=float)
+    P_hat = np.asarray(P_hat, dtype=float)
+    if P_true.shape != P_hat.shape or P_true.ndim != 1:
+        raise ValueError(f"P_true and P_hat must be 1-D of one length; got {P_true.shape} and {P_hat.shape}")
+    ax = _axes(ax)
+    if interval is not None:
+        interval = np.asarray(interval, dtype=float)
+        ax.vlines(P_true, interval[:, 0], interval[:, 1], color=colour, alpha=0.25, lw=1)
+    ax.plot(P_true, P_hat, "o", color=colour, ms=4, label=label)
+    span = np.array([P_true.min() / 2, P_true.max() * 2])
+    ax.plot(span, span, color="0.4", lw=1)
+    ax.fill_between(span, span / 2, span * 2, color="0.85", zorder=0, label="within a factor of 2")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(*span)
+    ax.set_ylim(span[0] / 10, span[1] * 10)
+    ax.set_xlabel("true burden P")
+    ax.set_ylabel("burden read from the counts")
+    return ax
+
+
+def plot_sensitivities(t: np.ndarray, elasticities: Mapping[str, np.ndarray], ax: Axes | None = None) -> Axes:
+    """Elasticities ``d ln N_t / d ln theta`` against days, one line per parameter."""
+    ax = _axes(ax)
+    styles = {"P": "-", "r": "--", "q": "-.", "scale": ":"}
+    for name, values in elasticities.items():
+        ax.plot(t, values, ls=styles.get(name, "-"), lw=2, label=name)
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlabel("day of the count")
+    ax.set_ylabel(r"$\partial \ln N_t / \partial \ln \theta$")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_against_burden(
+    burden: np.ndarray, curves: Mapping[str, np.ndarray], ax: Axes | None = None, *, ylabel: str, log_y: bool = True
+) -> Axes:
+    """Summary values of the expansion (one line per product) against the burden ``P``."""
+    ax = _axes(ax)
+    styles = ["-", "--", ":", "-."]
+    for index, (label, values) in enumerate(curves.items()):
+        ax.plot(burden, values, ls=styles[index % len(styles)], lw=2, label=label)
+    ax.set_xscale("log")
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel("antigen burden P")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    return ax
+
+
+__all__ += ["plot_kinetics"]
+
+
+def plot_kinetics(
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray]], ax: Axes | None = None, *, ylabel: str, log_y: bool = True
+) -> Axes:
+    """Several time courses, each given as ``(days, values)``, one line style each."""
+    ax = _axes(ax)
+    styles = ["-", "--", ":", "-."]
+    for index, (label, (days, values)) in enumerate(curves.items()):
+        ax.plot(days, values, ls=styles[index % len(styles)], lw=2, label=label)
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel("days after infusion")
+    ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
     return ax

@@ -1,0 +1,413 @@
+"""Interactive dosing widgets for Jupyter (ipywidgets and matplotlib).
+
+Three explorers, each an object whose ``widget`` attribute (or the object
+itself, in a notebook cell) shows sliders, a figure and readouts:
+
+* :class:`DosingExplorer`: one infusion; CAR T and tumour curves, peak, day of
+  peak, clearance day and a flag when the peak crosses the toxicity ceiling.
+* :class:`NomogramExplorer`: a dose x burden map of the peak with the ceiling
+  contour and the recommended-dose line.
+* :class:`ScheduleExplorer`: a split schedule against one infusion of the total.
+
+Moving a slider recomputes with :mod:`cartmodel` and updates the existing
+matplotlib artists (no new figure); the figure is then rendered to PNG into an
+``ipywidgets.Image``, which works in any Jupyter front end with a kernel.  A
+static web page has no kernel: the book shows these widgets' figures there, and
+a JavaScript explorer (``assets/explorer/dosing-explorer.js``) that reproduces
+:class:`DosingExplorer`.
+
+This module imports matplotlib and ipywidgets; :mod:`cartmodel` itself does not
+import it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .dosing import (
+    EXAMPLE_CEILING_CELLS,
+    EXAMPLE_CLEAR_BY_DAY,
+    EXAMPLE_DOSE_RANGE_CELLS,
+    dose_for_ceiling,
+    dose_response,
+    split_schedule,
+)
+from .model import affinity_from_ic50, simulate
+from .paper import FIGURE_1, FIGURE_1_DAYS, FIGURE_1_IC50_NM
+from .plotting import (
+    find_artist,
+    nomogram_lines,
+    plot_dosing_curves,
+    plot_nomogram,
+    plot_schedule,
+    schedule_markers,
+)
+
+__all__ = [
+    "EXPLORER_CONTROLS",
+    "EXPLORER_DEFAULTS",
+    "DosingExplorer",
+    "NomogramExplorer",
+    "ScheduleExplorer",
+    "format_cells",
+]
+
+#: Starting values of :class:`DosingExplorer` (and of the in-browser explorer):
+#: the paper's Figure 1 with the book's example ceiling.
+EXPLORER_DEFAULTS: Mapping[str, float] = {
+    "dose": FIGURE_1["n0"],
+    "P": FIGURE_1["P"],
+    "ic50": FIGURE_1_IC50_NM,
+    "r": FIGURE_1["r"],
+    "q": FIGURE_1["q"],
+    "ceiling": EXAMPLE_CEILING_CELLS,
+    "K": FIGURE_1["K"],
+    "days": float(FIGURE_1_DAYS),
+    "dt": 1.0,
+}
+
+#: Sliders of :class:`DosingExplorer`: name, label, log scale?, min, max, step
+#: (log sliders in log10 units).  The in-browser explorer uses the same ranges.
+EXPLORER_CONTROLS: tuple[tuple[str, str, bool, float, float, float], ...] = (
+    ("dose", "dose N0 (cells)", True, -3.0, 6.0, 0.05),
+    ("P", "burden P (cells)", True, 0.0, 8.0, 0.05),
+    ("ic50", "scFv IC50 (nM)", True, -1.0, 2.0, 0.02),
+    ("r", "CAR T rate r (/day)", False, 0.1, 3.0, 0.05),
+    ("q", "tumour rate q (/day)", False, 0.0, 2.5, 0.05),
+    ("ceiling", "ceiling (peak cells)", True, 5.0, 11.0, 0.05),
+)
+
+_STYLE = {"description_width": "150px"}
+_LAYOUT = widgets.Layout(width="420px")
+
+
+def format_cells(x: float) -> str:
+    """Three significant digits in scientific form, as the readouts show them."""
+    return "none" if not math.isfinite(x) else f"{x:.2e}"
+
+
+def _format_day(x: float) -> str:
+    return f"day {x:g}" if math.isfinite(x) else "not within the horizon"
+
+
+def _slider(name: str, label: str, log: bool, low: float, high: float, step: float, value: float) -> widgets.Widget:
+    common = dict(description=label, style=_STYLE, layout=_LAYOUT, readout_format=".3g")
+    if log:
+        return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=step, **common)
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, **common)
+
+
+def _decade_limits(low: float, high: float) -> tuple[float, float]:
+    return 10.0 ** math.floor(math.log10(low)), 10.0 ** math.ceil(math.log10(high) + 0.3)
+
+
+class _Explorer:
+    """Shared machinery: sliders wired to ``update``, a figure rendered into an Image."""
+
+    controls: dict[str, widgets.Widget]
+    readouts: dict[str, widgets.HTML]
+    values: dict[str, Any]
+    figure: Figure
+    widget: widgets.Widget
+
+    def __init__(self, controls: dict[str, widgets.Widget], readout_names: tuple[str, ...],
+                 figsize: tuple[float, float], dpi: int = 80) -> None:
+        self.controls = controls
+        self.readouts = {name: widgets.HTML() for name in readout_names}
+        self.values = {}
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.figure)
+        self.ax = self.figure.add_subplot()
+        self.image = widgets.Image(format="png")
+        self.updates = 0
+        self.widget = widgets.VBox([
+            widgets.HBox([widgets.VBox(list(controls.values())), widgets.VBox(list(self.readouts.values()))]),
+            self.image,
+        ])
+
+    def _connect(self, dynamic: list[Any]) -> None:
+        """Wire the sliders; ``dynamic`` are the artists that updates change.
+
+        They are drawn with blitting: the rest of the figure (axes, ticks,
+        legend, colour bar) is drawn once per change of axis limits and kept
+        as a background, so that an update redraws only what moved.
+        """
+        self._dynamic = dynamic  # (the legends sit outside the axes, in the background)
+        for artist in self._dynamic:
+            artist.set_animated(True)
+        self._background = None
+        self._background_key: Any = None
+        self._recompute(self.current())
+        self.figure.canvas.draw()  # lays the figure out once (constrained layout) ...
+        self.figure.set_layout_engine("none")  # ... and freezes that layout
+        for control in self.controls.values():
+            control.observe(self.update, names="value")
+        self.update()
+
+    def current(self) -> dict[str, float]:
+        """Slider values by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self, change: Any = None) -> None:
+        """Recompute from the sliders, update the artists and the readouts, redraw."""
+        self._recompute(self.current())
+        self.render()
+        self.updates += 1
+
+    def _static_key(self) -> Any:
+        return tuple(self.ax.get_ylim()) + tuple(self.ax.get_xlim())
+
+    def render(self) -> None:
+        """Redraw what changed and put the figure, as PNG, into the image widget."""
+        from PIL import Image
+
+        canvas = self.figure.canvas
+        key = self._static_key()
+        if key != self._background_key:
+            canvas.draw()  # animated artists are left out of a full draw
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._background_key = key
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._dynamic:
+            if artist.get_visible():
+                artist.axes.draw_artist(artist)
+        width, height = canvas.get_width_height()
+        picture = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        picture.save(buffer, format="png", compress_level=1)
+        self.image.value = buffer.getvalue()
+
+    def png(self) -> bytes:
+        """The figure as PNG, drawn in full (for saving or a static page)."""
+        for artist in self._dynamic:
+            artist.set_animated(False)
+        try:
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png")
+        finally:
+            for artist in self._dynamic:
+                artist.set_animated(True)
+            self._background_key = None
+        return buffer.getvalue()
+
+    def _recompute(self, v: dict[str, float]) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def close(self) -> None:
+        """Close the widgets (the figure is freed with the object)."""
+        self.widget.close()
+
+
+class DosingExplorer(_Explorer):
+    """One infusion: CAR T and tumour against days, peak readouts and a ceiling flag.
+
+    Sliders (``controls``): ``dose``, ``P``, ``ic50`` (nM), ``r``, ``q``,
+    ``ceiling`` (see :data:`EXPLORER_CONTROLS`).  ``values`` holds the latest
+    ``peak_cells``, ``peak_day``, ``clearance_day`` and ``over_ceiling``.
+
+    Parameters
+    ----------
+    K : float
+        Capacity scale, cells (fixed: the paper's Figure 1 value by default).
+    days, dt : float
+        Horizon and step length, days.
+    **start : float
+        Starting slider values, by control name.
+    """
+
+    def __init__(self, *, K: float = EXPLORER_DEFAULTS["K"], days: float = EXPLORER_DEFAULTS["days"],
+                 dt: float = EXPLORER_DEFAULTS["dt"], **start: float) -> None:
+        unknown = set(start) - {spec[0] for spec in EXPLORER_CONTROLS}
+        if unknown:
+            raise TypeError(f"unknown starting values {sorted(unknown)}; choose from {[s[0] for s in EXPLORER_CONTROLS]}")
+        self.K, self.days, self.dt = float(K), float(days), float(dt)
+        controls = {
+            name: _slider(name, label, log, low, high, step, float(start.get(name, EXPLORER_DEFAULTS[name])))
+            for name, label, log, low, high, step in EXPLORER_CONTROLS
+        }
+        super().__init__(controls, ("peak", "peak_day", "clearance_day", "flag"), figsize=(7.0, 3.6))
+        v = self.current()
+        first = self._simulate(v)
+        plot_dosing_curves(first, v["ceiling"], ax=self.ax)
+        self.lines = {gid: find_artist(self.ax, gid) for gid in ("car-t", "tumour", "ceiling", "clearance")}
+        self._connect(list(self.lines.values()))
+
+    def _simulate(self, v: Mapping[str, float]):
+        return simulate(r=v["r"], q=v["q"], B=affinity_from_ic50(v["ic50"]), P=v["P"], K=self.K,
+                        n0=v["dose"], days=self.days, dt=self.dt)
+
+    def _recompute(self, v: dict[str, float]) -> None:
+        run = self._simulate(v)
+        peak, peak_day, clearance = float(run.peak), float(run.peak_day), float(run.clearance_day)
+        over = peak > v["ceiling"]
+        self.lines["car-t"].set_ydata(run.car_t)
+        self.lines["tumour"].set_ydata(np.where(run.tumour >= 1.0, run.tumour, np.nan))
+        self.lines["ceiling"].set_ydata([v["ceiling"], v["ceiling"]])
+        self.lines["clearance"].set_visible(math.isfinite(clearance))
+        if math.isfinite(clearance):
+            self.lines["clearance"].set_xdata([clearance, clearance])
+        self.ax.set_ylim(*_decade_limits(min(v["dose"], 1.0) / 10, max(peak, v["ceiling"], v["P"], 10.0)))
+        self.readouts["peak"].value = f"Peak: <b>{format_cells(peak)}</b> cells"
+        self.readouts["peak_day"].value = f"Day of peak: <b>{_format_day(peak_day)}</b>"
+        self.readouts["clearance_day"].value = f"Tumour below one cell: <b>{_format_day(clearance)}</b>"
+        self.readouts["flag"].value = (
+            '<b style="background:#c0392b;color:white;padding:2px 6px">Peak above the ceiling</b>' if over
+            else '<b style="background:#d5f5e3;padding:2px 6px">Peak under the ceiling</b>'
+        )
+        self.values = {"peak_cells": peak, "peak_day": peak_day, "clearance_day": clearance, "over_ceiling": over}
+
+
+def _colour_range(log_peak: np.ndarray, old: tuple[float, float] | None = None) -> tuple[float, float]:
+    low, high = math.floor(float(log_peak.min())) - 1.0, math.ceil(float(log_peak.max())) + 1.0
+    return (low, high) if old is None else (min(low, old[0]), max(high, old[1]))
+
+
+class NomogramExplorer(_Explorer):
+    """A dose x burden map of the peak, the ceiling contour and the recommended dose.
+
+    Sliders: ``ic50`` (nM), ``ceiling`` (cells) and ``clear_by_day``.  ``values``
+    holds the latest ``grid`` (DoseResponse), ``contour`` and ``recommended``
+    (CeilingDose, over ``burden_cells``).
+
+    Parameters
+    ----------
+    burden_cells, dose_cells : array_like, optional
+        Increasing 1-D grids (defaults: 10**0 to 10**8 burdens, the book's dose range).
+    n : int
+        Points per axis of the default grids.
+    r, q, K : float
+        Fixed Equation 1 parameters (the paper's Figure 1 by default).
+    rtol : float
+        Relative precision of the ceiling doses.
+    """
+
+    def __init__(self, *, burden_cells: Any = None, dose_cells: Any = None, n: int = 120,
+                 r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], K: float = FIGURE_1["K"],
+                 days: float = float(FIGURE_1_DAYS), rtol: float = 1e-3, **start: float) -> None:
+        self.burden_cells = np.logspace(0, 8, n) if burden_cells is None else np.asarray(burden_cells, float)
+        self.dose_cells = np.logspace(*np.log10(EXAMPLE_DOSE_RANGE_CELLS), n) if dose_cells is None else np.asarray(dose_cells, float)
+        self.fixed = {"r": float(r), "q": float(q), "K": float(K)}
+        self.days, self.rtol = float(days), float(rtol)
+        controls = {
+            "ic50": _slider("ic50", "scFv IC50 (nM)", True, -1.0, 2.0, 0.02, float(start.get("ic50", FIGURE_1_IC50_NM))),
+            "ceiling": _slider("ceiling", "ceiling (peak cells)", True, 5.0, 11.0, 0.05,
+                               float(start.get("ceiling", EXAMPLE_CEILING_CELLS))),
+            "clear_by_day": widgets.IntSlider(value=int(start.get("clear_by_day", EXAMPLE_CLEAR_BY_DAY)), min=5,
+                                              max=int(self.days), description="clear by day", style=_STYLE, layout=_LAYOUT),
+        }
+        super().__init__(controls, ("summary",), figsize=(7.0, 4.6))
+        self._compute(self.current())
+        plot_nomogram(self.dose_cells, self.burden_cells, self.values["grid"], self.values["contour"],
+                      self.values["recommended"], ax=self.ax)
+        self.artists = {gid: find_artist(self.ax, gid) for gid in ("peak-map", "no-clearance", "ceiling-contour", "recommended")}
+        self._colour_range = _colour_range(np.log10(self.values["grid"].peak_cells))
+        self.artists["peak-map"].set_clim(*self._colour_range)
+        self._connect(list(self.artists.values()))
+
+    def _compute(self, v: Mapping[str, float]) -> None:
+        common = dict(B=affinity_from_ic50(v["ic50"]), days=self.days, **self.fixed)
+        grid = dose_response(dose_cells=self.dose_cells[:, None], P=self.burden_cells, **common)
+        search = dict(ceiling_cells=v["ceiling"], P=self.burden_cells, rtol=self.rtol,
+                      min_dose_cells=float(self.dose_cells[0]), max_dose_cells=float(self.dose_cells[-1]), **common)
+        contour = dose_for_ceiling(**search)
+        recommended = dose_for_ceiling(clear_by_day=float(v["clear_by_day"]), **search)
+        self.values = {"grid": grid, "contour": contour, "recommended": recommended}
+
+    def _static_key(self) -> Any:
+        return super()._static_key() + tuple(self._colour_range)
+
+    def _recompute(self, v: dict[str, float]) -> None:
+        self._compute(v)
+        grid, contour, recommended = self.values["grid"], self.values["contour"], self.values["recommended"]
+        log_peak = np.log10(grid.peak_cells)
+        mesh = self.artists["peak-map"]
+        mesh.set_array(log_peak)
+        # a fixed colour scale, so that maps for different affinities compare;
+        # widened (and the colour bar redrawn) only if the peaks leave it
+        if log_peak.min() < self._colour_range[0] or log_peak.max() > self._colour_range[1]:
+            self._colour_range = _colour_range(log_peak, self._colour_range)
+            mesh.set_clim(*self._colour_range)
+        contour_y, best_y = nomogram_lines(contour, recommended)
+        self.artists["ceiling-contour"].set_ydata(contour_y)
+        self.artists["recommended"].set_ydata(best_y)
+        fails = ~recommended.clears_in_time
+        span = self.artists["no-clearance"]
+        span.set_visible(bool(fails.any()))
+        if fails.any():
+            start = float(self.burden_cells[np.argmax(fails)])
+            span.set_x(start)
+            span.set_width(float(self.burden_cells[-1]) - start)
+        feasible = recommended.feasible
+        if feasible.any():
+            text = (f"Recommended single dose from {format_cells(float(recommended.dose_cells[feasible].min()))} "
+                    f"to {format_cells(float(recommended.dose_cells[feasible].max()))} cells; "
+                    f"no dose qualifies for {int((~feasible).sum())} of {feasible.size} burdens.")
+        else:
+            text = "No dose in the range keeps the peak under the ceiling and clears the tumour in time."
+        self.readouts["summary"].value = text
+
+
+class ScheduleExplorer(_Explorer):
+    """A split schedule against one infusion of the same total dose.
+
+    Sliders: ``total_dose`` (cells), ``infusions``, ``interval_days``, ``P``.
+    ``values`` holds ``single_peak``, ``split_peak``, ``peak_ratio``, the days of
+    the peaks and ``clearance_day``.
+    """
+
+    def __init__(self, *, r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], ic50: float = FIGURE_1_IC50_NM,
+                 K: float = FIGURE_1["K"], days: float = float(FIGURE_1_DAYS), **start: float) -> None:
+        self.fixed = {"r": float(r), "q": float(q), "B": affinity_from_ic50(ic50), "K": float(K)}
+        self.days = float(days)
+        controls = {
+            "total_dose": _slider("total_dose", "total dose (cells)", True, -3.0, 6.0, 0.05,
+                                  float(start.get("total_dose", 1e5))),
+            "infusions": widgets.IntSlider(value=int(start.get("infusions", 3)), min=1, max=6,
+                                           description="infusions", style=_STYLE, layout=_LAYOUT),
+            "interval_days": widgets.IntSlider(value=int(start.get("interval_days", 2)), min=1, max=10,
+                                               description="interval (days)", style=_STYLE, layout=_LAYOUT),
+            "P": _slider("P", "burden P (cells)", True, 0.0, 8.0, 0.05, float(start.get("P", FIGURE_1["P"]))),
+        }
+        super().__init__(controls, ("single", "split", "ratio", "clearance_day"), figsize=(7.0, 3.6))
+        first = self._compare(self.current())
+        plot_schedule(first, ax=self.ax)
+        self.lines = {gid: find_artist(self.ax, gid) for gid in ("single", "split", "infusions")}
+        self._connect(list(self.lines.values()))
+
+    def _compare(self, v: Mapping[str, float]):
+        return split_schedule(total_dose_cells=v["total_dose"], infusions=int(v["infusions"]),
+                              interval_days=float(v["interval_days"]), P=v["P"], days=self.days, **self.fixed)
+
+    def _recompute(self, v: dict[str, float]) -> None:
+        comparison = self._compare(v)
+        single, split = comparison.single, comparison.split
+        self.lines["single"].set_ydata(single.car_t)
+        self.lines["split"].set_ydata(split.car_t)
+        self.lines["infusions"].set_data(*schedule_markers(comparison))
+        low = min(float(split.car_t.min()), float(single.car_t.min()))
+        self.ax.set_ylim(*_decade_limits(low / 3, float(single.peak)))
+        self.values = {
+            "single_peak": float(single.peak), "split_peak": float(split.peak),
+            "single_peak_day": float(single.peak_day), "split_peak_day": float(split.peak_day),
+            "peak_ratio": float(comparison.peak_ratio), "clearance_day": float(split.clearance_day),
+        }
+        self.readouts["single"].value = (f"One infusion: peak <b>{format_cells(self.values['single_peak'])}</b> "
+                                         f"on {_format_day(self.values['single_peak_day'])}")
+        self.readouts["split"].value = (f"Split: peak <b>{format_cells(self.values['split_peak'])}</b> "
+                                        f"on {_format_day(self.values['split_peak_day'])}")
+        self.readouts["ratio"].value = f"Split peak / single peak: <b>{self.values['peak_ratio']:.3f}</b>"
+        self.readouts["clearance_day"].value = f"Tumour below one cell: <b>{_format_day(self.values['clearance_day'])}</b>"

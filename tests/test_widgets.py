@@ -1,0 +1,128 @@
+"""cartmodel.widgets driven from Python: sliders in, plotted data and readouts out."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import cartmodel as cm
+from cartmodel.paper import FIGURE_1
+
+from cartmodel import widgets  # noqa: E402  (imports ipywidgets and matplotlib)
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def expected_run(v, K=1e6, days=60):
+    """Equation 1 computed independently of the widget, with B = 1 / IC50 written out."""
+    return cm.simulate(r=v["r"], q=v["q"], B=1.0 / v["ic50"], P=v["P"], K=K, n0=v["dose"], days=days)
+
+
+def test_dosing_explorer_plots_and_reads_out_what_cartmodel_computes():
+    explorer = widgets.DosingExplorer()
+    figure, car_line = explorer.figure, explorer.lines["car-t"]
+    for name, value in {"dose": 100.0, "P": 1e4, "ic50": 3.2, "r": 1.3, "q": 0.9, "ceiling": 1e9}.items():
+        explorer.controls[name].value = value
+    v = explorer.current()
+    assert v["dose"] == pytest.approx(100.0) and v["ic50"] == pytest.approx(3.2)
+    run = expected_run(v)
+    np.testing.assert_allclose(explorer.lines["car-t"].get_ydata(), run.car_t, rtol=1e-12)
+    np.testing.assert_array_equal(explorer.lines["car-t"].get_xdata(), np.arange(61))
+    tumour = np.asarray(explorer.lines["tumour"].get_ydata())
+    alive = run.tumour >= 1
+    np.testing.assert_allclose(tumour[alive], run.tumour[alive], rtol=1e-12)
+    assert np.isnan(tumour[~alive]).all()
+    assert list(explorer.lines["ceiling"].get_ydata()) == [v["ceiling"], v["ceiling"]]
+    clearance = math.ceil(math.log(v["P"]) / (v["r"] - v["q"]))  # first day with < 1 tumour cell
+    assert explorer.values["clearance_day"] == clearance
+    assert list(explorer.lines["clearance"].get_xdata()) == [clearance, clearance]
+    assert explorer.values["peak_cells"] == pytest.approx(float(run.car_t.max()), rel=1e-12)
+    assert explorer.values["peak_day"] == float(np.argmax(run.car_t))
+    assert f"{float(run.car_t.max()):.2e}" in explorer.readouts["peak"].value
+    assert f"day {int(np.argmax(run.car_t))}" in explorer.readouts["peak_day"].value
+    assert f"day {clearance}" in explorer.readouts["clearance_day"].value
+    assert "under the ceiling" in explorer.readouts["flag"].value and not explorer.values["over_ceiling"]
+
+    # lowering the ceiling below the peak raises the flag; nothing is rebuilt
+    explorer.controls["ceiling"].value = 1e6
+    assert explorer.values["over_ceiling"] and "above the ceiling" in explorer.readouts["flag"].value
+    assert explorer.figure is figure and explorer.lines["car-t"] is car_line and car_line in figure.axes[0].lines
+    assert len(figure.axes[0].lines) == 4
+    assert bytes(explorer.image.value).startswith(PNG)
+    explorer.close()
+
+
+def test_dosing_explorer_hides_clearance_when_the_tumour_outgrows():
+    explorer = widgets.DosingExplorer(r=0.8, q=1.5)
+    assert explorer.values["clearance_day"] == math.inf
+    assert not explorer.lines["clearance"].get_visible()
+    assert "not within the horizon" in explorer.readouts["clearance_day"].value
+    explorer.close()
+
+
+def test_each_slider_move_redraws_the_picture():
+    explorer = widgets.DosingExplorer()
+    before, count = bytes(explorer.image.value), explorer.updates
+    explorer.controls["P"].value = 1e6
+    assert explorer.updates == count + 1 and bytes(explorer.image.value) != before
+    assert explorer.png().startswith(PNG)
+    explorer.close()
+
+
+def test_nomogram_explorer_map_and_lines_follow_the_sliders():
+    burdens, doses = np.logspace(1, 6, 25), np.logspace(-2, 5, 20)
+    explorer = widgets.NomogramExplorer(burden_cells=burdens, dose_cells=doses, rtol=1e-6)
+    mesh, figure = explorer.artists["peak-map"], explorer.figure
+    explorer.controls["ic50"].value = 5.0
+    explorer.controls["ceiling"].value = 3e8
+    explorer.controls["clear_by_day"].value = 40
+    # the map: log10 of the peak, checked at a few grid points against simulate
+    shown = np.asarray(mesh.get_array()).reshape(doses.size, burdens.size)
+    for i, j in [(0, 0), (7, 12), (19, 24)]:
+        run = cm.simulate(r=FIGURE_1["r"], q=FIGURE_1["q"], B=1 / 5.0, P=burdens[j], K=FIGURE_1["K"], n0=doses[i])
+        assert shown[i, j] == pytest.approx(math.log10(float(run.car_t.max())), rel=1e-12)
+    # the recommended line: where drawn, its dose peaks at the ceiling and clears by day 40
+    line = np.asarray(explorer.artists["recommended"].get_ydata())
+    drawn = ~np.isnan(line)
+    assert drawn.any() and (~drawn).any()
+    limit = math.exp((FIGURE_1["r"] - FIGURE_1["q"]) * 40)  # burdens beyond it do not clear by day 40
+    assert np.all(burdens[drawn] < limit)
+    for j in np.flatnonzero(drawn):
+        run = cm.simulate(r=FIGURE_1["r"], q=FIGURE_1["q"], B=1 / 5.0, P=burdens[j], K=FIGURE_1["K"], n0=line[j])
+        peak = float(run.car_t.max())
+        assert peak <= 3e8 * (1 + 1e-12)
+        if line[j] < doses[-1]:
+            assert peak == pytest.approx(3e8, rel=1e-5)
+    span = explorer.artists["no-clearance"]
+    assert span.get_visible() and span.get_x() == pytest.approx(burdens[burdens >= limit][0])
+    assert explorer.artists["peak-map"] is mesh and explorer.figure is figure
+    explorer.close()
+
+
+def test_schedule_explorer_compares_split_and_single():
+    explorer = widgets.ScheduleExplorer()
+    explorer.controls["total_dose"].value = 1e4
+    explorer.controls["infusions"].value = 4
+    explorer.controls["interval_days"].value = 3
+    explorer.controls["P"].value = 2e3
+    v = explorer.current()
+    common = dict(r=FIGURE_1["r"], q=FIGURE_1["q"], B=1 / 1.6, P=v["P"], K=FIGURE_1["K"])
+    each = v["total_dose"] / 4
+    split = cm.simulate(**common, n0=each, doses=[(3, each), (6, each), (9, each)])
+    single = cm.simulate(**common, n0=v["total_dose"])
+    np.testing.assert_allclose(explorer.lines["split"].get_ydata(), split.car_t, rtol=1e-12)
+    np.testing.assert_allclose(explorer.lines["single"].get_ydata(), single.car_t, rtol=1e-12)
+    days, values = explorer.lines["infusions"].get_data()
+    assert list(days) == [0, 3, 6, 9]
+    np.testing.assert_allclose(values, split.car_t[[0, 3, 6, 9]], rtol=1e-12)
+    ratio = float(split.car_t.max() / single.car_t.max())
+    assert explorer.values["peak_ratio"] == pytest.approx(ratio, rel=1e-12) and ratio < 1
+    assert f"{ratio:.3f}" in explorer.readouts["ratio"].value
+    explorer.close()
+
+
+def test_unknown_starting_value_is_refused():
+    with pytest.raises(TypeError, match="unknown starting values"):
+        widgets.DosingExplorer(dosage=3.0)
