@@ -29,9 +29,13 @@ from .model import (
     Expansion,
     Reading,
     _broadcast_shape,
+    _capacity_from_tumour,
     _check_capacity_range,
     _check_parameters,
+    _first_day_below_one_cell,
+    _logistic_steps,
     _time_grid,
+    _tumour,
     simulate,
 )
 
@@ -200,41 +204,20 @@ def dose_response(
     r_, q_, B_, P_, K_ = (params[name] for name in ("r", "q", "B", "P", "K"))
     _check_capacity_range(*np.broadcast_arrays(r_, q_, B_, P_, K_), float(t[-1]), placement)
 
-    # Small arrays (shapes of the parameters that enter them), as model.simulate computes them.
-    decline = q_ - r_
-    kb = K_ * B_
-    dt_ = float(t[1] - t[0])
-    keep, grow = np.exp(-r_ * dt_), -np.expm1(-r_ * dt_)
-
-    n = np.array(np.broadcast_to(dose, shape), dtype=np.float64)  # the state, full shape
-    start = n.copy() if reading == "closed" else None
-    peak = n.copy()
-    peak_day = np.zeros(shape)
-    clearance = np.where(np.broadcast_to(P_ < 1.0, cap_shape), 0.0, np.inf)
-    work = np.empty(shape)
-    rising = np.empty(shape, dtype=bool)
-    for k in range(1, steps + 1):
-        tumour = P_ * np.exp(decline * t[k])
-        if placement == "capacity":
-            cap = kb * (tumour + 1.0)
+    # The capacity needs only the parameters' shape, not the dose axis; the cells
+    # advance through the model's own update, keeping running summaries only.
+    tumour = _tumour(t, r_, q_, P_)
+    cap = _capacity_from_tumour(tumour, B_, K_, placement)
+    peak = peak_day = n = None
+    for k, n in enumerate(_logistic_steps(cap, r_, dose, t, reading, {})):
+        if k == 0:
+            peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
         else:
-            cap = K_ * (B_ * tumour + 1.0)
-        if reading == "exact":
-            np.divide(keep, n, out=work)
-            work += grow / cap
-        elif reading == "literal":
-            np.divide(np.exp(-r_ * t[k]), n, out=work)
-            work += -np.expm1(-r_ * t[k]) / cap
-        else:
-            np.divide(np.exp(-r_ * t[k]), start, out=work)
-            work += -np.expm1(-r_ * t[k]) / cap
-        np.divide(1.0, work, out=n)
-        np.greater(n, peak, out=rising)
-        np.copyto(peak_day, t[k], where=rising)
-        np.maximum(peak, n, out=peak)
-        clearance = np.where(np.isinf(clearance) & (tumour < 1.0), t[k], clearance)
-    clearance_full = np.array(np.broadcast_to(clearance, shape))
-    return DoseResponse(peak_cells=peak, peak_day=peak_day, clearance_day=clearance_full, final_cells=n)
+            np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
+            np.maximum(peak, n, out=peak)
+    clearance = np.array(np.broadcast_to(_first_day_below_one_cell(t, tumour), shape))
+    final = np.array(np.broadcast_to(n, shape))
+    return DoseResponse(peak_cells=peak, peak_day=peak_day, clearance_day=clearance, final_cells=final)
 
 
 def dose_for_ceiling(

@@ -18,7 +18,7 @@ broadcast them; the time axis is always last.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -97,9 +97,7 @@ class Expansion:
 
         ``inf`` where the tumour never falls below one cell within the horizon.
         """
-        below = self.tumour < 1.0
-        first = below.argmax(axis=-1)
-        return np.where(below.any(axis=-1), self.t[first], np.inf)
+        return _first_day_below_one_cell(self.t, self.tumour)
 
 
 def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
@@ -424,27 +422,28 @@ def _capacity_from_tumour(tumour, B, K, placement: str) -> NDArray[np.float64]:
     return K[..., None] * (B[..., None] * tumour + 1.0)
 
 
-def _iterate(
+def _logistic_steps(
     cap: NDArray[np.float64],
     r: NDArray[np.float64],
     n0: NDArray[np.float64],
     t: NDArray[np.float64],
     reading: str,
     added: dict[int, NDArray[np.float64]],
-) -> NDArray[np.float64]:
-    """Run one reading of Equation 1 over a capacity grid of shape S + (steps+1,).
+) -> Iterator[NDArray[np.float64]]:
+    """Yield ``N_0, N_1, ..., N_steps`` of one reading of Equation 1.
 
-    The loop runs over time steps only; every parameter set advances at once.
+    ``cap`` holds the capacity with time last; its other axes broadcast with
+    ``r``, ``n0`` and the infusions in ``added`` (step -> cells).  The loop runs
+    over time steps only: every parameter set advances at once.  This is the
+    one implementation of the update that every model function shares.
     """
-    steps = len(t) - 1
-    car_t = np.empty(cap.shape)
     n = n0 + added.get(0, 0.0)
-    car_t[..., 0] = n
+    yield n
     dt = float(t[1] - t[0])
     if reading == "exact":
         keep, grow = np.exp(-r * dt), -np.expm1(-r * dt)
     start_n, start_day = n, 0.0  # for "closed": the latest infusion restarts the clock
-    for k in range(1, steps + 1):
+    for k in range(1, len(t)):
         if reading == "exact":
             n = 1.0 / (keep / n + grow / cap[..., k])
         elif reading == "literal":
@@ -455,5 +454,26 @@ def _iterate(
         if k in added:
             n = n + added[k]
             start_n, start_day = n, t[k]
+        yield n
+
+
+def _iterate(
+    cap: NDArray[np.float64],
+    r: NDArray[np.float64],
+    n0: NDArray[np.float64],
+    t: NDArray[np.float64],
+    reading: str,
+    added: dict[int, NDArray[np.float64]],
+) -> NDArray[np.float64]:
+    """The whole trajectory of :func:`_logistic_steps`, time last."""
+    shape = np.broadcast_shapes(cap.shape[:-1], np.shape(r), np.shape(n0), *(np.shape(a) for a in added.values()))
+    car_t = np.empty(shape + (len(t),))
+    for k, n in enumerate(_logistic_steps(cap, r, n0, t, reading, added)):
         car_t[..., k] = n
     return car_t
+
+
+def _first_day_below_one_cell(t: NDArray[np.float64], tumour: NDArray[np.float64]) -> NDArray[np.float64]:
+    """First grid day with ``tumour < 1`` along the last axis; ``inf`` if none."""
+    below = tumour < 1.0
+    return np.where(below.any(axis=-1), t[below.argmax(axis=-1)], np.inf)
