@@ -61,10 +61,15 @@ def repository_files() -> list[str]:
 
 
 def copy_repository(destination: Path) -> Path:
+    """A clean copy of the repository, as a clone would have it, ready to build."""
     for name in repository_files():
         target = destination / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, target)
+    # Like .venv, node_modules comes from `make setup` (npm ci), not from git: the copy
+    # shares the repository's, from which the build copies the scripts the site serves.
+    if (REPO / "node_modules").is_dir():
+        (destination / "node_modules").symlink_to(REPO / "node_modules", target_is_directory=True)
     return destination
 
 

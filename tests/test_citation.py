@@ -1,0 +1,240 @@
+"""Citable and deployable: CITATION.cff, the How-to-cite page, references.bib, workflows.
+
+No build and no browser: these read the repository's files.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from pybtex.database import parse_string
+
+import cartmodel.published as published
+
+from .conftest import REPO
+
+CFF_SCHEMA = REPO / "node_modules" / "cffjs" / "dist" / "schema.js"  # installed by `make setup`
+CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+
+
+def load_yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def cff_schema() -> dict:
+    """The Citation File Format 1.2.0 JSON schema, as the npm package cffjs ships it."""
+    node = shutil.which("node")
+    assert node and CFF_SCHEMA.exists(), f"need Node.js and {CFF_SCHEMA}: run `make setup` (npm ci)"
+    script = f"import({json.dumps(CFF_SCHEMA.as_uri())}).then((m) => process.stdout.write(JSON.stringify(m.schema)))"
+    output = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, check=True)
+    return json.loads(output.stdout)
+
+
+def schema_errors(document: dict, schema: dict) -> list[str]:
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(document)]
+
+
+def plain(text: str) -> str:
+    """A BibTeX field without its protective braces and extra spaces."""
+    return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+def bibtex_blocks(markdown: str) -> str:
+    return "\n".join(re.findall(r"```bibtex\n(.*?)```", markdown, flags=re.DOTALL))
+
+
+@pytest.fixture(scope="module")
+def cff() -> dict:
+    return load_yaml(REPO / "CITATION.cff")
+
+
+@pytest.fixture(scope="module")
+def bib():
+    return parse_string((REPO / "references.bib").read_text(encoding="utf-8"), "bibtex")
+
+
+@pytest.fixture(scope="module")
+def how_to_cite():
+    return parse_string(bibtex_blocks((REPO / "chapters" / "how-to-cite.md").read_text(encoding="utf-8")), "bibtex")
+
+
+# --- CITATION.cff -------------------------------------------------------------------
+
+
+def test_citation_cff_is_valid_citation_file_format(cff):
+    schema = cff_schema()
+    assert schema["$id"] == "https://citation-file-format.github.io/1.2.0/schema.json"
+    assert cff["cff-version"] == "1.2.0"
+    assert schema_errors(cff, schema) == []
+
+
+def test_the_schema_check_rejects_broken_files(cff):
+    """The check above can fail: a record without authors, or with a bad URL, is refused."""
+    schema = cff_schema()
+    for key, value in [("authors", None), ("repository-code", "not a url"), ("type", "book")]:
+        broken = copy.deepcopy(cff)
+        if value is None:
+            del broken[key]
+        else:
+            broken[key] = value
+        assert schema_errors(broken, schema), f"a CITATION.cff with {key}={value!r} passed the schema"
+
+
+def test_citation_cff_names_the_book_as_software_and_agrees_with_the_project(cff):
+    config = load_yaml(REPO / "_config.yml")
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert cff["type"] == "software"
+    assert cff["title"] == config["title"]
+    assert cff["version"] == project["version"]
+    assert cff["license"] == project["license"]
+    assert cff["repository-code"] == config["repository"]["url"]
+
+
+def test_citation_cff_references_the_paper_as_in_references_bib(cff, bib):
+    paper = bib.entries["toor2019"]
+    articles = [ref for ref in cff["references"] if ref["type"] == "article"]
+    assert len(articles) == 1
+    article = articles[0]
+    assert plain(article["title"]) == plain(paper.fields["title"])
+    assert article["journal"] == paper.fields["journal"]
+    assert str(article["year"]) == paper.fields["year"]
+    assert article["authors"][0]["family-names"] == paper.persons["author"][0].last_names[0]
+
+
+# --- the How to cite page -----------------------------------------------------------
+
+
+def test_how_to_cite_is_in_the_table_of_contents_before_the_bibliography():
+    files = [chapter["file"] for part in load_yaml(REPO / "_toc.yml")["parts"] for chapter in part["chapters"]]
+    assert "chapters/how-to-cite" in files
+    assert files.index("chapters/how-to-cite") < files.index("chapters/bibliography")
+
+
+def test_how_to_cite_gives_the_book_as_in_citation_cff(how_to_cite, cff):
+    books = [entry for entry in how_to_cite.entries.values() if entry.type == "software"]
+    assert len(books) == 1
+    book = books[0]
+    assert plain(book.fields["title"]) == cff["title"]
+    assert book.fields["version"] == cff["version"]
+    assert book.fields["url"] == cff["repository-code"]
+    assert book.fields["license"] == cff["license"]
+    assert [plain(str(person)) for person in book.persons["author"]] == [cff["authors"][0]["name"]]
+
+
+def test_how_to_cite_gives_the_paper_as_in_references_bib(how_to_cite, bib):
+    page, book = how_to_cite.entries["toor2019"], bib.entries["toor2019"]
+    assert page.type == book.type == "article"
+    for name in ("title", "journal", "year"):
+        assert plain(page.fields[name]) == plain(book.fields[name]), name
+    assert [str(person) for person in page.persons["author"]] == [str(person) for person in book.persons["author"]]
+
+
+# --- references.bib -----------------------------------------------------------------
+
+
+def cited_keys() -> dict[str, set[str]]:
+    """Citation keys of the chapters' {cite} roles and of cartmodel.published, by where."""
+    keys: dict[str, set[str]] = {}
+    for chapter in sorted((REPO / "chapters").glob("*.md")):
+        for group in CITE_ROLE.findall(chapter.read_text(encoding="utf-8")):
+            for key in group.split(","):
+                keys.setdefault(key.strip(), set()).add(chapter.name)
+    for name, value in vars(published).items():
+        values = value.values() if isinstance(value, dict) else [value]
+        for item in values:
+            if isinstance(item, published.PublishedValue):
+                keys.setdefault(item.source, set()).add(f"cartmodel.published.{name}")
+    return keys
+
+
+def test_the_citation_pattern_finds_every_form_of_the_role():
+    text = "{cite}`a` and {cite:p}`b, c` and {cite:t}`d` but not `e`"
+    assert [key.strip() for group in CITE_ROLE.findall(text) for key in group.split(",")] == ["a", "b", "c", "d"]
+
+
+def test_references_bib_has_every_cited_key(bib):
+    keys = cited_keys()
+    assert "toor2019" in keys and len(keys) >= 2
+    missing = {key: sorted(where) for key, where in keys.items() if key not in bib.entries}
+    assert missing == {}, f"cited but not in references.bib: {missing}"
+
+
+# --- workflows ----------------------------------------------------------------------
+
+
+def workflows() -> dict[str, dict]:
+    found = {path.name: load_yaml(path) for path in sorted((REPO / ".github" / "workflows").glob("*.yml"))}
+    assert set(found) >= {"book.yml", "scheduled.yml"}
+    return found
+
+
+def triggers(workflow: dict) -> dict:
+    return workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def commands(workflow: dict) -> list[list[str]]:
+    """Each shell command of the workflow's `run` steps, as words."""
+    found = []
+    for step in steps(workflow):
+        for line in step.get("run", "").splitlines():
+            if line.strip():
+                found.append(shlex.split(line))
+    return found
+
+
+def make_targets() -> set[str]:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE))
+
+
+@pytest.mark.parametrize("name", ["book.yml", "scheduled.yml"])
+def test_workflow_calls_only_make_targets_and_ci_run_that_exist(name):
+    workflow = workflows()[name]
+    assert workflow["jobs"] and triggers(workflow)
+    targets = make_targets()
+    for words in commands(workflow):
+        if words[0] == "make":
+            assert set(words[1:]) <= targets, f"{name}: `{' '.join(words)}` names a target the Makefile lacks"
+        if words[:2] == ["bash", ".ci/run"]:
+            assert (REPO / ".ci" / "run").exists()
+    assert not [step for step in steps(workflow) if "cache" in step.get("uses", "")], f"{name} uses a cache"
+
+
+def test_book_workflow_tests_as_ci_builds_with_the_readme_command_and_deploys_to_pages():
+    workflow = workflows()["book.yml"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "make book" in readme and "make test" in readme
+    runs = commands(workflow)
+    assert ["bash", ".ci/run"] in runs, "the workflow does not test the way CI does"
+    assert ["make", "book"] in runs, "the workflow does not build with the README's command"
+    assert triggers(workflow)["push"]["branches"] == ["main"]
+    uses = {step.get("uses", "").split("@")[0]: step for step in steps(workflow)}
+    assert uses["actions/upload-pages-artifact"]["with"]["path"] == "_build/html"
+    assert "deploy-pages" in " ".join(uses)
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build"
+
+
+def test_scheduled_workflow_makes_a_cold_build_and_checks_links():
+    workflow = workflows()["scheduled.yml"]
+    assert triggers(workflow)["schedule"][0]["cron"].split()[0].isdigit()
+    runs = commands(workflow)
+    assert ["bash", ".ci/run"] in runs
+    assert ["make", "clean", "book"] in runs, "the cold build does not start from an empty _build"
+    assert ["make", "linkcheck"] in runs
