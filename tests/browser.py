@@ -1,6 +1,7 @@
 """Browser helpers for tests of the built site: a local server and a Chromium page.
 
-Use them in a test module with ``from .browser import chromium, page, page_log, site  # noqa: F401``.
+tests/conftest.py registers them once for the whole session: a second Playwright
+session in the same thread would fail ("Sync API inside the asyncio loop").
 
 * ``site``: the built book (``built_book.html``) served on 127.0.0.1 by
   ``http.server`` from a background thread, for the whole session.

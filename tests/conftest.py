@@ -101,3 +101,9 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
     if result.returncode != 0:
         pytest.fail(f"the book build failed (exit {result.returncode}):\n{log[-6000:]}")
     return BuiltBook(source=source, html=source / "_build" / "html", log=log)
+
+
+# Browser fixtures, registered here once: imported into each test module, a session
+# fixture would be set up once per module, and a second Playwright session in the same
+# thread fails ("Sync API inside the asyncio loop").
+from .browser import chromium, page, page_log, site  # noqa: E402,F401

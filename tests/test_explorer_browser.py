@@ -10,8 +10,6 @@ import pytest
 import cartmodel as cm
 from cartmodel.widgets import EXPLORER_CONTROLS, EXPLORER_DEFAULTS
 
-from .browser import chromium, page, page_log, site  # noqa: F401  (fixtures)
-
 PAGE = "chapters/interactive-dosing.html"
 EXPLORER = "#live-dosing-explorer"
 

@@ -40,7 +40,7 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from .browser import LOCAL_HOST, chromium, site  # noqa: F401 - fixtures
+from .browser import LOCAL_HOST
 from .conftest import REPO
 from .test_book import toc_files
 
