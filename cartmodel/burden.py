@@ -632,7 +632,16 @@ def one_at_a_time_sensitivity(
             low, high = bounds
         except (TypeError, ValueError):
             raise TypeError(f"ranges[{name!r}] must be a (low, high) pair; got {bounds!r}") from None
-        ends = np.array([float(as_real_array(f"ranges[{name!r}] low", low)), float(as_real_array(f"ranges[{name!r}] high", high))])
+        # each end must satisfy the field's own limits; the message names the range
+        field_low, field_high, field_low_open, unit = _FIELD_RANGES[name]
+        ends = []
+        for which, value in (("low", low), ("high", high)):
+            end = as_real_array(f"{name} {which} end in ranges", value, low=field_low, high=field_high,
+                                low_open=field_low_open, unit=unit)
+            if end.ndim:
+                raise TypeError(f"{name} {which} end in ranges must be a scalar; got {value!r}")
+            ends.append(float(end))
+        ends = np.array(ends)
         values = getattr(estimate_burden(patient.replace(**{name: ends})), output)
         bars.append(SensitivityBar(name, float(ends[0]), float(ends[1]), float(values[0]), float(values[1]), baseline))
     return sorted(bars, key=lambda bar: -bar.fold_range)

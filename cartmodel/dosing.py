@@ -281,6 +281,8 @@ def dose_for_ceiling(
     """
     ceiling = as_real_array("ceiling_cells", ceiling_cells, low=0.0, low_open=True, unit="cells")
     low_dose = as_real_array("min_dose_cells", min_dose_cells, low=0.0, low_open=True, unit="cells")
+    if low_dose.ndim:
+        raise TypeError(f"min_dose_cells must be a scalar; got {min_dose_cells!r}")
     high_dose = as_real_array("max_dose_cells", max_dose_cells, low=float(low_dose), low_open=True, unit="cells")
     tolerance = as_real_array("rtol", rtol, low=0.0, high=0.1, low_open=True)
     if low_dose.ndim or high_dose.ndim or tolerance.ndim:

@@ -7,12 +7,13 @@ data from ``ax.lines``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from ._validation import as_real_array
 from .model import Expansion
 
 __all__ = ["CAR_T_COLOUR", "TUMOUR_COLOUR", "plot_expansions", "plot_figure_1", "plot_figure_2", "plot_readings", "plot_tornado"]
@@ -23,6 +24,8 @@ TUMOUR_COLOUR = "#c0392b"
 
 
 def _axes(ax: Axes | None) -> Axes:
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be matplotlib Axes or None; got {type(ax).__name__}")
     return ax if ax is not None else plt.subplots(figsize=(6.4, 4.0))[1]
 
 
@@ -31,6 +34,43 @@ def _single(result: Expansion, name: str) -> None:
         raise TypeError(f"{name} must be an Expansion returned by cartmodel.simulate; got {type(result).__name__}")
     if result.car_t.ndim != 1:
         raise ValueError(f"{name} must hold a single trajectory; got car_t of shape {result.car_t.shape}")
+
+
+# Input checks of the plotting functions: bad input raises TypeError or ValueError naming it.
+
+
+def _mapping(name: str, value: object) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping of label to data; got {value!r}")
+    return value
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def _grid(name: str, value: object, **limits: float | bool) -> np.ndarray:
+    """A non-empty 1-D array of finite real numbers (``as_real_array`` limits apply)."""
+    array = as_real_array(name, value, **limits)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty one-dimensional array; got shape {array.shape}")
+    return array
+
+
+def _curve(name: str, value: object, x: np.ndarray, *, log: bool = False) -> np.ndarray:
+    """Real values drawn against ``x`` (NaN leaves a gap); > 0 where the axis is logarithmic."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of real numbers; got {value!r}")
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
+    if array.shape != x.shape:
+        raise ValueError(f"{name} must have one value per point, shape {x.shape}; got shape {array.shape}")
+    if log and np.any(array <= 0):
+        raise ValueError(f"{name} must be > 0 on a logarithmic axis; got {float(array[array <= 0][0])!r}")
+    return array
 
 
 def plot_figure_1(result: Expansion, ax: Axes | None = None) -> Axes:
@@ -76,6 +116,7 @@ def plot_figure_2(result: Expansion, ax: Axes | None = None) -> Axes:
 
 def plot_readings(results: Mapping[str, Expansion], ax: Axes | None = None) -> Axes:
     """Several readings of Equation 1 on one log axis, one line each."""
+    results = _mapping("results", results)
     ax = _axes(ax)
     styles = ["-", "--", ":", "-."]
     for index, (label, result) in enumerate(results.items()):
@@ -123,13 +164,15 @@ def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | No
     """
     from .burden import SensitivityBar
 
+    if isinstance(bars, (str, bytes)) or not isinstance(bars, Iterable):
+        raise TypeError(f"bars must be a non-empty sequence of SensitivityBar; got {bars!r}")
     bars = list(bars)
     if not bars or not all(isinstance(bar, SensitivityBar) for bar in bars):
         raise TypeError("bars must be a non-empty sequence of SensitivityBar")
     if any(bar.baseline <= 0 or min(bar.low_output, bar.high_output) <= 0 for bar in bars):
         raise ValueError("a tornado on a log axis needs positive baseline and outputs")
     ax = _axes(ax)
-    labels = labels or {}
+    labels = {} if labels is None else _mapping("labels", labels)
     for row, bar in enumerate(bars):
         y = len(bars) - 1 - row
         low, high = bar.low_output / bar.baseline, bar.high_output / bar.baseline
@@ -150,6 +193,8 @@ def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | No
 
 def plot_expansions(results: Mapping[str, Expansion], ax: Axes | None = None, *, log: bool = True) -> Axes:
     """CAR T expansion curves of several cases on one axis, each peak marked with a dot."""
+    results = _mapping("results", results)
+    log = _flag("log", log)
     ax = _axes(ax)
     styles = ["-", "--", ":", "-."]
     for index, (label, result) in enumerate(results.items()):
@@ -199,6 +244,7 @@ def plot_rank_frequency(sizes: Mapping[str, np.ndarray], ax: Axes | None = None)
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made if omitted.
     """
+    sizes = _mapping("sizes", sizes)
     ax = _axes(ax)
     styles = ["-", "--", ":", "-."]
     for index, (label, values) in enumerate(sizes.items()):
@@ -246,6 +292,10 @@ def plot_figure_3(
     if not isinstance(peptides, PeptideLibrary):
         raise TypeError(f"peptides must be a PeptideLibrary; got {type(peptides).__name__}")
     _single(car_t, "car_t")
+    floor_cells = float(as_real_array("floor_cells", floor_cells, low=0.0, low_open=True, unit="cells"))
+    if axes is not None and (not isinstance(axes, (tuple, list, np.ndarray)) or len(axes) != 3
+                             or not all(isinstance(one, Axes) for one in axes)):
+        raise TypeError(f"axes must be three matplotlib Axes (peptides, donor clones, CAR T cells) or None; got {axes!r}")
     if axes is None:
         fig = plt.figure(figsize=(12, 4.4))
         grid = fig.add_gridspec(1, 3, width_ratios=[0.8, 1.3, 1.0])
@@ -319,6 +369,17 @@ def plot_response_by_infusions(
     monte_carlo : mapping of label to (infusions, rate, standard error), optional
         Simulated rates drawn as points with 3-standard-error bars.
     """
+    x = _grid("infusions", infusions)
+    for label, values in _mapping("curves", curves).items():
+        _curve(f"curves[{label!r}]", values, x)
+    for label, entry in _mapping("monte_carlo", monte_carlo or {}).items():
+        try:
+            mx, rate, se = entry
+        except (TypeError, ValueError):
+            raise TypeError(f"monte_carlo[{label!r}] must be (infusions, rate, standard error); got {entry!r}") from None
+        mx = _grid(f"monte_carlo[{label!r}] infusions", mx)
+        _curve(f"monte_carlo[{label!r}] rate", rate, mx)
+        _curve(f"monte_carlo[{label!r}] standard error", se, mx)
     ax = _axes(ax)
     styles = ["-", "--", ":", "-."]
     colours = [CAR_T_COLOUR, TUMOUR_TCR_COLOUR, ALLO_TCR_COLOUR, "0.5"]
@@ -349,11 +410,15 @@ __all__ += [
 
 
 def find_artist(ax: Axes, gid: str):
-    """The artist of ``ax`` whose gid is ``gid`` (lines, collections, patches)."""
+    """The artist of ``ax`` whose gid is ``gid`` (lines, collections, patches); ValueError if none."""
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be matplotlib Axes; got {type(ax).__name__}")
+    if not isinstance(gid, str):
+        raise TypeError(f"gid must be a string; got {gid!r}")
     for artist in [*ax.lines, *ax.collections, *ax.patches]:
         if artist.get_gid() == gid:
             return artist
-    raise KeyError(f"no artist with gid {gid!r} on these axes")
+    raise ValueError(f"gid {gid!r} matches no artist on these axes")
 
 
 def _tumour_on_log_axis(tumour: np.ndarray) -> np.ndarray:
@@ -369,6 +434,9 @@ def plot_dosing_curves(result: Expansion, ceiling_cells: float, ax: Axes | None 
     hidden if there is none) lines.
     """
     _single(result, "result")
+    ceiling = as_real_array("ceiling_cells", ceiling_cells, low=0.0, low_open=True, unit="cells")
+    if ceiling.ndim:
+        raise TypeError(f"ceiling_cells must be a scalar; got {ceiling_cells!r}")
     ax = _axes(ax)
     ax.plot(result.t, result.car_t, color=CAR_T_COLOUR, lw=2, label="CAR T cells", gid="car-t")
     ax.plot(result.t, _tumour_on_log_axis(result.tumour), color=TUMOUR_COLOUR, lw=2, label="tumour cells", gid="tumour")
@@ -410,8 +478,12 @@ def plot_nomogram(
     Artists: ``peak-map`` (the mesh, log10 of the peak), ``ceiling-contour``,
     ``recommended`` and ``no-clearance`` (the shaded burdens that do not clear in time).
     """
+    dose_cells = _grid("dose_cells", dose_cells, low=0.0, low_open=True)
+    burden_cells = _grid("burden_cells", burden_cells, low=0.0, low_open=True)
+    if not isinstance(grid, DoseResponse):
+        raise TypeError(f"grid must be a DoseResponse returned by cartmodel.dose_response; got {type(grid).__name__}")
+    nomogram_lines(ceiling_line, recommended)  # checks both
     ax = _axes(ax)
-    dose_cells, burden_cells = np.asarray(dose_cells, float), np.asarray(burden_cells, float)
     if grid.peak_cells.shape != (dose_cells.size, burden_cells.size):
         raise ValueError(
             f"grid must have shape (doses, burdens) = {(dose_cells.size, burden_cells.size)}; "
@@ -445,6 +517,9 @@ def _no_clearance_span(burden_cells: np.ndarray, recommended: CeilingDose) -> tu
 
 def nomogram_lines(ceiling_line: CeilingDose, recommended: CeilingDose) -> tuple[np.ndarray, np.ndarray]:
     """The y data of the ceiling contour and of the recommended-dose line (NaN: not drawn)."""
+    for name, value in (("ceiling_line", ceiling_line), ("recommended", recommended)):
+        if not isinstance(value, CeilingDose):
+            raise TypeError(f"{name} must be a CeilingDose returned by cartmodel.dose_for_ceiling; got {type(value).__name__}")
     contour = np.where(ceiling_line.feasible & ~ceiling_line.at_max_dose, ceiling_line.dose_cells, np.nan)
     best = np.where(recommended.feasible, recommended.dose_cells, np.nan)
     return contour, best
@@ -475,6 +550,8 @@ def plot_schedule(comparison: ScheduleComparison, ax: Axes | None = None) -> Axe
 
 def schedule_markers(comparison: ScheduleComparison) -> tuple[np.ndarray, np.ndarray]:
     """Days of the infusions and the split curve's value on each (after the infusion)."""
+    if not isinstance(comparison, ScheduleComparison):
+        raise TypeError(f"comparison must be a ScheduleComparison; got {type(comparison).__name__}")
     t = comparison.split.t
     dt = float(t[1] - t[0])
     steps = [min(int(np.ceil(day / dt - 1e-9)), len(t) - 1) for day, _ in comparison.doses]
@@ -541,13 +618,16 @@ def plot_burden_recovery(
 
     ``interval`` (shape ``(n, 2)``), if given, is drawn as vertical bars.
     """
-    P_true = np.asarray(P_true, dtype=float)
-    P_hat = np.asarray(P_hat, dtype=float)
+    P_true = _grid("P_true", P_true, low=0.0, low_open=True)
+    P_hat = _grid("P_hat", P_hat, low=0.0, low_open=True)
     if P_true.shape != P_hat.shape or P_true.ndim != 1:
         raise ValueError(f"P_true and P_hat must be 1-D of one length; got {P_true.shape} and {P_hat.shape}")
+    if interval is not None:
+        interval = as_real_array("interval", interval, low=0.0, low_open=True)
+        if interval.shape != (P_true.size, 2):
+            raise ValueError(f"interval must have shape {(P_true.size, 2)} (low, high per burden); got {interval.shape}")
     ax = _axes(ax)
     if interval is not None:
-        interval = np.asarray(interval, dtype=float)
         ax.vlines(P_true, interval[:, 0], interval[:, 1], color=colour, alpha=0.25, lw=1)
     ax.plot(P_true, P_hat, "o", color=colour, ms=4, label=label)
     span = np.array([P_true.min() / 2, P_true.max() * 2])
@@ -564,6 +644,9 @@ def plot_burden_recovery(
 
 def plot_sensitivities(t: np.ndarray, elasticities: Mapping[str, np.ndarray], ax: Axes | None = None) -> Axes:
     """Elasticities ``d ln N_t / d ln theta`` against days, one line per parameter."""
+    days = _grid("t", t)
+    for name, values in _mapping("elasticities", elasticities).items():
+        _curve(f"elasticities[{name!r}]", values, days)
     ax = _axes(ax)
     styles = {"P": "-", "r": "--", "q": "-.", "scale": ":"}
     for name, values in elasticities.items():
@@ -579,6 +662,10 @@ def plot_against_burden(
     burden: np.ndarray, curves: Mapping[str, np.ndarray], ax: Axes | None = None, *, ylabel: str, log_y: bool = True
 ) -> Axes:
     """Summary values of the expansion (one line per product) against the burden ``P``."""
+    x = _grid("burden", burden, low=0.0, low_open=True)
+    log_y = _flag("log_y", log_y)
+    for label, values in _mapping("curves", curves).items():
+        _curve(f"curves[{label!r}]", values, x, log=log_y)
     ax = _axes(ax)
     styles = ["-", "--", ":", "-."]
     for index, (label, values) in enumerate(curves.items()):
@@ -599,6 +686,11 @@ def plot_kinetics(
     curves: Mapping[str, tuple[np.ndarray, np.ndarray]], ax: Axes | None = None, *, ylabel: str, log_y: bool = True
 ) -> Axes:
     """Several time courses, each given as ``(days, values)``, one line style each."""
+    log_y = _flag("log_y", log_y)
+    for label, pair in _mapping("curves", curves).items():
+        if isinstance(pair, (str, bytes)) or not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"curves[{label!r}] must be a (days, values) pair; got {pair!r}")
+        _curve(f"curves[{label!r}] values", pair[1], _grid(f"curves[{label!r}] days", pair[0]), log=log_y)
     ax = _axes(ax)
     styles = ["-", "--", ":", "-."]
     for index, (label, (days, values)) in enumerate(curves.items()):

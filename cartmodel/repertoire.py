@@ -292,13 +292,21 @@ def _check_exponent(name: str, value: Any) -> float:
     return float(alpha)
 
 
+def _real_scalar(name: str, value: Any, **limits: Any) -> float:
+    """``as_real_array`` for a parameter that must be a single number."""
+    number = as_real_array(name, value, **limits)
+    if number.ndim:
+        raise TypeError(f"{name} must be a scalar; got {value!r}")
+    return float(number)
+
+
 def _check_range(name: str, value: Any, unit: str) -> tuple[float, float]:
     try:
         low, high = value
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a (low, high) pair; got {value!r}") from None
-    low_ = float(as_real_array(f"{name}[0]", low, low=0.0, low_open=True, unit=unit))
-    high_ = float(as_real_array(f"{name}[1]", high, low=low_, unit=unit))
+    low_ = _real_scalar(f"{name}[0]", low, low=0.0, low_open=True, unit=unit)
+    high_ = _real_scalar(f"{name}[1]", high, low=low_, unit=unit)
     return low_, high_
 
 
@@ -348,7 +356,7 @@ def draw_peptides(
     rng = _generator(seed)
     ic50_low, ic50_high = _check_range("ic50_range_nm", ic50_range_nm, "nM")
     p_low, p_high = _check_range("expression_range", expression_range, "antigen units")
-    share = float(as_real_array("tumour_fraction", tumour_fraction, low=0.0, high=1.0))
+    share = _real_scalar("tumour_fraction", tumour_fraction, low=0.0, high=1.0)
     ic50 = _log_uniform(rng, m, ic50_low, ic50_high)
     expression = _log_uniform(rng, m, p_low, p_high)
     tumour = np.zeros(m, dtype=bool)
@@ -409,8 +417,8 @@ def draw_repertoire(
     n = check_positive_int("n_clones", n_clones)
     size_alpha = _check_exponent("size_exponent", size_exponent)
     affinity_alpha = _check_exponent("affinity_exponent", affinity_exponent)
-    s_min = float(as_real_array("min_size_cells", min_size_cells, low=0.0, low_open=True, unit="cells"))
-    z_min = float(as_real_array("min_affinity", min_affinity, low=0.0, low_open=True))
+    s_min = _real_scalar("min_size_cells", min_size_cells, low=0.0, low_open=True, unit="cells")
+    z_min = _real_scalar("min_affinity", min_affinity, low=0.0, low_open=True)
     rng = _generator(seed)
     if peptides is None:
         peptides = draw_peptides(n_peptides, seed=rng)
@@ -449,8 +457,9 @@ def _capacity_grid(
     constant = (scale * expression)[:, None]
     cap = np.broadcast_to(constant, (scale.size, t.size)).copy()
     if tumour_term and tumour.any():
-        decline = np.exp((q - r) * t)
-        cap[tumour] = scale[tumour, None] * (expression[tumour, None] * decline + 1.0)
+        with np.errstate(over="ignore"):  # inf here is refused by _check_capacity
+            decline = np.exp((q - r) * t)
+            cap[tumour] = scale[tumour, None] * (expression[tumour, None] * decline + 1.0)
     return cap
 
 
@@ -492,6 +501,12 @@ def clone_capacity(
     -------
     numpy.ndarray
         Shape ``(n_clones, len(t))``.
+
+    Raises
+    ------
+    ValueError
+        If a capacity leaves float64's safe range, 1e-300 to 1e300 cells (as in
+        :func:`expand_repertoire`).
     """
     if not isinstance(repertoire, Repertoire):
         raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
@@ -502,9 +517,11 @@ def clone_capacity(
     if not isinstance(tumour_term, (bool, np.bool_)):
         raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
     scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
-    return _capacity_grid(
+    cap = _capacity_grid(
         t, scale, repertoire.peptide_expression, repertoire.tumour_directed, float(r_), float(q_), bool(tumour_term)
     )
+    _check_capacity(cap)
+    return cap
 
 
 def _expand(
@@ -640,7 +657,7 @@ def fit_power_law_exponent(values: ArrayLike, *, minimum: float) -> PowerLawFit:
     PowerLawFit
     """
     x = _vector("values", values, low=0.0, low_open=True)
-    x_min = float(as_real_array("minimum", minimum, low=0.0, low_open=True))
+    x_min = _real_scalar("minimum", minimum, low=0.0, low_open=True)
     tail = x[x >= x_min]
     log_sum = float(np.log(tail / x_min).sum())
     if tail.size < 2 or log_sum <= 0.0:

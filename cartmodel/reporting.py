@@ -33,10 +33,10 @@ class Quantity:
     def __str__(self) -> str:
         if self.value == 0 or not math.isfinite(self.value):
             return "0" if self.value == 0 else str(self.value)
-        exponent = math.floor(math.log10(abs(self.value)))
-        mantissa = round(self.value / 10.0**exponent, self.digits - 1)
-        if abs(mantissa) >= 10:  # rounding carried into the next decade (9.996 -> 10.0)
-            mantissa, exponent = mantissa / 10, exponent + 1
+        # Python's "e" format rounds correctly, carries into the next decade (9.996 -> 1.00e+01)
+        # and, unlike dividing by 10.0**exponent, works down to the smallest subnormal
+        mantissa_text, exponent_text = f"{self.value:.{self.digits - 1}e}".split("e")
+        mantissa, exponent = float(mantissa_text), int(exponent_text)
         if -3 <= exponent < 4:
             decimals = max(self.digits - 1 - exponent, 0)
             return f"{mantissa * 10.0**exponent:,.{decimals}f}"

@@ -151,7 +151,14 @@ def dose_for_capture(frequency: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float
     """
     f = as_real_array("frequency", frequency, low=0.0, high=1.0, low_open=True, high_open=True)
     rho = as_real_array("rho_t", rho_t, low=0.0, high=1.0, high_open=True)
-    return np.log1p(-rho) / np.log1p(-f)
+    with np.errstate(over="ignore"):  # clones rarer than about 1e-308 need more cells than float64 holds
+        dose = np.log1p(-rho) / np.log1p(-f)
+    if not np.all(np.isfinite(dose)):
+        rare = float(np.broadcast_to(f, dose.shape)[~np.isfinite(dose)].flat[0])
+        raise ValueError(
+            f"frequency is too small: the dose that captures such a clone exceeds float64's range; got {rare!r}"
+        )
+    return dose
 
 
 @dataclass(frozen=True)

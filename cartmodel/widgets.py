@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +33,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ._validation import as_real_array, check_positive_int
 from .dosing import (
     EXAMPLE_CEILING_CELLS,
     EXAMPLE_CLEAR_BY_DAY,
@@ -91,6 +93,8 @@ _LAYOUT = widgets.Layout(width="420px")
 
 def format_cells(x: float) -> str:
     """Three significant digits in scientific form, as the readouts show them."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"x must be a real number; got {x!r}")
     return "none" if not math.isfinite(x) else f"{x:.2e}"
 
 
@@ -98,7 +102,27 @@ def _format_day(x: float) -> str:
     return f"day {x:g}" if math.isfinite(x) else "not within the horizon"
 
 
+def _scalar(name: str, value: Any, **limits: Any) -> float:
+    number = as_real_array(name, value, **limits)
+    if number.ndim:
+        raise TypeError(f"{name} must be a scalar; got {value!r}")
+    return float(number)
+
+
+def _check_start(start: Mapping[str, Any], names: tuple[str, ...]) -> None:
+    unknown = set(start) - set(names)
+    if unknown:
+        raise TypeError(f"unknown starting values {sorted(unknown)}; choose from {list(names)}")
+
+
+def _int_slider(name: str, label: str, low: int, high: int, value: Any) -> widgets.Widget:
+    value = check_positive_int(name, value, low=low, high=high)
+    return widgets.IntSlider(value=value, min=low, max=high, description=label, style=_STYLE, layout=_LAYOUT)
+
+
 def _slider(name: str, label: str, log: bool, low: float, high: float, step: float, value: float) -> widgets.Widget:
+    # a starting value outside the slider would be clamped silently: refuse it instead
+    value = _scalar(name, value, low=10.0**low if log else low, high=10.0**high if log else high)
     common = dict(description=label, style=_STYLE, layout=_LAYOUT, readout_format=".3g")
     if log:
         return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=step, **common)
@@ -226,7 +250,7 @@ class DosingExplorer(_Explorer):
     days, dt : float
         Horizon and step length, days.
     **start : float
-        Starting slider values, by control name.
+        Starting slider values, by control name, each within its slider's range.
     """
 
     def __init__(self, *, K: float = EXPLORER_DEFAULTS["K"], days: float = EXPLORER_DEFAULTS["days"],
@@ -234,9 +258,11 @@ class DosingExplorer(_Explorer):
         unknown = set(start) - {spec[0] for spec in EXPLORER_CONTROLS}
         if unknown:
             raise TypeError(f"unknown starting values {sorted(unknown)}; choose from {[s[0] for s in EXPLORER_CONTROLS]}")
-        self.K, self.days, self.dt = float(K), float(days), float(dt)
+        self.K = _scalar("K", K, low=0.0, low_open=True)
+        self.days = _scalar("days", days, low=0.0, low_open=True)
+        self.dt = _scalar("dt", dt, low=0.0, low_open=True)
         controls = {
-            name: _slider(name, label, log, low, high, step, float(start.get(name, EXPLORER_DEFAULTS[name])))
+            name: _slider(name, label, log, low, high, step, start.get(name, EXPLORER_DEFAULTS[name]))
             for name, label, log, low, high, step in EXPLORER_CONTROLS
         }
         super().__init__(controls, ("peak", "peak_day", "clearance_day", "flag"), figsize=(7.0, 3.6))
@@ -271,6 +297,13 @@ class DosingExplorer(_Explorer):
         self.values = {"peak_cells": peak, "peak_day": peak_day, "clearance_day": clearance, "over_ceiling": over}
 
 
+def _increasing(name: str, value: Any) -> np.ndarray:
+    grid = as_real_array(name, value, low=0.0, low_open=True, unit="cells")
+    if grid.ndim != 1 or grid.size < 2 or np.any(np.diff(grid) <= 0):
+        raise ValueError(f"{name} must be an increasing one-dimensional grid of at least two values; got {value!r}")
+    return grid
+
+
 def _colour_range(log_peak: np.ndarray, old: tuple[float, float] | None = None) -> tuple[float, float]:
     low, high = math.floor(float(log_peak.min())) - 1.0, math.ceil(float(log_peak.max())) + 1.0
     return (low, high) if old is None else (min(low, old[0]), max(high, old[1]))
@@ -298,16 +331,21 @@ class NomogramExplorer(_Explorer):
     def __init__(self, *, burden_cells: Any = None, dose_cells: Any = None, n: int = 120,
                  r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], K: float = FIGURE_1["K"],
                  days: float = float(FIGURE_1_DAYS), rtol: float = 1e-3, **start: float) -> None:
-        self.burden_cells = np.logspace(0, 8, n) if burden_cells is None else np.asarray(burden_cells, float)
-        self.dose_cells = np.logspace(*np.log10(EXAMPLE_DOSE_RANGE_CELLS), n) if dose_cells is None else np.asarray(dose_cells, float)
-        self.fixed = {"r": float(r), "q": float(q), "K": float(K)}
-        self.days, self.rtol = float(days), float(rtol)
+        _check_start(start, ("ic50", "ceiling", "clear_by_day"))
+        n = check_positive_int("n", n, low=2)
+        self.burden_cells = np.logspace(0, 8, n) if burden_cells is None else _increasing("burden_cells", burden_cells)
+        self.dose_cells = (np.logspace(*np.log10(EXAMPLE_DOSE_RANGE_CELLS), n) if dose_cells is None
+                           else _increasing("dose_cells", dose_cells))
+        self.fixed = {"r": _scalar("r", r, low=0.0, low_open=True), "q": _scalar("q", q, low=0.0),
+                      "K": _scalar("K", K, low=0.0, low_open=True)}
+        self.days = _scalar("days", days, low=5.0)  # (the clearance slider starts at day 5)
+        self.rtol = _scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
         controls = {
-            "ic50": _slider("ic50", "scFv IC50 (nM)", True, -1.0, 2.0, 0.02, float(start.get("ic50", FIGURE_1_IC50_NM))),
+            "ic50": _slider("ic50", "scFv IC50 (nM)", True, -1.0, 2.0, 0.02, start.get("ic50", FIGURE_1_IC50_NM)),
             "ceiling": _slider("ceiling", "ceiling (peak cells)", True, 5.0, 11.0, 0.05,
-                               float(start.get("ceiling", EXAMPLE_CEILING_CELLS))),
-            "clear_by_day": widgets.IntSlider(value=int(start.get("clear_by_day", EXAMPLE_CLEAR_BY_DAY)), min=5,
-                                              max=int(self.days), description="clear by day", style=_STYLE, layout=_LAYOUT),
+                               start.get("ceiling", EXAMPLE_CEILING_CELLS)),
+            "clear_by_day": _int_slider("clear_by_day", "clear by day", 5, int(self.days),
+                                        start.get("clear_by_day", int(EXAMPLE_CLEAR_BY_DAY))),
         }
         super().__init__(controls, ("summary",), figsize=(7.0, 4.6))
         self._compute(self.current())
@@ -371,16 +409,16 @@ class ScheduleExplorer(_Explorer):
 
     def __init__(self, *, r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], ic50: float = FIGURE_1_IC50_NM,
                  K: float = FIGURE_1["K"], days: float = float(FIGURE_1_DAYS), **start: float) -> None:
-        self.fixed = {"r": float(r), "q": float(q), "B": affinity_from_ic50(ic50), "K": float(K)}
-        self.days = float(days)
+        _check_start(start, ("total_dose", "infusions", "interval_days", "P"))
+        self.fixed = {"r": _scalar("r", r, low=0.0, low_open=True), "q": _scalar("q", q, low=0.0),
+                      "B": float(affinity_from_ic50(_scalar("ic50", ic50, low=0.0, low_open=True))),
+                      "K": _scalar("K", K, low=0.0, low_open=True)}
+        self.days = _scalar("days", days, low=0.0, low_open=True)
         controls = {
-            "total_dose": _slider("total_dose", "total dose (cells)", True, -3.0, 6.0, 0.05,
-                                  float(start.get("total_dose", 1e5))),
-            "infusions": widgets.IntSlider(value=int(start.get("infusions", 3)), min=1, max=6,
-                                           description="infusions", style=_STYLE, layout=_LAYOUT),
-            "interval_days": widgets.IntSlider(value=int(start.get("interval_days", 2)), min=1, max=10,
-                                               description="interval (days)", style=_STYLE, layout=_LAYOUT),
-            "P": _slider("P", "burden P (cells)", True, 0.0, 8.0, 0.05, float(start.get("P", FIGURE_1["P"]))),
+            "total_dose": _slider("total_dose", "total dose (cells)", True, -3.0, 6.0, 0.05, start.get("total_dose", 1e5)),
+            "infusions": _int_slider("infusions", "infusions", 1, 6, start.get("infusions", 3)),
+            "interval_days": _int_slider("interval_days", "interval (days)", 1, 10, start.get("interval_days", 2)),
+            "P": _slider("P", "burden P (cells)", True, 0.0, 8.0, 0.05, start.get("P", FIGURE_1["P"])),
         }
         super().__init__(controls, ("single", "split", "ratio", "clearance_day"), figsize=(7.0, 3.6))
         first = self._compare(self.current())

@@ -123,24 +123,25 @@ def test_capacity_and_plateau(t, r, q, B, P, K, placement):
     assert np.all(Kt >= plateau * (1 - 1e-12))  # the capacity never drops below the plateau
 
 
+OTHER_FUNCTIONS = {
+    "capacity": dict(r=1.5, q=1.2, B=0.6, P=10.0, K=1e6),
+    "plateau_level": dict(K=1e6, B=0.6),
+    "tumour_clearance_day": dict(P=10.0, r=1.5, q=1.2),
+}
+
+
 @settings(max_examples=1200)
 @given(
-    function=st.sampled_from(["capacity", "plateau_level", "tumour_clearance_day"]),
-    name=st.sampled_from(["r", "q", "B", "P", "K"]),
+    target=st.sampled_from([(function, name) for function, arguments in OTHER_FUNCTIONS.items() for name in arguments]),
     bad=st.one_of(st.sampled_from([-1.0, math.nan, math.inf]), st.sampled_from(WRONG_TYPES)),
 )
-def test_other_functions_bad_input(function, name, bad):
+def test_other_functions_bad_input(target, bad):
     count_generated_call()
-    arguments = {
-        "capacity": dict(r=1.5, q=1.2, B=0.6, P=10.0, K=1e6),
-        "plateau_level": dict(K=1e6, B=0.6),
-        "tumour_clearance_day": dict(P=10.0, r=1.5, q=1.2),
-    }[function]
-    if name not in arguments:
-        return
+    function, name = target
+    arguments = {**OTHER_FUNCTIONS[function], name: bad}
     call = getattr(cm, function)
     with pytest.raises((ValueError, TypeError)) as caught:
-        call(1.0, **{**arguments, name: bad}) if function == "capacity" else call(**{**arguments, name: bad})
+        call(1.0, **arguments) if function == "capacity" else call(**arguments)
     assert name in str(caught.value)
 
 
