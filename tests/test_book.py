@@ -87,3 +87,14 @@ def test_bibliography_lists_the_paper(built_book):
     text = text_of(page(built_book, "chapters/bibliography"))
     assert "A dynamical systems perspective on chimeric antigen receptor" in text
     assert "Toor" in text
+
+
+def test_build_configuration_fails_loudly_and_bounds_cell_time():
+    """A cell error stops the build, and a hung cell times out instead of hanging CI."""
+    config = yaml.safe_load((REPO / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["execute"]["allow_errors"] is False
+    assert 0 < config["execute"]["timeout"] <= 600
+    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    makefile = (REPO / "Makefile").read_text()
+    assert "jupyter-book build . --warningiserror" in makefile
