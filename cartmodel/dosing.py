@@ -198,8 +198,7 @@ def dose_response(
     dose = as_real_array("dose_cells", dose_cells, low=0.0, low_open=True, unit="cells")
     reading = check_choice("reading", reading, READINGS)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    t, steps = _time_grid(days, dt)
-    cap_shape = _broadcast_shape(params)
+    t, _ = _time_grid(days, dt)
     shape = _broadcast_shape({**params, "dose_cells": dose})
     r_, q_, B_, P_, K_ = (params[name] for name in ("r", "q", "B", "P", "K"))
     _check_capacity_range(*np.broadcast_arrays(r_, q_, B_, P_, K_), float(t[-1]), placement)
@@ -208,13 +207,12 @@ def dose_response(
     # advance through the model's own update, keeping running summaries only.
     tumour = _tumour(t, r_, q_, P_)
     cap = _capacity_from_tumour(tumour, B_, K_, placement)
-    peak = peak_day = n = None
-    for k, n in enumerate(_logistic_steps(cap, r_, dose, t, reading, {})):
-        if k == 0:
-            peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
-        else:
-            np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
-            np.maximum(peak, n, out=peak)
+    cells = _logistic_steps(cap, r_, dose, t, reading, {})
+    n = next(cells)
+    peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
+    for k, n in enumerate(cells, start=1):
+        np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
+        np.maximum(peak, n, out=peak)
     clearance = np.array(np.broadcast_to(_first_day_below_one_cell(t, tumour), shape))
     final = np.array(np.broadcast_to(n, shape))
     return DoseResponse(peak_cells=peak, peak_day=peak_day, clearance_day=clearance, final_cells=final)
