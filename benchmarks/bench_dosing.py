@@ -58,7 +58,7 @@ def best_of(repeats: int, call) -> float:
 
 
 def vectorised() -> np.ndarray:
-    return cm.dose_response(dose_cells=DOSES[:, None], P=BURDENS, r=R, q=Q, B=B, K=K, days=DAYS).peak_cells
+    return cm.dose_response(n0=DOSES[:, None], P=BURDENS, r=R, q=Q, B=B, K=K, days=DAYS).peak
 
 
 def python_loop() -> np.ndarray:

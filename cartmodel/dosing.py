@@ -22,27 +22,27 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice, check_positive_int
-from .model import (
+from .engine import (
     B_PLACEMENTS,
     READINGS,
     BPlacement,
-    Expansion,
     Reading,
-    _broadcast_shape,
-    _capacity_from_tumour,
-    _check_capacity_range,
-    _check_parameters,
-    _first_day_below_one_cell,
-    _logistic_steps,
-    _time_grid,
-    _tumour,
-    simulate,
+    broadcast_shape,
+    capacity_from_tumour,
+    check_capacity_range,
+    check_model_parameters,
+    first_day_below,
+    logistic_steps,
+    time_grid,
+    tumour_term,
 )
+from .model import Expansion, simulate
+from .parameters import PARAMETERS, check
 
 __all__ = [
-    "EXAMPLE_CEILING_CELLS",
+    "EXAMPLE_CEILING",
     "EXAMPLE_CLEAR_BY_DAY",
-    "EXAMPLE_DOSE_RANGE_CELLS",
+    "EXAMPLE_N0_RANGE",
     "CeilingDose",
     "DoseResponse",
     "ScheduleComparison",
@@ -52,78 +52,85 @@ __all__ = [
     "split_schedule",
 ]
 
-#: The book's illustrative toxicity ceiling: a peak of 10**8 CAR T cells in the
-#: model's units (those of the paper's Figure 1, whose single infused cell
-#: peaks near 1.5e7).  It is a proxy for cytokine release risk, not a
-#: clinical threshold.
-EXAMPLE_CEILING_CELLS = 1e8
-#: The book's example requirement on efficacy: fewer than one tumour cell by day 42.
-EXAMPLE_CLEAR_BY_DAY = 42.0
-#: Range of single doses, in the model's cell units, that the book searches.
-EXAMPLE_DOSE_RANGE_CELLS = (1e-3, 1e6)
+#: The book's illustrative toxicity ceiling: a peak of 10**8 model cells (the
+#: paper's Figure 1, whose single infused cell peaks near 1.5e7, sets the
+#: scale).  It is a proxy for cytokine release risk, not a clinical threshold.
+EXAMPLE_CEILING = PARAMETERS["ceiling"].default
+#: The book's example requirement on efficacy: the tumour term below the
+#: clearance level (1 AU unless stated) by day 42.
+EXAMPLE_CLEAR_BY_DAY = PARAMETERS["clear_by_day"].default
+#: Range of single doses, in model cells, that the book searches.  It starts at
+#: one model cell: a deterministic model of a cell count means nothing for a
+#: fraction of a cell, so smaller doses are not searched.
+EXAMPLE_N0_RANGE = (1.0, 1e6)
 
 
 @dataclass(frozen=True)
 class DoseResponse:
     """Summary of Equation 1 over a grid of parameter sets (see :func:`dose_response`).
 
+    The same names as the properties of :class:`cartmodel.model.Expansion`.
+
     Attributes
     ----------
-    peak_cells : numpy.ndarray
-        Largest CAR T count over the horizon.
+    peak : numpy.ndarray
+        Largest CAR T count over the horizon, model cells.
     peak_day : numpy.ndarray
         Day of that largest count (the first, if reached twice).
     clearance_day : numpy.ndarray
-        First grid day with fewer than one tumour cell; ``inf`` if none.
-    final_cells : numpy.ndarray
-        CAR T count on the last day of the horizon.
+        First grid day with the tumour term below the clearance level; ``inf`` if none.
+    final : numpy.ndarray
+        CAR T count on the last day of the horizon, model cells.
     """
 
-    peak_cells: NDArray[np.float64]
+    peak: NDArray[np.float64]
     peak_day: NDArray[np.float64]
     clearance_day: NDArray[np.float64]
-    final_cells: NDArray[np.float64]
+    final: NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class CeilingDose:
-    """The largest single dose that respects a peak ceiling (see :func:`dose_for_ceiling`).
+    """The largest single dose under the model ceiling (see :func:`dose_for_ceiling`).
+
+    A model quantity, not a dose recommendation: the ceiling is an illustrative
+    stand-in for toxicity and the dose is in model cells.
 
     Attributes
     ----------
-    dose_cells : numpy.ndarray
+    n0 : numpy.ndarray
         The largest dose in the searched range whose peak stays at or under the
         ceiling, where the tumour also clears in time; ``0.0`` (no dose) where
         no dose in the range does both (see ``feasible`` and ``reason``).
-    peak_cells : numpy.ndarray
-        Predicted peak at ``dose_cells`` (0 where infeasible).
+    peak : numpy.ndarray
+        Predicted peak at ``n0`` (0 where infeasible), model cells.
     clearance_day : numpy.ndarray
-        First grid day with fewer than one tumour cell (``inf`` if none).
+        First grid day with the tumour term below the clearance level (``inf`` if none).
     feasible : numpy.ndarray of bool
         Whether some dose in the range meets both conditions.
     at_max_dose : numpy.ndarray of bool
         True where even the largest dose searched stays under the ceiling, so
-        ``dose_cells`` is the top of the range rather than a ceiling crossing.
+        ``n0`` is the top of the range rather than a ceiling crossing.
     clears_in_time : numpy.ndarray of bool
-        Whether the tumour is below one cell by ``clear_by_day`` (True where no
-        such day was asked for).
+        Whether the tumour term is below the clearance level by ``clear_by_day``
+        (True where no such day was asked for).
     reason : numpy.ndarray of str
         Empty where feasible; otherwise why no dose qualifies.
     """
 
-    dose_cells: NDArray[np.float64]
-    peak_cells: NDArray[np.float64]
+    n0: NDArray[np.float64]
+    peak: NDArray[np.float64]
     clearance_day: NDArray[np.float64]
     feasible: NDArray[np.bool_]
     at_max_dose: NDArray[np.bool_]
     clears_in_time: NDArray[np.bool_]
     reason: NDArray[np.str_]
 
-    def dose_or_none(self) -> float | None:
+    def n0_or_none(self) -> float | None:
         """The dose as a float, or ``None`` where no dose qualifies (scalar results only)."""
-        if self.dose_cells.ndim:
-            raise ValueError(f"dose_or_none needs a single result; this one has shape {self.dose_cells.shape}")
-        return float(self.dose_cells) if bool(self.feasible) else None
+        if self.n0.ndim:
+            raise ValueError(f"n0_or_none needs a single result; this one has shape {self.n0.shape}")
+        return float(self.n0) if bool(self.feasible) else None
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,7 @@ class ScheduleComparison:
     Attributes
     ----------
     doses : tuple of (float, float)
-        The split schedule as (day, cells) pairs.
+        The split schedule as (day, n0) pairs.
     single, split : Expansion
         Trajectories after one infusion of the total and after the split schedule.
     """
@@ -150,7 +157,7 @@ class ScheduleComparison:
 
 def dose_response(
     *,
-    dose_cells: ArrayLike,
+    n0: ArrayLike,
     P: ArrayLike,
     B: ArrayLike,
     r: ArrayLike,
@@ -160,10 +167,11 @@ def dose_response(
     dt: float = 1.0,
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
+    clearance_level: ArrayLike = 1.0,
 ) -> DoseResponse:
     """Peak, day of peak and clearance day of Equation 1 over any parameter grid.
 
-    The same numbers as ``simulate(n0=dose_cells, ...)`` followed by ``.peak``,
+    The same numbers as ``simulate(n0=n0, ...)`` followed by ``.peak``,
     ``.peak_day``, ``.clearance_day`` and ``.final``, but without storing the
     trajectories: the time loop keeps only running summaries, and the capacity
     is computed in the broadcast shape of ``P, B, r, q, K`` alone, so a grid of
@@ -171,15 +179,16 @@ def dose_response(
 
     Parameters
     ----------
-    dose_cells : float or array_like
-        CAR T cells infused at day 0, in the model's cell units, > 0.
+    n0 : float or array_like
+        The dose: CAR T cells infused at day 0, in model cells, > 0.
     P, B, r, q, K : float or array_like
-        Equation 1 parameters, as in :func:`cartmodel.simulate`: burden (>= 0),
-        affinity in 1/nM (> 0), CAR T and tumour growth rates per day (r > 0,
-        q >= 0) and capacity scale (> 0).
+        Equation 1 parameters, as in :func:`cartmodel.simulate`: burden in
+        antigen units (>= 0), dimensionless affinity factor (> 0), CAR T and
+        tumour growth rates per day (r > 0, q >= 0), capacity scale in model
+        cells (> 0).
     days, dt : float
         Horizon and step length in days, as in :func:`cartmodel.simulate`.
-    reading, b_placement : str
+    reading, b_placement, clearance_level
         As in :func:`cartmodel.simulate`.
 
     Returns
@@ -190,74 +199,86 @@ def dose_response(
     Examples
     --------
     >>> import numpy as np
-    >>> grid = dose_response(dose_cells=np.array([[1.0], [10.0]]), P=[1e2, 1e3], B=0.625, r=1.5, q=1.2, K=1e6)
-    >>> grid.peak_cells.shape
+    >>> grid = dose_response(n0=np.array([[1.0], [10.0]]), P=[1e2, 1e3], B=0.625, r=1.5, q=1.2, K=1e6)
+    >>> grid.peak.shape
     (2, 2)
     """
-    params = _check_parameters(r=r, q=q, B=B, P=P, K=K)
-    dose = as_real_array("dose_cells", dose_cells, low=0.0, low_open=True, unit="cells")
+    params = check_model_parameters(r=r, q=q, B=B, P=P, K=K)
+    dose = check("n0", n0)
+    level = check("clearance_level", clearance_level)
     reading = check_choice("reading", reading, READINGS)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    t, _ = _time_grid(days, dt)
-    shape = _broadcast_shape({**params, "dose_cells": dose})
+    t, _ = time_grid(days, dt)
+    shape = broadcast_shape({**params, "n0": dose, "clearance_level": level})
     r_, q_, B_, P_, K_ = (params[name] for name in ("r", "q", "B", "P", "K"))
-    _check_capacity_range(*np.broadcast_arrays(r_, q_, B_, P_, K_), float(t[-1]), placement)
+    check_capacity_range(*np.broadcast_arrays(r_, q_, B_, P_, K_), float(t[-1]), placement)
 
     # The capacity needs only the parameters' shape, not the dose axis; the cells
     # advance through the model's own update, keeping running summaries only.
-    tumour = _tumour(t, r_, q_, P_)
-    cap = _capacity_from_tumour(tumour, B_, K_, placement)
-    cells = _logistic_steps(cap, r_, dose, t, reading, {})
+    tumour = tumour_term(t, r_, q_, P_)
+    cap = capacity_from_tumour(tumour, B_, K_, placement)
+    cells = logistic_steps(cap, r_, dose, t, reading, {})
     n = next(cells)
     peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
     for k, n in enumerate(cells, start=1):
         np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
         np.maximum(peak, n, out=peak)
-    clearance = np.array(np.broadcast_to(_first_day_below_one_cell(t, tumour), shape))
+    clearance = np.array(np.broadcast_to(first_day_below(t, tumour, level), shape))
     final = np.array(np.broadcast_to(n, shape))
-    return DoseResponse(peak_cells=peak, peak_day=peak_day, clearance_day=clearance, final_cells=final)
+    return DoseResponse(peak=peak, peak_day=peak_day, clearance_day=clearance, final=final)
+
+
+def _scalar(name: str, value: ArrayLike, **limits: Any) -> float:
+    number = as_real_array(name, value, **limits) if limits else check(name, value)
+    if number.ndim:
+        raise TypeError(f"{name} must be a scalar; got {value!r}")
+    return float(number)
 
 
 def dose_for_ceiling(
     *,
-    ceiling_cells: ArrayLike,
+    ceiling: ArrayLike,
     P: ArrayLike,
     B: ArrayLike,
     r: ArrayLike,
     q: ArrayLike,
     K: ArrayLike,
     clear_by_day: float | None = None,
-    min_dose_cells: float = EXAMPLE_DOSE_RANGE_CELLS[0],
-    max_dose_cells: float = EXAMPLE_DOSE_RANGE_CELLS[1],
+    min_n0: float = EXAMPLE_N0_RANGE[0],
+    max_n0: float = EXAMPLE_N0_RANGE[1],
     days: float = 60,
     dt: float = 1.0,
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
+    clearance_level: float = 1.0,
     rtol: float = 1e-6,
 ) -> CeilingDose:
-    """Largest single dose whose predicted peak stays under a toxicity ceiling.
+    """Largest single dose whose predicted peak stays under a model ceiling.
 
     The ceiling is a proxy: Equation 1 has no cytokines, so the peak CAR T
-    level, in the model's cell units, stands in for the risk of cytokine release
-    syndrome.  Under the exact reading the peak rises strictly with the dose
-    (each step of the reciprocal update is increasing in the previous count), so
-    the answer is found by bisection on the logarithm of the dose, for every
-    parameter set at once.
+    level, in model cells, stands in for the risk of cytokine release
+    syndrome.  The result is a property of the model, not a dose
+    recommendation.  Under the exact reading the peak rises strictly with the
+    dose (each step of the reciprocal update is increasing in the previous
+    count), so the answer is found by bisection on the logarithm of the dose,
+    for every parameter set at once.
 
     Parameters
     ----------
-    ceiling_cells : float or array_like
-        Highest acceptable peak, in the model's cell units, > 0.
+    ceiling : float or array_like
+        Highest acceptable peak, in model cells, > 0.
     P, B, r, q, K : float or array_like
         Equation 1 parameters (see :func:`cartmodel.simulate`); all arrays
         broadcast, so a nomogram line over burdens is one call.
     clear_by_day : float, optional
-        Also require fewer than one tumour cell by this day (0 < day <= days).
-        In Equation 1 the tumour term does not depend on the CAR T count, so this
-        condition depends on ``P``, ``r`` and ``q`` only, never on the dose.
-    min_dose_cells, max_dose_cells : float
-        The range of doses searched, > 0.
-    days, dt, reading, b_placement
+        Also require the tumour term to be below ``clearance_level`` by this day
+        (0 < day <= days).  In Equation 1 the tumour term does not depend on the
+        CAR T count, so this condition depends on ``P``, ``r`` and ``q`` only,
+        never on the dose.
+    min_n0, max_n0 : float
+        The range of doses searched, in model cells; ``min_n0`` >= 1 (a
+        deterministic count model means nothing for a fraction of a cell).
+    days, dt, reading, b_placement, clearance_level
         As in :func:`cartmodel.simulate`.
     rtol : float
         Relative precision of the dose, in (0, 0.1].
@@ -266,79 +287,75 @@ def dose_for_ceiling(
     -------
     CeilingDose
         Where no dose in the range keeps the peak under the ceiling, or the
-        tumour does not clear in time, ``dose_cells`` is 0, ``feasible`` is
-        False and ``reason`` says why.
+        tumour does not clear in time, ``n0`` is 0, ``feasible`` is False and
+        ``reason`` says why.
 
     Examples
     --------
-    >>> best = dose_for_ceiling(ceiling_cells=1e8, P=1e3, B=0.625, r=1.5, q=1.2, K=1e6, clear_by_day=42)
-    >>> best.dose_or_none() is not None
+    >>> best = dose_for_ceiling(ceiling=1e8, P=1e3, B=0.625, r=1.5, q=1.2, K=1e6, clear_by_day=42)
+    >>> best.n0_or_none() is not None
     True
-    >>> dose_for_ceiling(ceiling_cells=1e8, P=1e8, B=0.625, r=1.5, q=1.2, K=1e6).dose_or_none() is None
+    >>> dose_for_ceiling(ceiling=1e8, P=1e8, B=0.625, r=1.5, q=1.2, K=1e6).n0_or_none() is None
     True
     """
-    ceiling = as_real_array("ceiling_cells", ceiling_cells, low=0.0, low_open=True, unit="cells")
-    low_dose = as_real_array("min_dose_cells", min_dose_cells, low=0.0, low_open=True, unit="cells")
-    if low_dose.ndim:
-        raise TypeError(f"min_dose_cells must be a scalar; got {min_dose_cells!r}")
-    high_dose = as_real_array("max_dose_cells", max_dose_cells, low=float(low_dose), low_open=True, unit="cells")
-    tolerance = as_real_array("rtol", rtol, low=0.0, high=0.1, low_open=True)
-    if low_dose.ndim or high_dose.ndim or tolerance.ndim:
-        raise TypeError("min_dose_cells, max_dose_cells and rtol must be scalars")
-    t, _ = _time_grid(days, dt)
-    if clear_by_day is not None:
-        by_day = as_real_array("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]), low_open=True, unit="days")
-        if by_day.ndim:
-            raise TypeError(f"clear_by_day must be a scalar; got {clear_by_day!r}")
-    params = _check_parameters(r=r, q=q, B=B, P=P, K=K)
-    shape = _broadcast_shape({**params, "ceiling_cells": ceiling})
-    run: dict[str, Any] = dict(params, days=days, dt=dt, reading=reading, b_placement=b_placement)
+    ceiling_ = check("ceiling", ceiling)
+    low_dose = _scalar("min_n0", min_n0, low=1.0, unit="model cells")
+    high_dose = _scalar("max_n0", max_n0, low=low_dose, low_open=True, unit="model cells")
+    tolerance = _scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
+    t, _ = time_grid(days, dt)
+    by_day = None if clear_by_day is None else _scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]),
+                                                        low_open=True, unit="days")
+    level = _scalar("clearance_level", clearance_level)
+    params = check_model_parameters(r=r, q=q, B=B, P=P, K=K)
+    shape = broadcast_shape({**params, "ceiling": ceiling_})
+    run: dict[str, Any] = dict(params, days=days, dt=dt, reading=reading, b_placement=b_placement,
+                               clearance_level=level)
 
-    at_low = dose_response(dose_cells=np.broadcast_to(low_dose, shape), **run)
-    at_high = dose_response(dose_cells=np.broadcast_to(high_dose, shape), **run)
-    ceiling_ = np.broadcast_to(ceiling, shape)
+    at_low = dose_response(n0=np.broadcast_to(low_dose, shape), **run)
+    at_high = dose_response(n0=np.broadcast_to(high_dose, shape), **run)
+    ceiling_ = np.broadcast_to(ceiling_, shape)
     clearance = at_low.clearance_day
-    clears = np.ones(shape, dtype=bool) if clear_by_day is None else clearance <= float(by_day)
-    too_high = at_low.peak_cells > ceiling_
-    at_max = at_high.peak_cells <= ceiling_
+    clears = np.ones(shape, dtype=bool) if by_day is None else clearance <= by_day
+    too_high = at_low.peak > ceiling_
+    at_max = at_high.peak <= ceiling_
 
     # Bisection on log(dose): lo always under the ceiling, hi always above it.
-    lo = np.full(shape, np.log(float(low_dose)))
-    hi = np.full(shape, np.log(float(high_dose)))
+    lo = np.full(shape, np.log(low_dose))
+    hi = np.full(shape, np.log(high_dose))
     search = ~too_high & ~at_max
     lo = np.where(at_max, hi, lo)
-    steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / float(tolerance)))) + 1
+    steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / tolerance))) + 1
     if search.any():
         for _ in range(max(steps_needed, 1)):
             mid = 0.5 * (lo + hi)
-            under = dose_response(dose_cells=np.exp(mid), **run).peak_cells <= ceiling_
+            under = dose_response(n0=np.exp(mid), **run).peak <= ceiling_
             lo = np.where(search & under, mid, lo)
             hi = np.where(search & ~under, mid, hi)
     dose = np.exp(lo)
     feasible = clears & ~too_high
     dose = np.where(feasible, dose, 0.0)
-    peak = np.where(feasible, dose_response(dose_cells=np.where(feasible, dose, 1.0), **run).peak_cells, 0.0)
+    peak = np.where(feasible, dose_response(n0=np.where(feasible, dose, 1.0), **run).peak, 0.0)
 
     reason = np.full(shape, "", dtype=object)
     flat_reason = reason.reshape(-1)
     for i in np.flatnonzero(too_high):
-        flat_reason[i] = f"even the smallest dose searched ({float(low_dose):g} cells) peaks above the ceiling"
-    if clear_by_day is not None:
+        flat_reason[i] = f"even the smallest dose searched ({low_dose:g} model cells) peaks above the ceiling"
+    if by_day is not None:
         flat_clearance = np.broadcast_to(clearance, shape).reshape(-1)
         for i in np.flatnonzero(~clears):
             if np.isinf(flat_clearance[i]):
                 flat_reason[i] = (
-                    f"the tumour does not fall below one cell within {float(t[-1]):g} days at any dose "
+                    f"the tumour term does not fall below {level:g} AU within {float(t[-1]):g} days at any dose "
                     "(r <= q, or the burden is too large for the horizon)"
                 )
             else:
                 flat_reason[i] = (
-                    f"the tumour is not below one cell by day {float(by_day):g} at any dose "
-                    f"(it clears on day {flat_clearance[i]:g})"
+                    f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose "
+                    f"(it falls below on day {flat_clearance[i]:g})"
                 )
     return CeilingDose(
-        dose_cells=dose,
-        peak_cells=peak,
+        n0=dose,
+        peak=peak,
         clearance_day=clearance,
         feasible=feasible,
         at_max_dose=at_max & feasible,
@@ -347,33 +364,29 @@ def dose_for_ceiling(
     )
 
 
-def split_doses(total_dose_cells: float, infusions: int, interval_days: float) -> tuple[tuple[float, float], ...]:
-    """A split schedule: ``infusions`` equal doses of ``total / infusions``, ``interval_days`` apart.
+def split_doses(total_n0: float, infusions: int, interval_days: float) -> tuple[tuple[float, float], ...]:
+    """A split schedule: ``infusions`` equal doses of ``total_n0 / infusions``, ``interval_days`` apart.
 
     Returns
     -------
-    tuple of (day, cells)
-        Starting on day 0.
+    tuple of (day, n0)
+        Starting on day 0; doses in model cells.
 
     Examples
     --------
     >>> split_doses(300.0, 3, 2.0)
     ((0.0, 100.0), (2.0, 100.0), (4.0, 100.0))
     """
-    total = as_real_array("total_dose_cells", total_dose_cells, low=0.0, low_open=True, unit="cells")
-    if total.ndim:
-        raise TypeError(f"total_dose_cells must be a scalar; got {total_dose_cells!r}")
+    total = _scalar("total_n0", total_n0, low=0.0, low_open=True, unit="model cells")
     count = check_positive_int("infusions", infusions, low=1, high=1000)
-    interval = as_real_array("interval_days", interval_days, low=0.0, unit="days")
-    if interval.ndim:
-        raise TypeError(f"interval_days must be a scalar; got {interval_days!r}")
-    each = float(total) / count
-    return tuple((i * float(interval), each) for i in range(count))
+    interval = _scalar("interval_days", interval_days)
+    each = total / count
+    return tuple((i * interval, each) for i in range(count))
 
 
 def split_schedule(
     *,
-    total_dose_cells: float,
+    total_n0: float,
     infusions: int,
     interval_days: float,
     P: ArrayLike,
@@ -386,12 +399,16 @@ def split_schedule(
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
 ) -> ScheduleComparison:
-    """Compare ``infusions`` doses of ``total / infusions`` with one infusion of the total.
+    """Compare ``infusions`` doses of ``total_n0 / infusions`` with one infusion of the total.
+
+    In Equation 1 the tumour term does not depend on the CAR T cells, so a
+    split schedule cannot change when the tumour clears; the model can compare
+    peaks, not efficacy.
 
     Parameters
     ----------
-    total_dose_cells : float
-        Total CAR T cells given, in the model's cell units, > 0.
+    total_n0 : float
+        Total CAR T cells given, in model cells, > 0.
     infusions : int
         Number of equal infusions, 1 to 1000; the first is on day 0.
     interval_days : float
@@ -404,8 +421,8 @@ def split_schedule(
     ScheduleComparison
         Both trajectories; ``peak_ratio`` is split over single.
     """
-    schedule = split_doses(total_dose_cells, infusions, interval_days)
-    t, _ = _time_grid(days, dt)
+    schedule = split_doses(total_n0, infusions, interval_days)
+    t, _ = time_grid(days, dt)
     last = schedule[-1][0]
     if last > float(t[-1]):
         raise ValueError(
@@ -413,6 +430,6 @@ def split_schedule(
             f"after the horizon of {float(t[-1]):g} days; lower infusions or interval_days, or raise days"
         )
     common: dict[str, Any] = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement)
-    single = simulate(n0=float(total_dose_cells), **common)
+    single = simulate(n0=float(total_n0), **common)
     split = simulate(n0=schedule[0][1], doses=list(schedule[1:]), **common)
     return ScheduleComparison(doses=schedule, single=single, split=split)

@@ -5,11 +5,14 @@ driven by the antigen it meets::
 
     K_t = K * B * (P * exp((q - r) * t) + 1)
 
-CAR T cells (``N``) grow logistically at rate ``r`` towards ``K_t``; the tumour,
-``P * exp((q - r) t)``, shrinks when the CAR T growth rate ``r`` exceeds the
-tumour's ``q``; the ``+ 1`` keeps a memory population of ``K * B`` cells once the
-tumour is gone.  The typeset equation is missing from the paper's text, so
-three readings of the iteration are offered (see :func:`simulate`).
+CAR T cells (``N``, model cells) grow logistically at rate ``r`` towards
+``K_t``; the tumour term ``P * exp((q - r) t)`` (antigen units, AU) shrinks
+when the CAR T growth rate ``r`` exceeds the tumour's ``q``; the ``+ 1`` keeps
+a memory population of ``K * B`` model cells once the tumour is gone.  The
+typeset equation is missing from the paper's text, so three readings of the
+iteration are offered (see :func:`simulate`).  Units and ranges of every
+parameter are in :mod:`cartmodel.parameters`; the computation itself lives in
+:mod:`cartmodel.engine`.
 
 All functions are pure, accept numpy arrays for every numeric parameter and
 broadcast them; the time axis is always last.
@@ -17,15 +20,30 @@ broadcast them; the time axis is always last.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice
+from .engine import (
+    B_PLACEMENTS,
+    READINGS,
+    BPlacement,
+    Reading,
+    broadcast_shape,
+    capacity_from_tumour,
+    check_capacity_range,
+    check_doses,
+    check_model_parameters,
+    doses_by_step,
+    first_day_below,
+    iterate,
+    time_grid,
+    tumour_term,
+)
+from .parameters import AFFINITY_REFERENCE_IC50_NM, check
 
 __all__ = [
     "READINGS",
@@ -38,21 +56,6 @@ __all__ = [
     "tumour_clearance_day",
 ]
 
-Reading = Literal["exact", "closed", "literal"]
-BPlacement = Literal["capacity", "antigen"]
-
-#: The readings of Equation 1 that :func:`simulate` implements.
-READINGS: tuple[str, ...] = ("exact", "closed", "literal")
-#: Where the affinity ``B`` enters the capacity (see :func:`capacity`).
-B_PLACEMENTS: tuple[str, ...] = ("capacity", "antigen")
-
-#: Largest number of time steps one call may take (memory grows with it).
-MAX_STEPS = 1_000_000
-# Capacities are kept inside float64's comfortable range so that the
-# reciprocal form of the update neither overflows nor underflows.
-_LOG_MAX_CELLS = math.log(1e300)
-_LOG_MIN_CELLS = math.log(1e-300)
-
 
 @dataclass(frozen=True)
 class Expansion:
@@ -63,22 +66,28 @@ class Expansion:
     t : numpy.ndarray
         Time in days, shape ``(steps + 1,)``.
     car_t : numpy.ndarray
-        CAR T cells, shape ``S + (steps + 1,)`` where ``S`` is the broadcast
-        shape of the parameters.
+        CAR T cells in model cells, shape ``S + (steps + 1,)`` where ``S`` is
+        the broadcast shape of the parameters.
     tumour : numpy.ndarray
-        Malignant population ``P * exp((q - r) t)``, same shape as ``car_t``.
+        The tumour term ``P * exp((q - r) t)`` in antigen units (AU), same
+        shape as ``car_t``.
     capacity : numpy.ndarray
-        Antigen-driven carrying capacity ``K_t``, same shape as ``car_t``.
+        Antigen-driven carrying capacity ``K_t`` in model cells, same shape as
+        ``car_t``.
+    clearance_level : numpy.ndarray
+        The level of the tumour term, in AU, below which the tumour counts as
+        cleared (1 AU unless :func:`simulate` was given another).
     """
 
     t: NDArray[np.float64]
     car_t: NDArray[np.float64]
     tumour: NDArray[np.float64]
     capacity: NDArray[np.float64]
+    clearance_level: NDArray[np.float64] = field(default_factory=lambda: np.asarray(1.0))
 
     @property
     def peak(self) -> NDArray[np.float64]:
-        """Largest CAR T count over the horizon, shape ``S``."""
+        """Largest CAR T count over the horizon (model cells), shape ``S``."""
         return self.car_t.max(axis=-1)
 
     @property
@@ -88,20 +97,27 @@ class Expansion:
 
     @property
     def final(self) -> NDArray[np.float64]:
-        """CAR T count on the last day of the horizon."""
+        """CAR T count on the last day of the horizon (model cells)."""
         return self.car_t[..., -1]
 
     @property
     def clearance_day(self) -> NDArray[np.float64]:
-        """First day on the time grid with fewer than one tumour cell.
+        """First day on the time grid with the tumour term below ``clearance_level``.
 
-        ``inf`` where the tumour never falls below one cell within the horizon.
+        ``inf`` where it stays at or above that level within the horizon.  The
+        tumour term is in antigen units: with the default level of 1 AU this is
+        the day the antigen falls below that of about 10**9 normal B cells, not
+        the day the last malignant cell is gone.
         """
-        return _first_day_below_one_cell(self.t, self.tumour)
+        return first_day_below(self.t, self.tumour, self.clearance_level)
 
 
 def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
-    """Binding affinity ``B = 1 / IC50`` of an scFv (or peptide) for its target.
+    """The dimensionless affinity factor ``B = (1 nM) / IC50`` of an scFv (or peptide).
+
+    The reference binder's IC50 (:data:`cartmodel.parameters.AFFINITY_REFERENCE_IC50_NM`,
+    1 nM) makes ``B`` a pure number, so that the plateau ``K * B`` is in model
+    cells whatever unit the IC50 was measured in.
 
     Parameters
     ----------
@@ -111,51 +127,70 @@ def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
     Returns
     -------
     numpy.ndarray
-        ``B`` in 1/nM (0-d for a scalar input).
+        ``B``, dimensionless (0-d for a scalar input).
 
     Examples
     --------
     >>> float(affinity_from_ic50(1.6))  # the CD19 scFv of the paper's Figure 1
     0.625
     """
-    ic50 = as_real_array("ic50_nm", ic50_nm, low=0.0, low_open=True, unit="nM")
-    return 1.0 / ic50
+    ic50 = check("ic50", ic50_nm, as_name="ic50_nm")
+    return AFFINITY_REFERENCE_IC50_NM / ic50
 
 
-def tumour_clearance_day(*, P: ArrayLike, r: ArrayLike, q: ArrayLike) -> NDArray[np.float64]:
-    """Day on which ``P * exp((q - r) t)`` falls to one cell: ``ln(P) / (r - q)``.
+def tumour_clearance_day(
+    *, P: ArrayLike, r: ArrayLike, q: ArrayLike, clearance_level: ArrayLike = 1.0
+) -> NDArray[np.float64]:
+    """Day on which the tumour term ``P * exp((q - r) t)`` falls to ``clearance_level``.
+
+    In continuous time: ``ln(P / clearance_level) / (r - q)``.
 
     Parameters
     ----------
     P : float or array_like
-        Initial malignant (antigen) burden in cells, >= 0.
+        Antigen burden at day 0, in antigen units (AU), >= 0.
     r, q : float or array_like
         CAR T and tumour growth rates per day, ``r > 0`` and ``q >= 0``.
+    clearance_level : float or array_like
+        Level of the tumour term, in AU, > 0; 1 AU by default.  The antigen of
+        one blast is ``1 / blasts-per-AU`` (about ``1e-9`` AU at the normal
+        B-cell CD19 density; see :mod:`cartmodel.burden`).
 
     Returns
     -------
     numpy.ndarray
-        Days (continuous time): 0 where ``P <= 1``; ``inf`` where ``r <= q``
-        and ``P > 1`` (the tumour never shrinks).
+        Days (continuous time): 0 where ``P <= clearance_level``; ``inf`` where
+        ``r <= q`` and ``P > clearance_level`` (the tumour never shrinks).
+
+    Examples
+    --------
+    >>> round(float(tumour_clearance_day(P=1000, r=1.5, q=1.2)), 2)  # ln(1000) / 0.3
+    23.03
     """
-    P = as_real_array("P", P, low=0.0, unit="cells")
-    r = as_real_array("r", r, low=0.0, low_open=True, unit="per day")
-    q = as_real_array("q", q, low=0.0, unit="per day")
-    P, r, q = np.broadcast_arrays(P, r, q)
+    P = check("P", P)
+    r = check("r", r)
+    q = check("q", q)
+    level = check("clearance_level", clearance_level)
+    P, r, q, level = np.broadcast_arrays(P, r, q, level)
     net_decline = r - q
-    with np.errstate(divide="ignore"):
-        days = np.log(np.maximum(P, 1.0)) / np.where(net_decline > 0, net_decline, 1.0)
-    return np.where(P <= 1.0, 0.0, np.where(net_decline > 0, days, np.inf))
+    ratio = np.maximum(P, level) / level
+    days = np.log(ratio) / np.where(net_decline > 0, net_decline, 1.0)
+    return np.where(P <= level, 0.0, np.where(net_decline > 0, days, np.inf))
 
 
 def plateau_level(*, K: ArrayLike, B: ArrayLike, b_placement: BPlacement = "capacity") -> NDArray[np.float64]:
-    """Level the CAR T cells settle at once the tumour is gone.
+    """Level (model cells) the CAR T cells settle at once the tumour is gone.
 
     ``K * B`` when the affinity scales the whole capacity (the default), ``K``
     when it scales only the antigen term.
+
+    Examples
+    --------
+    >>> float(plateau_level(K=1e6, B=0.625)), float(plateau_level(K=1e6, B=0.625, b_placement="antigen"))
+    (625000.0, 1000000.0)
     """
-    K = as_real_array("K", K, low=0.0, low_open=True, unit="cells")
-    B = as_real_array("B", B, low=0.0, low_open=True, unit="1/nM")
+    K = check("K", K)
+    B = check("B", B)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
     return K * B if placement == "capacity" else np.broadcast_arrays(K, B)[0].copy()
 
@@ -170,7 +205,7 @@ def capacity(
     K: ArrayLike,
     b_placement: BPlacement = "capacity",
 ) -> NDArray[np.float64]:
-    """Antigen-driven carrying capacity ``K_t`` of Equation 1.
+    """Antigen-driven carrying capacity ``K_t`` of Equation 1, in model cells.
 
     Parameters
     ----------
@@ -179,11 +214,12 @@ def capacity(
     r, q : float or array_like
         CAR T growth rate (> 0) and tumour growth rate (>= 0), per day.
     B : float or array_like
-        scFv affinity in 1/nM, > 0 (see :func:`affinity_from_ic50`).
+        Affinity factor ``(1 nM) / IC50``, dimensionless, > 0 (see
+        :func:`affinity_from_ic50`).
     P : float or array_like
-        Antigen (malignant cell) burden at day 0, >= 0.
+        Antigen burden at day 0, in antigen units (AU), >= 0.
     K : float or array_like
-        Scale of the steady-state CAR T level, > 0.
+        Scale of the steady-state CAR T level, model cells, > 0.
     b_placement : {"capacity", "antigen"}
         ``"capacity"`` (default): ``K * B * (P e^{(q-r)t} + 1)``, so peak and
         plateau both scale with the affinity.  ``"antigen"``:
@@ -195,12 +231,12 @@ def capacity(
         Shape ``S + t.shape`` where ``S`` is the broadcast parameter shape.
     """
     t = as_real_array("t_days", t_days, low=0.0, unit="days")
-    params = _check_parameters(r=r, q=q, B=B, P=P, K=K)
+    params = check_model_parameters(r=r, q=q, B=B, P=P, K=K)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    shape = _broadcast_shape(params)
+    shape = broadcast_shape(params)
     r_, q_, B_, P_, K_ = (np.broadcast_to(params[name], shape) for name in ("r", "q", "B", "P", "K"))
-    _check_capacity_range(r_, q_, B_, P_, K_, float(t.max(initial=0.0)), placement)
-    grid = _capacity(t.reshape(-1), r_, q_, B_, P_, K_, placement)
+    check_capacity_range(r_, q_, B_, P_, K_, float(t.max(initial=0.0)), placement)
+    grid = capacity_from_tumour(tumour_term(t.reshape(-1), r_, q_, P_), B_, K_, placement)
     return grid.reshape(shape + t.shape)
 
 
@@ -217,6 +253,7 @@ def simulate(
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
     doses: Iterable[tuple[float, ArrayLike]] | None = None,
+    clearance_level: ArrayLike = 1.0,
 ) -> Expansion:
     """Iterate Equation 1: CAR T expansion against an antigen-bearing tumour.
 
@@ -227,14 +264,16 @@ def simulate(
     q : float or array_like
         Growth rate of the malignant population per day, >= 0.
     B : float or array_like
-        scFv-epitope affinity ``1 / IC50`` in 1/nM, > 0.
+        Affinity factor ``(1 nM) / IC50`` of the scFv for its epitope,
+        dimensionless, > 0 (see :func:`affinity_from_ic50`).
     P : float or array_like
-        Antigen / malignant-cell burden at day 0 (the multiplier of ``K``), >= 0.
-        ``P = 0`` gives plain logistic growth to ``K * B``.
+        Antigen burden at day 0 (the multiplier of ``K``), in antigen units
+        (AU; one AU is the CD19 of 10**9 normal B cells), >= 0.  ``P = 0``
+        gives plain logistic growth to ``K * B``.
     K : float or array_like
-        Scale of the steady-state CAR T level, > 0.
+        Scale of the steady-state CAR T level, model cells, > 0.
     n0 : float or array_like
-        CAR T cells infused at day 0 (the dose, in the model's cell units), > 0.
+        The dose: CAR T cells infused at day 0, in model cells, > 0.
     days : float
         Horizon in days, > 0; ``days / dt`` must be a whole number of steps.
     dt : float
@@ -254,10 +293,14 @@ def simulate(
           elapsed time in days) in place of ``exp(-r dt)``.
     b_placement : {"capacity", "antigen"}
         Where ``B`` sits in the capacity; see :func:`capacity`.
-    doses : iterable of (day, cells), optional
-        Further infusions.  ``cells`` (>= 0, may be an array that broadcasts
-        with the parameters) are added to the CAR T count at the first grid time
-        at or after ``day`` (0 <= day <= days).  Infusions on the same step add up.
+    doses : iterable of (day, n0), optional
+        Further infusions.  ``n0`` (model cells, >= 0, may be an array that
+        broadcasts with the parameters) is added to the CAR T count at the
+        first grid time at or after ``day`` (0 <= day <= days).  Infusions on
+        the same step add up.
+    clearance_level : float or array_like
+        Level of the tumour term, in AU, below which ``clearance_day`` counts
+        the tumour as cleared; 1 AU by default.
 
     Returns
     -------
@@ -270,9 +313,10 @@ def simulate(
     TypeError
         For a parameter of the wrong type.
     ValueError
-        For a parameter outside its range (the message names it), shapes that
-        do not broadcast, a horizon that is not a whole number of steps, or a
-        capacity beyond float64's safe range (``1e-300`` to ``1e300`` cells).
+        For a parameter outside its range (the message names it, its unit and
+        its range), shapes that do not broadcast, a horizon that is not a
+        whole number of steps, or a capacity beyond float64's safe range
+        (``1e-300`` to ``1e300`` model cells).
 
     Notes
     -----
@@ -287,193 +331,19 @@ def simulate(
     >>> int(fig1.peak_day), round(float(fig1.final))
     (12, 625011)
     """
-    params = _check_parameters(r=r, q=q, B=B, P=P, K=K)
-    params["n0"] = as_real_array("n0", n0, low=0.0, low_open=True, unit="cells")
+    params = check_model_parameters(r=r, q=q, B=B, P=P, K=K)
+    params["n0"] = check("n0", n0)
+    level = check("clearance_level", clearance_level)
     reading = check_choice("reading", reading, READINGS)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    t, steps = _time_grid(days, dt)
-    schedule = _check_doses(doses, t)
-    shape = _broadcast_shape({**params, **{f"cells of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
+    t, _ = time_grid(days, dt)
+    schedule = check_doses(doses, t)
+    shape = broadcast_shape({**params, **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
+    broadcast_shape({"parameters": np.empty(shape), "clearance_level": level})
     r_, q_, B_, P_, K_, n0_ = (np.broadcast_to(params[name], shape) for name in ("r", "q", "B", "P", "K", "n0"))
-    _check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)
+    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)
 
-    tumour = _tumour(t, r_, q_, P_)
-    cap = _capacity_from_tumour(tumour, B_, K_, placement)
-    added = _doses_by_step(schedule, steps, shape)
-    car_t = _iterate(cap, r_, n0_, t, reading, added)
-    return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap)
-
-
-# --------------------------------------------------------------------------
-# internals
-
-
-def _check_parameters(**values: Any) -> dict[str, NDArray[np.float64]]:
-    specs = {
-        "r": dict(low=0.0, low_open=True, unit="per day"),
-        "q": dict(low=0.0, unit="per day"),
-        "B": dict(low=0.0, low_open=True, unit="1/nM"),
-        "P": dict(low=0.0, unit="cells"),
-        "K": dict(low=0.0, low_open=True, unit="cells"),
-    }
-    return {name: as_real_array(name, value, **specs[name]) for name, value in values.items()}
-
-
-def _broadcast_shape(arrays: dict[str, NDArray[np.float64]]) -> tuple[int, ...]:
-    try:
-        return np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{name} {np.shape(a)}" for name, a in arrays.items())
-        raise ValueError(f"parameter shapes do not broadcast together: {shapes}") from None
-
-
-def _time_grid(days: Any, dt: Any) -> tuple[NDArray[np.float64], int]:
-    days_ = as_real_array("days", days, low=0.0, low_open=True, unit="days")
-    dt_ = as_real_array("dt", dt, low=0.0, low_open=True, unit="days")
-    if days_.ndim or dt_.ndim:
-        raise TypeError(f"days and dt must be scalars; got days={days!r}, dt={dt!r}")
-    ratio = float(days_) / float(dt_)
-    steps = round(ratio)
-    if steps < 1 or abs(ratio - steps) > 1e-9 * max(1.0, ratio):
-        raise ValueError(
-            f"days / dt must be a whole number of steps >= 1; got days={float(days_)!r}, dt={float(dt_)!r}"
-        )
-    if steps > MAX_STEPS:
-        raise ValueError(f"days / dt must be at most {MAX_STEPS} steps; got {steps} (days={days!r}, dt={dt!r})")
-    return np.arange(steps + 1) * float(dt_), steps
-
-
-def _check_doses(doses: Any, t: NDArray[np.float64]) -> list[tuple[int, NDArray[np.float64]]]:
-    if doses is None:
-        return []
-    if isinstance(doses, (str, bytes)) or not isinstance(doses, Iterable):
-        raise TypeError(f"doses must be a sequence of (day, cells) pairs; got {doses!r}")
-    horizon = float(t[-1])
-    dt = float(t[1] - t[0])
-    schedule = []
-    for index, item in enumerate(doses):
-        try:
-            day, cells = item
-        except (TypeError, ValueError):
-            raise TypeError(f"doses[{index}] must be a (day, cells) pair; got {item!r}") from None
-        day_ = as_real_array(f"doses[{index}] day", day, low=0.0, high=horizon, unit="days")
-        if day_.ndim:
-            raise TypeError(f"doses[{index}] day must be a scalar; got {day!r}")
-        cells_ = as_real_array(f"doses[{index}] cells", cells, low=0.0, unit="cells")
-        # the first grid time at or after the day (tolerant of rounding in day/dt)
-        step = min(math.ceil(float(day_) / dt - 1e-9), len(t) - 1)
-        schedule.append((step, cells_))
-    return schedule
-
-
-def _doses_by_step(
-    schedule: list[tuple[int, NDArray[np.float64]]], steps: int, shape: tuple[int, ...]
-) -> dict[int, NDArray[np.float64]]:
-    added: dict[int, NDArray[np.float64]] = {}
-    for step, cells in schedule:
-        added[step] = added.get(step, np.zeros(shape)) + np.broadcast_to(cells, shape)
-    return added
-
-
-def _check_capacity_range(r, q, B, P, K, horizon: float, placement: str) -> None:
-    """Refuse parameters whose capacity would leave float64's safe range."""
-    with np.errstate(divide="ignore"):
-        log_tumour_max = np.log(P) + np.maximum(q - r, 0.0) * horizon
-        log_kb = np.log(K) + np.log(B)
-        if placement == "capacity":
-            log_high = log_kb + np.logaddexp(log_tumour_max, 0.0)
-            log_low = log_kb
-        else:
-            log_high = np.log(K) + np.logaddexp(np.log(B) + log_tumour_max, 0.0)
-            log_low = np.log(K)
-    if np.any(log_high > _LOG_MAX_CELLS):
-        raise ValueError(
-            "K * B * (P * exp((q - r) * days) + 1) must stay below 1e300 cells; "
-            "lower K, B, P or q, raise r, or shorten days"
-        )
-    if np.any(log_low < _LOG_MIN_CELLS):
-        raise ValueError("the plateau K * B must be above 1e-300 cells; raise K or B")
-
-
-def _tumour(t, r, q, P) -> NDArray[np.float64]:
-    """``P exp((q - r) t)``, without ever forming ``0 * inf`` or ``tiny * inf``.
-
-    The direct product is exact to rounding; only where the exponential alone
-    would overflow (the capacity check guarantees the product does not) is it
-    computed as ``exp(ln P + (q - r) t)``.
-    """
-    exponent = (q - r)[..., None] * t
-    tumour = P[..., None] * np.exp(np.minimum(exponent, 700.0))
-    huge = exponent > 700.0
-    if np.any(huge):
-        with np.errstate(divide="ignore"):
-            via_log = np.exp(np.log(P)[..., None] + exponent)
-        tumour = np.where(huge, via_log, tumour)
-    return tumour
-
-
-def _capacity(t, r, q, B, P, K, placement: str) -> NDArray[np.float64]:
-    return _capacity_from_tumour(_tumour(t, r, q, P), B, K, placement)
-
-
-def _capacity_from_tumour(tumour, B, K, placement: str) -> NDArray[np.float64]:
-    if placement == "capacity":
-        return (K * B)[..., None] * (tumour + 1.0)
-    return K[..., None] * (B[..., None] * tumour + 1.0)
-
-
-def _logistic_steps(
-    cap: NDArray[np.float64],
-    r: NDArray[np.float64],
-    n0: NDArray[np.float64],
-    t: NDArray[np.float64],
-    reading: str,
-    added: dict[int, NDArray[np.float64]],
-) -> Iterator[NDArray[np.float64]]:
-    """Yield ``N_0, N_1, ..., N_steps`` of one reading of Equation 1.
-
-    ``cap`` holds the capacity with time last; its other axes broadcast with
-    ``r``, ``n0`` and the infusions in ``added`` (step -> cells).  The loop runs
-    over time steps only: every parameter set advances at once.  This is the
-    one implementation of the update that every model function shares.
-    """
-    n = n0 + added.get(0, 0.0)
-    yield n
-    dt = float(t[1] - t[0])
-    if reading == "exact":
-        keep, grow = np.exp(-r * dt), -np.expm1(-r * dt)
-    start_n, start_day = n, 0.0  # for "closed": the latest infusion restarts the clock
-    for k in range(1, len(t)):
-        if reading == "exact":
-            n = 1.0 / (keep / n + grow / cap[..., k])
-        elif reading == "literal":
-            n = 1.0 / (np.exp(-r * t[k]) / n + -np.expm1(-r * t[k]) / cap[..., k])
-        else:
-            elapsed = t[k] - start_day
-            n = 1.0 / (np.exp(-r * elapsed) / start_n + -np.expm1(-r * elapsed) / cap[..., k])
-        if k in added:
-            n = n + added[k]
-            start_n, start_day = n, t[k]
-        yield n
-
-
-def _iterate(
-    cap: NDArray[np.float64],
-    r: NDArray[np.float64],
-    n0: NDArray[np.float64],
-    t: NDArray[np.float64],
-    reading: str,
-    added: dict[int, NDArray[np.float64]],
-) -> NDArray[np.float64]:
-    """The whole trajectory of :func:`_logistic_steps`, time last."""
-    shape = np.broadcast_shapes(cap.shape[:-1], np.shape(r), np.shape(n0), *(np.shape(a) for a in added.values()))
-    car_t = np.empty(shape + (len(t),))
-    for k, n in enumerate(_logistic_steps(cap, r, n0, t, reading, added)):
-        car_t[..., k] = n
-    return car_t
-
-
-def _first_day_below_one_cell(t: NDArray[np.float64], tumour: NDArray[np.float64]) -> NDArray[np.float64]:
-    """First grid day with ``tumour < 1`` along the last axis; ``inf`` if none."""
-    below = tumour < 1.0
-    return np.where(below.any(axis=-1), t[below.argmax(axis=-1)], np.inf)
+    tumour = tumour_term(t, r_, q_, P_)
+    cap = capacity_from_tumour(tumour, B_, K_, placement)
+    car_t = iterate(cap, r_, n0_, t, reading, doses_by_step(schedule, shape))
+    return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap, clearance_level=level)

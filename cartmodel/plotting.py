@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from . import parameters
 from ._validation import as_real_array
 from .model import Expansion
 
@@ -89,7 +90,7 @@ def plot_figure_1(result: Expansion, ax: Axes | None = None) -> Axes:
     plateau = result.capacity[-1]
     ax.axhline(plateau, color="0.5", ls="--", lw=1, label=f"plateau $K_t$ at day {result.t[-1]:g}")
     ax.set_xlabel("time (days; one iteration per day)")
-    ax.set_ylabel("CAR T cells")
+    ax.set_ylabel("CAR T cells (model cells)")
     ax.set_xlim(result.t[0], result.t[-1])
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False)
@@ -105,10 +106,10 @@ def plot_figure_2(result: Expansion, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     ax.plot(result.t, np.log(result.car_t), color=CAR_T_COLOUR, lw=2, label=r"CAR T cells, $\ln N_t$")
     alive = result.tumour >= 1.0
-    ax.plot(result.t[alive], np.log(result.tumour[alive]), color=TUMOUR_COLOUR, lw=2, label="ALL blasts, ln")
+    ax.plot(result.t[alive], np.log(result.tumour[alive]), color=TUMOUR_COLOUR, lw=2, label="tumour term, ln (AU)")
     ax.axhline(0.0, color="0.6", lw=0.8)
     ax.set_xlabel("time (days; one iteration per day)")
-    ax.set_ylabel("natural logarithm of cell number")
+    ax.set_ylabel("ln CAR T (model cells); ln tumour term (AU)")
     ax.set_xlim(result.t[0], result.t[-1])
     ax.legend(frameon=False)
     return ax
@@ -124,7 +125,7 @@ def plot_readings(results: Mapping[str, Expansion], ax: Axes | None = None) -> A
         ax.plot(result.t, result.car_t, ls=styles[index % len(styles)], lw=2, label=label)
     ax.set_yscale("log")
     ax.set_xlabel("time (days)")
-    ax.set_ylabel("CAR T cells (log scale)")
+    ax.set_ylabel("CAR T cells (model cells, log scale)")
     ax.legend(frameon=False)
     return ax
 
@@ -204,7 +205,7 @@ def plot_expansions(results: Mapping[str, Expansion], ax: Axes | None = None, *,
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("time (days)")
-    ax.set_ylabel("CAR T cells (model units)" + (", log scale" if log else ""))
+    ax.set_ylabel("CAR T cells (model cells)" + (", log scale" if log else ""))
     ax.legend(frameon=False)
     return ax
 
@@ -333,7 +334,7 @@ def plot_figure_3(
     donor_ax.set_yscale("log")
     donor_ax.set_xlim(t[0], t[-1])
     donor_ax.set_xlabel("time (days)")
-    donor_ax.set_ylabel("T cells (model units, log scale)")
+    donor_ax.set_ylabel("T cells (model cells, log scale)")
     donor_ax.set_title("A  donor T cell clones (Equation 2)", loc="left")
 
     car_ax.plot(car_t.t, car_t.car_t, color=CAR_T_COLOUR, lw=2.5, label="CAR T cells (Equation 1)")
@@ -422,88 +423,93 @@ def find_artist(ax: Axes, gid: str):
 
 
 def _tumour_on_log_axis(tumour: np.ndarray) -> np.ndarray:
-    # the tumour is drawn down to one cell; below that it is gone (not drawn)
+    # the tumour term is drawn down to 1 AU, the default clearance level; below it is not drawn
     return np.where(tumour >= 1.0, tumour, np.nan)
 
 
-def plot_dosing_curves(result: Expansion, ceiling_cells: float, ax: Axes | None = None) -> Axes:
-    """CAR T cells and tumour against days on a log axis, with a toxicity ceiling.
+def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None) -> Axes:
+    """CAR T cells (model cells) and the tumour term (AU) against days on a log axis, with a ceiling.
 
-    Artists: ``car-t`` and ``tumour`` lines, ``ceiling`` (horizontal) and
-    ``clearance`` (vertical, at the first day with under one tumour cell;
-    hidden if there is none) lines.
+    Artists: ``car-t`` and ``tumour`` lines, ``ceiling`` (horizontal, model
+    cells) and ``clearance`` (vertical, at the first day with the tumour term
+    below the clearance level; hidden if there is none) lines.
     """
     _single(result, "result")
-    ceiling = as_real_array("ceiling_cells", ceiling_cells, low=0.0, low_open=True, unit="cells")
+    ceiling = parameters.check("ceiling", ceiling)
     if ceiling.ndim:
-        raise TypeError(f"ceiling_cells must be a scalar; got {ceiling_cells!r}")
+        raise TypeError(f"ceiling must be a scalar; got {ceiling!r}")
     ax = _axes(ax)
     ax.plot(result.t, result.car_t, color=CAR_T_COLOUR, lw=2, label="CAR T cells", gid="car-t")
-    ax.plot(result.t, _tumour_on_log_axis(result.tumour), color=TUMOUR_COLOUR, lw=2, label="tumour cells", gid="tumour")
-    ax.axhline(ceiling_cells, color=TUMOUR_COLOUR, ls="--", lw=1.2, label="toxicity ceiling (peak)", gid="ceiling")
+    ax.plot(result.t, _tumour_on_log_axis(result.tumour), color=TUMOUR_COLOUR, lw=2, label="tumour term (AU)", gid="tumour")
+    ax.axhline(ceiling, color=TUMOUR_COLOUR, ls="--", lw=1.2, label="model peak ceiling", gid="ceiling")
     clearance = float(result.clearance_day)
     line = ax.axvline(clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1,
-                      label="tumour below one cell", gid="clearance")
+                      label="tumour term below clearance level", gid="clearance")
     line.set_visible(bool(np.isfinite(clearance)))
     ax.set_yscale("log")
     ax.set_xlim(result.t[0], result.t[-1])
     ax.set_xlabel("days after infusion")
-    ax.set_ylabel("cells (model units, log scale)")
+    ax.set_ylabel("CAR T (model cells); tumour term (AU)")
     ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4)
     return ax
 
 
 def plot_nomogram(
-    dose_cells: np.ndarray,
-    burden_cells: np.ndarray,
+    n0_grid: np.ndarray,
+    P_grid: np.ndarray,
     grid: DoseResponse,
     ceiling_line: CeilingDose,
-    recommended: CeilingDose,
+    under_ceiling: CeilingDose,
     ax: Axes | None = None,
 ) -> Axes:
-    """A dose x burden map of the predicted peak, with the ceiling and the recommended dose.
+    """A dose x burden map of the predicted peak, the ceiling and the largest dose under it.
+
+    A picture of the model, not a dosing chart: doses are in model cells and
+    the ceiling is illustrative.
 
     Parameters
     ----------
-    dose_cells, burden_cells : numpy.ndarray
-        1-D grids (increasing) of doses (rows of ``grid``) and burdens (columns).
+    n0_grid, P_grid : numpy.ndarray
+        1-D grids (increasing) of doses in model cells (rows of ``grid``) and
+        burdens in AU (columns).
     grid : DoseResponse
-        :func:`cartmodel.dose_response` over ``dose_cells[:, None]`` and ``burden_cells``.
+        :func:`cartmodel.dose_response` over ``n0_grid[:, None]`` and ``P_grid``.
     ceiling_line : CeilingDose
-        :func:`cartmodel.dose_for_ceiling` over ``burden_cells`` without a clearance
+        :func:`cartmodel.dose_for_ceiling` over ``P_grid`` without a clearance
         requirement: the contour where the peak equals the ceiling.
-    recommended : CeilingDose
+    under_ceiling : CeilingDose
         The same with the clearance requirement: drawn only where feasible.
 
     Artists: ``peak-map`` (the mesh, log10 of the peak), ``ceiling-contour``,
-    ``recommended`` and ``no-clearance`` (the shaded burdens that do not clear in time).
+    ``under-ceiling`` and ``no-clearance`` (the shaded burdens that do not clear in time).
     """
-    dose_cells = _grid("dose_cells", dose_cells, low=0.0, low_open=True)
-    burden_cells = _grid("burden_cells", burden_cells, low=0.0, low_open=True)
+    dose_cells = _grid("n0_grid", n0_grid, low=0.0, low_open=True)
+    burden_cells = _grid("P_grid", P_grid, low=0.0, low_open=True)
+    recommended = under_ceiling
     if not isinstance(grid, DoseResponse):
         raise TypeError(f"grid must be a DoseResponse returned by cartmodel.dose_response; got {type(grid).__name__}")
-    nomogram_lines(ceiling_line, recommended)  # checks both
+    nomogram_lines(ceiling_line, under_ceiling)  # checks both
     ax = _axes(ax)
-    if grid.peak_cells.shape != (dose_cells.size, burden_cells.size):
+    if grid.peak.shape != (dose_cells.size, burden_cells.size):
         raise ValueError(
-            f"grid must have shape (doses, burdens) = {(dose_cells.size, burden_cells.size)}; "
-            f"got {grid.peak_cells.shape}"
+            f"grid must have shape (len(n0_grid), len(P_grid)) = {(dose_cells.size, burden_cells.size)}; "
+            f"got {grid.peak.shape}"
         )
-    mesh = ax.pcolormesh(burden_cells, dose_cells, np.log10(grid.peak_cells), shading="nearest",
+    mesh = ax.pcolormesh(burden_cells, dose_cells, np.log10(grid.peak), shading="nearest",
                          cmap="magma", gid="peak-map", rasterized=True)
-    ax.figure.colorbar(mesh, ax=ax, label="log$_{10}$ peak CAR T cells")
+    ax.figure.colorbar(mesh, ax=ax, label="log$_{10}$ peak CAR T (model cells)")
     contour, best = nomogram_lines(ceiling_line, recommended)
-    ax.plot(burden_cells, best, color="#5dade2", lw=3.5, label="recommended dose", gid="recommended")
+    ax.plot(burden_cells, best, color="#5dade2", lw=3.5, label="largest dose under the model ceiling", gid="under-ceiling")
     ax.plot(burden_cells, contour, color="#f7dc6f", ls="--", lw=1.3, label="peak = ceiling", gid="ceiling-contour")
     span = ax.axvspan(*_no_clearance_span(burden_cells, recommended), color="0.75", alpha=0.55, lw=0,
-                      label="tumour not cleared in time", gid="no-clearance")
+                      label="tumour term not below clearance level in time", gid="no-clearance")
     span.set_visible(bool(np.any(~recommended.clears_in_time)))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(burden_cells[0], burden_cells[-1])
     ax.set_ylim(dose_cells[0], dose_cells[-1])
-    ax.set_xlabel("antigen burden P (cells)")
-    ax.set_ylabel("single dose (cells, model units)")
+    ax.set_xlabel(parameters.label("P"))
+    ax.set_ylabel("single " + parameters.label("n0"))
     ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
     return ax
 
@@ -515,13 +521,14 @@ def _no_clearance_span(burden_cells: np.ndarray, recommended: CeilingDose) -> tu
     return float(burden_cells[np.argmax(fails)]), float(burden_cells[-1])
 
 
-def nomogram_lines(ceiling_line: CeilingDose, recommended: CeilingDose) -> tuple[np.ndarray, np.ndarray]:
-    """The y data of the ceiling contour and of the recommended-dose line (NaN: not drawn)."""
-    for name, value in (("ceiling_line", ceiling_line), ("recommended", recommended)):
+def nomogram_lines(ceiling_line: CeilingDose, under_ceiling: CeilingDose) -> tuple[np.ndarray, np.ndarray]:
+    """The y data of the ceiling contour and of the largest-dose-under-the-ceiling line (NaN: not drawn)."""
+    recommended = under_ceiling
+    for name, value in (("ceiling_line", ceiling_line), ("under_ceiling", under_ceiling)):
         if not isinstance(value, CeilingDose):
             raise TypeError(f"{name} must be a CeilingDose returned by cartmodel.dose_for_ceiling; got {type(value).__name__}")
-    contour = np.where(ceiling_line.feasible & ~ceiling_line.at_max_dose, ceiling_line.dose_cells, np.nan)
-    best = np.where(recommended.feasible, recommended.dose_cells, np.nan)
+    contour = np.where(ceiling_line.feasible & ~ceiling_line.at_max_dose, ceiling_line.n0, np.nan)
+    best = np.where(recommended.feasible, recommended.n0, np.nan)
     return contour, best
 
 
@@ -543,7 +550,7 @@ def plot_schedule(comparison: ScheduleComparison, ax: Axes | None = None) -> Axe
     ax.set_yscale("log")
     ax.set_xlim(single.t[0], single.t[-1])
     ax.set_xlabel("days after the first infusion")
-    ax.set_ylabel("CAR T cells (model units, log scale)")
+    ax.set_ylabel("CAR T cells (model cells, log scale)")
     ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
     return ax
 
@@ -600,7 +607,7 @@ def plot_burden_profile(fit: BurdenFit, ax: Axes | None = None, *, label: str | 
     (line,) = ax.plot(fit.profile_P, (fit.profile_rss - fit.rss) / variance, lw=2, label=label)
     ax.axhline((fit.rss_cutoff - fit.rss) / variance, color=line.get_color(), ls="--", lw=1)
     ax.set_xscale("log")
-    ax.set_xlabel("antigen burden P")
+    ax.set_xlabel(parameters.label("P"))
     ax.set_ylabel(r"profile $(\mathrm{RSS} - \mathrm{RSS}_{\min})/\sigma^2$")
     return ax
 
@@ -637,8 +644,8 @@ def plot_burden_recovery(
     ax.set_yscale("log")
     ax.set_xlim(*span)
     ax.set_ylim(span[0] / 10, span[1] * 10)
-    ax.set_xlabel("true burden P")
-    ax.set_ylabel("burden read from the counts")
+    ax.set_xlabel("true antigen burden P (AU)")
+    ax.set_ylabel("burden read from the counts (AU)")
     return ax
 
 
@@ -673,7 +680,7 @@ def plot_against_burden(
     ax.set_xscale("log")
     if log_y:
         ax.set_yscale("log")
-    ax.set_xlabel("antigen burden P")
+    ax.set_xlabel(parameters.label("P"))
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
     return ax

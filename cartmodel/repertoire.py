@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice, check_positive_int
-from .model import READINGS, _iterate, _time_grid
+from .engine import READINGS, capacity_from_tumour, iterate, time_grid, tumour_term
 from .paper import FIGURE_1
 
 __all__ = [
@@ -451,15 +451,18 @@ def _capacity_grid(
     tumour: NDArray[np.bool_],
     r: float,
     q: float,
-    tumour_term: bool,
+    with_tumour_term: bool,
 ) -> NDArray[np.float64]:
-    """``K Z B P`` (constant) or ``K Z B (P e^{(q-r)t} + 1)`` for tumour clones; shape (n, len(t))."""
+    """``K Z B P`` (constant) or ``K Z B (P e^{(q-r)t} + 1)`` for tumour clones; shape (n, len(t)).
+
+    The tumour clones' capacity is Equation 1's, computed by the engine with
+    ``K Z_i B_j`` in the place of ``K B`` and ``P_j`` in the place of ``P``.
+    """
     constant = (scale * expression)[:, None]
     cap = np.broadcast_to(constant, (scale.size, t.size)).copy()
-    if tumour_term and tumour.any():
-        with np.errstate(over="ignore"):  # inf here is refused by _check_capacity
-            decline = np.exp((q - r) * t)
-            cap[tumour] = scale[tumour, None] * (expression[tumour, None] * decline + 1.0)
+    if with_tumour_term and tumour.any():
+        decline = tumour_term(t, np.asarray(r), np.asarray(q), expression[tumour])
+        cap[tumour] = capacity_from_tumour(decline, 1.0, scale[tumour], "capacity")
     return cap
 
 
@@ -546,7 +549,7 @@ def _expand(
     if not presented.all():
         cap[~presented] = n0[~presented, None]
     _check_capacity(cap)
-    cells = _iterate(cap, np.full(n0.shape, r), n0, t, reading, {})
+    cells = iterate(cap, np.full(n0.shape, r), n0, t, reading, {})
     return cells, cap
 
 
@@ -595,7 +598,7 @@ def expand_repertoire(
     if not isinstance(tumour_term, (bool, np.bool_)):
         raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
     reading = check_choice("reading", reading, READINGS)
-    t, _ = _time_grid(days, dt)
+    t, _ = time_grid(days, dt)
     scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
     tumour = repertoire.tumour_directed
     cells, cap = _expand(

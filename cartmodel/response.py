@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice, check_positive_int
-from .model import READINGS, _time_grid
+from .engine import READINGS, time_grid
 from .paper import FIGURE_1
 from .repertoire import Repertoire, _expand, _generator, _rates
 
@@ -228,7 +228,7 @@ def _equation_2_settings(
     threshold = as_real_array("response_cells", response_cells, low=0.0, low_open=True, unit="cells")
     if threshold.ndim:
         raise TypeError(f"response_cells must be a scalar; got {response_cells!r}")
-    t, _ = _time_grid(days, dt)
+    t, _ = time_grid(days, dt)
     return {
         "K": float(K_),
         "r": float(r_),

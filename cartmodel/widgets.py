@@ -6,7 +6,7 @@ itself, in a notebook cell) shows sliders, a figure and readouts:
 * :class:`DosingExplorer`: one infusion; CAR T and tumour curves, peak, day of
   peak, clearance day and a flag when the peak crosses the toxicity ceiling.
 * :class:`NomogramExplorer`: a dose x burden map of the peak with the ceiling
-  contour and the recommended-dose line.
+  contour and the line of the largest dose under the model ceiling.
 * :class:`ScheduleExplorer`: a split schedule against one infusion of the total.
 
 Moving a slider recomputes with :mod:`cartmodel` and updates the existing
@@ -26,6 +26,7 @@ import io
 import math
 import numbers
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import ipywidgets as widgets
@@ -35,15 +36,14 @@ from matplotlib.figure import Figure
 
 from ._validation import as_real_array, check_positive_int
 from .dosing import (
-    EXAMPLE_CEILING_CELLS,
-    EXAMPLE_CLEAR_BY_DAY,
-    EXAMPLE_DOSE_RANGE_CELLS,
+    EXAMPLE_N0_RANGE,
     dose_for_ceiling,
     dose_response,
     split_schedule,
 )
 from .model import affinity_from_ic50, simulate
 from .paper import FIGURE_1, FIGURE_1_DAYS, FIGURE_1_IC50_NM
+from .parameters import PARAMETERS, check, label
 from .plotting import (
     find_artist,
     nomogram_lines,
@@ -62,29 +62,19 @@ __all__ = [
     "format_cells",
 ]
 
-#: Starting values of :class:`DosingExplorer` (and of the in-browser explorer):
-#: the paper's Figure 1 with the book's example ceiling.
-EXPLORER_DEFAULTS: Mapping[str, float] = {
-    "dose": FIGURE_1["n0"],
-    "P": FIGURE_1["P"],
-    "ic50": FIGURE_1_IC50_NM,
-    "r": FIGURE_1["r"],
-    "q": FIGURE_1["q"],
-    "ceiling": EXAMPLE_CEILING_CELLS,
-    "K": FIGURE_1["K"],
-    "days": float(FIGURE_1_DAYS),
-    "dt": 1.0,
-}
+#: Controls of each explorer, by name in the parameter table
+#: (:data:`cartmodel.parameters.PARAMETERS`), which gives their labels, units,
+#: slider ranges and defaults; the in-browser explorers read the same table.
+EXPLORER_CONTROLS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "dosing": ("n0", "P", "ic50", "r", "q", "ceiling"),
+    "nomogram": ("ic50", "ceiling", "clear_by_day"),
+    "schedule": ("total_n0", "infusions", "interval_days", "P"),
+})
 
-#: Sliders of :class:`DosingExplorer`: name, label, log scale?, min, max, step
-#: (log sliders in log10 units).  The in-browser explorer uses the same ranges.
-EXPLORER_CONTROLS: tuple[tuple[str, str, bool, float, float, float], ...] = (
-    ("dose", "dose N0 (cells)", True, -3.0, 6.0, 0.05),
-    ("P", "burden P (cells)", True, 0.0, 8.0, 0.05),
-    ("ic50", "scFv IC50 (nM)", True, -1.0, 2.0, 0.02),
-    ("r", "CAR T rate r (/day)", False, 0.1, 3.0, 0.05),
-    ("q", "tumour rate q (/day)", False, 0.0, 2.5, 0.05),
-    ("ceiling", "ceiling (peak cells)", True, 5.0, 11.0, 0.05),
+#: Starting values of the explorers: the table's defaults (the paper's Figure 1
+#: and the book's example ceiling), plus the fixed K, horizon and step.
+EXPLORER_DEFAULTS: Mapping[str, float] = MappingProxyType(
+    {name: row.default for name, row in PARAMETERS.items()}
 )
 
 _STYLE = {"description_width": "150px"}
@@ -103,7 +93,8 @@ def _format_day(x: float) -> str:
 
 
 def _scalar(name: str, value: Any, **limits: Any) -> float:
-    number = as_real_array(name, value, **limits)
+    """A scalar checked against ``limits``, or against the parameter table if none are given."""
+    number = as_real_array(name, value, **limits) if limits else check(name, value)
     if number.ndim:
         raise TypeError(f"{name} must be a scalar; got {value!r}")
     return float(number)
@@ -115,18 +106,25 @@ def _check_start(start: Mapping[str, Any], names: tuple[str, ...]) -> None:
         raise TypeError(f"unknown starting values {sorted(unknown)}; choose from {list(names)}")
 
 
-def _int_slider(name: str, label: str, low: int, high: int, value: Any) -> widgets.Widget:
-    value = check_positive_int(name, value, low=low, high=high)
-    return widgets.IntSlider(value=value, min=low, max=high, description=label, style=_STYLE, layout=_LAYOUT)
+def _slider(name: str, value: Any = None, *, high: float | None = None) -> widgets.Widget:
+    """A slider for the parameter ``name`` of the table: its label, range, scale and step.
 
-
-def _slider(name: str, label: str, log: bool, low: float, high: float, step: float, value: float) -> widgets.Widget:
-    # a starting value outside the slider would be clamped silently: refuse it instead
-    value = _scalar(name, value, low=10.0**low if log else low, high=10.0**high if log else high)
-    common = dict(description=label, style=_STYLE, layout=_LAYOUT, readout_format=".3g")
-    if log:
-        return widgets.FloatLogSlider(value=value, base=10, min=low, max=high, step=step, **common)
-    return widgets.FloatSlider(value=value, min=low, max=high, step=step, **common)
+    A starting value outside the slider would be clamped silently: it is refused instead.
+    """
+    row = PARAMETERS[name]
+    low, top, scale, step = row.control
+    top = top if high is None else high
+    value = row.default if value is None else value
+    common = dict(description=label(name), style=_STYLE, layout=_LAYOUT)
+    if row.integer or (scale == "linear" and step == 1.0 and float(low).is_integer()):
+        whole = int(value) if isinstance(value, float) and value.is_integer() else value
+        number = check_positive_int(name, whole, low=int(low), high=int(top))
+        return widgets.IntSlider(value=number, min=int(low), max=int(top), **common)
+    number = _scalar(name, value, low=low, high=top)
+    if scale == "log":
+        return widgets.FloatLogSlider(value=number, base=10, min=math.log10(low), max=math.log10(top), step=step,
+                                      readout_format=".3g", **common)
+    return widgets.FloatSlider(value=number, min=low, max=top, step=step, readout_format=".3g", **common)
 
 
 def _decade_limits(low: float, high: float) -> tuple[float, float]:
@@ -239,14 +237,15 @@ class _Explorer:
 class DosingExplorer(_Explorer):
     """One infusion: CAR T and tumour against days, peak readouts and a ceiling flag.
 
-    Sliders (``controls``): ``dose``, ``P``, ``ic50`` (nM), ``r``, ``q``,
-    ``ceiling`` (see :data:`EXPLORER_CONTROLS`).  ``values`` holds the latest
+    Sliders (``controls``): ``n0``, ``P``, ``ic50``, ``r``, ``q``, ``ceiling``
+    (see :data:`EXPLORER_CONTROLS`; labels, units and ranges come from the
+    parameter table).  ``values`` holds the latest
     ``peak_cells``, ``peak_day``, ``clearance_day`` and ``over_ceiling``.
 
     Parameters
     ----------
     K : float
-        Capacity scale, cells (fixed: the paper's Figure 1 value by default).
+        Capacity scale, model cells (fixed: the paper's Figure 1 value by default).
     days, dt : float
         Horizon and step length, days.
     **start : float
@@ -255,16 +254,9 @@ class DosingExplorer(_Explorer):
 
     def __init__(self, *, K: float = EXPLORER_DEFAULTS["K"], days: float = EXPLORER_DEFAULTS["days"],
                  dt: float = EXPLORER_DEFAULTS["dt"], **start: float) -> None:
-        unknown = set(start) - {spec[0] for spec in EXPLORER_CONTROLS}
-        if unknown:
-            raise TypeError(f"unknown starting values {sorted(unknown)}; choose from {[s[0] for s in EXPLORER_CONTROLS]}")
-        self.K = _scalar("K", K, low=0.0, low_open=True)
-        self.days = _scalar("days", days, low=0.0, low_open=True)
-        self.dt = _scalar("dt", dt, low=0.0, low_open=True)
-        controls = {
-            name: _slider(name, label, log, low, high, step, start.get(name, EXPLORER_DEFAULTS[name]))
-            for name, label, log, low, high, step in EXPLORER_CONTROLS
-        }
+        _check_start(start, EXPLORER_CONTROLS["dosing"])
+        self.K, self.days, self.dt = _scalar("K", K), _scalar("days", days), _scalar("dt", dt)
+        controls = {name: _slider(name, start.get(name)) for name in EXPLORER_CONTROLS["dosing"]}
         super().__init__(controls, ("peak", "peak_day", "clearance_day", "flag"), figsize=(7.0, 3.6))
         v = self.current()
         first = self._simulate(v)
@@ -274,7 +266,7 @@ class DosingExplorer(_Explorer):
 
     def _simulate(self, v: Mapping[str, float]):
         return simulate(r=v["r"], q=v["q"], B=affinity_from_ic50(v["ic50"]), P=v["P"], K=self.K,
-                        n0=v["dose"], days=self.days, dt=self.dt)
+                        n0=v["n0"], days=self.days, dt=self.dt)
 
     def _recompute(self, v: dict[str, float]) -> None:
         run = self._simulate(v)
@@ -286,10 +278,10 @@ class DosingExplorer(_Explorer):
         self.lines["clearance"].set_visible(math.isfinite(clearance))
         if math.isfinite(clearance):
             self.lines["clearance"].set_xdata([clearance, clearance])
-        self.ax.set_ylim(*_decade_limits(min(v["dose"], 1.0) / 10, max(peak, v["ceiling"], v["P"], 10.0)))
-        self.readouts["peak"].value = f"Peak: <b>{format_cells(peak)}</b> cells"
+        self.ax.set_ylim(*_decade_limits(min(v["n0"], 1.0) / 10, max(peak, v["ceiling"], v["P"], 10.0)))
+        self.readouts["peak"].value = f"Peak: <b>{format_cells(peak)}</b> model cells"
         self.readouts["peak_day"].value = f"Day of peak: <b>{_format_day(peak_day)}</b>"
-        self.readouts["clearance_day"].value = f"Tumour below one cell: <b>{_format_day(clearance)}</b>"
+        self.readouts["clearance_day"].value = f"Tumour term below 1 AU: <b>{_format_day(clearance)}</b>"
         self.readouts["flag"].value = (
             '<b style="background:#c0392b;color:white;padding:2px 6px">Peak above the ceiling</b>' if over
             else '<b style="background:#d5f5e3;padding:2px 6px">Peak under the ceiling</b>'
@@ -298,7 +290,7 @@ class DosingExplorer(_Explorer):
 
 
 def _increasing(name: str, value: Any) -> np.ndarray:
-    grid = as_real_array(name, value, low=0.0, low_open=True, unit="cells")
+    grid = as_real_array(name, value, low=0.0, low_open=True)
     if grid.ndim != 1 or grid.size < 2 or np.any(np.diff(grid) <= 0):
         raise ValueError(f"{name} must be an increasing one-dimensional grid of at least two values; got {value!r}")
     return grid
@@ -310,16 +302,18 @@ def _colour_range(log_peak: np.ndarray, old: tuple[float, float] | None = None) 
 
 
 class NomogramExplorer(_Explorer):
-    """A dose x burden map of the peak, the ceiling contour and the recommended dose.
+    """A dose x burden map of the peak, the ceiling contour and the largest dose under the ceiling.
 
-    Sliders: ``ic50`` (nM), ``ceiling`` (cells) and ``clear_by_day``.  ``values``
-    holds the latest ``grid`` (DoseResponse), ``contour`` and ``recommended``
-    (CeilingDose, over ``burden_cells``).
+    Sliders: ``ic50``, ``ceiling`` and ``clear_by_day`` (from the parameter
+    table).  ``values`` holds the latest ``grid`` (DoseResponse), ``contour``
+    (CeilingDose without the clearance condition) and ``under_ceiling``
+    (CeilingDose with it), over ``P_grid``.  Model quantities, not dose advice.
 
     Parameters
     ----------
-    burden_cells, dose_cells : array_like, optional
-        Increasing 1-D grids (defaults: 10**0 to 10**8 burdens, the book's dose range).
+    P_grid, n0_grid : array_like, optional
+        Increasing 1-D grids of burdens (AU) and doses (model cells); defaults:
+        10**-2 to 10**4 AU, and the book's dose range.
     n : int
         Points per axis of the default grids.
     r, q, K : float
@@ -328,50 +322,46 @@ class NomogramExplorer(_Explorer):
         Relative precision of the ceiling doses.
     """
 
-    def __init__(self, *, burden_cells: Any = None, dose_cells: Any = None, n: int = 120,
+    def __init__(self, *, P_grid: Any = None, n0_grid: Any = None, n: int = 120,
                  r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], K: float = FIGURE_1["K"],
                  days: float = float(FIGURE_1_DAYS), rtol: float = 1e-3, **start: float) -> None:
-        _check_start(start, ("ic50", "ceiling", "clear_by_day"))
+        _check_start(start, EXPLORER_CONTROLS["nomogram"])
         n = check_positive_int("n", n, low=2)
-        self.burden_cells = np.logspace(0, 8, n) if burden_cells is None else _increasing("burden_cells", burden_cells)
-        self.dose_cells = (np.logspace(*np.log10(EXAMPLE_DOSE_RANGE_CELLS), n) if dose_cells is None
-                           else _increasing("dose_cells", dose_cells))
-        self.fixed = {"r": _scalar("r", r, low=0.0, low_open=True), "q": _scalar("q", q, low=0.0),
-                      "K": _scalar("K", K, low=0.0, low_open=True)}
-        self.days = _scalar("days", days, low=5.0)  # (the clearance slider starts at day 5)
+        self.P_grid = np.logspace(-2, 4, n) if P_grid is None else _increasing("P_grid", P_grid)
+        self.n0_grid = (np.logspace(*np.log10(EXAMPLE_N0_RANGE), n) if n0_grid is None
+                        else _increasing("n0_grid", n0_grid))
+        self.fixed = {"r": _scalar("r", r), "q": _scalar("q", q), "K": _scalar("K", K)}
+        first_day = PARAMETERS["clear_by_day"].control[0]
+        self.days = _scalar("days", days, low=first_day, unit="days")  # the clearance slider starts there
         self.rtol = _scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
-        controls = {
-            "ic50": _slider("ic50", "scFv IC50 (nM)", True, -1.0, 2.0, 0.02, start.get("ic50", FIGURE_1_IC50_NM)),
-            "ceiling": _slider("ceiling", "ceiling (peak cells)", True, 5.0, 11.0, 0.05,
-                               start.get("ceiling", EXAMPLE_CEILING_CELLS)),
-            "clear_by_day": _int_slider("clear_by_day", "clear by day", 5, int(self.days),
-                                        start.get("clear_by_day", int(EXAMPLE_CLEAR_BY_DAY))),
-        }
+        controls = {name: _slider(name, start.get(name)) for name in ("ic50", "ceiling")}
+        controls["clear_by_day"] = _slider("clear_by_day", start.get("clear_by_day"), high=self.days)
         super().__init__(controls, ("summary",), figsize=(7.0, 4.6))
         self._compute(self.current())
-        plot_nomogram(self.dose_cells, self.burden_cells, self.values["grid"], self.values["contour"],
-                      self.values["recommended"], ax=self.ax)
-        self.artists = {gid: find_artist(self.ax, gid) for gid in ("peak-map", "no-clearance", "ceiling-contour", "recommended")}
-        self._colour_range = _colour_range(np.log10(self.values["grid"].peak_cells))
+        plot_nomogram(self.n0_grid, self.P_grid, self.values["grid"], self.values["contour"],
+                      self.values["under_ceiling"], ax=self.ax)
+        self.artists = {gid: find_artist(self.ax, gid)
+                        for gid in ("peak-map", "no-clearance", "ceiling-contour", "under-ceiling")}
+        self._colour_range = _colour_range(np.log10(self.values["grid"].peak))
         self.artists["peak-map"].set_clim(*self._colour_range)
         self._connect(list(self.artists.values()))
 
     def _compute(self, v: Mapping[str, float]) -> None:
         common = dict(B=affinity_from_ic50(v["ic50"]), days=self.days, **self.fixed)
-        grid = dose_response(dose_cells=self.dose_cells[:, None], P=self.burden_cells, **common)
-        search = dict(ceiling_cells=v["ceiling"], P=self.burden_cells, rtol=self.rtol,
-                      min_dose_cells=float(self.dose_cells[0]), max_dose_cells=float(self.dose_cells[-1]), **common)
+        grid = dose_response(n0=self.n0_grid[:, None], P=self.P_grid, **common)
+        search = dict(ceiling=v["ceiling"], P=self.P_grid, rtol=self.rtol,
+                      min_n0=float(self.n0_grid[0]), max_n0=float(self.n0_grid[-1]), **common)
         contour = dose_for_ceiling(**search)
-        recommended = dose_for_ceiling(clear_by_day=float(v["clear_by_day"]), **search)
-        self.values = {"grid": grid, "contour": contour, "recommended": recommended}
+        under_ceiling = dose_for_ceiling(clear_by_day=float(v["clear_by_day"]), **search)
+        self.values = {"grid": grid, "contour": contour, "under_ceiling": under_ceiling}
 
     def _static_key(self) -> Any:
         return super()._static_key() + tuple(self._colour_range)
 
     def _recompute(self, v: dict[str, float]) -> None:
         self._compute(v)
-        grid, contour, recommended = self.values["grid"], self.values["contour"], self.values["recommended"]
-        log_peak = np.log10(grid.peak_cells)
+        grid, contour, under = self.values["grid"], self.values["contour"], self.values["under_ceiling"]
+        log_peak = np.log10(grid.peak)
         mesh = self.artists["peak-map"]
         mesh.set_array(log_peak)
         # a fixed colour scale, so that maps for different affinities compare;
@@ -379,21 +369,22 @@ class NomogramExplorer(_Explorer):
         if log_peak.min() < self._colour_range[0] or log_peak.max() > self._colour_range[1]:
             self._colour_range = _colour_range(log_peak, self._colour_range)
             mesh.set_clim(*self._colour_range)
-        contour_y, best_y = nomogram_lines(contour, recommended)
+        contour_y, best_y = nomogram_lines(contour, under)
         self.artists["ceiling-contour"].set_ydata(contour_y)
-        self.artists["recommended"].set_ydata(best_y)
-        fails = ~recommended.clears_in_time
+        self.artists["under-ceiling"].set_ydata(best_y)
+        fails = ~under.clears_in_time
         span = self.artists["no-clearance"]
         span.set_visible(bool(fails.any()))
         if fails.any():
-            start = float(self.burden_cells[np.argmax(fails)])
+            start = float(self.P_grid[np.argmax(fails)])
             span.set_x(start)
-            span.set_width(float(self.burden_cells[-1]) - start)
-        feasible = recommended.feasible
+            span.set_width(float(self.P_grid[-1]) - start)
+        feasible = under.feasible
         if feasible.any():
-            text = (f"Recommended single dose from {format_cells(float(recommended.dose_cells[feasible].min()))} "
-                    f"to {format_cells(float(recommended.dose_cells[feasible].max()))} cells; "
-                    f"no dose qualifies for {int((~feasible).sum())} of {feasible.size} burdens.")
+            text = (f"Largest dose under the model ceiling: from {format_cells(float(under.n0[feasible].min()))} "
+                    f"to {format_cells(float(under.n0[feasible].max()))} model cells; "
+                    f"no dose qualifies for {int((~feasible).sum())} of {feasible.size} burdens. "
+                    "(Model quantities, not dose advice.)")
         else:
             text = "No dose in the range keeps the peak under the ceiling and clears the tumour in time."
         self.readouts["summary"].value = text
@@ -402,24 +393,19 @@ class NomogramExplorer(_Explorer):
 class ScheduleExplorer(_Explorer):
     """A split schedule against one infusion of the same total dose.
 
-    Sliders: ``total_dose`` (cells), ``infusions``, ``interval_days``, ``P``.
+    Sliders: ``total_n0``, ``infusions``, ``interval_days``, ``P`` (from the
+    parameter table).
     ``values`` holds ``single_peak``, ``split_peak``, ``peak_ratio``, the days of
     the peaks and ``clearance_day``.
     """
 
     def __init__(self, *, r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], ic50: float = FIGURE_1_IC50_NM,
                  K: float = FIGURE_1["K"], days: float = float(FIGURE_1_DAYS), **start: float) -> None:
-        _check_start(start, ("total_dose", "infusions", "interval_days", "P"))
-        self.fixed = {"r": _scalar("r", r, low=0.0, low_open=True), "q": _scalar("q", q, low=0.0),
-                      "B": float(affinity_from_ic50(_scalar("ic50", ic50, low=0.0, low_open=True))),
-                      "K": _scalar("K", K, low=0.0, low_open=True)}
-        self.days = _scalar("days", days, low=0.0, low_open=True)
-        controls = {
-            "total_dose": _slider("total_dose", "total dose (cells)", True, -3.0, 6.0, 0.05, start.get("total_dose", 1e5)),
-            "infusions": _int_slider("infusions", "infusions", 1, 6, start.get("infusions", 3)),
-            "interval_days": _int_slider("interval_days", "interval (days)", 1, 10, start.get("interval_days", 2)),
-            "P": _slider("P", "burden P (cells)", True, 0.0, 8.0, 0.05, start.get("P", FIGURE_1["P"])),
-        }
+        _check_start(start, EXPLORER_CONTROLS["schedule"])
+        self.fixed = {"r": _scalar("r", r), "q": _scalar("q", q), "B": float(affinity_from_ic50(_scalar("ic50", ic50))),
+                      "K": _scalar("K", K)}
+        self.days = _scalar("days", days)
+        controls = {name: _slider(name, start.get(name)) for name in EXPLORER_CONTROLS["schedule"]}
         super().__init__(controls, ("single", "split", "ratio", "clearance_day"), figsize=(7.0, 3.6))
         first = self._compare(self.current())
         plot_schedule(first, ax=self.ax)
@@ -427,7 +413,7 @@ class ScheduleExplorer(_Explorer):
         self._connect(list(self.lines.values()))
 
     def _compare(self, v: Mapping[str, float]):
-        return split_schedule(total_dose_cells=v["total_dose"], infusions=int(v["infusions"]),
+        return split_schedule(total_n0=v["total_n0"], infusions=int(v["infusions"]),
                               interval_days=float(v["interval_days"]), P=v["P"], days=self.days, **self.fixed)
 
     def _recompute(self, v: dict[str, float]) -> None:
@@ -448,4 +434,5 @@ class ScheduleExplorer(_Explorer):
         self.readouts["split"].value = (f"Split: peak <b>{format_cells(self.values['split_peak'])}</b> "
                                         f"on {_format_day(self.values['split_peak_day'])}")
         self.readouts["ratio"].value = f"Split peak / single peak: <b>{self.values['peak_ratio']:.3f}</b>"
-        self.readouts["clearance_day"].value = f"Tumour below one cell: <b>{_format_day(self.values['clearance_day'])}</b>"
+        self.readouts["clearance_day"].value = (f"Tumour term below 1 AU: "
+                                                f"<b>{_format_day(self.values['clearance_day'])}</b>")

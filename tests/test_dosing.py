@@ -36,11 +36,11 @@ def test_dose_response_matches_simulate_over_a_random_grid():
     dose = 10 ** rng.uniform(-3, 6, (5, 1, 1))
     for reading in cm.READINGS:
         for placement in cm.B_PLACEMENTS:
-            fast = cm.dose_response(dose_cells=dose, **params, days=30, dt=0.5, reading=reading, b_placement=placement)
+            fast = cm.dose_response(n0=dose, **params, days=30, dt=0.5, reading=reading, b_placement=placement)
             full = cm.simulate(n0=dose, **params, days=30, dt=0.5, reading=reading, b_placement=placement)
-            assert fast.peak_cells.shape == (5, 7, 9)
-            np.testing.assert_allclose(fast.peak_cells, full.peak, rtol=1e-12)
-            np.testing.assert_allclose(fast.final_cells, full.final, rtol=1e-12)
+            assert fast.peak.shape == (5, 7, 9)
+            np.testing.assert_allclose(fast.peak, full.peak, rtol=1e-12)
+            np.testing.assert_allclose(fast.final, full.final, rtol=1e-12)
             np.testing.assert_array_equal(fast.peak_day, full.peak_day)
             np.testing.assert_array_equal(fast.clearance_day, full.clearance_day)
 
@@ -48,8 +48,8 @@ def test_dose_response_matches_simulate_over_a_random_grid():
 def test_dose_response_matches_the_logistic_step_written_out():
     for dose, burden in [(1.0, 1e3), (250.0, 40.0), (0.01, 3e5)]:
         expected = logistic_steps(**FIXED, P=burden, n0=dose, days=60)
-        got = cm.dose_response(dose_cells=dose, P=burden, **FIXED)
-        assert float(got.peak_cells) == pytest.approx(expected.max(), rel=1e-12)
+        got = cm.dose_response(n0=dose, P=burden, **FIXED)
+        assert float(got.peak) == pytest.approx(expected.max(), rel=1e-12)
         assert float(got.peak_day) == float(np.argmax(expected))
         # the tumour P e^{(q-r)t} first falls below one cell on day ceil(ln P / (r - q))
         assert float(got.clearance_day) == math.ceil(math.log(burden) / (FIXED["r"] - FIXED["q"]))
@@ -58,55 +58,55 @@ def test_dose_response_matches_the_logistic_step_written_out():
 def test_peak_grows_with_dose_and_burden_over_the_grid():
     doses = np.logspace(-3, 6, 40)
     burdens = np.logspace(0, 8, 45)
-    grid = cm.dose_response(dose_cells=doses[:, None], P=burdens, **FIXED)
-    assert np.all(np.diff(grid.peak_cells, axis=0) > 0), "peak must rise with the dose"
-    assert np.all(np.diff(grid.peak_cells, axis=1) > 0), "peak must rise with the burden"
-    assert np.all(grid.peak_cells >= doses[:, None])  # the dose itself is on the curve
+    grid = cm.dose_response(n0=doses[:, None], P=burdens, **FIXED)
+    assert np.all(np.diff(grid.peak, axis=0) > 0), "peak must rise with the dose"
+    assert np.all(np.diff(grid.peak, axis=1) > 0), "peak must rise with the burden"
+    assert np.all(grid.peak >= doses[:, None])  # the dose itself is on the curve
     # clearance does not depend on the dose in Equation 1
     assert np.all(grid.clearance_day == grid.clearance_day[0])
 
 
 def test_ceiling_dose_peaks_at_the_ceiling_and_a_larger_dose_exceeds_it():
     ceiling = 1e8
-    best = cm.dose_for_ceiling(ceiling_cells=ceiling, P=1e3, **FIXED, clear_by_day=42, rtol=1e-7)
-    dose = best.dose_or_none()
+    best = cm.dose_for_ceiling(ceiling=ceiling, P=1e3, **FIXED, clear_by_day=42, rtol=1e-7)
+    dose = best.n0_or_none()
     assert dose is not None and bool(best.feasible) and not bool(best.at_max_dose)
     peak = float(cm.simulate(**FIXED, P=1e3, n0=dose).peak)
     assert peak <= ceiling
     assert peak == pytest.approx(ceiling, rel=1e-6)
-    assert float(best.peak_cells) == pytest.approx(peak, rel=1e-12)
+    assert float(best.peak) == pytest.approx(peak, rel=1e-12)
     assert float(cm.simulate(**FIXED, P=1e3, n0=dose * 1.001).peak) > ceiling
 
 
 def test_ceiling_dose_is_vectorised_over_burdens_and_falls_with_burden():
     burdens = np.logspace(2.9, 4.4, 12)
-    line = cm.dose_for_ceiling(ceiling_cells=1e8, P=burdens, **FIXED, clear_by_day=42)
-    assert line.dose_cells.shape == burdens.shape and line.feasible.all()
-    assert np.all(np.diff(line.dose_cells) < 0)
+    line = cm.dose_for_ceiling(ceiling=1e8, P=burdens, **FIXED, clear_by_day=42)
+    assert line.n0.shape == burdens.shape and line.feasible.all()
+    assert np.all(np.diff(line.n0) < 0)
     for index in (0, 5, 11):
-        alone = cm.dose_for_ceiling(ceiling_cells=1e8, P=burdens[index], **FIXED, clear_by_day=42)
-        assert float(alone.dose_cells) == pytest.approx(line.dose_cells[index], rel=1e-5)
+        alone = cm.dose_for_ceiling(ceiling=1e8, P=burdens[index], **FIXED, clear_by_day=42)
+        assert float(alone.n0) == pytest.approx(line.n0[index], rel=1e-5)
 
 
 def test_ceiling_dose_says_why_no_dose_qualifies():
     # too much antigen: even the smallest dose overshoots
-    heavy = cm.dose_for_ceiling(ceiling_cells=1e8, P=1e5, **FIXED)
-    assert heavy.dose_or_none() is None and float(heavy.dose_cells) == 0.0
+    heavy = cm.dose_for_ceiling(ceiling=1e8, P=1e5, **FIXED)
+    assert heavy.n0_or_none() is None and float(heavy.n0) == 0.0
     assert "smallest dose" in str(heavy.reason)
     # clearance by day 20 needs P < e^{0.3 * 20}, about 403
-    late = cm.dose_for_ceiling(ceiling_cells=1e9, P=1e3, **FIXED, clear_by_day=20)
-    assert late.dose_or_none() is None and "day 20" in str(late.reason) and "day 24" in str(late.reason)
+    late = cm.dose_for_ceiling(ceiling=1e9, P=1e3, **FIXED, clear_by_day=20)
+    assert late.n0_or_none() is None and "day 20" in str(late.reason) and "day 24" in str(late.reason)
     # a tumour that outgrows the CAR T cells never clears
-    never = cm.dose_for_ceiling(ceiling_cells=1e12, P=10.0, **{**FIXED, "q": 1.6}, clear_by_day=30)
-    assert never.dose_or_none() is None and "does not fall below one cell" in str(never.reason)
+    never = cm.dose_for_ceiling(ceiling=1e12, P=10.0, **{**FIXED, "q": 1.6}, clear_by_day=30)
+    assert never.n0_or_none() is None and "does not fall below one cell" in str(never.reason)
     # a generous ceiling is not reached in the searched range
-    easy = cm.dose_for_ceiling(ceiling_cells=1e11, P=1e2, **FIXED, max_dose_cells=1e4)
-    assert bool(easy.at_max_dose) and easy.dose_or_none() == pytest.approx(1e4)
-    assert not np.isnan(heavy.dose_cells).any()
+    easy = cm.dose_for_ceiling(ceiling=1e11, P=1e2, **FIXED, max_n0=1e4)
+    assert bool(easy.at_max_dose) and easy.n0_or_none() == pytest.approx(1e4)
+    assert not np.isnan(heavy.n0).any()
 
 
 def test_split_dosing_lowers_the_peak_for_the_books_example():
-    example = cm.split_schedule(total_dose_cells=1e5, infusions=3, interval_days=2, P=1e3, **FIXED)
+    example = cm.split_schedule(total_n0=1e5, infusions=3, interval_days=2, P=1e3, **FIXED)
     assert example.doses == ((0.0, 1e5 / 3), (2.0, 1e5 / 3), (4.0, 1e5 / 3))
     by_hand = logistic_steps(**FIXED, P=1e3, n0=1e5 / 3, days=60, doses=[(2, 1e5 / 3), (4, 1e5 / 3)])
     np.testing.assert_allclose(example.split.car_t, by_hand, rtol=1e-12)
@@ -117,7 +117,7 @@ def test_split_dosing_lowers_the_peak_for_the_books_example():
 
 
 def test_one_infusion_is_the_single_dose():
-    same = cm.split_schedule(total_dose_cells=500.0, infusions=1, interval_days=3, P=1e3, **FIXED)
+    same = cm.split_schedule(total_n0=500.0, infusions=1, interval_days=3, P=1e3, **FIXED)
     np.testing.assert_array_equal(same.split.car_t, same.single.car_t)
     assert float(same.peak_ratio) == 1.0
 
@@ -125,16 +125,16 @@ def test_one_infusion_is_the_single_dose():
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
-        (lambda: cm.dose_response(dose_cells=-1.0, P=1e3, **FIXED), ValueError, "dose_cells"),
-        (lambda: cm.dose_response(dose_cells=1.0, P=1e3, **FIXED, reading="naive"), ValueError, "reading"),
-        (lambda: cm.dose_for_ceiling(ceiling_cells=0.0, P=1e3, **FIXED), ValueError, "ceiling_cells"),
-        (lambda: cm.dose_for_ceiling(ceiling_cells=1e8, P=1e3, **FIXED, clear_by_day=90), ValueError, "clear_by_day"),
-        (lambda: cm.dose_for_ceiling(ceiling_cells=1e8, P=1e3, **FIXED, min_dose_cells=10, max_dose_cells=1),
-         ValueError, "max_dose_cells"),
-        (lambda: cm.dose_for_ceiling(ceiling_cells="high", P=1e3, **FIXED), TypeError, "ceiling_cells"),
-        (lambda: cm.split_schedule(total_dose_cells=1e3, infusions=0, interval_days=2, P=1e3, **FIXED),
+        (lambda: cm.dose_response(n0=-1.0, P=1e3, **FIXED), ValueError, "dose_cells"),
+        (lambda: cm.dose_response(n0=1.0, P=1e3, **FIXED, reading="naive"), ValueError, "reading"),
+        (lambda: cm.dose_for_ceiling(ceiling=0.0, P=1e3, **FIXED), ValueError, "ceiling"),
+        (lambda: cm.dose_for_ceiling(ceiling=1e8, P=1e3, **FIXED, clear_by_day=90), ValueError, "clear_by_day"),
+        (lambda: cm.dose_for_ceiling(ceiling=1e8, P=1e3, **FIXED, min_n0=10, max_n0=1),
+         ValueError, "max_n0"),
+        (lambda: cm.dose_for_ceiling(ceiling="high", P=1e3, **FIXED), TypeError, "ceiling"),
+        (lambda: cm.split_schedule(total_n0=1e3, infusions=0, interval_days=2, P=1e3, **FIXED),
          ValueError, "infusions"),
-        (lambda: cm.split_schedule(total_dose_cells=1e3, infusions=5, interval_days=20, P=1e3, **FIXED),
+        (lambda: cm.split_schedule(total_n0=1e3, infusions=5, interval_days=20, P=1e3, **FIXED),
          ValueError, "horizon"),
         (lambda: cm.split_doses(1e3, 2.5, 1.0), TypeError, "infusions"),
     ],

@@ -44,6 +44,7 @@ from cartmodel import burden as bd  # noqa: E402
 from cartmodel import dosing, fitting, plotting, reporting, response, widgets  # noqa: E402
 from cartmodel import repertoire as rp  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
+from cartmodel.parameters import PARAMETERS  # noqa: E402
 
 from . import test_properties as equation_1  # noqa: E402  (the lead's properties of cartmodel.model)
 from .conftest import count_generated_call  # noqa: E402
@@ -343,22 +344,22 @@ REFUSALS: dict[str, Refusal] = {
         {"dose_cells": POSITIVE, **EQ1_BAD, **HORIZON_BAD}, arrays="dose_cells r q B P K"),
     "dose_for_ceiling": refusal(
         cm.dose_for_ceiling,
-        {"ceiling_cells": 1e8, **EQ1, "clear_by_day": None, "min_dose_cells": 1e-3, "max_dose_cells": 1e6,
+        {"ceiling": 1e8, **EQ1, "clear_by_day": None, "min_n0": 1e-3, "max_n0": 1e6,
          **HORIZON, "rtol": 1e-3},
-        {"ceiling_cells": POSITIVE, **EQ1_BAD,
+        {"ceiling": POSITIVE, **EQ1_BAD,
          "clear_by_day": st.one_of(outside(0.0, 60.0, low_open=True, none_ok=True)),
-         "min_dose_cells": POSITIVE, "max_dose_cells": st.one_of(outside(1e-3, low_open=True), st.just(1e-4)),
+         "min_n0": POSITIVE, "max_n0": st.one_of(outside(1e-3, low_open=True), st.just(1e-4)),
          **HORIZON_BAD, "rtol": outside(0.0, 0.1, low_open=True)},
-        arrays="ceiling_cells r q B P K", scalars="min_dose_cells max_dose_cells rtol clear_by_day"),
+        arrays="ceiling r q B P K", scalars="min_n0 max_n0 rtol clear_by_day"),
     "split_doses": refusal(
-        cm.split_doses, {"total_dose_cells": 300.0, "infusions": 3, "interval_days": 2.0},
-        {"total_dose_cells": POSITIVE, "infusions": st.one_of(BAD_INT, st.just(1001)), "interval_days": NON_NEGATIVE},
-        scalars="total_dose_cells interval_days"),
+        cm.split_doses, {"total_n0": 300.0, "infusions": 3, "interval_days": 2.0},
+        {"total_n0": POSITIVE, "infusions": st.one_of(BAD_INT, st.just(1001)), "interval_days": NON_NEGATIVE},
+        scalars="total_n0 interval_days"),
     "split_schedule": refusal(
-        cm.split_schedule, {"total_dose_cells": 1e5, "infusions": 3, "interval_days": 2.0, **EQ1, **HORIZON},
-        {"total_dose_cells": POSITIVE, "infusions": st.one_of(BAD_INT, st.just(1001)),
+        cm.split_schedule, {"total_n0": 1e5, "infusions": 3, "interval_days": 2.0, **EQ1, **HORIZON},
+        {"total_n0": POSITIVE, "infusions": st.one_of(BAD_INT, st.just(1001)),
          "interval_days": st.one_of(NON_NEGATIVE, st.just(31.0)), **EQ1_BAD, **HORIZON_BAD},
-        arrays="r q B P K", scalars="total_dose_cells interval_days"),
+        arrays="r q B P K", scalars="total_n0 interval_days"),
     # numbers for prose
     "sci": refusal(reporting.sci, {"value": 1.0, "digits": 3},
                    {"value": outside(), "digits": st.one_of(BAD_INT, st.sampled_from([16, 100]))},
@@ -396,7 +397,7 @@ def test_arrays_where_a_scalar_is_required_are_refused(data):
 
 @pytest.mark.parametrize(("function", "name"), [
     (cm.draw_peptides, "tumour_fraction"), (cm.draw_repertoire, "min_size_cells"),
-    (cm.draw_repertoire, "min_affinity"), (cm.fit_power_law_exponent, "minimum"), (cm.dose_for_ceiling, "min_dose_cells"),
+    (cm.draw_repertoire, "min_affinity"), (cm.fit_power_law_exponent, "minimum"), (cm.dose_for_ceiling, "min_n0"),
 ])
 def test_regression_arrays_for_scalars_name_the_parameter(function, name):
     # these once raised numpy's "only 0-dimensional arrays can be converted to Python scalars"
@@ -699,7 +700,7 @@ def test_relevant_clones_and_dli_trial(seed, n, fraction, response_cells, dose, 
     assert not np.any(relevant & ~repertoire.tumour_directed)
     stricter = cm.relevant_clones(repertoire, response_cells=10 * response_cells, **settings_)
     assert not np.any(stricter & ~relevant)  # a higher bar keeps a subset
-    trial = cm.simulate_dli_trial(repertoire, dose_cells=dose, rho_p=rho_p, patients=patients, seed=seed,
+    trial = cm.simulate_dli_trial(repertoire, n0=dose, rho_p=rho_p, patients=patients, seed=seed,
                                   infusions=infusions, presentation=presentation, response_cells=response_cells,
                                   **settings_)
     assert trial.responded.shape == (patients,) and trial.presented.shape == (patients, infusions)
@@ -792,7 +793,7 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
     common = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=placement)
     doses = np.array([dose, 10.0 * dose])
     try:
-        grid = cm.dose_response(dose_cells=doses, **common)
+        grid = cm.dose_response(n0=doses, **common)
     except ValueError as error:  # the documented refusal of simulate, for the same reason
         assert "1e300" in str(error) and q > r
         with pytest.raises(ValueError, match="1e300"):
@@ -800,13 +801,13 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
         return
     for name in ("peak_cells", "peak_day", "final_cells"):
         assert_counts(name, getattr(grid, name))
-    assert np.all(grid.peak_cells >= doses)
+    assert np.all(grid.peak >= doses)
     run = cm.simulate(n0=doses, **common)
-    np.testing.assert_allclose(grid.peak_cells, run.peak, rtol=1e-12)
-    np.testing.assert_allclose(grid.final_cells, run.final, rtol=1e-12)
+    np.testing.assert_allclose(grid.peak, run.peak, rtol=1e-12)
+    np.testing.assert_allclose(grid.final, run.final, rtol=1e-12)
     np.testing.assert_array_equal(grid.clearance_day, run.clearance_day)
     if reading == "exact":
-        assert grid.peak_cells[1] >= grid.peak_cells[0]  # a larger dose never peaks lower
+        assert grid.peak[1] >= grid.peak[0]  # a larger dose never peaks lower
 
 
 @settings(max_examples=120)
@@ -814,23 +815,23 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
        clear_by=st.sampled_from([None, 21.0, 42.0, 60.0]))
 def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
     count_generated_call()
-    low, high = dosing.EXAMPLE_DOSE_RANGE_CELLS
-    result = cm.dose_for_ceiling(ceiling_cells=[ceiling, 10.0 * ceiling], P=P, B=B, r=r, q=q, K=FIGURE_1["K"],
+    low, high = dosing.EXAMPLE_N0_RANGE
+    result = cm.dose_for_ceiling(ceiling=[ceiling, 10.0 * ceiling], P=P, B=B, r=r, q=q, K=FIGURE_1["K"],
                                  clear_by_day=clear_by, rtol=1e-3)
-    assert_counts("dose", result.dose_cells)
-    assert_counts("peak", result.peak_cells)
+    assert_counts("dose", result.n0)
+    assert_counts("peak", result.peak)
     for i in range(2):
         if result.feasible[i]:
-            assert low <= result.dose_cells[i] <= high * (1 + 1e-12)
-            assert result.peak_cells[i] <= [ceiling, 10.0 * ceiling][i] * (1 + 1e-12)
+            assert low <= result.n0[i] <= high * (1 + 1e-12)
+            assert result.peak[i] <= [ceiling, 10.0 * ceiling][i] * (1 + 1e-12)
             assert result.reason[i] == ""
         else:
-            assert result.dose_cells[i] == 0.0 and result.reason[i] != ""
+            assert result.n0[i] == 0.0 and result.reason[i] != ""
     if result.feasible.all():
-        assert result.dose_cells[1] >= result.dose_cells[0]  # a higher ceiling allows at least the same dose
-    single = cm.dose_for_ceiling(ceiling_cells=ceiling, P=P, B=B, r=r, q=q, K=FIGURE_1["K"], clear_by_day=clear_by,
+        assert result.n0[1] >= result.n0[0]  # a higher ceiling allows at least the same dose
+    single = cm.dose_for_ceiling(ceiling=ceiling, P=P, B=B, r=r, q=q, K=FIGURE_1["K"], clear_by_day=clear_by,
                                  rtol=1e-3)
-    assert single.dose_or_none() == (float(result.dose_cells[0]) if result.feasible[0] else None)
+    assert single.n0_or_none() == (float(result.n0[0]) if result.feasible[0] else None)
 
 
 @settings(max_examples=500)
@@ -851,7 +852,7 @@ def test_split_doses(total, infusions, interval):
        r=RATE_R, q=RATE_Q)
 def test_split_schedule(total, infusions, interval, P, B, r, q):
     count_generated_call()
-    common = dict(total_dose_cells=total, infusions=infusions, interval_days=interval, P=P, B=B, r=r, q=q,
+    common = dict(total_n0=total, infusions=infusions, interval_days=interval, P=P, B=B, r=r, q=q,
                   K=FIGURE_1["K"], days=60)
     if (infusions - 1) * interval > 60:  # the last infusion after the horizon: refused, naming the culprits
         assert_refused(lambda: cm.split_schedule(**common), "interval_days")
@@ -937,14 +938,14 @@ def nomogram_inputs(data: st.DataObject) -> dict[str, Any]:
     ceiling = data.draw(log_uniform(1e5, 1e11), label="ceiling")
     clear_by = data.draw(st.sampled_from([10.0, 42.0, 60.0]), label="clear by")
     return dict(
-        dose_cells=doses, burden_cells=burdens, grid=cm.dose_response(dose_cells=doses[:, None], P=burdens, **common),
-        ceiling_line=cm.dose_for_ceiling(ceiling_cells=ceiling, P=burdens, rtol=1e-2, **common),
-        recommended=cm.dose_for_ceiling(ceiling_cells=ceiling, P=burdens, rtol=1e-2, clear_by_day=clear_by, **common),
+        n0=doses, burden_cells=burdens, grid=cm.dose_response(n0=doses[:, None], P=burdens, **common),
+        ceiling_line=cm.dose_for_ceiling(ceiling=ceiling, P=burdens, rtol=1e-2, **common),
+        recommended=cm.dose_for_ceiling(ceiling=ceiling, P=burdens, rtol=1e-2, clear_by_day=clear_by, **common),
     )
 
 
 def schedule(data: st.DataObject) -> cm.ScheduleComparison:
-    return cm.split_schedule(total_dose_cells=data.draw(DOSE, label="total"), infusions=data.draw(st.integers(1, 6)),
+    return cm.split_schedule(total_n0=data.draw(DOSE, label="total"), infusions=data.draw(st.integers(1, 6)),
                              interval_days=float(data.draw(st.integers(0, 10))), P=data.draw(BURDEN_P, label="P"),
                              B=FIGURE_1["B"], r=data.draw(RATE_R), q=data.draw(RATE_Q), K=FIGURE_1["K"], days=60)
 
@@ -1075,11 +1076,11 @@ RUN = cm.simulate(**EQ1, days=30)
 RUNS = cm.simulate(**{**EQ1, "P": [10.0, 1000.0]}, days=30)  # two trajectories: not a single one
 BARS = cm.one_at_a_time_sensitivity(PATIENT, {"weight_kg": (50.0, 90.0)})
 DONOR = cm.expand_repertoire(REPERTOIRE, days=30)
-COMPARISON = cm.split_schedule(total_dose_cells=1e3, infusions=3, interval_days=2.0, **EQ1, days=30)
+COMPARISON = cm.split_schedule(total_n0=1e3, infusions=3, interval_days=2.0, **EQ1, days=30)
 NOMOGRAM_DOSES, NOMOGRAM_BURDENS = np.logspace(-3, 6, 3), np.logspace(0, 8, 4)
-NOMOGRAM_SEARCH = dict(ceiling_cells=1e8, P=NOMOGRAM_BURDENS, B=EQ1["B"], r=EQ1["r"], q=EQ1["q"], K=EQ1["K"], rtol=1e-2)
-NOMOGRAM = dict(dose_cells=NOMOGRAM_DOSES, burden_cells=NOMOGRAM_BURDENS,
-                grid=cm.dose_response(dose_cells=NOMOGRAM_DOSES[:, None], P=NOMOGRAM_BURDENS, B=EQ1["B"], r=EQ1["r"],
+NOMOGRAM_SEARCH = dict(ceiling=1e8, P=NOMOGRAM_BURDENS, B=EQ1["B"], r=EQ1["r"], q=EQ1["q"], K=EQ1["K"], rtol=1e-2)
+NOMOGRAM = dict(n0=NOMOGRAM_DOSES, burden_cells=NOMOGRAM_BURDENS,
+                grid=cm.dose_response(n0=NOMOGRAM_DOSES[:, None], P=NOMOGRAM_BURDENS, B=EQ1["B"], r=EQ1["r"],
                                       q=EQ1["q"], K=EQ1["K"]),
                 ceiling_line=cm.dose_for_ceiling(**NOMOGRAM_SEARCH),
                 recommended=cm.dose_for_ceiling(**NOMOGRAM_SEARCH, clear_by_day=42.0))
@@ -1128,9 +1129,9 @@ PLOT_REFUSALS: dict[str, Refusal] = {
                               {"ceiling_line": NOMOGRAM["ceiling_line"], "recommended": NOMOGRAM["recommended"]},
                               {"ceiling_line": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"])),
                                "recommended": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"]))}),
-    "plot_dosing_curves": refusal(plotting.plot_dosing_curves, {"result": RUN, "ceiling_cells": 1e8, "ax": SHARED_AX},
-                                  {"result": BAD_EXPANSION, "ceiling_cells": POSITIVE, "ax": BAD_AX},
-                                  scalars="ceiling_cells"),
+    "plot_dosing_curves": refusal(plotting.plot_dosing_curves, {"result": RUN, "ceiling": 1e8, "ax": SHARED_AX},
+                                  {"result": BAD_EXPANSION, "ceiling": POSITIVE, "ax": BAD_AX},
+                                  scalars="ceiling"),
     "plot_nomogram": refusal(plotting.plot_nomogram, {**NOMOGRAM, "ax": SHARED_AX},
                              {"dose_cells": BAD_VECTOR, "burden_cells": BAD_VECTOR,
                               "grid": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["ceiling_line"])),
@@ -1185,17 +1186,19 @@ def test_plotting_refuses_bad_input(data):
 # widgets: built and driven with values the sliders allow
 
 
-def slider_value(spec: tuple[str, str, bool, float, float, float]) -> st.SearchStrategy[float]:
-    """A value the slider can show: 10**v for log sliders, v itself otherwise, on the slider's step."""
-    _, _, log, low, high, step = spec
+def slider_value(name: str) -> st.SearchStrategy[float]:
+    """A value the slider of ``name`` can show, on the slider's step, from the parameter table's range."""
+    low, high, scale, step = PARAMETERS[name].control
+    if scale == "log":
+        low, high = math.log10(low), math.log10(high)
     position = st.integers(0, round((high - low) / step)).map(lambda k: min(low + k * step, high))
-    return position.map(lambda v: 10.0**v) if log else position
+    return position.map(lambda v: 10.0**v) if scale == "log" else position
 
 
-CONTROLS = {spec[0]: slider_value(spec) for spec in widgets.EXPLORER_CONTROLS}
+CONTROLS = {name: slider_value(name) for name in widgets.EXPLORER_CONTROLS["dosing"]}
 NOMOGRAM_CONTROLS = {"ic50": CONTROLS["ic50"], "ceiling": CONTROLS["ceiling"], "clear_by_day": st.integers(5, 60)}
-SCHEDULE_CONTROLS = {"total_dose": CONTROLS["dose"], "infusions": st.integers(1, 6), "interval_days": st.integers(1, 10),
-                     "P": CONTROLS["P"]}
+SCHEDULE_CONTROLS = {"total_n0": slider_value("total_n0"), "infusions": st.integers(1, 6),
+                     "interval_days": st.integers(1, 10), "P": CONTROLS["P"]}
 
 
 def drive(data: st.DataObject, explorer: Any, controls: dict[str, st.SearchStrategy[Any]]) -> None:
@@ -1215,7 +1218,7 @@ def test_dosing_explorer(data, start, days):
         drive(data, explorer, CONTROLS)
         v, values = explorer.current(), explorer.values
         assert_counts("peak", values["peak_cells"])
-        assert 0 <= values["peak_day"] <= days and values["peak_cells"] >= v["dose"] * (1 - 1e-12)
+        assert 0 <= values["peak_day"] <= days and values["peak_cells"] >= v["n0"] * (1 - 1e-12)
         assert values["clearance_day"] == math.inf or 0 <= values["clearance_day"] <= days
         assert values["over_ceiling"] == (values["peak_cells"] > v["ceiling"])
         assert widgets.format_cells(values["peak_cells"]) in explorer.readouts["peak"].value
@@ -1231,10 +1234,10 @@ def test_nomogram_explorer(data, start, n, r, q):
     explorer = widgets.NomogramExplorer(n=n, r=r, q=q, rtol=1e-2, **start)
     try:
         drive(data, explorer, NOMOGRAM_CONTROLS)
-        grid, recommended = explorer.values["grid"], explorer.values["recommended"]
-        assert grid.peak_cells.shape == (n, n)
-        assert_counts("peak map", grid.peak_cells)
-        assert_counts("recommended doses", recommended.dose_cells)
+        grid, under = explorer.values["grid"], explorer.values["under_ceiling"]
+        assert grid.peak.shape == (n, n)
+        assert_counts("peak map", grid.peak)
+        assert_counts("largest doses under the ceiling", under.n0)
         assert explorer.readouts["summary"].value
     finally:
         explorer.close()
@@ -1271,20 +1274,20 @@ WIDGET_REFUSALS: dict[str, Refusal] = {
     "DosingExplorer": refusal(
         widgets.DosingExplorer, {"K": 1e6, "days": 60.0, "dt": 1.0},
         {"K": POSITIVE, "days": bad_horizon(), "dt": st.one_of(POSITIVE, st.just(0.7)), "dosage": st.just(3.0),
-         **{name: st.one_of(outside(10.0**low if log else low, 10.0**high if log else high), st.just([1.0, 2.0]))
-            for name, _, log, low, high, _ in widgets.EXPLORER_CONTROLS}}),
+         **{name: st.one_of(outside(*PARAMETERS[name].control[:2]), st.just([1.0, 2.0]))
+            for name in widgets.EXPLORER_CONTROLS["dosing"]}}),
     "NomogramExplorer": refusal(
         widgets.NomogramExplorer, {"n": 3, "rtol": 1e-2},
-        {"burden_cells": st.one_of(BAD_VECTOR.filter(lambda v: v is not None), st.just([10.0, 1.0])),
-         "dose_cells": st.one_of(BAD_VECTOR.filter(lambda v: v is not None), st.just([1.0, 1.0])),
+        {"P_grid": st.one_of(BAD_VECTOR.filter(lambda v: v is not None), st.just([10.0, 1.0])),
+         "n0_grid": st.one_of(BAD_VECTOR.filter(lambda v: v is not None), st.just([1.0, 1.0])),
          "n": st.one_of(BAD_INT, st.just(1)), "r": POSITIVE, "q": NON_NEGATIVE, "K": POSITIVE, "days": bad_horizon(),
          "rtol": outside(0.0, 0.1, low_open=True), "colour": st.just("red"),
          "ic50": outside(0.1, 100.0), "ceiling": outside(1e5, 1e11), "clear_by_day": st.one_of(BAD_INT, st.just(61))}),
     "ScheduleExplorer": refusal(
         widgets.ScheduleExplorer, {},
         {"r": POSITIVE, "q": NON_NEGATIVE, "ic50": POSITIVE, "K": POSITIVE, "days": bad_horizon(), "colour": st.just("red"),
-         "total_dose": outside(1e-3, 1e6), "infusions": st.one_of(BAD_INT, st.just(7)),
-         "interval_days": st.one_of(BAD_INT, st.just(11)), "P": outside(1.0, 1e8)}),
+         "total_n0": outside(*PARAMETERS["total_n0"].control[:2]), "infusions": st.one_of(BAD_INT, st.just(7)),
+         "interval_days": st.one_of(BAD_INT, st.just(11)), "P": outside(*PARAMETERS["P"].control[:2])}),
 }
 
 

@@ -73,7 +73,7 @@ def test_each_slider_move_redraws_the_picture():
 
 def test_nomogram_explorer_map_and_lines_follow_the_sliders():
     burdens, doses = np.logspace(1, 6, 25), np.logspace(-2, 5, 20)
-    explorer = widgets.NomogramExplorer(burden_cells=burdens, dose_cells=doses, rtol=1e-6)
+    explorer = widgets.NomogramExplorer(burden_cells=burdens, n0=doses, rtol=1e-6)
     mesh, figure = explorer.artists["peak-map"], explorer.figure
     explorer.controls["ic50"].value = 5.0
     explorer.controls["ceiling"].value = 3e8

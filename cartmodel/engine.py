@@ -1,0 +1,243 @@
+"""The engine of Equation 1: tumour term, capacity, time grid and the logistic update.
+
+This is the one place where Equation 1 is computed.  :func:`cartmodel.simulate`,
+the dose-response grids of :mod:`cartmodel.dosing`, the donor clones of
+Equation 2 (:mod:`cartmodel.repertoire`) and the virtual cohorts all call these
+functions; none of them re-derives the capacity or the update.  The in-browser
+explorers hold a JavaScript copy of :func:`tumour_term`,
+:func:`capacity_from_tumour` and :func:`logistic_steps`, which the browser tests
+keep equal to this module.
+
+Equation 1, as the book reads it::
+
+    tumour_t = P exp((q - r) t)                       (antigen units)
+    K_t      = K B (tumour_t + 1)                     (b_placement "capacity")
+             = K (B tumour_t + 1)                     (b_placement "antigen")
+    1 / N_t  = a / N_{t-1} + (1 - a) / K_t,   a = exp(-r dt)    (reading "exact")
+
+Arrays follow one convention: parameters broadcast together to a shape ``S``
+and time is the last axis, so trajectories have shape ``S + (steps + 1,)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._validation import as_real_array, check_choice
+from .parameters import check
+
+__all__ = [
+    "B_PLACEMENTS",
+    "MAX_STEPS",
+    "READINGS",
+    "BPlacement",
+    "Reading",
+    "broadcast_shape",
+    "capacity_from_tumour",
+    "check_capacity_range",
+    "check_doses",
+    "check_model_parameters",
+    "doses_by_step",
+    "first_day_below",
+    "iterate",
+    "logistic_steps",
+    "time_grid",
+    "tumour_term",
+]
+
+Reading = Literal["exact", "closed", "literal"]
+BPlacement = Literal["capacity", "antigen"]
+
+#: The readings of Equation 1 (see :func:`cartmodel.simulate`).
+READINGS: tuple[str, ...] = ("exact", "closed", "literal")
+#: Where the affinity factor ``B`` enters the capacity.
+B_PLACEMENTS: tuple[str, ...] = ("capacity", "antigen")
+
+#: Largest number of time steps one call may take (memory grows with it).
+MAX_STEPS = 1_000_000
+# Capacities are kept inside float64's comfortable range so that the
+# reciprocal form of the update neither overflows nor underflows.
+_LOG_MAX_CELLS = math.log(1e300)
+_LOG_MIN_CELLS = math.log(1e-300)
+# exp() of more than this overflows float64
+_LARGEST_EXPONENT = 700.0
+
+
+def check_model_parameters(**values: Any) -> dict[str, NDArray[np.float64]]:
+    """Check Equation 1's parameters (``r, q, B, P, K``, any subset) against the parameter table."""
+    return {name: check(name, value) for name, value in values.items()}
+
+
+def broadcast_shape(arrays: Mapping[str, Any]) -> tuple[int, ...]:
+    """Broadcast shape of named arrays; the error names each shape if they do not broadcast."""
+    try:
+        return np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{name} {np.shape(a)}" for name, a in arrays.items())
+        raise ValueError(f"parameter shapes do not broadcast together: {shapes}") from None
+
+
+def time_grid(days: Any, dt: Any) -> tuple[NDArray[np.float64], int]:
+    """The time grid ``0, dt, ..., days`` in days, and its number of steps.
+
+    ``days`` (the horizon) and ``dt`` must be positive scalars with ``days / dt``
+    a whole number of steps, at most :data:`MAX_STEPS`.
+    """
+    days_ = check("days", days)
+    dt_ = check("dt", dt)
+    if days_.ndim or dt_.ndim:
+        raise TypeError(f"days and dt must be scalars; got days={days!r}, dt={dt!r}")
+    ratio = float(days_) / float(dt_)
+    steps = round(ratio)
+    if steps < 1 or abs(ratio - steps) > 1e-9 * max(1.0, ratio):
+        raise ValueError(
+            f"days / dt must be a whole number of steps >= 1; got days={float(days_)!r}, dt={float(dt_)!r}"
+        )
+    if steps > MAX_STEPS:
+        raise ValueError(f"days / dt must be at most {MAX_STEPS} steps; got {steps} (days={days!r}, dt={dt!r})")
+    return np.arange(steps + 1) * float(dt_), steps
+
+
+def check_doses(doses: Any, t: NDArray[np.float64]) -> list[tuple[int, NDArray[np.float64]]]:
+    """Check a schedule of later infusions, ``(day, n0)`` pairs, and put each on its grid step."""
+    if doses is None:
+        return []
+    if isinstance(doses, (str, bytes)) or not isinstance(doses, Iterable):
+        raise TypeError(f"doses must be a sequence of (day, n0) pairs; got {doses!r}")
+    horizon = float(t[-1])
+    dt = float(t[1] - t[0])
+    schedule = []
+    for index, item in enumerate(doses):
+        try:
+            day, cells = item
+        except (TypeError, ValueError):
+            raise TypeError(f"doses[{index}] must be a (day, n0) pair; got {item!r}") from None
+        day_ = as_real_array(f"doses[{index}] day", day, low=0.0, high=horizon, unit="days")
+        if day_.ndim:
+            raise TypeError(f"doses[{index}] day must be a scalar; got {day!r}")
+        cells_ = as_real_array(f"doses[{index}] n0", cells, low=0.0, unit="model cells")
+        # the first grid time at or after the day (tolerant of rounding in day/dt)
+        step = min(math.ceil(float(day_) / dt - 1e-9), len(t) - 1)
+        schedule.append((step, cells_))
+    return schedule
+
+
+def doses_by_step(
+    schedule: list[tuple[int, NDArray[np.float64]]], shape: tuple[int, ...]
+) -> dict[int, NDArray[np.float64]]:
+    """Cells added on each step (infusions on the same step add up)."""
+    added: dict[int, NDArray[np.float64]] = {}
+    for step, cells in schedule:
+        added[step] = added.get(step, np.zeros(shape)) + np.broadcast_to(cells, shape)
+    return added
+
+
+def check_capacity_range(r, q, B, P, K, horizon: float, placement: str) -> None:
+    """Refuse parameters whose capacity would leave float64's safe range (1e-300 to 1e300)."""
+    with np.errstate(divide="ignore"):
+        log_tumour_max = np.log(P) + np.maximum(q - r, 0.0) * horizon
+        log_kb = np.log(K) + np.log(B)
+        if placement == "capacity":
+            log_high = log_kb + np.logaddexp(log_tumour_max, 0.0)
+            log_low = log_kb
+        else:
+            log_high = np.log(K) + np.logaddexp(np.log(B) + log_tumour_max, 0.0)
+            log_low = np.log(K)
+    if np.any(log_high > _LOG_MAX_CELLS):
+        raise ValueError(
+            "the capacity K_t must stay below 1e300 model cells over the horizon; "
+            "lower K, B, P or q, raise r, or shorten days"
+        )
+    if np.any(log_low < _LOG_MIN_CELLS):
+        raise ValueError("the plateau (K * B, or K) must be above 1e-300 model cells; raise K or B")
+
+
+def tumour_term(t: NDArray[np.float64], r, q, P) -> NDArray[np.float64]:
+    """``P exp((q - r) t)`` in antigen units, time last, without ``0 * inf``.
+
+    The direct product is exact to rounding; only where the exponential alone
+    would overflow (the capacity check guarantees the product does not) is it
+    computed as ``exp(ln P + (q - r) t)``.
+    """
+    r, q, P = (np.asarray(x, dtype=float) for x in (r, q, P))
+    exponent = (q - r)[..., None] * t
+    tumour = P[..., None] * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
+    huge = exponent > _LARGEST_EXPONENT
+    if np.any(huge):
+        with np.errstate(divide="ignore"):
+            via_log = np.exp(np.log(P)[..., None] + exponent)
+        tumour = np.where(huge, via_log, tumour)
+    return tumour
+
+
+def capacity_from_tumour(tumour: NDArray[np.float64], B, K, placement: str) -> NDArray[np.float64]:
+    """The capacity ``K_t`` from the tumour term: ``K B (tumour + 1)`` or ``K (B tumour + 1)``."""
+    B, K = np.asarray(B, dtype=float), np.asarray(K, dtype=float)
+    if placement == "capacity":
+        return (K * B)[..., None] * (tumour + 1.0)
+    return K[..., None] * (B[..., None] * tumour + 1.0)
+
+
+def logistic_steps(
+    cap: NDArray[np.float64],
+    r: NDArray[np.float64],
+    n0: NDArray[np.float64],
+    t: NDArray[np.float64],
+    reading: str,
+    added: Mapping[int, NDArray[np.float64]],
+) -> Iterator[NDArray[np.float64]]:
+    """Yield ``N_0, N_1, ..., N_steps`` of one reading of Equation 1.
+
+    ``cap`` holds the capacity with time last; its other axes broadcast with
+    ``r``, ``n0`` and the infusions in ``added`` (step -> cells).  The loop runs
+    over time steps only: every parameter set advances at once.  This is the
+    one implementation of the update.
+    """
+    reading = check_choice("reading", reading, READINGS)
+    n = n0 + added.get(0, 0.0)
+    yield n
+    dt = float(t[1] - t[0])
+    keep, grow = np.exp(-r * dt), -np.expm1(-r * dt)
+    start_n, start_day = n, 0.0  # for "closed": the latest infusion restarts the clock
+    for k in range(1, len(t)):
+        if reading == "exact":
+            n = 1.0 / (keep / n + grow / cap[..., k])
+        elif reading == "literal":
+            n = 1.0 / (np.exp(-r * t[k]) / n + -np.expm1(-r * t[k]) / cap[..., k])
+        else:
+            elapsed = t[k] - start_day
+            n = 1.0 / (np.exp(-r * elapsed) / start_n + -np.expm1(-r * elapsed) / cap[..., k])
+        if k in added:
+            n = n + added[k]
+            start_n, start_day = n, t[k]
+        yield n
+
+
+def iterate(
+    cap: NDArray[np.float64],
+    r: NDArray[np.float64],
+    n0: NDArray[np.float64],
+    t: NDArray[np.float64],
+    reading: str,
+    added: Mapping[int, NDArray[np.float64]],
+) -> NDArray[np.float64]:
+    """The whole trajectory of :func:`logistic_steps`, time last."""
+    shape = np.broadcast_shapes(cap.shape[:-1], np.shape(r), np.shape(n0), *(np.shape(a) for a in added.values()))
+    car_t = np.empty(shape + (len(t),))
+    for k, n in enumerate(logistic_steps(cap, r, n0, t, reading, added)):
+        car_t[..., k] = n
+    return car_t
+
+
+def first_day_below(t: NDArray[np.float64], tumour: NDArray[np.float64], level: Any = 1.0) -> NDArray[np.float64]:
+    """First grid day with ``tumour < level`` along the last axis; ``inf`` if none.
+
+    ``level`` (antigen units) broadcasts with ``tumour``'s leading axes.
+    """
+    below = tumour < np.asarray(level, dtype=float)[..., None]
+    return np.where(below.any(axis=-1), t[below.argmax(axis=-1)], np.inf)

@@ -1,0 +1,210 @@
+"""The parameter table: every model quantity's name, unit, valid range, default and label.
+
+One entry per parameter, in one place.  Input checks (and so every error
+message), slider ranges and labels of the Jupyter widgets, axis labels of the
+figures and the controls of the in-browser explorers all read this table, so a
+unit or a range is stated once.
+
+Units of the book
+-----------------
+* **Model cells** for CAR T counts (``N``, the dose ``n0``, ``K``, the peak
+  ceiling).  The model's cell unit is not tied to a number of real CAR T cells:
+  the paper's Figure 1 starts from one cell and settles near ``6 x 10**5``,
+  whereas clinical products infuse ``10**6`` to ``10**8`` cells.  Only ratios
+  (dose to dose, peak to ceiling) carry over to the clinic.
+* **Antigen units (AU)** for the burden ``P`` and the tumour term
+  ``P exp((q - r) t)``.  One AU is the CD19 carried by ``10**9`` normal B cells
+  (about ``2.2 x 10**13`` molecules, :data:`cartmodel.burden.REFERENCE_ANTIGEN_MOLECULES`),
+  which at that antigen density is ``10**9`` blasts.
+* **The affinity factor** ``B = (1 nM) / IC50`` is dimensionless: the scFv's
+  IC50 relative to a 1 nM reference binder, so that ``K * B`` is in model cells
+  whatever concentration unit the IC50 was measured in.  With the 1 nM
+  reference its value equals ``1 / IC50`` in nM (0.625 for the paper's 1.6 nM).
+* Rates ``r`` and ``q`` are per day; time is in days, one iteration of
+  Equation 1 being one day unless ``dt`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._validation import as_real_array
+
+__all__ = [
+    "AFFINITY_REFERENCE_IC50_NM",
+    "PARAMETERS",
+    "UNITS",
+    "Parameter",
+    "check",
+    "label",
+    "table_for_browser",
+]
+
+#: IC50 of the reference binder that makes the affinity factor dimensionless:
+#: ``B = AFFINITY_REFERENCE_IC50_NM / IC50``.
+AFFINITY_REFERENCE_IC50_NM = 1.0
+
+#: The book's units, by kind of quantity (used in labels and messages).
+UNITS = MappingProxyType({
+    "cells": "model cells",
+    "antigen": "AU",
+    "affinity": "dimensionless",
+    "rate": "per day",
+    "time": "days",
+    "concentration": "nM",
+})
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One row of the parameter table.
+
+    Attributes
+    ----------
+    name : str
+        The keyword used by :mod:`cartmodel` functions (and in explorer links).
+    symbol : str
+        The symbol of the paper or the book (plain text).
+    meaning : str
+        What the parameter is, in a few words.
+    unit : str
+        Unit, from :data:`UNITS`.
+    low, high : float or None
+        Valid range; ``None`` leaves that side open to infinity.
+    low_open, high_open : bool
+        Whether the bound itself is excluded.
+    default : float
+        The book's default (the paper's Figure 1 where it gives one).
+    control : tuple of (float, float, str, float)
+        Range of an explorer's slider: ``(min, max, scale, step)``, where
+        ``scale`` is ``"log"`` (then ``step`` is in decades) or ``"linear"``.
+    integer : bool
+        Whether only whole numbers are valid (counts of infusions, days).
+    """
+
+    name: str
+    symbol: str
+    meaning: str
+    unit: str
+    low: float | None
+    high: float | None
+    low_open: bool
+    high_open: bool
+    default: float
+    control: tuple[float, float, Literal["log", "linear"], float]
+    integer: bool = False
+
+    @property
+    def label(self) -> str:
+        """Label for axes and controls: meaning, symbol and unit."""
+        unit = "" if self.unit == UNITS["affinity"] else f" ({self.unit})"
+        return f"{self.meaning} {self.symbol}{unit}"
+
+    @property
+    def range_text(self) -> str:
+        """The valid range in words, as error messages state it."""
+        low = "" if self.low is None else f"{'>' if self.low_open else '>='} {self.low:g}"
+        high = "" if self.high is None else f"{'<' if self.high_open else '<='} {self.high:g}"
+        return " and ".join(part for part in (low, high) if part) or "any finite number"
+
+
+def _row(name: str, symbol: str, meaning: str, unit: str, low: float | None, default: float,
+         control: tuple[float, float, Literal["log", "linear"], float], *, high: float | None = None,
+         low_open: bool = False, high_open: bool = False, integer: bool = False) -> Parameter:
+    return Parameter(name, symbol, meaning, unit, low, high, low_open, high_open, default, control, integer)
+
+
+_CELLS, _AU, _RATE, _DAYS = UNITS["cells"], UNITS["antigen"], UNITS["rate"], UNITS["time"]
+
+#: The table, by name.  Defaults are the paper's Figure 1 (``r = 1.5``, ``q = 1.2``,
+#: IC50 = 1.6 nM, ``n0 = 1``, ``P = 1000``, ``K = 10**6``) and the book's examples.
+PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({row.name: row for row in (
+    _row("n0", "N\u2080", "dose", _CELLS, 0.0, 1.0, (1.0, 1e7, "log", 0.05), low_open=True),
+    _row("total_n0", "", "total dose", _CELLS, 0.0, 1e5, (1.0, 1e7, "log", 0.05), low_open=True),
+    _row("P", "P", "antigen burden", _AU, 0.0, 1000.0, (1e-3, 1e4, "log", 0.05)),
+    _row("ic50", "IC50", "scFv IC50", UNITS["concentration"], 0.0, 1.6, (0.1, 100.0, "log", 0.02), low_open=True),
+    _row("B", "B", "affinity factor (1 nM / IC50)", UNITS["affinity"], 0.0, 0.625, (0.01, 10.0, "log", 0.02),
+         low_open=True),
+    _row("r", "r", "CAR T growth rate", _RATE, 0.0, 1.5, (0.1, 3.0, "linear", 0.05), low_open=True),
+    _row("q", "q", "tumour growth rate", _RATE, 0.0, 1.2, (0.0, 2.5, "linear", 0.05)),
+    _row("K", "K", "capacity scale", _CELLS, 0.0, 1e6, (1e3, 1e9, "log", 0.05), low_open=True),
+    _row("ceiling", "", "peak ceiling", _CELLS, 0.0, 1e8, (1e5, 1e11, "log", 0.05), low_open=True),
+    _row("clearance_level", "", "clearance level", _AU, 0.0, 1.0, (1e-9, 1.0, "log", 0.1), low_open=True),
+    _row("clear_by_day", "", "clear by day", _DAYS, 0.0, 42.0, (5.0, 60.0, "linear", 1.0), low_open=True),
+    _row("days", "", "horizon", _DAYS, 0.0, 60.0, (10.0, 120.0, "linear", 1.0), low_open=True),
+    _row("dt", "\u0394t", "step length", _DAYS, 0.0, 1.0, (0.05, 1.0, "linear", 0.05), low_open=True),
+    _row("infusions", "", "infusions", "count", 1.0, 3.0, (1.0, 6.0, "linear", 1.0), integer=True),
+    _row("interval_days", "", "interval between infusions", _DAYS, 0.0, 2.0, (1.0, 10.0, "linear", 1.0)),
+)})
+
+
+def label(name: str) -> str:
+    """Axis or control label of the parameter ``name`` (for example ``"antigen burden P (AU)"``)."""
+    try:
+        return PARAMETERS[name].label
+    except KeyError:
+        raise ValueError(f"name must be one of {', '.join(map(repr, PARAMETERS))}; got {name!r}") from None
+
+
+def check(name: str, value: Any, *, as_name: str | None = None) -> NDArray[np.float64]:
+    """Check ``value`` against the range of the parameter ``name`` in the table.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`PARAMETERS`.
+    value : real number or array_like
+        The value to check.
+    as_name : str, optional
+        The name to print in error messages, where a function calls the
+        parameter something more specific (``"doses[2] cells"``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` as a float64 array.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`cartmodel._validation.as_real_array`, naming the parameter,
+        its unit and its valid range.
+
+    Examples
+    --------
+    >>> float(check("r", 1.5))
+    1.5
+    >>> check("r", -1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: r (per day) must be a finite real number > 0; got -1.0
+    """
+    row = PARAMETERS[name]
+    return as_real_array(as_name or name, value, low=row.low, high=row.high, low_open=row.low_open,
+                         high_open=row.high_open, unit=row.unit)
+
+
+def table_for_browser(names: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+    """The table as plain JSON-ready dictionaries, for the in-browser explorers.
+
+    Each entry holds the fields of :class:`Parameter` plus its ``label``; the
+    slider range is split into ``min``, ``max``, ``scale`` and ``step`` (log
+    sliders keep their limits in the parameter's own unit).
+    """
+    chosen = PARAMETERS if names is None else {name: PARAMETERS[name] for name in names}
+    table = {}
+    for name, row in chosen.items():
+        entry = asdict(row)
+        low, high, scale, step = entry.pop("control")
+        entry.update(label=row.label, min=low, max=high, scale=scale, step=step)
+        for key in ("low", "high"):
+            if entry[key] is not None and not math.isfinite(entry[key]):
+                entry[key] = None
+        table[name] = entry
+    return table
