@@ -35,8 +35,6 @@ __all__ = [
     "B_PLACEMENTS",
     "MAX_STEPS",
     "READINGS",
-    "BPlacement",
-    "Reading",
     "broadcast_shape",
     "capacity_from_tumour",
     "check_capacity_range",
@@ -164,7 +162,8 @@ def tumour_term(t: NDArray[np.float64], r, q, P) -> NDArray[np.float64]:
     would overflow (the capacity check guarantees the product does not) is it
     computed as ``exp(ln P + (q - r) t)``.
     """
-    r, q, P = (np.asarray(x, dtype=float) for x in (r, q, P))
+    r, q, P = check("r", r), check("q", q), check("P", P)
+    t = as_real_array("t", t, low=0.0, unit="days")
     exponent = (q - r)[..., None] * t
     tumour = P[..., None] * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
     huge = exponent > _LARGEST_EXPONENT
@@ -176,8 +175,13 @@ def tumour_term(t: NDArray[np.float64], r, q, P) -> NDArray[np.float64]:
 
 
 def capacity_from_tumour(tumour: NDArray[np.float64], B, K, placement: str) -> NDArray[np.float64]:
-    """The capacity ``K_t`` from the tumour term: ``K B (tumour + 1)`` or ``K (B tumour + 1)``."""
-    B, K = np.asarray(B, dtype=float), np.asarray(K, dtype=float)
+    """The capacity ``K_t`` from the tumour term: ``K B (tumour + 1)`` or ``K (B tumour + 1)``.
+
+    ``tumour`` (AU, >= 0) has time last; ``B`` and ``K`` broadcast with its other axes.
+    """
+    tumour = as_real_array("tumour", tumour, low=0.0, unit="AU")
+    B, K = check("B", B), check("K", K)
+    placement = check_choice("b_placement", placement, B_PLACEMENTS)
     if placement == "capacity":
         return (K * B)[..., None] * (tumour + 1.0)
     return K[..., None] * (B[..., None] * tumour + 1.0)
@@ -199,6 +203,12 @@ def logistic_steps(
     one implementation of the update.
     """
     reading = check_choice("reading", reading, READINGS)
+    cap = as_real_array("cap", cap, low=0.0, low_open=True, unit="model cells")
+    r, n0 = check("r", r), check("n0", n0)
+    t = as_real_array("t", t, low=0.0, unit="days")
+    if t.ndim != 1 or t.size < 2 or cap.shape[-1:] != t.shape:
+        raise ValueError(f"t must be a time grid of at least two days matching cap's last axis; got t of shape "
+                         f"{t.shape} and cap of shape {cap.shape}")
     n = n0 + added.get(0, 0.0)
     yield n
     dt = float(t[1] - t[0])
@@ -239,5 +249,7 @@ def first_day_below(t: NDArray[np.float64], tumour: NDArray[np.float64], level: 
 
     ``level`` (antigen units) broadcasts with ``tumour``'s leading axes.
     """
-    below = tumour < np.asarray(level, dtype=float)[..., None]
+    tumour = as_real_array("tumour", tumour, low=0.0, unit="AU")
+    level = check("clearance_level", level)
+    below = tumour < level[..., None]
     return np.where(below.any(axis=-1), t[below.argmax(axis=-1)], np.inf)

@@ -461,7 +461,10 @@ def _capacity_grid(
     constant = (scale * expression)[:, None]
     cap = np.broadcast_to(constant, (scale.size, t.size)).copy()
     if with_tumour_term and tumour.any():
-        decline = tumour_term(t, np.asarray(r), np.asarray(q), expression[tumour])
+        with np.errstate(over="ignore"):  # an infinite tumour term is refused just below
+            decline = tumour_term(t, np.asarray(r), np.asarray(q), expression[tumour])
+        if not np.all(np.isfinite(decline)):
+            _check_capacity(np.array([np.inf]))
         cap[tumour] = capacity_from_tumour(decline, 1.0, scale[tumour], "capacity")
     return cap
 

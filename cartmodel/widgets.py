@@ -77,6 +77,7 @@ EXPLORER_DEFAULTS: Mapping[str, float] = MappingProxyType(
     {name: row.default for name, row in PARAMETERS.items()}
 )
 
+_UNSET: Any = object()  # a starting value not given (None is a bad value, not a missing one)
 _STYLE = {"description_width": "150px"}
 _LAYOUT = widgets.Layout(width="420px")
 
@@ -106,7 +107,7 @@ def _check_start(start: Mapping[str, Any], names: tuple[str, ...]) -> None:
         raise TypeError(f"unknown starting values {sorted(unknown)}; choose from {list(names)}")
 
 
-def _slider(name: str, value: Any = None, *, high: float | None = None) -> widgets.Widget:
+def _slider(name: str, value: Any = _UNSET, *, high: float | None = None) -> widgets.Widget:
     """A slider for the parameter ``name`` of the table: its label, range, scale and step.
 
     A starting value outside the slider would be clamped silently: it is refused instead.
@@ -114,11 +115,12 @@ def _slider(name: str, value: Any = None, *, high: float | None = None) -> widge
     row = PARAMETERS[name]
     low, top, scale, step = row.control
     top = top if high is None else high
-    value = row.default if value is None else value
+    whole = row.integer or (scale == "linear" and step == 1.0 and float(low).is_integer())
+    if value is _UNSET:
+        value = int(row.default) if whole else row.default
     common = dict(description=label(name), style=_STYLE, layout=_LAYOUT)
-    if row.integer or (scale == "linear" and step == 1.0 and float(low).is_integer()):
-        whole = int(value) if isinstance(value, float) and value.is_integer() else value
-        number = check_positive_int(name, whole, low=int(low), high=int(top))
+    if whole:
+        number = check_positive_int(name, value, low=int(low), high=int(top))
         return widgets.IntSlider(value=number, min=int(low), max=int(top), **common)
     number = _scalar(name, value, low=low, high=top)
     if scale == "log":
@@ -256,7 +258,7 @@ class DosingExplorer(_Explorer):
                  dt: float = EXPLORER_DEFAULTS["dt"], **start: float) -> None:
         _check_start(start, EXPLORER_CONTROLS["dosing"])
         self.K, self.days, self.dt = _scalar("K", K), _scalar("days", days), _scalar("dt", dt)
-        controls = {name: _slider(name, start.get(name)) for name in EXPLORER_CONTROLS["dosing"]}
+        controls = {name: _slider(name, start.get(name, _UNSET)) for name in EXPLORER_CONTROLS["dosing"]}
         super().__init__(controls, ("peak", "peak_day", "clearance_day", "flag"), figsize=(7.0, 3.6))
         v = self.current()
         first = self._simulate(v)
@@ -334,8 +336,8 @@ class NomogramExplorer(_Explorer):
         first_day = PARAMETERS["clear_by_day"].control[0]
         self.days = _scalar("days", days, low=first_day, unit="days")  # the clearance slider starts there
         self.rtol = _scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
-        controls = {name: _slider(name, start.get(name)) for name in ("ic50", "ceiling")}
-        controls["clear_by_day"] = _slider("clear_by_day", start.get("clear_by_day"), high=self.days)
+        controls = {name: _slider(name, start.get(name, _UNSET)) for name in ("ic50", "ceiling")}
+        controls["clear_by_day"] = _slider("clear_by_day", start.get("clear_by_day", _UNSET), high=self.days)
         super().__init__(controls, ("summary",), figsize=(7.0, 4.6))
         self._compute(self.current())
         plot_nomogram(self.n0_grid, self.P_grid, self.values["grid"], self.values["contour"],
@@ -405,7 +407,7 @@ class ScheduleExplorer(_Explorer):
         self.fixed = {"r": _scalar("r", r), "q": _scalar("q", q), "B": float(affinity_from_ic50(_scalar("ic50", ic50))),
                       "K": _scalar("K", K)}
         self.days = _scalar("days", days)
-        controls = {name: _slider(name, start.get(name)) for name in EXPLORER_CONTROLS["schedule"]}
+        controls = {name: _slider(name, start.get(name, _UNSET)) for name in EXPLORER_CONTROLS["schedule"]}
         super().__init__(controls, ("single", "split", "ratio", "clearance_day"), figsize=(7.0, 3.6))
         first = self._compare(self.current())
         plot_schedule(first, ax=self.ax)

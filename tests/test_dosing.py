@@ -79,7 +79,7 @@ def test_ceiling_dose_peaks_at_the_ceiling_and_a_larger_dose_exceeds_it():
 
 
 def test_ceiling_dose_is_vectorised_over_burdens_and_falls_with_burden():
-    burdens = np.logspace(2.9, 4.4, 12)
+    burdens = np.logspace(2.9, 3.6, 12)
     line = cm.dose_for_ceiling(ceiling=1e8, P=burdens, **FIXED, clear_by_day=42)
     assert line.n0.shape == burdens.shape and line.feasible.all()
     assert np.all(np.diff(line.n0) < 0)
@@ -98,7 +98,7 @@ def test_ceiling_dose_says_why_no_dose_qualifies():
     assert late.n0_or_none() is None and "day 20" in str(late.reason) and "day 24" in str(late.reason)
     # a tumour that outgrows the CAR T cells never clears
     never = cm.dose_for_ceiling(ceiling=1e12, P=10.0, **{**FIXED, "q": 1.6}, clear_by_day=30)
-    assert never.n0_or_none() is None and "does not fall below one cell" in str(never.reason)
+    assert never.n0_or_none() is None and "does not fall below 1 AU" in str(never.reason)
     # a generous ceiling is not reached in the searched range
     easy = cm.dose_for_ceiling(ceiling=1e11, P=1e2, **FIXED, max_n0=1e4)
     assert bool(easy.at_max_dose) and easy.n0_or_none() == pytest.approx(1e4)
@@ -125,7 +125,8 @@ def test_one_infusion_is_the_single_dose():
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
-        (lambda: cm.dose_response(n0=-1.0, P=1e3, **FIXED), ValueError, "dose_cells"),
+        (lambda: cm.dose_response(n0=-1.0, P=1e3, **FIXED), ValueError, "n0"),
+        (lambda: cm.dose_for_ceiling(ceiling=1e8, P=1e3, **FIXED, min_n0=0.5), ValueError, "min_n0"),
         (lambda: cm.dose_response(n0=1.0, P=1e3, **FIXED, reading="naive"), ValueError, "reading"),
         (lambda: cm.dose_for_ceiling(ceiling=0.0, P=1e3, **FIXED), ValueError, "ceiling"),
         (lambda: cm.dose_for_ceiling(ceiling=1e8, P=1e3, **FIXED, clear_by_day=90), ValueError, "clear_by_day"),

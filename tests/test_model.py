@@ -298,9 +298,9 @@ def test_unknown_reading_and_placement():
     [
         ([(61, 10.0)], ValueError, r"doses\[0\] day.*\[0, 60\].*got 61"),
         ([(-1, 10.0)], ValueError, r"doses\[0\] day"),
-        ([(5, -10.0)], ValueError, r"doses\[0\] cells.*>= 0"),
-        ([(5, math.nan)], ValueError, r"doses\[0\] cells"),
-        ([(5, 10.0), (7,)], TypeError, r"doses\[1\].*\(day, cells\) pair"),
+        ([(5, -10.0)], ValueError, r"doses\[0\] n0.*>= 0"),
+        ([(5, math.nan)], ValueError, r"doses\[0\] n0"),
+        ([(5, 10.0), (7,)], TypeError, r"doses\[1\].*\(day, n0\) pair"),
         ("day 5", TypeError, r"doses must be a sequence"),
         (5, TypeError, r"doses must be a sequence"),
     ],

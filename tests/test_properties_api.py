@@ -19,11 +19,12 @@ from __future__ import annotations
 import inspect
 import math
 import re
+import json
 import typing
 import warnings
 from collections.abc import Callable
 from decimal import Decimal
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import matplotlib
@@ -44,7 +45,8 @@ from cartmodel import burden as bd  # noqa: E402
 from cartmodel import dosing, fitting, plotting, reporting, response, widgets  # noqa: E402
 from cartmodel import repertoire as rp  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
-from cartmodel.parameters import PARAMETERS  # noqa: E402
+from cartmodel import engine  # noqa: E402
+from cartmodel.parameters import PARAMETERS, Parameter, check, label, table_for_browser  # noqa: E402
 
 from . import test_properties as equation_1  # noqa: E402  (the lead's properties of cartmodel.model)
 from .conftest import count_generated_call  # noqa: E402
@@ -340,15 +342,15 @@ REFUSALS: dict[str, Refusal] = {
         scalars="B K r q n0 scale noise_sd confidence flat_factor horizon_days"),
     # dosing
     "dose_response": refusal(
-        cm.dose_response, {"dose_cells": 1.0, **EQ1, **HORIZON},
-        {"dose_cells": POSITIVE, **EQ1_BAD, **HORIZON_BAD}, arrays="dose_cells r q B P K"),
+        cm.dose_response, {"n0": 1.0, **EQ1, **HORIZON},
+        {"n0": POSITIVE, **EQ1_BAD, **HORIZON_BAD}, arrays="n0 r q B P K"),
     "dose_for_ceiling": refusal(
         cm.dose_for_ceiling,
-        {"ceiling": 1e8, **EQ1, "clear_by_day": None, "min_n0": 1e-3, "max_n0": 1e6,
+        {"ceiling": 1e8, **EQ1, "clear_by_day": None, "min_n0": 1.0, "max_n0": 1e6,
          **HORIZON, "rtol": 1e-3},
         {"ceiling": POSITIVE, **EQ1_BAD,
          "clear_by_day": st.one_of(outside(0.0, 60.0, low_open=True, none_ok=True)),
-         "min_n0": POSITIVE, "max_n0": st.one_of(outside(1e-3, low_open=True), st.just(1e-4)),
+         "min_n0": outside(1.0), "max_n0": st.one_of(outside(1.0, low_open=True), st.just(0.5)),
          **HORIZON_BAD, "rtol": outside(0.0, 0.1, low_open=True)},
         arrays="ceiling r q B P K", scalars="min_n0 max_n0 rtol clear_by_day"),
     "split_doses": refusal(
@@ -700,7 +702,7 @@ def test_relevant_clones_and_dli_trial(seed, n, fraction, response_cells, dose, 
     assert not np.any(relevant & ~repertoire.tumour_directed)
     stricter = cm.relevant_clones(repertoire, response_cells=10 * response_cells, **settings_)
     assert not np.any(stricter & ~relevant)  # a higher bar keeps a subset
-    trial = cm.simulate_dli_trial(repertoire, n0=dose, rho_p=rho_p, patients=patients, seed=seed,
+    trial = cm.simulate_dli_trial(repertoire, dose_cells=dose, rho_p=rho_p, patients=patients, seed=seed,
                                   infusions=infusions, presentation=presentation, response_cells=response_cells,
                                   **settings_)
     assert trial.responded.shape == (patients,) and trial.presented.shape == (patients, infusions)
@@ -799,7 +801,7 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
         with pytest.raises(ValueError, match="1e300"):
             cm.simulate(n0=doses, **common)
         return
-    for name in ("peak_cells", "peak_day", "final_cells"):
+    for name in ("peak", "peak_day", "final"):
         assert_counts(name, getattr(grid, name))
     assert np.all(grid.peak >= doses)
     run = cm.simulate(n0=doses, **common)
@@ -931,16 +933,16 @@ _FITS: dict[tuple[str, ...], cm.BurdenFit] = {}
 
 def nomogram_inputs(data: st.DataObject) -> dict[str, Any]:
     n_dose, n_burden = data.draw(st.integers(2, 6), label="doses"), data.draw(st.integers(2, 6), label="burdens")
-    doses = np.logspace(-3, 6, n_dose)
-    burdens = np.logspace(0, data.draw(st.floats(1.0, 8.0), label="top burden"), n_burden)
+    doses = np.logspace(0, 6, n_dose)
+    burdens = np.logspace(-2, data.draw(st.floats(-1.0, 4.0), label="top burden"), n_burden)
     common = dict(B=data.draw(AFFINITY_B, label="B"), r=data.draw(RATE_R, label="r"), q=data.draw(RATE_Q, label="q"),
                   K=FIGURE_1["K"])
     ceiling = data.draw(log_uniform(1e5, 1e11), label="ceiling")
     clear_by = data.draw(st.sampled_from([10.0, 42.0, 60.0]), label="clear by")
     return dict(
-        n0=doses, burden_cells=burdens, grid=cm.dose_response(n0=doses[:, None], P=burdens, **common),
+        n0_grid=doses, P_grid=burdens, grid=cm.dose_response(n0=doses[:, None], P=burdens, **common),
         ceiling_line=cm.dose_for_ceiling(ceiling=ceiling, P=burdens, rtol=1e-2, **common),
-        recommended=cm.dose_for_ceiling(ceiling=ceiling, P=burdens, rtol=1e-2, clear_by_day=clear_by, **common),
+        under_ceiling=cm.dose_for_ceiling(ceiling=ceiling, P=burdens, rtol=1e-2, clear_by_day=clear_by, **common),
     )
 
 
@@ -975,8 +977,8 @@ def draw_found_artist(data: st.DataObject, ax: Axes) -> Any:
 
 def draw_nomogram_lines(data: st.DataObject, ax: Axes) -> Any:
     inputs = nomogram_inputs(data)
-    contour, best = plotting.nomogram_lines(inputs["ceiling_line"], inputs["recommended"])
-    for line, result in ((contour, inputs["ceiling_line"]), (best, inputs["recommended"])):
+    contour, best = plotting.nomogram_lines(inputs["ceiling_line"], inputs["under_ceiling"])
+    for line, result in ((contour, inputs["ceiling_line"]), (best, inputs["under_ceiling"])):
         drawn = ~np.isnan(line)
         assert np.all(line[drawn] > 0) and not np.any(drawn & ~result.feasible)
     return plotting.plot_nomogram(**inputs, ax=ax)
@@ -1077,13 +1079,13 @@ RUNS = cm.simulate(**{**EQ1, "P": [10.0, 1000.0]}, days=30)  # two trajectories:
 BARS = cm.one_at_a_time_sensitivity(PATIENT, {"weight_kg": (50.0, 90.0)})
 DONOR = cm.expand_repertoire(REPERTOIRE, days=30)
 COMPARISON = cm.split_schedule(total_n0=1e3, infusions=3, interval_days=2.0, **EQ1, days=30)
-NOMOGRAM_DOSES, NOMOGRAM_BURDENS = np.logspace(-3, 6, 3), np.logspace(0, 8, 4)
+NOMOGRAM_DOSES, NOMOGRAM_BURDENS = np.logspace(0, 6, 3), np.logspace(-2, 4, 4)
 NOMOGRAM_SEARCH = dict(ceiling=1e8, P=NOMOGRAM_BURDENS, B=EQ1["B"], r=EQ1["r"], q=EQ1["q"], K=EQ1["K"], rtol=1e-2)
-NOMOGRAM = dict(n0=NOMOGRAM_DOSES, burden_cells=NOMOGRAM_BURDENS,
+NOMOGRAM = dict(n0_grid=NOMOGRAM_DOSES, P_grid=NOMOGRAM_BURDENS,
                 grid=cm.dose_response(n0=NOMOGRAM_DOSES[:, None], P=NOMOGRAM_BURDENS, B=EQ1["B"], r=EQ1["r"],
                                       q=EQ1["q"], K=EQ1["K"]),
                 ceiling_line=cm.dose_for_ceiling(**NOMOGRAM_SEARCH),
-                recommended=cm.dose_for_ceiling(**NOMOGRAM_SEARCH, clear_by_day=42.0))
+                under_ceiling=cm.dose_for_ceiling(**NOMOGRAM_SEARCH, clear_by_day=42.0))
 SHARED_AX = new_axes()  # refusals come before any drawing; nothing is ever rendered on it
 BAD_AX = st.sampled_from(["ax", 1.0, object(), SHARED_AX.figure, [SHARED_AX]])
 BAD_EXPANSION = st.sampled_from(["x", None, 1.0, RUNS, DONOR, {"t": RUN.t}])
@@ -1126,17 +1128,17 @@ PLOT_REFUSALS: dict[str, Refusal] = {
     "find_artist": refusal(plotting.find_artist, {"ax": SHARED_AX, "gid": "peak-map"},
                            {"ax": BAD_AX, "gid": st.sampled_from(["no such artist", None, 1.0])}),
     "nomogram_lines": refusal(plotting.nomogram_lines,
-                              {"ceiling_line": NOMOGRAM["ceiling_line"], "recommended": NOMOGRAM["recommended"]},
+                              {"ceiling_line": NOMOGRAM["ceiling_line"], "under_ceiling": NOMOGRAM["under_ceiling"]},
                               {"ceiling_line": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"])),
-                               "recommended": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"]))}),
+                               "under_ceiling": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"]))}),
     "plot_dosing_curves": refusal(plotting.plot_dosing_curves, {"result": RUN, "ceiling": 1e8, "ax": SHARED_AX},
                                   {"result": BAD_EXPANSION, "ceiling": POSITIVE, "ax": BAD_AX},
                                   scalars="ceiling"),
     "plot_nomogram": refusal(plotting.plot_nomogram, {**NOMOGRAM, "ax": SHARED_AX},
-                             {"dose_cells": BAD_VECTOR, "burden_cells": BAD_VECTOR,
+                             {"n0_grid": BAD_VECTOR, "P_grid": BAD_VECTOR,
                               "grid": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["ceiling_line"])),
                               "ceiling_line": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"])),
-                              "recommended": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"])), "ax": BAD_AX}),
+                              "under_ceiling": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"])), "ax": BAD_AX}),
     "plot_schedule": refusal(plotting.plot_schedule, {"comparison": COMPARISON, "ax": SHARED_AX},
                              {"comparison": st.one_of(BAD_OBJECT, st.just(RUN)), "ax": BAD_AX}),
     "schedule_markers": refusal(plotting.schedule_markers, {"comparison": COMPARISON},
@@ -1302,6 +1304,135 @@ def test_widgets_refuse_bad_input(data):
 
 
 # --------------------------------------------------------------------------
+# the engine of Equation 1 and the parameter table
+
+
+@settings(max_examples=200)
+@given(r=RATE_R, q=RATE_Q, P=BURDEN_P, B=AFFINITY_B, K=SCALE_K, n0=DOSE, later=DOSE, horizon=HORIZONS,
+       reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
+       level=log_uniform(1e-9, 10.0))
+def test_engine_pieces_compose_to_simulate(r, q, P, B, K, n0, later, horizon, reading, placement, level):
+    """The engine's functions, called one by one, give simulate's trajectory; each piece checked independently."""
+    count_generated_call()
+    days, dt = horizon
+    t, steps = engine.time_grid(days, dt)
+    assert steps == len(t) - 1 and t[0] == 0.0 and t[-1] == pytest.approx(days) and np.allclose(np.diff(t), dt)
+    params = engine.check_model_parameters(r=r, q=q, B=B, P=P, K=K)
+    assert {name: float(value) for name, value in params.items()} == dict(r=r, q=q, B=B, P=P, K=K)
+    assert engine.broadcast_shape({"a": np.empty(3), "b": 1.0}) == (3,)
+    try:
+        engine.check_capacity_range(*(np.asarray(v) for v in (r, q, B, P, K)), float(t[-1]), placement)
+    except ValueError as error:
+        assert "1e300" in str(error) and q > r
+        return
+    tumour = engine.tumour_term(t, r, q, P)
+    by_hand = np.array([P * math.exp((q - r) * day) for day in t])
+    np.testing.assert_allclose(tumour, by_hand, rtol=1e-12)
+    cap = engine.capacity_from_tumour(tumour, B, K, placement)
+    expected_cap = K * B * (by_hand + 1) if placement == "capacity" else K * (B * by_hand + 1)
+    np.testing.assert_allclose(cap, expected_cap, rtol=1e-12)
+    schedule = engine.check_doses([(dt, later)], t)
+    assert schedule[0][0] == 1 and float(schedule[0][1]) == later
+    added = engine.doses_by_step(schedule + schedule, ())
+    assert float(added[1]) == 2 * later
+    cells = engine.iterate(cap, np.asarray(r), np.asarray(n0), t, reading, added)
+    assert np.array_equal(cells, np.array(list(engine.logistic_steps(cap, np.asarray(r), np.asarray(n0), t, reading,
+                                                                     added))))
+    run = cm.simulate(r=r, q=q, B=B, P=P, K=K, n0=n0, days=days, dt=dt, reading=reading, b_placement=placement,
+                      doses=[(dt, later), (dt, later)], clearance_level=level)
+    np.testing.assert_array_equal(cells, run.car_t)
+    below = np.flatnonzero(by_hand < level)
+    day = engine.first_day_below(t, tumour, level)
+    assert float(day) == (t[below[0]] if below.size else math.inf) == float(run.clearance_day)
+
+
+ENGINE_T = np.arange(11.0)
+ENGINE_CAP = np.full(11, 1e6)
+
+
+@settings(max_examples=150)
+@given(data=st.data())
+def test_engine_refuses_bad_input(data):
+    count_generated_call()
+    calls: dict[str, tuple[str, Callable[[Any], Any]]] = {
+        "time_grid days": ("days", lambda v: engine.time_grid(v, 1.0)),
+        "time_grid dt": ("dt", lambda v: engine.time_grid(10.0, v)),
+        "check_model_parameters": ("r", lambda v: engine.check_model_parameters(r=v)),
+        "broadcast_shape": ("parameter shapes", lambda v: engine.broadcast_shape({"a": np.empty(3), "b": np.empty(v)})),
+        "check_doses": ("doses", lambda v: engine.check_doses(v, ENGINE_T)),
+        "doses_by_step": ("shape", lambda v: engine.doses_by_step([(1, np.ones(2))], (v,))),
+        "check_capacity_range": ("capacity", lambda v: engine.check_capacity_range(
+            np.asarray(0.1), np.asarray(2.5), np.asarray(1.0), np.asarray(1.0), np.asarray(v), 1e3, "capacity")),
+        "tumour_term": ("P", lambda v: engine.tumour_term(ENGINE_T, 1.5, 1.2, v)),
+        "capacity_from_tumour": ("b_placement", lambda v: engine.capacity_from_tumour(ENGINE_T, 1.0, 1e6, v)),
+        "logistic_steps": ("reading", lambda v: next(engine.logistic_steps(ENGINE_CAP, 1.5, 1.0, ENGINE_T, v, {}))),
+        "iterate": ("n0", lambda v: engine.iterate(ENGINE_CAP, 1.5, v, ENGINE_T, "exact", {})),
+        "first_day_below": ("clearance_level", lambda v: engine.first_day_below(ENGINE_T, ENGINE_T, v)),
+    }
+    bad = {
+        "time_grid days": st.one_of(POSITIVE, st.just(0.5)), "time_grid dt": st.one_of(POSITIVE, st.just(3.0)),
+        "check_model_parameters": POSITIVE, "broadcast_shape": st.integers(4, 9),
+        "check_doses": st.sampled_from(["day 5", 5, [(1.0,)], [(11.0, 1.0)], [(1.0, -1.0)]]),
+        "doses_by_step": st.integers(3, 9), "check_capacity_range": st.just(1e250),
+        "tumour_term": NON_NEGATIVE, "capacity_from_tumour": st.sampled_from(["both", "", 1]),
+        "logistic_steps": st.sampled_from(["naive", "", None]), "iterate": POSITIVE, "first_day_below": POSITIVE,
+    }
+    which = data.draw(st.sampled_from(sorted(calls)), label="function")
+    name, call = calls[which]
+    value = data.draw(bad[which], label="bad value")
+    if which in ("time_grid days", "time_grid dt", "check_model_parameters", "tumour_term", "iterate",
+                 "first_day_below"):
+        # the generic strategies include valid values: only those outside the range must be refused
+        try:
+            call(value)
+        except (ValueError, TypeError) as error:
+            assert name in str(error) or "days / dt" in str(error) or "t must be" in str(error), str(error)
+        return
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call(value)
+    message = str(caught.value)
+    assert name in message or "doses[0]" in message or "broadcast" in message, message
+
+
+@settings(max_examples=300)
+@given(name=st.sampled_from(sorted(PARAMETERS)), u=st.floats(0.0, 1.0))
+def test_parameter_table_checks_labels_and_exports(name, u):
+    """Each row: its own default and slider range are valid, values outside are refused, the export round-trips."""
+    count_generated_call()
+    row = PARAMETERS[name]
+    low, high, scale, _ = row.control
+    inside = low * (high / low) ** u if scale == "log" else low + u * (high - low)
+    for value in (row.default, inside, low, high):
+        assert float(check(name, value)) == value
+    if row.low is not None:
+        below = row.low if row.low_open else row.low - max(1.0, abs(row.low))
+        with pytest.raises(ValueError, match=re.escape(name)):
+            check(name, below)
+    with pytest.raises(TypeError, match=re.escape(name)):
+        check(name, "1")
+    text = label(name)
+    assert row.meaning in text and (row.unit in text or row.unit == "dimensionless")
+    exported = json.loads(json.dumps(table_for_browser((name,))))[name]
+    assert (exported["min"], exported["max"], exported["scale"], exported["default"]) == (low, high, scale,
+                                                                                           row.default)
+    assert exported["label"] == text and isinstance(Parameter(**{**asdict(row)}), Parameter)
+
+
+@settings(max_examples=100)
+@given(name=st.one_of(st.text(max_size=8).filter(lambda n: n not in PARAMETERS), st.just(1)))
+def test_parameter_table_refuses_unknown_names(name):
+    count_generated_call()
+    with pytest.raises((ValueError, KeyError)):
+        label(name)
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        check(name, 1.0)
+    with pytest.raises((KeyError, TypeError)):
+        table_for_browser((name,))
+    with pytest.raises(TypeError):
+        Parameter(name)  # every field is required
+
+
+# --------------------------------------------------------------------------
 # every public callable has its properties
 
 # Modules whose public names are records of the paper's numbers, not functions of reader input.
@@ -1311,6 +1442,12 @@ P = equation_1  # the lead's properties of Equation 1 (tests/test_properties.py)
 REFUSED = test_bad_input_is_refused_naming_the_parameter
 # callable -> (property over valid ranges, property over bad input)
 COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]] = {
+    **{function: (test_engine_pieces_compose_to_simulate, test_engine_refuses_bad_input)
+       for function in (engine.time_grid, engine.check_model_parameters, engine.broadcast_shape, engine.check_doses,
+                        engine.doses_by_step, engine.check_capacity_range, engine.tumour_term,
+                        engine.capacity_from_tumour, engine.logistic_steps, engine.iterate, engine.first_day_below)},
+    **{function: (test_parameter_table_checks_labels_and_exports, test_parameter_table_refuses_unknown_names)
+       for function in (check, label, table_for_browser, Parameter)},
     cm.simulate: (P.test_simulate_in_range_is_finite_and_positive_or_refuses_overflow,
                   P.test_simulate_bad_input_raises_naming_the_parameter),
     cm.capacity: (P.test_capacity_and_plateau, P.test_other_functions_bad_input),

@@ -17,16 +17,16 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def expected_run(v, K=1e6, days=60):
     """Equation 1 computed independently of the widget, with B = 1 / IC50 written out."""
-    return cm.simulate(r=v["r"], q=v["q"], B=1.0 / v["ic50"], P=v["P"], K=K, n0=v["dose"], days=days)
+    return cm.simulate(r=v["r"], q=v["q"], B=1.0 / v["ic50"], P=v["P"], K=K, n0=v["n0"], days=days)
 
 
 def test_dosing_explorer_plots_and_reads_out_what_cartmodel_computes():
     explorer = widgets.DosingExplorer()
     figure, car_line = explorer.figure, explorer.lines["car-t"]
-    for name, value in {"dose": 100.0, "P": 1e4, "ic50": 3.2, "r": 1.3, "q": 0.9, "ceiling": 1e9}.items():
+    for name, value in {"n0": 100.0, "P": 1e4, "ic50": 3.2, "r": 1.3, "q": 0.9, "ceiling": 1e9}.items():
         explorer.controls[name].value = value
     v = explorer.current()
-    assert v["dose"] == pytest.approx(100.0) and v["ic50"] == pytest.approx(3.2)
+    assert v["n0"] == pytest.approx(100.0) and v["ic50"] == pytest.approx(3.2)
     run = expected_run(v)
     np.testing.assert_allclose(explorer.lines["car-t"].get_ydata(), run.car_t, rtol=1e-12)
     np.testing.assert_array_equal(explorer.lines["car-t"].get_xdata(), np.arange(61))
@@ -35,7 +35,7 @@ def test_dosing_explorer_plots_and_reads_out_what_cartmodel_computes():
     np.testing.assert_allclose(tumour[alive], run.tumour[alive], rtol=1e-12)
     assert np.isnan(tumour[~alive]).all()
     assert list(explorer.lines["ceiling"].get_ydata()) == [v["ceiling"], v["ceiling"]]
-    clearance = math.ceil(math.log(v["P"]) / (v["r"] - v["q"]))  # first day with < 1 tumour cell
+    clearance = math.ceil(math.log(v["P"]) / (v["r"] - v["q"]))  # first day with the tumour term < 1 AU
     assert explorer.values["clearance_day"] == clearance
     assert list(explorer.lines["clearance"].get_xdata()) == [clearance, clearance]
     assert explorer.values["peak_cells"] == pytest.approx(float(run.car_t.max()), rel=1e-12)
@@ -65,15 +65,15 @@ def test_dosing_explorer_hides_clearance_when_the_tumour_outgrows():
 def test_each_slider_move_redraws_the_picture():
     explorer = widgets.DosingExplorer()
     before, count = bytes(explorer.image.value), explorer.updates
-    explorer.controls["P"].value = 1e6
+    explorer.controls["P"].value = 1e4
     assert explorer.updates == count + 1 and bytes(explorer.image.value) != before
     assert explorer.png().startswith(PNG)
     explorer.close()
 
 
 def test_nomogram_explorer_map_and_lines_follow_the_sliders():
-    burdens, doses = np.logspace(1, 6, 25), np.logspace(-2, 5, 20)
-    explorer = widgets.NomogramExplorer(burden_cells=burdens, n0=doses, rtol=1e-6)
+    burdens, doses = np.logspace(1, 6, 25), np.logspace(0, 5, 20)
+    explorer = widgets.NomogramExplorer(P_grid=burdens, n0_grid=doses, rtol=1e-6)
     mesh, figure = explorer.artists["peak-map"], explorer.figure
     explorer.controls["ic50"].value = 5.0
     explorer.controls["ceiling"].value = 3e8
@@ -83,8 +83,8 @@ def test_nomogram_explorer_map_and_lines_follow_the_sliders():
     for i, j in [(0, 0), (7, 12), (19, 24)]:
         run = cm.simulate(r=FIGURE_1["r"], q=FIGURE_1["q"], B=1 / 5.0, P=burdens[j], K=FIGURE_1["K"], n0=doses[i])
         assert shown[i, j] == pytest.approx(math.log10(float(run.car_t.max())), rel=1e-12)
-    # the recommended line: where drawn, its dose peaks at the ceiling and clears by day 40
-    line = np.asarray(explorer.artists["recommended"].get_ydata())
+    # the line of the largest dose under the ceiling: where drawn, its dose peaks at the ceiling and clears by day 40
+    line = np.asarray(explorer.artists["under-ceiling"].get_ydata())
     drawn = ~np.isnan(line)
     assert drawn.any() and (~drawn).any()
     limit = math.exp((FIGURE_1["r"] - FIGURE_1["q"]) * 40)  # burdens beyond it do not clear by day 40
@@ -103,15 +103,15 @@ def test_nomogram_explorer_map_and_lines_follow_the_sliders():
 
 def test_schedule_explorer_compares_split_and_single():
     explorer = widgets.ScheduleExplorer()
-    explorer.controls["total_dose"].value = 1e4
+    explorer.controls["total_n0"].value = 1e4
     explorer.controls["infusions"].value = 4
     explorer.controls["interval_days"].value = 3
     explorer.controls["P"].value = 2e3
     v = explorer.current()
     common = dict(r=FIGURE_1["r"], q=FIGURE_1["q"], B=1 / 1.6, P=v["P"], K=FIGURE_1["K"])
-    each = v["total_dose"] / 4
+    each = v["total_n0"] / 4
     split = cm.simulate(**common, n0=each, doses=[(3, each), (6, each), (9, each)])
-    single = cm.simulate(**common, n0=v["total_dose"])
+    single = cm.simulate(**common, n0=v["total_n0"])
     np.testing.assert_allclose(explorer.lines["split"].get_ydata(), split.car_t, rtol=1e-12)
     np.testing.assert_allclose(explorer.lines["single"].get_ydata(), single.car_t, rtol=1e-12)
     days, values = explorer.lines["infusions"].get_data()
