@@ -138,7 +138,8 @@ def bad_horizon() -> st.SearchStrategy[Any]:
 RATES = dict(r=FIGURE_1["r"], q=FIGURE_1["q"], K=FIGURE_1["K"])
 EQ1 = dict(r=FIGURE_1["r"], q=FIGURE_1["q"], B=FIGURE_1["B"], P=FIGURE_1["P"], K=FIGURE_1["K"])
 PATIENT = cm.AllPatient(weight_kg=70.0, wbc_giga_per_l=20.0, blood_blast_fraction=0.5,
-                        marrow_cellularity_fraction=0.9, marrow_infiltration_fraction=0.7)
+                        marrow_cellularity_fraction=0.9, marrow_infiltration_fraction=0.7,
+                        normal_cellularity_fraction=0.6)
 LIBRARY = cm.draw_peptides(20, seed=7, tumour_fraction=0.25)
 REPERTOIRE = cm.draw_repertoire(40, seed=7, peptides=LIBRARY)
 TWO_PEPTIDES = cm.PeptideLibrary(ic50_nm=[1.0, 10.0], expression=[1.0, 2.0], tumour=[True, False])
@@ -151,6 +152,7 @@ PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
     "blood_blast_fraction": (0.0, 1.0),
     "marrow_cellularity_fraction": (0.0, 1.0),
     "marrow_infiltration_fraction": (0.0, 1.0),
+    "normal_cellularity_fraction": (0.05, 1.0),
     "blood_volume_ml_per_kg": (40.0, 120.0),
     "marrow_cells_per_kg": (1e9, 1e11),
     "antigen_molecules_per_blast": (0.0, 1e6),
@@ -158,6 +160,7 @@ PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
 PATIENT_BAD = {
     "weight_kg": POSITIVE, "wbc_giga_per_l": POSITIVE, "blood_blast_fraction": FRACTION,
     "marrow_cellularity_fraction": FRACTION, "marrow_infiltration_fraction": FRACTION,
+    "normal_cellularity_fraction": outside(0.0, 1.0, low_open=True),
     "blood_volume_ml_per_kg": POSITIVE, "marrow_cells_per_kg": POSITIVE, "antigen_molecules_per_blast": NON_NEGATIVE,
     "antigen": st.sampled_from([1, None, b"CD19"]), "label": st.sampled_from([1, None, b"x"]),
 }
@@ -216,9 +219,10 @@ REFUSALS: dict[str, Refusal] = {
         {"weight_kg": POSITIVE, "cells_per_kg": POSITIVE}, arrays="weight_kg cells_per_kg"),
     "marrow_blasts": refusal(
         cm.marrow_blasts, {"weight_kg": 70.0, "cellularity_fraction": 0.9, "infiltration_fraction": 0.7,
-                           "cells_per_kg": 1e10},
+                           "normal_cellularity_fraction": 0.6, "cells_per_kg": 1e10},
         {"weight_kg": POSITIVE, "cellularity_fraction": FRACTION, "infiltration_fraction": FRACTION,
-         "cells_per_kg": POSITIVE}, arrays="weight_kg cellularity_fraction infiltration_fraction cells_per_kg"),
+         "normal_cellularity_fraction": outside(0.0, 1.0, low_open=True), "cells_per_kg": POSITIVE},
+        arrays="weight_kg cellularity_fraction infiltration_fraction normal_cellularity_fraction cells_per_kg"),
     "total_blasts": refusal(
         cm.total_blasts, {"circulating_blasts": 1e9, "marrow_blasts": 1e11},
         {"circulating_blasts": NON_NEGATIVE, "marrow_blasts": NON_NEGATIVE}, arrays="circulating_blasts marrow_blasts"),
@@ -450,14 +454,17 @@ def test_blood_volumes(weight, group, ml_per_kg, height, sex):
 @settings(max_examples=500)
 @given(weight=st.floats(0.5, 300.0), cellularity=st.floats(0.0, 1.0), infiltration=st.floats(0.0, 1.0),
        cells_per_kg=log_uniform(1e9, 1e11), wbc=log_uniform(1e-3, 1e3), fraction=st.floats(0.0, 1.0),
-       volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0))
-def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per_kg, wbc, fraction, volume, age):
+       volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0), normal=st.floats(0.05, 1.0))
+def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per_kg, wbc, fraction, volume, age,
+                                    normal):
     count_generated_call()
     nucleated = float(cm.marrow_nucleated_cells(weight, cells_per_kg=cells_per_kg))
     marrow = float(cm.marrow_blasts(weight_kg=weight, cellularity_fraction=cellularity,
-                                    infiltration_fraction=infiltration, cells_per_kg=cells_per_kg))
+                                    infiltration_fraction=infiltration, normal_cellularity_fraction=normal,
+                                    cells_per_kg=cells_per_kg))
     assert_counts("marrow blasts", [nucleated, marrow])
-    assert marrow <= nucleated * (1 + 1e-15)
+    # no more blasts than the marrow's cells, which are the normal count scaled by cellularity / normal
+    assert marrow <= nucleated * cellularity / normal * (1 + 1e-12)
     blood = float(cm.circulating_blasts(wbc_giga_per_l=wbc, blast_fraction=fraction, blood_volume_ml=volume))
     same = float(cm.circulating_blasts(wbc_cells_per_ul=wbc * 1000.0, blast_fraction=fraction, blood_volume_ml=volume))
     assert_counts("circulating blasts", blood)
