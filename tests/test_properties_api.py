@@ -280,6 +280,11 @@ REFUSALS: dict[str, Refusal] = {
     "expand_repertoire": refusal(
         cm.expand_repertoire, {"repertoire": REPERTOIRE, **REP_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)), **REP_SETTINGS_BAD}, scalars="r q K days dt"),
+    "sweep_tumour_fraction": refusal(
+        cm.sweep_tumour_fraction, {"repertoire": REPERTOIRE, "tumour_fractions": [0.0, 0.5], "seed": 1, **REP_SETTINGS},
+        {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
+         "tumour_fractions": st.one_of(FRACTION, st.sampled_from([[], [[0.1, 0.2]], [0.1, 1.5]])), "seed": BAD_SEED,
+         **REP_SETTINGS_BAD}, scalars="r q K days dt"),
     "rank_frequency": refusal(cm.rank_frequency, {"sizes": [1.0, 2.0, 3.0]}, {"sizes": BAD_VECTOR}),
     "fit_power_law_exponent": refusal(
         cm.fit_power_law_exponent, {"values": [1.0, 2.0, 3.0, 4.0], "minimum": 1.0},
@@ -622,6 +627,32 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizo
     for share in (run.tumour_share, run.alloreactive_share):
         assert np.all((share >= 0) & (share <= 1 + 1e-12))
     np.testing.assert_allclose(run.tumour_cells + run.alloreactive_cells, run.cells.sum(axis=0), rtol=1e-12)
+
+
+@settings(max_examples=150)
+@given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
+       horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS),
+       shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6))
+def test_sweep_tumour_fraction(seed, n, fraction, K, r, q, horizon, tumour_term, reading, shares):
+    count_generated_call()
+    repertoire = small_repertoire(seed, n, fraction)
+    days, dt = horizon
+    settings_ = dict(K=K, r=r, q=q, tumour_term=tumour_term, days=days, dt=dt, reading=reading)
+    own = float(repertoire.peptides.tumour.mean())
+    try:
+        sweep = cm.sweep_tumour_fraction(repertoire, [*shares, own], seed=seed, **settings_)
+    except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
+        assert "1e300" in str(error) and tumour_term and q > r
+        return
+    steps = round(days / dt) + 1
+    assert sweep.tumour_cells.shape == sweep.alloreactive_cells.shape == (len(shares) + 1, steps)
+    assert_counts("swept cells", [sweep.tumour_cells, sweep.alloreactive_cells])
+    # the repertoire's own share is the repertoire as drawn
+    run = cm.expand_repertoire(repertoire, **settings_)
+    np.testing.assert_allclose(sweep.tumour_cells[-1], run.tumour_cells, rtol=1e-12)
+    np.testing.assert_allclose(sweep.alloreactive_cells[-1], run.alloreactive_cells, rtol=1e-12)
+    ratio = sweep.alloreactive_over_tumour
+    assert np.all((ratio >= 0) | np.isnan(ratio))
 
 
 @settings(max_examples=300)
@@ -1342,6 +1373,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.draw_repertoire: (test_draw_repertoire, REFUSED),
     cm.clone_capacity: (test_clone_capacity_and_expand_repertoire, REFUSED),
     cm.expand_repertoire: (test_clone_capacity_and_expand_repertoire, REFUSED),
+    cm.sweep_tumour_fraction: (test_sweep_tumour_fraction, REFUSED),
     cm.rank_frequency: (test_rank_frequency, REFUSED),
     cm.fit_power_law_exponent: (test_fit_power_law_exponent, REFUSED),
     cm.response_probability: (test_response_probabilities, REFUSED),
@@ -1373,6 +1405,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
 RESULTS: dict[type, Callable[..., Any]] = {
     cm.Expansion: cm.simulate, cm.BurdenEstimate: cm.estimate_burden, bd.SensitivityBar: cm.one_at_a_time_sensitivity,
     cm.PowerLawFit: cm.fit_power_law_exponent, cm.RepertoireExpansion: cm.expand_repertoire,
+    cm.TumourFractionSweep: cm.sweep_tumour_fraction,
     cm.DLITrial: cm.simulate_dli_trial, cm.BurdenFit: cm.fit_burden, cm.IdentifiabilityWarning: cm.fit_burden,
     cm.CeilingDose: cm.dose_for_ceiling, cm.DoseResponse: cm.dose_response, cm.ScheduleComparison: cm.split_schedule,
     reporting.Quantity: reporting.sci,
