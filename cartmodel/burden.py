@@ -8,8 +8,14 @@ each blast::
 
     circulating blasts = WBC * blood blast fraction * blood volume
     marrow blasts      = weight * marrow nucleated cells per kg
-                         * cellularity fraction * infiltration fraction
+                         * (cellularity / normal cellularity for age)
+                         * infiltration fraction
     antigen burden     = (circulating + marrow blasts) * antigen molecules per blast
+
+The marrow count per kg is Harrison's (1962), measured in haematologically
+normal adults, so it is the content of a marrow of *normal* cellularity; a
+biopsy's cellularity therefore scales it relative to the normal cellularity for
+the patient's age, not as a fraction of a fully cellular marrow.
 
 :func:`p_from_antigen` turns an antigen burden into Equation 1's ``P`` by
 dividing by a reference antigen burden, :data:`REFERENCE_ANTIGEN_MOLECULES`
@@ -60,12 +66,14 @@ __all__ = [
 
 BloodVolumeGroup = Literal["man", "woman", "child"]
 
-#: Default blood volume in mL per kg body weight: adult men and women (the
-#: values Nadler's formula gives for average adults) and children (the middle
-#: of the 75 to 80 mL/kg range, Linderkamp et al. 1977).
+#: Default blood volume in mL per kg body weight.  Adult men and women: 70 and
+#: 65 mL/kg, conventional round values of physiology teaching for which the book
+#: has not verified a primary source (Nadler's formula does not give a per-kg
+#: value: its per-kg result depends on height and weight).  Children: the middle
+#: of the 75 to 80 mL/kg range (Linderkamp et al. 1977).
 BLOOD_VOLUME_ML_PER_KG: Mapping[str, float] = {
-    "man": ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_man"].value,
-    "woman": ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_woman"].value,
+    "man": 70.0,
+    "woman": 65.0,
     "child": 0.5
     * (
         ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_child_low"].value
@@ -73,8 +81,10 @@ BLOOD_VOLUME_ML_PER_KG: Mapping[str, float] = {
     ),
 }
 
-#: Total nucleated marrow cells per kg body weight (Harrison 1962), read here
-#: as the cells a fully cellular marrow space holds.
+#: Total nucleated marrow cells per kg body weight (Harrison 1962), measured in
+#: ten haematologically normal adults: the content of a marrow of normal
+#: cellularity, which :func:`marrow_blasts` scales by the biopsy's cellularity
+#: relative to the normal cellularity for age.
 MARROW_NUCLEATED_CELLS_PER_KG: float = ALL_BURDEN_INPUTS["marrow_nucleated_cells_per_kg"].value
 
 #: Default antigen density: CD19 molecules per cell, the normal B-cell value of
@@ -269,7 +279,7 @@ def normal_cellularity_fraction(age_years: ArrayLike) -> NDArray[np.float64]:
 def marrow_nucleated_cells(
     weight_kg: ArrayLike, *, cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG
 ) -> NDArray[np.float64]:
-    """Nucleated cells a fully cellular marrow holds: ``weight_kg * cells_per_kg``.
+    """Nucleated cells of a marrow of normal cellularity: ``weight_kg * cells_per_kg``.
 
     Parameters
     ----------
@@ -293,13 +303,18 @@ def marrow_blasts(
     weight_kg: ArrayLike,
     cellularity_fraction: ArrayLike,
     infiltration_fraction: ArrayLike,
+    normal_cellularity_fraction: ArrayLike,
     cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG,
 ) -> NDArray[np.float64]:
     """Blasts in the marrow, assuming uniform involvement.
 
-    ``weight_kg * cells_per_kg * cellularity_fraction * infiltration_fraction``:
-    the marrow space, the part of it that is cellular, and the part of the
-    cellular marrow that is blasts, with a biopsy taken to represent the whole.
+    ``weight_kg * cells_per_kg * (cellularity_fraction / normal_cellularity_fraction)
+    * infiltration_fraction``: the nucleated cells of a normally cellular marrow
+    (Harrison's count, from haematologically normal adults), scaled by how much
+    more or less cellular the biopsy is than normal for the patient's age, and
+    the part of those cells that is blasts, with a biopsy taken to represent the
+    whole.  A packed marrow (cellularity above normal) holds more cells than
+    Harrison's normal count.
 
     Parameters
     ----------
@@ -309,8 +324,11 @@ def marrow_blasts(
         Cellular fraction of the marrow space (biopsy), in [0, 1].
     infiltration_fraction : float or array_like
         Blast fraction of the nucleated marrow cells, in [0, 1].
+    normal_cellularity_fraction : float or array_like
+        Normal cellularity for the patient's age, in (0, 1] (a measured
+        reference, or :func:`normal_cellularity_fraction` as a rule of thumb).
     cells_per_kg : float or array_like
-        Nucleated cells per kg that the marrow holds when fully cellular, > 0.
+        Nucleated cells per kg of a marrow of normal cellularity, > 0.
 
     Returns
     -------
@@ -320,7 +338,10 @@ def marrow_blasts(
     cells = marrow_nucleated_cells(weight_kg, cells_per_kg=cells_per_kg)
     cellularity = as_real_array("cellularity_fraction", cellularity_fraction, low=0.0, high=1.0, unit="fraction")
     infiltration = as_real_array("infiltration_fraction", infiltration_fraction, low=0.0, high=1.0, unit="fraction")
-    return cells * cellularity * infiltration
+    normal = as_real_array(
+        "normal_cellularity_fraction", normal_cellularity_fraction, low=0.0, high=1.0, low_open=True, unit="fraction"
+    )
+    return cells * (cellularity / normal) * infiltration
 
 
 def total_blasts(circulating_blasts: ArrayLike, marrow_blasts: ArrayLike) -> NDArray[np.float64]:
@@ -414,14 +435,17 @@ class AllPatient:
     blood_blast_fraction : float
         Fraction of white cells that are blasts, in [0, 1].
     marrow_cellularity_fraction : float
-        Cellular fraction of the marrow space, in [0, 1].
+        Cellular fraction of the marrow space (biopsy), in [0, 1].
     marrow_infiltration_fraction : float
         Blast fraction of the nucleated marrow cells, in [0, 1].
+    normal_cellularity_fraction : float
+        Normal marrow cellularity for the patient's age, in (0, 1]; the biopsy
+        cellularity is read relative to it (see :func:`marrow_blasts`).
     blood_volume_ml_per_kg : float
         Blood volume per kg in mL/kg, > 0 (default 70, an adult man; see
         :data:`BLOOD_VOLUME_ML_PER_KG` for women and children).
     marrow_cells_per_kg : float
-        Nucleated cells per kg of a fully cellular marrow, > 0 (default Harrison 1962).
+        Nucleated cells per kg of a marrow of normal cellularity, > 0 (default Harrison 1962).
     antigen_molecules_per_blast : float
         Antigen molecules per blast, >= 0 (default CD19, Ginaldi et al. 1998).
     antigen : str
@@ -435,6 +459,7 @@ class AllPatient:
     blood_blast_fraction: ArrayLike
     marrow_cellularity_fraction: ArrayLike
     marrow_infiltration_fraction: ArrayLike
+    normal_cellularity_fraction: ArrayLike
     blood_volume_ml_per_kg: ArrayLike = BLOOD_VOLUME_ML_PER_KG["man"]
     marrow_cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG
     antigen_molecules_per_blast: ArrayLike = CD19_MOLECULES_PER_BLAST
@@ -462,6 +487,7 @@ _FIELD_RANGES: dict[str, tuple[float, float | None, bool, str]] = {
     "blood_blast_fraction": (0.0, 1.0, False, "fraction"),
     "marrow_cellularity_fraction": (0.0, 1.0, False, "fraction"),
     "marrow_infiltration_fraction": (0.0, 1.0, False, "fraction"),
+    "normal_cellularity_fraction": (0.0, 1.0, True, "fraction"),
     "blood_volume_ml_per_kg": (0.0, None, True, "mL/kg"),
     "marrow_cells_per_kg": (0.0, None, True, "cells/kg"),
     "antigen_molecules_per_blast": (0.0, None, False, "molecules/cell"),
@@ -519,9 +545,10 @@ def estimate_burden(patient: AllPatient) -> BurdenEstimate:
     --------
     >>> child = AllPatient(weight_kg=20, wbc_giga_per_l=40, blood_blast_fraction=0.8,
     ...                    marrow_cellularity_fraction=0.95, marrow_infiltration_fraction=0.85,
+    ...                    normal_cellularity_fraction=0.95,
     ...                    blood_volume_ml_per_kg=BLOOD_VOLUME_ML_PER_KG["child"])
     >>> f"{float(estimate_burden(child).total_blasts):.3g}"
-    '2.18e+11'
+    '2.26e+11'
     """
     if not isinstance(patient, AllPatient):
         raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
@@ -535,6 +562,7 @@ def estimate_burden(patient: AllPatient) -> BurdenEstimate:
         weight_kg=patient.weight_kg,
         cellularity_fraction=patient.marrow_cellularity_fraction,
         infiltration_fraction=patient.marrow_infiltration_fraction,
+        normal_cellularity_fraction=patient.normal_cellularity_fraction,
         cells_per_kg=patient.marrow_cells_per_kg,
     )
     blasts = total_blasts(blood, marrow)

@@ -46,12 +46,14 @@ __all__ = [
     "PowerLawFit",
     "Repertoire",
     "RepertoireExpansion",
+    "TumourFractionSweep",
     "clone_capacity",
     "draw_peptides",
     "draw_repertoire",
     "expand_repertoire",
     "fit_power_law_exponent",
     "rank_frequency",
+    "sweep_tumour_fraction",
 ]
 
 #: Smallest power-law exponent accepted by the samplers.  Exponents in (1, 1.1)
@@ -617,6 +619,154 @@ def expand_repertoire(
         reading=reading,
     )
     return RepertoireExpansion(t=t, cells=cells, capacity=cap, tumour_directed=tumour)
+
+
+@dataclass(frozen=True)
+class TumourFractionSweep:
+    """The result of :func:`sweep_tumour_fraction`.
+
+    Attributes
+    ----------
+    tumour_fractions : numpy.ndarray
+        The requested shares of tumour-associated peptides, shape ``(F,)``.
+    n_tumour_peptides : numpy.ndarray of int
+        Tumour-associated peptides at each share, ``round(share * n_peptides)``.
+    t : numpy.ndarray
+        Time in days, shape ``(steps + 1,)``.
+    tumour_cells, alloreactive_cells : numpy.ndarray
+        Cells in tumour-directed and in alloreactive clones, shape ``(F, steps + 1)``.
+    """
+
+    tumour_fractions: NDArray[np.float64]
+    n_tumour_peptides: NDArray[np.int_]
+    t: NDArray[np.float64]
+    tumour_cells: NDArray[np.float64]
+    alloreactive_cells: NDArray[np.float64]
+
+    @property
+    def tumour_peak(self) -> NDArray[np.float64]:
+        """Peak of the tumour-directed total at each share, shape ``(F,)``."""
+        return self.tumour_cells.max(axis=-1)
+
+    @property
+    def alloreactive_peak(self) -> NDArray[np.float64]:
+        """Peak of the alloreactive total at each share, shape ``(F,)``."""
+        return self.alloreactive_cells.max(axis=-1)
+
+    @property
+    def alloreactive_over_tumour(self) -> NDArray[np.float64]:
+        """Alloreactive peak over tumour-directed peak (``inf`` with no tumour clones)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.tumour_peak > 0, self.alloreactive_peak / self.tumour_peak, np.inf)
+
+    def crossover(self) -> float:
+        """Smallest share at which the alloreactive peak no longer exceeds the tumour-directed one.
+
+        Linear interpolation of ``log(alloreactive / tumour)`` between the two
+        neighbouring shares of the sweep at which it changes sign (the shares
+        should be sorted); ``nan`` if the ratio stays above one.
+        """
+        order = np.argsort(self.tumour_fractions)
+        x = self.tumour_fractions[order]
+        with np.errstate(divide="ignore"):
+            y = np.log(self.alloreactive_over_tumour[order])
+        below = np.flatnonzero(y <= 0)
+        if below.size == 0:
+            return float("nan")
+        k = int(below[0])
+        if k == 0 or not np.isfinite(y[k - 1]):
+            return float(x[k])
+        return float(x[k - 1] + (x[k] - x[k - 1]) * y[k - 1] / (y[k - 1] - y[k]))
+
+
+def sweep_tumour_fraction(
+    repertoire: Repertoire,
+    tumour_fractions: ArrayLike,
+    *,
+    seed: int | np.random.Generator,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = 60,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> TumourFractionSweep:
+    """Expand one repertoire with different shares of tumour-associated peptides.
+
+    Everything about the repertoire is kept (clone sizes, TCR affinities, which
+    peptide each clone recognises, the peptides' IC50s and expressions); only
+    which peptides count as tumour-associated changes.  The peptides are put in
+    one random order, the repertoire's own tumour peptides first, and the first
+    ``round(share * n_peptides)`` of that order are tumour-associated, so the
+    tumour sets grow nested with the share, and the repertoire's own share
+    reproduces :func:`expand_repertoire`.
+
+    Clones do not interact, so each clone is run through Equation 2 twice, once
+    as tumour-directed and once as alloreactive, in one batch; the totals at
+    every share are then sums over the clones of the right kind.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+    tumour_fractions : array_like
+        Shares of tumour-associated peptides, each in [0, 1], 1-D.
+    seed : int or numpy.random.Generator
+        Seed (>= 0) of a new generator, or a generator, for the order in which
+        peptides become tumour-associated.
+    K, r, q, days, dt, tumour_term, reading
+        As in :func:`expand_repertoire`.
+
+    Returns
+    -------
+    TumourFractionSweep
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    shares = as_real_array("tumour_fractions", tumour_fractions, low=0.0, high=1.0, unit="fraction")
+    if shares.ndim != 1 or shares.size == 0:
+        raise ValueError(f"tumour_fractions must be a non-empty 1-D array; got shape {shares.shape}")
+    r_, q_, K_ = _rates(r, q, K)
+    if not isinstance(tumour_term, (bool, np.bool_)):
+        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
+    reading = check_choice("reading", reading, READINGS)
+    t, _ = time_grid(days, dt)
+    rng = _generator(seed)
+
+    library = repertoire.peptides
+    m = library.n_peptides
+    own = np.flatnonzero(library.tumour)
+    rest = np.flatnonzero(~library.tumour)
+    order = np.concatenate([rng.permutation(own), rng.permutation(rest)])
+    counts = np.rint(shares * m).astype(int)
+    rank = np.empty(m, dtype=int)
+    rank[order] = np.arange(m)
+    peptide_is_tumour = rank[None, :] < counts[:, None]  # (F, m)
+    clone_is_tumour = peptide_is_tumour[:, repertoire.peptide].astype(float)  # (F, n)
+
+    n = repertoire.n_clones
+    scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
+    both = np.concatenate([np.ones(n, dtype=bool), np.zeros(n, dtype=bool)])
+    cells, _ = _expand(
+        np.tile(np.asarray(repertoire.sizes, dtype=float), 2),
+        np.tile(scale, 2),
+        np.tile(repertoire.peptide_expression, 2),
+        both,
+        np.ones(2 * n, dtype=bool),
+        r=float(r_),
+        q=float(q_),
+        t=t,
+        tumour_term=bool(tumour_term),
+        reading=reading,
+    )
+    as_tumour, as_normal = cells[:n], cells[n:]
+    return TumourFractionSweep(
+        tumour_fractions=shares,
+        n_tumour_peptides=counts,
+        t=t,
+        tumour_cells=clone_is_tumour @ as_tumour,
+        alloreactive_cells=(1.0 - clone_is_tumour) @ as_normal,
+    )
 
 
 # --------------------------------------------------------------------------

@@ -5,8 +5,12 @@ GVHD as a product, ``rho_R = rho_P * rho_T``: ``rho_T`` is the chance that the
 infusion holds the relevant (tumour-directed) T cell clones and ``rho_P`` the
 chance that the target antigen is presented to them.  Their example is
 ``0.2 * 0.2 = 0.04``.  This module gives the closed forms and a Monte Carlo
-check that draws DLIs from a :class:`~cartmodel.repertoire.Repertoire` and runs
-them through Equation 2.
+that draws DLIs from a :class:`~cartmodel.repertoire.Repertoire` and runs them
+through Equation 2.  The Monte Carlo is a consistency check of the code, not an
+independent test of the product: presentation is drawn independently of the
+DLI, and a clone is called relevant by the same threshold that defines a
+response, so the simulation reproduces ``rho_P * rho_T`` by construction (up to
+clones that miss the threshold from one cell but reach it from several).
 
 Modelling choices of the Monte Carlo (the paper does not fix them):
 

@@ -24,6 +24,7 @@ CHILD = dict(
     blood_blast_fraction=0.8,
     marrow_cellularity_fraction=0.95,
     marrow_infiltration_fraction=0.85,
+    normal_cellularity_fraction=0.94,  # the rule of thumb at age 6
     blood_volume_ml_per_kg=77.5,
     marrow_cells_per_kg=10.4e9,
     antigen_molecules_per_blast=22_000.0,
@@ -41,12 +42,12 @@ def test_worked_example_matches_hand_arithmetic():
     # blood: 40e9 cells/L * 0.8 blasts * (20 kg * 77.5 mL/kg = 1.55 L)
     blood_litres = 20.0 * 77.5 / 1000.0
     circulating = 40e9 * 0.8 * blood_litres  # 4.96e10
-    # marrow: 20 kg * 10.4e9 cells/kg * 0.95 cellular * 0.85 blasts
-    marrow = 20.0 * 10.4e9 * 0.95 * 0.85  # 1.6796e11
+    # marrow: 20 kg * 10.4e9 cells/kg (a normally cellular marrow) * (0.95 / 0.94 of normal) * 0.85 blasts
+    marrow = 20.0 * 10.4e9 * (0.95 / 0.94) * 0.85  # 1.7865e11 (1.6796e11 / 0.94)
     total = circulating + marrow
     antigen = total * 22_000.0
     assert circulating == pytest.approx(4.96e10, rel=1e-12)
-    assert marrow == pytest.approx(1.6796e11, rel=1e-12)
+    assert marrow == pytest.approx(1.6796e11 / 0.94, rel=1e-12)
 
     estimate = bd.estimate_burden(child())
     assert float(estimate.blood_volume_ml) == pytest.approx(1550.0, rel=1e-12)
@@ -57,6 +58,32 @@ def test_worked_example_matches_hand_arithmetic():
     assert float(estimate.marrow_share) == pytest.approx(marrow / total, rel=1e-12)
     # P with the default reference: CD19 of 1e9 cells at 22,000 molecules each
     assert float(estimate.P()) == pytest.approx(antigen / (1e9 * 22_000.0), rel=1e-12)
+
+
+def test_adult_marrow_is_read_relative_to_normal_cellularity_for_age():
+    # Harrison's 10.4e9 cells/kg are those of a normally cellular adult marrow.  A 45-year-old
+    # (normal cellularity 55% by the rule of thumb) with a 90% cellular, 70% infiltrated biopsy:
+    # his marrow holds 0.90 / 0.55 = 1.636 times the normal count, of which 70% are blasts.
+    by_hand = 75.0 * 10.4e9 * 0.90 / 0.55 * 0.70  # 8.935e11 blasts
+    assert by_hand == pytest.approx(8.935e11, rel=1e-3)
+    got = bd.marrow_blasts(weight_kg=75, cellularity_fraction=0.90, infiltration_fraction=0.70,
+                           normal_cellularity_fraction=float(bd.normal_cellularity_fraction(45)))
+    assert float(got) == pytest.approx(by_hand, rel=1e-12)
+    # reading Harrison as a fully cellular marrow (the old error) gives 0.55 times this, about half
+    as_if_full = 75.0 * 10.4e9 * 0.90 * 0.70
+    assert as_if_full / float(got) == pytest.approx(0.55, rel=1e-12)
+
+
+def test_a_normally_cellular_marrow_holds_harrisons_count():
+    for age in (6.0, 30.0, 45.0, 70.0):
+        normal = float(bd.normal_cellularity_fraction(age))
+        whole_marrow = bd.marrow_blasts(weight_kg=60, cellularity_fraction=normal, infiltration_fraction=1.0,
+                                        normal_cellularity_fraction=normal)
+        assert float(whole_marrow) == pytest.approx(60 * 10.4e9, rel=1e-12)
+    # half the normal cellularity holds half the cells; twice, twice
+    half = bd.marrow_blasts(weight_kg=60, cellularity_fraction=0.25, infiltration_fraction=1.0,
+                            normal_cellularity_fraction=0.5)
+    assert float(half) == pytest.approx(30 * 10.4e9, rel=1e-12)
 
 
 def test_circulating_blasts_agree_in_both_units():
@@ -76,13 +103,18 @@ def test_defaults_are_the_published_values():
     assert float(bd.marrow_nucleated_cells(70)) == pytest.approx(7e11, rel=0.05)
 
 
-def test_nadler_formula_and_per_kg_defaults_agree_for_average_adults():
+def test_nadler_formula_and_why_it_gives_no_single_per_kg_value():
     # 1.75 m, 70 kg man: 0.3669 * 1.75^3 + 0.03219 * 70 + 0.6041 litres
     man_litres = 0.3669 * 1.75**3 + 0.03219 * 70 + 0.6041
     assert float(bd.nadler_blood_volume_ml(1.75, 70, sex="man")) == pytest.approx(1000 * man_litres, rel=1e-12)
-    # per kg, an average man and woman come within 10% of the 70 and 65 mL/kg rules
-    assert float(bd.nadler_blood_volume_ml(1.75, 70, sex="man")) / 70 == pytest.approx(70, rel=0.1)
-    assert float(bd.nadler_blood_volume_ml(1.65, 58, sex="woman")) / 58 == pytest.approx(65, rel=0.1)
+    woman_litres = 0.3561 * 1.65**3 + 0.03308 * 58 + 0.1833
+    assert float(bd.nadler_blood_volume_ml(1.65, 58, sex="woman")) == pytest.approx(1000 * woman_litres, rel=1e-12)
+    # per kg, Nadler's volume falls as weight rises at fixed height (the constant and height terms
+    # are spread over more kilograms), so it does not define a per-kg constant like 70 mL/kg
+    weights = np.array([55.0, 70.0, 90.0, 120.0])
+    per_kg = bd.nadler_blood_volume_ml(1.75, weights, sex="man") / weights
+    assert np.all(np.diff(per_kg) < 0)
+    assert per_kg[0] / per_kg[-1] > 1.2
 
 
 def test_cellularity_rule_of_thumb():
@@ -97,6 +129,7 @@ INCREASING = {
     "blood_blast_fraction": [0.0, 0.1, 0.5, 1.0],
     "marrow_cellularity_fraction": [0.0, 0.3, 0.7, 1.0],
     "marrow_infiltration_fraction": [0.0, 1e-4, 0.2, 1.0],
+    "normal_cellularity_fraction": [0.9, 0.7, 0.5, 0.3],  # a lower normal makes the same biopsy fuller
     "blood_volume_ml_per_kg": [60.0, 70.0, 80.0, 90.0],
     "marrow_cells_per_kg": [5e9, 10.4e9, 2e10, 4e10],
     "antigen_molecules_per_blast": [0.0, 2_000.0, 22_000.0, 60_000.0],
@@ -118,6 +151,8 @@ def test_blood_inputs_do_not_touch_the_marrow_and_vice_versa():
     assert np.ptp(blood_only.marrow_blasts) == 0
     marrow_only = bd.estimate_burden(child(marrow_infiltration_fraction=np.array([0.1, 0.9])))
     assert np.ptp(marrow_only.circulating_blasts) == 0
+    normal_only = bd.estimate_burden(child(normal_cellularity_fraction=np.array([0.4, 0.9])))
+    assert np.ptp(normal_only.circulating_blasts) == 0 and np.ptp(normal_only.marrow_blasts) > 0
 
 
 def test_linear_in_weight_and_antigen_density():
@@ -172,6 +207,7 @@ def test_unit_conversions_round_trip():
         ("blood_blast_fraction", 1.2, r"blood_blast_fraction \(fraction\) must be a finite real number in \[0, 1\]; got 1.2"),
         ("marrow_cellularity_fraction", -0.1, r"marrow_cellularity_fraction .* in \[0, 1\]; got -0.1"),
         ("marrow_infiltration_fraction", 80.0, r"marrow_infiltration_fraction .* in \[0, 1\]; got 80"),
+        ("normal_cellularity_fraction", 0.0, r"normal_cellularity_fraction .* in \(0, 1\]; got 0"),
         ("weight_kg", 0.0, r"weight_kg \(kg\) must be a finite real number > 0; got 0"),
         ("wbc_giga_per_l", -3.0, r"wbc_giga_per_l .* > 0; got -3"),
         ("blood_volume_ml_per_kg", 0.0, r"blood_volume_ml_per_kg .* > 0"),
@@ -215,7 +251,9 @@ def test_functions_reject_bad_inputs_with_named_parameters():
     with pytest.raises(ValueError, match=r"wbc_cells_per_ul .* got -5"):
         bd.wbc_giga_per_l_from_cells_per_ul(-5)
     with pytest.raises(ValueError, match=r"infiltration_fraction .* got 2"):
-        bd.marrow_blasts(weight_kg=70, cellularity_fraction=0.5, infiltration_fraction=2)
+        bd.marrow_blasts(weight_kg=70, cellularity_fraction=0.5, infiltration_fraction=2, normal_cellularity_fraction=0.5)
+    with pytest.raises(ValueError, match=r"normal_cellularity_fraction .* got 1.5"):
+        bd.marrow_blasts(weight_kg=70, cellularity_fraction=0.5, infiltration_fraction=0.5, normal_cellularity_fraction=1.5)
 
 
 # ---------------------------------------------------------------- sensitivity
@@ -230,7 +268,7 @@ def test_one_at_a_time_sensitivity_matches_hand_arithmetic_and_is_sorted():
     bars = bd.one_at_a_time_sensitivity(child(), ranges)
     by_name = {bar.name: bar for bar in bars}
     blood = 40e9 * 0.8 * 20 * 77.5 / 1000
-    marrow = 20 * 10.4e9 * 0.95 * 0.85
+    marrow = 20 * 10.4e9 * 0.95 / 0.94 * 0.85
     baseline = (blood + marrow) * 22_000
     bar = by_name["marrow_infiltration_fraction"]
     assert bar.baseline == pytest.approx(baseline, rel=1e-12)
@@ -250,12 +288,13 @@ def test_sensitivity_orders_by_fold_change_not_by_absolute_change():
     # adult-like case, marrow-dominated: doubling/halving the marrow moves the burden by a larger
     # absolute amount than the density range, but by a smaller factor (3.3 against 14.5)
     adult = child(weight_kg=75.0, wbc_giga_per_l=25.0, blood_blast_fraction=0.6,
-                  marrow_cellularity_fraction=0.9, marrow_infiltration_fraction=0.7, blood_volume_ml_per_kg=70.0)
+                  marrow_cellularity_fraction=0.9, marrow_infiltration_fraction=0.7, normal_cellularity_fraction=0.55,
+                  blood_volume_ml_per_kg=70.0)
     bars = bd.one_at_a_time_sensitivity(
         adult, {"marrow_cells_per_kg": (5.2e9, 20.8e9), "antigen_molecules_per_blast": (2_000.0, 29_000.0)}
     )
     blood = 25e9 * 0.6 * 75 * 0.070
-    marrow = 75 * 10.4e9 * 0.9 * 0.7
+    marrow = 75 * 10.4e9 * 0.9 / 0.55 * 0.7
     marrow_fold = (blood + 2 * marrow) / (blood + 0.5 * marrow)
     assert marrow_fold < 29_000 / 2_000
     assert [b.name for b in bars] == ["antigen_molecules_per_blast", "marrow_cells_per_kg"]

@@ -170,6 +170,36 @@ def test_references_bib_has_every_cited_key(bib):
     assert missing == {}, f"cited but not in references.bib: {missing}"
 
 
+def chapter_cited_keys(texts: list[str]) -> set[str]:
+    """Keys cited by {cite} roles in the given chapter sources."""
+    return {key.strip() for text in texts for group in CITE_ROLE.findall(text) for key in group.split(",")}
+
+
+def uncited_entries(bib_keys, texts: list[str]) -> list[str]:
+    """Entries of the bibliography that no chapter cites, sorted."""
+    return sorted(set(bib_keys) - chapter_cited_keys(texts))
+
+
+def test_every_entry_of_references_bib_is_cited_in_a_chapter(bib):
+    texts = [chapter.read_text(encoding="utf-8") for chapter in sorted((REPO / "chapters").glob("*.md"))]
+    assert uncited_entries(bib.entries, texts) == [], "references.bib entries that no chapter cites"
+
+
+def test_the_uncited_check_catches_an_entry_nobody_cites(bib):
+    texts = [chapter.read_text(encoding="utf-8") for chapter in sorted((REPO / "chapters").glob("*.md"))]
+    extra = parse_string("@article{nobody2000, title={Never cited}, year={2000}}", "bibtex")
+    keys = list(bib.entries) + list(extra.entries)
+    assert uncited_entries(keys, texts) == ["nobody2000"]
+    # a key that appears only in running text, not in a {cite} role, does not count as cited
+    assert uncited_entries(["stein2019"], ["see stein2019 and `stein2019`"]) == ["stein2019"]
+
+
+def test_the_bibliography_header_makes_no_claim_the_tests_do_not_check():
+    header = (REPO / "references.bib").read_text(encoding="utf-8").split("@", 1)[0]
+    assert "Every entry here is cited" in header and "test_citation.py" in header
+    assert "shared" not in header  # the book never points at the team's notes
+
+
 # --- workflows ----------------------------------------------------------------------
 
 

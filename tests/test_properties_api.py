@@ -141,7 +141,8 @@ def bad_horizon() -> st.SearchStrategy[Any]:
 RATES = dict(r=FIGURE_1["r"], q=FIGURE_1["q"], K=FIGURE_1["K"])
 EQ1 = dict(r=FIGURE_1["r"], q=FIGURE_1["q"], B=FIGURE_1["B"], P=FIGURE_1["P"], K=FIGURE_1["K"])
 PATIENT = cm.AllPatient(weight_kg=70.0, wbc_giga_per_l=20.0, blood_blast_fraction=0.5,
-                        marrow_cellularity_fraction=0.9, marrow_infiltration_fraction=0.7)
+                        marrow_cellularity_fraction=0.9, marrow_infiltration_fraction=0.7,
+                        normal_cellularity_fraction=0.6)
 LIBRARY = cm.draw_peptides(20, seed=7, tumour_fraction=0.25)
 REPERTOIRE = cm.draw_repertoire(40, seed=7, peptides=LIBRARY)
 TWO_PEPTIDES = cm.PeptideLibrary(ic50_nm=[1.0, 10.0], expression=[1.0, 2.0], tumour=[True, False])
@@ -154,6 +155,7 @@ PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
     "blood_blast_fraction": (0.0, 1.0),
     "marrow_cellularity_fraction": (0.0, 1.0),
     "marrow_infiltration_fraction": (0.0, 1.0),
+    "normal_cellularity_fraction": (0.05, 1.0),
     "blood_volume_ml_per_kg": (40.0, 120.0),
     "marrow_cells_per_kg": (1e9, 1e11),
     "antigen_molecules_per_blast": (0.0, 1e6),
@@ -161,6 +163,7 @@ PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
 PATIENT_BAD = {
     "weight_kg": POSITIVE, "wbc_giga_per_l": POSITIVE, "blood_blast_fraction": FRACTION,
     "marrow_cellularity_fraction": FRACTION, "marrow_infiltration_fraction": FRACTION,
+    "normal_cellularity_fraction": outside(0.0, 1.0, low_open=True),
     "blood_volume_ml_per_kg": POSITIVE, "marrow_cells_per_kg": POSITIVE, "antigen_molecules_per_blast": NON_NEGATIVE,
     "antigen": st.sampled_from([1, None, b"CD19"]), "label": st.sampled_from([1, None, b"x"]),
 }
@@ -219,9 +222,10 @@ REFUSALS: dict[str, Refusal] = {
         {"weight_kg": POSITIVE, "cells_per_kg": POSITIVE}, arrays="weight_kg cells_per_kg"),
     "marrow_blasts": refusal(
         cm.marrow_blasts, {"weight_kg": 70.0, "cellularity_fraction": 0.9, "infiltration_fraction": 0.7,
-                           "cells_per_kg": 1e10},
+                           "normal_cellularity_fraction": 0.6, "cells_per_kg": 1e10},
         {"weight_kg": POSITIVE, "cellularity_fraction": FRACTION, "infiltration_fraction": FRACTION,
-         "cells_per_kg": POSITIVE}, arrays="weight_kg cellularity_fraction infiltration_fraction cells_per_kg"),
+         "normal_cellularity_fraction": outside(0.0, 1.0, low_open=True), "cells_per_kg": POSITIVE},
+        arrays="weight_kg cellularity_fraction infiltration_fraction normal_cellularity_fraction cells_per_kg"),
     "total_blasts": refusal(
         cm.total_blasts, {"circulating_blasts": 1e9, "marrow_blasts": 1e11},
         {"circulating_blasts": NON_NEGATIVE, "marrow_blasts": NON_NEGATIVE}, arrays="circulating_blasts marrow_blasts"),
@@ -279,6 +283,11 @@ REFUSALS: dict[str, Refusal] = {
     "expand_repertoire": refusal(
         cm.expand_repertoire, {"repertoire": REPERTOIRE, **REP_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)), **REP_SETTINGS_BAD}, scalars="r q K days dt"),
+    "sweep_tumour_fraction": refusal(
+        cm.sweep_tumour_fraction, {"repertoire": REPERTOIRE, "tumour_fractions": [0.0, 0.5], "seed": 1, **REP_SETTINGS},
+        {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
+         "tumour_fractions": st.one_of(FRACTION, st.sampled_from([[], [[0.1, 0.2]], [0.1, 1.5]])), "seed": BAD_SEED,
+         **REP_SETTINGS_BAD}, scalars="r q K days dt"),
     "rank_frequency": refusal(cm.rank_frequency, {"sizes": [1.0, 2.0, 3.0]}, {"sizes": BAD_VECTOR}),
     "fit_power_law_exponent": refusal(
         cm.fit_power_law_exponent, {"values": [1.0, 2.0, 3.0, 4.0], "minimum": 1.0},
@@ -453,14 +462,17 @@ def test_blood_volumes(weight, group, ml_per_kg, height, sex):
 @settings(max_examples=500)
 @given(weight=st.floats(0.5, 300.0), cellularity=st.floats(0.0, 1.0), infiltration=st.floats(0.0, 1.0),
        cells_per_kg=log_uniform(1e9, 1e11), wbc=log_uniform(1e-3, 1e3), fraction=st.floats(0.0, 1.0),
-       volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0))
-def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per_kg, wbc, fraction, volume, age):
+       volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0), normal=st.floats(0.05, 1.0))
+def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per_kg, wbc, fraction, volume, age,
+                                    normal):
     count_generated_call()
     nucleated = float(cm.marrow_nucleated_cells(weight, cells_per_kg=cells_per_kg))
     marrow = float(cm.marrow_blasts(weight_kg=weight, cellularity_fraction=cellularity,
-                                    infiltration_fraction=infiltration, cells_per_kg=cells_per_kg))
+                                    infiltration_fraction=infiltration, normal_cellularity_fraction=normal,
+                                    cells_per_kg=cells_per_kg))
     assert_counts("marrow blasts", [nucleated, marrow])
-    assert marrow <= nucleated * (1 + 1e-15)
+    # no more blasts than the marrow's cells, which are the normal count scaled by cellularity / normal
+    assert marrow <= nucleated * cellularity / normal * (1 + 1e-12)
     blood = float(cm.circulating_blasts(wbc_giga_per_l=wbc, blast_fraction=fraction, blood_volume_ml=volume))
     same = float(cm.circulating_blasts(wbc_cells_per_ul=wbc * 1000.0, blast_fraction=fraction, blood_volume_ml=volume))
     assert_counts("circulating blasts", blood)
@@ -620,6 +632,32 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizo
     np.testing.assert_allclose(run.tumour_cells + run.alloreactive_cells, run.cells.sum(axis=0), rtol=1e-12)
 
 
+@settings(max_examples=150)
+@given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
+       horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS),
+       shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6))
+def test_sweep_tumour_fraction(seed, n, fraction, K, r, q, horizon, tumour_term, reading, shares):
+    count_generated_call()
+    repertoire = small_repertoire(seed, n, fraction)
+    days, dt = horizon
+    settings_ = dict(K=K, r=r, q=q, tumour_term=tumour_term, days=days, dt=dt, reading=reading)
+    own = float(repertoire.peptides.tumour.mean())
+    try:
+        sweep = cm.sweep_tumour_fraction(repertoire, [*shares, own], seed=seed, **settings_)
+    except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
+        assert "1e300" in str(error) and tumour_term and q > r
+        return
+    steps = round(days / dt) + 1
+    assert sweep.tumour_cells.shape == sweep.alloreactive_cells.shape == (len(shares) + 1, steps)
+    assert_counts("swept cells", [sweep.tumour_cells, sweep.alloreactive_cells])
+    # the repertoire's own share is the repertoire as drawn
+    run = cm.expand_repertoire(repertoire, **settings_)
+    np.testing.assert_allclose(sweep.tumour_cells[-1], run.tumour_cells, rtol=1e-12)
+    np.testing.assert_allclose(sweep.alloreactive_cells[-1], run.alloreactive_cells, rtol=1e-12)
+    ratio = sweep.alloreactive_over_tumour
+    assert np.all((ratio >= 0) | np.isnan(ratio))
+
+
 @settings(max_examples=300)
 @given(sizes=st.lists(log_uniform(1e-6, 1e12), min_size=1, max_size=50))
 def test_rank_frequency(sizes):
@@ -702,7 +740,7 @@ def test_relevant_clones_and_dli_trial(seed, n, fraction, response_cells, dose, 
     assert not np.any(relevant & ~repertoire.tumour_directed)
     stricter = cm.relevant_clones(repertoire, response_cells=10 * response_cells, **settings_)
     assert not np.any(stricter & ~relevant)  # a higher bar keeps a subset
-    trial = cm.simulate_dli_trial(repertoire, dose_cells=dose, rho_p=rho_p, patients=patients, seed=seed,
+    trial = cm.simulate_dli_trial(repertoire, n0=dose, rho_p=rho_p, patients=patients, seed=seed,
                                   infusions=infusions, presentation=presentation, response_cells=response_cells,
                                   **settings_)
     assert trial.responded.shape == (patients,) and trial.presented.shape == (patients, infusions)
@@ -1475,6 +1513,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.draw_repertoire: (test_draw_repertoire, REFUSED),
     cm.clone_capacity: (test_clone_capacity_and_expand_repertoire, REFUSED),
     cm.expand_repertoire: (test_clone_capacity_and_expand_repertoire, REFUSED),
+    cm.sweep_tumour_fraction: (test_sweep_tumour_fraction, REFUSED),
     cm.rank_frequency: (test_rank_frequency, REFUSED),
     cm.fit_power_law_exponent: (test_fit_power_law_exponent, REFUSED),
     cm.response_probability: (test_response_probabilities, REFUSED),
@@ -1506,6 +1545,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
 RESULTS: dict[type, Callable[..., Any]] = {
     cm.Expansion: cm.simulate, cm.BurdenEstimate: cm.estimate_burden, bd.SensitivityBar: cm.one_at_a_time_sensitivity,
     cm.PowerLawFit: cm.fit_power_law_exponent, cm.RepertoireExpansion: cm.expand_repertoire,
+    cm.TumourFractionSweep: cm.sweep_tumour_fraction,
     cm.DLITrial: cm.simulate_dli_trial, cm.BurdenFit: cm.fit_burden, cm.IdentifiabilityWarning: cm.fit_burden,
     cm.CeilingDose: cm.dose_for_ceiling, cm.DoseResponse: cm.dose_response, cm.ScheduleComparison: cm.split_schedule,
     reporting.Quantity: reporting.sci,

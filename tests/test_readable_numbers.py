@@ -1,6 +1,7 @@
 """The build's rewriting of glued e-notation (_ext/readable_numbers.py)."""
 
 import importlib.util
+import re
 
 import pytest
 
@@ -36,3 +37,43 @@ def test_no_glued_number_is_left_in_e_notation(built_book):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         for span in soup.select("span.pasted-text"):
             assert not readable_numbers._E_NOTATION.search(span.get_text()), f"{path.name}: {span.get_text()!r}"
+
+
+# An unrounded float as Python prints it: a run of six or more zeros or nines after a
+# significant digit, then one more digit (0.04000000000000001), or ten or more decimals at all
+# (0.9152498359904626, 4.440892098500626e-16).  Prose and outputs round to what they mean.
+FLOAT_NOISE = re.compile(r"\d\.\d*[1-9](?:0{6,}|9{6,})\d|\d\.\d{10,}")
+
+
+@pytest.mark.parametrize(
+    ("text", "noisy"),
+    [
+        ("0.04000000000000001", True),
+        ("(0.0410, 0.04000000000000001, 0.0014)", True),
+        ("0.7999999999999999", True),
+        ("0.04", False),
+        ("0.000001", False),  # a small number written out, not noise
+        ("1,000,000 cells", False),
+        ("1000000.0", False),
+        ("{1.0: (0.9152498359904626, 0.75)}", True),
+        ("4.440892098500626e-16", True),
+        ("4.4e-16 and 3.14159", False),
+    ],
+)
+def test_float_noise_pattern(text, noisy):
+    assert bool(FLOAT_NOISE.search(text)) == noisy
+
+
+def test_no_page_prints_float_noise(built_book):
+    """No cell output or glued number shows an unrounded float such as 0.04000000000000001."""
+    from bs4 import BeautifulSoup
+
+    pages = sorted(built_book.html.glob("**/*.html"))
+    assert len(pages) > 10
+    found = []
+    for path in pages:
+        article = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find("article")
+        if article is None:
+            continue
+        found += [f"{path.name}: {match.group()}" for match in FLOAT_NOISE.finditer(article.get_text(" "))]
+    assert found == []

@@ -278,3 +278,58 @@ def test_other_bad_inputs_raise_clear_errors():
         cm.expand_repertoire(rep, K=1e306)
     with pytest.raises(ValueError, match=r"minimum must leave at least two values"):
         cm.fit_power_law_exponent([1.0, 2.0, 3.0], minimum=10.0)
+
+
+# --------------------------------------------------------------------------
+# sweeping the share of tumour-associated peptides
+
+
+SWEEP_REPERTOIRE = cm.draw_repertoire(2_000, seed=11, peptides=cm.draw_peptides(200, seed=11, tumour_fraction=0.05))
+
+
+def test_sweep_at_the_repertoires_own_share_reproduces_expand_repertoire():
+    # the sweep runs each clone twice and sums by kind; expand_repertoire runs the repertoire as drawn
+    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, [0.05], seed=1, days=40)
+    direct = cm.expand_repertoire(SWEEP_REPERTOIRE, days=40)
+    assert sweep.n_tumour_peptides.tolist() == [10]
+    np.testing.assert_allclose(sweep.tumour_cells[0], direct.tumour_cells, rtol=1e-12)
+    np.testing.assert_allclose(sweep.alloreactive_cells[0], direct.alloreactive_cells, rtol=1e-12)
+
+
+def test_sweep_ends_and_nesting():
+    shares = np.linspace(0.0, 1.0, 11)
+    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, shares, seed=2, days=30)
+    assert np.all(sweep.tumour_cells[0] == 0) and np.all(sweep.alloreactive_cells[-1] == 0)
+    assert sweep.alloreactive_over_tumour[0] == math.inf and sweep.alloreactive_over_tumour[-1] == 0
+    # tumour sets grow nested with the share, so the tumour-directed peak can only grow
+    assert np.all(np.diff(sweep.tumour_peak) >= 0) and np.all(np.diff(sweep.alloreactive_peak) <= 0)
+
+
+def test_without_the_tumour_term_the_sweep_only_relabels_cells():
+    # with constant capacities a clone's course does not depend on its kind: the two totals
+    # always add up to the whole repertoire's expansion, at every share and every day
+    shares = np.array([0.0, 0.3, 0.7, 1.0])
+    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, shares, seed=3, days=20, tumour_term=False)
+    whole = cm.expand_repertoire(SWEEP_REPERTOIRE, days=20, tumour_term=False).cells.sum(axis=0)
+    np.testing.assert_allclose(sweep.tumour_cells + sweep.alloreactive_cells, np.broadcast_to(whole, (4, whole.size)),
+                               rtol=1e-12)
+
+
+def test_crossover_interpolates_the_log_ratio():
+    # ratios 4, 2, 0.5 at shares 0.1, 0.2, 0.3: log ratio crosses zero a third of the way from 0.2 to 0.3
+    t = np.array([0.0, 1.0])
+    tumour = np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 2.0]])
+    allo = np.array([[4.0, 4.0], [2.0, 2.0], [1.0, 1.0]])
+    sweep = cm.TumourFractionSweep(np.array([0.1, 0.2, 0.3]), np.array([1, 2, 3]), t, tumour, allo)
+    assert sweep.crossover() == pytest.approx(0.2 + 0.1 * math.log(2) / (math.log(2) + math.log(2)), rel=1e-12)
+    never = cm.TumourFractionSweep(np.array([0.1, 0.2]), np.array([1, 2]), t, tumour[:2], allo[:2] * 10)
+    assert math.isnan(never.crossover())
+
+
+def test_sweep_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"tumour_fractions .* got 1.5"):
+        cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, [0.1, 1.5], seed=1)
+    with pytest.raises(ValueError, match="1-D"):
+        cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, 0.1, seed=1)
+    with pytest.raises(TypeError, match="Repertoire"):
+        cm.sweep_tumour_fraction("repertoire", [0.1], seed=1)
