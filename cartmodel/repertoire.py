@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice, check_positive_int
 from .engine import READINGS, capacity_from_tumour, iterate, time_grid, tumour_term
+from .model import affinity_from_ic50
 from .paper import FIGURE_1
 
 __all__ = [
@@ -122,8 +123,8 @@ class PeptideLibrary:
 
     @property
     def affinity(self) -> NDArray[np.float64]:
-        """``B_j = 1 / IC50_j`` in 1/nM."""
-        return 1.0 / self.ic50_nm
+        """``B_j = (1 nM) / IC50_j``, dimensionless, as for a CAR's scFv (see :func:`cartmodel.affinity_from_ic50`)."""
+        return affinity_from_ic50(self.ic50_nm)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ class Repertoire:
 
     @property
     def peptide_affinity(self) -> NDArray[np.float64]:
-        """``B_j`` of each clone's peptide, in 1/nM, shape ``(n,)``."""
+        """``B_j`` of each clone's peptide, dimensionless, shape ``(n,)``."""
         return self.peptides.affinity[self.peptide]
 
     @property
