@@ -200,3 +200,28 @@ def test_target_attainment_needs_a_cohort_and_a_valid_fraction():
     with pytest.raises(ValueError, match="index"):
         draw_cohort(3, seed=1).patient(3)
     assert isinstance(draw_cohort(3, seed=1), Cohort)
+
+
+def test_plot_target_attainment_draws_the_probabilities():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cartmodel.plotting import find_artist, plot_target_attainment
+
+    pta = target_attainment(draw_cohort(300, seed=9), dose_cells=np.logspace(-3, 6, 12),
+                            burden=np.logspace(1, 5, 5), ceiling_cells=1e8)
+    fig, ax = plt.subplots()
+    plot_target_attainment(pta, ax=ax, burden_indices=[1, 3], fraction=0.8)
+    for j in (1, 3):
+        np.testing.assert_array_equal(find_artist(ax, f"pta-ceiling-{j}").get_ydata(), pta.probability_under_ceiling[:, j])
+        np.testing.assert_array_equal(find_artist(ax, f"pta-both-{j}").get_ydata(), pta.probability_both[:, j])
+    assert list(find_artist(ax, "pta-fraction").get_ydata()) == [0.8, 0.8]
+    with pytest.raises(ValueError, match="burden_indices"):
+        plot_target_attainment(pta, ax=ax, burden_indices=[5])
+    with pytest.raises(TypeError, match="result"):
+        plot_target_attainment(pta.probability_under_ceiling, ax=ax)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="fraction"):
+        plot_target_attainment(pta, ax=ax, fraction=0.0)
+    plt.close(fig)
