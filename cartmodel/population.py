@@ -42,7 +42,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice, check_positive_int
 from .dosing import EXAMPLE_CLEAR_BY_DAY, dose_response
-from .model import B_PLACEMENTS, READINGS, BPlacement, Reading, simulate
+from .model import B_PLACEMENTS, MAX_STEPS, READINGS, BPlacement, Reading, simulate
 from .paper import FIGURE_1
 from .published import ALL_BURDEN_INPUTS
 
@@ -405,6 +405,7 @@ def target_attainment(
     level = _scalar("tumour_level", tumour_level, low=0.0, low_open=True, unit="AU")
     horizon = _scalar("days", days, low=0.0, low_open=True, unit="days")
     step = _scalar("dt", dt, low=0.0, low_open=True, unit="days")
+    _check_whole_steps(horizon, step)
     target_day = _scalar("by_day", by_day, low=0.0, high=horizon, low_open=True, unit="days")
     steps_to_target = round(target_day / step)
     if abs(target_day / step - steps_to_target) > 1e-9 * max(1.0, target_day / step):
@@ -469,6 +470,16 @@ def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float
         active = active[lo[active] < hi[active]]
     count[crossing] = lo
     return count
+
+
+def _check_whole_steps(days: float, dt: float) -> None:
+    """The horizon rules of :func:`cartmodel.simulate`, checked before ``by_day`` is compared with it."""
+    ratio = days / dt
+    steps = round(ratio)
+    if steps < 1 or abs(ratio - steps) > 1e-9 * max(1.0, ratio):
+        raise ValueError(f"days / dt must be a whole number of steps >= 1; got days={days!r}, dt={dt!r}")
+    if steps > MAX_STEPS:
+        raise ValueError(f"days / dt must be at most {MAX_STEPS} steps; got {steps} (days={days!r}, dt={dt!r})")
 
 
 def _scalar(name: str, value: Any, **limits: Any) -> float:
