@@ -91,9 +91,9 @@ DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType({
 
 #: Where each magnitude in :data:`DEFAULT_VARIABILITY` comes from.
 VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType({
-    "r": "assumption (about 10% between-patient spread of the CAR T growth rate)",
-    "q": "assumption (about 10% between-patient spread of the tumour growth rate)",
-    "B": "assumption (effective affinity and avidity spread by a factor of about 1.6 per SD)",
+    "r": "assumption (between-patient spread of the CAR T growth rate)",
+    "q": "assumption (between-patient spread of the tumour growth rate)",
+    "B": "assumption (between-patient spread of the effective affinity and avidity)",
     "P": "spread (SD/mean) of CD19 molecules per normal B cell, ginaldi1998, used as the spread of antigen per blast",
 })
 
