@@ -368,7 +368,7 @@ class NomogramExplorer(_Explorer):
         self._compute(self.current())
         plot_nomogram(self.dose_cells, self.burden_cells, self.values["grid"], self.values["contour"],
                       self.values["recommended"], ax=self.ax)
-        self.ax.plot(self.burden_cells, np.full(self.burden_cells.size, np.nan), color="white", ls="-.", lw=2.2,
+        self.ax.plot(self.burden_cells, np.full(self.burden_cells.size, np.nan), color="#58d68d", ls="-.", lw=2.2,
                      label=f"{self.cohort_fraction:.0%} of cohort under ceiling", gid="cohort-dose")
         self.ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
         self.artists = {gid: find_artist(self.ax, gid) for gid in ("peak-map", "no-clearance", "ceiling-contour",
