@@ -11,6 +11,7 @@ the tools the book builds on them:
 * :mod:`cartmodel.burden`: the ALL antigen-burden estimate and its mapping to P.
 * :mod:`cartmodel.fitting`: reading the antigen burden from repeated CAR T counts.
 * :mod:`cartmodel.dosing`: dose-response grids, ceiling doses and split schedules.
+* :mod:`cartmodel.population`: virtual cohorts and probabilities of target attainment.
 * :mod:`cartmodel.paper`, :mod:`cartmodel.published`: the paper's caption
   parameters and published values, each with its source.
 * :mod:`cartmodel.plotting`, :mod:`cartmodel.widgets`, :mod:`cartmodel.reporting`:
@@ -85,6 +86,12 @@ from .dosing import (  # dose-response grids, ceiling doses, split schedules
     split_doses,
     split_schedule,
 )
+from .population import (  # dosing for a population: virtual cohorts, target attainment
+    Cohort,
+    TargetAttainment,
+    draw_cohort,
+    target_attainment,
+)
 
 __version__ = "0.1.0"
 
@@ -145,4 +152,8 @@ __all__ = [
     "dose_response",
     "split_doses",
     "split_schedule",
+    "Cohort",
+    "TargetAttainment",
+    "draw_cohort",
+    "target_attainment",
 ]

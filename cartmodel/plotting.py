@@ -708,3 +708,72 @@ def plot_kinetics(
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
     return ax
+
+
+# --------------------------------------------------------------------------
+# Dosing for a population: probability-of-target-attainment curves.
+
+from .population import TargetAttainment  # noqa: E402
+
+__all__ += ["plot_target_attainment"]
+
+
+def plot_target_attainment(
+    result: TargetAttainment,
+    ax: Axes | None = None,
+    *,
+    burden_indices: Iterable[int] | None = None,
+    fraction: float = 0.9,
+) -> Axes:
+    """Probability-of-target-attainment curves against the dose, one colour per burden.
+
+    Solid: the fraction of the cohort whose peak stays at or under the ceiling.
+    Dashed: the fraction that also meets the tumour target (below the level by
+    the day), which the dose cannot raise above the tumour target alone.
+    Dotted grey: ``fraction``, the share of patients a dose is meant to keep
+    under the ceiling.
+
+    Parameters
+    ----------
+    result : TargetAttainment
+        From :func:`cartmodel.population.target_attainment`.
+    burden_indices : iterable of int, optional
+        Columns of ``result.P_grid`` to draw (default: four spread over the grid).
+    fraction : float
+        Height of the reference line, in (0, 1].
+
+    Artists: ``pta-ceiling-<j>`` and ``pta-both-<j>`` lines for burden index ``j``,
+    and ``pta-fraction``.
+    """
+    if not isinstance(result, TargetAttainment):
+        raise TypeError(f"result must be a TargetAttainment from target_attainment; got {type(result).__name__}")
+    share = as_real_array("fraction", fraction, low=0.0, high=1.0, low_open=True)
+    if share.ndim:
+        raise TypeError(f"fraction must be a scalar; got {fraction!r}")
+    nb = result.P_grid.size
+    if burden_indices is None:
+        columns = sorted(set(np.linspace(0, nb - 1, min(4, nb)).round().astype(int).tolist()))
+    else:
+        if isinstance(burden_indices, (str, bytes)) or not isinstance(burden_indices, Iterable):
+            raise TypeError(f"burden_indices must be an iterable of integers; got {burden_indices!r}")
+        columns = list(burden_indices)
+        for j in columns:
+            if isinstance(j, (bool, np.bool_)) or not isinstance(j, (int, np.integer)):
+                raise TypeError(f"burden_indices must contain integers; got {j!r}")
+            if not 0 <= j < nb:
+                raise ValueError(f"burden_indices must lie in [0, {nb - 1}]; got {j}")
+    ax = _axes(ax)
+    under, both = result.probability_under_ceiling, result.probability_both
+    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, max(len(columns), 1)))
+    for colour, j in zip(colours, columns):
+        label = f"burden {result.P_grid[j]:.3g} AU"
+        ax.plot(result.n0_grid, under[:, j], color=colour, lw=2, label=label, gid=f"pta-ceiling-{j}")
+        ax.plot(result.n0_grid, both[:, j], color=colour, lw=1.3, ls="--", gid=f"pta-both-{j}")
+    ax.axhline(float(share), color="0.5", ls=":", lw=1, gid="pta-fraction")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlim(result.n0_grid[0], result.n0_grid[-1])
+    ax.set_xlabel("single dose (model cells)")
+    ax.set_ylabel("fraction of the cohort")
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    return ax

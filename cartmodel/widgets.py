@@ -44,6 +44,7 @@ from .dosing import (
 from .model import affinity_from_ic50, simulate
 from .paper import FIGURE_1, FIGURE_1_DAYS, FIGURE_1_IC50_NM
 from .parameters import PARAMETERS, check, label
+from .population import draw_cohort, target_attainment
 from .plotting import (
     find_artist,
     nomogram_lines,
@@ -311,6 +312,12 @@ class NomogramExplorer(_Explorer):
     (CeilingDose without the clearance condition) and ``under_ceiling``
     (CeilingDose with it), over ``P_grid``.  Model quantities, not dose advice.
 
+    The ``variability`` control switches between the typical patient and a
+    virtual cohort (:mod:`cartmodel.population`).  For the cohort, a line
+    (``cohort-dose``) shows the largest grid dose that keeps at least
+    ``cohort_fraction`` of the cohort's peaks under the ceiling, and ``values``
+    also holds ``attainment`` (TargetAttainment; ``None`` for the typical patient).
+
     Parameters
     ----------
     P_grid, n0_grid : array_like, optional
@@ -322,12 +329,21 @@ class NomogramExplorer(_Explorer):
         Fixed Equation 1 parameters (the paper's Figure 1 by default).
     rtol : float
         Relative precision of the ceiling doses.
+    cohort_size, cohort_seed : int
+        Size and seed of the virtual cohort (drawn with the typical ``r``, ``q``,
+        ``K`` and the slider's affinity, and the default variability).
+    cohort_fraction : float
+        Share of the cohort the cohort line keeps under the ceiling, in (0, 1].
     """
 
     def __init__(self, *, P_grid: Any = None, n0_grid: Any = None, n: int = 120,
                  r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], K: float = FIGURE_1["K"],
-                 days: float = float(FIGURE_1_DAYS), rtol: float = 1e-3, **start: float) -> None:
-        _check_start(start, EXPLORER_CONTROLS["nomogram"])
+                 days: float = float(FIGURE_1_DAYS), rtol: float = 1e-3, cohort_size: int = 300,
+                 cohort_seed: int = 2019, cohort_fraction: float = 0.9, **start: Any) -> None:
+        _check_start(start, (*EXPLORER_CONTROLS["nomogram"], "variability"))
+        self.cohort_size = check_positive_int("cohort_size", cohort_size, low=1, high=100_000)
+        self.cohort_seed = check_positive_int("cohort_seed", cohort_seed, low=0)
+        self.cohort_fraction = _scalar("cohort_fraction", cohort_fraction, low=0.0, high=1.0, low_open=True)
         n = check_positive_int("n", n, low=2)
         self.P_grid = np.logspace(-2, 4, n) if P_grid is None else _increasing("P_grid", P_grid)
         self.n0_grid = (np.logspace(*np.log10(EXAMPLE_N0_RANGE), n) if n0_grid is None
@@ -338,12 +354,16 @@ class NomogramExplorer(_Explorer):
         self.rtol = _scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
         controls = {name: _slider(name, start.get(name, _UNSET)) for name in ("ic50", "ceiling")}
         controls["clear_by_day"] = _slider("clear_by_day", start.get("clear_by_day", _UNSET), high=self.days)
-        super().__init__(controls, ("summary",), figsize=(7.0, 4.6))
+        controls["variability"] = _variability_control(start.get("variability", "typical"))
+        super().__init__(controls, ("summary", "cohort"), figsize=(7.0, 4.6))
         self._compute(self.current())
         plot_nomogram(self.n0_grid, self.P_grid, self.values["grid"], self.values["contour"],
                       self.values["under_ceiling"], ax=self.ax)
-        self.artists = {gid: find_artist(self.ax, gid)
-                        for gid in ("peak-map", "no-clearance", "ceiling-contour", "under-ceiling")}
+        self.ax.plot(self.P_grid, np.full(self.P_grid.size, np.nan), color="#58d68d", ls="-.", lw=2.2,
+                     label=f"{self.cohort_fraction:.0%} of cohort under ceiling", gid="cohort-dose")
+        self.ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
+        self.artists = {gid: find_artist(self.ax, gid) for gid in ("peak-map", "no-clearance", "ceiling-contour",
+                                                                  "under-ceiling", "cohort-dose")}
         self._colour_range = _colour_range(np.log10(self.values["grid"].peak))
         self.artists["peak-map"].set_clim(*self._colour_range)
         self._connect(list(self.artists.values()))
@@ -355,7 +375,35 @@ class NomogramExplorer(_Explorer):
                       min_n0=float(self.n0_grid[0]), max_n0=float(self.n0_grid[-1]), **common)
         contour = dose_for_ceiling(**search)
         under_ceiling = dose_for_ceiling(clear_by_day=float(v["clear_by_day"]), **search)
-        self.values = {"grid": grid, "contour": contour, "under_ceiling": under_ceiling}
+        self.values = {"grid": grid, "contour": contour, "under_ceiling": under_ceiling,
+                       "attainment": self._cohort_attainment(v) if v["variability"] == "cohort" else None}
+
+    def _cohort_attainment(self, v: Mapping[str, Any]):
+        """Target attainment of the virtual cohort over the explorer's grids."""
+        cohort = draw_cohort(self.cohort_size, seed=self.cohort_seed, B=float(affinity_from_ic50(v["ic50"])),
+                             **self.fixed)
+        return target_attainment(cohort, n0_grid=self.n0_grid, P_grid=self.P_grid,
+                                 ceiling=v["ceiling"], clear_by_day=float(v["clear_by_day"]), days=self.days)
+
+    def _show_cohort(self) -> None:
+        """The cohort line and readout (hidden for the typical patient)."""
+        attainment = self.values["attainment"]
+        line = self.artists["cohort-dose"]
+        line.set_visible(attainment is not None)
+        if attainment is None:
+            self.readouts["cohort"].value = "Typical patient: one parameter set (the paper's Figure 1)."
+            return
+        dose = attainment.dose_for_fraction(self.cohort_fraction)
+        line.set_ydata(dose)
+        found = ~np.isnan(dose)
+        reach = attainment.probability_tumour_target
+        text = (f"Cohort of {attainment.n_patients}: a dose keeps {self.cohort_fraction:.0%} under the ceiling "
+                f"for {int(found.sum())} of {found.size} burdens")
+        if found.any():
+            text += f" (from {format_cells(float(dose[found].min()))} to {format_cells(float(dose[found].max()))} model cells)"
+        text += (f"; tumour below 1 AU by day {attainment.clear_by_day:g} in {reach.min():.0%} to {reach.max():.0%} "
+                 "of patients across burdens.")
+        self.readouts["cohort"].value = text
 
     def _static_key(self) -> Any:
         return super()._static_key() + tuple(self._colour_range)
@@ -390,6 +438,16 @@ class NomogramExplorer(_Explorer):
         else:
             text = "No dose in the range keeps the peak under the ceiling and clears the tumour in time."
         self.readouts["summary"].value = text
+        self._show_cohort()
+
+
+def _variability_control(value: Any) -> widgets.Widget:
+    """Typical patient or virtual cohort (see :class:`NomogramExplorer`)."""
+    choices = ("typical", "cohort")
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"variability must be one of {choices}; got {value!r}")
+    return widgets.ToggleButtons(options=[("typical patient", "typical"), ("cohort (probability)", "cohort")],
+                                 value=value, description="variability", style=_STYLE)
 
 
 class ScheduleExplorer(_Explorer):

@@ -42,7 +42,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import cartmodel as cm  # noqa: E402
 from cartmodel import burden as bd  # noqa: E402
-from cartmodel import dosing, fitting, plotting, reporting, response, widgets  # noqa: E402
+from cartmodel import dosing, fitting, plotting, population, reporting, response, widgets  # noqa: E402
 from cartmodel import repertoire as rp  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
 from cartmodel import engine  # noqa: E402
@@ -371,6 +371,25 @@ REFUSALS: dict[str, Refusal] = {
         {"total_n0": POSITIVE, "infusions": st.one_of(BAD_INT, st.just(1001)),
          "interval_days": st.one_of(NON_NEGATIVE, st.just(31.0)), **EQ1_BAD, **HORIZON_BAD},
         arrays="r q B P K", scalars="total_n0 interval_days"),
+    # dosing for a population
+    "draw_cohort": refusal(
+        population.draw_cohort, {"n_patients": 3, "seed": 1, "variability": None, **RATES, "B": FIGURE_1["B"]},
+        {"n_patients": st.one_of(BAD_INT, st.just(10_000_001)), "seed": BAD_SEED,
+         "variability": st.sampled_from([{"K": 0.1}, {"r": -0.1}, {"q": math.nan}, {"B": "x"}, {"P": [0.1, 0.2]},
+                                         {"r": 6.0}, [0.1], "x", 0.1]),
+         "r": POSITIVE, "q": NON_NEGATIVE, "B": POSITIVE, "K": POSITIVE},
+        scalars="r q B K"),
+    "target_attainment": refusal(
+        population.target_attainment,
+        {"cohort": population.draw_cohort(3, seed=1), "dose_cells": [1.0, 10.0], "burden": [1e3],
+         "ceiling": 1e8, "clearance_level": 1.0, "clear_by_day": 42.0, **HORIZON, "chunk_size": 100},
+        {"cohort": BAD_OBJECT, "dose_cells": st.one_of(BAD_VECTOR, st.just([10.0, 1.0])),
+         "burden": st.one_of(NON_NEGATIVE, st.sampled_from([[], [[1.0, 2.0]], [1.0, math.nan]])),
+         "ceiling": POSITIVE, "clearance_level": POSITIVE,
+         "clear_by_day": st.one_of(outside(0.0, 60.0, low_open=True), st.just(10.5)), **HORIZON_BAD,
+         "chunk_size": BAD_INT},
+        scalars="ceiling clearance_level clear_by_day"),
+    "lognormal_sd_from_cv": refusal(population.lognormal_sd_from_cv, {"cv": 0.3}, {"cv": NON_NEGATIVE}, arrays="cv"),
     # numbers for prose
     "sci": refusal(reporting.sci, {"value": 1.0, "digits": 3},
                    {"value": outside(), "digits": st.one_of(BAD_INT, st.sampled_from([16, 100]))},
@@ -874,6 +893,37 @@ def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
     assert single.n0_or_none() == (float(result.n0[0]) if result.feasible[0] else None)
 
 
+@settings(max_examples=40)
+@given(n=st.integers(1, 6), seed=SEEDS, spread=st.floats(0.0, 0.5), n_dose=st.integers(1, 5),
+       n_burden=st.integers(1, 4), top=st.floats(0.0, 8.0), ceiling=log_uniform(1e5, 1e11),
+       clear_by_day=st.sampled_from([1.0, 21.0, 60.0]), level=log_uniform(1e-3, 1e3), cv=st.floats(0.0, 10.0))
+def test_draw_cohort_and_target_attainment(n, seed, spread, n_dose, n_burden, top, ceiling, clear_by_day, level, cv):
+    count_generated_call()
+    sd = float(population.lognormal_sd_from_cv(cv))
+    assert sd >= 0 and math.sqrt(math.expm1(sd**2)) == pytest.approx(cv, rel=1e-9, abs=1e-12)
+    cohort = population.draw_cohort(n, seed=seed, variability=dict.fromkeys(("r", "q", "B", "P"), spread))
+    for name in ("r", "q", "B", "K", "burden_factor"):
+        values = getattr(cohort, name)
+        assert values.shape == (n,) and np.all(values > 0) and np.all(np.isfinite(values))
+    doses, burdens = np.logspace(-3, 6, n_dose), np.logspace(0, top, n_burden)
+    try:
+        pta = population.target_attainment(cohort, n0_grid=doses, P_grid=burdens, ceiling=ceiling,
+                                           clearance_level=level, clear_by_day=clear_by_day)
+    except ValueError as error:  # the documented refusal of simulate for a capacity beyond float64
+        assert "1e300" in str(error)
+        return
+    under, both, target = pta.probability_under_ceiling, pta.probability_both, pta.probability_tumour_target
+    for name, values in (("under", under), ("both", both), ("target", target)):
+        assert_counts(name, values)
+        assert np.all(values <= 1.0)
+    assert np.all(np.diff(under, axis=0) <= 0)  # a larger dose never keeps more patients under the ceiling
+    assert np.all(both <= under) and np.all(both <= target)
+    # every dose of the grid, run by dose_response, gives the same counts as the bisection
+    peaks = cm.dose_response(n0=doses[:, None, None], P=cohort.P(burdens), r=cohort.r[:, None],
+                             q=cohort.q[:, None], B=cohort.B[:, None], K=cohort.K[:, None]).peak
+    np.testing.assert_array_equal(pta.doses_under_ceiling, (peaks <= ceiling).sum(axis=0))
+
+
 @settings(max_examples=500)
 @given(total=DOSE, infusions=st.integers(1, 1000), interval=st.floats(0.0, 30.0))
 def test_split_doses(total, infusions, interval):
@@ -1090,6 +1140,13 @@ PLOTTERS: dict[str, Callable[[st.DataObject, Axes], Any]] = {
     "plot_sensitivities": draw_sensitivities,
     "plot_against_burden": draw_against_burden,
     "plot_kinetics": draw_kinetics,
+    "plot_target_attainment": lambda data, ax: plotting.plot_target_attainment(
+        population.target_attainment(population.draw_cohort(data.draw(st.integers(1, 20), label="patients"),
+                                                             seed=data.draw(SEEDS, label="seed")),
+                                     n0_grid=np.logspace(-3, 6, data.draw(st.integers(1, 5), label="doses")),
+                                     P_grid=np.logspace(-2, 4, data.draw(st.integers(1, 5), label="burdens")),
+                                     ceiling=data.draw(log_uniform(1e5, 1e11), label="ceiling")),
+        ax=ax, fraction=data.draw(st.floats(0.01, 1.0), label="fraction")),
 }
 
 
@@ -1133,7 +1190,15 @@ BAD_CURVES = st.sampled_from(["x", None, [1.0, 2.0], {"a": "x"}, {"a": [0.1]}, {
 RESPONSE_X = np.arange(1, 4)
 FIT = cached_fit(())
 
+ATTAINMENT = population.target_attainment(population.draw_cohort(5, seed=1), n0_grid=NOMOGRAM_DOSES,
+                                          P_grid=NOMOGRAM_BURDENS, ceiling=1e8)
+
 PLOT_REFUSALS: dict[str, Refusal] = {
+    "plot_target_attainment": refusal(
+        plotting.plot_target_attainment, {"result": ATTAINMENT, "ax": SHARED_AX, "burden_indices": None, "fraction": 0.9},
+        {"result": st.sampled_from(["x", None, 1.0, RUN, NOMOGRAM["grid"]]), "ax": BAD_AX,
+         "burden_indices": st.sampled_from(["01", 3, [4], [-1], [1.5], [True], [None]]),
+         "fraction": outside(0.0, 1.0, low_open=True)}),
     "plot_figure_1": refusal(plotting.plot_figure_1, {"result": RUN, "ax": SHARED_AX},
                              {"result": BAD_EXPANSION, "ax": BAD_AX}),
     "plot_figure_2": refusal(plotting.plot_figure_2, {"result": RUN, "ax": SHARED_AX},
@@ -1236,7 +1301,8 @@ def slider_value(name: str) -> st.SearchStrategy[float]:
 
 
 CONTROLS = {name: slider_value(name) for name in widgets.EXPLORER_CONTROLS["dosing"]}
-NOMOGRAM_CONTROLS = {"ic50": CONTROLS["ic50"], "ceiling": CONTROLS["ceiling"], "clear_by_day": st.integers(5, 60)}
+NOMOGRAM_CONTROLS = {"ic50": CONTROLS["ic50"], "ceiling": CONTROLS["ceiling"], "clear_by_day": st.integers(5, 60),
+                     "variability": st.sampled_from(["typical", "cohort"])}
 SCHEDULE_CONTROLS = {"total_n0": slider_value("total_n0"), "infusions": st.integers(1, 6),
                      "interval_days": st.integers(1, 10), "P": CONTROLS["P"]}
 
@@ -1322,7 +1388,9 @@ WIDGET_REFUSALS: dict[str, Refusal] = {
          "n0_grid": st.one_of(BAD_VECTOR.filter(lambda v: v is not None), st.just([1.0, 1.0])),
          "n": st.one_of(BAD_INT, st.just(1)), "r": POSITIVE, "q": NON_NEGATIVE, "K": POSITIVE, "days": bad_horizon(),
          "rtol": outside(0.0, 0.1, low_open=True), "colour": st.just("red"),
-         "ic50": outside(0.1, 100.0), "ceiling": outside(1e5, 1e11), "clear_by_day": st.one_of(BAD_INT, st.just(61))}),
+         "ic50": outside(0.1, 100.0), "ceiling": outside(1e5, 1e11), "clear_by_day": st.one_of(BAD_INT, st.just(61)),
+         "cohort_size": st.one_of(BAD_INT, st.just(100_001)), "cohort_seed": BAD_SEED,
+         "cohort_fraction": outside(0.0, 1.0, low_open=True), "variability": st.sampled_from(["all", None, 1, ""])}),
     "ScheduleExplorer": refusal(
         widgets.ScheduleExplorer, {},
         {"r": POSITIVE, "q": NON_NEGATIVE, "ic50": POSITIVE, "K": POSITIVE, "days": bad_horizon(), "colour": st.just("red"),
@@ -1531,6 +1599,10 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.split_schedule: (test_split_schedule, REFUSED),
     reporting.sci: (test_sci_shows_the_value_to_its_digits, REFUSED),
     widgets.format_cells: (test_format_cells, REFUSED),
+    population.draw_cohort: (test_draw_cohort_and_target_attainment, REFUSED),
+    population.target_attainment: (test_draw_cohort_and_target_attainment, REFUSED),
+    population.lognormal_sd_from_cv: (test_draw_cohort_and_target_attainment, REFUSED),
+    plotting.plot_target_attainment: (test_plotting_draws_valid_inputs, test_plotting_refuses_bad_input),
     widgets.DosingExplorer: (test_dosing_explorer, test_widgets_refuse_bad_input),
     widgets.NomogramExplorer: (test_nomogram_explorer, test_widgets_refuse_bad_input),
     widgets.ScheduleExplorer: (test_schedule_explorer, test_widgets_refuse_bad_input),
@@ -1549,6 +1621,7 @@ RESULTS: dict[type, Callable[..., Any]] = {
     cm.DLITrial: cm.simulate_dli_trial, cm.BurdenFit: cm.fit_burden, cm.IdentifiabilityWarning: cm.fit_burden,
     cm.CeilingDose: cm.dose_for_ceiling, cm.DoseResponse: cm.dose_response, cm.ScheduleComparison: cm.split_schedule,
     reporting.Quantity: reporting.sci,
+    population.Cohort: population.draw_cohort, population.TargetAttainment: population.target_attainment,
 }
 # Table-driven properties: the callable must have a row in the table.
 TABLES: dict[Callable[..., Any], Callable[[Callable[..., Any]], bool]] = {

@@ -126,3 +126,37 @@ def test_schedule_explorer_compares_split_and_single():
 def test_unknown_starting_value_is_refused():
     with pytest.raises(TypeError, match="unknown starting values"):
         widgets.DosingExplorer(dosage=3.0)
+
+
+def test_nomogram_explorer_switches_to_cohort_probabilities():
+    from cartmodel.population import draw_cohort, target_attainment
+
+    burdens, doses = np.logspace(0, 4, 15), np.logspace(0, 6, 18)
+    explorer = widgets.NomogramExplorer(P_grid=burdens, n0_grid=doses, cohort_size=80, cohort_seed=4)
+    line = explorer.artists["cohort-dose"]
+    assert explorer.values["attainment"] is None and not line.get_visible()
+    assert "Typical patient" in explorer.readouts["cohort"].value
+    before = explorer.updates
+    explorer.controls["ic50"].value = 3.0
+    explorer.controls["variability"].value = "cohort"
+    assert explorer.updates == before + 2 and line.get_visible()
+    # the line is the 90% dose of an independently drawn cohort with B = 1 / IC50
+    cohort = draw_cohort(80, seed=4, B=1 / 3.0, r=FIGURE_1["r"], q=FIGURE_1["q"], K=FIGURE_1["K"])
+    v = explorer.current()
+    expected = target_attainment(cohort, n0_grid=doses, P_grid=burdens, ceiling=v["ceiling"],
+                                 clear_by_day=float(v["clear_by_day"]))
+    shown = np.asarray(line.get_ydata())
+    np.testing.assert_array_equal(shown, expected.dose_for_fraction(0.9))
+    assert (~np.isnan(shown)).any() and np.isnan(shown).any()
+    # where drawn, at least 90% of the cohort (72 of 80) peak under the ceiling at that dose, by simulate
+    j = int(np.flatnonzero(~np.isnan(shown))[-1])
+    peaks = cm.simulate(r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K, P=burdens[j] * cohort.burden_factor,
+                        n0=shown[j]).car_t.max(axis=-1)
+    assert (peaks <= v["ceiling"]).sum() >= 72
+    assert "Cohort of 80" in explorer.readouts["cohort"].value
+    # back to the typical patient: the line is hidden again
+    explorer.controls["variability"].value = "typical"
+    assert explorer.values["attainment"] is None and not line.get_visible()
+    with pytest.raises(ValueError, match="variability"):
+        widgets.NomogramExplorer(P_grid=burdens, n0_grid=doses, variability="everyone")
+    explorer.close()

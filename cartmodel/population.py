@@ -1,0 +1,479 @@
+"""Dosing for a population: virtual cohorts and probabilities of target attainment.
+
+The nomograms of :mod:`cartmodel.dosing` are drawn for one parameter set, a
+single typical patient.  Patients differ, and a dose is chosen for all of them
+at once.  This module draws a *virtual cohort* with log-normal between-patient
+variability on the CAR T growth rate ``r``, the tumour growth rate ``q``, the
+affinity factor ``B`` and the mapping from a measured burden to ``P``, and
+computes, over a grid of doses and burdens, the two probabilities that
+pharmacometricians plot as *probability of target attainment* (PTA) curves:
+
+* the probability that the peak CAR T level stays at or under a ceiling (the
+  book's proxy for toxicity; see :mod:`cartmodel.dosing`), and
+* the probability that the tumour term ``P * exp((q - r) t)`` falls below a
+  chosen level by a chosen day.
+
+Every patient runs through Equation 1 as implemented by
+:func:`cartmodel.dose_response` and :func:`cartmodel.simulate`; nothing here
+re-implements the update.  Because the peak rises with the dose for every
+parameter set (each step of the update is increasing in the previous count),
+the doses of an increasing grid that keep a patient under the ceiling are
+always the smallest ones; :func:`target_attainment` therefore finds, for every
+patient and burden, *how many* grid doses stay under the ceiling by bisection
+over the grid index, which gives exactly the answer of evaluating every dose,
+at a fraction of the cost.
+
+This is a research companion, not a dosing tool: the ceiling is illustrative
+and the variability magnitudes are partly assumptions (see
+:data:`VARIABILITY_SOURCES`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import as_real_array, check_choice, check_positive_int
+from .dosing import EXAMPLE_CLEAR_BY_DAY, dose_response
+from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumour_term
+from .paper import FIGURE_1
+from .published import ALL_BURDEN_INPUTS
+
+__all__ = [
+    "DEFAULT_VARIABILITY",
+    "VARIABILITY_SOURCES",
+    "Cohort",
+    "TargetAttainment",
+    "draw_cohort",
+    "lognormal_sd_from_cv",
+    "target_attainment",
+]
+
+#: The parameters that vary between virtual patients.
+VARIED: tuple[str, ...] = ("r", "q", "B", "P")
+
+
+def lognormal_sd_from_cv(cv: ArrayLike) -> NDArray[np.float64]:
+    """Standard deviation of ``log X`` for a log-normal ``X`` with coefficient of variation ``cv``.
+
+    ``sqrt(log(1 + cv**2))``; for small ``cv`` it is close to ``cv`` itself.
+
+    Examples
+    --------
+    >>> round(float(lognormal_sd_from_cv(1.0)), 4)
+    0.8326
+    """
+    cv_ = as_real_array("cv", cv, low=0.0)
+    return np.sqrt(np.log1p(cv_**2))
+
+
+_CD19 = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell"].value
+_CD19_SD = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell_sd"].value
+
+#: Between-patient standard deviations of the logarithm of each varied
+#: parameter (``omega`` in population-modelling terms): a patient's value is
+#: the typical value times ``exp(omega * z)`` with ``z`` standard normal, so the
+#: typical value is the cohort's median.  Only the ``P`` entry rests on a
+#: published spread; the others are assumptions (see :data:`VARIABILITY_SOURCES`).
+DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType({
+    "r": 0.1,
+    "q": 0.1,
+    "B": 0.5,
+    "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19)),
+})
+
+#: Where each magnitude in :data:`DEFAULT_VARIABILITY` comes from.
+VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType({
+    "r": "assumption (between-patient spread of the CAR T growth rate)",
+    "q": "assumption (between-patient spread of the tumour growth rate)",
+    "B": "assumption (between-patient spread of the effective affinity and avidity)",
+    "P": "spread (SD/mean) of CD19 molecules per normal B cell, ginaldi1998, used as the spread of antigen per blast",
+})
+
+
+def _frozen(array: NDArray[Any]) -> NDArray[Any]:
+    array = np.array(array)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A virtual cohort: one Equation 1 parameter set per patient (see :func:`draw_cohort`).
+
+    Attributes
+    ----------
+    r, q : numpy.ndarray
+        CAR T and tumour growth rates per day, shape ``(n,)``.
+    B : numpy.ndarray
+        Dimensionless affinity factor, shape ``(n,)``.
+    K : numpy.ndarray
+        Capacity scale in model cells, shape ``(n,)`` (not varied by default).
+    burden_factor : numpy.ndarray
+        Multiplier from a nominal burden to the patient's ``P``, shape ``(n,)``:
+        the same measured burden means more or less antigen in different patients.
+    variability : Mapping[str, float]
+        The log-scale standard deviations the cohort was drawn with.
+    typical : Mapping[str, float]
+        The typical (median) values of ``r``, ``q``, ``B`` and ``K``.
+    seed : int or None
+        The integer seed, or ``None`` if a Generator was passed.
+
+    The arrays are read-only.
+    """
+
+    r: NDArray[np.float64]
+    q: NDArray[np.float64]
+    B: NDArray[np.float64]
+    K: NDArray[np.float64]
+    burden_factor: NDArray[np.float64]
+    variability: Mapping[str, float] = field(default_factory=dict)
+    typical: Mapping[str, float] = field(default_factory=dict)
+    seed: int | None = None
+
+    @property
+    def size(self) -> int:
+        """Number of virtual patients."""
+        return int(self.r.shape[0])
+
+    def P(self, burden: ArrayLike) -> NDArray[np.float64]:
+        """Each patient's ``P`` for nominal burdens: shape ``(n,) + burden.shape``."""
+        nominal = as_real_array("burden", burden, low=0.0, unit="AU")
+        return self.burden_factor.reshape((-1,) + (1,) * nominal.ndim) * nominal
+
+    def patient(self, index: int) -> dict[str, float]:
+        """One patient's parameters ``r, q, B, K`` and ``burden_factor`` as floats."""
+        i = check_positive_int("index", index, low=0, high=self.size - 1)
+        return {name: float(getattr(self, name)[i]) for name in ("r", "q", "B", "K", "burden_factor")}
+
+
+def draw_cohort(
+    n_patients: int,
+    *,
+    seed: int | np.random.Generator,
+    variability: Mapping[str, float] | None = None,
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    B: float = FIGURE_1["B"],
+    K: float = FIGURE_1["K"],
+) -> Cohort:
+    """Draw a virtual cohort with log-normal between-patient variability.
+
+    Patient ``i`` has ``r_i = r * exp(omega_r * z_ir)`` and likewise for ``q``,
+    ``B`` and the burden factor (typical value 1), with independent standard
+    normal ``z``.  The draws are made patient by patient, so the first ``m``
+    patients of a cohort of ``n > m`` are the cohort of ``m`` drawn with the
+    same seed.
+
+    Parameters
+    ----------
+    n_patients : int
+        Cohort size, 1 to 10,000,000.
+    seed : int or numpy.random.Generator
+        An integer (>= 0) seeds a fresh :func:`numpy.random.default_rng`, so the
+        same seed gives the same cohort; a Generator is used as it stands.
+    variability : mapping, optional
+        Log-scale standard deviations (>= 0) by name, ``"r"``, ``"q"``, ``"B"``
+        and ``"P"``; missing names take :data:`DEFAULT_VARIABILITY`.  Zero
+        variability gives every patient the typical values.
+    r, q : float
+        Typical growth rates per day (r > 0, q >= 0); default the paper's Figure 1.
+    B : float
+        Typical dimensionless affinity factor, > 0.
+    K : float
+        Capacity scale in model cells, > 0; the same for every patient.
+
+    Returns
+    -------
+    Cohort
+
+    Examples
+    --------
+    >>> cohort = draw_cohort(1000, seed=1)
+    >>> cohort.size, cohort.r.shape
+    (1000, (1000,))
+    >>> same = draw_cohort(5, seed=1, variability={"r": 0, "q": 0, "B": 0, "P": 0})
+    >>> bool((same.r == same.typical["r"]).all())
+    True
+    """
+    n = check_positive_int("n_patients", n_patients, low=1, high=10_000_000)
+    if isinstance(seed, np.random.Generator):
+        rng, seed_value = seed, None
+    elif isinstance(seed, (numbers.Integral, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        seed_value = check_positive_int("seed", seed, low=0)
+        rng = np.random.default_rng(seed_value)
+    else:
+        raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator; got {seed!r}")
+    omega = dict(DEFAULT_VARIABILITY)
+    if variability is not None:
+        if not isinstance(variability, Mapping):
+            raise TypeError(f"variability must be a mapping from {list(VARIED)} to log-scale SDs; got {variability!r}")
+        unknown = sorted(set(variability) - set(VARIED))
+        if unknown:
+            raise ValueError(f"variability has unknown names {unknown}; choose from {list(VARIED)}")
+        for name, value in variability.items():
+            sd = as_real_array(f"variability[{name!r}]", value, low=0.0, high=5.0)
+            if sd.ndim:
+                raise TypeError(f"variability[{name!r}] must be a scalar; got {value!r}")
+            omega[name] = float(sd)
+    typical = {
+        "r": _scalar("r", r, low=0.0, low_open=True, unit="per day"),
+        "q": _scalar("q", q, low=0.0, unit="per day"),
+        "B": _scalar("B", B, low=0.0, low_open=True, unit="dimensionless"),
+        "K": _scalar("K", K, low=0.0, low_open=True, unit="model cells"),
+    }
+    # one row of four standard normals per patient: a prefix of the cohort is the smaller cohort
+    z = rng.standard_normal((n, len(VARIED)))
+    values = {
+        name: typical.get(name, 1.0) * np.exp(omega[name] * z[:, column]) for column, name in enumerate(VARIED)
+    }
+    return Cohort(
+        r=_frozen(values["r"]),
+        q=_frozen(values["q"]),
+        B=_frozen(values["B"]),
+        K=_frozen(np.full(n, typical["K"])),
+        burden_factor=_frozen(values["P"]),
+        variability=MappingProxyType(omega),
+        typical=MappingProxyType(typical),
+        seed=seed_value,
+    )
+
+
+@dataclass(frozen=True)
+class TargetAttainment:
+    """Per-patient outcomes over a dose x burden grid (see :func:`target_attainment`).
+
+    Attributes
+    ----------
+    n0_grid : numpy.ndarray
+        The increasing dose grid, model cells, shape ``(nd,)``.
+    P_grid : numpy.ndarray
+        The nominal burdens, AU, shape ``(nb,)``.
+    doses_under_ceiling : numpy.ndarray of int
+        For each patient and burden, how many grid doses (always the smallest
+        ones) keep the peak at or under the ceiling; shape ``(n, nb)``, values
+        ``0 .. nd``.
+    tumour_target_met : numpy.ndarray of bool
+        Whether the tumour term is below ``clearance_level`` on some grid day up to
+        ``clear_by_day``; shape ``(n, nb)``.  It does not depend on the dose.
+    ceiling, clearance_level, clear_by_day : float
+        The targets.
+    """
+
+    n0_grid: NDArray[np.float64]
+    P_grid: NDArray[np.float64]
+    doses_under_ceiling: NDArray[np.int64]
+    tumour_target_met: NDArray[np.bool_]
+    ceiling: float
+    clearance_level: float
+    clear_by_day: float
+
+    @property
+    def n_patients(self) -> int:
+        """Cohort size."""
+        return int(self.doses_under_ceiling.shape[0])
+
+    def _patients_above(self, counts: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Number of patients with ``count > j`` for each dose index j: shape ``(nd, nb)``."""
+        nd, nb = self.n0_grid.size, self.P_grid.size
+        flat = (counts + (nd + 1) * np.arange(nb)).ravel()
+        histogram = np.bincount(flat, minlength=(nd + 1) * nb).reshape(nb, nd + 1)
+        at_most = np.cumsum(histogram, axis=1)[:, :nd]  # patients with count <= j
+        return (self.n_patients - at_most).T
+
+    def _fraction_above(self, counts: NDArray[np.int64]) -> NDArray[np.float64]:
+        return self._patients_above(counts) / self.n_patients
+
+    @property
+    def probability_under_ceiling(self) -> NDArray[np.float64]:
+        """Fraction of the cohort whose peak stays at or under the ceiling, shape ``(nd, nb)``."""
+        return self._fraction_above(self.doses_under_ceiling)
+
+    @property
+    def probability_tumour_target(self) -> NDArray[np.float64]:
+        """Fraction of the cohort whose tumour term meets the target, shape ``(nb,)``."""
+        return self.tumour_target_met.mean(axis=0)
+
+    @property
+    def probability_both(self) -> NDArray[np.float64]:
+        """Fraction meeting both targets (under the ceiling and tumour target), shape ``(nd, nb)``."""
+        return self._fraction_above(np.where(self.tumour_target_met, self.doses_under_ceiling, 0))
+
+    def dose_for_fraction(self, fraction: float) -> NDArray[np.float64]:
+        """Largest grid dose keeping at least ``fraction`` of the cohort under the ceiling.
+
+        Parameters
+        ----------
+        fraction : float
+            In (0, 1].
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(nb,)``; ``nan`` where even the smallest grid dose does not.
+        """
+        f = _scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
+        # "at least f of n patients": an integer count, so that f = 0.9 of 10 is 9 exactly
+        needed = math.ceil(f * self.n_patients - 1e-9)
+        under = self._patients_above(self.doses_under_ceiling) >= needed
+        count = under.sum(axis=0)  # under[:, b] is a prefix: the first `count` doses qualify
+        return np.where(count > 0, self.n0_grid[np.maximum(count - 1, 0)], np.nan)
+
+
+def target_attainment(
+    cohort: Cohort,
+    *,
+    n0_grid: ArrayLike,
+    P_grid: ArrayLike,
+    ceiling: float,
+    clearance_level: float = 1.0,
+    clear_by_day: float = EXAMPLE_CLEAR_BY_DAY,
+    days: float = 60,
+    dt: float = 1.0,
+    reading: Reading = "exact",
+    b_placement: BPlacement = "capacity",
+    chunk_size: int = 50_000,
+) -> TargetAttainment:
+    """Probabilities of target attainment for a cohort over a dose x burden grid.
+
+    For every patient of ``cohort``, every nominal burden and every dose of the
+    grid, Equation 1 is run once (conceptually); what is kept is whether the
+    peak stays at or under ``ceiling`` and whether the tumour term
+    falls below ``clearance_level`` by ``clear_by_day``.  The cohort is processed in
+    chunks of (patient, burden) pairs, every pair of a chunk advancing at once
+    through :func:`cartmodel.dose_response`, which keeps running peaks over the
+    time loop and never stores trajectories.
+
+    Because the peak rises with the dose, the grid doses under the ceiling are
+    a prefix of the grid: each pair is first tried at the largest and at the
+    smallest dose, and only pairs that cross the ceiling inside the grid are
+    bisected over the grid index, ``ceil(log2(nd - 1))`` further runs.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        From :func:`draw_cohort`.
+    n0_grid : array_like
+        Strictly increasing 1-D grid of single doses in model cells, > 0.
+    P_grid : array_like
+        1-D grid of nominal burdens in AU, >= 0; patient ``i`` has
+        ``P = P_grid * cohort.burden_factor[i]``.
+    ceiling : float
+        Highest acceptable peak, model cells, > 0 (illustrative; see
+        :data:`cartmodel.dosing.EXAMPLE_CEILING`).
+    clearance_level : float
+        The tumour target: ``P e^{(q-r)t}`` below this level (AU, > 0).
+    clear_by_day : float
+        The day by which the tumour target must be met, in ``(0, days]`` and on
+        the time grid.
+    days, dt, reading, b_placement
+        As in :func:`cartmodel.simulate`.
+    chunk_size : int
+        (patient, burden) pairs run at once; bounds memory at about
+        ``chunk_size * (days / dt + 1)`` floats per array.
+
+    Returns
+    -------
+    TargetAttainment
+        Per-patient results and the probabilities derived from them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cohort = draw_cohort(200, seed=3)
+    >>> pta = target_attainment(cohort, n0_grid=np.logspace(0, 6, 13), P_grid=[1e1, 1e2, 1e3],
+    ...                         ceiling=1e8)
+    >>> pta.probability_under_ceiling.shape, pta.probability_tumour_target.shape
+    ((13, 3), (3,))
+    """
+    if not isinstance(cohort, Cohort):
+        raise TypeError(f"cohort must be a Cohort from draw_cohort; got {type(cohort).__name__}")
+    doses = as_real_array("n0_grid", n0_grid, low=0.0, low_open=True, unit="model cells")
+    if doses.ndim != 1 or doses.size < 1 or np.any(np.diff(doses) <= 0):
+        raise ValueError(f"n0_grid must be a strictly increasing 1-D grid; got {n0_grid!r}")
+    burdens = as_real_array("P_grid", P_grid, low=0.0, unit="AU")
+    if burdens.ndim != 1 or burdens.size < 1:
+        raise ValueError(f"P_grid must be a 1-D grid of at least one value; got {P_grid!r}")
+    ceiling = _scalar("ceiling", ceiling, low=0.0, low_open=True, unit="model cells")
+    level = _scalar("clearance_level", clearance_level, low=0.0, low_open=True, unit="AU")
+    horizon = _scalar("days", days, low=0.0, low_open=True, unit="days")
+    step = _scalar("dt", dt, low=0.0, low_open=True, unit="days")
+    t, _ = time_grid(horizon, step)
+    target_day = _scalar("clear_by_day", clear_by_day, low=0.0, high=horizon, low_open=True, unit="days")
+    steps_to_target = round(target_day / step)
+    if abs(target_day / step - steps_to_target) > 1e-9 * max(1.0, target_day / step):
+        raise ValueError(f"clear_by_day must be a whole number of steps of dt={step!r}; got {clear_by_day!r}")
+    check_choice("reading", reading, READINGS)
+    check_choice("b_placement", b_placement, B_PLACEMENTS)
+    chunk = check_positive_int("chunk_size", chunk_size, low=1)
+    run: dict[str, Any] = dict(days=horizon, dt=step, reading=reading, b_placement=b_placement)
+
+    n, nb, nd = cohort.size, burdens.size, doses.size
+    counts = np.empty(n * nb, dtype=np.int64)
+    target = np.empty(n * nb, dtype=bool)
+    for start in range(0, n * nb, chunk):
+        pairs = np.arange(start, min(start + chunk, n * nb))
+        patient, column = np.divmod(pairs, nb)
+        params = {
+            "r": cohort.r[patient], "q": cohort.q[patient], "B": cohort.B[patient], "K": cohort.K[patient],
+            "P": burdens[column] * cohort.burden_factor[patient],
+        }
+        counts[pairs] = _doses_under(params, doses, ceiling, run)
+        tumour = tumour_term(t[: steps_to_target + 1], params["r"], params["q"], params["P"])
+        target[pairs] = (tumour < level).any(axis=-1)
+    return TargetAttainment(
+        n0_grid=_frozen(doses),
+        P_grid=_frozen(burdens),
+        doses_under_ceiling=_frozen(counts.reshape(n, nb)),
+        tumour_target_met=_frozen(target.reshape(n, nb)),
+        ceiling=ceiling,
+        clearance_level=level,
+        clear_by_day=steps_to_target * step,
+    )
+
+
+def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float64], ceiling: float,
+                 run: dict[str, Any]) -> NDArray[np.int64]:
+    """How many of the increasing ``doses`` keep each parameter set's peak at or under ``ceiling``."""
+    nd = doses.size
+
+    def under(index: NDArray[np.int64], which: NDArray[np.int64]) -> NDArray[np.bool_]:
+        subset = {name: value[which] for name, value in params.items()}
+        return dose_response(n0=doses[index], **subset, **run).peak <= ceiling
+
+    size = params["r"].size
+    everyone = np.arange(size)
+    count = np.zeros(size, dtype=np.int64)
+    top = under(np.full(size, nd - 1), everyone)
+    count[top] = nd
+    rest = everyone[~top]
+    if nd == 1 or rest.size == 0:
+        return count
+    bottom = under(np.zeros(rest.size, dtype=np.int64), rest)
+    # the answer for the rest lies in [1, nd - 1]: dose 0 is under the ceiling, dose nd - 1 is not
+    crossing = rest[bottom]
+    lo = np.ones(crossing.size, dtype=np.int64)
+    hi = np.full(crossing.size, nd - 1, dtype=np.int64)
+    active = np.flatnonzero(lo < hi)
+    while active.size:
+        mid = (lo[active] + hi[active] + 1) // 2  # is dose mid - 1 under? then count >= mid
+        ok = under(mid - 1, crossing[active])
+        lo[active[ok]] = mid[ok]
+        hi[active[~ok]] = mid[~ok] - 1
+        active = active[lo[active] < hi[active]]
+    count[crossing] = lo
+    return count
+
+
+def _scalar(name: str, value: Any, **limits: Any) -> float:
+    number = as_real_array(name, value, **limits)
+    if number.ndim:
+        raise TypeError(f"{name} must be a scalar; got {value!r}")
+    return float(number)
