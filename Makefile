@@ -12,10 +12,16 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt package.json package-lock.json
+# JupyterLab in .venv opens the .md chapters as notebooks (jupytext's viewer), as Binder
+# does through postBuild: the same settings file in the environment's config directory.
+LAB_SETTINGS := .jupyter/labconfig/default_setting_overrides.json
+
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json $(LAB_SETTINGS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
+	mkdir -p $(VENV)/etc/jupyter/labconfig
+	cp $(LAB_SETTINGS) $(VENV)/etc/jupyter/labconfig/
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 

@@ -1,0 +1,335 @@
+"""What a reader sees: equations whole, a bibliography that reads right, launch buttons
+that open a notebook, and the paper's figures easy to find.
+
+* Every display equation of every page fits its column in Chromium at a desktop width
+  (1280 px) and a phone width (375 px): measured on the typeset MathJax output, not
+  on the source.
+* The reference list and the citations are both author-year, with "et al." for an
+  author list cut short, and no raw TeX.
+* Every launch link of the site opens a file that exists in the repository, in a form
+  the service opens as a notebook; the Binder environment makes Markdown chapters open
+  as notebooks.
+* Figures are numbered by chapter, the captions name the paper's figure, and the
+  landing page maps each of the paper's figures, equations and worked examples to the
+  place in the book that reproduces it, with a figure of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urldefrag, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from .conftest import REPO, repository_files
+from .test_book import toc_files
+
+PAGES = toc_files()
+WIDTHS = {"desktop": 1280, "phone": 375}
+
+# Every display equation of the page's article: the width its typeset maths needs
+# (scrollWidth) against the width its box has (clientWidth), for the MathJax container
+# and for the equation's block (which also holds the equation number).
+MEASURE_EQUATIONS_JS = """
+() => [...document.querySelectorAll('article div.math')].map((block) => {
+  const container = block.querySelector('mjx-container');
+  const maths = container && container.querySelector('mjx-math');
+  return {
+    id: block.id || '(unlabelled: ' + block.textContent.trim().slice(0, 40) + ')',
+    typeset: Boolean(container),
+    mathWidth: maths ? Math.ceil(maths.getBoundingClientRect().width) : 0,
+    containerWidth: container ? container.clientWidth : 0,
+    containerNeeds: container ? container.scrollWidth : 0,
+    blockWidth: block.clientWidth,
+    blockNeeds: block.scrollWidth,
+  };
+})
+"""
+MATHJAX_READY_JS = """
+() => (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise)
+  ? window.MathJax.startup.promise.then(() => true) : false
+"""
+
+
+def soup_of(built_book, name: str) -> BeautifulSoup:
+    return BeautifulSoup((Path(built_book.html) / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def article_of(soup: BeautifulSoup):
+    return soup.find("article") or soup
+
+
+# --- the equations fit --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def equation_widths(site, chromium):  # noqa: F811 - fixtures from tests/browser.py
+    """``{width name: {page: [measurement per display equation]}}`` for every page."""
+    widths: dict[str, dict[str, list[dict]]] = {}
+    for label, width in WIDTHS.items():
+        context = chromium.new_context(viewport={"width": width, "height": 900})
+        try:
+            page = context.new_page()
+            widths[label] = {}
+            for name in PAGES:
+                page.goto(site.page_url(f"{name}.html"), wait_until="load")
+                page.evaluate(MATHJAX_READY_JS)
+                widths[label][name] = page.evaluate(MEASURE_EQUATIONS_JS)
+        finally:
+            context.close()
+    return widths
+
+
+@pytest.mark.parametrize("label", list(WIDTHS))
+def test_every_display_equation_fits_its_column(equation_widths, label):
+    measured = equation_widths[label]
+    too_wide = [
+        f"{name} {eq['id']}: maths {eq['mathWidth']} px, needs {eq['containerNeeds']} px in a "
+        f"{eq['containerWidth']} px box (block {eq['blockNeeds']}/{eq['blockWidth']} px)"
+        for name, equations in measured.items()
+        for eq in equations
+        if eq["containerNeeds"] > eq["containerWidth"] + 1 or eq["blockNeeds"] > eq["blockWidth"] + 1
+    ]
+    assert too_wide == [], f"display equations that scroll at {WIDTHS[label]} px:\n" + "\n".join(too_wide)
+    untypeset = [f"{name} {eq['id']}" for name, equations in measured.items() for eq in equations if not eq["typeset"]]
+    assert untypeset == [], f"equations MathJax did not typeset: {untypeset}"
+
+
+@pytest.mark.parametrize("label", list(WIDTHS))
+@pytest.mark.parametrize("page, label_id", [
+    ("chapters/equation1", "equation-eq-equation-1"),
+    ("chapters/equation2", "equation-eq-equation-2"),
+    ("chapters/reading-burden", "equation-eq-count-model"),
+])
+def test_the_books_main_equations_were_measured(equation_widths, label, page, label_id):
+    """The measurement above saw the equations the reader complained about, typeset,
+    with a real width (an empty or hidden equation would 'fit' trivially)."""
+    found = [eq for eq in equation_widths[label][page] if eq["id"] == label_id]
+    assert len(found) == 1, f"{label_id} not found on {page}"
+    assert found[0]["typeset"] and found[0]["mathWidth"] > 100
+    assert found[0]["mathWidth"] <= found[0]["containerWidth"]
+
+
+# --- the bibliography ---------------------------------------------------------------
+
+AUTHOR_YEAR = re.compile(r"^[^\W\d][\w\s.'’-]*?( et al\.| and [^\W\d][\w\s.'’-]*)?, (\d{4}|n\.d\.)[a-z]?$")
+FORBIDDEN = {"others": re.compile(r"\bothers\b", re.IGNORECASE), "$": re.compile(r"\$"), "backslash": re.compile(r"\\")}
+
+
+def bibliography_entries(built_book) -> dict[str, tuple[str, str]]:
+    """``{anchor id: (label, entry text)}`` of the reference list."""
+    entries = {}
+    for citation in article_of(soup_of(built_book, "chapters/bibliography")).select("div.citation"):
+        label = citation.select_one("span.label")
+        label_text = " ".join(label.extract().get_text(" ").split()).strip("[] ") if label else ""
+        text = " ".join(citation.get_text(" ").split())
+        entries[citation["id"]] = (label_text, text)
+    return entries
+
+
+def test_the_reference_list_reads_right(built_book):
+    entries = bibliography_entries(built_book)
+    assert len(entries) >= 10, "the reference list is (nearly) empty"
+    problems = [
+        f"{label}: {what} in {text!r}"
+        for label, text in entries.values()
+        for what, pattern in FORBIDDEN.items()
+        if pattern.search(text)
+    ]
+    assert problems == [], "the reference list shows BibTeX/TeX source:\n" + "\n".join(problems)
+    labels = [label for label, _ in entries.values()]
+    not_author_year = [label for label in labels if not AUTHOR_YEAR.match(label)]
+    assert not_author_year == [], f"labels of the reference list that are not author-year: {not_author_year}"
+    assert len(set(labels)) == len(labels), "two entries share a label"
+    # the shortened author lists of references.bib read "et al." and the TeX title is Unicode
+    texts = {label: text for label, text in entries.values()}
+    assert texts["Toor et al., 2019"].startswith("Amir A. Toor et al.")
+    assert "Ligand recognition by αβ T cell receptors" in texts["Davis et al., 1998"]
+
+
+def test_citations_in_the_text_match_the_reference_list(built_book):
+    entries = bibliography_entries(built_book)
+    seen = 0
+    problems = []
+    for name in PAGES:
+        for link in article_of(soup_of(built_book, name)).select("span.bibtex-citation a[href]"):
+            seen += 1
+            text = " ".join(link.get_text(" ").split())
+            target, fragment = urldefrag(link["href"])
+            problems += [f"{name}: citation {text!r} shows {what}" for what, pattern in FORBIDDEN.items() if pattern.search(text)]
+            if not target.endswith("bibliography.html") or fragment not in entries:
+                problems.append(f"{name}: citation {text!r} points to {link['href']}, not to the reference list")
+            elif entries[fragment][0] != text:
+                problems.append(f"{name}: citation {text!r} points to the entry labelled {entries[fragment][0]!r}")
+    assert seen >= 10, f"only {seen} citations found: the selector no longer matches the citations"
+    assert problems == [], "\n".join(problems)
+
+
+# --- launch buttons -----------------------------------------------------------------
+
+
+def launch_links(built_book) -> list[tuple[str, str]]:
+    """``(page, href)`` of every link to a launch service on every page."""
+    services = ("mybinder.org", "colab.research.google.com", "binderhub", "/v2/gh/")
+    return [
+        (name, link["href"])
+        for name in PAGES
+        for link in soup_of(built_book, name).find_all("a", href=True)
+        if any(service in link["href"] for service in services)
+    ]
+
+
+def is_notebook_source(path: Path) -> bool:
+    if path.suffix == ".ipynb":
+        return json.loads(path.read_text(encoding="utf-8")).get("nbformat") == 4
+    head = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    return path.suffix == ".md" and head.startswith("---") and "kernelspec:" in head and "format_name: myst" in head
+
+
+def test_every_launch_link_opens_a_notebook_that_exists(built_book):
+    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    repository = urlsplit(config["repository"]["url"]).path.strip("/")
+    branch = config["repository"]["branch"]
+    tracked = set(repository_files())
+    links = launch_links(built_book)
+    notebook_pages = [name for name in PAGES if is_notebook_source(REPO / f"{name}.md")]
+    binder = [(name, href) for name, href in links if urlsplit(href).hostname == "mybinder.org"]
+    assert {name for name, _ in binder} == set(notebook_pages), "every notebook chapter, and only those, has a Binder button"
+    problems = []
+    for name, href in links:
+        parts = urlsplit(href)
+        if parts.hostname == "mybinder.org":
+            expected_prefix = f"/v2/gh/{repository}/{branch}"
+            if parts.path != expected_prefix:
+                problems.append(f"{name}: Binder builds {parts.path}, not {expected_prefix}")
+            urlpath = parse_qs(parts.query).get("urlpath", [""])[0]
+            match = re.fullmatch(r"lab/tree/(.+)", urlpath)
+            if not match:
+                problems.append(f"{name}: Binder opens {urlpath!r}, not a file in JupyterLab")
+                continue
+            path = match.group(1)
+        elif parts.hostname == "colab.research.google.com":
+            # Colab opens an .ipynb of a GitHub repository: /github/<owner>/<repo>/blob/<branch>/<path>
+            match = re.fullmatch(rf"/github/{re.escape(repository)}/blob/{re.escape(branch)}/(.+\.ipynb)", parts.path)
+            if not match:
+                problems.append(f"{name}: Colab link {href} does not open an .ipynb of {repository}@{branch}")
+                continue
+            path = match.group(1)
+        else:
+            problems.append(f"{name}: a launch link to an unknown service: {href}")
+            continue
+        if path not in tracked:
+            problems.append(f"{name}: {href} opens {path}, which is not in the repository")
+        elif not is_notebook_source(REPO / path):
+            problems.append(f"{name}: {href} opens {path}, which is not a notebook")
+    assert problems == [], "\n".join(problems)
+
+
+def test_binder_opens_markdown_chapters_as_notebooks():
+    """repo2docker reads environment.yml (no binder/ folder, which would hide it), runs
+    postBuild, and JupyterLab then opens .md files with jupytext's notebook view."""
+    assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), (
+        "a binder/ folder makes repo2docker ignore environment.yml and postBuild at the root"
+    )
+    environment = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
+    names = {re.split(r"[<>=!\s]", item)[0] for item in environment["dependencies"] if isinstance(item, str)}
+    pip = next((item["pip"] for item in environment["dependencies"] if isinstance(item, dict)), [])
+    assert {"jupyterlab", "jupytext", "ipywidgets", "ipykernel"} <= names, f"environment.yml lacks the notebook stack: {names}"
+    assert "-e ." in pip, "environment.yml does not install cartmodel"
+    settings = REPO / ".jupyter" / "labconfig" / "default_setting_overrides.json"
+    viewers = json.loads(settings.read_text(encoding="utf-8"))["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
+    assert viewers["markdown"] == "Jupytext Notebook"
+    post_build = REPO / "postBuild"
+    assert post_build.exists() and os.access(post_build, os.X_OK), "postBuild is missing or not executable"
+    script = post_build.read_text(encoding="utf-8")
+    assert script.startswith("#!") and str(settings.relative_to(REPO)) in script
+    assert "${NB_PYTHON_PREFIX}/etc/jupyter/labconfig" in script, "postBuild does not install the settings where JupyterLab reads them"
+    tracked = set(repository_files())
+    assert {"postBuild", str(settings.relative_to(REPO)), "environment.yml"} <= tracked
+
+
+# --- finding the paper's figures ----------------------------------------------------
+
+
+def test_chapters_are_numbered_so_figures_are_numbered_by_chapter(built_book):
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    numbered = [part for part in toc["parts"] if part.get("numbered")]
+    assert numbered, "no part of _toc.yml is numbered"
+    figures = article_of(soup_of(built_book, "chapters/figures1-2"))
+    for figure_id, paper_figure in (("fig-figure-1", "Figure 1"), ("fig-figure-2", "Figure 2")):
+        caption = " ".join(figures.find(id=figure_id).find("figcaption").get_text(" ").split())
+        assert re.match(r"Fig\. \d+\.\d+ ", caption), f"{figure_id} is not numbered by chapter: {caption[:40]!r}"
+        assert f"The paper's {paper_figure}" in caption.replace("’", "'"), f"{figure_id} does not name the paper's figure"
+    figure_3 = article_of(soup_of(built_book, "chapters/figure3")).find(id="fig-figure-3")
+    caption = " ".join(figure_3.find("figcaption").get_text(" ").split()).replace("’", "'")
+    assert re.match(r"Fig\. \d+\.\d+ ", caption) and "The paper's Figure 3" in caption
+
+
+LANDING_ROWS = {
+    "Equation 1": ("chapters/equation1", "equation-eq-equation-1"),
+    "Equation 2": ("chapters/equation2", "equation-eq-equation-2"),
+    "the chance of a response to DLI": ("chapters/response-probability", "equation-eq-rho-r"),
+    "Figure 1": ("chapters/figures1-2", "fig-figure-1"),
+    "Figure 2": ("chapters/figures1-2", "fig-figure-2"),
+    "Figure 3A": ("chapters/figure3", "fig-figure-3"),
+    "Figure 3B": ("chapters/figure3", "fig-figure-3"),
+    "antigen burden of ALL": ("chapters/antigen-burden", ""),
+    "% for DLI": ("chapters/response-probability", "equation-eq-rho-r"),
+}
+
+
+def number_at(built_book, page: str, anchor: str) -> str:
+    """The number the target page shows for a figure or an equation."""
+    target = soup_of(built_book, page).find(id=anchor)
+    assert target is not None, f"{page} has no #{anchor}"
+    number = target.select_one("span.caption-number") or target.select_one("span.eqno")
+    return " ".join(number.get_text(" ").split()).rstrip("#").strip()
+
+
+def test_the_landing_page_maps_the_papers_figures_equations_and_examples(built_book):
+    landing = article_of(soup_of(built_book, "chapters/index"))
+    rows = [row.find_all("td") for row in landing.select("table tbody tr")]
+    found = {}
+    for cells in rows:
+        if len(cells) != 2:
+            continue
+        paper = cells[0].get_text(" ")
+        for key in LANDING_ROWS:
+            if key in paper and key not in found:
+                found[key] = cells[1]
+                break
+    assert set(found) == set(LANDING_ROWS), f"rows missing from the landing page's table: {set(LANDING_ROWS) - set(found)}"
+    for key, (page, anchor) in LANDING_ROWS.items():
+        links = found[key].find_all("a", href=True)
+        targets = {(urldefrag(link["href"])[0].removesuffix(".html"), urldefrag(link["href"])[1]): link for link in links}
+        wanted_page = page.removeprefix("chapters/")
+        assert any(target == wanted_page for target, _ in targets), f"row {key!r} does not link to {page}"
+        if anchor:
+            link = targets.get((wanted_page, anchor))
+            assert link is not None, f"row {key!r} does not link to {page}#{anchor}"
+            shown = " ".join(link.get_text(" ").split())
+            assert shown == number_at(built_book, page, anchor), f"row {key!r} shows {shown!r}"
+    assert "4" == " ".join(found["% for DLI"].find_parent("tr").find("span", class_="pasted-text").get_text().split()), (
+        "the landing page's ρR example is not the glued 4%"
+    )
+
+
+def test_the_landing_page_shows_the_recomputed_figure_1(page, site):  # noqa: F811
+    page.goto(site.page_url("chapters/index.html"), wait_until="load")
+    figure = page.locator("#fig-landing-figure-1")
+    assert figure.count() == 1, "no figure on the landing page"
+    image = figure.locator("img")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("(img) => img.complete", arg=image.element_handle())
+    assert page.evaluate("(img) => img.naturalWidth", image.element_handle()) > 300
+    assert len(image.get_attribute("alt") or "") > 30
+    caption = " ".join(figure.locator("figcaption").inner_text().split()).replace("’", "'")
+    assert "The paper's Figure 1" in caption
+    # the figure comes before the long text: within the first screen and a half
+    top = page.evaluate("(el) => el.getBoundingClientRect().top + window.scrollY", figure.element_handle())
+    assert top < 1.5 * 900, f"the landing figure starts {top:.0f} px down the page"
