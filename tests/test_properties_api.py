@@ -41,9 +41,10 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import cartmodel as cm  # noqa: E402
 from cartmodel import burden as bd  # noqa: E402
-from cartmodel import dosing, fitting, plotting, reporting, response, widgets  # noqa: E402
+from cartmodel import calibration, dosing, fitting, plotting, reporting, response, widgets  # noqa: E402
 from cartmodel import repertoire as rp  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
+from cartmodel.published import TISAGENLECLEUCEL_B_ALL  # noqa: E402
 
 from . import test_properties as equation_1  # noqa: E402  (the lead's properties of cartmodel.model)
 from .conftest import count_generated_call  # noqa: E402
@@ -350,6 +351,11 @@ REFUSALS: dict[str, Refusal] = {
          "min_dose_cells": POSITIVE, "max_dose_cells": st.one_of(outside(1e-3, low_open=True), st.just(1e-4)),
          **HORIZON_BAD, "rtol": outside(0.0, 0.1, low_open=True)},
         arrays="ceiling_cells r q B P K", scalars="min_dose_cells max_dose_cells rtol clear_by_day"),
+    "published_median_course": refusal(
+        calibration.published_median_course, {"days": 5.0}, {"days": NON_NEGATIVE}, arrays="days"),
+    "calibrate_to_tisagenlecleucel": refusal(
+        calibration.calibrate_to_tisagenlecleucel, {"reading": "exact", "b_placement": "capacity", "plateau": 1.0},
+        {"reading": BAD_CHOICE, "b_placement": BAD_CHOICE, "plateau": POSITIVE}, scalars="plateau"),
     "split_doses": refusal(
         cm.split_doses, {"total_dose_cells": 300.0, "infusions": 3, "interval_days": 2.0},
         {"total_dose_cells": POSITIVE, "infusions": st.one_of(BAD_INT, st.just(1001)), "interval_days": NON_NEGATIVE},
@@ -831,6 +837,26 @@ def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
     single = cm.dose_for_ceiling(ceiling_cells=ceiling, P=P, B=B, r=r, q=q, K=FIGURE_1["K"], clear_by_day=clear_by,
                                  rtol=1e-3)
     assert single.dose_or_none() == (float(result.dose_cells[0]) if result.feasible[0] else None)
+
+
+@settings(max_examples=60)
+@given(days=st.floats(0.0, 400.0), reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
+       plateau=st.sampled_from([0.1, 1.0, 10.0]), dose=log_uniform(1e-2, 1e2), burden=log_uniform(1e-2, 1e2))
+def test_calibration_to_the_published_course(days, reading, placement, plateau, dose, burden):
+    count_generated_call()
+    tmax = TISAGENLECLEUCEL_B_ALL["tmax_days"].value
+    start, level, peak = calibration.published_median_course([0.0, days, tmax])
+    assert start == 1.0 and 0.0 < level <= peak
+    fitted = calibration.calibrate_to_tisagenlecleucel(reading=reading, b_placement=placement, plateau=plateau)
+    assert fitted.r > fitted.q > 0.0 and fitted.P > 0.0 and fitted.plateau == plateau
+    by_dose = fitted.simulate(dose_factor=[dose, 2.0 * dose], burden_factor=burden, days=90)
+    by_burden = fitted.simulate(dose_factor=dose, burden_factor=[burden, 2.0 * burden], days=90)
+    for run in (by_dose, by_burden):
+        assert_counts("car_t", run.car_t)
+        assert np.all(run.car_t > 0)
+    assert by_dose.peak[1] >= by_dose.peak[0]  # more cells never peak lower
+    assert by_burden.peak[1] > by_burden.peak[0]  # more antigen always peaks higher
+    assert by_dose.clearance_day[0] == by_dose.clearance_day[1]  # the tumour term ignores the dose
 
 
 @settings(max_examples=500)
@@ -1349,6 +1375,8 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.dose_response: (test_dose_response_agrees_with_simulate, REFUSED),
     cm.dose_for_ceiling: (test_dose_for_ceiling, REFUSED),
     cm.split_doses: (test_split_doses, REFUSED),
+    calibration.published_median_course: (test_calibration_to_the_published_course, REFUSED),
+    calibration.calibrate_to_tisagenlecleucel: (test_calibration_to_the_published_course, REFUSED),
     cm.split_schedule: (test_split_schedule, REFUSED),
     reporting.sci: (test_sci_shows_the_value_to_its_digits, REFUSED),
     widgets.format_cells: (test_format_cells, REFUSED),
@@ -1367,6 +1395,7 @@ RESULTS: dict[type, Callable[..., Any]] = {
     cm.Expansion: cm.simulate, cm.BurdenEstimate: cm.estimate_burden, bd.SensitivityBar: cm.one_at_a_time_sensitivity,
     cm.PowerLawFit: cm.fit_power_law_exponent, cm.RepertoireExpansion: cm.expand_repertoire,
     cm.DLITrial: cm.simulate_dli_trial, cm.BurdenFit: cm.fit_burden, cm.IdentifiabilityWarning: cm.fit_burden,
+    calibration.Calibration: calibration.calibrate_to_tisagenlecleucel,
     cm.CeilingDose: cm.dose_for_ceiling, cm.DoseResponse: cm.dose_response, cm.ScheduleComparison: cm.split_schedule,
     reporting.Quantity: reporting.sci,
 }
