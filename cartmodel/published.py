@@ -122,6 +122,7 @@ CLINICAL_EVIDENCE = {
     "mueller_cmax_excess": PublishedValue(
         0.74, "fraction", "mueller2018", "geometric mean Cmax of responders above non-responders"
     ),
+    "mueller_auc_window_days": PublishedValue(28.0, "days", "mueller2018", "window of the exposure (AUC) compared"),
     "mueller_auc_excess": PublishedValue(
         1.04, "fraction", "mueller2018", "geometric mean AUC(0-28 d) of responders above non-responders"
     ),
@@ -141,6 +142,7 @@ CLINICAL_EVIDENCE = {
     ),
     "maude_window_months": PublishedValue(3.0, "months", "maude2018", "window of the primary end point"),
     "bader_patients": PublishedValue(81.0, "patients", "bader2023", "children and young adults with B-ALL, commercial tisagenlecleucel, Germany"),
+    "bader_assessment_day": PublishedValue(28.0, "days", "bader2023", "day after infusion of the response assessment"),
     "bader_cr_day_28": PublishedValue(71.0, "patients", "bader2023", "in complete response 28 days after infusion"),
     "bader_cr_day_28_fraction": PublishedValue(0.877, "fraction", "bader2023", "in complete response 28 days after infusion"),
     "stjude_patients": PublishedValue(12.0, "patients", "stjude2022", "children with B-ALL, phase 1"),
