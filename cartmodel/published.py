@@ -151,12 +151,12 @@ CLINICAL_EVIDENCE = {
     ),
     "prwcc_patients": PublishedValue(185.0, "patients", "prwcc2023", "given commercial tisagenlecleucel"),
     "rotte_multidose_studies": PublishedValue(
-        39, "studies", "rotte2022", "studies testing several dose levels, at least one patient each"
+        39.0, "studies", "rotte2022", "studies testing several dose levels, more than one patient at each"
     ),
     "rotte_response_studies": PublishedValue(
-        13, "studies", "rotte2022", "of those, with a dose-related increase in response"
+        13.0, "studies", "rotte2022", "of those, with a dose-related increase in response"
     ),
     "rotte_toxicity_studies": PublishedValue(
-        23, "studies", "rotte2022", "of those, with a dose-related increase in toxicity"
+        23.0, "studies", "rotte2022", "of those, with a dose-related increase in toxicity"
     ),
 }
