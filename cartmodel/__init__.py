@@ -11,7 +11,12 @@ the tools the book builds on them:
 * :mod:`cartmodel.burden`: the ALL antigen-burden estimate and its mapping to P.
 * :mod:`cartmodel.fitting`: reading the antigen burden from repeated CAR T counts.
 * :mod:`cartmodel.dosing`: dose-response grids, ceiling doses and split schedules.
+<<<<<<< HEAD
 * :mod:`cartmodel.population`: virtual cohorts and probabilities of target attainment.
+=======
+* :mod:`cartmodel.calibration`: Equation 1 calibrated to the published
+  tisagenlecleucel kinetics, for comparing the model with clinical findings.
+>>>>>>> evidence
 * :mod:`cartmodel.paper`, :mod:`cartmodel.published`: the paper's caption
   parameters and published values, each with its source.
 * :mod:`cartmodel.plotting`, :mod:`cartmodel.widgets`, :mod:`cartmodel.reporting`:

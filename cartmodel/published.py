@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+<<<<<<< HEAD
 __all__ = ["ALL_BURDEN_INPUTS", "CAR_T_OUTCOMES", "PublishedValue", "TISAGENLECLEUCEL_B_ALL"]
+=======
+__all__ = [
+    "ALL_BURDEN_INPUTS",
+    "CLINICAL_EVIDENCE",
+    "PublishedValue",
+    "TISAGENLECLEUCEL_B_ALL",
+    "TISAGENLECLEUCEL_LABEL_DOSE",
+]
+>>>>>>> evidence
 
 
 @dataclass(frozen=True)
@@ -110,5 +120,66 @@ ALL_BURDEN_INPUTS = {
     ),
     "child_normocellularity_high": PublishedValue(
         0.85, "fraction", "wong2024", "upper end of normal cellularity under age 20"
+    ),
+}
+
+
+#: Label dose range of tisagenlecleucel in B-ALL for patients up to 50 kg, as
+#: reported for ELIANA and ENSIGN by Mueller et al. (2018): a 25-fold range.
+TISAGENLECLEUCEL_LABEL_DOSE = {
+    "low_cells_per_kg": PublishedValue(
+        0.2e6, "CAR+ cells/kg", "mueller2018", "lowest dose of the range evaluated, patients up to 50 kg"
+    ),
+    "high_cells_per_kg": PublishedValue(
+        5.0e6, "CAR+ cells/kg", "mueller2018", "highest dose of the range evaluated, patients up to 50 kg"
+    ),
+}
+
+
+#: Numbers from clinical studies of dose, burden and expansion, each checked
+#: against the study's abstract (the book's evidence chapter glues them).
+CLINICAL_EVIDENCE = {
+    "mueller_patients": PublishedValue(79.0, "patients", "mueller2018", "children and young adults, ELIANA and ENSIGN"),
+    "mueller_responders": PublishedValue(62.0, "patients", "mueller2018", "responders with kinetics"),
+    "mueller_nonresponders": PublishedValue(8.0, "patients", "mueller2018", "non-responders with kinetics"),
+    "mueller_cmax_excess": PublishedValue(
+        0.74, "fraction", "mueller2018", "geometric mean Cmax of responders above non-responders"
+    ),
+    "mueller_auc_window_days": PublishedValue(28.0, "days", "mueller2018", "window of the exposure (AUC) compared"),
+    "mueller_auc_excess": PublishedValue(
+        1.04, "fraction", "mueller2018", "geometric mean AUC(0-28 d) of responders above non-responders"
+    ),
+    "hay_patients": PublishedValue(133.0, "patients", "hay2017", "adults given CD19 CAR T cells"),
+    "park_patients": PublishedValue(53.0, "patients", "park2018", "adults with B-ALL given 19-28z CAR T cells"),
+    "park_low_burden_blasts": PublishedValue(
+        0.05, "fraction", "park2018", "marrow blast fraction below which burden counted as low"
+    ),
+    "park_efs_low_months": PublishedValue(
+        10.6, "months", "park2018", "median event-free survival, low burden"
+    ),
+    "park_efs_all_months": PublishedValue(6.1, "months", "park2018", "median event-free survival, whole cohort"),
+    "awasthi_patients": PublishedValue(111.0, "patients", "awasthi2020", "adults with DLBCL in JULIET"),
+    "maude_patients": PublishedValue(75.0, "patients", "maude2018", "infused and evaluable for efficacy, ELIANA"),
+    "maude_remission": PublishedValue(
+        0.81, "fraction", "maude2018", "overall remission rate within 3 months, all responders MRD-negative"
+    ),
+    "maude_window_months": PublishedValue(3.0, "months", "maude2018", "window of the primary end point"),
+    "bader_patients": PublishedValue(81.0, "patients", "bader2023", "children and young adults with B-ALL, commercial tisagenlecleucel, Germany"),
+    "bader_assessment_day": PublishedValue(28.0, "days", "bader2023", "day after infusion of the response assessment"),
+    "bader_cr_day_28": PublishedValue(71.0, "patients", "bader2023", "in complete response 28 days after infusion"),
+    "bader_cr_day_28_fraction": PublishedValue(0.877, "fraction", "bader2023", "in complete response 28 days after infusion"),
+    "stjude_patients": PublishedValue(12.0, "patients", "stjude2022", "children with B-ALL, phase 1"),
+    "stjude_high_burden_blasts": PublishedValue(
+        0.40, "fraction", "stjude2022", "morphologic marrow blasts from which burden counted as high"
+    ),
+    "prwcc_patients": PublishedValue(185.0, "patients", "prwcc2023", "given commercial tisagenlecleucel"),
+    "rotte_multidose_studies": PublishedValue(
+        39.0, "studies", "rotte2022", "studies testing several dose levels, more than one patient at each"
+    ),
+    "rotte_response_studies": PublishedValue(
+        13.0, "studies", "rotte2022", "of those, with a dose-related increase in response"
+    ),
+    "rotte_toxicity_studies": PublishedValue(
+        23.0, "studies", "rotte2022", "of those, with a dose-related increase in toxicity"
     ),
 }

@@ -98,3 +98,20 @@ def test_build_configuration_fails_loudly_and_bounds_cell_time():
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
     makefile = (REPO / "Makefile").read_text()
     assert "jupyter-book build . --warningiserror" in makefile
+
+
+def test_evidence_chapter_shows_its_scorecard_with_the_model_numbers(built_book):
+    from cartmodel.calibration import LABEL_DOSE_FACTORS, calibrate_to_tisagenlecleucel
+
+    soup = page(built_book, "chapters/clinical-evidence")
+    tables = soup.find("article").find_all("table")
+    scorecard = next(table for table in tables if "verdict" in table.get_text())
+    rows = scorecard.find_all("tr")[1:]
+    verdicts = [row.find_all("td")[-1].get_text(" ", strip=True) for row in rows]
+    assert len(rows) >= 5 and "consistent" in verdicts and "inconsistent" in verdicts
+    assert all(row.find("a") is not None for row in rows), "a scorecard row cites no source"
+    run = calibrate_to_tisagenlecleucel().simulate(dose_factor=list(LABEL_DOSE_FACTORS))
+    ratio = float(run.peak[1] / run.peak[0])
+    assert f"peak × {ratio:.2f} over 25-fold dose" in scorecard.get_text()
+    assert f"by a factor of {ratio:.2f}" in text_of(soup)
+    assert soup.find(id="fig-evidence").find("img") is not None

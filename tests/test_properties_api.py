@@ -42,9 +42,10 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import cartmodel as cm  # noqa: E402
 from cartmodel import burden as bd  # noqa: E402
-from cartmodel import dosing, fitting, plotting, population, reporting, response, widgets  # noqa: E402
+from cartmodel import calibration, dosing, fitting, plotting, population, reporting, response, widgets  # noqa: E402
 from cartmodel import repertoire as rp  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
+from cartmodel.published import TISAGENLECLEUCEL_B_ALL  # noqa: E402
 from cartmodel import engine  # noqa: E402
 from cartmodel.parameters import PARAMETERS, Parameter, check, label, table_for_browser  # noqa: E402
 
@@ -362,6 +363,11 @@ REFUSALS: dict[str, Refusal] = {
          "min_n0": outside(1.0), "max_n0": st.one_of(outside(1.0, low_open=True), st.just(0.5)),
          **HORIZON_BAD, "rtol": outside(0.0, 0.1, low_open=True)},
         arrays="ceiling r q B P K", scalars="min_n0 max_n0 rtol clear_by_day"),
+    "published_median_course": refusal(
+        calibration.published_median_course, {"days": 5.0}, {"days": NON_NEGATIVE}, arrays="days"),
+    "calibrate_to_tisagenlecleucel": refusal(
+        calibration.calibrate_to_tisagenlecleucel, {"reading": "exact", "b_placement": "capacity", "plateau": 1.0},
+        {"reading": BAD_CHOICE, "b_placement": BAD_CHOICE, "plateau": POSITIVE}, scalars="plateau"),
     "split_doses": refusal(
         cm.split_doses, {"total_n0": 300.0, "infusions": 3, "interval_days": 2.0},
         {"total_n0": POSITIVE, "infusions": st.one_of(BAD_INT, st.just(1001)), "interval_days": NON_NEGATIVE},
@@ -922,6 +928,26 @@ def test_draw_cohort_and_target_attainment(n, seed, spread, n_dose, n_burden, to
     peaks = cm.dose_response(n0=doses[:, None, None], P=cohort.P(burdens), r=cohort.r[:, None],
                              q=cohort.q[:, None], B=cohort.B[:, None], K=cohort.K[:, None]).peak
     np.testing.assert_array_equal(pta.doses_under_ceiling, (peaks <= ceiling).sum(axis=0))
+
+
+@settings(max_examples=60)
+@given(days=st.floats(0.0, 400.0), reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
+       plateau=st.sampled_from([0.1, 1.0, 10.0]), dose=log_uniform(1e-2, 1e2), burden=log_uniform(1e-2, 1e2))
+def test_calibration_to_the_published_course(days, reading, placement, plateau, dose, burden):
+    count_generated_call()
+    tmax = TISAGENLECLEUCEL_B_ALL["tmax_days"].value
+    start, level, peak = calibration.published_median_course([0.0, days, tmax])
+    assert start == 1.0 and 0.0 < level <= peak
+    fitted = calibration.calibrate_to_tisagenlecleucel(reading=reading, b_placement=placement, plateau=plateau)
+    assert fitted.r > fitted.q > 0.0 and fitted.P > 0.0 and fitted.plateau == plateau
+    by_dose = fitted.simulate(dose_factor=[dose, 2.0 * dose], burden_factor=burden, days=90)
+    by_burden = fitted.simulate(dose_factor=dose, burden_factor=[burden, 2.0 * burden], days=90)
+    for run in (by_dose, by_burden):
+        assert_counts("car_t", run.car_t)
+        assert np.all(run.car_t > 0)
+    assert by_dose.peak[1] >= by_dose.peak[0]  # more cells never peak lower
+    assert by_burden.peak[1] > by_burden.peak[0]  # more antigen always peaks higher
+    assert by_dose.clearance_day[0] == by_dose.clearance_day[1]  # the tumour term ignores the dose
 
 
 @settings(max_examples=500)
@@ -1596,6 +1622,8 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.dose_response: (test_dose_response_agrees_with_simulate, REFUSED),
     cm.dose_for_ceiling: (test_dose_for_ceiling, REFUSED),
     cm.split_doses: (test_split_doses, REFUSED),
+    calibration.published_median_course: (test_calibration_to_the_published_course, REFUSED),
+    calibration.calibrate_to_tisagenlecleucel: (test_calibration_to_the_published_course, REFUSED),
     cm.split_schedule: (test_split_schedule, REFUSED),
     reporting.sci: (test_sci_shows_the_value_to_its_digits, REFUSED),
     widgets.format_cells: (test_format_cells, REFUSED),
@@ -1619,6 +1647,7 @@ RESULTS: dict[type, Callable[..., Any]] = {
     cm.PowerLawFit: cm.fit_power_law_exponent, cm.RepertoireExpansion: cm.expand_repertoire,
     cm.TumourFractionSweep: cm.sweep_tumour_fraction,
     cm.DLITrial: cm.simulate_dli_trial, cm.BurdenFit: cm.fit_burden, cm.IdentifiabilityWarning: cm.fit_burden,
+    calibration.Calibration: calibration.calibrate_to_tisagenlecleucel,
     cm.CeilingDose: cm.dose_for_ceiling, cm.DoseResponse: cm.dose_response, cm.ScheduleComparison: cm.split_schedule,
     reporting.Quantity: reporting.sci,
     population.Cohort: population.draw_cohort, population.TargetAttainment: population.target_attainment,
