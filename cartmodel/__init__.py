@@ -5,18 +5,17 @@ expand in proportion to their antigen burden and scFv affinity, so that their
 dose should follow the tumour burden.  The package implements its equations and
 the tools the book builds on them:
 
-* :mod:`cartmodel.model`: Equation 1, antigen-driven CAR T expansion.
+* :mod:`cartmodel.model`: Equation 1, antigen-driven CAR T expansion; its
+  computation lives in :mod:`cartmodel.engine`, its parameters' names, units,
+  ranges and defaults in :mod:`cartmodel.parameters`.
 * :mod:`cartmodel.repertoire`: Equation 2, donor T cell clones and repertoires.
 * :mod:`cartmodel.response`: the probability of a GVHD-free response to DLI.
 * :mod:`cartmodel.burden`: the ALL antigen-burden estimate and its mapping to P.
 * :mod:`cartmodel.fitting`: reading the antigen burden from repeated CAR T counts.
 * :mod:`cartmodel.dosing`: dose-response grids, ceiling doses and split schedules.
-<<<<<<< HEAD
 * :mod:`cartmodel.population`: virtual cohorts and probabilities of target attainment.
-=======
 * :mod:`cartmodel.calibration`: Equation 1 calibrated to the published
   tisagenlecleucel kinetics, for comparing the model with clinical findings.
->>>>>>> evidence
 * :mod:`cartmodel.paper`, :mod:`cartmodel.published`: the paper's caption
   parameters and published values, each with its source.
 * :mod:`cartmodel.plotting`, :mod:`cartmodel.widgets`, :mod:`cartmodel.reporting`:

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-<<<<<<< HEAD
-__all__ = ["ALL_BURDEN_INPUTS", "CAR_T_OUTCOMES", "PublishedValue", "TISAGENLECLEUCEL_B_ALL"]
-=======
 __all__ = [
     "ALL_BURDEN_INPUTS",
+    "CAR_T_OUTCOMES",
     "CLINICAL_EVIDENCE",
     "PublishedValue",
     "TISAGENLECLEUCEL_B_ALL",
     "TISAGENLECLEUCEL_LABEL_DOSE",
 ]
->>>>>>> evidence
 
 
 @dataclass(frozen=True)
