@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -41,6 +42,7 @@ from .published import ALL_BURDEN_INPUTS
 
 __all__ = [
     "BLOOD_VOLUME_ML_PER_KG",
+    "EXAMPLE_PATIENTS",
     "MARROW_NUCLEATED_CELLS_PER_KG",
     "CD19_MOLECULES_PER_BLAST",
     "REFERENCE_BLASTS",
@@ -673,3 +675,23 @@ def one_at_a_time_sensitivity(
         values = getattr(estimate_burden(patient.replace(**{name: ends})), output)
         bars.append(SensitivityBar(name, float(ends[0]), float(ends[1]), float(values[0]), float(values[1]), baseline))
     return sorted(bars, key=lambda bar: -bar.fold_range)
+
+
+#: The book's two worked patients at relapse (illustrative, not real patients): a
+#: 6-year-old child of 20 kg and a 45-year-old man of 75 kg, with the blood counts,
+#: biopsy cellularity and marrow infiltration typical of a relapse of B-ALL, and a
+#: normal cellularity for age from :func:`normal_cellularity_fraction`.
+EXAMPLE_PATIENTS: Mapping[str, AllPatient] = MappingProxyType({
+    "child, relapse": AllPatient(
+        weight_kg=20, wbc_giga_per_l=40, blood_blast_fraction=0.80,
+        marrow_cellularity_fraction=0.95, marrow_infiltration_fraction=0.85,
+        normal_cellularity_fraction=float(normal_cellularity_fraction(6)),
+        blood_volume_ml_per_kg=BLOOD_VOLUME_ML_PER_KG["child"], label="child, relapse",
+    ),
+    "adult, relapse": AllPatient(
+        weight_kg=75, wbc_giga_per_l=25, blood_blast_fraction=0.60,
+        marrow_cellularity_fraction=0.90, marrow_infiltration_fraction=0.70,
+        normal_cellularity_fraction=float(normal_cellularity_fraction(45)),
+        blood_volume_ml_per_kg=BLOOD_VOLUME_ML_PER_KG["man"], label="adult, relapse",
+    ),
+})

@@ -1,12 +1,12 @@
 """Equation 1 calibrated to the published tisagenlecleucel kinetics, and what it predicts.
 
-The book reads Equation 1 against the median cellular kinetics of
+The book reads Equation 1 against the typical cellular kinetics of
 tisagenlecleucel in paediatric and young-adult B-ALL (Stein et al., 2019):
 exponential expansion to a peak near day 9, then a contraction.  This module
 holds that calibration in one place so that every chapter asks the same model
 the same questions:
 
-* :func:`published_median_course`: the published median course as a piecewise
+* :func:`published_typical_course`: the published typical course as a piecewise
   curve, in multiples of the level at infusion;
 * :func:`calibrate_to_tisagenlecleucel`: Equation 1 fitted to that course
   (``r``, ``q`` and the burden ``P``, with the plateau fixed at the infused
@@ -17,7 +17,7 @@ the same questions:
   dose the calibration stands for.
 
 The calibration is a research device, not a dosing tool: it describes a
-median course, and its doses are in the model's cell units relative to the
+typical course, and its doses are in the model's cell units relative to the
 median infused dose.
 """
 
@@ -42,7 +42,7 @@ __all__ = [
     "LABEL_DOSE_FACTORS",
     "Calibration",
     "calibrate_to_tisagenlecleucel",
-    "published_median_course",
+    "published_typical_course",
 ]
 
 #: Days of the published course the calibration is fitted to (0 to 28), while
@@ -61,13 +61,14 @@ LABEL_DOSE_FACTORS: tuple[float, float] = (
 )
 
 
-def published_median_course(days: ArrayLike) -> NDArray[np.float64]:
-    """The published median tisagenlecleucel course, in multiples of the infused level.
+def published_typical_course(days: ArrayLike) -> NDArray[np.float64]:
+    """The published typical tisagenlecleucel course, in multiples of the infused level.
 
-    Exponential rise at ``ln 2 / doubling time`` up to ``Tmax``, then decline at
-    ``ln 2 / contraction half-life`` (Stein et al., 2019; values from
-    :data:`cartmodel.published.TISAGENLECLEUCEL_B_ALL`).  The slow persistence
-    phase is left out, so the curve is meant for the first weeks.
+    Stein et al.'s (2019) piecewise curve with the typical values of
+    :data:`cartmodel.published.TISAGENLECLEUCEL_B_ALL`: exponential rise at
+    ``ln 2 / doubling time`` up to ``Tmax``, then two declining parts, a share
+    ``1 - F_B`` of the peak level contracting with the contraction half-life and
+    the share ``F_B`` with the (extrapolated) persistence half-life.
 
     Parameters
     ----------
@@ -83,12 +84,16 @@ def published_median_course(days: ArrayLike) -> NDArray[np.float64]:
     tmax = TISAGENLECLEUCEL_B_ALL["tmax_days"].value
     rise = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
     fall = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
-    return np.where(t <= tmax, np.exp(rise * t), np.exp(rise * tmax - fall * (t - tmax)))
+    persist = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["persistence_half_life_days"].value
+    share = TISAGENLECLEUCEL_B_ALL["persistence_fraction"].value
+    after = np.clip(t - tmax, 0.0, None)
+    decline = (1.0 - share) * np.exp(-fall * after) + share * np.exp(-persist * after)
+    return np.where(t <= tmax, np.exp(rise * t), np.exp(rise * tmax) * decline)
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Equation 1 fitted to the published median tisagenlecleucel course.
+    """Equation 1 fitted to the published typical tisagenlecleucel course.
 
     Cells are in multiples of the infused level, so the median dose is
     ``n0 = 1``; the plateau is ``plateau`` times that level.
@@ -176,7 +181,7 @@ class Calibration:
 def calibrate_to_tisagenlecleucel(
     *, reading: str = "exact", b_placement: str = "capacity", plateau: float = 1.0
 ) -> Calibration:
-    """Fit ``r``, ``q`` and ``P`` of Equation 1 to the published median course.
+    """Fit ``r``, ``q`` and ``P`` of Equation 1 to the published typical course.
 
     Cells are counted in multiples of the infused level (``n0 = 1``), ``B`` is
     the paper's CD19 scFv (IC50 = 1.6 nM) and ``K`` is set so that the plateau
@@ -214,7 +219,7 @@ def _calibrate(reading: str, b_placement: str, plateau: float) -> Calibration:
     rise = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
     fall = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
     fit = fit_burden(
-        CALIBRATION_DAYS, published_median_course(CALIBRATION_DAYS), B=B, K=K, n0=1.0,
+        CALIBRATION_DAYS, published_typical_course(CALIBRATION_DAYS), B=B, K=K, n0=1.0,
         r=rise, q=rise - fall, free=("r", "q"), horizon_days=CALIBRATION_HORIZON_DAYS,
         reading=reading, b_placement=b_placement,
     )

@@ -43,12 +43,15 @@ def main():
 def test_published_course_has_the_published_peak_and_rates():
     tmax = TISAGENLECLEUCEL_B_ALL["tmax_days"].value
     days = np.array([0.0, 1.0, tmax, tmax + 1.0, tmax + 5.0])
-    course = cal.published_median_course(days)
+    course = cal.published_typical_course(days)
     assert course[0] == 1.0
     assert course[1] == pytest.approx(2 ** (1 / TISAGENLECLEUCEL_B_ALL["doubling_days"].value))
     assert course.argmax() == 2
-    # five days into the contraction the level has fallen by 2**(-5 / half-life)
-    assert course[4] / course[2] == pytest.approx(2 ** (-5 / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value))
+    # five days into the decline: a share 1 - F_B falls with the contraction half-life, F_B with the persistence one
+    share = TISAGENLECLEUCEL_B_ALL["persistence_fraction"].value
+    by_hand = ((1 - share) * 2 ** (-5 / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value)
+               + share * 2 ** (-5 / TISAGENLECLEUCEL_B_ALL["persistence_half_life_days"].value))
+    assert course[4] / course[2] == pytest.approx(by_hand, rel=1e-12)
     # the published fold expansion, within the rounding of the doubling time
     assert course[2] == pytest.approx(TISAGENLECLEUCEL_B_ALL["fold_expansion"].value, rel=0.1)
 
@@ -177,4 +180,4 @@ def test_calibrated_simulate_refuses_bad_input(main, kwargs, name):
 
 def test_published_course_refuses_negative_days():
     with pytest.raises(ValueError, match="days"):
-        cal.published_median_course([-1.0, 2.0])
+        cal.published_typical_course([-1.0, 2.0])
