@@ -538,7 +538,9 @@ def test_reset_returns_to_the_starting_values(page, site):  # noqa: F811
     open_page(page, site, "?dosing.n0=300&dosing.reading=closed&nomogram.ic50=20&schedule.P=7&dosing.r=oops")
     start = {kind: readouts(page, kind) for kind in ("schedule",)}
     for kind in KINDS:
-        page.locator(f"{SELECTOR[kind]} [data-action=reset]").click()
+        button = page.locator(f"{SELECTOR[kind]} [data-action=reset]")
+        button.focus()  # keyboard-operable: a real button, pressed with Enter
+        page.keyboard.press("Enter")
         assert api_values(page, kind) == {name: default(name) for name in CONTROLS[kind]}
         assert page.locator(f"{SELECTOR[kind]} .cm-url-note").is_hidden()
     check_dosing_readouts(page)
@@ -574,3 +576,33 @@ def test_the_table_script_is_what_the_extension_writes(built_book):
     written = (Path(built_book.html) / "explorer" / "parameters.js").read_text(encoding="utf-8")
     assert written == explorer_parameters.script_text(explorer_parameters.explorer_configuration())
     assert "globalThis.cartmodelParameters" in written
+
+
+def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, site):  # noqa: F811
+    """axe-core on the page after a bad link and a copied link (the note and the link box shown)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_page(page, site, "?dosing.P=oops&nomogram.ic50=1e9")
+    for kind in KINDS:
+        page.locator(f"{SELECTOR[kind]} [data-action=copy-link]").click()
+        assert page.locator(f"{SELECTOR[kind]} .cm-link").is_visible()
+    violations = Axe().run(page).response["violations"]
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} {v['nodes'][0]['target']}" for v in violations
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):  # noqa: F811
+    """Classic scripts, no fetch: opened from file://, the three explorers still start."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto((Path(site.root) / PAGE).resolve().as_uri() + "?schedule.infusions=5")
+        for kind in KINDS:
+            page.wait_for_selector(f"{SELECTOR[kind]}[data-cartmodel-mounted]", timeout=20_000)
+        assert api_values(page, "schedule")["infusions"] == 5
+        assert not [e for e in errors if "explorer" in e.lower() or "cartmodel" in e.lower()]
+    finally:
+        context.close()

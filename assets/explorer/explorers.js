@@ -401,8 +401,8 @@
     ".cm-explorer .cm-link{flex:1 1 14em;min-width:0;font:inherit;font-size:.85em;box-sizing:border-box}",
     ".cm-explorer .cm-link[hidden]{display:none}",
     ".cm-explorer .cm-note{font-size:.85em;margin:.3em 0}",
-    ".cm-explorer .cm-url-note{font-size:.85em;margin:.3em 0;padding:.3em .5em;border-left:3px solid #b03a2e}",
-    ".cm-explorer .cm-url-note[hidden]{display:none}",
+    ".cm-explorer .cm-url-note,.cm-explorer .cm-problem{font-size:.85em;margin:.3em 0;padding:.3em .5em;border-left:3px solid #b03a2e}",
+    ".cm-explorer .cm-url-note[hidden],.cm-explorer .cm-problem[hidden]{display:none}",
     ".cm-explorer .cm-key{display:flex;flex-wrap:wrap;gap:.3em 1.2em;font-size:.85em;margin:.2em 0;padding:0;list-style:none}",
     ".cm-explorer .cm-swatch{display:inline-block;width:1.6em;height:.35em;margin-right:.4em;vertical-align:middle}"
   ].join("\n");
@@ -501,12 +501,14 @@
 
   function affinity(ic50) { return 1.0 / check("ic50", ic50); }  // B = (1 nM) / IC50, dimensionless
 
+  function belowLevel(fixed) { return "Tumour term below " + fixed.clearance_level + " AU"; }
+
   var KINDS = {};
   var MOUNTED = [];  // the explorers on this page, in the order they were mounted
 
   KINDS.dosing = {
     title: "Dosing explorer",
-    readouts: [["peak_cells", "Peak"], ["peak_day", "Day of peak"], ["clearance_day", "Tumour term below 1 AU"]],
+    readouts: [["peak_cells", "Peak"], ["peak_day", "Day of peak"], ["clearance_day", belowLevel]],
     chart: function (parent) {
       return lineChart(parent, "CAR T cells (model cells) and the tumour term (AU) against days, on a logarithmic axis", [
         { name: "tumour", label: "tumour term (AU)", colour: TUMOUR, attrs: { stroke: TUMOUR } },
@@ -715,8 +717,9 @@
 
   KINDS.schedule = {
     title: "Schedule explorer",
-    readouts: [["single_peak", "One infusion: peak"], ["single_peak_day", "on"], ["split_peak", "Split: peak"], ["split_peak_day", "on"],
-      ["peak_ratio", "Split peak / single peak"], ["clearance_day", "Tumour term below 1 AU"]],
+    readouts: [["single_peak", "Peak after one infusion"], ["single_peak_day", "its day"],
+      ["split_peak", "Peak of the split schedule"], ["split_peak_day", "its day"],
+      ["peak_ratio", "Split peak / single peak"], ["clearance_day", belowLevel]],
     chart: function (parent) {
       var chart = lineChart(parent, "CAR T cells (model cells, log scale) against days: one infusion of the total and the split schedule", [
         { name: "single", label: "one infusion of the total", colour: "#8c8c8c", dashed: true, attrs: { stroke: "#8c8c8c", "stroke-dasharray": "7 4" } },
@@ -862,10 +865,11 @@
     var out = {};
     def.readouts.forEach(function (item) {
       var wrap = el("span", {}, readouts);
-      wrap.appendChild(document.createTextNode(item[1] + ": "));
+      wrap.appendChild(document.createTextNode((typeof item[1] === "function" ? item[1](setup.fixed) : item[1]) + ": "));
       out[item[0]] = el("output", { "data-readout": item[0], "class": "cm-value" }, wrap);
     });
     var flag = def.flag ? el("output", { "class": "cm-flag", "data-readout": "over_ceiling" }, readouts) : null;
+    var problem = text("p", "", { "class": "cm-problem", role: "alert", hidden: "" }, container);
 
     var actions = el("div", { "class": "cm-actions" }, container);
     var copyButton = text("button", "Copy link", { type: "button", "data-action": "copy-link" }, actions);
@@ -898,7 +902,15 @@
         shown[name].setAttribute("data-value", String(x));
         inputs[name].setAttribute("aria-valuetext", formatValue(row, x) + unitSuffix(row));
       });
-      var state = def.compute(v, setup.fixed, chart);
+      var state;
+      try {
+        state = def.compute(v, setup.fixed, chart);
+      } catch (error) {  // values the model refuses: say so and keep the last picture
+        problem.textContent = "The model refuses these values: " + error.message;
+        problem.hidden = false;
+        return api.state;
+      }
+      problem.textContent = ""; problem.hidden = true;
       def.draw(chart, state, v, container);
       var values = def.values(state);
       Object.keys(values).forEach(function (name) {
