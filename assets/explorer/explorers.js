@@ -668,7 +668,7 @@
         ctx.beginPath(); ctx.moveTo(X(Math.pow(10, e)), y0); ctx.lineTo(X(Math.pow(10, e)), y0 + 5); ctx.stroke();
         ctx.fillText("10" + superscript(e), X(Math.pow(10, e)), y0 + 8);
       }
-      ctx.fillText(squash(table().parameters.P.label), (x0 + x1) / 2, NH - 18);
+      ctx.fillText(capitalised(table().parameters.P.label), (x0 + x1) / 2, NH - 18);
       ctx.textAlign = "right"; ctx.textBaseline = "middle";
       for (e = Math.ceil(ly[0]); e <= ly[1]; e += NW < 450 ? 2 : 1) {
         ctx.beginPath(); ctx.moveTo(x0 - 5, Y(Math.pow(10, e))); ctx.lineTo(x0, Y(Math.pow(10, e))); ctx.stroke();
