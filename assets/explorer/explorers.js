@@ -199,23 +199,32 @@
   }
 
   /*
-   * Peak and day of peak for one dose against a prepared capacity (exact reading, the running
-   * summaries of dose_response). `stopAbove[k]` may end the loop early: where the capacity no
-   * longer rises (q <= r) and N_k is above K_k by a margin (1e-9) far beyond rounding, every
-   * later N is a weighted harmonic mean of the one before and a capacity below it, so it falls
-   * and can no longer reach the peak already found: peak and day are those of the whole run.
-   * Pass null to run every step.
+   * Peaks of Equation 1 (exact reading) for many independent runs, the running summaries of
+   * dose_response. Run c starts from starts[c] and meets the capacity of row rows[c]: its step k
+   * is N = 1 / (keep / N + growOverCap[rows[c] * T + k]) (T = t.length, growOverCap = (1 - keep)
+   * / K_k, the very terms of cartmodel.engine.logistic_steps). The runs advance together, step by
+   * step as numpy's loop does, so the processor overlaps their divisions.
+   *
+   * stopAbove (same layout, or null) may end a run early: where the capacity no longer rises
+   * (q <= r) and N_k is above K_k by a margin (1e-9), every later N is a weighted harmonic mean
+   * of the one before and a capacity below it, so it falls (by a relative (1 - e^{-r dt}) 1e-9 at
+   * least, far beyond rounding when 1 - e^{-r dt} >= 1e-3) and cannot reach the peak already
+   * found: peak and day are those of the whole run.
    */
-  function peakOf(n0, growOverCap, keep, t, out, stopAbove) {
-    var n = n0, peak = n, peakDay = 0.0;
-    for (var k = 1; k < t.length; k++) {
-      n = 1.0 / (keep / n + growOverCap[k]);
-      if (n > peak) { peak = n; peakDay = t[k]; }
-      if (stopAbove !== null && n > stopAbove[k]) break;
+  function runPeaks(starts, rows, growOverCap, stopAbove, keep, t, peakOut, dayOut) {
+    var m = starts.length, T = t.length;
+    var n = new Float64Array(m), active = new Int32Array(m), count = m;
+    for (var c = 0; c < m; c++) { n[c] = starts[c]; peakOut[c] = starts[c]; dayOut[c] = 0.0; active[c] = c; }
+    for (var k = 1; k < T && count > 0; k++) {
+      var tk = t[k];
+      for (var a = 0; a < count;) {
+        var run = active[a], at = rows[run] * T + k;
+        var x = 1.0 / (keep / n[run] + growOverCap[at]);
+        n[run] = x;
+        if (x > peakOut[run]) { peakOut[run] = x; dayOut[run] = tk; }
+        if (stopAbove !== null && x > stopAbove[at]) active[a] = active[--count]; else a++;
+      }
     }
-    out[0] = peak;
-    out[1] = peakDay;
-    return peak;
   }
 
   /* numpy.logspace(a, b, n): 10 ** linspace(a, b, n), the last point exactly 10 ** b. */
@@ -252,60 +261,77 @@
     var rtol = p.rtol === undefined ? 1e-3 : p.rtol;
     var lowDose = n0Grid[0], highDose = n0Grid[nD - 1];
     if (!(lowDose >= 1.0) || !(highDose > lowDose)) throw new RangeError("the dose grid must start at >= 1 and increase");
-    var dt = t[1] - t[0];
+    var dt = t[1] - t[0], T = t.length;
     var keep = Math.exp(-r * dt), grow = -Math.expm1(-r * dt);
-    var tumour = new Float64Array(t.length), cap = new Float64Array(t.length), growOverCap = new Float64Array(t.length);
-    var peak = new Float64Array(nD * nP), peakDay = new Float64Array(nD * nP);
-    var clearanceDay = new Float64Array(nP), largest = new Int32Array(nP);
-    var clears = [], ceilingDose = [], underCeiling = [];
-    var pair = new Float64Array(2);
+    var early = q <= r && grow >= 1e-3;  // see runPeaks
+    var tumour = new Float64Array(T), cap = new Float64Array(T);
+    var growOverCap = new Float64Array(nP * T), stopAbove = early ? new Float64Array(nP * T) : null;
+    var clearanceDay = new Float64Array(nP), clears = [], j, k, i;
+    for (j = 0; j < nP; j++) {
+      var P = check("P", PGrid[j]);
+      checkCapacityRange(r, q, B, P, K, t[T - 1], placement);
+      tumourTerm(t, r, q, P, tumour);
+      capacityFromTumour(tumour, B, K, placement, cap);
+      for (k = 1; k < T; k++) {
+        growOverCap[j * T + k] = grow / cap[k];
+        if (early) stopAbove[j * T + k] = cap[k] * (1 + 1e-9);
+      }
+      clearanceDay[j] = firstDayBelow(t, tumour, level);
+      clears.push(byDay === null || byDay === undefined ? true : clearanceDay[j] <= byDay);
+    }
+    var rowsOf = function (columns) { return Int32Array.from(columns); };
+    var allColumns = [];
+    for (j = 0; j < nP; j++) allColumns.push(j);
+
+    // the grid, one burden at a time: its doses advance together
+    var peak = new Float64Array(nD * nP), peakDay = new Float64Array(nD * nP), largest = new Int32Array(nP);
+    var colPeak = new Float64Array(nD), colDay = new Float64Array(nD), sameRow = new Int32Array(nD);
+    for (j = 0; j < nP; j++) {
+      sameRow.fill(j);
+      runPeaks(n0Grid, sameRow, growOverCap, stopAbove, keep, t, colPeak, colDay);
+      largest[j] = -1;
+      for (i = 0; i < nD; i++) {
+        peak[i * nP + j] = colPeak[i];
+        peakDay[i * nP + j] = colDay[i];
+        if (clears[j] && colPeak[i] <= ceiling) largest[j] = i;
+      }
+    }
+
+    // dose_for_ceiling: the ends of the range, then bisection on log(dose), every burden at once
+    var rows = rowsOf(allColumns), ends = new Float64Array(nP), out = new Float64Array(nP), days = new Float64Array(nP);
+    ends.fill(lowDose);
+    runPeaks(ends, rows, growOverCap, stopAbove, keep, t, out, days);
+    var tooHigh = Array.from(out, function (x) { return x > ceiling; });
+    ends.fill(highDose);
+    runPeaks(ends, rows, growOverCap, stopAbove, keep, t, out, days);
+    var atMax = Array.from(out, function (x) { return x <= ceiling; });
+    var lo = new Float64Array(nP), hi = new Float64Array(nP), searching = [];
+    for (j = 0; j < nP; j++) {
+      lo[j] = atMax[j] ? Math.log(highDose) : Math.log(lowDose);
+      hi[j] = Math.log(highDose);
+      if (!tooHigh[j] && !atMax[j]) searching.push(j);
+    }
     // dose_for_ceiling bisects every burden with the same number of halvings
     var span = Math.log(highDose) - Math.log(lowDose);
     var halvings = Math.max(Math.ceil(Math.log2(Math.max(span, 1e-300) / rtol)) + 1, 1);
-    var anySearch = false;
-    var pending = [];
-    for (var j = 0; j < nP; j++) {
-      var P = check("P", PGrid[j]);
-      checkCapacityRange(r, q, B, P, K, t[t.length - 1], placement);
-      tumourTerm(t, r, q, P, tumour);
-      capacityFromTumour(tumour, B, K, placement, cap);
-      for (var k = 1; k < t.length; k++) growOverCap[k] = grow / cap[k];
-      var stopAbove = null;
-      if (q <= r) {
-        stopAbove = new Float64Array(t.length);
-        for (k = 1; k < t.length; k++) stopAbove[k] = cap[k] * (1 + 1e-9);
+    if (searching.length) {
+      var searchRows = rowsOf(searching), mids = new Float64Array(searching.length), starts = new Float64Array(searching.length);
+      var midPeak = new Float64Array(searching.length), midDay = new Float64Array(searching.length);
+      for (var h = 0; h < halvings; h++) {
+        searching.forEach(function (column, c) { mids[c] = 0.5 * (lo[column] + hi[column]); starts[c] = Math.exp(mids[c]); });
+        runPeaks(starts, searchRows, growOverCap, stopAbove, keep, t, midPeak, midDay);
+        searching.forEach(function (column, c) { if (midPeak[c] <= ceiling) lo[column] = mids[c]; else hi[column] = mids[c]; });
       }
-      clearanceDay[j] = firstDayBelow(t, tumour, level);
-      var clear = byDay === null || byDay === undefined ? true : clearanceDay[j] <= byDay;
-      clears.push(clear);
-      largest[j] = -1;
-      for (var i = 0; i < nD; i++) {
-        peakOf(n0Grid[i], growOverCap, keep, t, pair, stopAbove);
-        peak[i * nP + j] = pair[0];
-        peakDay[i * nP + j] = pair[1];
-        if (clear && pair[0] <= ceiling) largest[j] = i;
-      }
-      var tooHigh = peakOf(lowDose, growOverCap, keep, t, pair, stopAbove) > ceiling;
-      var atMax = peakOf(highDose, growOverCap, keep, t, pair, stopAbove) <= ceiling;
-      var lo = Math.log(lowDose), hi = Math.log(highDose);
-      if (atMax) lo = hi;
-      var search = !tooHigh && !atMax;
-      anySearch = anySearch || search;
-      pending.push({ lo: lo, hi: hi, search: search, tooHigh: tooHigh, atMax: atMax, growOverCap: new Float64Array(growOverCap), stopAbove: stopAbove });
     }
+    var dose = Array.from(lo, Math.exp);
+    ends.set(dose.map(function (d, column) { return tooHigh[column] ? 1.0 : d; }));
+    runPeaks(ends, rows, growOverCap, stopAbove, keep, t, out, days);
+    var ceilingDose = [], underCeiling = [];
     for (j = 0; j < nP; j++) {
-      var s = pending[j];
-      if (anySearch && s.search) {
-        for (var h = 0; h < halvings; h++) {
-          var mid = 0.5 * (s.lo + s.hi);
-          if (peakOf(Math.exp(mid), s.growOverCap, keep, t, pair, s.stopAbove) <= ceiling) s.lo = mid; else s.hi = mid;
-        }
-      }
-      var dose = Math.exp(s.lo);
-      var peakAtDose = s.tooHigh ? 0.0 : peakOf(dose, s.growOverCap, keep, t, pair, s.stopAbove);
-      ceilingDose.push({ n0: s.tooHigh ? 0.0 : dose, peak: peakAtDose, feasible: !s.tooHigh, atMaxDose: s.atMax && !s.tooHigh, tooHigh: s.tooHigh });
-      var ok = !s.tooHigh && clears[j];
-      underCeiling.push({ n0: ok ? dose : 0.0, peak: ok ? peakAtDose : 0.0, feasible: ok, atMaxDose: s.atMax && ok, tooHigh: s.tooHigh });
+      var peakAtDose = tooHigh[j] ? 0.0 : out[j];
+      ceilingDose.push({ n0: tooHigh[j] ? 0.0 : dose[j], peak: peakAtDose, feasible: !tooHigh[j], atMaxDose: atMax[j] && !tooHigh[j], tooHigh: tooHigh[j] });
+      var ok = !tooHigh[j] && clears[j];
+      underCeiling.push({ n0: ok ? dose[j] : 0.0, peak: ok ? peakAtDose : 0.0, feasible: ok, atMaxDose: atMax[j] && ok, tooHigh: tooHigh[j] });
     }
     return {
       n0Grid: n0Grid, PGrid: PGrid, t: t, peak: peak, peakDay: peakDay, clearanceDay: clearanceDay, clears: clears,
