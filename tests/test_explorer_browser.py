@@ -149,7 +149,8 @@ def random_nomograms(count: int, seed: int) -> list[dict]:
             "PGrid": list(np.logspace(p_low, p_low + float(rng.uniform(1, 5)), n_burden)),
             "B": float(1 / 10 ** rng.uniform(-1, 2)), "r": float(rng.uniform(0.1, 3.0)), "q": float(rng.uniform(0.0, 2.5)),
             "K": float(10 ** rng.uniform(4, 7)), "ceiling": float(10 ** rng.uniform(5, 11)),
-            "clear_by_day": float(rng.integers(5, 61)), "days": 60.0, "dt": 1.0, "rtol": float(rng.choice([1e-3, 1e-4])),
+            "clear_by_day": float(rng.integers(5, 61)), "days": 60.0, "dt": float(rng.choice([1.0, 0.5, 0.25])),
+            "rtol": float(rng.choice([1e-3, 1e-4])),
             "clearance_level": float(10 ** rng.uniform(-3, 0)),
         })
     return sets
@@ -177,7 +178,7 @@ def check_nomogram(js: dict, p: dict) -> None:
     grid = cm.dose_response(n0=n0[:, None], P=P, **common)
     peak = np.asarray(js["peak"]).reshape(grid.peak.shape)
     assert relative_difference(peak, grid.peak) < 1e-9
-    t = np.arange(int(p["days"]) + 1.0)
+    t = np.arange(round(p["days"] / p["dt"]) + 1) * p["dt"]
     for (i, j), day in np.ndenumerate(np.asarray(js["peakDay"]).reshape(peak.shape)):
         if day != grid.peak_day[i, j]:
             run = cm.simulate(n0=n0[i], P=P[j], **common)
