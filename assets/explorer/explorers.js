@@ -213,6 +213,7 @@
    */
   function runPeaks(starts, rows, growOverCap, stopAbove, keep, t, peakOut, dayOut) {
     var m = starts.length, T = t.length;
+    if (stopAbove === null) return allSteps(starts, rows, growOverCap, keep, t, peakOut, dayOut);
     var n = new Float64Array(m), active = new Int32Array(m), count = m;
     for (var c = 0; c < m; c++) { n[c] = starts[c]; peakOut[c] = starts[c]; dayOut[c] = 0.0; active[c] = c; }
     for (var k = 1; k < T && count > 0; k++) {
@@ -223,6 +224,20 @@
         n[run] = x;
         if (x > peakOut[run]) { peakOut[run] = x; dayOut[run] = tk; }
         if (stopAbove !== null && x > stopAbove[at]) active[a] = active[--count]; else a++;
+      }
+    }
+  }
+
+  /* runPeaks without early ends: the same arithmetic in a plainer loop. */
+  function allSteps(starts, rows, growOverCap, keep, t, peakOut, dayOut) {
+    var m = starts.length, T = t.length, n = new Float64Array(m), base = new Int32Array(m), c;
+    for (c = 0; c < m; c++) { n[c] = starts[c]; peakOut[c] = starts[c]; dayOut[c] = 0.0; base[c] = rows[c] * T; }
+    for (var k = 1; k < T; k++) {
+      var tk = t[k];
+      for (c = 0; c < m; c++) {
+        var x = 1.0 / (keep / n[c] + growOverCap[base[c] + k]);
+        n[c] = x;
+        if (x > peakOut[c]) { peakOut[c] = x; dayOut[c] = tk; }
       }
     }
   }
@@ -706,11 +721,18 @@
       ctx.restore();
       // colour bar
       var bx = x1 + 12, bw = 12;
-      for (var y = y1; y < y0; y++) {
-        var c = Math.round((y0 - y) / (y0 - y1) * 255) * 3;
-        ctx.fillStyle = "rgb(" + LUT[c] + "," + LUT[c + 1] + "," + LUT[c + 2] + ")";
-        ctx.fillRect(bx, y, bw, 1);
+      if (!chart.bar) {  // the colour bar's gradient, drawn once: 256 rows, top = high
+        chart.bar = document.createElement("canvas");
+        chart.bar.width = 1; chart.bar.height = 256;
+        var bar = chart.bar.getContext("2d"), strip = bar.createImageData(1, 256);
+        for (var y = 0; y < 256; y++) {
+          var c = (255 - y) * 3;
+          strip.data[y * 4] = LUT[c]; strip.data[y * 4 + 1] = LUT[c + 1]; strip.data[y * 4 + 2] = LUT[c + 2]; strip.data[y * 4 + 3] = 255;
+        }
+        bar.putImageData(strip, 0, 0);
       }
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(chart.bar, bx, y1, bw, y0 - y1);
       ctx.fillStyle = ink; ctx.textAlign = "left";
       var stride = Math.ceil(spanC / 8);
       for (var d = Math.ceil(range[0]); d <= range[1]; d += stride) {
