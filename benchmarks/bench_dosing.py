@@ -25,13 +25,8 @@ Nothing is asserted: the numbers are printed.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import math
-import shutil
 import statistics
-import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -125,7 +120,7 @@ def bench_widgets(updates: int) -> None:
     print(f"2. ipywidgets explorers: median of {updates} slider changes (recompute + artists + redraw + PNG)")
     cases = [
         (DosingExplorer, "P", [1e3, 1.3e3, 1.7e3, 2.2e3]),
-        (ScheduleExplorer, "total_dose", [1e5, 2e5, 5e4, 3e4]),
+        (ScheduleExplorer, "total_n0", [1e5, 2e5, 5e4, 3e4]),
         (NomogramExplorer, "ic50", [1.6, 2.0, 3.0, 5.0]),
     ]
     for cls, name, values in cases:
@@ -141,69 +136,6 @@ def bench_widgets(updates: int) -> None:
               f"90th percentile {np.percentile(times, 90) * 1e3:6.1f} ms{aim}")
 
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>bench</title></head>
-<body><div id="live-dosing-explorer" data-cartmodel-explorer="dosing"></div>
-<script src="dosing-explorer.js"></script></body></html>"""
-
-MEASURE = """(count) => {
-  const api = document.getElementById('live-dosing-explorer').cartmodelExplorer;
-  const input = api.inputs.P;
-  const times = [];
-  for (let i = 0; i < count; i++) {
-    input.value = String(2 + (i % 60) * 0.05);
-    const start = performance.now();
-    input.dispatchEvent(new Event('input'));
-    document.body.getBoundingClientRect();  // force style and layout
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return {median: times[Math.floor(count / 2)], p90: times[Math.floor(count * 0.9)]};
-}"""
-
-
-def bench_browser(updates: int) -> None:
-    print(f"3. In-browser explorer (assets/explorer/dosing-explorer.js) in Chromium: {updates} slider changes")
-    chromium = Path("/usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        print("   skipped: Playwright for Python is not installed")
-        return
-    if not chromium.exists():
-        print("   skipped: /usr/bin/chromium is not installed")
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        shutil.copy(REPO / "assets" / "explorer" / "dosing-explorer.js", folder)
-        (Path(folder) / "index.html").write_text(PAGE)
-        handler = functools.partial(_Quiet, directory=folder)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=str(chromium),
-                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                          "--disable-component-update", "--no-first-run", "--disable-sync"],
-                )
-                page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
-                page.wait_for_selector("[data-cartmodel-mounted]")
-                page.evaluate(MEASURE, 50)  # warm up the JIT
-                result = page.evaluate(MEASURE, updates)
-                browser.close()
-        finally:
-            server.shutdown()
-            server.server_close()
-    print(f"   input event to updated DOM: median {result['median']:.2f} ms, 90th percentile {result['p90']:.2f} ms"
-          "   (aim < 16 ms)")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ivp-points", type=int, default=400, help="points timed with solve_ivp (0: all 40,000)")
@@ -212,7 +144,7 @@ def main() -> None:
     print(f"cartmodel {cm.__version__}, numpy {np.__version__}")
     bench_grid(args.ivp_points)
     bench_widgets(args.updates)
-    bench_browser(400)
+    print("3. In-browser explorers: see benchmarks/bench_explorers.py")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ Moving a slider recomputes with :mod:`cartmodel` and updates the existing
 matplotlib artists (no new figure); the figure is then rendered to PNG into an
 ``ipywidgets.Image``, which works in any Jupyter front end with a kernel.  A
 static web page has no kernel: the book shows these widgets' figures there, and
-a JavaScript explorer (``assets/explorer/dosing-explorer.js``) that reproduces
-:class:`DosingExplorer`.
+JavaScript explorers (``assets/explorer/explorers.js``) that reproduce
+all three from the same parameter table.
 
 This module imports matplotlib and ipywidgets; :mod:`cartmodel` itself does not
 import it.

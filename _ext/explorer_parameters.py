@@ -1,0 +1,115 @@
+"""Write the parameter table into the site for the in-browser explorers.
+
+The explorers of ``chapters/interactive-dosing.md`` (``assets/explorer/explorers.js``)
+hold only the mathematics and the drawing. Names, units, labels, valid ranges,
+slider ranges and defaults of their controls come from ``cartmodel`` itself, as
+the ipywidgets explorers' do:
+
+* :func:`cartmodel.parameters.table_for_browser` (the parameter table);
+* :data:`cartmodel.widgets.EXPLORER_CONTROLS` (which parameters each explorer
+  shows), plus the controls only the browser offers (the reading of Equation 1
+  and the placement of ``B`` in the dosing explorer, the growth rates in the
+  nomogram explorer);
+* :data:`cartmodel.engine.READINGS` and :data:`cartmodel.engine.B_PLACEMENTS`,
+  with the defaults of :func:`cartmodel.simulate`;
+* the fixed values of each explorer (``K``, horizon, step, the nomogram's grid),
+  read from the signatures of the ipywidgets explorers.
+
+When the HTML builder finishes, this extension writes ``explorer/parameters.js``
+into the built site: a classic script that sets ``globalThis.cartmodelParameters``,
+so that the page also works when opened from a ``file://`` copy of the site.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: Where the script goes, relative to the site's root (next to explorers.js).
+TARGET = Path("explorer") / "parameters.js"
+
+# Controls the browser explorers show beyond the ipywidgets ones, by explorer.
+EXTRA_CONTROLS = {
+    "dosing": ("reading", "b_placement"),
+    "nomogram": ("r", "q"),
+    "schedule": (),
+}
+# Labels of the two choices (the parameter table holds numbers only).
+CHOICE_LABELS = {"reading": "reading of Equation 1", "b_placement": "placement of B"}
+# The nomogram's burden axis: NomogramExplorer's default grid, 10**-2 to 10**4 AU.
+NOMOGRAM_LOG10_P = (-2.0, 4.0)
+
+
+def _defaults(function: Any, *names: str) -> dict[str, Any]:
+    signature = inspect.signature(function)
+    return {name: signature.parameters[name].default for name in names}
+
+
+def explorer_configuration() -> dict[str, Any]:
+    """The table and the explorers' set-up, as JSON-ready data (see the module docstring)."""
+    from cartmodel.dosing import EXAMPLE_N0_RANGE
+    from cartmodel.engine import B_PLACEMENTS, READINGS
+    from cartmodel.model import simulate
+    from cartmodel.parameters import PARAMETERS, table_for_browser
+    from cartmodel.widgets import EXPLORER_CONTROLS, DosingExplorer, NomogramExplorer, ScheduleExplorer
+
+    simulate_defaults = _defaults(simulate, "reading", "b_placement")
+    choices = {
+        "reading": {"name": "reading", "label": CHOICE_LABELS["reading"], "options": list(READINGS),
+                    "default": simulate_defaults["reading"]},
+        "b_placement": {"name": "b_placement", "label": CHOICE_LABELS["b_placement"],
+                        "options": list(B_PLACEMENTS), "default": simulate_defaults["b_placement"]},
+    }
+    level = PARAMETERS["clearance_level"].default
+    nomogram = _defaults(NomogramExplorer, "n", "K", "days", "rtol")
+    schedule = _defaults(ScheduleExplorer, "r", "q", "ic50", "K", "days")
+    explorers = {
+        "dosing": {
+            "controls": [*EXPLORER_CONTROLS["dosing"], *EXTRA_CONTROLS["dosing"]],
+            "fixed": {**_defaults(DosingExplorer, "K", "days", "dt"), "clearance_level": level},
+        },
+        "nomogram": {
+            "controls": [*EXPLORER_CONTROLS["nomogram"], *EXTRA_CONTROLS["nomogram"]],
+            "fixed": {"K": nomogram["K"], "days": nomogram["days"], "dt": 1.0, "rtol": nomogram["rtol"],
+                      "clearance_level": level},
+            "grid": {"n": nomogram["n"], "log10_P": list(NOMOGRAM_LOG10_P),
+                     "n0_range": [float(x) for x in EXAMPLE_N0_RANGE]},
+        },
+        "schedule": {
+            "controls": [*EXPLORER_CONTROLS["schedule"], *EXTRA_CONTROLS["schedule"]],
+            "fixed": {**schedule, "dt": 1.0, "clearance_level": level},
+        },
+    }
+    return {"parameters": table_for_browser(), "choices": choices, "explorers": explorers}
+
+
+def script_text(configuration: dict[str, Any]) -> str:
+    """The classic script that sets ``globalThis.cartmodelParameters``."""
+    # ensure_ascii escapes U+2028/U+2029 too, so the JSON is also valid JavaScript
+    data = json.dumps(configuration, ensure_ascii=True, sort_keys=True, allow_nan=False, indent=1)
+    return (
+        "/* Written by _ext/explorer_parameters.py from cartmodel's parameter table when the book\n"
+        "   was built; do not edit. Read by explorers.js. */\n"
+        f"globalThis.cartmodelParameters = Object.freeze({data});\n"
+    )
+
+
+def write_parameters(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / TARGET
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(script_text(explorer_configuration()), encoding="utf-8")
+    logger.info(f"explorer_parameters: wrote {target}")
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("build-finished", write_parameters)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
