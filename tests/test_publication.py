@@ -149,6 +149,13 @@ def test_nothing_of_the_screen_is_printed(pdf_pages):
     for screen_only in ("Skip to main content", "Back to top", "Show code cell source", "Download the whole book",
                         "The live explorer needs JavaScript", "Ctrl+K", "Print to PDF"):
         assert squash(screen_only) not in text, f"{screen_only!r} is printed"
+    # The live explorer (its slider labels, as its script writes them) stays on the screen;
+    # its static figure is printed (see the captions above).
+    script = (REPO / "assets" / "explorer" / "dosing-explorer.js").read_text(encoding="utf-8")
+    labels = [json.loads(f'"{label}"') for label in re.findall(r'label: "([^"]+)"', script)]
+    assert len(labels) >= 3
+    printed = [label for label in labels if squash(label + ":") in text]
+    assert printed == [], f"the live explorer is printed: {printed}"
 
 
 # --- the site and the deploy workflow link and publish it ---------------------------

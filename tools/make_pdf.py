@@ -152,6 +152,8 @@ def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
             try:
                 context = browser.new_context(viewport={"width": 1000, "height": 1400})
+                # Generous: on a loaded 2-core machine typesetting a whole book takes a while.
+                context.set_default_timeout(180_000)
                 context.route("**/*", route)
                 page = context.new_page()
                 page.on("response", on_response)
@@ -159,7 +161,7 @@ def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
                         if message.type == "error" else None)
                 page.on("pageerror", lambda error: report.console_errors.append(f"uncaught: {error}"))
                 url = f"http://{LOCAL_HOST}:{server.server_address[1]}/{page_name}"
-                page.goto(url, wait_until="load", timeout=120_000)
+                page.goto(url, wait_until="load")
                 page.emulate_media(media="print")
                 report.ready = page.evaluate(READY_JS)
                 page.wait_for_load_state("networkidle")
