@@ -123,6 +123,7 @@ def single_page(folder: Path) -> str:
 
 def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
     """Serve ``folder`` on 127.0.0.1 and print its page ``page_name`` to ``pdf`` with Chromium."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
@@ -143,6 +144,8 @@ def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
             report.external_requests.append(url)
             route_request.abort()
 
+    pending: dict[object, str] = {}  # requests started and not yet finished or failed
+
     def on_response(response):
         if response.status >= 400:
             report.failed_requests.append(f"{response.url} (HTTP {response.status})")
@@ -157,6 +160,9 @@ def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
                 context.route("**/*", route)
                 page = context.new_page()
                 page.on("response", on_response)
+                page.on("request", lambda request: pending.__setitem__(request, request.url))
+                page.on("requestfinished", lambda request: pending.pop(request, None))
+                page.on("requestfailed", lambda request: pending.pop(request, None))
                 page.on("console", lambda message: report.console_errors.append(message.text)
                         if message.type == "error" else None)
                 page.on("pageerror", lambda error: report.console_errors.append(f"uncaught: {error}"))
@@ -164,7 +170,12 @@ def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
                 page.goto(url, wait_until="load")
                 page.emulate_media(media="print")
                 report.ready = page.evaluate(READY_JS)
-                page.wait_for_load_state("networkidle")
+                # READY_JS waited for what the print needs (maths, images, fonts); waiting
+                # for a quiet network as well is only a courtesy to late stragglers.
+                try:
+                    page.wait_for_load_state("networkidle", timeout=15_000)
+                except PlaywrightTimeout:
+                    report.console_errors.append(f"network not idle before printing; pending: {sorted(pending.values())[:5]}")
                 pdf.parent.mkdir(parents=True, exist_ok=True)
                 page.pdf(
                     path=str(pdf), format="A4", print_background=True, outline=True, tagged=True,
