@@ -2,13 +2,16 @@
 #   make book   create .venv, install the pinned stack, build the site into _build/html
 #               (the site's scripts come from node_modules, installed by `npm ci`)
 #   make test   create .venv, install the pinned stack, run the whole test suite
+#   make pdf    print the whole book to _build/pdf/cartmodel-companion.pdf (offline, no TeX:
+#               a single-page build printed by /usr/bin/chromium; tools/make_pdf.py), and
+#               copy it into _build/html, where the landing page links it
 # Only the set-up step (`make setup`, run by both) uses the network.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup book test linkcheck clean
+.PHONY: setup book test pdf linkcheck clean
 
 setup: $(STAMP)
 
@@ -31,6 +34,9 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+pdf: $(STAMP)
+	$(BIN)/python tools/make_pdf.py
 
 # Needs the network: checks every external link of the book (the scheduled workflow runs it).
 linkcheck: $(STAMP)

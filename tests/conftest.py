@@ -42,13 +42,18 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(f"cartmodel: {what}: {seconds:.1f} s")
 
 
+PDF_NAME = "cartmodel-companion.pdf"  # what tools/make_pdf.py writes (`make pdf`)
+
+
 @dataclass(frozen=True)
 class BuiltBook:
-    """A built site: ``html`` is its root folder, ``log`` the build's output."""
+    """A built site: ``html`` is its root folder, ``log`` the build's output, ``pdf``
+    the whole book printed by ``make pdf``'s script (also copied into the site)."""
 
     source: Path
     html: Path
     log: str
+    pdf: Path | None = None
 
 
 def repository_files() -> list[str]:
@@ -73,6 +78,15 @@ def copy_repository(destination: Path) -> Path:
     return destination
 
 
+def make_pdf(source: Path) -> subprocess.CompletedProcess:
+    """``make pdf`` on a copy: the single-page build and its print, offline."""
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    return subprocess.run(
+        [sys.executable, str(source / "tools" / "make_pdf.py"), "--source", str(source)],
+        capture_output=True, text=True, env=env, timeout=1800,
+    )
+
+
 def build_book(source: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(source)}  # the kernel imports the copy's cartmodel
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
@@ -84,15 +98,18 @@ def build_book(source: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
-    """Build the book once per test session from a clean copy of the repository.
+    """Build the book once per test session from a clean copy of the repository, as
+    the deploy workflow does: ``make book``, then ``make pdf`` (which puts the PDF of
+    the whole book into the site, where the landing page links it).
 
     For quick local iteration only, ``CARTMODEL_BOOK_HTML=path/to/_build/html``
-    reuses an existing build instead; CI never sets it.
+    reuses an existing build (and its PDF, if ``make pdf`` ran) instead; CI never sets it.
     """
     reuse = os.environ.get("CARTMODEL_BOOK_HTML")
     if reuse:
         html = Path(reuse).resolve()
-        return BuiltBook(source=REPO, html=html, log="(reused build)")
+        pdf = html / PDF_NAME
+        return BuiltBook(source=REPO, html=html, log="(reused build)", pdf=pdf if pdf.exists() else None)
     source = copy_repository(tmp_path_factory.mktemp("book-source"))
     started = time.perf_counter()
     result = build_book(source)
@@ -100,7 +117,13 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
     log = result.stdout + result.stderr
     if result.returncode != 0:
         pytest.fail(f"the book build failed (exit {result.returncode}):\n{log[-6000:]}")
-    return BuiltBook(source=source, html=source / "_build" / "html", log=log)
+    started = time.perf_counter()
+    printed = make_pdf(source)
+    _TIMINGS["PDF of the book (make pdf: single-page build and print)"] = time.perf_counter() - started
+    if printed.returncode != 0:
+        pytest.fail(f"make pdf failed (exit {printed.returncode}):\n{(printed.stdout + printed.stderr)[-6000:]}")
+    return BuiltBook(source=source, html=source / "_build" / "html", log=log,
+                     pdf=source / "_build" / "pdf" / PDF_NAME)
 
 
 # Browser fixtures, registered here once: imported into each test module, a session
