@@ -69,10 +69,16 @@ from .burden import (  # the ALL antigen-burden estimate
 )
 from .fitting import (  # reading the antigen burden from CAR T counts
     BurdenFit,
+    CohortFit,
+    CohortRecovery,
     IdentifiabilityWarning,
+    SyntheticCohort,
+    clopper_pearson,
     fit_burden,
+    fit_cohort,
     log_sensitivities,
     sample_counts,
+    synthetic_cohort,
 )
 from .dosing import (  # dose-response grids, ceiling doses, split schedules
     CeilingDose,
@@ -130,10 +136,16 @@ __all__ = [
     "wbc_cells_per_ul_from_giga_per_l",
     "wbc_giga_per_l_from_cells_per_ul",
     "BurdenFit",
+    "CohortFit",
+    "CohortRecovery",
     "IdentifiabilityWarning",
+    "SyntheticCohort",
+    "clopper_pearson",
     "fit_burden",
+    "fit_cohort",
     "log_sensitivities",
     "sample_counts",
+    "synthetic_cohort",
     "CeilingDose",
     "DoseResponse",
     "ScheduleComparison",
