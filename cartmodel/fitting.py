@@ -63,6 +63,7 @@ __all__ = [
     "CohortRecovery",
     "SyntheticCohort",
     "clopper_pearson",
+    "cohort_recovery",
     "fit_burden",
     "fit_cohort",
     "log_sensitivities",
@@ -942,12 +943,41 @@ class CohortFit:
 
     def covers(self, P_true: ArrayLike) -> NDArray[np.bool_]:
         """Whether each patient's ``P_interval`` contains ``P_true`` (scalar or shape ``(m,)``)."""
-        truth = np.broadcast_to(as_real_array("P_true", P_true, low=0.0, low_open=True), self.P.shape)
+        truth = as_real_array("P_true", P_true, low=0.0, low_open=True)
+        if truth.ndim > 1 or (truth.ndim == 1 and truth.size != self.P.size):
+            raise ValueError(f"P_true must be a scalar or one value per patient ({self.P.size}); got shape {truth.shape}")
         return (self.P_interval[:, 0] <= truth) & (truth <= self.P_interval[:, 1])
 
     def recovery(self, P_true: ArrayLike, factor: float = 2.0) -> CohortRecovery:
-        """Count the patients read within ``factor`` of ``P_true`` and the intervals that cover it."""
-        return _recovery(self.P, self.P_interval, self.pinned_down, P_true, factor)
+        """Count the patients read within ``factor`` of ``P_true`` and the intervals that cover it.
+
+        The same as :func:`cohort_recovery` ``(self, P_true, factor)``.
+        """
+        return cohort_recovery(self, P_true, factor)
+
+
+def cohort_recovery(fit: CohortFit, P_true: ArrayLike, factor: float = 2.0) -> CohortRecovery:
+    """How well a cohort fit read known burdens.
+
+    Parameters
+    ----------
+    fit : CohortFit
+        The result of :func:`fit_cohort`.
+    P_true : float or array_like
+        The true burdens, > 0: one value, or one per patient.
+    factor : float
+        Estimates within this fold of the truth count as read, > 1.
+
+    Returns
+    -------
+    CohortRecovery
+        Counts of patients read within ``factor``, of intervals covering the
+        truth and of patients the fit warned about, and the median interval
+        width.
+    """
+    if not isinstance(fit, CohortFit):
+        raise TypeError(f"fit must be a CohortFit (the result of fit_cohort); got {type(fit).__name__}")
+    return _recovery(fit.P, fit.P_interval, fit.pinned_down, P_true, factor)
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -1090,8 +1120,7 @@ def _patient_series(days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.
         pass
     if shared is not None:
         days_ = _check_days(shared, dt)
-        counts_2d = as_real_array("counts", counts, low=0.0, low_open=True, unit="cells") if not isinstance(
-            counts, (str, bytes)) else as_real_array("counts", counts)
+        counts_2d = as_real_array("counts", counts, low=0.0, low_open=True, unit="cells")
         if counts_2d.ndim != 2 or counts_2d.shape[1] != days_.size:
             raise ValueError(
                 f"counts must have shape (patients, {days_.size}) for {days_.size} shared sampling days; "
@@ -1100,8 +1129,12 @@ def _patient_series(days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.
         return [days_] * counts_2d.shape[0], list(counts_2d)
     if isinstance(days, (str, bytes)) or not isinstance(days, Sequence) and not isinstance(days, np.ndarray):
         raise TypeError(f"days must be a sequence of sampling days or one such sequence per patient; got {days!r}")
-    if isinstance(counts, (str, bytes)) or len(counts) != len(days):
-        raise ValueError(f"counts must hold one series per patient; got {len(counts)} for {len(days)} patients")
+    if isinstance(counts, (str, bytes)) or not isinstance(counts, (Sequence, np.ndarray)):
+        raise TypeError(f"counts must hold one series per patient when days does; got {counts!r}")
+    if len(counts) != len(days):
+        raise ValueError(
+            f"days and counts must hold the same number of patients' series; days has {len(days)}, counts {len(counts)}"
+        )
     all_days, all_counts = [], []
     for index, (patient_days, patient_counts) in enumerate(zip(days, counts)):
         try:
@@ -1297,18 +1330,31 @@ class _Cohort:
         return theta, rss
 
     def starting_points(self) -> NDArray[np.float64]:
-        """Each patient's best point of a coarse log-P scan, the rates at their starting values."""
+        """Each patient's best point of a coarse log-P scan, the rates at their starting values.
+
+        Patients with the same parameters (the same patient under several
+        schedules, say) share one model run on the scan's grid.
+        """
         m = self.size
         start = np.log(np.column_stack([np.ones(m)] + [self.fixed[name] for name in self.rates[1:]]))
         start = np.clip(start, self.low, self.high)
         grid = np.linspace(self.low[0], self.high[0], _COHORT_SCAN)
+        keys = np.column_stack([self.fixed[name] for name in ("r", "q", "B", "K", "n0")] + [start[:, 1:]])
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        theta = np.repeat(start[first], grid.size, axis=0)
+        theta[:, 0] = np.tile(grid, first.size)
+        log_n = self.log_model(np.repeat(first, grid.size), theta).reshape(first.size, grid.size, -1)
         best = np.empty(m)
-        for chunk in np.array_split(np.arange(m), max(1, m * grid.size // 200_000)):
-            who = np.repeat(chunk, grid.size)
-            theta = np.repeat(start[chunk], grid.size, axis=0)
-            theta[:, 0] = np.tile(grid, chunk.size)
-            res, _ = self.residuals(who, theta)
-            best[chunk] = grid[np.argmin(np.sum(res**2, axis=1).reshape(chunk.size, grid.size), axis=1)]
+        for chunk in np.array_split(np.arange(m), max(1, m * grid.size * self.days.size // 2_000_000)):
+            seen = self.observed[chunk][:, None, :]
+            gap = np.where(seen, self.log_counts[chunk][:, None, :] - log_n[inverse[chunk]], 0.0)
+            if "scale" in self.names:
+                log_scale = np.clip(gap.sum(axis=2) / self.n_days[chunk][:, None], *self.scale_bounds)
+            else:
+                log_scale = np.log(self.fixed["scale"][chunk])[:, None]
+            rss = np.sum(np.where(seen, gap - log_scale[..., None], 0.0) ** 2, axis=2)
+            best[chunk] = grid[np.argmin(rss, axis=1)]
         start[:, 0] = best
         return start
 
@@ -1515,7 +1561,8 @@ class SyntheticCohort:
 
         Every (schedule, patient) pair is one entry of a single
         :func:`fit_cohort` call, so comparing many schedules costs one call.
-        Returns one :class:`CohortRecovery` per schedule, in order.
+        Returns one :class:`CohortRecovery` per schedule, in order; it counts
+        the patients the fit could not pin down (no warning is issued).
         """
         if isinstance(schedules, (str, bytes)) or not isinstance(schedules, Sequence) or not schedules:
             raise TypeError(f"schedules must be a non-empty sequence of day sequences; got {schedules!r}")
@@ -1528,10 +1575,13 @@ class SyntheticCohort:
             days += [wanted] * self.size
             counts += list(self.counts[:, columns])
         repeats = len(schedules)
-        fit = fit_cohort(
-            days, counts, B=self.B, K=self.K, n0=self.n0, r=self.r_product, q=np.tile(self.q, repeats),
-            scale=np.tile(self.scale, repeats), noise_sd=noise_sd,
-        )
+        with warnings.catch_warnings():
+            # entries of the stacked cohort are not patients: the warned shares are in the results
+            warnings.simplefilter("ignore", IdentifiabilityWarning)
+            fit = fit_cohort(
+                days, counts, B=self.B, K=self.K, n0=self.n0, r=self.r_product, q=np.tile(self.q, repeats),
+                scale=np.tile(self.scale, repeats), noise_sd=noise_sd,
+            )
         recoveries = []
         for index in range(repeats):
             part = slice(index * self.size, (index + 1) * self.size)
@@ -1594,24 +1644,25 @@ def synthetic_cohort(
     m = check_positive_int("patients", patients)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    r_ = _scalar("r", r, low=0.0, low_open=True, unit="per day")
+    B_ = _scalar("B", B, low=0.0, low_open=True, unit="1/nM")
+    K_ = _scalar("K", K, low=0.0, low_open=True, unit="cells")
+    n0_ = _scalar("n0", n0, low=0.0, low_open=True, unit="cells")
     P_low, P_high = _range_pair("P_range", P_range, low=0.0, low_open=True)
     q_low, q_high = _range_pair("q_range", q_range, low=0.0)
     decades = _scalar("scale_decades", scale_decades, low=0.0)
-    r_ = _scalar("r", r, low=0.0, low_open=True, unit="per day")
+    days_ = _check_days(days, 1.0)
+    sd = _scalar("noise_sd", noise_sd, low=0.0)
     spread = _scalar("r_log_sd", r_log_sd, low=0.0)
+    reading_ = check_choice("reading", reading, READINGS)
     P = np.exp(rng.uniform(math.log(P_low), math.log(P_high), m))
     q = rng.uniform(q_low, q_high, m)
     scale = 10 ** rng.uniform(-decades, decades, m)
     r_patients = r_ * np.exp(spread * rng.standard_normal(m)) if spread > 0 else np.full(m, r_)
-    days_ = _check_days(days, 1.0)
-    counts = sample_counts(days_, r=r_patients, q=q, P=P, B=B, K=K, n0=n0, scale=scale, noise_sd=noise_sd, rng=rng,
-                           reading=reading)
-    return SyntheticCohort(
-        P=P, q=q, r=r_patients, scale=scale, r_product=r_,
-        B=_scalar("B", B, low=0.0, low_open=True, unit="1/nM"), K=_scalar("K", K, low=0.0, low_open=True, unit="cells"),
-        n0=_scalar("n0", n0, low=0.0, low_open=True, unit="cells"), days=days_, counts=counts,
-        noise_sd=_scalar("noise_sd", noise_sd, low=0.0),
-    )
+    counts = sample_counts(days_, r=r_patients, q=q, P=P, B=B_, K=K_, n0=n0_, scale=scale, noise_sd=sd, rng=rng,
+                           reading=reading_)
+    return SyntheticCohort(P=P, q=q, r=r_patients, scale=scale, r_product=r_, B=B_, K=K_, n0=n0_, days=days_,
+                           counts=counts, noise_sd=sd)
 
 
 def _range_pair(name: str, pair: Any, **limits: Any) -> tuple[float, float]:
@@ -1622,7 +1673,10 @@ def _range_pair(name: str, pair: Any, **limits: Any) -> tuple[float, float]:
 
 
 def _recovery(P_hat, interval, pinned_down, P_true, factor) -> CohortRecovery:
-    truth = np.broadcast_to(as_real_array("P_true", P_true, low=0.0, low_open=True), P_hat.shape)
+    truth = as_real_array("P_true", P_true, low=0.0, low_open=True)
+    if truth.ndim > 1 or (truth.ndim == 1 and truth.size != P_hat.size):
+        raise ValueError(f"P_true must be a scalar or one value per patient ({P_hat.size}); got shape {truth.shape}")
+    truth = np.broadcast_to(truth, P_hat.shape)
     band = _scalar("factor", factor, low=1.0, low_open=True)
     return CohortRecovery(
         patients=int(P_hat.size),
