@@ -50,10 +50,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, stats
-
 from ._validation import as_real_array, check_choice, check_positive_int
 from .model import B_PLACEMENTS, READINGS, Expansion, simulate
+
+# scipy.optimize and scipy.stats are imported inside the functions that use them: they
+# take about a second to import, which every chapter would pay through `import cartmodel`.
 
 __all__ = [
     "BurdenFit",
@@ -497,6 +498,8 @@ def _identifiable(names, x_hat, ends, closed, log_se, low, high, confidence, fla
     the others: a Wald interval on the log scale inside the bounds and within
     ``flat_factor`` either side.
     """
+    from scipy import stats
+
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     reach = math.log(flat_factor)
     result = {}
@@ -512,6 +515,8 @@ def _identifiable(names, x_hat, ends, closed, log_se, low, high, confidence, fla
 
 def _noise_and_cutoff(rss, n_days, p, noise_sd, confidence):
     """Noise variance and the profile cut-off ``RSS_min + c sigma^2`` (arrays over patients)."""
+    from scipy import stats
+
     rss = np.asarray(rss, dtype=np.float64)
     if noise_sd is None:
         dof = np.asarray(n_days) - p
@@ -664,6 +669,8 @@ def _least_squares(problem: _Problem, x0: NDArray[np.float64], fixed_index: int 
         hit = cache.get(y.tobytes())
         return hit if hit is not None else problem.jacobian(full(y))[:, free_index]
 
+    from scipy import optimize
+
     tol = 1e-14 if fixed_index is None else 1e-8
     solution = optimize.least_squares(
         residuals, start, jac=jacobian, bounds=(problem.low[free_index], problem.high[free_index]),
@@ -762,6 +769,8 @@ def _interval_from_grid(problem: _Problem, x_hat, cutoff, grid, grid_rss):
 def _refine(problem: _Problem, log_inside: float, log_outside: float, cutoff: float,
             x_ref: NDArray[np.float64]) -> float:
     """The ``ln P`` between a point inside and one outside where the profile meets the cut-off."""
+    from scipy import optimize
+
     anchor = {"x": x_ref}
 
     def excess(log_p: float) -> float:
@@ -1007,6 +1016,8 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tu
     k = check_positive_int("successes", successes, low=0, high=n)
     level = _scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
     alpha = 1.0 - level
+    from scipy import stats
+
     low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
     high = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
     return low, high
@@ -1433,15 +1444,7 @@ class _Cohort:
         m = self.size
         everyone = np.arange(m)
         theta_hat, rss = self.levenberg_marquardt(everyone, self.starting_points(), list(range(len(self.rates))))
-        p = len(self.names)
-        if self.noise_sd is None:
-            dof = self.n_days - p
-            sigma2 = rss / dof
-            critical = stats.f.ppf(self.confidence, 1, dof)
-        else:
-            sigma2 = np.full(m, self.noise_sd**2)
-            critical = np.full(m, float(stats.chi2.ppf(self.confidence, 1)))
-        cutoff = rss + critical * sigma2
+        sigma2, cutoff = _noise_and_cutoff(rss, self.n_days, len(self.names), self.noise_sd, self.confidence)
         ends, closed = self.interval(theta_hat, rss, cutoff)
 
         _, log_scale = self.residuals(everyone, theta_hat)

@@ -82,6 +82,20 @@ def test_equation_1_page_has_numbered_equations_and_resolved_references(built_bo
     assert len(equation_links) >= 5, "equation references did not resolve"
 
 
+def test_execution_report_times_every_executed_chapter(built_book):
+    """The report page (myst-nb's execution statistics) has a row with a run time for each notebook chapter."""
+    notebooks = [name for name in toc_files() if "kernelspec" in (REPO / f"{name}.md").read_text(encoding="utf-8")[:400]]
+    rows = page(built_book, "chapters/execution-report").select("table tbody tr")
+    cells = {row.find_all("td")[0].get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")]
+             for row in rows}
+    assert sorted(cells) == sorted(notebooks)
+    for name, (_, _, method, runtime, status) in cells.items():
+        assert method == "cache" and status == "\u2705", name
+        assert float(runtime) > 0, f"{name} has no execution time"
+    if built_book.log != "(reused build)":  # the outdated chapters ran side by side before reading
+        assert f"executed {len(notebooks)} of {len(notebooks)} notebooks side by side" in built_book.log
+
+
 def test_bibliography_lists_the_paper(built_book):
     text = text_of(page(built_book, "chapters/bibliography"))
     assert "A dynamical systems perspective on chimeric antigen receptor" in text
