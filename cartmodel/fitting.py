@@ -1094,7 +1094,7 @@ def fit_cohort(
         confidence=confidence, bounds=bounds, flat_factor=flat_factor, dt=dt, reading=reading,
         b_placement=b_placement,
     )
-    return cohort.solve()
+    return _solve_cohort(cohort)
 
 
 # Start of the outward profile walk, its largest step (both in ln P), and the share of
@@ -1166,12 +1166,13 @@ def _per_patient(name: str, value: Any, m: int, **limits: Any) -> NDArray[np.flo
 
 @dataclass
 class _Cohort:
-    """A checked cohort fitting problem.
+    """A checked cohort fitting problem and its model on the sampling days.
 
     Coordinates are natural logs of ``P`` and of the free rates (``theta``,
     ``P`` first); a free ``scale`` is profiled out in closed form wherever
-    residuals are computed.  Every method takes ``who``, the patient index
-    of each row, so that rows can be any mix of patients and parameter sets.
+    residuals are computed.  Every method, and each part of the fit below,
+    takes ``who``, the patient index of each row, so that rows can be any mix
+    of patients and parameter sets.
     """
 
     days: NDArray[np.float64]  # union of the sampling days, increasing
@@ -1283,218 +1284,225 @@ class _Cohort:
         jac = (res[:, 1 : 1 + c] - res[:, 1 + c :]).transpose(0, 2, 1) / (2 * _JAC_STEP)
         return res[:, 0], jac
 
-    # ---- fitting
 
-    def levenberg_marquardt(self, who, theta, columns, xtol: float = _LM_XTOL,
-                            ftol: float = _LM_FTOL) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Minimise each row's RSS over the coordinates in ``columns`` (the others held), within bounds."""
-        theta = theta.copy()
-        if not columns:
-            res, _ = self.residuals(who, theta)
-            return theta, np.sum(res**2, axis=1)
-        cols = np.asarray(columns)
-        low, high = self.low[cols], self.high[cols]
-        theta[:, cols] = np.clip(theta[:, cols], low, high)
-        res, jac = self.evaluate(who, theta, columns)
-        rss = np.sum(res**2, axis=1)
-        damping = np.full(len(who), 1e-3)
-        growth = np.full(len(who), 2.0)
-        going = np.ones(len(who), dtype=bool)
-        eye = np.eye(len(cols))
-        for _ in range(_LM_MAX_ITER):
-            a = np.nonzero(going)[0]
-            if a.size == 0:
-                break
-            J, x = jac[a], theta[a][:, cols]
-            grad = np.einsum("nuk,nu->nk", J, res[a])
-            hess = np.einsum("nuk,nul->nkl", J, J)
-            # a coordinate on a bound that the descent direction pushes outwards stays there
-            held = ((x <= low) & (grad > 0)) | ((x >= high) & (grad < 0))
-            diag = np.maximum(np.einsum("nkk->nk", hess), 1e-12)
-            system = hess + damping[a][:, None, None] * diag[:, :, None] * eye
-            system = np.where(held[:, :, None] | held[:, None, :], 0.0, system) + held[:, :, None] * eye
-            rhs = np.where(held, 0.0, -grad)
-            step = np.linalg.solve(system, rhs[..., None])[..., 0]
-            x_new = np.clip(x + step, low, high)
-            step = x_new - x
-            trial = theta[a].copy()
-            trial[:, cols] = x_new
-            res_new, jac_new = self.evaluate(who[a], trial, columns)
-            rss_new = np.sum(res_new**2, axis=1)
-            # Nielsen's damping rule: the ratio of the actual to the predicted fall of the RSS
-            predicted = -(2 * np.einsum("nk,nk->n", step, grad) + np.einsum("nk,nkl,nl->n", step, hess, step))
-            gain = (rss[a] - rss_new) / np.where(predicted > 0, predicted, np.inf)
-            better = rss_new < rss[a]
-            moved = np.max(np.abs(step), axis=1)
-            small_gain = better & (rss[a] - rss_new <= ftol * rss_new)
-            good = a[better]
-            theta[good], res[good], jac[good], rss[good] = trial[better], res_new[better], jac_new[better], rss_new[better]
-            damping[good] *= np.maximum(1 / 3, 1 - (2 * np.clip(gain[better], 0.0, 1.0) - 1) ** 3)
-            damping[good] = np.maximum(damping[good], 1e-12)
-            growth[good] = 2.0
-            bad = a[~better]
-            damping[bad] *= growth[bad]
-            growth[bad] *= 2.0
-            stalled = ~better & (damping[a] > 1e12)
-            done = (moved < xtol) | small_gain | stalled | (rss[a] == 0.0)
-            going[a[done]] = False
-        return theta, rss
+# ---- the cohort's parts: local fit, starting points, profile interval, assembly
 
-    def starting_points(self) -> NDArray[np.float64]:
-        """Each patient's best point of a coarse log-P scan, the rates at their starting values.
 
-        Patients with the same parameters (the same patient under several
-        schedules, say) share one model run on the scan's grid.
-        """
-        m = self.size
-        start = np.log(np.column_stack([np.ones(m)] + [self.fixed[name] for name in self.rates[1:]]))
-        start = np.clip(start, self.low, self.high)
-        grid = np.linspace(self.low[0], self.high[0], _COHORT_SCAN)
-        keys = np.column_stack([self.fixed[name] for name in ("r", "q", "B", "K", "n0")] + [start[:, 1:]])
-        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        theta = np.repeat(start[first], grid.size, axis=0)
-        theta[:, 0] = np.tile(grid, first.size)
-        log_n = self.log_model(np.repeat(first, grid.size), theta).reshape(first.size, grid.size, -1)
-        best = np.empty(m)
-        for chunk in np.array_split(np.arange(m), max(1, m * grid.size * self.days.size // 2_000_000)):
-            seen = self.observed[chunk][:, None, :]
-            gap = np.where(seen, self.log_counts[chunk][:, None, :] - log_n[inverse[chunk]], 0.0)
-            if "scale" in self.names:
-                log_scale = np.clip(gap.sum(axis=2) / self.n_days[chunk][:, None], *self.scale_bounds)
-            else:
-                log_scale = np.log(self.fixed["scale"][chunk])[:, None]
-            rss = np.sum(np.where(seen, gap - log_scale[..., None], 0.0) ** 2, axis=2)
-            best[chunk] = grid[np.argmin(rss, axis=1)]
-        start[:, 0] = best
-        return start
+def _levenberg_marquardt(cohort: _Cohort, who, theta, columns, xtol: float = _LM_XTOL,
+                         ftol: float = _LM_FTOL) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Minimise each row's RSS over the coordinates in ``columns`` (the others held), within bounds."""
+    theta = theta.copy()
+    if not columns:
+        res, _ = cohort.residuals(who, theta)
+        return theta, np.sum(res**2, axis=1)
+    cols = np.asarray(columns)
+    low, high = cohort.low[cols], cohort.high[cols]
+    theta[:, cols] = np.clip(theta[:, cols], low, high)
+    res, jac = cohort.evaluate(who, theta, columns)
+    rss = np.sum(res**2, axis=1)
+    damping = np.full(len(who), 1e-3)
+    growth = np.full(len(who), 2.0)
+    going = np.ones(len(who), dtype=bool)
+    eye = np.eye(len(cols))
+    for _ in range(_LM_MAX_ITER):
+        a = np.nonzero(going)[0]
+        if a.size == 0:
+            break
+        J, x = jac[a], theta[a][:, cols]
+        grad = np.einsum("nuk,nu->nk", J, res[a])
+        hess = np.einsum("nuk,nul->nkl", J, J)
+        # a coordinate on a bound that the descent direction pushes outwards stays there
+        held = ((x <= low) & (grad > 0)) | ((x >= high) & (grad < 0))
+        diag = np.maximum(np.einsum("nkk->nk", hess), 1e-12)
+        system = hess + damping[a][:, None, None] * diag[:, :, None] * eye
+        system = np.where(held[:, :, None] | held[:, None, :], 0.0, system) + held[:, :, None] * eye
+        rhs = np.where(held, 0.0, -grad)
+        step = np.linalg.solve(system, rhs[..., None])[..., 0]
+        x_new = np.clip(x + step, low, high)
+        step = x_new - x
+        trial = theta[a].copy()
+        trial[:, cols] = x_new
+        res_new, jac_new = cohort.evaluate(who[a], trial, columns)
+        rss_new = np.sum(res_new**2, axis=1)
+        # Nielsen's damping rule: the ratio of the actual to the predicted fall of the RSS
+        predicted = -(2 * np.einsum("nk,nk->n", step, grad) + np.einsum("nk,nkl,nl->n", step, hess, step))
+        gain = (rss[a] - rss_new) / np.where(predicted > 0, predicted, np.inf)
+        better = rss_new < rss[a]
+        moved = np.max(np.abs(step), axis=1)
+        small_gain = better & (rss[a] - rss_new <= ftol * rss_new)
+        good = a[better]
+        theta[good], res[good], jac[good], rss[good] = trial[better], res_new[better], jac_new[better], rss_new[better]
+        damping[good] *= np.maximum(1 / 3, 1 - (2 * np.clip(gain[better], 0.0, 1.0) - 1) ** 3)
+        damping[good] = np.maximum(damping[good], 1e-12)
+        growth[good] = 2.0
+        bad = a[~better]
+        damping[bad] *= growth[bad]
+        growth[bad] *= 2.0
+        stalled = ~better & (damping[a] > 1e12)
+        done = (moved < xtol) | small_gain | stalled | (rss[a] == 0.0)
+        going[a[done]] = False
+    return theta, rss
 
-    def profile(self, who, log_p, theta_ref) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Profile RSS at ``ln P = log_p`` per row, the rates re-fitted from ``theta_ref``."""
-        theta = theta_ref.copy()
-        theta[:, 0] = log_p
-        return self.levenberg_marquardt(who, theta, list(range(1, len(self.rates))), xtol=_LM_PROFILE_XTOL,
-                                        ftol=_LM_PROFILE_FTOL)
 
-    def interval(self, theta_hat, rss, cutoff) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """Both ends of every patient's profile interval (``ln P``) and whether each was found."""
-        m = self.size
-        who = np.concatenate([np.arange(m), np.arange(m)])
-        side = np.repeat([-1.0, 1.0], m)
-        bound = np.where(side < 0, self.low[0], self.high[0])
-        level = cutoff[who]
-        margin = level - rss[who]
-        log_prev, rss_prev, theta_prev = theta_hat[who, 0].copy(), rss[who].copy(), theta_hat[who].copy()
-        step = np.full(2 * m, _WALK_FIRST_STEP)
-        ends, closed = bound.copy(), np.zeros(2 * m, dtype=bool)
-        outside = np.empty(2 * m)
-        walking = (bound - log_prev) * side > 1e-12
-        while np.any(walking):
-            a = np.nonzero(walking)[0]
-            log_next = log_prev[a] + side[a] * step[a]
-            log_next = np.where((log_next - bound[a]) * side[a] > 0, bound[a], log_next)
-            theta_next, rss_next = self.profile(who[a], log_next, theta_prev[a])
-            crossed = rss_next > level[a]
-            closed[a[crossed]] = True
-            outside[a[crossed]] = log_next[crossed]
-            stay = a[~crossed]
-            flat = rss_next[~crossed] - rss_prev[stay] < _WALK_FLAT_SHARE * margin[stay]
-            step[stay[flat]] = np.minimum(step[stay[flat]] * 2.0, _WALK_LARGEST_STEP)
-            log_prev[stay], rss_prev[stay], theta_prev[stay] = log_next[~crossed], rss_next[~crossed], theta_next[~crossed]
-            walking[a[crossed]] = False
-            walking[stay] = (bound[stay] - log_prev[stay]) * side[stay] > 1e-12
-        found = np.nonzero(closed)[0]
-        if found.size:
-            ends[found] = self.refine(who[found], log_prev[found], outside[found], rss_prev[found] - level[found],
-                                      level[found], theta_prev[found])
-        return np.column_stack([ends[:m], ends[m:]]), np.column_stack([closed[:m], closed[m:]])
+def _starting_points(cohort: _Cohort) -> NDArray[np.float64]:
+    """Each patient's best point of a coarse log-P scan, the rates at their starting values.
 
-    def refine(self, who, inside, outside, f_inside, level, theta_ref) -> NDArray[np.float64]:
-        """Where each profile meets its cut-off between ``inside`` and ``outside`` (Illinois regula falsi)."""
-        a, b = inside.copy(), outside.copy()
-        fa = f_inside.copy()
-        _, rss_b = self.profile(who, b, theta_ref)
-        fb = rss_b - level
-        anchor = theta_ref.copy()
-        last = np.zeros(a.size, dtype=np.int8)  # which end moved last: -1 inside, +1 outside
-        root = 0.5 * (a + b)
-        going = np.ones(a.size, dtype=bool)
-        for _ in range(100):
-            g = np.nonzero(going)[0]
-            if g.size == 0:
-                break
-            c = b[g] - fb[g] * (b[g] - a[g]) / (fb[g] - fa[g])
-            lo, hi = np.minimum(a[g], b[g]), np.maximum(a[g], b[g])
-            c = np.where((c > lo) & (c < hi), c, 0.5 * (a[g] + b[g]))
-            theta_c, rss_c = self.profile(who[g], c, anchor[g])
-            fc = rss_c - level[g]
-            out = fc > 0
-            go, gi = g[out], g[~out]
-            b[go], fb[go] = c[out], fc[out]
-            fa[go] = np.where(last[go] == 1, fa[go] / 2.0, fa[go])
-            last[go] = 1
-            a[gi], fa[gi], anchor[gi] = c[~out], fc[~out], theta_c[~out]
-            fb[gi] = np.where(last[gi] == -1, fb[gi] / 2.0, fb[gi])
-            last[gi] = -1
-            root[g] = c
-            going[g] = (np.abs(b[g] - a[g]) > _ROOT_XTOL) & (np.abs(fc) > _ROOT_FTOL * level[g])
-        return root
+    Patients with the same parameters (the same patient under several
+    schedules, say) share one model run on the scan's grid.
+    """
+    m = cohort.size
+    start = np.log(np.column_stack([np.ones(m)] + [cohort.fixed[name] for name in cohort.rates[1:]]))
+    start = np.clip(start, cohort.low, cohort.high)
+    grid = np.linspace(cohort.low[0], cohort.high[0], _COHORT_SCAN)
+    keys = np.column_stack([cohort.fixed[name] for name in ("r", "q", "B", "K", "n0")] + [start[:, 1:]])
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    theta = np.repeat(start[first], grid.size, axis=0)
+    theta[:, 0] = np.tile(grid, first.size)
+    log_n = cohort.log_model(np.repeat(first, grid.size), theta).reshape(first.size, grid.size, -1)
+    best = np.empty(m)
+    for chunk in np.array_split(np.arange(m), max(1, m * grid.size * cohort.days.size // 2_000_000)):
+        seen = cohort.observed[chunk][:, None, :]
+        gap = np.where(seen, cohort.log_counts[chunk][:, None, :] - log_n[inverse[chunk]], 0.0)
+        if "scale" in cohort.names:
+            log_scale = np.clip(gap.sum(axis=2) / cohort.n_days[chunk][:, None], *cohort.scale_bounds)
+        else:
+            log_scale = np.log(cohort.fixed["scale"][chunk])[:, None]
+        rss = np.sum(np.where(seen, gap - log_scale[..., None], 0.0) ** 2, axis=2)
+        best[chunk] = grid[np.argmin(rss, axis=1)]
+    start[:, 0] = best
+    return start
 
-    def solve(self) -> CohortFit:
-        m = self.size
-        everyone = np.arange(m)
-        theta_hat, rss = self.levenberg_marquardt(everyone, self.starting_points(), list(range(len(self.rates))))
-        sigma2, cutoff = _noise_and_cutoff(rss, self.n_days, len(self.names), self.noise_sd, self.confidence)
-        ends, closed = self.interval(theta_hat, rss, cutoff)
 
-        _, log_scale = self.residuals(everyone, theta_hat)
-        columns = list(range(len(self.rates)))
-        _, jac = self.evaluate(everyone, theta_hat, columns)
-        if "scale" in self.names:
-            # the scale column: d(residual)/d(ln scale) = -1 on each counted day
-            jac = np.concatenate([jac, -self.observed[:, :, None].astype(float)], axis=2)
-        order = [self.rates.index(name) if name != "scale" else len(self.rates) for name in self.names]
-        jac = jac[:, :, order]
-        log_se = _standard_errors(jac, sigma2)
-        x_hat = np.column_stack([theta_hat[:, self.rates.index(n)] if n != "scale" else log_scale for n in self.names])
-        low = np.array([self.low[self.rates.index(n)] if n != "scale" else self.scale_bounds[0] for n in self.names])
-        high = np.array([self.high[self.rates.index(n)] if n != "scale" else self.scale_bounds[1] for n in self.names])
-        identifiable = _identifiable(self.names, x_hat, ends, closed, log_se, low, high, self.confidence,
-                                     self.flat_factor)
-        flat = {name: np.nonzero(~identifiable[name])[0] for name in self.names}
-        if any(indices.size for indices in flat.values()):
-            listed = "; ".join(
-                f"{name} for patient{'s' if indices.size > 1 else ''} {_index_list(indices)}"
-                for name, indices in flat.items() if indices.size
-            )
-            warnings.warn(
-                f"the counts cannot pin down {listed} (see CohortFit.identifiable); " + _FLAT_ADVICE,
-                IdentifiabilityWarning,
-                stacklevel=3,
-            )
-        estimates = {"P": np.exp(theta_hat[:, 0])}
-        for name in ("r", "q", "scale"):
-            if name == "scale" and "scale" in self.names:
-                estimates[name] = np.exp(log_scale)
-            elif name in self.rates:
-                estimates[name] = np.exp(theta_hat[:, self.rates.index(name)])
-            else:
-                estimates[name] = self.fixed[name].copy()
-        return CohortFit(
-            P=estimates["P"],
-            P_interval=np.exp(ends),
-            P_interval_closed=closed,
-            estimates=MappingProxyType(estimates),
-            free=self.names,
-            log_standard_errors=MappingProxyType({name: log_se[:, i] for i, name in enumerate(self.names)}),
-            identifiable=MappingProxyType(identifiable),
-            noise_sd=np.sqrt(sigma2),
-            noise_estimated=self.noise_sd is None,
-            confidence=self.confidence,
-            rss=rss,
-            rss_cutoff=cutoff,
-            n_days=self.n_days.copy(),
+def _profile_cohort(cohort: _Cohort, who, log_p, theta_ref) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Profile RSS at ``ln P = log_p`` per row, the rates re-fitted from ``theta_ref``."""
+    theta = theta_ref.copy()
+    theta[:, 0] = log_p
+    return _levenberg_marquardt(cohort, who, theta, list(range(1, len(cohort.rates))), xtol=_LM_PROFILE_XTOL,
+                                    ftol=_LM_PROFILE_FTOL)
+
+
+def _cohort_interval(cohort: _Cohort, theta_hat, rss, cutoff) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Both ends of every patient's profile interval (``ln P``) and whether each was found."""
+    m = cohort.size
+    who = np.concatenate([np.arange(m), np.arange(m)])
+    side = np.repeat([-1.0, 1.0], m)
+    bound = np.where(side < 0, cohort.low[0], cohort.high[0])
+    level = cutoff[who]
+    margin = level - rss[who]
+    log_prev, rss_prev, theta_prev = theta_hat[who, 0].copy(), rss[who].copy(), theta_hat[who].copy()
+    step = np.full(2 * m, _WALK_FIRST_STEP)
+    ends, closed = bound.copy(), np.zeros(2 * m, dtype=bool)
+    outside = np.empty(2 * m)
+    walking = (bound - log_prev) * side > 1e-12
+    while np.any(walking):
+        a = np.nonzero(walking)[0]
+        log_next = log_prev[a] + side[a] * step[a]
+        log_next = np.where((log_next - bound[a]) * side[a] > 0, bound[a], log_next)
+        theta_next, rss_next = _profile_cohort(cohort, who[a], log_next, theta_prev[a])
+        crossed = rss_next > level[a]
+        closed[a[crossed]] = True
+        outside[a[crossed]] = log_next[crossed]
+        stay = a[~crossed]
+        flat = rss_next[~crossed] - rss_prev[stay] < _WALK_FLAT_SHARE * margin[stay]
+        step[stay[flat]] = np.minimum(step[stay[flat]] * 2.0, _WALK_LARGEST_STEP)
+        log_prev[stay], rss_prev[stay], theta_prev[stay] = log_next[~crossed], rss_next[~crossed], theta_next[~crossed]
+        walking[a[crossed]] = False
+        walking[stay] = (bound[stay] - log_prev[stay]) * side[stay] > 1e-12
+    found = np.nonzero(closed)[0]
+    if found.size:
+        ends[found] = _cohort_refine(cohort, who[found], log_prev[found], outside[found], rss_prev[found] - level[found],
+                                  level[found], theta_prev[found])
+    return np.column_stack([ends[:m], ends[m:]]), np.column_stack([closed[:m], closed[m:]])
+
+
+def _cohort_refine(cohort: _Cohort, who, inside, outside, f_inside, level, theta_ref) -> NDArray[np.float64]:
+    """Where each profile meets its cut-off between ``inside`` and ``outside`` (Illinois regula falsi)."""
+    a, b = inside.copy(), outside.copy()
+    fa = f_inside.copy()
+    _, rss_b = _profile_cohort(cohort, who, b, theta_ref)
+    fb = rss_b - level
+    anchor = theta_ref.copy()
+    last = np.zeros(a.size, dtype=np.int8)  # which end moved last: -1 inside, +1 outside
+    root = 0.5 * (a + b)
+    going = np.ones(a.size, dtype=bool)
+    for _ in range(100):
+        g = np.nonzero(going)[0]
+        if g.size == 0:
+            break
+        c = b[g] - fb[g] * (b[g] - a[g]) / (fb[g] - fa[g])
+        lo, hi = np.minimum(a[g], b[g]), np.maximum(a[g], b[g])
+        c = np.where((c > lo) & (c < hi), c, 0.5 * (a[g] + b[g]))
+        theta_c, rss_c = _profile_cohort(cohort, who[g], c, anchor[g])
+        fc = rss_c - level[g]
+        out = fc > 0
+        go, gi = g[out], g[~out]
+        b[go], fb[go] = c[out], fc[out]
+        fa[go] = np.where(last[go] == 1, fa[go] / 2.0, fa[go])
+        last[go] = 1
+        a[gi], fa[gi], anchor[gi] = c[~out], fc[~out], theta_c[~out]
+        fb[gi] = np.where(last[gi] == -1, fb[gi] / 2.0, fb[gi])
+        last[gi] = -1
+        root[g] = c
+        going[g] = (np.abs(b[g] - a[g]) > _ROOT_XTOL) & (np.abs(fc) > _ROOT_FTOL * level[g])
+    return root
+
+
+def _solve_cohort(cohort: _Cohort) -> CohortFit:
+    m = cohort.size
+    everyone = np.arange(m)
+    theta_hat, rss = _levenberg_marquardt(cohort, everyone, _starting_points(cohort), list(range(len(cohort.rates))))
+    sigma2, cutoff = _noise_and_cutoff(rss, cohort.n_days, len(cohort.names), cohort.noise_sd, cohort.confidence)
+    ends, closed = _cohort_interval(cohort, theta_hat, rss, cutoff)
+
+    _, log_scale = cohort.residuals(everyone, theta_hat)
+    columns = list(range(len(cohort.rates)))
+    _, jac = cohort.evaluate(everyone, theta_hat, columns)
+    if "scale" in cohort.names:
+        # the scale column: d(residual)/d(ln scale) = -1 on each counted day
+        jac = np.concatenate([jac, -cohort.observed[:, :, None].astype(float)], axis=2)
+    order = [cohort.rates.index(name) if name != "scale" else len(cohort.rates) for name in cohort.names]
+    jac = jac[:, :, order]
+    log_se = _standard_errors(jac, sigma2)
+    x_hat = np.column_stack([theta_hat[:, cohort.rates.index(n)] if n != "scale" else log_scale for n in cohort.names])
+    low = np.array([cohort.low[cohort.rates.index(n)] if n != "scale" else cohort.scale_bounds[0] for n in cohort.names])
+    high = np.array([cohort.high[cohort.rates.index(n)] if n != "scale" else cohort.scale_bounds[1] for n in cohort.names])
+    identifiable = _identifiable(cohort.names, x_hat, ends, closed, log_se, low, high, cohort.confidence,
+                                 cohort.flat_factor)
+    flat = {name: np.nonzero(~identifiable[name])[0] for name in cohort.names}
+    if any(indices.size for indices in flat.values()):
+        listed = "; ".join(
+            f"{name} for patient{'s' if indices.size > 1 else ''} {_index_list(indices)}"
+            for name, indices in flat.items() if indices.size
         )
+        warnings.warn(
+            f"the counts cannot pin down {listed} (see CohortFit.identifiable); " + _FLAT_ADVICE,
+            IdentifiabilityWarning,
+            stacklevel=3,
+        )
+    estimates = {"P": np.exp(theta_hat[:, 0])}
+    for name in ("r", "q", "scale"):
+        if name == "scale" and "scale" in cohort.names:
+            estimates[name] = np.exp(log_scale)
+        elif name in cohort.rates:
+            estimates[name] = np.exp(theta_hat[:, cohort.rates.index(name)])
+        else:
+            estimates[name] = cohort.fixed[name].copy()
+    return CohortFit(
+        P=estimates["P"],
+        P_interval=np.exp(ends),
+        P_interval_closed=closed,
+        estimates=MappingProxyType(estimates),
+        free=cohort.names,
+        log_standard_errors=MappingProxyType({name: log_se[:, i] for i, name in enumerate(cohort.names)}),
+        identifiable=MappingProxyType(identifiable),
+        noise_sd=np.sqrt(sigma2),
+        noise_estimated=cohort.noise_sd is None,
+        confidence=cohort.confidence,
+        rss=rss,
+        rss_cutoff=cutoff,
+        n_days=cohort.n_days.copy(),
+    )
 
 
 def _index_list(indices: NDArray[np.int64], shown: int = 50) -> str:
