@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,43 +88,111 @@ def make_pdf(source: Path) -> subprocess.CompletedProcess:
     )
 
 
-def build_book(source: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(source)}  # the kernel imports the copy's cartmodel
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    return subprocess.run(
-        [str(jupyter_book), "build", str(source), *BUILD_FLAGS],
-        capture_output=True, text=True, env=env, timeout=3600,
-    )
+class _BackgroundBuild:
+    """A clean copy of the repository being built in a subprocess (the flags of ``make book``)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.root = Path(tempfile.mkdtemp(prefix=f"cartmodel-{label}-"))
+        self.source = copy_repository(self.root / "book")
+        self.log_path = self.root / "build.log"
+        env = {**os.environ, "PYTHONPATH": str(self.source)}  # the kernel imports the copy's cartmodel
+        jupyter_book = Path(sys.executable).with_name("jupyter-book")
+        self.started = time.perf_counter()
+        with open(self.log_path, "w", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [str(jupyter_book), "build", str(self.source), *BUILD_FLAGS],
+                stdout=log, stderr=subprocess.STDOUT, env=env, text=True,
+            )
+        self._result: BuiltBook | None = None
+
+    def wait(self) -> BuiltBook:
+        if self._result is None:
+            try:
+                code = self.process.wait(timeout=3600)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                pytest.fail(f"the {self.label} book build did not finish within an hour")
+            _TIMINGS[f"{self.label} book build from a clean copy"] = time.perf_counter() - self.started
+            log = self.log_path.read_text(encoding="utf-8", errors="replace")
+            if code != 0:
+                pytest.fail(f"the {self.label} book build failed (exit {code}):\n{log[-6000:]}")
+            pdf = None
+            if self.label == "first":  # as the deploy workflow does: make book, then make pdf
+                started = time.perf_counter()
+                printed = make_pdf(self.source)
+                _TIMINGS["PDF of the book (make pdf: single-page build and print)"] = time.perf_counter() - started
+                if printed.returncode != 0:
+                    pytest.fail(f"make pdf failed (exit {printed.returncode}):\n"
+                                f"{(printed.stdout + printed.stderr)[-6000:]}")
+                pdf = self.source / "_build" / "pdf" / PDF_NAME
+            self._result = BuiltBook(source=self.source, html=self.source / "_build" / "html", log=log, pdf=pdf)
+        return self._result
+
+    def discard(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# The two clean builds of the session, by fixture name.  Both start as soon as the tests
+# are collected (only if a collected test needs them) and run while the other tests do:
+# the session's one build serves every test that reads pages, the second only the
+# determinism check.
+_BUILD_FIXTURES = {"built_book": "first", "second_built_book": "second"}
+_BUILDS: dict[str, _BackgroundBuild] = {}
+
+
+def _needs(item: pytest.Item) -> set[str]:
+    return set(getattr(item, "fixturenames", ())) & set(_BUILD_FIXTURES)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _needs(item) or "site" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.book)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    wanted = set().union(*(_needs(item) for item in session.items)) if session.items else set()
+    if os.environ.get("CARTMODEL_BOOK_HTML"):
+        wanted.discard("built_book")
+    for fixture in sorted(wanted):
+        _BUILDS[fixture] = _BackgroundBuild(_BUILD_FIXTURES[fixture])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for build in _BUILDS.values():
+        build.discard()
+    _BUILDS.clear()
+
+
+def _session_build(fixture: str) -> BuiltBook:
+    if fixture not in _BUILDS:  # requested outside the collected tests (e.g. by another fixture)
+        _BUILDS[fixture] = _BackgroundBuild(_BUILD_FIXTURES[fixture])
+    return _BUILDS[fixture].wait()
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
-    """Build the book once per test session from a clean copy of the repository, as
-    the deploy workflow does: ``make book``, then ``make pdf`` (which puts the PDF of
-    the whole book into the site, where the landing page links it).
+def built_book() -> BuiltBook:
+    """The book, built once per test session from a clean copy of the repository.
 
     For quick local iteration only, ``CARTMODEL_BOOK_HTML=path/to/_build/html``
-    reuses an existing build (and its PDF, if ``make pdf`` ran) instead; CI never sets it.
+    reuses an existing build instead; CI never sets it.
     """
     reuse = os.environ.get("CARTMODEL_BOOK_HTML")
     if reuse:
         html = Path(reuse).resolve()
         pdf = html / PDF_NAME
         return BuiltBook(source=REPO, html=html, log="(reused build)", pdf=pdf if pdf.exists() else None)
-    source = copy_repository(tmp_path_factory.mktemp("book-source"))
-    started = time.perf_counter()
-    result = build_book(source)
-    _TIMINGS["book build from a clean copy"] = time.perf_counter() - started
-    log = result.stdout + result.stderr
-    if result.returncode != 0:
-        pytest.fail(f"the book build failed (exit {result.returncode}):\n{log[-6000:]}")
-    started = time.perf_counter()
-    printed = make_pdf(source)
-    _TIMINGS["PDF of the book (make pdf: single-page build and print)"] = time.perf_counter() - started
-    if printed.returncode != 0:
-        pytest.fail(f"make pdf failed (exit {printed.returncode}):\n{(printed.stdout + printed.stderr)[-6000:]}")
-    return BuiltBook(source=source, html=source / "_build" / "html", log=log,
-                     pdf=source / "_build" / "pdf" / PDF_NAME)
+    return _session_build("built_book")
+
+
+@pytest.fixture(scope="session")
+def second_built_book() -> BuiltBook:
+    """A second, independent clean build (for the determinism check only)."""
+    return _session_build("second_built_book")
 
 
 # Browser fixtures, registered here once: imported into each test module, a session

@@ -83,6 +83,14 @@ def test_equation_1_page_has_numbered_equations_and_resolved_references(built_bo
     assert len(equation_links) >= 5, "equation references did not resolve"
 
 
+def test_chapters_run_side_by_side_before_sphinx_reads_them(built_book):
+    """The outdated chapters are executed in parallel first (the per-chapter times are on the
+    Reproducibility page, which tests/test_publication.py checks)."""
+    notebooks = [name for name in toc_files() if "kernelspec" in (REPO / f"{name}.md").read_text(encoding="utf-8")[:400]]
+    if built_book.log != "(reused build)":
+        assert f"executed {len(notebooks)} of {len(notebooks)} notebooks side by side" in built_book.log
+
+
 def test_bibliography_lists_the_paper(built_book):
     text = text_of(page(built_book, "chapters/bibliography"))
     assert "A dynamical systems perspective on chimeric antigen receptor" in text

@@ -7,6 +7,8 @@ cartmodel, so the fits are checked against an independent forward model.
 from __future__ import annotations
 
 import math
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -240,3 +242,166 @@ def test_wrong_types_raise_type_errors(days, counts, extra):
     args = {"r": 1.5, "q": 1.2, **extra}
     with pytest.raises(TypeError):
         cm.fit_burden(days, counts, **KNOWN, **args)
+
+
+# --------------------------------------------------------------------------
+# a whole cohort in one call: the same answers as one fit per patient
+
+
+def fit_each(days_list, counts_list, starts, **common):
+    """fit_burden patient by patient, recording which patients it warned about."""
+    fits, warned = [], []
+    for index, (days, counts) in enumerate(zip(days_list, counts_list)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", cm.IdentifiabilityWarning)
+            fits.append(cm.fit_burden(days, counts, **KNOWN, **{k: v[index] for k, v in starts.items()}, **common))
+        if caught:
+            warned.append(index)
+    return fits, warned
+
+
+def warned_patients(record, name):
+    """Patient indices the cohort warning names for parameter ``name``."""
+    message = str(record[0].message)
+    match = re.search(rf"\b{name} for patients? ([\d, ]+)", message)
+    return [] if match is None else [int(i) for i in match.group(1).replace(" ", "").split(",") if i]
+
+
+def test_cohort_fit_equals_one_fit_per_patient_including_bounds_and_flat_profiles():
+    """Ragged schedules; some estimates sit on the upper bound of P, some profiles are flat (plateau only)."""
+    rng = np.random.default_rng(SEED + 10)
+    P = np.array([300.0, 1000.0, 2500.0, 2e4, 5e4, 800.0, 1500.0, 60.0])
+    q = np.array([1.2, 1.1, 1.25, 1.2, 1.0, 1.3, 1.2, 1.15])
+    schedules = [RICH_DAYS, RICH_DAYS, [7, 10, 14], RICH_DAYS, [10, 14, 21], [45, 50, 55, 60], [40, 50, 60],
+                 [3, 14, 28]]
+    counts = [noisy_counts(rng, d, 0.3, r=1.5, q=q[i], P=P[i], **KNOWN) for i, d in enumerate(schedules)]
+    bounds = {"P": (1e-2, 1e4)}  # below two of the true burdens: those estimates hit the bound
+    starts = {"r": np.full(8, 1.5), "q": q}
+    with pytest.warns(cm.IdentifiabilityWarning) as record:
+        batched = cm.fit_cohort(schedules, counts, **KNOWN, **starts, bounds=bounds)
+    single, warned = fit_each(schedules, counts, starts, bounds=bounds)
+    at_bound = [i for i, fit in enumerate(single) if fit.P == pytest.approx(1e4, rel=1e-9)]
+    flat = [i for i, fit in enumerate(single) if not all(fit.P_interval_closed)]
+    assert len(at_bound) >= 2 and {5, 6} <= set(flat), "the cohort lacks the cases it is meant to test"
+    for i, fit in enumerate(single):
+        assert batched.P[i] == pytest.approx(fit.P, rel=1e-6), i
+        np.testing.assert_allclose(batched.P_interval[i], fit.P_interval, rtol=1e-4, err_msg=str(i))
+        assert tuple(batched.P_interval_closed[i]) == fit.P_interval_closed, i
+        assert batched.identifiable["P"][i] == fit.identifiable["P"], i
+        assert batched.rss[i] == pytest.approx(fit.rss, rel=1e-9), i
+        assert batched.noise_sd[i] == pytest.approx(fit.noise_sd, rel=1e-6), i
+    assert warned_patients(record, "P") == warned and {5, 6} <= set(warned)
+    assert list(np.nonzero(~batched.pinned_down)[0]) == warned
+
+
+def test_cohort_fit_with_free_rates_and_scale_equals_one_fit_per_patient():
+    """q and scale free (daily counts): the same minimum; r, q and scale free on rich data too."""
+    rng = np.random.default_rng(SEED + 11)
+    m = 6
+    P = 10 ** rng.uniform(2, 4, m)
+    q = rng.uniform(1.0, 1.3, m)
+    scale = 10 ** rng.uniform(-0.5, 0.5, m)
+    days = list(range(1, 29))
+    counts = np.array([noisy_counts(rng, days, 0.2, r=1.5, q=q[i], P=P[i], scale=scale[i], **KNOWN)
+                       for i in range(m)])
+    for free, starts in [(("q", "scale"), {"r": np.full(m, 1.5), "q": np.full(m, 1.1), "scale": np.ones(m)}),
+                         (("r", "q", "scale"), {"r": np.full(m, 1.4), "q": np.full(m, 1.1), "scale": np.ones(m)})]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
+            batched = cm.fit_cohort(days, counts, **KNOWN, **starts, free=free)
+            single, _ = fit_each([days] * m, counts, starts, free=free)
+        for i, fit in enumerate(single):
+            # the same minimum: equal sums of squares, estimates to 1e-6 where the data pin them down
+            assert batched.rss[i] == pytest.approx(fit.rss, rel=1e-10), (free, i)
+            tolerance = 1e-6 if all(fit.identifiable.values()) else 1e-5
+            for name in ("P",) + free:
+                assert batched.estimates[name][i] == pytest.approx(fit.estimates[name], rel=tolerance), (free, name, i)
+                assert batched.identifiable[name][i] == fit.identifiable[name], (free, name, i)
+            np.testing.assert_allclose(batched.P_interval[i], fit.P_interval, rtol=1e-4)
+
+
+def test_cohort_fit_of_noise_free_counts_gives_back_the_truth():
+    P = np.array([50.0, 1000.0, 3e4])
+    q = np.array([1.1, 1.2, 1.3])
+    counts = np.array([2.0 * equation_1_by_hand(RICH_DAYS, r=1.5, q=q[i], P=P[i], **KNOWN) for i in range(3)])
+    fit = cm.fit_cohort(RICH_DAYS, counts, **KNOWN, r=1.5, q=q, scale=0.5, free=("scale",))
+    np.testing.assert_allclose(fit.P, P, rtol=1e-6)
+    np.testing.assert_allclose(fit.estimates["scale"], 2.0, rtol=1e-6)
+    np.testing.assert_allclose(fit.P_interval, np.column_stack([P, P]), rtol=1e-6)
+    assert fit.covers(P).all() and fit.n_days.tolist() == [7, 7, 7]
+
+
+def test_cohort_recovery_counts_by_hand():
+    counts = np.array([equation_1_by_hand(RICH_DAYS, r=1.5, q=1.2, P=P, **KNOWN) for P in (100.0, 1000.0)])
+    fit = cm.fit_cohort(RICH_DAYS, counts * np.exp([[0.01], [-0.01]]), **KNOWN, r=1.5, q=1.2, noise_sd=0.3)
+    # the first truth is read right, the second is 3 times off
+    recovery = fit.recovery([100.0, 3000.0])
+    assert (recovery.patients, recovery.within, recovery.covered) == (2, 1, 1)
+    assert recovery.within_rate == 0.5 and recovery.coverage == 0.5
+    assert recovery.median_width == pytest.approx(np.median(fit.P_interval[:, 1] / fit.P_interval[:, 0]))
+
+
+@pytest.mark.parametrize(
+    "days, counts, extra, error, message",
+    [
+        (RICH_DAYS, GOOD_COUNTS, {}, ValueError, r"counts must have shape \(patients, 7\)"),
+        ([RICH_DAYS, [1]], [GOOD_COUNTS, GOOD_COUNTS[:1]], {}, ValueError, r"patient 1: need at least 2"),
+        ([RICH_DAYS, [3, 1]], [GOOD_COUNTS, GOOD_COUNTS[:2]], {}, ValueError, r"patient 1: days must be in increasing"),
+        ([RICH_DAYS], [GOOD_COUNTS, GOOD_COUNTS], {}, ValueError, r"days and counts must hold the same number.*days has 1, counts 2"),
+        (RICH_DAYS, [GOOD_COUNTS] * 2, {"q": [1.2, 1.2, 1.2]}, ValueError, r"q must be a scalar or one value per patient \(2\)"),
+        (RICH_DAYS, [GOOD_COUNTS] * 2, {"free": ("P",)}, ValueError, r"free must be one of"),
+    ],
+)
+def test_cohort_fit_rejects_bad_data_naming_the_patient(days, counts, extra, error, message):
+    with pytest.raises(error, match=message):
+        cm.fit_cohort(days, counts, **KNOWN, **{"r": 1.5, "q": 1.2, **extra})
+
+
+# --------------------------------------------------------------------------
+# binomial intervals and synthetic cohorts
+
+
+def test_clopper_pearson_matches_closed_forms_and_the_binomial_tails():
+    # no successes in 10 trials: the upper end solves (1 - p)^10 = 0.025, i.e. 0.3085
+    assert cm.clopper_pearson(0, 10) == (0.0, pytest.approx(1 - 0.025 ** 0.1, rel=1e-12))
+    assert cm.clopper_pearson(0, 10)[1] == pytest.approx(0.3085, abs=5e-5)
+    assert cm.clopper_pearson(10, 10) == (pytest.approx(0.025 ** 0.1, rel=1e-12), 1.0)
+    # in general each end leaves alpha/2 in the binomial tail beyond the observed count
+    for k, n, level in [(936, 1000, 0.95), (3, 17, 0.9), (50, 100, 0.99)]:
+        low, high = cm.clopper_pearson(k, n, level)
+        alpha = 1 - level
+        assert stats.binom.sf(k - 1, n, low) == pytest.approx(alpha / 2, rel=1e-8)
+        assert stats.binom.cdf(k, n, high) == pytest.approx(alpha / 2, rel=1e-8)
+        assert low < k / n < high
+    with pytest.raises(ValueError, match="successes must be an integer >= 0 and <= 5; got 6"):
+        cm.clopper_pearson(6, 5)
+    with pytest.raises(TypeError, match="trials must be an integer"):
+        cm.clopper_pearson(1, 5.0)
+
+
+def test_synthetic_cohort_draws_the_stated_patients_and_counts():
+    cohort = cm.synthetic_cohort(400, rng=np.random.default_rng(SEED), r=1.5, **KNOWN, noise_sd=0.0, days=RICH_DAYS)
+    assert cohort.counts.shape == (400, 7) and np.all(cohort.r == 1.5)
+    assert 1e2 <= cohort.P.min() and cohort.P.max() <= 1e5 and 0.9 <= cohort.q.min() and cohort.q.max() <= 1.35
+    assert np.all(np.abs(np.log10(cohort.scale)) <= 0.7)
+    for i in (0, 199):
+        expected = cohort.scale[i] * equation_1_by_hand(RICH_DAYS, r=1.5, q=cohort.q[i], P=cohort.P[i], **KNOWN)
+        np.testing.assert_allclose(cohort.counts[i], expected, rtol=1e-10)
+    varied = cm.synthetic_cohort(4000, rng=np.random.default_rng(SEED), r=1.5, **KNOWN, r_log_sd=0.1)
+    assert np.std(np.log(varied.r)) == pytest.approx(0.1, rel=0.05) and varied.r_product == 1.5
+    closed = cm.synthetic_cohort(400, rng=np.random.default_rng(SEED), r=1.5, **KNOWN, noise_sd=0.0, days=RICH_DAYS,
+                                 reading="closed")
+    np.testing.assert_array_equal(closed.P, cohort.P)
+    assert not np.allclose(closed.counts, cohort.counts, rtol=1e-3)
+
+
+def test_reading_many_schedules_at_once_equals_reading_each():
+    cohort = cm.synthetic_cohort(30, rng=np.random.default_rng(SEED), r=1.5, **KNOWN)
+    schedules = [(14,), (10, 14), (3, 10, 21)]
+    together = cohort.read_schedules(schedules, noise_sd=0.3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
+        for schedule, recovery in zip(schedules, together):
+            assert cohort.read(schedule, noise_sd=0.3).recovery(cohort.P) == recovery
+    with pytest.raises(ValueError, match="among the counted days"):
+        cohort.read((0.5,))

@@ -150,6 +150,8 @@ TWO_PEPTIDES = cm.PeptideLibrary(ic50_nm=[1.0, 10.0], expression=[1.0, 2.0], tum
 STANDARD_DAYS = (1.0, 3.0, 7.0, 10.0, 14.0, 21.0, 28.0)
 STANDARD_COUNTS = tuple(float(x) for x in cm.sample_counts(STANDARD_DAYS, **EQ1, noise_sd=0.3,
                                                            rng=np.random.default_rng(1)))
+COHORT_FIT = cm.fit_cohort(STANDARD_DAYS, (STANDARD_COUNTS, STANDARD_COUNTS), B=EQ1["B"], K=EQ1["K"], r=EQ1["r"],
+                           q=EQ1["q"], noise_sd=0.3)
 PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
     "weight_kg": (2.0, 200.0),
     "wbc_giga_per_l": (1e-3, 1e3),
@@ -350,6 +352,43 @@ REFUSALS: dict[str, Refusal] = {
                                                                               st.just(5.0)),
          "dt": st.one_of(POSITIVE, st.just(0.7)), "reading": BAD_CHOICE, "b_placement": BAD_CHOICE},
         scalars="B K r q n0 scale noise_sd confidence flat_factor horizon_days"),
+    "fit_cohort": refusal(
+        cm.fit_cohort,
+        {"days": STANDARD_DAYS, "counts": (STANDARD_COUNTS, STANDARD_COUNTS), "B": EQ1["B"], "K": EQ1["K"],
+         "r": EQ1["r"], "q": EQ1["q"], "n0": 1.0, "scale": 1.0, "free": (), "noise_sd": None, "confidence": 0.95,
+         "bounds": None, "flat_factor": 10.0, "dt": 1.0, "reading": "exact", "b_placement": "capacity"},
+        {"days": st.one_of(BAD_DAYS_GRID, st.just(STANDARD_DAYS[:-1])),
+         "counts": st.one_of(POSITIVE, st.sampled_from([(STANDARD_COUNTS[:-1],) * 2, STANDARD_COUNTS,
+                                                        ((0.0,) + STANDARD_COUNTS[1:], STANDARD_COUNTS),
+                                                        ((math.nan,) + STANDARD_COUNTS[1:],) * 2, "counts"])),
+         "B": POSITIVE, "K": POSITIVE, "r": POSITIVE, "q": NON_NEGATIVE, "n0": POSITIVE, "scale": POSITIVE,
+         "free": st.sampled_from([("P",), ("r", "r"), "q", None, ("scale", 1), ("r", "q", "scale", "x"), 3]),
+         "noise_sd": outside(0.0, low_open=True, none_ok=True), "confidence": outside(0.0, 1.0, low_open=True, high_open=True),
+         "bounds": st.sampled_from([{"P": (0.0, 1.0)}, {"P": (5.0, 1.0)}, {"x": (1.0, 2.0)}, [("P", (1.0, 2.0))],
+                                    {"P": 3.0}, {"P": (1.0, math.inf)}, {"P": ("a", 2.0)}, "P"]),
+         "flat_factor": outside(1.0, low_open=True), "dt": st.one_of(POSITIVE, st.just(0.7)), "reading": BAD_CHOICE,
+         "b_placement": BAD_CHOICE},
+        arrays="B K r q n0 scale", scalars="noise_sd confidence flat_factor dt"),
+    "cohort_recovery": refusal(
+        cm.cohort_recovery, {"fit": COHORT_FIT, "P_true": FIGURE_1["P"], "factor": 2.0},
+        {"fit": BAD_OBJECT, "P_true": st.one_of(POSITIVE, st.just([1.0, 2.0, 3.0])), "factor": outside(1.0, low_open=True)},
+        arrays="P_true", scalars="factor"),
+    "clopper_pearson": refusal(
+        cm.clopper_pearson, {"successes": 3, "trials": 10, "confidence": 0.95},
+        {"successes": st.sampled_from([-1, 11, 1.5, 2.0, "3", None, True, math.nan, 1 + 0j, object()]), "trials": BAD_INT,
+         "confidence": outside(0.0, 1.0, low_open=True, high_open=True)},
+        scalars="confidence"),
+    "synthetic_cohort": refusal(
+        cm.synthetic_cohort,
+        {"patients": 3, "rng": np.random.default_rng(0), "r": EQ1["r"], "B": EQ1["B"], "K": EQ1["K"], "n0": 1.0,
+         "P_range": (1e2, 1e5), "q_range": (0.9, 1.35), "scale_decades": 0.7, "days": STANDARD_DAYS, "noise_sd": 0.3,
+         "r_log_sd": 0.0, "reading": "exact"},
+        {"patients": BAD_INT, "rng": st.sampled_from([1, None, "rng", np.random.RandomState(0)]), "r": POSITIVE,
+         "B": POSITIVE, "K": POSITIVE, "n0": POSITIVE, "P_range": BAD_PAIR,
+         "q_range": st.sampled_from([(-1.0, 1.0), (2.0, 1.0), (1.0,), "ab", None, (math.nan, 1.0), 3.0]),
+         "scale_decades": NON_NEGATIVE, "days": BAD_DAYS_GRID, "noise_sd": NON_NEGATIVE, "r_log_sd": NON_NEGATIVE,
+         "reading": BAD_CHOICE},
+        scalars="r B K n0 scale_decades noise_sd r_log_sd"),
     # dosing
     "dose_response": refusal(
         cm.dose_response, {"n0": 1.0, **EQ1, **HORIZON},
@@ -840,6 +879,93 @@ def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
     assert fit.fitted.t[-1] == 40.0
     if noise_sd == 0.0 and free == ():  # exact counts and the right model: the burden comes back
         assert fit.P == pytest.approx(P, rel=1e-3)
+
+
+@settings(max_examples=12)
+@given(P=st.lists(log_uniform(10.0, 1e5), min_size=1, max_size=3), q=st.floats(0.8, 1.4),
+       noise_sd=st.floats(0.05, 0.5), free=st.sampled_from([(), ("scale",), ("q", "scale")]), known_noise=st.booleans(),
+       seed=SEEDS)
+def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_noise, seed):
+    count_generated_call()
+    truth = dict(B=FIGURE_1["B"], K=FIGURE_1["K"], n0=1.0)
+    days = tuple(range(1, 29)) if "q" in free else STANDARD_DAYS
+    counts = cm.sample_counts(days, r=FIGURE_1["r"], q=q, P=np.array(P), **truth, noise_sd=noise_sd,
+                              rng=np.random.default_rng(seed))
+    given_noise = noise_sd if known_noise else None
+    start = {"r": FIGURE_1["r"], "q": 1.1 if "q" in free else q}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        batched = cm.fit_cohort(days, counts, **truth, **start, free=free, noise_sd=given_noise)
+        single = [cm.fit_burden(days, row, **truth, **start, free=free, noise_sd=given_noise) for row in counts]
+    assert all(issubclass(w.category, cm.IdentifiabilityWarning) for w in caught), [str(w.message) for w in caught]
+    assert batched.P.shape == (len(P),) and batched.free == single[0].free
+    for i, fit in enumerate(single):
+        # never a worse minimum than the one-patient fit, and the same one up to the optimisers' tolerance
+        assert batched.rss[i] <= fit.rss * (1 + 1e-9) + 1e-12
+        assert batched.rss[i] == pytest.approx(fit.rss, rel=1e-6, abs=1e-12)
+        low, high = batched.P_interval[i]
+        assert low <= batched.P[i] * (1 + 1e-9) and batched.P[i] <= high * (1 + 1e-9)
+        assert math.isfinite(batched.noise_sd[i]) and batched.noise_sd[i] > 0
+    assert np.all(batched.rss_cutoff > batched.rss)
+
+
+@settings(max_examples=200)
+@given(trials=st.integers(1, 5000), share=st.floats(0.0, 1.0), confidence=st.floats(0.5, 0.999))
+def test_clopper_pearson_leaves_half_the_error_in_each_tail(trials, share, confidence):
+    count_generated_call()
+    successes = int(round(share * trials))
+    low, high = cm.clopper_pearson(successes, trials, confidence)
+    alpha = 1 - confidence
+    assert 0.0 <= low <= successes / trials <= high <= 1.0
+    if successes > 0:
+        assert stats_binom_tail(successes, trials, low, upper=True) == pytest.approx(alpha / 2, rel=1e-6)
+    else:
+        assert low == 0.0
+    if successes < trials:
+        assert stats_binom_tail(successes, trials, high, upper=False) == pytest.approx(alpha / 2, rel=1e-6)
+    else:
+        assert high == 1.0
+    wider = cm.clopper_pearson(successes, trials, min(confidence + 0.0005, 0.9995))
+    assert wider[0] <= low and high <= wider[1]
+
+
+def stats_binom_tail(successes: int, trials: int, p: float, *, upper: bool) -> float:
+    from scipy import stats
+
+    return float(stats.binom.sf(successes - 1, trials, p) if upper else stats.binom.cdf(successes, trials, p))
+
+
+@settings(max_examples=30)
+@given(patients=st.integers(1, 40), seed=SEEDS, r_log_sd=st.sampled_from([0.0, 0.05, 0.3]),
+       reading=st.sampled_from(["exact", "closed", "literal"]), noise_sd=st.sampled_from([0.0, 0.3]))
+def test_synthetic_cohort_draws_within_its_ranges(patients, seed, r_log_sd, reading, noise_sd):
+    count_generated_call()
+    cohort = cm.synthetic_cohort(patients, rng=np.random.default_rng(seed), r=FIGURE_1["r"], B=FIGURE_1["B"],
+                                 K=FIGURE_1["K"], days=STANDARD_DAYS, noise_sd=noise_sd, r_log_sd=r_log_sd,
+                                 reading=reading)
+    assert cohort.size == patients and cohort.counts.shape == (patients, len(STANDARD_DAYS))
+    assert np.all((1e2 <= cohort.P) & (cohort.P <= 1e5)) and np.all((0.9 <= cohort.q) & (cohort.q <= 1.35))
+    assert np.all(np.abs(np.log10(cohort.scale)) <= 0.7) and np.all(cohort.r > 0)
+    assert np.all(cohort.r == FIGURE_1["r"]) == (r_log_sd == 0.0 or patients == 0)
+    assert_counts("counts", cohort.counts)
+    if noise_sd == 0.0:
+        run = cm.simulate(r=cohort.r, q=cohort.q, B=FIGURE_1["B"], P=cohort.P, K=FIGURE_1["K"], days=28, reading=reading)
+        expected = cohort.scale[:, None] * run.car_t[:, [int(d) for d in STANDARD_DAYS]]
+        np.testing.assert_allclose(cohort.counts, expected, rtol=1e-12)
+
+
+@settings(max_examples=100)
+@given(P_true=st.lists(log_uniform(1.0, 1e6), min_size=2, max_size=2), factor=st.floats(1.01, 100.0))
+def test_cohort_recovery_counts_the_patients(P_true, factor):
+    count_generated_call()
+    recovery = cm.cohort_recovery(COHORT_FIT, P_true, factor)
+    truth = np.array(P_true)
+    within = [abs(math.log(COHORT_FIT.P[i] / truth[i])) <= math.log(factor) for i in range(2)]
+    covered = [COHORT_FIT.P_interval[i, 0] <= truth[i] <= COHORT_FIT.P_interval[i, 1] for i in range(2)]
+    assert (recovery.patients, recovery.within, recovery.covered) == (2, sum(within), sum(covered))
+    assert recovery.warned == int(np.sum(~COHORT_FIT.pinned_down)) and recovery.factor == factor
+    assert 0.0 <= recovery.within_rate <= 1.0 and 0.0 <= recovery.coverage <= 1.0
+    assert recovery == COHORT_FIT.recovery(P_true, factor)
 
 
 # --------------------------------------------------------------------------
@@ -1619,6 +1745,10 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.sample_counts: (test_sample_counts_and_log_sensitivities, REFUSED),
     cm.log_sensitivities: (test_sample_counts_and_log_sensitivities, REFUSED),
     cm.fit_burden: (test_fit_burden_reads_a_burden, REFUSED),
+    cm.fit_cohort: (test_fit_cohort_reaches_fit_burdens_minimum, REFUSED),
+    cm.cohort_recovery: (test_cohort_recovery_counts_the_patients, REFUSED),
+    cm.clopper_pearson: (test_clopper_pearson_leaves_half_the_error_in_each_tail, REFUSED),
+    cm.synthetic_cohort: (test_synthetic_cohort_draws_within_its_ranges, REFUSED),
     cm.dose_response: (test_dose_response_agrees_with_simulate, REFUSED),
     cm.dose_for_ceiling: (test_dose_for_ceiling, REFUSED),
     cm.split_doses: (test_split_doses, REFUSED),
@@ -1648,6 +1778,7 @@ RESULTS: dict[type, Callable[..., Any]] = {
     cm.TumourFractionSweep: cm.sweep_tumour_fraction,
     cm.DLITrial: cm.simulate_dli_trial, cm.BurdenFit: cm.fit_burden, cm.IdentifiabilityWarning: cm.fit_burden,
     calibration.Calibration: calibration.calibrate_to_tisagenlecleucel,
+    cm.CohortFit: cm.fit_cohort, cm.CohortRecovery: cm.cohort_recovery, cm.SyntheticCohort: cm.synthetic_cohort,
     cm.CeilingDose: cm.dose_for_ceiling, cm.DoseResponse: cm.dose_response, cm.ScheduleComparison: cm.split_schedule,
     reporting.Quantity: reporting.sci,
     population.Cohort: population.draw_cohort, population.TargetAttainment: population.target_attainment,

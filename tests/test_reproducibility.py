@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import build_book, copy_repository
-
 
 def executed_outputs(build_root: Path) -> dict[str, object]:
     """Glued values and every cell output of every executed chapter, minus run metadata."""
@@ -29,19 +27,11 @@ def executed_outputs(build_root: Path) -> dict[str, object]:
     return found
 
 
-@pytest.fixture(scope="module")
-def second_build(tmp_path_factory) -> Path:
-    source = copy_repository(tmp_path_factory.mktemp("second-build"))
-    result = build_book(source)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
-    return source
-
-
-def test_two_clean_builds_are_identical(built_book, second_build):
+def test_two_clean_builds_are_identical(built_book, second_built_book):
     if built_book.log == "(reused build)":
         pytest.fail("CARTMODEL_BOOK_HTML is set: this test needs two clean builds")
     first = executed_outputs(built_book.source)
-    second = executed_outputs(second_build)
+    second = executed_outputs(second_built_book.source)
     assert first.keys() == second.keys()
     assert any(name.endswith(".glue.json") for name in first), "no glued values found"
     pngs = sum(json.dumps(value).count('"image/png"') for value in first.values())

@@ -1,0 +1,78 @@
+"""Execute the book's outdated notebooks side by side before Sphinx reads them.
+
+myst-nb's ``cache`` mode executes each outdated notebook while Sphinx reads it,
+one after another.  Sphinx's parallel reading (``-j``) would overlap them, but
+``jupyter-book build`` has no such option and two of the extensions Jupyter
+Book adds itself (sphinx_jupyterbook_latex, sphinx_multitoc_numbering) do not
+declare themselves parallel-safe, so Sphinx would read serially anyway.
+
+So, just before reading, this extension finds the notebooks myst-nb would
+execute (those without a match in its jupyter-cache), stages them in that
+cache and runs them with jupyter-cache's own parallel executor
+(``local-parallel``: a process pool with one kernel per process, as many
+processes as CPUs).  Reading then finds every notebook in the cache, as on a
+rebuild.  The notebooks are read by myst-nb's own reader, so the cache
+matches exactly; a notebook that fails here is left to myst-nb, which
+executes it again and reports the error as usual.  The execution times stay
+in the cache, where the book's execution report (``{nb-exec-table}``) reads
+them.
+
+Configuration: ``parallel_execution`` (bool, default True) turns it off.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging as sphinx_logging
+
+LOGGER = sphinx_logging.getLogger(__name__)
+
+
+def execute_outdated_notebooks(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    nb_config = getattr(env, "mystnb_config", None)
+    if not docnames or not app.config.parallel_execution or nb_config is None or nb_config.execution_mode != "cache":
+        return
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+    from myst_nb.core.read import create_nb_reader
+
+    cache = get_cache(nb_config.execution_cache_path)
+    staged = []
+    for docname in sorted(docnames):
+        path = Path(env.doc2path(docname))
+        if any(path.match(pattern) for pattern in nb_config.execution_excludepatterns):
+            continue
+        content = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), env.myst_config, nb_config, content)
+        if reader is None or reader.read_fmt is None:
+            continue  # plain Markdown, or a format jupyter-cache cannot re-read
+        try:
+            cache.match_cache_notebook(reader.read(content))
+            continue  # executed before: myst-nb takes it from the cache
+        except KeyError:
+            pass
+        staged.append(cache.add_nb_to_project(str(path), read_data=reader.read_fmt).pk)
+    if len(staged) < 2:
+        return  # nothing to overlap: myst-nb executes it as usual
+    report = logging.getLogger("cartmodel.parallel_execution")
+    report.setLevel(logging.INFO)  # the pool then reports each notebook it starts and finishes
+    executor = load_executor("temp-parallel" if nb_config.execution_in_temp else "local-parallel", cache, logger=report)
+    started = time.perf_counter()
+    result = executor.run_and_cache(
+        filter_pks=staged, timeout=nb_config.execution_timeout, allow_errors=nb_config.execution_allow_errors,
+    )
+    LOGGER.info(
+        f"executed {len(result.succeeded)} of {len(staged)} notebooks side by side in "
+        f"{time.perf_counter() - started:.1f} s [parallel_execution]"
+    )
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.add_config_value("parallel_execution", True, "env", types=[bool])
+    app.connect("env-before-read-docs", execute_outdated_notebooks)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
