@@ -271,7 +271,7 @@ def log_sensitivities(
     values = {
         "r": _scalar("r", r, low=0.0, low_open=True, unit="per day"),
         "q": _scalar("q", q, low=0.0, low_open=True, unit="per day"),
-        "P": _scalar("P", P, low=0.0, low_open=True, unit="cells"),
+        "P": _scalar("P", P, low=0.0, low_open=True, unit="AU"),
     }
     names = ("P", "r", "q")
     factors = np.exp(np.vstack([np.eye(3), -np.eye(3)]) * _JAC_STEP)  # rows: +P, +r, +q, -P, -r, -q
@@ -320,7 +320,7 @@ def fit_burden(
     counts : array_like
         CAR T counts on those days, finite and > 0 (logs are taken).
     B : float
-        Affinity ``1 / IC50`` of the CAR in 1/nM (known).
+        Affinity factor ``(1 nM) / IC50`` of the CAR, dimensionless (known).
     K : float
         Scale of the steady-state level in model cells (known).
     r, q : float
@@ -422,7 +422,7 @@ def _check_days(days: Any, dt: Any) -> NDArray[np.float64]:
 
 def _check_counts(counts: Any, days: NDArray[np.float64]) -> NDArray[np.float64]:
     try:
-        counts_ = as_real_array("counts", counts, low=0.0, low_open=True, unit="cells")
+        counts_ = as_real_array("counts", counts, low=0.0, low_open=True, unit="measured units")
     except ValueError as error:
         raw = np.asarray(counts, dtype=np.float64)
         if raw.shape == days.shape:
@@ -556,11 +556,11 @@ class _Problem:
         days_ = _check_days(days, dt)
         counts_ = _check_counts(counts, days_)
         fixed = {
-            "B": _scalar("B", B, low=0.0, low_open=True, unit="1/nM"),
-            "K": _scalar("K", K, low=0.0, low_open=True, unit="cells"),
+            "B": _scalar("B", B, low=0.0, low_open=True, unit="dimensionless"),
+            "K": _scalar("K", K, low=0.0, low_open=True, unit="model cells"),
             "r": _scalar("r", r, low=0.0, low_open=True, unit="per day"),
             "q": _scalar("q", q, low=0.0, unit="per day"),
-            "n0": _scalar("n0", n0, low=0.0, low_open=True, unit="cells"),
+            "n0": _scalar("n0", n0, low=0.0, low_open=True, unit="model cells"),
             "scale": _scalar("scale", scale, low=0.0, low_open=True),
         }
         names = _check_free(free)
@@ -1131,7 +1131,7 @@ def _patient_series(days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.
         pass
     if shared is not None:
         days_ = _check_days(shared, dt)
-        counts_2d = as_real_array("counts", counts, low=0.0, low_open=True, unit="cells")
+        counts_2d = as_real_array("counts", counts, low=0.0, low_open=True, unit="measured units")
         if counts_2d.ndim != 2 or counts_2d.shape[1] != days_.size:
             raise ValueError(
                 f"counts must have shape (patients, {days_.size}) for {days_.size} shared sampling days; "
@@ -1220,11 +1220,11 @@ class _Cohort:
             observed[index, columns] = True
             log_counts[index, columns] = np.log(patient_counts)
         fixed = {
-            "B": _per_patient("B", B, m, low=0.0, low_open=True, unit="1/nM"),
-            "K": _per_patient("K", K, m, low=0.0, low_open=True, unit="cells"),
+            "B": _per_patient("B", B, m, low=0.0, low_open=True, unit="dimensionless"),
+            "K": _per_patient("K", K, m, low=0.0, low_open=True, unit="model cells"),
             "r": _per_patient("r", r, m, low=0.0, low_open=True, unit="per day"),
             "q": _per_patient("q", q, m, low=0.0, unit="per day"),
-            "n0": _per_patient("n0", n0, m, low=0.0, low_open=True, unit="cells"),
+            "n0": _per_patient("n0", n0, m, low=0.0, low_open=True, unit="model cells"),
             "scale": _per_patient("scale", scale, m, low=0.0, low_open=True),
         }
         rates = tuple(name for name in names if name != "scale")
@@ -1656,9 +1656,9 @@ def synthetic_cohort(
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     r_ = _scalar("r", r, low=0.0, low_open=True, unit="per day")
-    B_ = _scalar("B", B, low=0.0, low_open=True, unit="1/nM")
-    K_ = _scalar("K", K, low=0.0, low_open=True, unit="cells")
-    n0_ = _scalar("n0", n0, low=0.0, low_open=True, unit="cells")
+    B_ = _scalar("B", B, low=0.0, low_open=True, unit="dimensionless")
+    K_ = _scalar("K", K, low=0.0, low_open=True, unit="model cells")
+    n0_ = _scalar("n0", n0, low=0.0, low_open=True, unit="model cells")
     P_low, P_high = _range_pair("P_range", P_range, low=0.0, low_open=True)
     q_low, q_high = _range_pair("q_range", q_range, low=0.0)
     decades = _scalar("scale_decades", scale_decades, low=0.0)

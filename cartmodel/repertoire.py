@@ -440,7 +440,7 @@ def draw_repertoire(
 def _rates(r: Any, q: Any, K: Any) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     r_ = as_real_array("r", r, low=0.0, low_open=True, unit="per day")
     q_ = as_real_array("q", q, low=0.0, unit="per day")
-    K_ = as_real_array("K", K, low=0.0, low_open=True, unit="cells")
+    K_ = as_real_array("K", K, low=0.0, low_open=True, unit="model cells")
     for name, value in (("r", r_), ("q", q_), ("K", K_)):
         if value.ndim:
             raise TypeError(f"{name} must be a scalar for a repertoire; got {value!r}")
