@@ -17,6 +17,40 @@ the tools the book builds on them:
   figures, ipywidgets explorers and numbers for prose (imported on demand, so
   that the model needs neither matplotlib nor ipywidgets at import).
 """
+from .burden import (  # the ALL antigen-burden estimate
+    AllPatient,
+    BurdenEstimate,
+    antigen_burden_molecules,
+    antigen_from_p,
+    blood_volume_ml,
+    circulating_blasts,
+    estimate_burden,
+    marrow_blasts,
+    marrow_nucleated_cells,
+    nadler_blood_volume_ml,
+    normal_cellularity_fraction,
+    one_at_a_time_sensitivity,
+    p_from_antigen,
+    total_blasts,
+    wbc_cells_per_ul_from_giga_per_l,
+    wbc_giga_per_l_from_cells_per_ul,
+)
+from .dosing import (  # dose-response grids, ceiling doses, split schedules
+    CeilingDose,
+    DoseResponse,
+    ScheduleComparison,
+    dose_for_ceiling,
+    dose_response,
+    split_doses,
+    split_schedule,
+)
+from .fitting import (  # reading the antigen burden from CAR T counts
+    BurdenFit,
+    IdentifiabilityWarning,
+    fit_burden,
+    log_sensitivities,
+    sample_counts,
+)
 from .model import (  # Equation 1: antigen-driven CAR T expansion
     B_PLACEMENTS,
     READINGS,
@@ -36,6 +70,7 @@ from .repertoire import (  # Equation 2: donor T cell repertoires
     clone_capacity,
     draw_peptides,
     draw_repertoire,
+    expand_clones,
     expand_repertoire,
     fit_power_law_exponent,
     rank_frequency,
@@ -50,40 +85,6 @@ from .response import (  # the probability of a GVHD-free response to DLI
     relevant_clones,
     response_probability,
     simulate_dli_trial,
-)
-from .burden import (  # the ALL antigen-burden estimate
-    AllPatient,
-    BurdenEstimate,
-    antigen_burden_molecules,
-    antigen_from_p,
-    blood_volume_ml,
-    circulating_blasts,
-    estimate_burden,
-    marrow_blasts,
-    marrow_nucleated_cells,
-    nadler_blood_volume_ml,
-    normal_cellularity_fraction,
-    one_at_a_time_sensitivity,
-    p_from_antigen,
-    total_blasts,
-    wbc_cells_per_ul_from_giga_per_l,
-    wbc_giga_per_l_from_cells_per_ul,
-)
-from .fitting import (  # reading the antigen burden from CAR T counts
-    BurdenFit,
-    IdentifiabilityWarning,
-    fit_burden,
-    log_sensitivities,
-    sample_counts,
-)
-from .dosing import (  # dose-response grids, ceiling doses, split schedules
-    CeilingDose,
-    DoseResponse,
-    ScheduleComparison,
-    dose_for_ceiling,
-    dose_response,
-    split_doses,
-    split_schedule,
 )
 
 __version__ = "0.1.0"
@@ -105,6 +106,7 @@ __all__ = [
     "clone_capacity",
     "draw_peptides",
     "draw_repertoire",
+    "expand_clones",
     "expand_repertoire",
     "fit_power_law_exponent",
     "rank_frequency",

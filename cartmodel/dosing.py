@@ -211,7 +211,7 @@ def dose_response(
     t, _ = time_grid(days, dt)
     shape = broadcast_shape({**params, "n0": dose, "clearance_level": level})
     r_, q_, B_, P_, K_ = (params[name] for name in ("r", "q", "B", "P", "K"))
-    check_capacity_range(*np.broadcast_arrays(r_, q_, B_, P_, K_), float(t[-1]), placement)
+    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)  # the checks broadcast
 
     # The capacity needs only the parameters' shape, not the dose axis; the cells
     # advance through the model's own update, keeping running summaries only.

@@ -17,14 +17,14 @@ burden fitting, dosing, and the plotting, widget and reporting helpers.
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import re
-import json
 import typing
 import warnings
 from collections.abc import Callable
-from decimal import Decimal
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import matplotlib
@@ -42,10 +42,17 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import cartmodel as cm  # noqa: E402
 from cartmodel import burden as bd  # noqa: E402
-from cartmodel import dosing, fitting, plotting, reporting, response, widgets  # noqa: E402
+from cartmodel import (  # noqa: E402
+    dosing,
+    engine,  # noqa: E402
+    fitting,
+    plotting,
+    reporting,
+    response,
+    widgets,
+)
 from cartmodel import repertoire as rp  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
-from cartmodel import engine  # noqa: E402
 from cartmodel.parameters import PARAMETERS, Parameter, check, label, table_for_browser  # noqa: E402
 
 from . import test_properties as equation_1  # noqa: E402  (the lead's properties of cartmodel.model)
@@ -283,6 +290,15 @@ REFUSALS: dict[str, Refusal] = {
     "expand_repertoire": refusal(
         cm.expand_repertoire, {"repertoire": REPERTOIRE, **REP_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)), **REP_SETTINGS_BAD}, scalars="r q K days dt"),
+    "expand_clones": refusal(
+        cm.expand_clones, {"repertoire": REPERTOIRE, "clones": [0, 1], "n0": [1.0, 2.0], "presented": [True, False],
+                           **REP_SETTINGS},
+        {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
+         "clones": st.sampled_from([[0.0, 1.0], [-1, 0], [0, 10**6], [], [[0, 1]], ["a", "b"], [True, False], None,
+                                    [[0], [1, 2]], 0]),
+         "n0": st.one_of(POSITIVE, st.sampled_from([[1.0, 2.0, 3.0], [[1.0, 2.0]]])),
+         "presented": st.sampled_from([1, [1, 0], "yes", None, [True], [[True, False]], [True, None]]),
+         **REP_SETTINGS_BAD}, scalars="r q K days dt"),
     "sweep_tumour_fraction": refusal(
         cm.sweep_tumour_fraction, {"repertoire": REPERTOIRE, "tumour_fractions": [0.0, 0.5], "seed": 1, **REP_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
@@ -526,7 +542,7 @@ SENSITIVITY_RANGES = st.dictionaries(
 
 
 @settings(max_examples=200)
-@given(patient=PATIENTS, ranges=SENSITIVITY_RANGES, output=st.sampled_from(bd._OUTPUTS))
+@given(patient=PATIENTS, ranges=SENSITIVITY_RANGES, output=st.sampled_from(typing.get_args(bd.SensitivityOutput)))
 def test_one_at_a_time_sensitivity(patient, ranges, output):
     count_generated_call()
     bars = cm.one_at_a_time_sensitivity(patient, ranges, output=output)
@@ -630,6 +646,39 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizo
     for share in (run.tumour_share, run.alloreactive_share):
         assert np.all((share >= 0) & (share <= 1 + 1e-12))
     np.testing.assert_allclose(run.tumour_cells + run.alloreactive_cells, run.cells.sum(axis=0), rtol=1e-12)
+
+
+@settings(max_examples=150)
+@given(seed=SEEDS, n=st.integers(1, 40), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
+       horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS), data=st.data())
+def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizon, tumour_term, reading, data):
+    count_generated_call()
+    repertoire = small_repertoire(seed, n, fraction)
+    clones = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=20), label="clones")
+    n0 = data.draw(st.lists(log_uniform(1e-3, 1e6), min_size=len(clones), max_size=len(clones)), label="n0")
+    presented = np.array(data.draw(st.lists(st.booleans(), min_size=len(clones), max_size=len(clones)),
+                                   label="presented"))
+    days, dt = horizon
+    settings_ = dict(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
+    try:
+        whole = cm.expand_repertoire(repertoire, **settings_)
+    except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
+        assert "1e300" in str(error) and tumour_term and q > r
+        return
+    run = cm.expand_clones(repertoire, clones, n0, presented=presented, **settings_)
+    assert run.cells.shape == run.capacity.shape == (len(clones), round(days / dt) + 1)
+    assert_counts("clone cells", run.cells)
+    np.testing.assert_array_equal(run.cells[:, 0], n0)
+    np.testing.assert_array_equal(run.tumour_directed, repertoire.tumour_directed[clones])
+    # a clone whose peptide is not presented has nothing to expand on: it stays where it started
+    held = run.cells[~presented]
+    np.testing.assert_allclose(held, np.broadcast_to(np.array(n0)[~presented, None], held.shape), rtol=1e-12)
+    # a presented clone grows towards its own capacity, as clone_capacity gives it
+    capacity = cm.clone_capacity(repertoire, run.t, K=K, r=r, q=q, tumour_term=tumour_term)[clones]
+    np.testing.assert_allclose(run.capacity[presented], capacity[presented], rtol=1e-12)
+    # started from their own sizes, the chosen clones are the repertoire's rows
+    own = cm.expand_clones(repertoire, clones, repertoire.sizes[clones], **settings_)
+    np.testing.assert_allclose(own.cells, whole.cells[clones], rtol=1e-12)
 
 
 @settings(max_examples=150)
@@ -740,7 +789,7 @@ def test_relevant_clones_and_dli_trial(seed, n, fraction, response_cells, dose, 
     assert not np.any(relevant & ~repertoire.tumour_directed)
     stricter = cm.relevant_clones(repertoire, response_cells=10 * response_cells, **settings_)
     assert not np.any(stricter & ~relevant)  # a higher bar keeps a subset
-    trial = cm.simulate_dli_trial(repertoire, n0=dose, rho_p=rho_p, patients=patients, seed=seed,
+    trial = cm.simulate_dli_trial(repertoire, dose_cells=dose, rho_p=rho_p, patients=patients, seed=seed,
                                   infusions=infusions, presentation=presentation, response_cells=response_cells,
                                   **settings_)
     assert trial.responded.shape == (patients,) and trial.presented.shape == (patients, infusions)
@@ -1513,6 +1562,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.draw_repertoire: (test_draw_repertoire, REFUSED),
     cm.clone_capacity: (test_clone_capacity_and_expand_repertoire, REFUSED),
     cm.expand_repertoire: (test_clone_capacity_and_expand_repertoire, REFUSED),
+    cm.expand_clones: (test_expand_clones_runs_the_chosen_clones, REFUSED),
     cm.sweep_tumour_fraction: (test_sweep_tumour_fraction, REFUSED),
     cm.rank_frequency: (test_rank_frequency, REFUSED),
     cm.fit_power_law_exponent: (test_fit_power_law_exponent, REFUSED),

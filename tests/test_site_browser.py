@@ -201,7 +201,7 @@ def visit(site, chromium):  # noqa: F811 - fixtures from tests/browser.py
     return get
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fetch(url: str) -> tuple[int, str]:
     """Status and text of a URL of the local site (cached: most pages share their links)."""
     try:
