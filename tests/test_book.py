@@ -32,12 +32,14 @@ def text_of(soup: BeautifulSoup) -> str:
     return " ".join(article.get_text(" ").split())
 
 
+@pytest.mark.book
 def test_build_reports_success_and_no_warnings(built_book):
     if built_book.log != "(reused build)":
         assert "build succeeded" in built_book.log
         assert "WARNING:" not in built_book.log  # Sphinx's form; kernels log "WARNING |"
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("name", toc_files())
 def test_every_chapter_of_the_toc_is_a_page(built_book, name):
     soup = page(built_book, name)
@@ -45,6 +47,7 @@ def test_every_chapter_of_the_toc_is_a_page(built_book, name):
     assert "This chapter is being written" not in text_of(soup)
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("figure_id", ["fig-figure-1", "fig-figure-2"])
 def test_figures_1_and_2_are_images_in_the_page(built_book, figure_id):
     soup = page(built_book, "chapters/figures1-2")
@@ -58,6 +61,7 @@ def test_figures_1_and_2_are_images_in_the_page(built_book, figure_id):
     assert figure.find("figcaption") is not None
 
 
+@pytest.mark.book
 def test_glued_numbers_of_figures_1_and_2_appear_in_the_text(built_book):
     text = text_of(page(built_book, "chapters/figures1-2"))
     run = cm.simulate(**FIGURE_1, days=FIGURE_1_DAYS)
@@ -73,6 +77,7 @@ def test_glued_numbers_of_figures_1_and_2_appear_in_the_text(built_book):
         assert snippet in text, f"{what} ({snippet}) is not in the Figures 1 and 2 page"
 
 
+@pytest.mark.book
 def test_equation_1_page_has_numbered_equations_and_resolved_references(built_book):
     soup = page(built_book, "chapters/equation1")
     numbers = [span.get_text().rstrip("#").strip() for span in soup.select("span.eqno")]
@@ -82,6 +87,7 @@ def test_equation_1_page_has_numbered_equations_and_resolved_references(built_bo
     assert len(equation_links) >= 5, "equation references did not resolve"
 
 
+@pytest.mark.book
 def test_bibliography_lists_the_paper(built_book):
     text = text_of(page(built_book, "chapters/bibliography"))
     assert "A dynamical systems perspective on chimeric antigen receptor" in text

@@ -13,6 +13,9 @@ from cartmodel.widgets import EXPLORER_CONTROLS, EXPLORER_DEFAULTS
 PAGE = "chapters/interactive-dosing.html"
 EXPLORER = "#live-dosing-explorer"
 
+# a built book served to Chromium: outside `make check`
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
 
 def open_explorer(page, site):  # noqa: F811 - fixture names as arguments
     page.goto(site.page_url(PAGE))

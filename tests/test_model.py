@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 import cartmodel as cm
 from cartmodel.paper import FIGURE_1
 
+from .conftest import examples
+
 RNG_SEED = 20190601
 
 
@@ -43,7 +45,7 @@ def equation_1_by_hand(*, r, q, B, P, K, n0, days, reading="exact", b_placement=
 # --- analytic solution -----------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     r=st.floats(0.01, 10.0),
     K=st.floats(1.0, 1e12),

@@ -56,7 +56,7 @@ from cartmodel.paper import FIGURE_1  # noqa: E402
 from cartmodel.parameters import PARAMETERS, Parameter, check, label, table_for_browser  # noqa: E402
 
 from . import test_properties as equation_1  # noqa: E402  (the lead's properties of cartmodel.model)
-from .conftest import count_generated_call  # noqa: E402
+from .conftest import count_generated_call, examples  # noqa: E402
 
 # --------------------------------------------------------------------------
 # helpers
@@ -396,7 +396,7 @@ REFUSALS: dict[str, Refusal] = {
 }
 
 
-@settings(max_examples=3000)
+@settings(max_examples=examples(3000))
 @given(data=st.data())
 def test_bad_input_is_refused_naming_the_parameter(data):
     count_generated_call()
@@ -412,7 +412,7 @@ def test_bad_input_is_refused_naming_the_parameter(data):
 VALID_WHERE_NONE = {"clear_by_day": 30.0, "horizon_days": 40.0, "noise_sd": 0.3}
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(data=st.data())
 def test_arrays_where_a_scalar_is_required_are_refused(data):
     count_generated_call()
@@ -452,7 +452,7 @@ PATIENTS = st.builds(cm.AllPatient, **{name: st.floats(*bounds) for name, bounds
 DEFAULT_ML_PER_KG = {"man": 70.0, "woman": 65.0, "child": 77.5}  # the docstring of blood_volume_ml
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(wbc=st.one_of(st.floats(0.0, 1e4), st.lists(st.floats(0.0, 1e4), min_size=1, max_size=4)))
 def test_wbc_unit_conversions_round_trip(wbc):
     count_generated_call()
@@ -462,7 +462,7 @@ def test_wbc_unit_conversions_round_trip(wbc):
     np.testing.assert_allclose(cm.wbc_giga_per_l_from_cells_per_ul(per_ul), wbc, rtol=1e-15)
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(weight=st.floats(0.5, 300.0), group=st.sampled_from(sorted(DEFAULT_ML_PER_KG)),
        ml_per_kg=st.one_of(st.none(), st.floats(40.0, 120.0)), height=st.floats(0.3, 3.0),
        sex=st.sampled_from(["man", "woman"]))
@@ -475,7 +475,7 @@ def test_blood_volumes(weight, group, ml_per_kg, height, sex):
     assert nadler[1] > nadler[0] > nadler[2]  # more weight, more blood; less height, less blood
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(weight=st.floats(0.5, 300.0), cellularity=st.floats(0.0, 1.0), infiltration=st.floats(0.0, 1.0),
        cells_per_kg=log_uniform(1e9, 1e11), wbc=log_uniform(1e-3, 1e3), fraction=st.floats(0.0, 1.0),
        volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0), normal=st.floats(0.05, 1.0))
@@ -501,7 +501,7 @@ def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per
     assert float(cm.normal_cellularity_fraction(min(age + 1.0, 100.0))) <= share
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(blasts=st.one_of(st.just(0.0), log_uniform(1.0, 1e13)), density=st.floats(0.0, 1e6),
        reference=log_uniform(1e6, 1e20))
 def test_antigen_burden_and_P_round_trip(blasts, density, reference):
@@ -513,7 +513,7 @@ def test_antigen_burden_and_P_round_trip(blasts, density, reference):
     assert float(cm.antigen_from_p(P, reference_antigen_molecules=reference)) == pytest.approx(antigen, rel=1e-12)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(patient=PATIENTS, heavier=st.floats(1.0, 2.0))
 def test_estimate_burden_for_any_patient(patient, heavier):
     count_generated_call()
@@ -541,7 +541,7 @@ SENSITIVITY_RANGES = st.dictionaries(
 })
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(patient=PATIENTS, ranges=SENSITIVITY_RANGES, output=st.sampled_from(typing.get_args(bd.SensitivityOutput)))
 def test_one_at_a_time_sensitivity(patient, ranges, output):
     count_generated_call()
@@ -570,7 +570,7 @@ def range_strategy(low: float, high: float) -> st.SearchStrategy[tuple[float, fl
     return st.tuples(log_uniform(low, high), log_uniform(1.0, 1e4)).map(lambda pair: (pair[0], pair[0] * pair[1]))
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(n=st.integers(1, 200), seed=SEEDS, ic50=range_strategy(1e-2, 1e3), expression=range_strategy(1e-3, 1e3),
        fraction=st.floats(0.0, 1.0))
 def test_draw_peptides(n, seed, ic50, expression, fraction):
@@ -587,7 +587,7 @@ def test_draw_peptides(n, seed, ic50, expression, fraction):
     assert np.array_equal(again.ic50_nm, library.ic50_nm) and np.array_equal(again.tumour, library.tumour)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(n=st.integers(1, 300), seed=SEEDS, size_exponent=EXPONENTS, min_size=log_uniform(1e-2, 1e3),
        affinity_exponent=EXPONENTS, min_affinity=log_uniform(1e-4, 1.0), n_peptides=st.integers(1, 50))
 def test_draw_repertoire(n, seed, size_exponent, min_size, affinity_exponent, min_affinity, n_peptides):
@@ -619,7 +619,7 @@ def small_repertoire(seed: int, n_clones: int, tumour_fraction: float) -> cm.Rep
 REPERTOIRE_HORIZONS = st.sampled_from([(10, 1.0), (30, 1.0), (60, 1.0), (60, 0.5), (365, 1.0)])
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 # a tumour growing 2.4 per day faster than the T cells for a year: exp(876) once overflowed with a warning
 @example(seed=1, n=20, fraction=0.5, K=1e6, r=0.1, q=2.5, horizon=(365, 1.0), tumour_term=True, reading="exact")
 @given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
@@ -648,7 +648,7 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizo
     np.testing.assert_allclose(run.tumour_cells + run.alloreactive_cells, run.cells.sum(axis=0), rtol=1e-12)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(seed=SEEDS, n=st.integers(1, 40), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
        horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS), data=st.data())
 def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizon, tumour_term, reading, data):
@@ -681,7 +681,7 @@ def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizo
     np.testing.assert_allclose(own.cells, whole.cells[clones], rtol=1e-12)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
        horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS),
        shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6))
@@ -707,7 +707,7 @@ def test_sweep_tumour_fraction(seed, n, fraction, K, r, q, horizon, tumour_term,
     assert np.all((ratio >= 0) | np.isnan(ratio))
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(sizes=st.lists(log_uniform(1e-6, 1e12), min_size=1, max_size=50))
 def test_rank_frequency(sizes):
     count_generated_call()
@@ -718,7 +718,7 @@ def test_rank_frequency(sizes):
     np.testing.assert_allclose(frequency * sum(sizes), sorted(sizes, reverse=True), rtol=1e-12)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(values=st.lists(log_uniform(1e-3, 1e6), min_size=2, max_size=50), factor=log_uniform(1e-3, 1e3))
 def test_fit_power_law_exponent(values, factor):
     count_generated_call()
@@ -742,7 +742,7 @@ def test_fit_power_law_exponent(values, factor):
 PROBABILITY = st.floats(0.0, 1.0)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(rho_p=PROBABILITY, rho_t=PROBABILITY, n=st.integers(0, 200))
 def test_response_probabilities(rho_p, rho_t, n):
     count_generated_call()
@@ -756,7 +756,7 @@ def test_response_probabilities(rho_p, rho_t, n):
     assert float(cm.cumulative_response_probability(rho_r, 1)) == pytest.approx(rho_r, abs=1e-15)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @example(frequency=5e-324, rho_t=0.5, dose=1.0)  # a dose beyond float64's range: refused, not inf with a warning
 @given(frequency=st.floats(0.0, 1.0, exclude_min=True, exclude_max=True), rho_t=st.floats(0.0, 1.0, exclude_max=True),
        dose=st.one_of(st.floats(0.0, 1e12), st.integers(0, 10**6).map(float)))
@@ -774,7 +774,7 @@ def test_capture_probability_and_dose_for_capture(frequency, rho_t, dose):
     assert float(cm.capture_probability(frequency, needed)) == pytest.approx(rho_t, abs=1e-9)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), response_cells=log_uniform(1.0, 1e6),
        dose=st.integers(1, 10**4), rho_p=PROBABILITY, patients=st.integers(1, 40), infusions=st.integers(1, 4),
        presentation=st.sampled_from(response.PRESENTATION_MODES), days=st.sampled_from([10, 30, 60]),
@@ -811,7 +811,7 @@ BURDEN_P = st.one_of(st.just(0.0), log_uniform(1e-2, 1e8))
 DOSE = log_uniform(1e-3, 1e6)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(r=RATE_R, q=st.floats(1e-3, 2.5), B=AFFINITY_B, P=log_uniform(1e-2, 1e8), K=SCALE_K, n0=DOSE,
        scale=log_uniform(1e-3, 1e3), noise_sd=st.one_of(st.just(0.0), st.floats(0.0, 3.0)),
        days=st.lists(st.integers(0, 60), min_size=1, max_size=8, unique=True).map(sorted), seed=SEEDS,
@@ -838,7 +838,7 @@ def test_sample_counts_and_log_sensitivities(r, q, B, P, K, n0, scale, noise_sd,
 FREE_SETS = st.sampled_from([(), ("scale",), ("q",), ("q", "scale"), ("r", "q")])
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(P=log_uniform(10.0, 1e5), q=st.floats(0.8, 1.4), noise_sd=st.one_of(st.just(0.0), st.floats(0.05, 0.5)),
        free=FREE_SETS, known_noise=st.booleans(), seed=SEEDS)
 def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
@@ -873,7 +873,7 @@ def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
 HORIZONS = st.sampled_from([(30, 1.0), (60, 1.0), (60, 0.5), (120, 1.0)])
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(dose=DOSE, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K, horizon=HORIZONS,
        reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, reading, placement):
@@ -899,7 +899,7 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
         assert grid.peak[1] >= grid.peak[0]  # a larger dose never peaks lower
 
 
-@settings(max_examples=120)
+@settings(max_examples=examples(120))
 @given(ceiling=log_uniform(1e5, 1e11), P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q,
        clear_by=st.sampled_from([None, 21.0, 42.0, 60.0]))
 def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
@@ -923,7 +923,7 @@ def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
     assert single.n0_or_none() == (float(result.n0[0]) if result.feasible[0] else None)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(total=DOSE, infusions=st.integers(1, 1000), interval=st.floats(0.0, 30.0))
 def test_split_doses(total, infusions, interval):
     count_generated_call()
@@ -936,7 +936,7 @@ def test_split_doses(total, infusions, interval):
     np.testing.assert_allclose(days, np.arange(infusions) * interval, rtol=1e-15)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(total=DOSE, infusions=st.integers(1, 6), interval=st.integers(0, 20).map(float), P=BURDEN_P, B=AFFINITY_B,
        r=RATE_R, q=RATE_Q)
 def test_split_schedule(total, infusions, interval, P, B, r, q):
@@ -968,7 +968,7 @@ def read_back(text: str) -> Decimal:
     return Decimal(mantissa).scaleb(int(exponent.translate(SUPERSCRIPT_DIGITS) or "0"))
 
 
-@settings(max_examples=800)
+@settings(max_examples=examples(800))
 @example(value=5e-324, digits=3)  # the smallest subnormal once divided by 10.0**-324 == 0
 @example(value=-2.2250738585072014e-308, digits=15)
 @example(value=1.7976931348623157e308, digits=15)
@@ -1142,7 +1142,7 @@ PLOTTERS: dict[str, Callable[[st.DataObject, Axes], Any]] = {
 }
 
 
-@settings(max_examples=70)
+@settings(max_examples=examples(70))
 @given(data=st.data())
 def test_plotting_draws_valid_inputs(data):
     count_generated_call()
@@ -1258,7 +1258,7 @@ PLOT_REFUSALS: dict[str, Refusal] = {
 }
 
 
-@settings(max_examples=800)
+@settings(max_examples=examples(800))
 @given(data=st.data())
 def test_plotting_refuses_bad_input(data):
     count_generated_call()
@@ -1298,7 +1298,7 @@ def drive(data: st.DataObject, explorer: Any, controls: dict[str, st.SearchStrat
     assert bytes(explorer.image.value).startswith(b"\x89PNG")
 
 
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(data=st.data(), start=st.fixed_dictionaries({}, optional=CONTROLS), days=st.sampled_from([30.0, 60.0]))
 def test_dosing_explorer(data, start, days):
     count_generated_call()
@@ -1315,7 +1315,7 @@ def test_dosing_explorer(data, start, days):
         explorer.close()
 
 
-@settings(max_examples=4)
+@settings(max_examples=examples(4))
 @given(data=st.data(), start=st.fixed_dictionaries({}, optional=NOMOGRAM_CONTROLS), n=st.integers(3, 8),
        r=RATE_R, q=RATE_Q)
 def test_nomogram_explorer(data, start, n, r, q):
@@ -1332,7 +1332,7 @@ def test_nomogram_explorer(data, start, n, r, q):
         explorer.close()
 
 
-@settings(max_examples=6)
+@settings(max_examples=examples(6))
 @given(data=st.data(), start=st.fixed_dictionaries({}, optional=SCHEDULE_CONTROLS), r=RATE_R, q=RATE_Q)
 def test_schedule_explorer(data, start, r, q):
     count_generated_call()
@@ -1347,7 +1347,7 @@ def test_schedule_explorer(data, start, r, q):
         explorer.close()
 
 
-@settings(max_examples=600)
+@settings(max_examples=examples(600))
 @given(x=st.one_of(st.floats(), st.integers(-10**6, 10**6), st.floats(width=32).map(np.float32)))
 def test_format_cells(x):
     count_generated_call()
@@ -1380,7 +1380,7 @@ WIDGET_REFUSALS: dict[str, Refusal] = {
 }
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(data=st.data())
 def test_widgets_refuse_bad_input(data):
     count_generated_call()
@@ -1394,7 +1394,7 @@ def test_widgets_refuse_bad_input(data):
 # the engine of Equation 1 and the parameter table
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(r=RATE_R, q=RATE_Q, P=BURDEN_P, B=AFFINITY_B, K=SCALE_K, n0=DOSE, later=DOSE, horizon=HORIZONS,
        reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
        level=log_uniform(1e-9, 10.0))
@@ -1437,7 +1437,7 @@ ENGINE_T = np.arange(11.0)
 ENGINE_CAP = np.full(11, 1e6)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(data=st.data())
 def test_engine_refuses_bad_input(data):
     count_generated_call()
@@ -1481,7 +1481,7 @@ def test_engine_refuses_bad_input(data):
     assert name in message or "doses[0]" in message or "broadcast" in message, message
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(name=st.sampled_from(sorted(PARAMETERS)), u=st.floats(0.0, 1.0))
 def test_parameter_table_checks_labels_and_exports(name, u):
     """Each row: its own default and slider range are valid, values outside are refused, the export round-trips."""
@@ -1505,7 +1505,7 @@ def test_parameter_table_checks_labels_and_exports(name, u):
     assert exported["label"] == text and isinstance(Parameter(**{**asdict(row)}), Parameter)
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(name=st.one_of(st.text(max_size=8).filter(lambda n: n not in PARAMETERS), st.just(1)))
 def test_parameter_table_refuses_unknown_names(name):
     count_generated_call()

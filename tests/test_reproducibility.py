@@ -37,6 +37,7 @@ def second_build(tmp_path_factory) -> Path:
     return source
 
 
+@pytest.mark.book
 def test_two_clean_builds_are_identical(built_book, second_build):
     if built_book.log == "(reused build)":
         pytest.fail("CARTMODEL_BOOK_HTML is set: this test needs two clean builds")
