@@ -66,7 +66,7 @@ __all__ = [
 
 BloodVolumeGroup = Literal["man", "woman", "child"]
 
-#: Default blood volume in mL per kg body weight.  Adult men and women: 70 and
+#: Default blood volume in mL per kg body weight.  For adult men and women, 70 and
 #: 65 mL/kg, conventional round values of physiology teaching for which the book
 #: has not verified a primary source (Nadler's formula does not give a per-kg
 #: value: its per-kg result depends on height and weight).  Children: the middle
@@ -87,14 +87,14 @@ BLOOD_VOLUME_ML_PER_KG: Mapping[str, float] = {
 #: relative to the normal cellularity for age.
 MARROW_NUCLEATED_CELLS_PER_KG: float = ALL_BURDEN_INPUTS["marrow_nucleated_cells_per_kg"].value
 
-#: Default antigen density: CD19 molecules per cell, the normal B-cell value of
+#: Default antigen density in CD19 molecules per cell, the normal B-cell value of
 #: Ginaldi et al. (1998).  Any antigen may be used by passing its own density.
 CD19_MOLECULES_PER_BLAST: float = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell"].value
 
 #: Blasts in one unit of Equation 1's ``P`` (at the default CD19 density).
 REFERENCE_BLASTS: float = 1e9
 
-#: Antigen burden that counts as ``P = 1``: the CD19 on :data:`REFERENCE_BLASTS`
+#: Antigen burden that counts as ``P = 1``, the CD19 on :data:`REFERENCE_BLASTS`
 #: cells at the normal B-cell density, ``1e9 * 22,000 = 2.2e13`` molecules.
 #:
 #: Why a ratio: in Equation 1 ``P`` multiplies ``K B`` next to the ``+ 1`` that

@@ -52,11 +52,11 @@ __all__ = [
     "split_schedule",
 ]
 
-#: The book's illustrative toxicity ceiling: a peak of 10**8 model cells (the
+#: The book's illustrative toxicity ceiling, a peak of 10**8 model cells (the
 #: paper's Figure 1, whose single infused cell peaks near 1.5e7, sets the
 #: scale).  It is a proxy for cytokine release risk, not a clinical threshold.
 EXAMPLE_CEILING = PARAMETERS["ceiling"].default
-#: The book's example requirement on efficacy: the tumour term below the
+#: The book's example requirement on efficacy, the tumour term below the
 #: clearance level (1 AU unless stated) by day 42.
 EXAMPLE_CLEAR_BY_DAY = PARAMETERS["clear_by_day"].default
 #: Range of single doses, in model cells, that the book searches.  It starts at

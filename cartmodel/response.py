@@ -49,7 +49,7 @@ __all__ = [
     "simulate_dli_trial",
 ]
 
-#: The paper's worked example: ``rho_T`` = 20% at the lowest DLI dose level and
+#: The paper's worked example, with ``rho_T`` = 20% at the lowest DLI dose level and
 #: ``rho_P`` = 20% for a tumour peptide competing with normal-tissue peptides.
 PAPER_RESPONSE_EXAMPLE = MappingProxyType({"rho_p": 0.2, "rho_t": 0.2})
 

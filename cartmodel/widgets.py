@@ -71,7 +71,7 @@ EXPLORER_CONTROLS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "schedule": ("total_n0", "infusions", "interval_days", "P"),
 })
 
-#: Starting values of the explorers: the table's defaults (the paper's Figure 1
+#: Starting values of the explorers, the table's defaults (the paper's Figure 1
 #: and the book's example ceiling), plus the fixed K, horizon and step.
 EXPLORER_DEFAULTS: Mapping[str, float] = MappingProxyType(
     {name: row.default for name, row in PARAMETERS.items()}
