@@ -44,3 +44,57 @@ def test_the_linters_see_a_planted_finding(tmp_path):
     planted.write_text("import os\n")
     result = run_tool("ruff", "check", "--no-cache", "--config", str(REPO / "pyproject.toml"), str(planted))
     assert result.returncode == 1 and "F401" in result.stdout, result.stdout + result.stderr
+
+
+def private_names_used_across_modules(path: Path) -> list[str]:
+    """``from m import _x`` and ``m._x`` in ``path``, where ``m`` is another cartmodel module.
+
+    The shared helpers live in ``cartmodel/_validation.py`` under plain names, so
+    importing from that private module is allowed; a private *name* is not.
+    """
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+    found = []
+    module_aliases = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{where}:{node.lineno} imports {alias.name} from {node.module}")
+                elif (node.module or "").startswith("cartmodel") or node.level:
+                    module_aliases.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            module_aliases.update(alias.asname or alias.name for alias in node.names
+                                  if alias.name.startswith("cartmodel"))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in module_aliases
+                and node.attr.startswith("_") and not node.attr.startswith("__")):
+            found.append(f"{where}:{node.lineno} uses {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_another_modules_private_names():
+    files = [path for folder in LINTED for path in sorted((REPO / folder).rglob("*.py"))]
+    assert len(files) > 20
+    offenders = [finding for path in files for finding in private_names_used_across_modules(path)]
+    assert not offenders, "private names used across modules:\n" + "\n".join(offenders)
+
+
+def test_the_private_name_check_catches_both_forms(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text("from cartmodel.repertoire import _expand\nimport cartmodel.burden as bd\nbd._OUTPUTS\n")
+    found = private_names_used_across_modules(planted)
+    assert len(found) == 2 and "_expand" in found[0] and "bd._OUTPUTS" in found[1], found
+
+
+def test_pre_commit_hooks_are_local_and_call_the_venvs_linters():
+    import yaml
+
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]  # nothing fetched from the network
+    entries = {hook["id"]: hook["entry"] for hook in config["repos"][0]["hooks"]}
+    assert entries == {"ruff": ".venv/bin/ruff check", "mypy": ".venv/bin/mypy cartmodel"}
+    for entry in entries.values():
+        assert (REPO / entry.split()[0]).exists(), f"{entry}: no such executable (make setup)"
