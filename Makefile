@@ -5,13 +5,15 @@
 #   make pdf    print the whole book to _build/pdf/cartmodel-companion.pdf (offline, no TeX:
 #               a single-page build printed by /usr/bin/chromium; tools/make_pdf.py), and
 #               copy it into _build/html, where the landing page links it
+#   make check  the fast lane while working: linters, doctests and every test that
+#               neither builds the book nor starts a browser (well under a minute)
 # Only the set-up step (`make setup`, run by both) uses the network.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup book test pdf linkcheck clean
+.PHONY: setup book test check lint pdf linkcheck clean
 
 setup: $(STAMP)
 
@@ -37,6 +39,23 @@ test: $(STAMP)
 
 pdf: $(STAMP)
 	$(BIN)/python tools/make_pdf.py
+
+# ruff (lint, import order) and mypy, with the settings in pyproject.toml; the test
+# suite runs them too (tests/test_lint.py), and so does .pre-commit-config.yaml.
+LINTED := cartmodel tests benchmarks _ext
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/mypy cartmodel
+
+# The fast lane: the linters, then the tests without the `book` and `browser` markers
+# (the doctests of cartmodel included), with a tenth of each property test's examples.
+# Every step runs even if an earlier one fails; the exit status says whether all passed.
+check: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check $(LINTED) || status=1; \
+	$(BIN)/mypy cartmodel || status=1; \
+	CARTMODEL_HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not book and not browser" || status=1; \
+	exit $$status
 
 # Needs the network: checks every external link of the book (the scheduled workflow runs it).
 linkcheck: $(STAMP)

@@ -26,7 +26,8 @@ from pybtex.database import Entry, Person
 from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
-from pybtex.style.template import FieldIsMissing, field as bib_field, first_of, node, optional, sentence, tag
+from pybtex.style.template import FieldIsMissing, first_of, node, optional, sentence, tag
+from pybtex.style.template import field as bib_field
 from sphinx.application import Sphinx
 from sphinxcontrib.bibtex.plugin import register_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle

@@ -22,40 +22,6 @@ the tools the book builds on them:
   figures, ipywidgets explorers and numbers for prose (imported on demand, so
   that the model needs neither matplotlib nor ipywidgets at import).
 """
-from .model import (  # Equation 1: antigen-driven CAR T expansion
-    B_PLACEMENTS,
-    READINGS,
-    Expansion,
-    affinity_from_ic50,
-    capacity,
-    plateau_level,
-    simulate,
-    tumour_clearance_day,
-)
-from .repertoire import (  # Equation 2: donor T cell repertoires
-    PeptideLibrary,
-    PowerLawFit,
-    Repertoire,
-    RepertoireExpansion,
-    TumourFractionSweep,
-    clone_capacity,
-    draw_peptides,
-    draw_repertoire,
-    expand_repertoire,
-    fit_power_law_exponent,
-    rank_frequency,
-    sweep_tumour_fraction,
-)
-from .response import (  # the probability of a GVHD-free response to DLI
-    PAPER_RESPONSE_EXAMPLE,
-    DLITrial,
-    capture_probability,
-    cumulative_response_probability,
-    dose_for_capture,
-    relevant_clones,
-    response_probability,
-    simulate_dli_trial,
-)
 from .burden import (  # the ALL antigen-burden estimate
     AllPatient,
     BurdenEstimate,
@@ -74,6 +40,15 @@ from .burden import (  # the ALL antigen-burden estimate
     wbc_cells_per_ul_from_giga_per_l,
     wbc_giga_per_l_from_cells_per_ul,
 )
+from .dosing import (  # dose-response grids, ceiling doses, split schedules
+    CeilingDose,
+    DoseResponse,
+    ScheduleComparison,
+    dose_for_ceiling,
+    dose_response,
+    split_doses,
+    split_schedule,
+)
 from .fitting import (  # reading the antigen burden from CAR T counts
     BurdenFit,
     CohortFit,
@@ -88,20 +63,46 @@ from .fitting import (  # reading the antigen burden from CAR T counts
     sample_counts,
     synthetic_cohort,
 )
-from .dosing import (  # dose-response grids, ceiling doses, split schedules
-    CeilingDose,
-    DoseResponse,
-    ScheduleComparison,
-    dose_for_ceiling,
-    dose_response,
-    split_doses,
-    split_schedule,
+from .model import (  # Equation 1: antigen-driven CAR T expansion
+    B_PLACEMENTS,
+    READINGS,
+    Expansion,
+    affinity_from_ic50,
+    capacity,
+    plateau_level,
+    simulate,
+    tumour_clearance_day,
 )
 from .population import (  # dosing for a population: virtual cohorts, target attainment
     Cohort,
     TargetAttainment,
     draw_cohort,
     target_attainment,
+)
+from .repertoire import (  # Equation 2: donor T cell repertoires
+    PeptideLibrary,
+    PowerLawFit,
+    Repertoire,
+    RepertoireExpansion,
+    TumourFractionSweep,
+    clone_capacity,
+    draw_peptides,
+    draw_repertoire,
+    expand_clones,
+    expand_repertoire,
+    fit_power_law_exponent,
+    rank_frequency,
+    sweep_tumour_fraction,
+)
+from .response import (  # the probability of a GVHD-free response to DLI
+    PAPER_RESPONSE_EXAMPLE,
+    DLITrial,
+    capture_probability,
+    cumulative_response_probability,
+    dose_for_capture,
+    relevant_clones,
+    response_probability,
+    simulate_dli_trial,
 )
 
 __version__ = "0.1.0"
@@ -123,6 +124,7 @@ __all__ = [
     "clone_capacity",
     "draw_peptides",
     "draw_repertoire",
+    "expand_clones",
     "expand_repertoire",
     "fit_power_law_exponent",
     "rank_frequency",

@@ -9,12 +9,14 @@ a slider too far learns what went wrong without reading a traceback.
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["as_real_array", "check_choice", "check_positive_int"]
+__all__ = ["as_real_array", "check_choice", "check_positive_int", "rng_from_seed", "scalar_rates"]
+
+_Choice = TypeVar("_Choice", bound=str)
 
 
 def _describe(value: Any) -> str:
@@ -105,13 +107,13 @@ def as_real_array(
     return array
 
 
-def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+def check_choice(name: str, value: Any, choices: tuple[_Choice, ...]) -> _Choice:
     """Return ``value`` if it is one of ``choices``, else raise naming ``name``."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value
+    return choices[choices.index(value)]
 
 
 def check_positive_int(name: str, value: Any, *, low: int = 1, high: int | None = None) -> int:
@@ -123,3 +125,26 @@ def check_positive_int(name: str, value: Any, *, low: int = 1, high: int | None 
         upper = f" and <= {high}" if high is not None else ""
         raise ValueError(f"{name} must be an integer >= {low}{upper}; got {number}")
     return number
+
+
+def rng_from_seed(seed: Any) -> np.random.Generator:
+    """A generator from ``seed``: an integer >= 0 seeds a new one, a generator is used as it is."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, np.integer)):
+        raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator; got {seed!r}")
+    return np.random.default_rng(check_positive_int("seed", seed, low=0))
+
+
+def scalar_rates(r: Any, q: Any, K: Any) -> tuple[float, float, float]:
+    """``r``, ``q`` and ``K`` checked against the parameter table, each a single number."""
+    # imported here: the parameter table itself checks its values with this module
+    from .parameters import check
+
+    checked = []
+    for name, value in (("r", r), ("q", q), ("K", K)):
+        number = check(name, value)
+        if number.ndim:
+            raise TypeError(f"{name} must be a scalar for a repertoire; got {value!r}")
+        checked.append(float(number))
+    return checked[0], checked[1], checked[2]

@@ -32,7 +32,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -68,7 +68,7 @@ __all__ = [
 
 BloodVolumeGroup = Literal["man", "woman", "child"]
 
-#: Default blood volume in mL per kg body weight.  Adult men and women: 70 and
+#: Default blood volume in mL per kg body weight.  For adult men and women, 70 and
 #: 65 mL/kg, conventional round values of physiology teaching for which the book
 #: has not verified a primary source (Nadler's formula does not give a per-kg
 #: value: its per-kg result depends on height and weight).  Children: the middle
@@ -89,14 +89,14 @@ BLOOD_VOLUME_ML_PER_KG: Mapping[str, float] = {
 #: relative to the normal cellularity for age.
 MARROW_NUCLEATED_CELLS_PER_KG: float = ALL_BURDEN_INPUTS["marrow_nucleated_cells_per_kg"].value
 
-#: Default antigen density: CD19 molecules per cell, the normal B-cell value of
+#: Default antigen density in CD19 molecules per cell, the normal B-cell value of
 #: Ginaldi et al. (1998).  Any antigen may be used by passing its own density.
 CD19_MOLECULES_PER_BLAST: float = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell"].value
 
 #: Blasts in one unit of Equation 1's ``P`` (at the default CD19 density).
 REFERENCE_BLASTS: float = 1e9
 
-#: Antigen burden that counts as ``P = 1``: the CD19 on :data:`REFERENCE_BLASTS`
+#: Antigen burden that counts as ``P = 1``, the CD19 on :data:`REFERENCE_BLASTS`
 #: cells at the normal B-cell density, ``1e9 * 22,000 = 2.2e13`` molecules.
 #:
 #: Why a ratio: in Equation 1 ``P`` multiplies ``K B`` next to the ``+ 1`` that
@@ -178,8 +178,8 @@ def blood_volume_ml(
         Blood volume in mL.
     """
     weight = as_real_array("weight_kg", weight_kg, low=0.0, low_open=True, unit="kg")
-    group = check_choice("group", group, tuple(BLOOD_VOLUME_ML_PER_KG))
-    per_kg = BLOOD_VOLUME_ML_PER_KG[group] if ml_per_kg is None else ml_per_kg
+    chosen = check_choice("group", group, tuple(BLOOD_VOLUME_ML_PER_KG))
+    per_kg = BLOOD_VOLUME_ML_PER_KG[chosen] if ml_per_kg is None else ml_per_kg
     per_kg = as_real_array("ml_per_kg", per_kg, low=0.0, low_open=True, unit="mL/kg")
     return weight * per_kg
 
@@ -477,7 +477,7 @@ class AllPatient:
             if not isinstance(getattr(self, name), str):
                 raise TypeError(f"{name} must be a string; got {getattr(self, name)!r}")
 
-    def replace(self, **changes: object) -> AllPatient:
+    def replace(self, **changes: Any) -> AllPatient:
         """A copy with some fields changed (and checked again)."""
         return dataclasses.replace(self, **changes)
 
@@ -648,13 +648,13 @@ def one_at_a_time_sensitivity(
     """
     if not isinstance(patient, AllPatient):
         raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
-    output = check_choice("output", output, _OUTPUTS)
+    measure = check_choice("output", output, _OUTPUTS)
     if not isinstance(ranges, Mapping) or not ranges:
         raise TypeError(f"ranges must be a non-empty mapping of input name to (low, high); got {ranges!r}")
     for name in _NUMERIC_FIELDS:
         if np.ndim(getattr(patient, name)):
             raise ValueError(f"patient.{name} must be a scalar for a sensitivity analysis; got an array")
-    baseline = float(getattr(estimate_burden(patient), output))
+    baseline = float(getattr(estimate_burden(patient), measure))
     bars = []
     for name, bounds in ranges.items():
         check_choice("ranges key", name, _NUMERIC_FIELDS)
@@ -664,15 +664,15 @@ def one_at_a_time_sensitivity(
             raise TypeError(f"ranges[{name!r}] must be a (low, high) pair; got {bounds!r}") from None
         # each end must satisfy the field's own limits; the message names the range
         field_low, field_high, field_low_open, unit = _FIELD_RANGES[name]
-        ends = []
+        checked_ends = []
         for which, value in (("low", low), ("high", high)):
             end = as_real_array(f"{name} {which} end in ranges", value, low=field_low, high=field_high,
                                 low_open=field_low_open, unit=unit)
             if end.ndim:
                 raise TypeError(f"{name} {which} end in ranges must be a scalar; got {value!r}")
-            ends.append(float(end))
-        ends = np.array(ends)
-        values = getattr(estimate_burden(patient.replace(**{name: ends})), output)
+            checked_ends.append(float(end))
+        ends = np.array(checked_ends)
+        values = getattr(estimate_burden(patient.replace(**{name: ends})), measure)
         bars.append(SensitivityBar(name, float(ends[0]), float(ends[1]), float(values[0]), float(values[1]), baseline))
     return sorted(bars, key=lambda bar: -bar.fold_range)
 

@@ -52,11 +52,11 @@ __all__ = [
     "split_schedule",
 ]
 
-#: The book's illustrative toxicity ceiling: a peak of 10**8 model cells (the
+#: The book's illustrative toxicity ceiling, a peak of 10**8 model cells (the
 #: paper's Figure 1, whose single infused cell peaks near 1.5e7, sets the
 #: scale).  It is a proxy for cytokine release risk, not a clinical threshold.
 EXAMPLE_CEILING = PARAMETERS["ceiling"].default
-#: The book's example requirement on efficacy: the tumour term below the
+#: The book's example requirement on efficacy, the tumour term below the
 #: clearance level (1 AU unless stated) by day 42.
 EXAMPLE_CLEAR_BY_DAY = PARAMETERS["clear_by_day"].default
 #: Range of single doses, in model cells, that the book searches.  It starts at
@@ -211,7 +211,7 @@ def dose_response(
     t, _ = time_grid(days, dt)
     shape = broadcast_shape({**params, "n0": dose, "clearance_level": level})
     r_, q_, B_, P_, K_ = (params[name] for name in ("r", "q", "B", "P", "K"))
-    check_capacity_range(*np.broadcast_arrays(r_, q_, B_, P_, K_), float(t[-1]), placement)
+    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)  # the checks broadcast
 
     # The capacity needs only the parameters' shape, not the dose axis; the cells
     # advance through the model's own update, keeping running summaries only.

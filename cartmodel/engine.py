@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice
 from .parameters import check
@@ -52,9 +52,9 @@ Reading = Literal["exact", "closed", "literal"]
 BPlacement = Literal["capacity", "antigen"]
 
 #: The readings of Equation 1 (see :func:`cartmodel.simulate`).
-READINGS: tuple[str, ...] = ("exact", "closed", "literal")
+READINGS: tuple[Reading, ...] = ("exact", "closed", "literal")
 #: Where the affinity factor ``B`` enters the capacity.
-B_PLACEMENTS: tuple[str, ...] = ("capacity", "antigen")
+B_PLACEMENTS: tuple[BPlacement, ...] = ("capacity", "antigen")
 
 #: Largest number of time steps one call may take (memory grows with it).
 MAX_STEPS = 1_000_000
@@ -98,7 +98,7 @@ def time_grid(days: Any, dt: Any) -> tuple[NDArray[np.float64], int]:
         )
     if steps > MAX_STEPS:
         raise ValueError(f"days / dt must be at most {MAX_STEPS} steps; got {steps} (days={days!r}, dt={dt!r})")
-    return np.arange(steps + 1) * float(dt_), steps
+    return np.arange(steps + 1, dtype=np.float64) * float(dt_), steps
 
 
 def check_doses(doses: Any, t: NDArray[np.float64]) -> list[tuple[int, NDArray[np.float64]]]:
@@ -135,7 +135,10 @@ def doses_by_step(
     return added
 
 
-def check_capacity_range(r, q, B, P, K, horizon: float, placement: str) -> None:
+def check_capacity_range(
+    r: NDArray[np.float64], q: NDArray[np.float64], B: NDArray[np.float64], P: NDArray[np.float64],
+    K: NDArray[np.float64], horizon: float, placement: str,
+) -> None:
     """Refuse parameters whose capacity would leave float64's safe range (1e-300 to 1e300)."""
     with np.errstate(divide="ignore"):
         log_tumour_max = np.log(P) + np.maximum(q - r, 0.0) * horizon
@@ -155,7 +158,7 @@ def check_capacity_range(r, q, B, P, K, horizon: float, placement: str) -> None:
         raise ValueError("the plateau (K * B, or K) must be above 1e-300 model cells; raise K or B")
 
 
-def tumour_term(t: NDArray[np.float64], r, q, P) -> NDArray[np.float64]:
+def tumour_term(t: NDArray[np.float64], r: ArrayLike, q: ArrayLike, P: ArrayLike) -> NDArray[np.float64]:
     """``P exp((q - r) t)`` in antigen units, time last, without ``0 * inf``.
 
     The direct product is exact to rounding; only where the exponential alone
@@ -174,7 +177,7 @@ def tumour_term(t: NDArray[np.float64], r, q, P) -> NDArray[np.float64]:
     return tumour
 
 
-def capacity_from_tumour(tumour: NDArray[np.float64], B, K, placement: str) -> NDArray[np.float64]:
+def capacity_from_tumour(tumour: NDArray[np.float64], B: ArrayLike, K: ArrayLike, placement: str) -> NDArray[np.float64]:
     """The capacity ``K_t`` from the tumour term: ``K B (tumour + 1)`` or ``K (B tumour + 1)``.
 
     ``tumour`` (AU, >= 0) has time last; ``B`` and ``K`` broadcast with its other axes.

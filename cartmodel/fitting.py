@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
 from ._validation import as_real_array, check_choice, check_positive_int
 from .model import B_PLACEMENTS, READINGS, Expansion, simulate
 

@@ -19,8 +19,9 @@ from .model import Expansion
 
 __all__ = ["CAR_T_COLOUR", "TUMOUR_COLOUR", "plot_expansions", "plot_figure_1", "plot_figure_2", "plot_readings", "plot_tornado"]
 
-#: Colours of the paper's Figure 2: CAR T cells black, ALL blasts red.
+#: Colour of the CAR T cells in the paper's Figure 2 (black).
 CAR_T_COLOUR = "black"
+#: Colour of the ALL blasts, the tumour term, in the paper's Figure 2 (red).
 TUMOUR_COLOUR = "#c0392b"
 
 
@@ -227,11 +228,12 @@ __all__ += [
     "plot_response_by_infusions",
 ]
 
-#: Colours of the paper's Figure 3 caption: tumour-associated peptides red
-#: (``TUMOUR_COLOUR``), the T cells that respond to them green; other
-#: (normal-tissue) peptides grey, the T cells that respond to them blue.
+#: Colour of the T cells that respond to tumour-associated peptides in the paper's
+#: Figure 3 caption (green; the peptides themselves are red, ``TUMOUR_COLOUR``).
 TUMOUR_TCR_COLOUR = "#1e8449"
+#: Colour of the T cells that respond to normal-tissue peptides in Figure 3 (blue).
 ALLO_TCR_COLOUR = "#2e5fa8"
+#: Colour of the normal-tissue peptides in Figure 3 (grey).
 NORMAL_PEPTIDE_COLOUR = "0.6"
 
 

@@ -76,7 +76,7 @@ CAR_T_OUTCOMES = {
 }
 
 
-#: Inputs of the ALL antigen-burden estimate (:mod:`cartmodel.burden`): blood
+#: Inputs of the ALL antigen-burden estimate (:mod:`cartmodel.burden`), namely blood
 #: volume of children, marrow cells, marrow cellularity and CD19 density, each
 #: with its source.  The adult blood volumes per kg are conventional values
 #: without a verified source and live in :data:`cartmodel.burden.BLOOD_VOLUME_ML_PER_KG`.

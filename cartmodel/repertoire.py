@@ -30,14 +30,13 @@ model and are left out of the repertoire.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, check_positive_int
+from ._validation import as_real_array, check_choice, check_positive_int, rng_from_seed, scalar_rates
 from .engine import READINGS, capacity_from_tumour, iterate, time_grid, tumour_term
 from .model import affinity_from_ic50
 from .paper import FIGURE_1
@@ -51,6 +50,7 @@ __all__ = [
     "clone_capacity",
     "draw_peptides",
     "draw_repertoire",
+    "expand_clones",
     "expand_repertoire",
     "fit_power_law_exponent",
     "rank_frequency",
@@ -270,14 +270,6 @@ class PowerLawFit:
 # drawing
 
 
-def _generator(seed: Any) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, np.integer)):
-        raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator; got {seed!r}")
-    return np.random.default_rng(check_positive_int("seed", seed, low=0))
-
-
 def _check_exponent(name: str, value: Any) -> float:
     alpha = as_real_array(name, value)
     if alpha.ndim:
@@ -356,7 +348,7 @@ def draw_peptides(
     PeptideLibrary
     """
     m = check_positive_int("n_peptides", n_peptides)
-    rng = _generator(seed)
+    rng = rng_from_seed(seed)
     ic50_low, ic50_high = _check_range("ic50_range_nm", ic50_range_nm, "nM")
     p_low, p_high = _check_range("expression_range", expression_range, "antigen units")
     share = _real_scalar("tumour_fraction", tumour_fraction, low=0.0, high=1.0)
@@ -422,7 +414,7 @@ def draw_repertoire(
     affinity_alpha = _check_exponent("affinity_exponent", affinity_exponent)
     s_min = _real_scalar("min_size_cells", min_size_cells, low=0.0, low_open=True, unit="cells")
     z_min = _real_scalar("min_affinity", min_affinity, low=0.0, low_open=True)
-    rng = _generator(seed)
+    rng = rng_from_seed(seed)
     if peptides is None:
         peptides = draw_peptides(n_peptides, seed=rng)
     elif not isinstance(peptides, PeptideLibrary):
@@ -435,16 +427,6 @@ def draw_repertoire(
 
 # --------------------------------------------------------------------------
 # Equation 2
-
-
-def _rates(r: Any, q: Any, K: Any) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    r_ = as_real_array("r", r, low=0.0, low_open=True, unit="per day")
-    q_ = as_real_array("q", q, low=0.0, unit="per day")
-    K_ = as_real_array("K", K, low=0.0, low_open=True, unit="model cells")
-    for name, value in (("r", r_), ("q", q_), ("K", K_)):
-        if value.ndim:
-            raise TypeError(f"{name} must be a scalar for a repertoire; got {value!r}")
-    return r_, q_, K_
 
 
 def _capacity_grid(
@@ -522,7 +504,7 @@ def clone_capacity(
     t = np.atleast_1d(as_real_array("t_days", t_days, low=0.0, unit="days"))
     if t.ndim != 1:
         raise ValueError(f"t_days must be a scalar or a one-dimensional grid; got shape {t.shape}")
-    r_, q_, K_ = _rates(r, q, K)
+    r_, q_, K_ = scalar_rates(r, q, K)
     if not isinstance(tumour_term, (bool, np.bool_)):
         raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
     scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
@@ -600,26 +582,107 @@ def expand_repertoire(
     """
     if not isinstance(repertoire, Repertoire):
         raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
-    r_, q_, K_ = _rates(r, q, K)
+    return expand_clones(repertoire, np.arange(repertoire.n_clones), repertoire.sizes, K=K, r=r, q=q, days=days,
+                         dt=dt, tumour_term=tumour_term, reading=reading)
+
+
+def expand_clones(
+    repertoire: Repertoire,
+    clones: ArrayLike,
+    n0: ArrayLike,
+    *,
+    presented: bool | ArrayLike = True,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = 60,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> RepertoireExpansion:
+    """Iterate Equation 2 for chosen clones of a repertoire, from chosen starting counts.
+
+    :func:`expand_repertoire` runs every clone from its size; a donor
+    lymphocyte infusion holds only some clones, with the counts it happened to
+    draw, and the tumour's peptides may not be presented.  Each listed clone
+    grows by Equation 2 from its ``n0`` towards its capacity ``K_ij``; a clone
+    whose peptide is not presented has no antigen to expand on, and stays at
+    its starting count.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+    clones : array_like of int
+        Indices of the clones to run, each in ``[0, n_clones)``, one-dimensional
+        and non-empty; a clone may be listed more than once.
+    n0 : float or array_like
+        Starting cells of each listed clone, > 0: one number for all, or one
+        per entry of ``clones``.
+    presented : bool or array_like of bool
+        Whether each listed clone's peptide is presented (default True).
+    K, r, q, days, dt, tumour_term, reading
+        As in :func:`expand_repertoire`.
+
+    Returns
+    -------
+    RepertoireExpansion
+        One row per entry of ``clones``, in their order.
+
+    Examples
+    --------
+    >>> repertoire = draw_repertoire(20, seed=1)
+    >>> run = expand_clones(repertoire, [0, 0], [1.0, 5.0], presented=[True, False], days=10)
+    >>> run.cells.shape
+    (2, 11)
+    >>> float(run.cells[1, -1])  # not presented: held at its starting count
+    5.0
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    index = _clone_indices(clones, repertoire.n_clones)
+    start = as_real_array("n0", n0, low=0.0, low_open=True, unit="cells")
+    if start.ndim and start.shape != index.shape:
+        raise ValueError(f"n0 must be one number or one per clone (shape {index.shape}); got shape {start.shape}")
+    shown = np.asarray(presented)
+    if shown.dtype != np.bool_:
+        raise TypeError(f"presented must be True, False or an array of them; got {presented!r}")
+    if shown.ndim and shown.shape != index.shape:
+        raise ValueError(f"presented must be one value or one per clone (shape {index.shape}); got shape {shown.shape}")
+    r_, q_, K_ = scalar_rates(r, q, K)
     if not isinstance(tumour_term, (bool, np.bool_)):
         raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
     reading = check_choice("reading", reading, READINGS)
     t, _ = time_grid(days, dt)
-    scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
-    tumour = repertoire.tumour_directed
+    scale = K_ * repertoire.affinity[index] * repertoire.peptide_affinity[index]
+    tumour = repertoire.tumour_directed[index]
     cells, cap = _expand(
-        np.asarray(repertoire.sizes, dtype=float),
+        np.broadcast_to(start, index.shape).copy(),
         scale,
-        repertoire.peptide_expression,
+        repertoire.peptide_expression[index],
         tumour,
-        np.ones(repertoire.n_clones, dtype=bool),
-        r=float(r_),
-        q=float(q_),
+        np.broadcast_to(shown, index.shape),
+        r=r_,
+        q=q_,
         t=t,
         tumour_term=bool(tumour_term),
         reading=reading,
     )
     return RepertoireExpansion(t=t, cells=cells, capacity=cap, tumour_directed=tumour)
+
+
+def _clone_indices(clones: Any, n_clones: int) -> NDArray[np.intp]:
+    """``clones`` as a non-empty 1-D array of indices into a repertoire of ``n_clones``."""
+    try:
+        index = np.asarray(clones)
+    except (TypeError, ValueError):  # ragged nested sequences
+        raise TypeError(f"clones must be a one-dimensional array of clone indices; got {clones!r}") from None
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"clones must be integer indices; got {clones!r}")
+    if index.ndim != 1 or index.size == 0:
+        raise ValueError(f"clones must be a non-empty one-dimensional array; got shape {index.shape}")
+    if index.min() < 0 or index.max() >= n_clones:
+        raise ValueError(f"clones must be indices in [0, {n_clones}); got values from {index.min()} to {index.max()}")
+    return index.astype(np.intp)
 
 
 @dataclass(frozen=True)
@@ -727,12 +790,12 @@ def sweep_tumour_fraction(
     shares = as_real_array("tumour_fractions", tumour_fractions, low=0.0, high=1.0, unit="fraction")
     if shares.ndim != 1 or shares.size == 0:
         raise ValueError(f"tumour_fractions must be a non-empty 1-D array; got shape {shares.shape}")
-    r_, q_, K_ = _rates(r, q, K)
+    r_, q_, K_ = scalar_rates(r, q, K)
     if not isinstance(tumour_term, (bool, np.bool_)):
         raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
     reading = check_choice("reading", reading, READINGS)
     t, _ = time_grid(days, dt)
-    rng = _generator(seed)
+    rng = rng_from_seed(seed)
 
     library = repertoire.peptides
     m = library.n_peptides

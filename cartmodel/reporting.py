@@ -2,8 +2,8 @@
 
 Chapters glue numbers into their text with myst-nb.  Plain float formats print
 large cell counts as ``1.47e+07``, which reads as code; :func:`sci` gives an
-object that prints as ``1.47 × 10⁷`` instead and can be glued with
-``{glue:text}`name``` (no format spec).
+object that prints as ``1.47 × 10⁷`` instead and can be glued with myst-nb's
+``glue:text`` role, given no format spec.
 """
 
 from __future__ import annotations

@@ -32,10 +32,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, check_positive_int
+from ._validation import as_real_array, check_choice, check_positive_int, rng_from_seed, scalar_rates
 from .engine import READINGS, time_grid
 from .paper import FIGURE_1
-from .repertoire import Repertoire, _expand, _generator, _rates
+from .repertoire import Repertoire, expand_clones
 
 __all__ = [
     "PAPER_RESPONSE_EXAMPLE",
@@ -49,7 +49,7 @@ __all__ = [
     "simulate_dli_trial",
 ]
 
-#: The paper's worked example: ``rho_T`` = 20% at the lowest DLI dose level and
+#: The paper's worked example, with ``rho_T`` = 20% at the lowest DLI dose level and
 #: ``rho_P`` = 20% for a tumour peptide competing with normal-tissue peptides.
 PAPER_RESPONSE_EXAMPLE = MappingProxyType({"rho_p": 0.2, "rho_t": 0.2})
 
@@ -226,7 +226,7 @@ class DLITrial:
 def _equation_2_settings(
     r: Any, q: Any, K: Any, days: Any, dt: Any, tumour_term: Any, reading: Any, response_cells: Any
 ) -> dict[str, Any]:
-    r_, q_, K_ = _rates(r, q, K)
+    r_, q_, K_ = scalar_rates(r, q, K)
     if not isinstance(tumour_term, (bool, np.bool_)):
         raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
     threshold = as_real_array("response_cells", response_cells, low=0.0, low_open=True, unit="cells")
@@ -238,27 +238,20 @@ def _equation_2_settings(
         "r": float(r_),
         "q": float(q_),
         "t": t,
+        "days": float(t[-1]),
+        "dt": float(t[1] - t[0]),
         "tumour_term": bool(tumour_term),
         "reading": check_choice("reading", reading, READINGS),
         "response_cells": float(threshold),
     }
 
 
-def _peaks(repertoire: Repertoire, clones: NDArray[np.intp], n0: NDArray[np.float64], presented, s) -> NDArray:
-    scale = s["K"] * repertoire.affinity[clones] * repertoire.peptide_affinity[clones]
-    cells, _ = _expand(
-        n0,
-        scale,
-        repertoire.peptide_expression[clones],
-        repertoire.tumour_directed[clones],
-        presented,
-        r=s["r"],
-        q=s["q"],
-        t=s["t"],
-        tumour_term=s["tumour_term"],
-        reading=s["reading"],
-    )
-    return cells.max(axis=-1)
+def _peaks(repertoire: Repertoire, clones: NDArray[np.intp], n0: NDArray[np.float64],
+           presented: NDArray[np.bool_], s: dict[str, Any]) -> NDArray[np.float64]:
+    """Peak cells of each listed clone under Equation 2 (the settings ``s`` are already checked)."""
+    run = expand_clones(repertoire, clones, n0, presented=presented, K=s["K"], r=s["r"], q=s["q"], days=s["days"],
+                        dt=s["dt"], tumour_term=s["tumour_term"], reading=s["reading"])
+    return run.cells.max(axis=-1)
 
 
 def relevant_clones(
@@ -363,7 +356,7 @@ def simulate_dli_trial(
     n_infusions = check_positive_int("infusions", infusions)
     mode = check_choice("presentation", presentation, PRESENTATION_MODES)
     s = _equation_2_settings(r, q, K, days, dt, tumour_term, reading, response_cells)
-    rng = _generator(seed)
+    rng = rng_from_seed(seed)
 
     tumour_clones = np.flatnonzero(repertoire.tumour_directed)
     frequencies = repertoire.frequencies
@@ -396,7 +389,7 @@ def simulate_dli_trial(
         peaks = _peaks(repertoire, clones, counts[patient, infusion, column].astype(float), clone_presented, s)
         hits = clone_presented & (peaks >= s["response_cells"])
         responded[patient[hits]] = True
-    captured = (counts[..., relevant[tumour_clones]] > 0).any(axis=-1)
+    captured = np.asarray((counts[..., relevant[tumour_clones]] > 0).any(axis=-1))
     return DLITrial(
         responded=responded,
         presented=np.array(presented),

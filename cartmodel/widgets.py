@@ -44,7 +44,6 @@ from .dosing import (
 from .model import affinity_from_ic50, simulate
 from .paper import FIGURE_1, FIGURE_1_DAYS, FIGURE_1_IC50_NM
 from .parameters import PARAMETERS, check, label
-from .population import draw_cohort, target_attainment
 from .plotting import (
     find_artist,
     nomogram_lines,
@@ -53,6 +52,7 @@ from .plotting import (
     plot_schedule,
     schedule_markers,
 )
+from .population import draw_cohort, target_attainment
 
 __all__ = [
     "EXPLORER_CONTROLS",
@@ -72,7 +72,7 @@ EXPLORER_CONTROLS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "schedule": ("total_n0", "infusions", "interval_days", "P"),
 })
 
-#: Starting values of the explorers: the table's defaults (the paper's Figure 1
+#: Starting values of the explorers, the table's defaults (the paper's Figure 1
 #: and the book's example ceiling), plus the fixed K, horizon and step.
 EXPLORER_DEFAULTS: Mapping[str, float] = MappingProxyType(
     {name: row.default for name, row in PARAMETERS.items()}

@@ -25,7 +25,16 @@ settings.register_profile(
     "cartmodel", derandomize=True, database=None, deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("cartmodel")
+# The fast lane (`make check` sets CARTMODEL_HYPOTHESIS_PROFILE=fast) runs a tenth of the
+# examples; `make test` and CI run every one.
+settings.register_profile("fast", parent=settings.get_profile("cartmodel"), max_examples=10)
+FAST = os.environ.get("CARTMODEL_HYPOTHESIS_PROFILE") == "fast"
+settings.load_profile("fast" if FAST else "cartmodel")
+
+
+def examples(n: int) -> int:
+    """``max_examples`` for a property test: ``n``, or a tenth of it (at least 10) in the fast lane."""
+    return min(n, max(10, n // 10)) if FAST else n
 
 _GENERATED_CALLS = [0]
 _TIMINGS: dict[str, float] = {}
@@ -148,12 +157,6 @@ def _needs(item: pytest.Item) -> set[str]:
     return set(getattr(item, "fixturenames", ())) & set(_BUILD_FIXTURES)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if _needs(item) or "site" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.book)
-
-
 def pytest_collection_finish(session: pytest.Session) -> None:
     wanted = set().union(*(_needs(item) for item in session.items)) if session.items else set()
     if os.environ.get("CARTMODEL_BOOK_HTML"):
@@ -199,3 +202,20 @@ def second_built_book() -> BuiltBook:
 # fixture would be set up once per module, and a second Playwright session in the same
 # thread fails ("Sync API inside the asyncio loop").
 from .browser import chromium, page, page_log, site  # noqa: E402,F401
+
+# `make check` leaves out the tests that build the book or drive a browser
+# (-m "not book and not browser"), so each such test must carry its marker; one that
+# forgets would silently slow the fast lane or fail there for want of a build.
+_NEEDS_MARKER = {"built_book": "book", "chromium": "browser"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = [
+        f"{item.nodeid} uses the {fixture} fixture but is not marked @pytest.mark.{marker}"
+        for item in items
+        for fixture, marker in _NEEDS_MARKER.items()
+        if fixture in getattr(item, "fixturenames", ()) and item.get_closest_marker(marker) is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("\n".join(unmarked))

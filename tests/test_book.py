@@ -32,12 +32,14 @@ def text_of(soup: BeautifulSoup) -> str:
     return " ".join(article.get_text(" ").split())
 
 
+@pytest.mark.book
 def test_build_reports_success_and_no_warnings(built_book):
     if built_book.log != "(reused build)":
         assert "build succeeded" in built_book.log
         assert "WARNING:" not in built_book.log  # Sphinx's form; kernels log "WARNING |"
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("name", toc_files())
 def test_every_chapter_of_the_toc_is_a_page(built_book, name):
     soup = page(built_book, name)
@@ -45,6 +47,7 @@ def test_every_chapter_of_the_toc_is_a_page(built_book, name):
     assert "This chapter is being written" not in text_of(soup)
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("figure_id", ["fig-figure-1", "fig-figure-2"])
 def test_figures_1_and_2_are_images_in_the_page(built_book, figure_id):
     soup = page(built_book, "chapters/figures1-2")
@@ -58,6 +61,7 @@ def test_figures_1_and_2_are_images_in_the_page(built_book, figure_id):
     assert figure.find("figcaption") is not None
 
 
+@pytest.mark.book
 def test_glued_numbers_of_figures_1_and_2_appear_in_the_text(built_book):
     text = text_of(page(built_book, "chapters/figures1-2"))
     run = cm.simulate(**FIGURE_1, days=FIGURE_1_DAYS)
@@ -73,6 +77,7 @@ def test_glued_numbers_of_figures_1_and_2_appear_in_the_text(built_book):
         assert snippet in text, f"{what} ({snippet}) is not in the Figures 1 and 2 page"
 
 
+@pytest.mark.book
 def test_equation_1_page_has_numbered_equations_and_resolved_references(built_book):
     soup = page(built_book, "chapters/equation1")
     numbers = [span.get_text().rstrip("#").strip() for span in soup.select("span.eqno")]
@@ -83,6 +88,7 @@ def test_equation_1_page_has_numbered_equations_and_resolved_references(built_bo
     assert len(equation_links) >= 5, "equation references did not resolve"
 
 
+@pytest.mark.book
 def test_chapters_run_side_by_side_before_sphinx_reads_them(built_book):
     """The outdated chapters are executed in parallel first (the per-chapter times are on the
     Reproducibility page, which tests/test_publication.py checks)."""
@@ -91,6 +97,7 @@ def test_chapters_run_side_by_side_before_sphinx_reads_them(built_book):
         assert f"executed {len(notebooks)} of {len(notebooks)} notebooks side by side" in built_book.log
 
 
+@pytest.mark.book
 def test_bibliography_lists_the_paper(built_book):
     text = text_of(page(built_book, "chapters/bibliography"))
     assert "A dynamical systems perspective on chimeric antigen receptor" in text
@@ -108,6 +115,7 @@ def test_build_configuration_fails_loudly_and_bounds_cell_time():
     assert "jupyter-book build . --warningiserror" in makefile
 
 
+@pytest.mark.book
 def test_evidence_chapter_shows_its_scorecard_with_the_model_numbers(built_book):
     from cartmodel.calibration import LABEL_DOSE_FACTORS, calibrate_to_tisagenlecleucel
 
@@ -123,3 +131,40 @@ def test_evidence_chapter_shows_its_scorecard_with_the_model_numbers(built_book)
     assert f"peak × {ratio:.2f} over 25-fold dose" in scorecard.get_text()
     assert f"by a factor of {ratio:.2f}" in text_of(soup)
     assert soup.find(id="fig-evidence").find("img") is not None
+
+
+def public_modules() -> dict[str, object]:
+    """Every public module of cartmodel (no leading underscore), by name."""
+    import importlib
+    import pkgutil
+
+    return {info.name: importlib.import_module(f"cartmodel.{info.name}")
+            for info in pkgutil.iter_modules(cm.__path__) if not info.name.startswith("_")}
+
+
+@pytest.mark.book
+def test_api_reference_lists_every_public_name(built_book):
+    """The API chapter documents each name of cartmodel.__all__ and of every public module's __all__."""
+    soup = page(built_book, "chapters/api")
+    documented = {tag["id"] for tag in soup.select("dl.py > dt[id]")}
+    modules = public_modules()
+    missing = []
+    for module_name, module in modules.items():
+        assert hasattr(module, "__all__"), f"cartmodel.{module_name} has no __all__"
+        for name in module.__all__:
+            value = getattr(module, name)
+            # a name a module re-exports is documented where it is defined
+            homes = [other for other, o_module in modules.items()
+                     if name in o_module.__all__ and getattr(o_module, name) is value]
+            if not any(f"cartmodel.{home}.{name}" in documented for home in homes):
+                missing.append(f"cartmodel.{module_name}.{name}")
+    for name in cm.__all__:
+        value = getattr(cm, name)
+        if not any(f"cartmodel.{home}.{name}" in documented for home, module in modules.items()
+                   if getattr(module, name, None) is value):
+            missing.append(f"cartmodel.{name}")
+    assert not missing, f"not in the API reference: {missing}"
+    # the numpy sections were read as sections, not shown as raw text
+    text = text_of(soup)
+    assert "Parameters ----------" not in text and "Returns -------" not in text
+    assert soup.select("dl.field-list"), "no parameter lists: napoleon did not run"

@@ -40,6 +40,9 @@ CONTROLS = {kind: EXPLORER_CONTROLS[kind] + EXTRA[kind] for kind in KINDS}
 # fixed values of the explorers: those of the ipywidgets explorers (the paper's Figure 1)
 FIXED = {"K": 1e6, "days": 60.0, "dt": 1.0}
 
+# a built book served to Chromium: outside `make check`
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
 
 def default(name: str):
     return {"reading": "exact", "b_placement": "capacity"}.get(name) or PARAMETERS[name].default

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 import cartmodel as cm
 from cartmodel.paper import FIGURE_1
 
+from .conftest import examples
+
 RNG_SEED = 20190601
 
 
@@ -43,7 +45,7 @@ def equation_1_by_hand(*, r, q, B, P, K, n0, days, reading="exact", b_placement=
 # --- analytic solution -----------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     r=st.floats(0.01, 10.0),
     K=st.floats(1.0, 1e12),
@@ -194,7 +196,7 @@ def test_summaries_agree_with_trajectories():
         assert result.peak[k] == max(trajectory)
         assert result.peak_day[k] == result.t[list(trajectory).index(max(trajectory))]
         assert result.final[k] == trajectory[-1]
-        below = [t for t, v in zip(result.t, result.tumour[k]) if v < 1]
+        below = [t for t, v in zip(result.t, result.tumour[k], strict=True) if v < 1]
         assert result.clearance_day[k] == (below[0] if below else math.inf)
 
 
@@ -205,7 +207,7 @@ def test_dt_refines_towards_continuous_time():
     for dt in (1.0, 0.5, 0.25, 0.125, 0.0625):
         run = cm.simulate(**FIGURE_1, days=60, dt=dt)
         daily.append(run.car_t[:: int(round(1 / dt))])
-    changes = [np.max(np.abs(np.log(b / a))) for a, b in zip(daily, daily[1:])]
+    changes = [np.max(np.abs(np.log(b / a))) for a, b in zip(daily[:-1], daily[1:], strict=True)]
     ratios = np.array(changes[1:]) / np.array(changes[:-1])
     assert np.all(ratios < 0.7), ratios  # every halving shrinks the change
     assert ratios[-1] == pytest.approx(0.5, abs=0.05), ratios  # first-order convergence

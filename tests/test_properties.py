@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import cartmodel as cm
 
-from .conftest import count_generated_call
+from .conftest import count_generated_call, examples
 
 # The ranges the book's chapters and widgets allow.
 RATE_R = st.floats(0.01, 10.0)
@@ -41,7 +41,7 @@ def assert_valid_expansion(result: cm.Expansion) -> None:
     assert np.all((result.clearance_day >= 0) & ((result.clearance_day <= result.t[-1]) | np.isinf(result.clearance_day)))
 
 
-@settings(max_examples=2500)
+@settings(max_examples=examples(2500))
 @given(
     r=RATE_R, q=RATE_Q, B=AFFINITY, P=BURDEN, K=SCALE_K, n0=DOSE, horizon=HORIZON,
     reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
@@ -64,7 +64,7 @@ def test_simulate_in_range_is_finite_and_positive_or_refuses_overflow(r, q, B, P
 PARAMETERS = dict(r=1.5, q=1.2, B=0.625, P=1000.0, K=1e6, n0=1.0, days=60, dt=1.0)
 
 
-@settings(max_examples=2000)
+@settings(max_examples=examples(2000))
 @given(
     name=st.sampled_from(sorted(PARAMETERS)),
     bad=st.one_of(st.sampled_from(BAD_NUMBERS), st.sampled_from(WRONG_TYPES), st.floats(-1e12, -1e-12)),
@@ -80,7 +80,7 @@ def test_simulate_bad_input_raises_naming_the_parameter(name, bad, as_array):
     assert name in str(caught.value)
 
 
-@settings(max_examples=1500)
+@settings(max_examples=examples(1500))
 @given(
     ic50=st.one_of(st.floats(1e-6, 1e6), st.sampled_from(BAD_NUMBERS + WRONG_TYPES)),
 )
@@ -94,7 +94,7 @@ def test_affinity_from_ic50(ic50):
             cm.affinity_from_ic50(ic50)
 
 
-@settings(max_examples=1500)
+@settings(max_examples=examples(1500))
 @given(P=st.floats(0.0, 1e12), r=RATE_R, q=RATE_Q)
 def test_tumour_clearance_day_agrees_with_simulation(P, r, q):
     count_generated_call()
@@ -108,7 +108,7 @@ def test_tumour_clearance_day_agrees_with_simulation(P, r, q):
         assert P * math.exp((q - r) * analytic) == pytest.approx(1.0, rel=1e-6)
 
 
-@settings(max_examples=1500)
+@settings(max_examples=examples(1500))
 @given(
     t=st.lists(st.floats(0.0, 365.0), min_size=1, max_size=5),
     r=RATE_R, q=st.floats(0.0, 0.01), B=AFFINITY, P=BURDEN, K=SCALE_K,
@@ -130,7 +130,7 @@ OTHER_FUNCTIONS = {
 }
 
 
-@settings(max_examples=1200)
+@settings(max_examples=examples(1200))
 @given(
     target=st.sampled_from(
         [("capacity", name) for name in ("r", "q", "B", "P", "K")]

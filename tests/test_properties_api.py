@@ -17,14 +17,14 @@ burden fitting, dosing, and the plotting, widget and reporting helpers.
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import re
-import json
 import typing
 import warnings
 from collections.abc import Callable
-from decimal import Decimal
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import matplotlib
@@ -42,15 +42,24 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import cartmodel as cm  # noqa: E402
 from cartmodel import burden as bd  # noqa: E402
-from cartmodel import calibration, dosing, fitting, plotting, population, reporting, response, widgets  # noqa: E402
+from cartmodel import (  # noqa: E402
+    calibration,
+    dosing,
+    engine,
+    fitting,
+    plotting,
+    population,
+    reporting,
+    response,
+    widgets,
+)
 from cartmodel import repertoire as rp  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
-from cartmodel.published import TISAGENLECLEUCEL_B_ALL  # noqa: E402
-from cartmodel import engine  # noqa: E402
 from cartmodel.parameters import PARAMETERS, Parameter, check, label, table_for_browser  # noqa: E402
+from cartmodel.published import TISAGENLECLEUCEL_B_ALL  # noqa: E402
 
 from . import test_properties as equation_1  # noqa: E402  (the lead's properties of cartmodel.model)
-from .conftest import count_generated_call  # noqa: E402
+from .conftest import count_generated_call, examples  # noqa: E402
 
 # --------------------------------------------------------------------------
 # helpers
@@ -286,6 +295,15 @@ REFUSALS: dict[str, Refusal] = {
     "expand_repertoire": refusal(
         cm.expand_repertoire, {"repertoire": REPERTOIRE, **REP_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)), **REP_SETTINGS_BAD}, scalars="r q K days dt"),
+    "expand_clones": refusal(
+        cm.expand_clones, {"repertoire": REPERTOIRE, "clones": [0, 1], "n0": [1.0, 2.0], "presented": [True, False],
+                           **REP_SETTINGS},
+        {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
+         "clones": st.sampled_from([[0.0, 1.0], [-1, 0], [0, 10**6], [], [[0, 1]], ["a", "b"], [True, False], None,
+                                    [[0], [1, 2]], 0]),
+         "n0": st.one_of(POSITIVE, st.sampled_from([[1.0, 2.0, 3.0], [[1.0, 2.0]]])),
+         "presented": st.sampled_from([1, [1, 0], "yes", None, [True], [[True, False]], [True, None]]),
+         **REP_SETTINGS_BAD}, scalars="r q K days dt"),
     "sweep_tumour_fraction": refusal(
         cm.sweep_tumour_fraction, {"repertoire": REPERTOIRE, "tumour_fractions": [0.0, 0.5], "seed": 1, **REP_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
@@ -444,7 +462,7 @@ REFUSALS: dict[str, Refusal] = {
 }
 
 
-@settings(max_examples=3000)
+@settings(max_examples=examples(3000))
 @given(data=st.data())
 def test_bad_input_is_refused_naming_the_parameter(data):
     count_generated_call()
@@ -460,7 +478,7 @@ def test_bad_input_is_refused_naming_the_parameter(data):
 VALID_WHERE_NONE = {"clear_by_day": 30.0, "horizon_days": 40.0, "noise_sd": 0.3}
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(data=st.data())
 def test_arrays_where_a_scalar_is_required_are_refused(data):
     count_generated_call()
@@ -500,7 +518,7 @@ PATIENTS = st.builds(cm.AllPatient, **{name: st.floats(*bounds) for name, bounds
 DEFAULT_ML_PER_KG = {"man": 70.0, "woman": 65.0, "child": 77.5}  # the docstring of blood_volume_ml
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(wbc=st.one_of(st.floats(0.0, 1e4), st.lists(st.floats(0.0, 1e4), min_size=1, max_size=4)))
 def test_wbc_unit_conversions_round_trip(wbc):
     count_generated_call()
@@ -510,7 +528,7 @@ def test_wbc_unit_conversions_round_trip(wbc):
     np.testing.assert_allclose(cm.wbc_giga_per_l_from_cells_per_ul(per_ul), wbc, rtol=1e-15)
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(weight=st.floats(0.5, 300.0), group=st.sampled_from(sorted(DEFAULT_ML_PER_KG)),
        ml_per_kg=st.one_of(st.none(), st.floats(40.0, 120.0)), height=st.floats(0.3, 3.0),
        sex=st.sampled_from(["man", "woman"]))
@@ -523,7 +541,7 @@ def test_blood_volumes(weight, group, ml_per_kg, height, sex):
     assert nadler[1] > nadler[0] > nadler[2]  # more weight, more blood; less height, less blood
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(weight=st.floats(0.5, 300.0), cellularity=st.floats(0.0, 1.0), infiltration=st.floats(0.0, 1.0),
        cells_per_kg=log_uniform(1e9, 1e11), wbc=log_uniform(1e-3, 1e3), fraction=st.floats(0.0, 1.0),
        volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0), normal=st.floats(0.05, 1.0))
@@ -549,7 +567,7 @@ def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per
     assert float(cm.normal_cellularity_fraction(min(age + 1.0, 100.0))) <= share
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(blasts=st.one_of(st.just(0.0), log_uniform(1.0, 1e13)), density=st.floats(0.0, 1e6),
        reference=log_uniform(1e6, 1e20))
 def test_antigen_burden_and_P_round_trip(blasts, density, reference):
@@ -561,7 +579,7 @@ def test_antigen_burden_and_P_round_trip(blasts, density, reference):
     assert float(cm.antigen_from_p(P, reference_antigen_molecules=reference)) == pytest.approx(antigen, rel=1e-12)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(patient=PATIENTS, heavier=st.floats(1.0, 2.0))
 def test_estimate_burden_for_any_patient(patient, heavier):
     count_generated_call()
@@ -589,8 +607,8 @@ SENSITIVITY_RANGES = st.dictionaries(
 })
 
 
-@settings(max_examples=200)
-@given(patient=PATIENTS, ranges=SENSITIVITY_RANGES, output=st.sampled_from(bd._OUTPUTS))
+@settings(max_examples=examples(200))
+@given(patient=PATIENTS, ranges=SENSITIVITY_RANGES, output=st.sampled_from(typing.get_args(bd.SensitivityOutput)))
 def test_one_at_a_time_sensitivity(patient, ranges, output):
     count_generated_call()
     bars = cm.one_at_a_time_sensitivity(patient, ranges, output=output)
@@ -618,7 +636,7 @@ def range_strategy(low: float, high: float) -> st.SearchStrategy[tuple[float, fl
     return st.tuples(log_uniform(low, high), log_uniform(1.0, 1e4)).map(lambda pair: (pair[0], pair[0] * pair[1]))
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(n=st.integers(1, 200), seed=SEEDS, ic50=range_strategy(1e-2, 1e3), expression=range_strategy(1e-3, 1e3),
        fraction=st.floats(0.0, 1.0))
 def test_draw_peptides(n, seed, ic50, expression, fraction):
@@ -635,7 +653,7 @@ def test_draw_peptides(n, seed, ic50, expression, fraction):
     assert np.array_equal(again.ic50_nm, library.ic50_nm) and np.array_equal(again.tumour, library.tumour)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(n=st.integers(1, 300), seed=SEEDS, size_exponent=EXPONENTS, min_size=log_uniform(1e-2, 1e3),
        affinity_exponent=EXPONENTS, min_affinity=log_uniform(1e-4, 1.0), n_peptides=st.integers(1, 50))
 def test_draw_repertoire(n, seed, size_exponent, min_size, affinity_exponent, min_affinity, n_peptides):
@@ -667,7 +685,7 @@ def small_repertoire(seed: int, n_clones: int, tumour_fraction: float) -> cm.Rep
 REPERTOIRE_HORIZONS = st.sampled_from([(10, 1.0), (30, 1.0), (60, 1.0), (60, 0.5), (365, 1.0)])
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 # a tumour growing 2.4 per day faster than the T cells for a year: exp(876) once overflowed with a warning
 @example(seed=1, n=20, fraction=0.5, K=1e6, r=0.1, q=2.5, horizon=(365, 1.0), tumour_term=True, reading="exact")
 @given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
@@ -696,7 +714,40 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizo
     np.testing.assert_allclose(run.tumour_cells + run.alloreactive_cells, run.cells.sum(axis=0), rtol=1e-12)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
+@given(seed=SEEDS, n=st.integers(1, 40), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
+       horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS), data=st.data())
+def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizon, tumour_term, reading, data):
+    count_generated_call()
+    repertoire = small_repertoire(seed, n, fraction)
+    clones = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=20), label="clones")
+    n0 = data.draw(st.lists(log_uniform(1e-3, 1e6), min_size=len(clones), max_size=len(clones)), label="n0")
+    presented = np.array(data.draw(st.lists(st.booleans(), min_size=len(clones), max_size=len(clones)),
+                                   label="presented"))
+    days, dt = horizon
+    settings_ = dict(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
+    try:
+        whole = cm.expand_repertoire(repertoire, **settings_)
+    except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
+        assert "1e300" in str(error) and tumour_term and q > r
+        return
+    run = cm.expand_clones(repertoire, clones, n0, presented=presented, **settings_)
+    assert run.cells.shape == run.capacity.shape == (len(clones), round(days / dt) + 1)
+    assert_counts("clone cells", run.cells)
+    np.testing.assert_array_equal(run.cells[:, 0], n0)
+    np.testing.assert_array_equal(run.tumour_directed, repertoire.tumour_directed[clones])
+    # a clone whose peptide is not presented has nothing to expand on: it stays where it started
+    held = run.cells[~presented]
+    np.testing.assert_allclose(held, np.broadcast_to(np.array(n0)[~presented, None], held.shape), rtol=1e-12)
+    # a presented clone grows towards its own capacity, as clone_capacity gives it
+    capacity = cm.clone_capacity(repertoire, run.t, K=K, r=r, q=q, tumour_term=tumour_term)[clones]
+    np.testing.assert_allclose(run.capacity[presented], capacity[presented], rtol=1e-12)
+    # started from their own sizes, the chosen clones are the repertoire's rows
+    own = cm.expand_clones(repertoire, clones, repertoire.sizes[clones], **settings_)
+    np.testing.assert_allclose(own.cells, whole.cells[clones], rtol=1e-12)
+
+
+@settings(max_examples=examples(150))
 @given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
        horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS),
        shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6))
@@ -722,7 +773,7 @@ def test_sweep_tumour_fraction(seed, n, fraction, K, r, q, horizon, tumour_term,
     assert np.all((ratio >= 0) | np.isnan(ratio))
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(sizes=st.lists(log_uniform(1e-6, 1e12), min_size=1, max_size=50))
 def test_rank_frequency(sizes):
     count_generated_call()
@@ -733,7 +784,7 @@ def test_rank_frequency(sizes):
     np.testing.assert_allclose(frequency * sum(sizes), sorted(sizes, reverse=True), rtol=1e-12)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(values=st.lists(log_uniform(1e-3, 1e6), min_size=2, max_size=50), factor=log_uniform(1e-3, 1e3))
 def test_fit_power_law_exponent(values, factor):
     count_generated_call()
@@ -757,7 +808,7 @@ def test_fit_power_law_exponent(values, factor):
 PROBABILITY = st.floats(0.0, 1.0)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(rho_p=PROBABILITY, rho_t=PROBABILITY, n=st.integers(0, 200))
 def test_response_probabilities(rho_p, rho_t, n):
     count_generated_call()
@@ -771,7 +822,7 @@ def test_response_probabilities(rho_p, rho_t, n):
     assert float(cm.cumulative_response_probability(rho_r, 1)) == pytest.approx(rho_r, abs=1e-15)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @example(frequency=5e-324, rho_t=0.5, dose=1.0)  # a dose beyond float64's range: refused, not inf with a warning
 @given(frequency=st.floats(0.0, 1.0, exclude_min=True, exclude_max=True), rho_t=st.floats(0.0, 1.0, exclude_max=True),
        dose=st.one_of(st.floats(0.0, 1e12), st.integers(0, 10**6).map(float)))
@@ -789,7 +840,7 @@ def test_capture_probability_and_dose_for_capture(frequency, rho_t, dose):
     assert float(cm.capture_probability(frequency, needed)) == pytest.approx(rho_t, abs=1e-9)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), response_cells=log_uniform(1.0, 1e6),
        dose=st.integers(1, 10**4), rho_p=PROBABILITY, patients=st.integers(1, 40), infusions=st.integers(1, 4),
        presentation=st.sampled_from(response.PRESENTATION_MODES), days=st.sampled_from([10, 30, 60]),
@@ -804,7 +855,7 @@ def test_relevant_clones_and_dli_trial(seed, n, fraction, response_cells, dose, 
     assert not np.any(relevant & ~repertoire.tumour_directed)
     stricter = cm.relevant_clones(repertoire, response_cells=10 * response_cells, **settings_)
     assert not np.any(stricter & ~relevant)  # a higher bar keeps a subset
-    trial = cm.simulate_dli_trial(repertoire, n0=dose, rho_p=rho_p, patients=patients, seed=seed,
+    trial = cm.simulate_dli_trial(repertoire, dose_cells=dose, rho_p=rho_p, patients=patients, seed=seed,
                                   infusions=infusions, presentation=presentation, response_cells=response_cells,
                                   **settings_)
     assert trial.responded.shape == (patients,) and trial.presented.shape == (patients, infusions)
@@ -826,7 +877,7 @@ BURDEN_P = st.one_of(st.just(0.0), log_uniform(1e-2, 1e8))
 DOSE = log_uniform(1e-3, 1e6)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(r=RATE_R, q=st.floats(1e-3, 2.5), B=AFFINITY_B, P=log_uniform(1e-2, 1e8), K=SCALE_K, n0=DOSE,
        scale=log_uniform(1e-3, 1e3), noise_sd=st.one_of(st.just(0.0), st.floats(0.0, 3.0)),
        days=st.lists(st.integers(0, 60), min_size=1, max_size=8, unique=True).map(sorted), seed=SEEDS,
@@ -853,7 +904,7 @@ def test_sample_counts_and_log_sensitivities(r, q, B, P, K, n0, scale, noise_sd,
 FREE_SETS = st.sampled_from([(), ("scale",), ("q",), ("q", "scale"), ("r", "q")])
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(P=log_uniform(10.0, 1e5), q=st.floats(0.8, 1.4), noise_sd=st.one_of(st.just(0.0), st.floats(0.05, 0.5)),
        free=FREE_SETS, known_noise=st.booleans(), seed=SEEDS)
 def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
@@ -881,7 +932,7 @@ def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
         assert fit.P == pytest.approx(P, rel=1e-3)
 
 
-@settings(max_examples=12)
+@settings(max_examples=examples(12))
 @given(P=st.lists(log_uniform(10.0, 1e5), min_size=1, max_size=3), q=st.floats(0.8, 1.4),
        noise_sd=st.floats(0.05, 0.5), free=st.sampled_from([(), ("scale",), ("q", "scale")]), known_noise=st.booleans(),
        seed=SEEDS)
@@ -909,7 +960,7 @@ def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_nois
     assert np.all(batched.rss_cutoff > batched.rss)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(trials=st.integers(1, 5000), share=st.floats(0.0, 1.0), confidence=st.floats(0.5, 0.999))
 def test_clopper_pearson_leaves_half_the_error_in_each_tail(trials, share, confidence):
     count_generated_call()
@@ -935,7 +986,7 @@ def stats_binom_tail(successes: int, trials: int, p: float, *, upper: bool) -> f
     return float(stats.binom.sf(successes - 1, trials, p) if upper else stats.binom.cdf(successes, trials, p))
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(patients=st.integers(1, 40), seed=SEEDS, r_log_sd=st.sampled_from([0.0, 0.05, 0.3]),
        reading=st.sampled_from(["exact", "closed", "literal"]), noise_sd=st.sampled_from([0.0, 0.3]))
 def test_synthetic_cohort_draws_within_its_ranges(patients, seed, r_log_sd, reading, noise_sd):
@@ -954,7 +1005,7 @@ def test_synthetic_cohort_draws_within_its_ranges(patients, seed, r_log_sd, read
         np.testing.assert_allclose(cohort.counts, expected, rtol=1e-12)
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(P_true=st.lists(log_uniform(1.0, 1e6), min_size=2, max_size=2), factor=st.floats(1.01, 100.0))
 def test_cohort_recovery_counts_the_patients(P_true, factor):
     count_generated_call()
@@ -975,7 +1026,7 @@ def test_cohort_recovery_counts_the_patients(P_true, factor):
 HORIZONS = st.sampled_from([(30, 1.0), (60, 1.0), (60, 0.5), (120, 1.0)])
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(dose=DOSE, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K, horizon=HORIZONS,
        reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, reading, placement):
@@ -1001,7 +1052,7 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
         assert grid.peak[1] >= grid.peak[0]  # a larger dose never peaks lower
 
 
-@settings(max_examples=120)
+@settings(max_examples=examples(120))
 @given(ceiling=log_uniform(1e5, 1e11), P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q,
        clear_by=st.sampled_from([None, 21.0, 42.0, 60.0]))
 def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
@@ -1025,7 +1076,7 @@ def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
     assert single.n0_or_none() == (float(result.n0[0]) if result.feasible[0] else None)
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(n=st.integers(1, 6), seed=SEEDS, spread=st.floats(0.0, 0.5), n_dose=st.integers(1, 5),
        n_burden=st.integers(1, 4), top=st.floats(0.0, 8.0), ceiling=log_uniform(1e5, 1e11),
        clear_by_day=st.sampled_from([1.0, 21.0, 60.0]), level=log_uniform(1e-3, 1e3), cv=st.floats(0.0, 10.0))
@@ -1056,7 +1107,7 @@ def test_draw_cohort_and_target_attainment(n, seed, spread, n_dose, n_burden, to
     np.testing.assert_array_equal(pta.doses_under_ceiling, (peaks <= ceiling).sum(axis=0))
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(days=st.floats(0.0, 400.0), reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
        plateau=st.sampled_from([0.1, 1.0, 10.0]), dose=log_uniform(1e-2, 1e2), burden=log_uniform(1e-2, 1e2))
 def test_calibration_to_the_published_course(days, reading, placement, plateau, dose, burden):
@@ -1076,7 +1127,7 @@ def test_calibration_to_the_published_course(days, reading, placement, plateau, 
     assert by_dose.clearance_day[0] == by_dose.clearance_day[1]  # the tumour term ignores the dose
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(total=DOSE, infusions=st.integers(1, 1000), interval=st.floats(0.0, 30.0))
 def test_split_doses(total, infusions, interval):
     count_generated_call()
@@ -1089,7 +1140,7 @@ def test_split_doses(total, infusions, interval):
     np.testing.assert_allclose(days, np.arange(infusions) * interval, rtol=1e-15)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(total=DOSE, infusions=st.integers(1, 6), interval=st.integers(0, 20).map(float), P=BURDEN_P, B=AFFINITY_B,
        r=RATE_R, q=RATE_Q)
 def test_split_schedule(total, infusions, interval, P, B, r, q):
@@ -1121,7 +1172,7 @@ def read_back(text: str) -> Decimal:
     return Decimal(mantissa).scaleb(int(exponent.translate(SUPERSCRIPT_DIGITS) or "0"))
 
 
-@settings(max_examples=800)
+@settings(max_examples=examples(800))
 @example(value=5e-324, digits=3)  # the smallest subnormal once divided by 10.0**-324 == 0
 @example(value=-2.2250738585072014e-308, digits=15)
 @example(value=1.7976931348623157e308, digits=15)
@@ -1302,7 +1353,7 @@ PLOTTERS: dict[str, Callable[[st.DataObject, Axes], Any]] = {
 }
 
 
-@settings(max_examples=70)
+@settings(max_examples=examples(70))
 @given(data=st.data())
 def test_plotting_draws_valid_inputs(data):
     count_generated_call()
@@ -1426,7 +1477,7 @@ PLOT_REFUSALS: dict[str, Refusal] = {
 }
 
 
-@settings(max_examples=800)
+@settings(max_examples=examples(800))
 @given(data=st.data())
 def test_plotting_refuses_bad_input(data):
     count_generated_call()
@@ -1467,7 +1518,7 @@ def drive(data: st.DataObject, explorer: Any, controls: dict[str, st.SearchStrat
     assert bytes(explorer.image.value).startswith(b"\x89PNG")
 
 
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(data=st.data(), start=st.fixed_dictionaries({}, optional=CONTROLS), days=st.sampled_from([30.0, 60.0]))
 def test_dosing_explorer(data, start, days):
     count_generated_call()
@@ -1484,7 +1535,7 @@ def test_dosing_explorer(data, start, days):
         explorer.close()
 
 
-@settings(max_examples=4)
+@settings(max_examples=examples(4))
 @given(data=st.data(), start=st.fixed_dictionaries({}, optional=NOMOGRAM_CONTROLS), n=st.integers(3, 8),
        r=RATE_R, q=RATE_Q)
 def test_nomogram_explorer(data, start, n, r, q):
@@ -1501,7 +1552,7 @@ def test_nomogram_explorer(data, start, n, r, q):
         explorer.close()
 
 
-@settings(max_examples=6)
+@settings(max_examples=examples(6))
 @given(data=st.data(), start=st.fixed_dictionaries({}, optional=SCHEDULE_CONTROLS), r=RATE_R, q=RATE_Q)
 def test_schedule_explorer(data, start, r, q):
     count_generated_call()
@@ -1516,7 +1567,7 @@ def test_schedule_explorer(data, start, r, q):
         explorer.close()
 
 
-@settings(max_examples=600)
+@settings(max_examples=examples(600))
 @given(x=st.one_of(st.floats(), st.integers(-10**6, 10**6), st.floats(width=32).map(np.float32)))
 def test_format_cells(x):
     count_generated_call()
@@ -1551,7 +1602,7 @@ WIDGET_REFUSALS: dict[str, Refusal] = {
 }
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(data=st.data())
 def test_widgets_refuse_bad_input(data):
     count_generated_call()
@@ -1565,7 +1616,7 @@ def test_widgets_refuse_bad_input(data):
 # the engine of Equation 1 and the parameter table
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(r=RATE_R, q=RATE_Q, P=BURDEN_P, B=AFFINITY_B, K=SCALE_K, n0=DOSE, later=DOSE, horizon=HORIZONS,
        reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
        level=log_uniform(1e-9, 10.0))
@@ -1608,7 +1659,7 @@ ENGINE_T = np.arange(11.0)
 ENGINE_CAP = np.full(11, 1e6)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(data=st.data())
 def test_engine_refuses_bad_input(data):
     count_generated_call()
@@ -1652,7 +1703,7 @@ def test_engine_refuses_bad_input(data):
     assert name in message or "doses[0]" in message or "broadcast" in message, message
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(name=st.sampled_from(sorted(PARAMETERS)), u=st.floats(0.0, 1.0))
 def test_parameter_table_checks_labels_and_exports(name, u):
     """Each row: its own default and slider range are valid, values outside are refused, the export round-trips."""
@@ -1676,7 +1727,7 @@ def test_parameter_table_checks_labels_and_exports(name, u):
     assert exported["label"] == text and isinstance(Parameter(**{**asdict(row)}), Parameter)
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(name=st.one_of(st.text(max_size=8).filter(lambda n: n not in PARAMETERS), st.just(1)))
 def test_parameter_table_refuses_unknown_names(name):
     count_generated_call()
@@ -1733,6 +1784,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.draw_repertoire: (test_draw_repertoire, REFUSED),
     cm.clone_capacity: (test_clone_capacity_and_expand_repertoire, REFUSED),
     cm.expand_repertoire: (test_clone_capacity_and_expand_repertoire, REFUSED),
+    cm.expand_clones: (test_expand_clones_runs_the_chosen_clones, REFUSED),
     cm.sweep_tumour_fraction: (test_sweep_tumour_fraction, REFUSED),
     cm.rank_frequency: (test_rank_frequency, REFUSED),
     cm.fit_power_law_exponent: (test_fit_power_law_exponent, REFUSED),

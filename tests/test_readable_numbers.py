@@ -28,6 +28,7 @@ def test_readable(text, shown):
     assert readable_numbers.readable(text) == shown
 
 
+@pytest.mark.book
 def test_no_glued_number_is_left_in_e_notation(built_book):
     from bs4 import BeautifulSoup
 
@@ -64,6 +65,7 @@ def test_float_noise_pattern(text, noisy):
     assert bool(FLOAT_NOISE.search(text)) == noisy
 
 
+@pytest.mark.book
 def test_no_page_prints_float_noise(built_book):
     """No cell output or glued number shows an unrounded float such as 0.04000000000000001."""
     from bs4 import BeautifulSoup

@@ -27,6 +27,7 @@ def executed_outputs(build_root: Path) -> dict[str, object]:
     return found
 
 
+@pytest.mark.book
 def test_two_clean_builds_are_identical(built_book, second_built_book):
     if built_book.log == "(reused build)":
         pytest.fail("CARTMODEL_BOOK_HTML is set: this test needs two clean builds")

@@ -201,7 +201,7 @@ def visit(site, chromium):  # noqa: F811 - fixtures from tests/browser.py
     return get
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fetch(url: str) -> tuple[int, str]:
     """Status and text of a URL of the local site (cached: most pages share their links)."""
     try:
@@ -224,6 +224,8 @@ def looks_like_a_file_name(alt: str) -> bool:
 # --- in the browser -------------------------------------------------------------------
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PAGES)
 def test_no_console_errors_and_no_failed_requests(visit, name):
     page = visit(name)
@@ -232,6 +234,8 @@ def test_no_console_errors_and_no_failed_requests(visit, name):
     assert page.failed_requests == [], f"{name}: failed requests:\n" + "\n".join(page.failed_requests)
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PAGES)
 def test_no_request_leaves_the_site(visit, name):
     page = visit(name)
@@ -241,6 +245,8 @@ def test_no_request_leaves_the_site(visit, name):
     )
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PAGES)
 def test_images_load_and_figures_are_described(visit, name):
     dom = visit(name).dom
@@ -261,6 +267,8 @@ def test_images_load_and_figures_are_described(visit, name):
     assert bare == [], f"{name}: images with no caption and no real alt text (only a file name): {bare}"
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PAGES)
 def test_maths_is_typeset_by_the_sites_own_mathjax(visit, name):
     page = visit(name)
@@ -277,6 +285,8 @@ def test_maths_is_typeset_by_the_sites_own_mathjax(visit, name):
     assert unnumbered == [], f"{name}: labelled equations without a number: {unnumbered}"
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PAGES)
 def test_equation_references_show_the_number_they_point_to(visit, name):
     """An {eq} reference reads "(n)" and its target equation carries that number."""
@@ -293,6 +303,8 @@ def test_equation_references_show_the_number_they_point_to(visit, name):
             )
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PAGES)
 def test_widgets_are_rendered(visit, name):
     """Widget views saved in a chapter (none, so far) are drawn by the site's widget manager."""
@@ -300,6 +312,8 @@ def test_widgets_are_rendered(visit, name):
     assert dom["widgetsRendered"] >= dom["widgetViews"], f"{name}: {dom['widgetViews']} widget views, {dom['widgetsRendered']} drawn"
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PAGES)
 def test_internal_links_resolve(visit, name):
     page = visit(name)
@@ -316,6 +330,8 @@ def test_internal_links_resolve(visit, name):
     assert problems == [], f"{name}: broken links inside the site:\n" + "\n".join(problems)
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PAGES)
 def test_no_serious_or_critical_accessibility_violation(visit, name):
     """axe-core on the whole page. None is waived: the two that the stock Jupyter Book
@@ -333,6 +349,8 @@ def test_no_serious_or_critical_accessibility_violation(visit, name):
     assert serious == [], f"{name}: axe-core violations:\n" + "\n".join(serious)
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PAGES)
 def test_chapter_downloads_as_source_and_notebook(visit, name, built_book):
     source = Path(built_book.source) / f"{name}.md"
@@ -352,6 +370,8 @@ def test_chapter_downloads_as_source_and_notebook(visit, name, built_book):
             assert title in text, f"{name}: the .md download is not the chapter's source"
 
 
+@pytest.mark.book
+@pytest.mark.browser
 def test_widget_manager_renders_a_widget_offline(chromium, built_book, tmp_path):  # noqa: F811
     """The scripts the build names for ipywidgets (``nb_ipywidgets_js``) exist in the site
     and render a widget with no network: a page like the ones myst-nb writes for a
@@ -403,6 +423,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 # --- without a browser ----------------------------------------------------------------
 
 
+@pytest.mark.book
 def test_no_html_file_loads_anything_from_another_host(built_book):
     """Scripts, stylesheets, images and frames of every HTML file are the site's own."""
     loads = {"script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src", "video": "src", "embed": "src"}
@@ -428,6 +449,7 @@ def test_no_html_file_loads_anything_from_another_host(built_book):
     assert css_remote == [], "stylesheets load from other hosts:\n" + "\n".join(css_remote[:20])
 
 
+@pytest.mark.book
 def test_pages_with_maths_name_the_local_mathjax(built_book):
     with_maths = 0
     for name in PAGES:

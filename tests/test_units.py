@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 import cartmodel as cm  # noqa: E402
 from cartmodel import plotting, widgets  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
-from cartmodel.parameters import PARAMETERS, UNITS, check, label  # noqa: E402
+from cartmodel.parameters import PARAMETERS, UNITS, label  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 

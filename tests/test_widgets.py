@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 import cartmodel as cm
-from cartmodel.paper import FIGURE_1
-
 from cartmodel import widgets  # noqa: E402  (imports ipywidgets and matplotlib)
+from cartmodel.paper import FIGURE_1
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

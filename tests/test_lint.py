@@ -1,0 +1,100 @@
+"""The linters as tests: ruff (lint and import order) and mypy (types of cartmodel).
+
+Both run through the virtual environment's own executables, with the settings in
+pyproject.toml ([tool.ruff], [tool.mypy]), so that `make test`, `make check` and the
+pre-commit hooks agree.  A finding fails the test and is printed in full.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+BIN = Path(sys.executable).parent
+LINTED = ["cartmodel", "tests", "benchmarks", "_ext"]
+
+
+def run_tool(*command: str) -> subprocess.CompletedProcess:
+    executable = BIN / command[0]
+    if not executable.exists():
+        pytest.fail(f"{executable} is missing: run `make setup` (ruff and mypy are in the test extra)")
+    return subprocess.run([str(executable), *command[1:]], cwd=REPO, capture_output=True, text=True, timeout=600)
+
+
+def test_ruff_finds_nothing():
+    result = run_tool("ruff", "check", "--no-cache", *LINTED)
+    assert result.returncode == 0, f"ruff check {' '.join(LINTED)}:\n{result.stdout}{result.stderr}"
+
+
+def test_mypy_finds_nothing_in_cartmodel():
+    # the cache lives in .mypy_cache (git-ignored); a warm cache makes this a second or two
+    result = run_tool("mypy", "cartmodel")
+    assert result.returncode == 0, f"mypy cartmodel:\n{result.stdout}{result.stderr}"
+    assert "Success" in result.stdout
+
+
+def test_the_linters_see_a_planted_finding(tmp_path):
+    """ruff is really checking (an unused import is reported), not silently skipping the files."""
+    planted = tmp_path / "planted.py"
+    planted.write_text("import os\n")
+    result = run_tool("ruff", "check", "--no-cache", "--config", str(REPO / "pyproject.toml"), str(planted))
+    assert result.returncode == 1 and "F401" in result.stdout, result.stdout + result.stderr
+
+
+def private_names_used_across_modules(path: Path) -> list[str]:
+    """``from m import _x`` and ``m._x`` in ``path``, where ``m`` is another cartmodel module.
+
+    The shared helpers live in ``cartmodel/_validation.py`` under plain names, so
+    importing from that private module is allowed; a private *name* is not.
+    """
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+    found = []
+    module_aliases = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{where}:{node.lineno} imports {alias.name} from {node.module}")
+                elif (node.module or "").startswith("cartmodel") or node.level:
+                    module_aliases.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            module_aliases.update(alias.asname or alias.name for alias in node.names
+                                  if alias.name.startswith("cartmodel"))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in module_aliases
+                and node.attr.startswith("_") and not node.attr.startswith("__")):
+            found.append(f"{where}:{node.lineno} uses {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_another_modules_private_names():
+    files = [path for folder in LINTED for path in sorted((REPO / folder).rglob("*.py"))]
+    assert len(files) > 20
+    offenders = [finding for path in files for finding in private_names_used_across_modules(path)]
+    assert not offenders, "private names used across modules:\n" + "\n".join(offenders)
+
+
+def test_the_private_name_check_catches_both_forms(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text("from cartmodel.repertoire import _expand\nimport cartmodel.burden as bd\nbd._OUTPUTS\n")
+    found = private_names_used_across_modules(planted)
+    assert len(found) == 2 and "_expand" in found[0] and "bd._OUTPUTS" in found[1], found
+
+
+def test_pre_commit_hooks_are_local_and_call_the_venvs_linters():
+    import yaml
+
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]  # nothing fetched from the network
+    entries = {hook["id"]: hook["entry"] for hook in config["repos"][0]["hooks"]}
+    assert entries == {"ruff": ".venv/bin/ruff check", "mypy": ".venv/bin/mypy cartmodel"}
+    for entry in entries.values():
+        assert (REPO / entry.split()[0]).exists(), f"{entry}: no such executable (make setup)"
