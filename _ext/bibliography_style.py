@@ -122,8 +122,8 @@ def author_year_label(entry: Entry) -> str:
     """"Toor et al., 2019": the text of the entry's citations, without the brackets."""
     persons = entry.persons.get("author") or entry.persons.get("editor") or []
     named, cut_short = split_persons(persons)
-    if not named:
-        who = tex_math_to_unicode(entry.fields.get("title", entry.key))
+    if not named:  # no author checked for this work: its short title stands in, as in the citations
+        who = tex_math_to_unicode(entry.fields.get("shorttitle", entry.fields.get("title", entry.key)))
     elif cut_short or len(named) > 2:
         who = f"{surname(named[0])} {ET_AL}"
     elif len(named) == 2:
@@ -193,6 +193,7 @@ class EtAlPersonStyle(PersonStyle):
         return first_of[
             optional[citation_names("author", **seps)],
             optional[citation_names("editor", **seps)],
+            optional[bib_field("shorttitle")],
             tag("em")[bib_field("title")],
         ]
 

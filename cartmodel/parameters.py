@@ -104,7 +104,8 @@ class Parameter:
     def label(self) -> str:
         """Label for axes and controls: meaning, symbol and unit."""
         unit = "" if self.unit == UNITS["affinity"] else f" ({self.unit})"
-        return f"{self.meaning} {self.symbol}{unit}"
+        symbol = f" {self.symbol}" if self.symbol else ""
+        return f"{self.meaning}{symbol}{unit}"
 
     @property
     def range_text(self) -> str:
@@ -128,7 +129,7 @@ PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({row.name: row f
     _row("n0", "N\u2080", "dose", _CELLS, 0.0, 1.0, (1.0, 1e7, "log", 0.05), low_open=True),
     _row("total_n0", "", "total dose", _CELLS, 0.0, 1e5, (1.0, 1e7, "log", 0.05), low_open=True),
     _row("P", "P", "antigen burden", _AU, 0.0, 1000.0, (1e-3, 1e4, "log", 0.05)),
-    _row("ic50", "IC50", "scFv IC50", UNITS["concentration"], 0.0, 1.6, (0.1, 100.0, "log", 0.02), low_open=True),
+    _row("ic50", "", "scFv IC50", UNITS["concentration"], 0.0, 1.6, (0.1, 100.0, "log", 0.02), low_open=True),
     _row("B", "B", "affinity factor (1 nM / IC50)", UNITS["affinity"], 0.0, 0.625, (0.01, 10.0, "log", 0.02),
          low_open=True),
     _row("r", "r", "CAR T growth rate", _RATE, 0.0, 1.5, (0.1, 3.0, "linear", 0.05), low_open=True),

@@ -444,10 +444,10 @@ REFUSALS: dict[str, Refusal] = {
         scalars="r q B K"),
     "target_attainment": refusal(
         population.target_attainment,
-        {"cohort": population.draw_cohort(3, seed=1), "dose_cells": [1.0, 10.0], "burden": [1e3],
+        {"cohort": population.draw_cohort(3, seed=1), "n0_grid": [1.0, 10.0], "P_grid": [1e3],
          "ceiling": 1e8, "clearance_level": 1.0, "clear_by_day": 42.0, **HORIZON, "chunk_size": 100},
-        {"cohort": BAD_OBJECT, "dose_cells": st.one_of(BAD_VECTOR, st.just([10.0, 1.0])),
-         "burden": st.one_of(NON_NEGATIVE, st.sampled_from([[], [[1.0, 2.0]], [1.0, math.nan]])),
+        {"cohort": BAD_OBJECT, "n0_grid": st.one_of(BAD_VECTOR, st.just([10.0, 1.0])),
+         "P_grid": st.one_of(NON_NEGATIVE, st.sampled_from([[], [[1.0, 2.0]], [1.0, math.nan]])),
          "ceiling": POSITIVE, "clearance_level": POSITIVE,
          "clear_by_day": st.one_of(outside(0.0, 60.0, low_open=True), st.just(10.5)), **HORIZON_BAD,
          "chunk_size": BAD_INT},
