@@ -25,6 +25,8 @@ MATHJAX_READY_JS = """
   ? window.MathJax.startup.promise.then(() => true) : false
 """
 
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
 
 @pytest.fixture
 def equation1(page, site):  # noqa: F811 - fixtures from tests/browser.py

@@ -85,6 +85,8 @@ def equation_widths(site, chromium):  # noqa: F811 - fixtures from tests/browser
     return widths
 
 
+@pytest.mark.book
+@pytest.mark.browser
 @pytest.mark.parametrize("label", list(WIDTHS))
 def test_every_display_equation_fits_its_column(equation_widths, label):
     measured = equation_widths[label]
@@ -106,6 +108,8 @@ def test_every_display_equation_fits_its_column(equation_widths, label):
     ("chapters/equation2", "equation-eq-equation-2"),
     ("chapters/reading-burden", "equation-eq-count-model"),
 ])
+@pytest.mark.book
+@pytest.mark.browser
 def test_the_books_main_equations_were_measured(equation_widths, label, page, label_id):
     """The measurement above saw the equations the reader complained about, typeset,
     with a real width (an empty or hidden equation would 'fit' trivially)."""
@@ -132,6 +136,7 @@ def bibliography_entries(built_book) -> dict[str, tuple[str, str]]:
     return entries
 
 
+@pytest.mark.book
 def test_the_reference_list_reads_right(built_book):
     entries = bibliography_entries(built_book)
     assert len(entries) >= 10, "the reference list is (nearly) empty"
@@ -152,6 +157,7 @@ def test_the_reference_list_reads_right(built_book):
     assert "Ligand recognition by αβ T cell receptors" in texts["Davis et al., 1998"]
 
 
+@pytest.mark.book
 def test_citations_in_the_text_match_the_reference_list(built_book):
     entries = bibliography_entries(built_book)
     seen = 0
@@ -191,6 +197,7 @@ def is_notebook_source(path: Path) -> bool:
     return path.suffix == ".md" and head.startswith("---") and "kernelspec:" in head and "format_name: myst" in head
 
 
+@pytest.mark.book
 def test_every_launch_link_opens_a_notebook_that_exists(built_book):
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
     repository = urlsplit(config["repository"]["url"]).path.strip("/")
@@ -256,6 +263,7 @@ def test_binder_opens_markdown_chapters_as_notebooks():
 # --- finding the paper's figures ----------------------------------------------------
 
 
+@pytest.mark.book
 def test_chapters_are_numbered_so_figures_are_numbered_by_chapter(built_book):
     toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
     numbered = [part for part in toc["parts"] if part.get("numbered")]
@@ -291,6 +299,7 @@ def number_at(built_book, page: str, anchor: str) -> str:
     return " ".join(number.get_text(" ").split()).rstrip("#").strip()
 
 
+@pytest.mark.book
 def test_the_landing_page_maps_the_papers_figures_equations_and_examples(built_book):
     landing = article_of(soup_of(built_book, "chapters/index"))
     rows = [row.find_all("td") for row in landing.select("table tbody tr")]
@@ -319,6 +328,8 @@ def test_the_landing_page_maps_the_papers_figures_equations_and_examples(built_b
     )
 
 
+@pytest.mark.book
+@pytest.mark.browser
 def test_the_landing_page_shows_the_recomputed_figure_1(page, site):  # noqa: F811
     page.goto(site.page_url("chapters/index.html"), wait_until="load")
     figure = page.locator("#fig-landing-figure-1")
