@@ -1148,7 +1148,7 @@ def _patient_series(days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.
             f"days and counts must hold the same number of patients' series; days has {len(days)}, counts {len(counts)}"
         )
     all_days, all_counts = [], []
-    for index, (patient_days, patient_counts) in enumerate(zip(days, counts)):
+    for index, (patient_days, patient_counts) in enumerate(zip(days, counts, strict=True)):
         try:
             checked = _check_days(patient_days, dt)
             all_counts.append(_check_counts(patient_counts, checked))
@@ -1216,7 +1216,7 @@ class _Cohort:
         union = np.unique(np.concatenate(series_days))
         observed = np.zeros((m, union.size), dtype=bool)
         log_counts = np.zeros((m, union.size))
-        for index, (patient_days, patient_counts) in enumerate(zip(series_days, series_counts)):
+        for index, (patient_days, patient_counts) in enumerate(zip(series_days, series_counts, strict=True)):
             columns = np.searchsorted(union, patient_days)
             observed[index, columns] = True
             log_counts[index, columns] = np.log(patient_counts)

@@ -766,8 +766,8 @@ def plot_target_attainment(
                 raise ValueError(f"burden_indices must lie in [0, {nb - 1}]; got {j}")
     ax = _axes(ax)
     under, both = result.probability_under_ceiling, result.probability_both
-    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, max(len(columns), 1)))
-    for colour, j in zip(colours, columns):
+    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(columns)))
+    for colour, j in zip(colours, columns, strict=True):
         label = f"burden {result.P_grid[j]:.3g} AU"
         ax.plot(result.n0_grid, under[:, j], color=colour, lw=2, label=label, gid=f"pta-ceiling-{j}")
         ax.plot(result.n0_grid, both[:, j], color=colour, lw=1.3, ls="--", gid=f"pta-both-{j}")

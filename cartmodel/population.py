@@ -415,7 +415,7 @@ def target_attainment(
     chunk = check_positive_int("chunk_size", chunk_size, low=1)
     run: dict[str, Any] = dict(days=horizon, dt=step, reading=reading, b_placement=b_placement)
 
-    n, nb, nd = cohort.size, burdens.size, doses.size
+    n, nb = cohort.size, burdens.size
     counts = np.empty(n * nb, dtype=np.int64)
     target = np.empty(n * nb, dtype=bool)
     for start in range(0, n * nb, chunk):
