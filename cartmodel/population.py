@@ -445,7 +445,7 @@ def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float
     nd = doses.size
 
     def under(index: NDArray[np.int64], which: NDArray[np.int64]) -> NDArray[np.bool_]:
-        subset = {name: value[which] for name, value in params.items()}
+        subset: dict[str, Any] = {name: value[which] for name, value in params.items()}
         return dose_response(n0=doses[index], **subset, **run).peak <= ceiling
 
     size = params["r"].size
