@@ -68,9 +68,9 @@ def run(path: Path, show_cells: bool = False) -> dict[str, float]:
     finished = time.perf_counter()
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     times = [seconds(cell) for cell in code]
-    figures = sum(t for cell, t in zip(code, times) if has_png(cell))
+    figures = sum(t for cell, t in zip(code, times, strict=True) if has_png(cell))
     if show_cells:
-        for cell, t in zip(code, times):
+        for cell, t in zip(code, times, strict=True):
             print(f"    {t:7.2f} s  {'(figure) ' if has_png(cell) else ''}{cell.source.splitlines()[0][:60]}")
     first = times[0] if times else 0.0
     return {

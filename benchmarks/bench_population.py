@@ -70,7 +70,7 @@ def every_dose(cohort, patients: int, chunk: int = 20) -> np.ndarray:
     counts = np.zeros((patients, BURDENS.size), dtype=np.int64)
     for start in range(0, patients, chunk):
         rows = slice(start, min(start + chunk, patients))
-        column = lambda a: a[rows][:, None, None]  # noqa: E731  (patients, doses, burdens)
+        column = lambda a, rows=rows: a[rows][:, None, None]  # noqa: E731  (patients, doses, burdens)
         peaks = cm.dose_response(n0=DOSES[:, None], P=column(cohort.burden_factor) * BURDENS,
                                  r=column(cohort.r), q=column(cohort.q), B=column(cohort.B), K=column(cohort.K),
                                  days=DAYS).peak
@@ -103,7 +103,7 @@ def main() -> None:
         ("loop over patients (one dose_response per patient)", loop_of_grids, args.grid_patients),
         ("every dose, cohort vectorised (no bisection)", every_dose, args.every_dose_patients),
     ]:
-        seconds, counts = timed(lambda: function(cohort, subset))
+        seconds, counts = timed(lambda function=function, subset=subset: function(cohort, subset))
         agrees = np.array_equal(counts, pta.doses_under_ceiling[:subset])
         scaled = seconds * args.patients / subset
         print(f"{label}: {seconds:.2f} s for {subset} patients, scaled x{args.patients / subset:g} "

@@ -52,6 +52,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice, check_positive_int
+from .engine import BPlacement, Reading
 from .model import B_PLACEMENTS, READINGS, Expansion, simulate
 
 # scipy.optimize and scipy.stats are imported inside the functions that use them: they
@@ -227,7 +228,9 @@ def sample_counts(
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     horizon = max(float(days_[-1]), float(dt))
-    run = simulate(r=r, q=q, B=B, P=P, K=K, n0=n0, days=horizon, dt=dt, reading=reading, b_placement=b_placement)
+    run = simulate(r=r, q=q, B=B, P=P, K=K, n0=n0, days=horizon, dt=dt,
+                   reading=check_choice("reading", reading, READINGS),
+                   b_placement=check_choice("b_placement", b_placement, B_PLACEMENTS))
     steps = np.rint(days_ / dt).astype(int)
     clean = scale_[..., None] * run.car_t[..., steps]
     return clean * np.exp(float(sd) * rng.standard_normal(clean.shape))
@@ -278,8 +281,9 @@ def log_sensitivities(
     factors = np.exp(np.vstack([np.eye(3), -np.eye(3)]) * _JAC_STEP)  # rows: +P, +r, +q, -P, -r, -q
     columns = {name: values[name] * factors[:, index] for index, name in enumerate(names)}
     run = simulate(
-        r=columns["r"], q=columns["q"], B=B, P=columns["P"], K=K, n0=n0, days=days, dt=dt, reading=reading,
-        b_placement=b_placement,
+        r=columns["r"], q=columns["q"], B=B, P=columns["P"], K=K, n0=n0, days=days, dt=dt,
+        reading=check_choice("reading", reading, READINGS),
+        b_placement=check_choice("b_placement", b_placement, B_PLACEMENTS),
     )
     log_n = np.log(run.car_t)
     elasticities = {name: (log_n[index] - log_n[index + 3]) / (2 * _JAC_STEP) for index, name in enumerate(names)}
@@ -548,8 +552,8 @@ class _Problem:
     flat_factor: float
     horizon: float
     dt: float
-    reading: str
-    b_placement: str
+    reading: Reading
+    b_placement: BPlacement
 
     @classmethod
     def build(cls, *, days, counts, B, K, r, q, n0, scale, free, noise_sd, confidence, bounds, flat_factor,
@@ -1148,7 +1152,7 @@ def _patient_series(days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.
             f"days and counts must hold the same number of patients' series; days has {len(days)}, counts {len(counts)}"
         )
     all_days, all_counts = [], []
-    for index, (patient_days, patient_counts) in enumerate(zip(days, counts)):
+    for index, (patient_days, patient_counts) in enumerate(zip(days, counts, strict=True)):
         try:
             checked = _check_days(patient_days, dt)
             all_counts.append(_check_counts(patient_counts, checked))
@@ -1191,8 +1195,8 @@ class _Cohort:
     confidence: float
     flat_factor: float
     dt: float
-    reading: str
-    b_placement: str
+    reading: Reading
+    b_placement: BPlacement
 
     @classmethod
     def build(cls, *, days, counts, B, K, r, q, n0, scale, free, noise_sd, confidence, bounds, flat_factor, dt,
@@ -1216,7 +1220,7 @@ class _Cohort:
         union = np.unique(np.concatenate(series_days))
         observed = np.zeros((m, union.size), dtype=bool)
         log_counts = np.zeros((m, union.size))
-        for index, (patient_days, patient_counts) in enumerate(zip(series_days, series_counts)):
+        for index, (patient_days, patient_counts) in enumerate(zip(series_days, series_counts, strict=True)):
             columns = np.searchsorted(union, patient_days)
             observed[index, columns] = True
             log_counts[index, columns] = np.log(patient_counts)

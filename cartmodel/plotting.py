@@ -8,6 +8,7 @@ data from ``ax.lines``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -53,7 +54,7 @@ def _flag(name: str, value: object) -> bool:
     return bool(value)
 
 
-def _grid(name: str, value: object, **limits: float | bool) -> np.ndarray:
+def _grid(name: str, value: object, **limits: Any) -> np.ndarray:
     """A non-empty 1-D array of finite real numbers (``as_real_array`` limits apply)."""
     array = as_real_array(name, value, **limits)
     if array.ndim != 1 or array.size == 0:
@@ -326,7 +327,7 @@ def plot_figure_3(
                                        (donor.tumour_directed, TUMOUR_TCR_COLOUR, 0.35, 0.8)):
         cells = np.maximum(donor.cells[mask], floor_cells)
         segments = np.stack([np.broadcast_to(t, cells.shape), cells], axis=-1)
-        donor_ax.add_collection(LineCollection(segments, colors=colour, alpha=alpha, linewidths=width))
+        donor_ax.add_collection(LineCollection(list(segments), colors=colour, alpha=alpha, linewidths=width))
     n_allo, n_tumour = int((~donor.tumour_directed).sum()), int(donor.tumour_directed.sum())
     for total, colour, text in ((donor.alloreactive_cells, ALLO_TCR_COLOUR, f"sum of {n_allo} alloreactive clones"),
                                 (donor.tumour_cells, TUMOUR_TCR_COLOUR, f"sum of {n_tumour} tumour-directed clones")):
@@ -437,13 +438,13 @@ def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None
     below the clearance level; hidden if there is none) lines.
     """
     _single(result, "result")
-    ceiling = parameters.check("ceiling", ceiling)
-    if ceiling.ndim:
-        raise TypeError(f"ceiling must be a scalar; got {ceiling!r}")
+    ceiling_ = parameters.check("ceiling", ceiling)
+    if ceiling_.ndim:
+        raise TypeError(f"ceiling must be a scalar; got {ceiling_!r}")
     ax = _axes(ax)
     ax.plot(result.t, result.car_t, color=CAR_T_COLOUR, lw=2, label="CAR T cells", gid="car-t")
     ax.plot(result.t, _tumour_on_log_axis(result.tumour), color=TUMOUR_COLOUR, lw=2, label="tumour term (AU)", gid="tumour")
-    ax.axhline(ceiling, color=TUMOUR_COLOUR, ls="--", lw=1.2, label="model peak ceiling", gid="ceiling")
+    ax.axhline(float(ceiling_), color=TUMOUR_COLOUR, ls="--", lw=1.2, label="model peak ceiling", gid="ceiling")
     clearance = float(result.clearance_day)
     line = ax.axvline(clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1,
                       label="tumour term below clearance level", gid="clearance")
@@ -766,8 +767,8 @@ def plot_target_attainment(
                 raise ValueError(f"burden_indices must lie in [0, {nb - 1}]; got {j}")
     ax = _axes(ax)
     under, both = result.probability_under_ceiling, result.probability_both
-    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, max(len(columns), 1)))
-    for colour, j in zip(colours, columns):
+    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(columns)))
+    for colour, j in zip(colours, columns, strict=True):
         label = f"burden {result.P_grid[j]:.3g} AU"
         ax.plot(result.n0_grid, under[:, j], color=colour, lw=2, label=label, gid=f"pta-ceiling-{j}")
         ax.plot(result.n0_grid, both[:, j], color=colour, lw=1.3, ls="--", gid=f"pta-both-{j}")

@@ -415,7 +415,7 @@ def target_attainment(
     chunk = check_positive_int("chunk_size", chunk_size, low=1)
     run: dict[str, Any] = dict(days=horizon, dt=step, reading=reading, b_placement=b_placement)
 
-    n, nb, nd = cohort.size, burdens.size, doses.size
+    n, nb = cohort.size, burdens.size
     counts = np.empty(n * nb, dtype=np.int64)
     target = np.empty(n * nb, dtype=bool)
     for start in range(0, n * nb, chunk):
@@ -445,7 +445,7 @@ def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float
     nd = doses.size
 
     def under(index: NDArray[np.int64], which: NDArray[np.int64]) -> NDArray[np.bool_]:
-        subset = {name: value[which] for name, value in params.items()}
+        subset: dict[str, Any] = {name: value[which] for name, value in params.items()}
         return dose_response(n0=doses[index], **subset, **run).peak <= ceiling
 
     size = params["r"].size

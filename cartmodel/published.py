@@ -161,7 +161,9 @@ CLINICAL_EVIDENCE = {
         0.81, "fraction", "maude2018", "overall remission rate within 3 months, all responders MRD-negative"
     ),
     "maude_window_months": PublishedValue(3.0, "months", "maude2018", "window of the primary end point"),
-    "bader_patients": PublishedValue(81.0, "patients", "bader2023", "children and young adults with B-ALL, commercial tisagenlecleucel, Germany"),
+    "bader_patients": PublishedValue(
+        81.0, "patients", "bader2023", "children and young adults with B-ALL, commercial tisagenlecleucel, Germany"
+    ),
     "bader_assessment_day": PublishedValue(28.0, "days", "bader2023", "day after infusion of the response assessment"),
     "bader_cr_day_28": PublishedValue(71.0, "patients", "bader2023", "in complete response 28 days after infusion"),
     "bader_cr_day_28_fraction": PublishedValue(0.877, "fraction", "bader2023", "in complete response 28 days after infusion"),

@@ -121,8 +121,8 @@ def _slider(name: str, value: Any = _UNSET, *, high: float | None = None) -> wid
         value = int(row.default) if whole else row.default
     common = dict(description=label(name), style=_STYLE, layout=_LAYOUT)
     if whole:
-        number = check_positive_int(name, value, low=int(low), high=int(top))
-        return widgets.IntSlider(value=number, min=int(low), max=int(top), **common)
+        integer = check_positive_int(name, value, low=int(low), high=int(top))
+        return widgets.IntSlider(value=integer, min=int(low), max=int(top), **common)
     number = _scalar(name, value, low=low, high=top)
     if scale == "log":
         return widgets.FloatLogSlider(value=number, base=10, min=math.log10(low), max=math.log10(top), step=step,
@@ -149,7 +149,7 @@ class _Explorer:
         self.readouts = {name: widgets.HTML() for name in readout_names}
         self.values = {}
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-        FigureCanvasAgg(self.figure)
+        self.canvas = FigureCanvasAgg(self.figure)  # also self.figure.canvas; typed here for the Agg-only methods
         self.ax = self.figure.add_subplot()
         self.image = widgets.Image(format="png")
         self.updates = 0
@@ -194,7 +194,7 @@ class _Explorer:
         """Redraw what changed and put the figure, as PNG, into the image widget."""
         from PIL import Image
 
-        canvas = self.figure.canvas
+        canvas = self.canvas
         key = self._static_key()
         if key != self._background_key:
             canvas.draw()  # animated artists are left out of a full draw
@@ -346,9 +346,10 @@ class NomogramExplorer(_Explorer):
         self.cohort_fraction = _scalar("cohort_fraction", cohort_fraction, low=0.0, high=1.0, low_open=True)
         n = check_positive_int("n", n, low=2)
         self.P_grid = np.logspace(-2, 4, n) if P_grid is None else _increasing("P_grid", P_grid)
-        self.n0_grid = (np.logspace(*np.log10(EXAMPLE_N0_RANGE), n) if n0_grid is None
+        low_n0, high_n0 = EXAMPLE_N0_RANGE
+        self.n0_grid = (np.logspace(np.log10(low_n0), np.log10(high_n0), n) if n0_grid is None
                         else _increasing("n0_grid", n0_grid))
-        self.fixed = {"r": _scalar("r", r), "q": _scalar("q", q), "K": _scalar("K", K)}
+        self.fixed: dict[str, Any] = {"r": _scalar("r", r), "q": _scalar("q", q), "K": _scalar("K", K)}
         first_day = PARAMETERS["clear_by_day"].control[0]
         self.days = _scalar("days", days, low=first_day, unit="days")  # the clearance slider starts there
         self.rtol = _scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
@@ -369,9 +370,9 @@ class NomogramExplorer(_Explorer):
         self._connect(list(self.artists.values()))
 
     def _compute(self, v: Mapping[str, float]) -> None:
-        common = dict(B=affinity_from_ic50(v["ic50"]), days=self.days, **self.fixed)
+        common: dict[str, Any] = dict(B=affinity_from_ic50(v["ic50"]), days=self.days, **self.fixed)
         grid = dose_response(n0=self.n0_grid[:, None], P=self.P_grid, **common)
-        search = dict(ceiling=v["ceiling"], P=self.P_grid, rtol=self.rtol,
+        search: dict[str, Any] = dict(ceiling=v["ceiling"], P=self.P_grid, rtol=self.rtol,
                       min_n0=float(self.n0_grid[0]), max_n0=float(self.n0_grid[-1]), **common)
         contour = dose_for_ceiling(**search)
         under_ceiling = dose_for_ceiling(clear_by_day=float(v["clear_by_day"]), **search)
@@ -462,8 +463,8 @@ class ScheduleExplorer(_Explorer):
     def __init__(self, *, r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], ic50: float = FIGURE_1_IC50_NM,
                  K: float = FIGURE_1["K"], days: float = float(FIGURE_1_DAYS), **start: float) -> None:
         _check_start(start, EXPLORER_CONTROLS["schedule"])
-        self.fixed = {"r": _scalar("r", r), "q": _scalar("q", q), "B": float(affinity_from_ic50(_scalar("ic50", ic50))),
-                      "K": _scalar("K", K)}
+        self.fixed: dict[str, Any] = {"r": _scalar("r", r), "q": _scalar("q", q),
+                                      "B": float(affinity_from_ic50(_scalar("ic50", ic50))), "K": _scalar("K", K)}
         self.days = _scalar("days", days)
         controls = {name: _slider(name, start.get(name, _UNSET)) for name in EXPLORER_CONTROLS["schedule"]}
         super().__init__(controls, ("single", "split", "ratio", "clearance_day"), figsize=(7.0, 3.6))

@@ -125,7 +125,7 @@ def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(page, site,
     results = page.evaluate(RUN_ALL, sets)
     assert len(results) == 200
     covered = set()
-    for p, js in zip(sets, results):
+    for p, js in zip(sets, results, strict=True):
         run = cm.simulate(**{k: (list(map(tuple, v)) if k == "doses" else v) for k, v in p.items()})
         covered.add((p["reading"], p["b_placement"], "doses" in p))
         np.testing.assert_array_equal(js["t"], run.t)
@@ -193,7 +193,7 @@ def check_nomogram(js: dict, p: dict) -> None:
     search = dict(ceiling=p["ceiling"], P=P, min_n0=float(n0[0]), max_n0=float(n0[-1]), rtol=p["rtol"], **common)
     for key, expected in (("ceilingDose", cm.dose_for_ceiling(**search)),
                           ("underCeiling", cm.dose_for_ceiling(clear_by_day=p["clear_by_day"], **search))):
-        dose, dose_peak, feasible, at_max = (np.asarray(column) for column in zip(*js[key]))
+        dose, dose_peak, feasible, at_max = (np.asarray(column) for column in zip(*js[key], strict=True))
         np.testing.assert_array_equal(feasible, expected.feasible, err_msg=key)
         np.testing.assert_array_equal(at_max, expected.at_max_dose, err_msg=key)
         assert relative_difference(dose, expected.n0) < 1e-9, key
@@ -205,7 +205,7 @@ def test_nomogram_agrees_with_cartmodel_on_200_random_parameter_sets(page, site,
     sets = random_nomograms(200, seed=42)
     results = page.evaluate(NOMOGRAM_ALL, sets)
     decided = {"feasible": 0, "infeasible": 0, "at max": 0}
-    for p, js in zip(sets, results):
+    for p, js in zip(sets, results, strict=True):
         check_nomogram(js, p)
         under = [d[2] for d in js["underCeiling"]]
         decided["feasible"] += sum(under)
@@ -233,7 +233,7 @@ def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(page, site,
         "reading": str(rng.choice(READINGS)), "b_placement": str(rng.choice(B_PLACEMENTS)),
     } for _ in range(200)]
     results = page.evaluate(SCHEDULE_ALL, sets)
-    for p, js in zip(sets, results):
+    for p, js in zip(sets, results, strict=True):
         comparison = cm.split_schedule(**p)
         assert [tuple(d) for d in js["doses"]] == list(comparison.doses)
         assert relative_difference(js["single"], comparison.single.car_t) < 1e-9, p
@@ -382,7 +382,7 @@ def test_nomogram_on_the_page_is_cartmodels_on_the_widgets_grid(page, site, page
     assert shown["burdens_with_a_dose"][0] == len(feasible)
     assert shown["largest_dose_min"][0] == min(d[0] for d in feasible)
     assert shown["largest_dose_max"][0] == max(d[0] for d in feasible)
-    cleared = [P for P, ok in zip(js["PGrid"], js["clears"]) if ok]
+    cleared = [P for P, ok in zip(js["PGrid"], js["clears"], strict=True) if ok]
     assert shown["clearance_limit_P"][0] == max(cleared)
     assert not all(js["clears"])  # the clearance limit is inside the grid at these values
     assert not page_log.page_errors

@@ -251,7 +251,7 @@ def test_wrong_types_raise_type_errors(days, counts, extra):
 def fit_each(days_list, counts_list, starts, **common):
     """fit_burden patient by patient, recording which patients it warned about."""
     fits, warned = [], []
-    for index, (days, counts) in enumerate(zip(days_list, counts_list)):
+    for index, (days, counts) in enumerate(zip(days_list, counts_list, strict=True)):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", cm.IdentifiabilityWarning)
             fits.append(cm.fit_burden(days, counts, **KNOWN, **{k: v[index] for k, v in starts.items()}, **common))
@@ -401,7 +401,7 @@ def test_reading_many_schedules_at_once_equals_reading_each():
     together = cohort.read_schedules(schedules, noise_sd=0.3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
-        for schedule, recovery in zip(schedules, together):
+        for schedule, recovery in zip(schedules, together, strict=True):
             assert cohort.read(schedule, noise_sd=0.3).recovery(cohort.P) == recovery
     with pytest.raises(ValueError, match="among the counted days"):
         cohort.read((0.5,))

@@ -16,6 +16,9 @@ from bs4 import BeautifulSoup
 
 from .conftest import REPO
 
+# Every test reads the built book; all but the configuration check also drive Chromium.
+pytestmark = pytest.mark.book
+
 PAGE = "chapters/equation1"  # cites papers, refers to its equations and to a figure
 TIP = "[data-tippy-root] .tippy-box"
 
@@ -55,6 +58,7 @@ def assert_clean(page_log):
     assert page_log.page_errors == [], f"uncaught errors: {page_log.page_errors}"
 
 
+@pytest.mark.browser
 def test_citation_preview_shows_the_reference(equation1, page_log, built_book):
     link = equation1.locator('article a[href*="bibliography.html#"]').first
     href = link.get_attribute("href")
@@ -69,6 +73,7 @@ def test_citation_preview_shows_the_reference(equation1, page_log, built_book):
     assert_clean(page_log)
 
 
+@pytest.mark.browser
 def test_equation_preview_shows_the_typeset_equation_on_focus(equation1, page_log):
     link = equation1.locator('article a.reference.internal[href^="#equation-"]').first
     link.focus()  # keyboard readers get the preview too
@@ -79,6 +84,7 @@ def test_equation_preview_shows_the_typeset_equation_on_focus(equation1, page_lo
     assert_clean(page_log)
 
 
+@pytest.mark.browser
 def test_figure_preview_shows_the_figure(equation1, page_log):
     link = equation1.locator('article a.reference.internal[href^="#fig-"]').first
     link.hover()
@@ -90,6 +96,7 @@ def test_figure_preview_shows_the_figure(equation1, page_log):
     assert_clean(page_log)
 
 
+@pytest.mark.browser
 def test_preview_scripts_come_from_the_site(equation1, page_log):
     scripts = equation1.evaluate("() => [...document.scripts].map((s) => s.src).filter(Boolean)")
     paths = [urlsplit(src).path for src in scripts]
