@@ -17,7 +17,6 @@ from bs4 import BeautifulSoup
 from .conftest import REPO
 
 # Every test reads the built book; all but the configuration check also drive Chromium.
-pytestmark = pytest.mark.book
 
 PAGE = "chapters/equation1"  # cites papers, refers to its equations and to a figure
 TIP = "[data-tippy-root] .tippy-box"

@@ -32,7 +32,10 @@ from .conftest import PDF_NAME, REPO
 from .test_book import page, toc_files
 
 # TeX that MathJax should have turned into typeset maths.
-RAW_TEX = re.compile(r"\\(?:frac|left|right|begin|end|mathrm|text|cdot|times|alpha|beta|sum|int|le|ge|Delta)\b|\$[^$\s\d][^$]{0,60}\$|\\\(|\\\[")
+RAW_TEX = re.compile(
+    r"\\(?:frac|left|right|begin|end|mathrm|text|cdot|times|alpha|beta|sum|int|le|ge|Delta)\b"
+    r"|\$[^$\s\d][^$]{0,60}\$|\\\(|\\\["
+)
 
 
 def load_module(path: Path, name: str):
