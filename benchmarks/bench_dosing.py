@@ -17,7 +17,7 @@ It prints, measured in this one run on this machine:
 3. the median update time of the in-browser explorer in Debian's Chromium
    (input event to updated DOM, with layout forced).
 
-Aims (issue 5): vectorised >= 100x the loop and >= 1000x solve_ivp, and under
+Aims: vectorised >= 100x the loop and >= 1000x solve_ivp, and under
 20 ms; widget update under 50 ms; browser update under 16 ms (one frame).
 Nothing is asserted: the numbers are printed.
 """

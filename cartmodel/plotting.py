@@ -402,7 +402,7 @@ def plot_response_by_infusions(
 
 
 # --------------------------------------------------------------------------
-# Dosing (chapters "Dosing nomograms" and "Interactive dosing"; issue 5).
+# Dosing (chapters "Dosing nomograms" and "Interactive dosing").
 # The widgets of cartmodel.widgets draw with these functions and then update
 # the artists, which carry a gid ("car-t", "tumour", ...) to be found by.
 
@@ -569,7 +569,7 @@ def schedule_markers(comparison: ScheduleComparison) -> tuple[np.ndarray, np.nda
 
 
 # --------------------------------------------------------------------------
-# Reading the antigen burden from CAR T counts, and clinical kinetics (issue 6)
+# Reading the antigen burden from CAR T counts, and clinical kinetics
 
 from .fitting import BurdenFit  # noqa: E402
 

@@ -92,8 +92,8 @@ def test_tumour_is_the_exponential_of_the_paper():
     np.testing.assert_array_equal(result.t, np.arange(61.0))
 
 
-# --- the reference figures of equations.md ---------------------------------
-# Values from ../shared/design/equations.md, which quotes them to 3 figures.
+# --- reference figures of the paper's Figure 1 under the book's three readings -----
+# Quoted to 3 figures in the project's notes on the equations; checked to that precision.
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis) over the rest of cartmodel's public API (issue 8).
+"""Property-based tests (hypothesis) over the rest of cartmodel's public API.
 
 tests/test_properties.py fuzzes Equation 1 (cartmodel.model); this file fuzzes every other
 public callable: the burden estimate, Equation 2 repertoires, DLI response probabilities,
