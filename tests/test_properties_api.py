@@ -836,7 +836,7 @@ def test_relevant_clones_and_dli_trial(seed, n, fraction, response_cells, dose, 
     assert not np.any(relevant & ~repertoire.tumour_directed)
     stricter = cm.relevant_clones(repertoire, response_cells=10 * response_cells, **settings_)
     assert not np.any(stricter & ~relevant)  # a higher bar keeps a subset
-    trial = cm.simulate_dli_trial(repertoire, n0=dose, rho_p=rho_p, patients=patients, seed=seed,
+    trial = cm.simulate_dli_trial(repertoire, dose_cells=dose, rho_p=rho_p, patients=patients, seed=seed,
                                   infusions=infusions, presentation=presentation, response_cells=response_cells,
                                   **settings_)
     assert trial.responded.shape == (patients,) and trial.presented.shape == (patients, infusions)
