@@ -64,6 +64,8 @@ __all__ = [
     "antigen_from_p",
     "estimate_burden",
     "one_at_a_time_sensitivity",
+    "tornado_ranges",
+    "marrow_blast_share",
 ]
 
 BloodVolumeGroup = Literal["man", "woman", "child"]
@@ -695,3 +697,103 @@ EXAMPLE_PATIENTS: Mapping[str, AllPatient] = MappingProxyType({
         blood_volume_ml_per_kg=BLOOD_VOLUME_ML_PER_KG["man"], label="adult, relapse",
     ),
 })
+
+
+# --------------------------------------------------------------------------
+# the ranges of the book's tornado analysis, and the marrow after treatment
+
+AgeGroup = Literal["child", "adult"]
+DiseaseState = Literal["relapse", "near MRD"]
+
+
+def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
+    """Plausible range of each input of the burden estimate, for :func:`one_at_a_time_sensitivity`.
+
+    The ranges of the antigen-burden chapter: CD19 per blast from the density
+    linked to response (Majzner et al. 2020) to one SD above the normal B-cell
+    mean (Ginaldi et al. 1998); marrow cells per kg from half to twice
+    Harrison's mean (an assumed range); blood volume 65 to 80 mL/kg (the
+    published defaults together); the white-cell count 25% either side of the
+    patient's.  At relapse: the normal cellularity over the measured range of
+    the age group (Wong et al. 2024), biopsy cellularity 60% to 100%,
+    infiltration 50% to 95%, blood blasts 25% either side (at most 100%).  Near
+    MRD the biopsy is taken as normal, so its cellularity spans the measured
+    normal range (and the normal cellularity, which would cancel, is not
+    varied), infiltration spans 10^-4 to 10^-2 and blood blasts 0 to 1%.
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The case; its white-cell count and blood blast fraction must be scalars.
+    group : {"child", "adult"}
+        Age group, for the measured normal cellularity.
+    state : {"relapse", "near MRD"}
+        Disease state, which sets the cellularity, infiltration and blood-blast ranges.
+
+    Returns
+    -------
+    dict
+        Field of :class:`AllPatient` to ``(low, high)``.
+    """
+    if not isinstance(patient, AllPatient):
+        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+    group = check_choice("group", group, ("child", "adult"))
+    state = check_choice("state", state, ("relapse", "near MRD"))
+    for name in ("wbc_giga_per_l", "blood_blast_fraction"):
+        if np.ndim(getattr(patient, name)):
+            raise ValueError(f"patient.{name} must be a scalar for a range; got an array")
+    published = {key: value.value for key, value in ALL_BURDEN_INPUTS.items()}
+    wbc = float(patient.wbc_giga_per_l)
+    normal = (published[f"{group}_normocellularity_low"], published[f"{group}_normocellularity_high"])
+    ranges = {
+        "antigen_molecules_per_blast": (published["cd19_density_linked_to_response"],
+                                        published["cd19_molecules_per_b_cell"] + published["cd19_molecules_per_b_cell_sd"]),
+        "marrow_cells_per_kg": (0.5 * MARROW_NUCLEATED_CELLS_PER_KG, 2.0 * MARROW_NUCLEATED_CELLS_PER_KG),
+        "blood_volume_ml_per_kg": (65.0, 80.0),
+        "wbc_giga_per_l": (0.75 * wbc, 1.25 * wbc),
+    }
+    if state == "relapse":
+        blood = float(patient.blood_blast_fraction)
+        ranges["normal_cellularity_fraction"] = normal
+        ranges["marrow_cellularity_fraction"] = (0.6, 1.0)
+        ranges["marrow_infiltration_fraction"] = (0.5, 0.95)
+        ranges["blood_blast_fraction"] = (0.75 * blood, min(1.0, 1.25 * blood))
+    else:
+        ranges["marrow_cellularity_fraction"] = normal
+        ranges["marrow_infiltration_fraction"] = (1e-4, 1e-2)
+        ranges["blood_blast_fraction"] = (0.0, 0.01)
+    return ranges
+
+
+def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLike) -> NDArray[np.float64]:
+    """Blasts among the nucleated marrow cells after the tumour has fallen for ``day`` days.
+
+    The marrow blasts of :func:`estimate_burden` fall as ``exp(-net_decline * day)``
+    (the tumour term of Equation 1 falls at ``r - q``) while the normal
+    nucleated cells of the biopsy stay as they are, so the share starts at the
+    patient's infiltration fraction.
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The patient at the start; infiltration in (0, 1) for the share to move.
+    net_decline : float or array_like
+        Rate at which the blasts fall, per day, >= 0.
+    day : float or array_like
+        Days since the start, >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Fraction in [0, 1], broadcast over the patient's fields, ``net_decline`` and ``day``.
+    """
+    if not isinstance(patient, AllPatient):
+        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+    rate = as_real_array("net_decline", net_decline, low=0.0, unit="per day")
+    days = as_real_array("day", day, low=0.0, unit="days")
+    infiltration = patient.marrow_infiltration_fraction
+    # the blasts left, relative to all nucleated marrow cells at the start
+    left = infiltration * np.exp(-rate * days)
+    total = left + (1.0 - infiltration)
+    # total is 0 only for a marrow of blasts alone, which stays all blasts however few are left
+    return np.divide(left, total, out=np.ones(np.broadcast(left, total).shape), where=total > 0)

@@ -780,3 +780,211 @@ def plot_target_attainment(
     ax.set_ylabel("fraction of the cohort")
     ax.legend(frameon=False, fontsize=8, loc="lower left")
     return ax
+
+
+# --------------------------------------------------------------------------
+# Panels of the chapters that were drawn by hand: the dose-response curves and
+# split schedules of "Dosing nomograms", the reference sweep of the antigen-burden
+# chapter and the relative peaks of the clinical-evidence chapter.
+
+__all__ += ["plot_dose_response", "plot_reference_sweep", "plot_relative_peaks", "plot_split_ratios"]
+
+
+def plot_dose_response(
+    doses: np.ndarray,
+    peaks: np.ndarray,
+    burdens: np.ndarray,
+    ax: Axes | None = None,
+    *,
+    ceiling: float | None = None,
+) -> Axes:
+    """Predicted peak against the single dose on log-log axes, one line per burden.
+
+    Parameters
+    ----------
+    doses : numpy.ndarray
+        1-D grid of single doses, in model cells, > 0.
+    peaks : numpy.ndarray
+        Peaks in model cells, > 0, shape ``(len(doses), len(burdens))``: the
+        ``peak`` of :func:`cartmodel.dose_response` over ``doses[:, None]`` and ``burdens``.
+    burdens : numpy.ndarray
+        1-D antigen burdens ``P`` in AU, > 0, one per column of ``peaks``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made if omitted.
+    ceiling : float, optional
+        A ceiling on the peak (model cells, > 0), drawn as a dashed line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Artists: ``peak-<j>`` for the burden of column ``j``, and ``ceiling``.
+    """
+    x = _grid("doses", doses, low=0.0, low_open=True)
+    columns = _grid("burdens", burdens, low=0.0, low_open=True)
+    values = as_real_array("peaks", peaks, low=0.0, low_open=True)
+    if values.shape != (x.size, columns.size):
+        raise ValueError(f"peaks must have shape (len(doses), len(burdens)) = {(x.size, columns.size)}; "
+                         f"got {values.shape}")
+    if ceiling is not None:
+        ceiling = float(as_real_array("ceiling", ceiling, low=0.0, low_open=True, unit="model cells"))
+    ax = _axes(ax)
+    for j, burden in enumerate(columns):
+        ax.plot(x, values[:, j], lw=2, label=f"burden P = {burden:.0e} AU", gid=f"peak-{j}")
+    if ceiling is not None:
+        ax.axhline(ceiling, color=TUMOUR_COLOUR, ls="--", lw=1.2, label="example model ceiling", gid="ceiling")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("single " + parameters.label("n0"))
+    ax.set_ylabel("predicted peak (model cells)")
+    ax.legend(frameon=False, fontsize=9)
+    return ax
+
+
+def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray], ax: Axes | None = None) -> Axes:
+    """Peak of a split schedule relative to one infusion of the total, against the number of infusions.
+
+    Parameters
+    ----------
+    infusions : numpy.ndarray
+        1-D numbers of equal infusions, >= 1.
+    ratios : mapping of interval to array
+        For each interval between infusions (days, > 0), the
+        :attr:`~cartmodel.dosing.ScheduleComparison.peak_ratio` at each number
+        of infusions (> 0).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made if omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Artists: ``ratio-<interval>`` lines, and ``one-infusion`` (the level 1).
+    """
+    x = _grid("infusions", infusions, low=1.0)
+    for interval, values in _mapping("ratios", ratios).items():
+        interval_days = as_real_array("ratios key", interval, low=0.0, low_open=True, unit="days")
+        if interval_days.ndim:
+            raise TypeError(f"ratios key must be an interval in days, a scalar; got {interval!r}")
+        _curve(f"ratios[{interval!r}]", values, x, log=True)
+    ax = _axes(ax)
+    for interval, values in ratios.items():
+        ax.plot(x, np.asarray(values, dtype=float), "o-", lw=2,
+                label=f"{interval:g} day{'s' if interval != 1 else ''} apart", gid=f"ratio-{interval:g}")
+    ax.axhline(1.0, color="0.5", lw=0.8, gid="one-infusion")
+    ax.set_xlabel("number of equal infusions")
+    ax.set_ylabel("peak / peak of one infusion")
+    ax.legend(frameon=False, fontsize=9)
+    return ax
+
+
+def plot_reference_sweep(
+    factors: np.ndarray,
+    sweep: Expansion,
+    labels: Iterable[str],
+    axes: tuple[Axes, Axes] | None = None,
+) -> tuple[Axes, Axes]:
+    """Peak (left, log) and day of peak (right) of several cases as the reference antigen burden changes.
+
+    Parameters
+    ----------
+    factors : numpy.ndarray
+        1-D multiples of the reference antigen burden, > 0.
+    sweep : Expansion
+        :func:`cartmodel.simulate` over ``P = P_case / factors[:, None]``: peaks
+        of shape ``(len(factors), len(labels))``.
+    labels : iterable of str
+        Name of each case (column of the sweep).
+    axes : two matplotlib axes, optional
+        Left and right; a new figure is made if omitted.
+
+    Returns
+    -------
+    tuple of Axes
+        ``(peak_ax, day_ax)``; lines ``peak-<i>`` and ``day-<i>`` for case ``i``.
+    """
+    x = _grid("factors", factors, low=0.0, low_open=True)
+    if not isinstance(sweep, Expansion):
+        raise TypeError(f"sweep must be an Expansion returned by cartmodel.simulate; got {type(sweep).__name__}")
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+        raise TypeError(f"labels must be an iterable of strings; got {labels!r}")
+    names = list(labels)
+    if not all(isinstance(name, str) for name in names):
+        raise TypeError(f"labels must be strings; got {names!r}")
+    if sweep.peak.shape != (x.size, len(names)):
+        raise ValueError(f"sweep must hold peaks of shape (len(factors), len(labels)) = {(x.size, len(names))}; "
+                         f"got {sweep.peak.shape}")
+    if axes is not None and (not isinstance(axes, (tuple, list, np.ndarray)) or len(axes) != 2
+                             or not all(isinstance(one, Axes) for one in axes)):
+        raise TypeError(f"axes must be two matplotlib Axes (peak, day of peak) or None; got {axes!r}")
+    if axes is None:
+        left, right = plt.subplots(1, 2, figsize=(11, 4.0))[1]
+    else:
+        left, right = axes
+    styles = ["-", "--", ":", "-."]
+    for i, name in enumerate(names):
+        style = styles[i % len(styles)]
+        left.plot(x, sweep.peak[:, i], style, marker="o", lw=2, label=name, gid=f"peak-{i}")
+        right.plot(x, sweep.peak_day[:, i], style, marker="o", lw=2, label=name, gid=f"day-{i}")
+    for ax in (left, right):
+        ax.set_xscale("log")
+        ax.axvline(1.0, color="0.6", lw=0.8)
+        ax.set_xlabel(r"reference $A_\mathrm{ref}$ relative to the book's choice")
+    left.set_yscale("log")
+    left.set_ylabel("peak CAR T cells (model cells)")
+    right.set_ylabel("day of peak")
+    left.legend(frameon=False)
+    return left, right
+
+
+def plot_relative_peaks(
+    factors: np.ndarray,
+    peaks: Mapping[str, np.ndarray],
+    baselines: Mapping[str, float],
+    ax: Axes | None = None,
+    *,
+    xlabel: str = "multiple of the baseline",
+) -> Axes:
+    """Peaks relative to a baseline peak, against a multiple of one input, on log-log axes.
+
+    One line per entry of ``peaks``, drawn as ``peaks[name] / baselines[name]``
+    (the first entry wide and pale, so that lines lying on it stay visible),
+    with a dotted line at the multiple 1.
+
+    Parameters
+    ----------
+    factors : numpy.ndarray
+        1-D multiples of the input (a dose or a burden), > 0.
+    peaks : mapping of label to array
+        Peaks (> 0) at each factor.
+    baselines : mapping of label to float
+        The peak (> 0) each line is divided by; one for every label of ``peaks``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made if omitted.
+    xlabel : str
+        Label of the horizontal axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Artists: ``relative-<k>`` for the ``k``-th entry, and ``factor-1``.
+    """
+    x = _grid("factors", factors, low=0.0, low_open=True)
+    curves = _mapping("peaks", peaks)
+    reference = _mapping("baselines", baselines)
+    for name, values in curves.items():
+        _curve(f"peaks[{name!r}]", values, x, log=True)
+        if name not in reference:
+            raise ValueError(f"baselines must have an entry for every line; got none for {name!r}")
+        base = as_real_array(f"baselines[{name!r}]", reference[name], low=0.0, low_open=True)
+        if base.ndim:
+            raise TypeError(f"baselines[{name!r}] must be a scalar; got {reference[name]!r}")
+    ax = _axes(ax)
+    styles = [dict(lw=3.0, alpha=0.6), dict(ls="--"), dict(ls="-"), dict(ls=":", lw=2.0)]
+    for k, (name, values) in enumerate(curves.items()):
+        ax.plot(x, np.asarray(values, dtype=float) / float(reference[name]), label=name, gid=f"relative-{k}",
+                **styles[k % len(styles)])
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.axvline(1.0, color="0.7", lw=0.8, ls=":", gid="factor-1")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("peak relative to the baseline")
+    return ax

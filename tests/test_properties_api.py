@@ -264,6 +264,13 @@ REFUSALS: dict[str, Refusal] = {
                                     {"weight_kg": ("a", 2.0)}, {"blood_blast_fraction": (0.5, 1.5)},
                                     {"weight_kg": 3.0}, {"weight_kg": ([1.0, 2.0], 3.0)}]),
          "output": BAD_CHOICE}),
+    "tornado_ranges": refusal(
+        bd.tornado_ranges, {"patient": PATIENT, "group": "adult", "state": "relapse"},
+        {"patient": st.one_of(BAD_OBJECT, st.just(PATIENT.replace(wbc_giga_per_l=[10.0, 20.0]))),
+         "group": BAD_CHOICE, "state": BAD_CHOICE}),
+    "marrow_blast_share": refusal(
+        bd.marrow_blast_share, {"patient": PATIENT, "net_decline": 0.3, "day": 28.0},
+        {"patient": BAD_OBJECT, "net_decline": NON_NEGATIVE, "day": NON_NEGATIVE}, arrays="net_decline day"),
     # Equation 2
     "PeptideLibrary": refusal(
         cm.PeptideLibrary, {"ic50_nm": [1.0, 10.0], "expression": [1.0, 2.0], "tumour": [True, False]},
@@ -620,6 +627,31 @@ def test_one_at_a_time_sensitivity(patient, ranges, output):
         assert bar.baseline == baseline
         assert_counts("sensitivity outputs", [bar.low_output, bar.high_output])
         assert (bar.low_input, bar.high_input) == ranges[bar.name]
+
+
+@settings(max_examples=100)
+@given(patient=PATIENTS, group=st.sampled_from(["child", "adult"]), state=st.sampled_from(["relapse", "near MRD"]))
+def test_tornado_ranges_feed_the_sensitivity_analysis(patient, group, state):
+    count_generated_call()
+    ranges = bd.tornado_ranges(patient, group=group, state=state)
+    for name, (low, high) in ranges.items():
+        assert 0 <= low <= high, (name, low, high)
+        assert high <= 1 or not name.endswith("_fraction"), (name, high)
+    # every range is valid input of the analysis, which varies exactly these inputs
+    bars = cm.one_at_a_time_sensitivity(patient, ranges)
+    assert sorted(bar.name for bar in bars) == sorted(ranges)
+    assert ("normal_cellularity_fraction" in ranges) == (state == "relapse")
+
+
+@settings(max_examples=200)
+@given(patient=PATIENTS, rate=st.floats(0.0, 3.0), days=st.lists(st.floats(0.0, 400.0), min_size=1, max_size=5))
+def test_marrow_blast_share(patient, rate, days):
+    count_generated_call()
+    share = bd.marrow_blast_share(patient, rate, np.sort(days))
+    assert_counts("share", share)
+    assert np.all(share <= 1.0) and np.all(np.diff(share) <= 1e-12)  # falls (or stays) with time
+    start = float(bd.marrow_blast_share(patient, rate, 0.0))
+    assert math.isclose(start, float(patient.marrow_infiltration_fraction), rel_tol=1e-12, abs_tol=1e-15)
 
 
 # --------------------------------------------------------------------------
@@ -1320,6 +1352,38 @@ def draw_sensitivities(data: st.DataObject, ax: Axes) -> Any:
     return plotting.plot_sensitivities(*cm.log_sensitivities(**values, days=30), ax=ax)
 
 
+def draw_dose_response(data: st.DataObject, ax: Axes) -> Any:
+    doses = np.logspace(0, 6, data.draw(st.integers(1, 6), label="doses"))
+    burdens = np.logspace(-2, 6, data.draw(st.integers(1, 4), label="burdens"))
+    values = data.draw(st.fixed_dictionaries({"r": RATE_R, "q": RATE_Q, "B": AFFINITY_B}), label="Equation 1")
+    grid = cm.dose_response(n0=doses[:, None], P=burdens, K=FIGURE_1["K"], days=30, **values)
+    ceiling = data.draw(st.one_of(st.none(), log_uniform(1e5, 1e11)), label="ceiling")
+    return plotting.plot_dose_response(doses, grid.peak, burdens, ax=ax, ceiling=ceiling)
+
+
+def draw_split_ratios(data: st.DataObject, ax: Axes) -> Any:
+    n = data.draw(st.integers(1, 6), label="infusion counts")
+    intervals = data.draw(st.lists(st.sampled_from([0.5, 1.0, 2.0, 7.0]), min_size=1, max_size=3, unique=True))
+    return plotting.plot_split_ratios(np.arange(1, n + 1), {i: positive_curve(data, n, 1e-3, 10.0) for i in intervals},
+                                      ax=ax)
+
+
+def draw_reference_sweep(data: st.DataObject, ax: Axes) -> Any:
+    factors = np.logspace(-2, 2, data.draw(st.integers(1, 5), label="factors"))
+    burdens = np.array(data.draw(st.lists(log_uniform(1e-3, 1e6), min_size=1, max_size=4), label="burdens"))
+    sweep = cm.simulate(**{**EQ1, "P": burdens[None, :] / factors[:, None]}, days=30)
+    return plotting.plot_reference_sweep(factors, sweep, [f"case {i}" for i in range(burdens.size)],
+                                         axes=(ax, new_axes()))
+
+
+def draw_relative_peaks(data: st.DataObject, ax: Axes) -> Any:
+    n = data.draw(st.integers(1, 30), label="points")
+    factors = np.geomspace(0.1, 10.0, n)
+    names = [f"reading {k}" for k in range(data.draw(st.integers(1, 5), label="lines"))]
+    return plotting.plot_relative_peaks(factors, {name: positive_curve(data, n) for name in names},
+                                        {name: data.draw(log_uniform(1e-3, 1e9)) for name in names}, ax=ax)
+
+
 PLOTTERS: dict[str, Callable[[st.DataObject, Axes], Any]] = {
     "plot_figure_1": lambda data, ax: plotting.plot_figure_1(one_run(data), ax=ax),
     "plot_figure_2": lambda data, ax: plotting.plot_figure_2(one_run(data), ax=ax),
@@ -1343,6 +1407,10 @@ PLOTTERS: dict[str, Callable[[st.DataObject, Axes], Any]] = {
     "plot_sensitivities": draw_sensitivities,
     "plot_against_burden": draw_against_burden,
     "plot_kinetics": draw_kinetics,
+    "plot_dose_response": draw_dose_response,
+    "plot_split_ratios": draw_split_ratios,
+    "plot_reference_sweep": draw_reference_sweep,
+    "plot_relative_peaks": draw_relative_peaks,
     "plot_target_attainment": lambda data, ax: plotting.plot_target_attainment(
         population.target_attainment(population.draw_cohort(data.draw(st.integers(1, 20), label="patients"),
                                                              seed=data.draw(SEEDS, label="seed")),
@@ -1391,12 +1459,42 @@ BAD_MAPPING = st.sampled_from(["x", None, 1.0, [RUN], {"a": "x"}, {"a": None}])
 BAD_CURVES = st.sampled_from(["x", None, [1.0, 2.0], {"a": "x"}, {"a": [0.1]}, {"a": [[0.1, 0.2]]},
                               {"a": [0.1, "y", 0.3]}])
 RESPONSE_X = np.arange(1, 4)
+RUNS_BY_FACTOR = cm.simulate(**{**EQ1, "P": np.array([[10.0, 1.0]]) / np.array([[0.1], [10.0]])}, days=30)
 FIT = cached_fit(())
 
 ATTAINMENT = population.target_attainment(population.draw_cohort(5, seed=1), n0_grid=NOMOGRAM_DOSES,
                                           P_grid=NOMOGRAM_BURDENS, ceiling=1e8)
 
 PLOT_REFUSALS: dict[str, Refusal] = {
+    "plot_dose_response": refusal(
+        plotting.plot_dose_response,
+        {"doses": NOMOGRAM_DOSES, "peaks": NOMOGRAM["grid"].peak, "burdens": NOMOGRAM_BURDENS, "ax": SHARED_AX,
+         "ceiling": 1e8},
+        {"doses": st.one_of(BAD_VECTOR, st.just(NOMOGRAM_DOSES[:2])), "burdens": BAD_VECTOR,
+         "peaks": st.one_of(outside(0.0, low_open=True), st.just(NOMOGRAM["grid"].peak.T),
+                            st.just(-NOMOGRAM["grid"].peak)),
+         "ax": BAD_AX, "ceiling": POSITIVE}),
+    "plot_split_ratios": refusal(
+        plotting.plot_split_ratios, {"infusions": [1, 2, 3], "ratios": {2.0: [1.0, 0.9, 0.8]}, "ax": SHARED_AX},
+        {"infusions": st.sampled_from(["x", None, [], [[1, 2, 3]], [0.5, 2.0, 3.0], [1.0, math.nan, 3.0]]),
+         "ratios": st.one_of(BAD_CURVES, st.sampled_from([{-1.0: [1.0, 0.9, 0.8]}, {"2": [1.0, 0.9, 0.8]},
+                                                         {2.0: [1.0, 0.0, 0.8]}, {(1.0, 2.0): [1.0, 0.9, 0.8]}])),
+         "ax": BAD_AX}),
+    "plot_reference_sweep": refusal(
+        plotting.plot_reference_sweep,
+        {"factors": [0.1, 10.0], "sweep": RUNS_BY_FACTOR, "labels": ["a", "b"], "axes": (SHARED_AX, SHARED_AX)},
+        {"factors": st.one_of(BAD_VECTOR, st.just([0.1, 1.0, 10.0])),
+         "sweep": st.sampled_from(["x", None, 1.0, RUN, RUNS, DONOR]),
+         "labels": st.sampled_from(["ab", None, 3, ["a"], ["a", 2]]),
+         "axes": st.sampled_from(["x", 1.0, (SHARED_AX,), (SHARED_AX, "x"), SHARED_AX])}),
+    "plot_relative_peaks": refusal(
+        plotting.plot_relative_peaks,
+        {"factors": [0.5, 1.0, 2.0], "peaks": {"a": [1.0, 2.0, 3.0]}, "baselines": {"a": 2.0}, "ax": SHARED_AX,
+         "xlabel": "dose"},
+        {"factors": BAD_VECTOR, "peaks": st.one_of(BAD_CURVES, st.just({"a": [1.0, -2.0, 3.0]})),
+         "baselines": st.sampled_from(["x", None, {}, {"b": 2.0}, {"a": -1.0}, {"a": "2"}, {"a": [1.0, 2.0]},
+                                       {"a": math.nan}]),
+         "ax": BAD_AX}),
     "plot_target_attainment": refusal(
         plotting.plot_target_attainment, {"result": ATTAINMENT, "ax": SHARED_AX, "burden_indices": None, "fraction": 0.9},
         {"result": st.sampled_from(["x", None, 1.0, RUN, NOMOGRAM["grid"]]), "ax": BAD_AX,
@@ -1778,6 +1876,8 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.AllPatient: (test_estimate_burden_for_any_patient, REFUSED),
     cm.estimate_burden: (test_estimate_burden_for_any_patient, REFUSED),
     cm.one_at_a_time_sensitivity: (test_one_at_a_time_sensitivity, REFUSED),
+    bd.tornado_ranges: (test_tornado_ranges_feed_the_sensitivity_analysis, REFUSED),
+    bd.marrow_blast_share: (test_marrow_blast_share, REFUSED),
     cm.PeptideLibrary: (test_draw_repertoire, REFUSED),
     cm.Repertoire: (test_draw_repertoire, REFUSED),
     cm.draw_peptides: (test_draw_peptides, REFUSED),
@@ -1821,6 +1921,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
         "plot_burden_recovery", "plot_dosing_curves", "plot_expansions", "plot_figure_1", "plot_figure_2", "plot_figure_3",
         "plot_kinetics", "plot_nomogram", "plot_rank_frequency", "plot_readings", "plot_response_by_infusions",
         "plot_schedule", "plot_sensitivities", "plot_tornado", "schedule_markers",
+        "plot_dose_response", "plot_split_ratios", "plot_reference_sweep", "plot_relative_peaks",
     ]},
 }
 # Results (and the one warning) that readers do not build: fuzzed through the function that makes them.
