@@ -743,7 +743,7 @@ def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState)
         if np.ndim(getattr(patient, name)):
             raise ValueError(f"patient.{name} must be a scalar for a range; got an array")
     published = {key: value.value for key, value in ALL_BURDEN_INPUTS.items()}
-    wbc = float(patient.wbc_giga_per_l)
+    wbc = float(np.asarray(patient.wbc_giga_per_l))
     normal = (published[f"{group}_normocellularity_low"], published[f"{group}_normocellularity_high"])
     ranges = {
         "antigen_molecules_per_blast": (published["cd19_density_linked_to_response"],
@@ -753,7 +753,7 @@ def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState)
         "wbc_giga_per_l": (0.75 * wbc, 1.25 * wbc),
     }
     if state == "relapse":
-        blood = float(patient.blood_blast_fraction)
+        blood = float(np.asarray(patient.blood_blast_fraction))
         ranges["normal_cellularity_fraction"] = normal
         ranges["marrow_cellularity_fraction"] = (0.6, 1.0)
         ranges["marrow_infiltration_fraction"] = (0.5, 0.95)
@@ -791,7 +791,7 @@ def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLi
         raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
     rate = as_real_array("net_decline", net_decline, low=0.0, unit="per day")
     days = as_real_array("day", day, low=0.0, unit="days")
-    infiltration = patient.marrow_infiltration_fraction
+    infiltration = np.asarray(patient.marrow_infiltration_fraction, dtype=float)  # already checked: typed for mypy
     # the blasts left, relative to all nucleated marrow cells at the start
     left = infiltration * np.exp(-rate * days)
     total = left + (1.0 - infiltration)
