@@ -134,12 +134,13 @@ def test_evidence_chapter_shows_its_scorecard_with_the_model_numbers(built_book)
 
 
 def public_modules() -> dict[str, object]:
-    """Every public module of cartmodel (no leading underscore), by name."""
+    """Every public module of cartmodel (no leading underscore), subpackages' modules included, by name."""
     import importlib
     import pkgutil
 
-    return {info.name: importlib.import_module(f"cartmodel.{info.name}")
-            for info in pkgutil.iter_modules(cm.__path__) if not info.name.startswith("_")}
+    names = [info.name.removeprefix("cartmodel.") for info in pkgutil.walk_packages(cm.__path__, "cartmodel.")]
+    return {name: importlib.import_module(f"cartmodel.{name}") for name in names
+            if not any(part.startswith("_") for part in name.split("."))}
 
 
 @pytest.mark.book
