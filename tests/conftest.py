@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The shared helpers of the property tests assert too: rewrite them as pytest rewrites test modules.
+pytest.register_assert_rewrite("tests.strategies")
+
 REPO = Path(__file__).resolve().parents[1]
 
 # The flags of `make book`: execute every chapter, fail on any warning.

@@ -1,0 +1,203 @@
+"""Shared strategies and helpers of the property tests (hypothesis) over cartmodel's public API.
+
+The test modules ``test_properties_*.py`` draw from these: the valid ranges the chapters and
+widgets reach (with margin), values outside them (``outside``, ``POSITIVE``, ...), the
+``Refusal`` records of how to call a function and what is bad for each parameter, and the
+assertions ``assert_refused`` and ``assert_counts``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import cartmodel as cm  # noqa: E402
+from cartmodel.paper import FIGURE_1  # noqa: E402
+
+# --------------------------------------------------------------------------
+# helpers
+
+
+def names_parameter(message: str, name: str) -> bool:
+    """Whether ``name`` appears in ``message`` as a word (``P`` in "P (cells) must ...")."""
+    return re.search(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", message) is not None
+
+
+def assert_refused(call: Callable[[], Any], name: str) -> None:
+    """``call()`` raises ValueError or TypeError whose message names ``name`` (and nothing else escapes)."""
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call()
+    message = str(caught.value)
+    assert names_parameter(message, name), f"{type(caught.value).__name__} does not name {name!r}: {message}"
+
+
+def assert_counts(name: str, values: Any) -> None:
+    """Finite and non-negative (cell counts, probabilities, days)."""
+    values = np.asarray(values, dtype=float)
+    assert np.all(np.isfinite(values)), f"{name} is not finite: {values}"
+    assert np.all(values >= 0), f"{name} is negative: {values}"
+
+
+def log_uniform(low: float, high: float) -> st.SearchStrategy[float]:
+    """Values spread over the decades from ``low`` to ``high``, ends included."""
+    exponent = st.floats(math.log10(low), math.log10(high))
+    return st.one_of(st.sampled_from([low, high]), exponent.map(lambda e: min(max(10.0**e, low), high)))
+
+
+def new_axes(**figure: Any) -> Axes:
+    """Axes on a small Agg figure outside pyplot (no global state to clean up)."""
+    fig = Figure(figsize=figure.get("figsize", (3.0, 2.0)), dpi=40)
+    FigureCanvasAgg(fig)
+    return fig.add_subplot()
+
+
+def draw(fig: Any) -> None:
+    fig.canvas.draw()
+
+
+# --------------------------------------------------------------------------
+# bad values
+
+
+WRONG_TYPES = ("1.0", None, True, np.bool_(False), 1 + 1j, object(), [1.0, "x"], {"a": 1.0})
+NOT_NONE_WRONG_TYPES = tuple(value for value in WRONG_TYPES if value is not None)
+
+
+def outside(low: float | None = None, high: float | None = None, *, low_open: bool = False,
+            high_open: bool = False, none_ok: bool = False) -> st.SearchStrategy[Any]:
+    """Reals outside ``low .. high`` (NaN and infinities included) and values of the wrong type."""
+    options: list[st.SearchStrategy[Any]] = [st.sampled_from([math.nan, math.inf, -math.inf])]
+    if low is not None:
+        below = low if low_open else math.nextafter(low, -math.inf)
+        options += [st.just(below), st.floats(max_value=below, allow_nan=False, allow_infinity=False)]
+    if high is not None:
+        above = high if high_open else math.nextafter(high, math.inf)
+        options += [st.just(above), st.floats(min_value=above, allow_nan=False, allow_infinity=False)]
+    options.append(st.sampled_from(NOT_NONE_WRONG_TYPES if none_ok else WRONG_TYPES))
+    return st.one_of(*options)
+
+
+POSITIVE = outside(0.0, low_open=True)
+NON_NEGATIVE = outside(0.0)
+FRACTION = outside(0.0, 1.0)
+BAD_INT = st.sampled_from([0, -1, 1.5, 2.0, "3", None, True, math.nan, 1 + 0j, object()])
+BAD_SEED = st.sampled_from([-1, 1.5, "1", None, True, object(), [1, 2]])
+BAD_CHOICE = st.sampled_from(["nonsense", "", 1, None, b"exact", ("exact",)])
+BAD_BOOL = st.sampled_from(["yes", 1, 0.0, None, "True"])
+BAD_OBJECT = st.sampled_from(["x", None, 1.0, object(), {"a": 1}])
+BAD_VECTOR = st.one_of(outside(0.0, low_open=True),
+                       st.sampled_from([[], [[1.0, 2.0]], [1.0, -1.0], [1.0, math.nan], 5.0]))
+BAD_PAIR = st.sampled_from([(0.0, 1.0), ([1.0, 2.0], 500.0), (1.0, [2.0, 3.0]), (-1.0, 2.0), (5.0, 1.0), (1.0,), "ab",
+                            None, (math.nan, 2.0), (1.0, math.inf), (1.0, "x"), (True, 2.0), 3.0])
+BAD_DAYS_GRID = st.one_of(outside(0.0), st.sampled_from([[3.0, 1.0], [1.0, 1.0], [0.5, 1.0], [-1.0, 2.0], [],
+                                                        [[1.0, 2.0]], [1.0, math.nan], 2.5]))
+
+
+def bad_horizon() -> st.SearchStrategy[Any]:
+    return st.one_of(outside(0.0, low_open=True), st.sampled_from([1.5, 2e6]))
+
+
+# --------------------------------------------------------------------------
+# shared valid inputs
+
+
+RATES = dict(r=FIGURE_1["r"], q=FIGURE_1["q"], K=FIGURE_1["K"])
+EQ1 = dict(r=FIGURE_1["r"], q=FIGURE_1["q"], B=FIGURE_1["B"], P=FIGURE_1["P"], K=FIGURE_1["K"])
+PATIENT = cm.AllPatient(weight_kg=70.0, wbc_giga_per_l=20.0, blood_blast_fraction=0.5,
+                        marrow_cellularity_fraction=0.9, marrow_infiltration_fraction=0.7,
+                        normal_cellularity_fraction=0.6)
+LIBRARY = cm.draw_peptides(20, seed=7, tumour_fraction=0.25)
+REPERTOIRE = cm.draw_repertoire(40, seed=7, peptides=LIBRARY)
+TWO_PEPTIDES = cm.PeptideLibrary(ic50_nm=[1.0, 10.0], expression=[1.0, 2.0], tumour=[True, False])
+STANDARD_DAYS = (1.0, 3.0, 7.0, 10.0, 14.0, 21.0, 28.0)
+STANDARD_COUNTS = tuple(float(x) for x in cm.sample_counts(STANDARD_DAYS, **EQ1, noise_sd=0.3,
+                                                           rng=np.random.default_rng(1)))
+COHORT_FIT = cm.fit_cohort(STANDARD_DAYS, (STANDARD_COUNTS, STANDARD_COUNTS), B=EQ1["B"], K=EQ1["K"], r=EQ1["r"],
+                           q=EQ1["q"], noise_sd=0.3)
+PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
+    "weight_kg": (2.0, 200.0),
+    "wbc_giga_per_l": (1e-3, 1e3),
+    "blood_blast_fraction": (0.0, 1.0),
+    "marrow_cellularity_fraction": (0.0, 1.0),
+    "marrow_infiltration_fraction": (0.0, 1.0),
+    "normal_cellularity_fraction": (0.05, 1.0),
+    "blood_volume_ml_per_kg": (40.0, 120.0),
+    "marrow_cells_per_kg": (1e9, 1e11),
+    "antigen_molecules_per_blast": (0.0, 1e6),
+}
+PATIENT_BAD = {
+    "weight_kg": POSITIVE, "wbc_giga_per_l": POSITIVE, "blood_blast_fraction": FRACTION,
+    "marrow_cellularity_fraction": FRACTION, "marrow_infiltration_fraction": FRACTION,
+    "normal_cellularity_fraction": outside(0.0, 1.0, low_open=True),
+    "blood_volume_ml_per_kg": POSITIVE, "marrow_cells_per_kg": POSITIVE, "antigen_molecules_per_blast": NON_NEGATIVE,
+    "antigen": st.sampled_from([1, None, b"CD19"]), "label": st.sampled_from([1, None, b"x"]),
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """How to call one public callable with valid arguments, and what is bad for each parameter."""
+
+    call: Callable[..., Any]
+    valid: dict[str, Any]
+    bad: dict[str, st.SearchStrategy[Any]]
+    arrays: frozenset[str] = field(default_factory=frozenset)  # parameters that broadcast arrays
+    scalars: frozenset[str] = field(default_factory=frozenset)  # numeric parameters that must be scalars
+
+
+def refusal(call: Callable[..., Any], valid: dict[str, Any], bad: dict[str, Any], *, arrays: str = "",
+            scalars: str = "") -> Refusal:
+    return Refusal(call, valid, bad, frozenset(arrays.split()), frozenset(scalars.split()))
+
+
+EQ1_BAD = {"r": POSITIVE, "q": NON_NEGATIVE, "B": POSITIVE, "P": NON_NEGATIVE, "K": POSITIVE}
+REP_SETTINGS = dict(K=FIGURE_1["K"], r=FIGURE_1["r"], q=FIGURE_1["q"], days=10.0, dt=1.0, tumour_term=True,
+                    reading="exact")
+REP_SETTINGS_BAD = {"K": POSITIVE, "r": POSITIVE, "q": NON_NEGATIVE, "days": bad_horizon(),
+                    "dt": st.one_of(POSITIVE, st.just(0.7)), "tumour_term": BAD_BOOL, "reading": BAD_CHOICE}
+HORIZON = dict(days=60.0, dt=1.0, reading="exact", b_placement="capacity")
+HORIZON_BAD = {"days": bad_horizon(), "dt": st.one_of(POSITIVE, st.just(0.7)), "reading": BAD_CHOICE,
+               "b_placement": BAD_CHOICE}
+
+
+# --------------------------------------------------------------------------
+# shared valid ranges
+
+PATIENTS = st.builds(cm.AllPatient, **{name: st.floats(*bounds) for name, bounds in PATIENT_FIELD_RANGES.items()})
+
+SEEDS = st.integers(0, 2**32 - 1)
+RATE_R = st.floats(0.1, 3.0)  # the widgets' slider ranges, which cover the chapters' values
+RATE_Q = st.floats(0.0, 2.5)
+SCALE_K = log_uniform(1e2, 1e8)
+
+
+def small_repertoire(seed: int, n_clones: int, tumour_fraction: float) -> cm.Repertoire:
+    peptides = cm.draw_peptides(20, seed=seed, tumour_fraction=tumour_fraction)
+    return cm.draw_repertoire(n_clones, seed=seed, peptides=peptides)
+
+
+PROBABILITY = st.floats(0.0, 1.0)
+
+AFFINITY_B = log_uniform(1e-2, 10.0)  # 1 / IC50 over the widgets' 0.1 to 100 nM
+BURDEN_P = st.one_of(st.just(0.0), log_uniform(1e-2, 1e8))
+DOSE = log_uniform(1e-3, 1e6)
+
+
+FREE_SETS = st.sampled_from([(), ("scale",), ("q",), ("q", "scale"), ("r", "q")])
+
+
+HORIZONS = st.sampled_from([(30, 1.0), (60, 1.0), (60, 0.5), (120, 1.0)])

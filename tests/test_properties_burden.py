@@ -1,0 +1,163 @@
+"""Properties (hypothesis) of the ALL burden estimate (cartmodel.burden) over its valid ranges.
+
+Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, bad
+input and the registry in tests/test_properties_api.py.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import cartmodel as cm  # noqa: E402
+from cartmodel import burden as bd  # noqa: E402
+
+from .conftest import count_generated_call, examples  # noqa: E402
+from .strategies import (  # noqa: E402
+    PATIENT_FIELD_RANGES,
+    PATIENTS,
+    assert_counts,
+    log_uniform,
+)
+
+# --------------------------------------------------------------------------
+# valid ranges: the ALL burden estimate
+DEFAULT_ML_PER_KG = {"man": 70.0, "woman": 65.0, "child": 77.5}  # the docstring of blood_volume_ml
+
+
+@settings(max_examples=examples(400))
+@given(wbc=st.one_of(st.floats(0.0, 1e4), st.lists(st.floats(0.0, 1e4), min_size=1, max_size=4)))
+def test_wbc_unit_conversions_round_trip(wbc):
+    count_generated_call()
+    per_ul = cm.wbc_cells_per_ul_from_giga_per_l(wbc)
+    assert_counts("cells per uL", per_ul)
+    np.testing.assert_allclose(per_ul, np.asarray(wbc) * 1000.0, rtol=1e-15)
+    np.testing.assert_allclose(cm.wbc_giga_per_l_from_cells_per_ul(per_ul), wbc, rtol=1e-15)
+
+
+@settings(max_examples=examples(400))
+@given(weight=st.floats(0.5, 300.0), group=st.sampled_from(sorted(DEFAULT_ML_PER_KG)),
+       ml_per_kg=st.one_of(st.none(), st.floats(40.0, 120.0)), height=st.floats(0.3, 3.0),
+       sex=st.sampled_from(["man", "woman"]))
+def test_blood_volumes(weight, group, ml_per_kg, height, sex):
+    count_generated_call()
+    volume = float(cm.blood_volume_ml(weight, group=group, ml_per_kg=ml_per_kg))
+    assert volume == pytest.approx(weight * (ml_per_kg or DEFAULT_ML_PER_KG[group]), rel=1e-12)
+    nadler = cm.nadler_blood_volume_ml([height, height, height * 0.9], [weight, weight * 1.1, weight], sex=sex)
+    assert_counts("Nadler blood volume", nadler)
+    assert nadler[1] > nadler[0] > nadler[2]  # more weight, more blood; less height, less blood
+
+
+@settings(max_examples=examples(500))
+@given(weight=st.floats(0.5, 300.0), cellularity=st.floats(0.0, 1.0), infiltration=st.floats(0.0, 1.0),
+       cells_per_kg=log_uniform(1e9, 1e11), wbc=log_uniform(1e-3, 1e3), fraction=st.floats(0.0, 1.0),
+       volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0), normal=st.floats(0.05, 1.0))
+def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per_kg, wbc, fraction, volume, age,
+                                    normal):
+    count_generated_call()
+    nucleated = float(cm.marrow_nucleated_cells(weight, cells_per_kg=cells_per_kg))
+    marrow = float(cm.marrow_blasts(weight_kg=weight, cellularity_fraction=cellularity,
+                                    infiltration_fraction=infiltration, normal_cellularity_fraction=normal,
+                                    cells_per_kg=cells_per_kg))
+    assert_counts("marrow blasts", [nucleated, marrow])
+    # no more blasts than the marrow's cells, which are the normal count scaled by cellularity / normal
+    assert marrow <= nucleated * cellularity / normal * (1 + 1e-12)
+    blood = float(cm.circulating_blasts(wbc_giga_per_l=wbc, blast_fraction=fraction, blood_volume_ml=volume))
+    same = float(cm.circulating_blasts(wbc_cells_per_ul=wbc * 1000.0, blast_fraction=fraction, blood_volume_ml=volume))
+    assert_counts("circulating blasts", blood)
+    assert blood == pytest.approx(same, rel=1e-12)
+    assert blood <= wbc * 1e9 * volume / 1000.0 * (1 + 1e-12)  # no more blasts than white cells in the blood
+    total = float(cm.total_blasts(blood, marrow))
+    assert total == blood + marrow and total >= max(blood, marrow)
+    share = float(cm.normal_cellularity_fraction(age))
+    assert 0.0 <= share <= 1.0
+    assert float(cm.normal_cellularity_fraction(min(age + 1.0, 100.0))) <= share
+
+
+@settings(max_examples=examples(400))
+@given(blasts=st.one_of(st.just(0.0), log_uniform(1.0, 1e13)), density=st.floats(0.0, 1e6),
+       reference=log_uniform(1e6, 1e20))
+def test_antigen_burden_and_P_round_trip(blasts, density, reference):
+    count_generated_call()
+    antigen = float(cm.antigen_burden_molecules(blasts, molecules_per_blast=density))
+    P = float(cm.p_from_antigen(antigen, reference_antigen_molecules=reference))
+    assert_counts("antigen and P", [antigen, P])
+    assert antigen == pytest.approx(blasts * density, rel=1e-15)
+    assert float(cm.antigen_from_p(P, reference_antigen_molecules=reference)) == pytest.approx(antigen, rel=1e-12)
+
+
+@settings(max_examples=examples(300))
+@given(patient=PATIENTS, heavier=st.floats(1.0, 2.0))
+def test_estimate_burden_for_any_patient(patient, heavier):
+    count_generated_call()
+    estimate = cm.estimate_burden(patient)
+    for name in ("blood_volume_ml", "circulating_blasts", "marrow_blasts", "total_blasts", "antigen_molecules"):
+        assert_counts(name, getattr(estimate, name))
+    assert float(estimate.total_blasts) == pytest.approx(float(estimate.circulating_blasts + estimate.marrow_blasts),
+                                                         rel=1e-15)
+    assert 0.0 <= float(estimate.marrow_share) <= 1.0
+    assert_counts("P", estimate.P())
+    rebuilt = cm.AllPatient(**{name: float(getattr(patient, name)) for name in PATIENT_FIELD_RANGES})  # plain floats in
+    assert float(cm.estimate_burden(rebuilt).antigen_molecules) == float(estimate.antigen_molecules)
+    both = cm.estimate_burden(patient.replace(weight_kg=[float(patient.weight_kg), heavier * float(patient.weight_kg)]))
+    assert both.total_blasts.shape == (2,) and both.total_blasts[1] >= both.total_blasts[0]  # weight scales the blasts
+
+
+SENSITIVITY_RANGES = st.dictionaries(
+    st.sampled_from(sorted(PATIENT_FIELD_RANGES)),
+    st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
+    min_size=1, max_size=4,
+).map(lambda ranges: {
+    name: tuple(max(low + u * (high - low), 1e-3 if name in ("weight_kg", "wbc_giga_per_l") else low)
+                for u in pair)
+    for name, pair in ranges.items() for low, high in [PATIENT_FIELD_RANGES[name]]
+})
+
+
+@settings(max_examples=examples(200))
+@given(patient=PATIENTS, ranges=SENSITIVITY_RANGES, output=st.sampled_from(typing.get_args(bd.SensitivityOutput)))
+def test_one_at_a_time_sensitivity(patient, ranges, output):
+    count_generated_call()
+    bars = cm.one_at_a_time_sensitivity(patient, ranges, output=output)
+    assert sorted(bar.name for bar in bars) == sorted(ranges)
+    baseline = float(getattr(cm.estimate_burden(patient), output))
+    folds = [bar.fold_range for bar in bars]
+    assert folds == sorted(folds, reverse=True) and all(fold >= 1 for fold in folds)
+    for bar in bars:
+        assert bar.baseline == baseline
+        assert_counts("sensitivity outputs", [bar.low_output, bar.high_output])
+        assert (bar.low_input, bar.high_input) == ranges[bar.name]
+
+
+@settings(max_examples=100)
+@given(patient=PATIENTS, group=st.sampled_from(["child", "adult"]), state=st.sampled_from(["relapse", "near MRD"]))
+def test_tornado_ranges_feed_the_sensitivity_analysis(patient, group, state):
+    count_generated_call()
+    ranges = bd.tornado_ranges(patient, group=group, state=state)
+    for name, (low, high) in ranges.items():
+        assert 0 <= low <= high, (name, low, high)
+        assert high <= 1 or not name.endswith("_fraction"), (name, high)
+    # every range is valid input of the analysis, which varies exactly these inputs
+    bars = cm.one_at_a_time_sensitivity(patient, ranges)
+    assert sorted(bar.name for bar in bars) == sorted(ranges)
+    assert ("normal_cellularity_fraction" in ranges) == (state == "relapse")
+
+
+@settings(max_examples=200)
+@given(patient=PATIENTS, rate=st.floats(0.0, 3.0), days=st.lists(st.floats(0.0, 400.0), min_size=1, max_size=5))
+def test_marrow_blast_share(patient, rate, days):
+    count_generated_call()
+    share = bd.marrow_blast_share(patient, rate, np.sort(days))
+    assert_counts("share", share)
+    assert np.all(share <= 1.0) and np.all(np.diff(share) <= 1e-12)  # falls (or stays) with time
+    start = float(bd.marrow_blast_share(patient, rate, 0.0))
+    assert math.isclose(start, float(patient.marrow_infiltration_fraction), rel_tol=1e-12, abs_tol=1e-15)

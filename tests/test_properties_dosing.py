@@ -1,0 +1,179 @@
+"""Properties (hypothesis) of dosing, dosing for a population and the calibration to the published course.
+
+Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, bad
+input and the registry in tests/test_properties_api.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import cartmodel as cm  # noqa: E402
+from cartmodel import (  # noqa: E402
+    calibration,
+    dosing,
+    population,
+)
+from cartmodel.paper import FIGURE_1  # noqa: E402
+from cartmodel.published import TISAGENLECLEUCEL_B_ALL  # noqa: E402
+
+from .conftest import count_generated_call, examples  # noqa: E402
+from .strategies import (  # noqa: E402
+    AFFINITY_B,
+    BURDEN_P,
+    DOSE,
+    HORIZONS,
+    RATE_Q,
+    RATE_R,
+    SCALE_K,
+    SEEDS,
+    assert_counts,
+    assert_refused,
+    log_uniform,
+)
+
+# --------------------------------------------------------------------------
+# valid ranges: dosing
+
+
+@settings(max_examples=examples(300))
+@given(dose=DOSE, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K, horizon=HORIZONS,
+       reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
+def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, reading, placement):
+    count_generated_call()
+    days, dt = horizon
+    common = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=placement)
+    doses = np.array([dose, 10.0 * dose])
+    try:
+        grid = cm.dose_response(n0=doses, **common)
+    except ValueError as error:  # the documented refusal of simulate, for the same reason
+        assert "1e300" in str(error) and q > r
+        with pytest.raises(ValueError, match="1e300"):
+            cm.simulate(n0=doses, **common)
+        return
+    for name in ("peak", "peak_day", "final"):
+        assert_counts(name, getattr(grid, name))
+    assert np.all(grid.peak >= doses)
+    run = cm.simulate(n0=doses, **common)
+    np.testing.assert_allclose(grid.peak, run.peak, rtol=1e-12)
+    np.testing.assert_allclose(grid.final, run.final, rtol=1e-12)
+    np.testing.assert_array_equal(grid.clearance_day, run.clearance_day)
+    if reading == "exact":
+        assert grid.peak[1] >= grid.peak[0]  # a larger dose never peaks lower
+
+
+@settings(max_examples=examples(120))
+@given(ceiling=log_uniform(1e5, 1e11), P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q,
+       clear_by=st.sampled_from([None, 21.0, 42.0, 60.0]))
+def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
+    count_generated_call()
+    low, high = dosing.EXAMPLE_N0_RANGE
+    result = cm.dose_for_ceiling(ceiling=[ceiling, 10.0 * ceiling], P=P, B=B, r=r, q=q, K=FIGURE_1["K"],
+                                 clear_by_day=clear_by, rtol=1e-3)
+    assert_counts("dose", result.n0)
+    assert_counts("peak", result.peak)
+    for i in range(2):
+        if result.feasible[i]:
+            assert low <= result.n0[i] <= high * (1 + 1e-12)
+            assert result.peak[i] <= [ceiling, 10.0 * ceiling][i] * (1 + 1e-12)
+            assert result.reason[i] == ""
+        else:
+            assert result.n0[i] == 0.0 and result.reason[i] != ""
+    if result.feasible.all():
+        assert result.n0[1] >= result.n0[0]  # a higher ceiling allows at least the same dose
+    single = cm.dose_for_ceiling(ceiling=ceiling, P=P, B=B, r=r, q=q, K=FIGURE_1["K"], clear_by_day=clear_by,
+                                 rtol=1e-3)
+    assert single.n0_or_none() == (float(result.n0[0]) if result.feasible[0] else None)
+
+
+@settings(max_examples=examples(40))
+@given(n=st.integers(1, 6), seed=SEEDS, spread=st.floats(0.0, 0.5), n_dose=st.integers(1, 5),
+       n_burden=st.integers(1, 4), top=st.floats(0.0, 8.0), ceiling=log_uniform(1e5, 1e11),
+       clear_by_day=st.sampled_from([1.0, 21.0, 60.0]), level=log_uniform(1e-3, 1e3), cv=st.floats(0.0, 10.0))
+def test_draw_cohort_and_target_attainment(n, seed, spread, n_dose, n_burden, top, ceiling, clear_by_day, level, cv):
+    count_generated_call()
+    sd = float(population.lognormal_sd_from_cv(cv))
+    assert sd >= 0 and math.sqrt(math.expm1(sd**2)) == pytest.approx(cv, rel=1e-9, abs=1e-12)
+    cohort = population.draw_cohort(n, seed=seed, variability=dict.fromkeys(("r", "q", "B", "P"), spread))
+    for name in ("r", "q", "B", "K", "burden_factor"):
+        values = getattr(cohort, name)
+        assert values.shape == (n,) and np.all(values > 0) and np.all(np.isfinite(values))
+    doses, burdens = np.logspace(-3, 6, n_dose), np.logspace(0, top, n_burden)
+    try:
+        pta = population.target_attainment(cohort, n0_grid=doses, P_grid=burdens, ceiling=ceiling,
+                                           clearance_level=level, clear_by_day=clear_by_day)
+    except ValueError as error:  # the documented refusal of simulate for a capacity beyond float64
+        assert "1e300" in str(error)
+        return
+    under, both, target = pta.probability_under_ceiling, pta.probability_both, pta.probability_tumour_target
+    for name, values in (("under", under), ("both", both), ("target", target)):
+        assert_counts(name, values)
+        assert np.all(values <= 1.0)
+    assert np.all(np.diff(under, axis=0) <= 0)  # a larger dose never keeps more patients under the ceiling
+    assert np.all(both <= under) and np.all(both <= target)
+    # every dose of the grid, run by dose_response, gives the same counts as the bisection
+    peaks = cm.dose_response(n0=doses[:, None, None], P=cohort.P(burdens), r=cohort.r[:, None],
+                             q=cohort.q[:, None], B=cohort.B[:, None], K=cohort.K[:, None]).peak
+    np.testing.assert_array_equal(pta.doses_under_ceiling, (peaks <= ceiling).sum(axis=0))
+
+
+@settings(max_examples=examples(60))
+@given(days=st.floats(0.0, 400.0), reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
+       plateau=st.sampled_from([0.1, 1.0, 10.0]), dose=log_uniform(1e-2, 1e2), burden=log_uniform(1e-2, 1e2))
+def test_calibration_to_the_published_course(days, reading, placement, plateau, dose, burden):
+    count_generated_call()
+    tmax = TISAGENLECLEUCEL_B_ALL["tmax_days"].value
+    start, level, peak = calibration.published_typical_course([0.0, days, tmax])
+    assert start == 1.0 and 0.0 < level <= peak
+    fitted = calibration.calibrate_to_tisagenlecleucel(reading=reading, b_placement=placement, plateau=plateau)
+    assert fitted.r > fitted.q > 0.0 and fitted.P > 0.0 and fitted.plateau == plateau
+    by_dose = fitted.simulate(dose_factor=[dose, 2.0 * dose], burden_factor=burden, days=90)
+    by_burden = fitted.simulate(dose_factor=dose, burden_factor=[burden, 2.0 * burden], days=90)
+    for run in (by_dose, by_burden):
+        assert_counts("car_t", run.car_t)
+        assert np.all(run.car_t > 0)
+    assert by_dose.peak[1] >= by_dose.peak[0]  # more cells never peak lower
+    assert by_burden.peak[1] > by_burden.peak[0]  # more antigen always peaks higher
+    assert by_dose.clearance_day[0] == by_dose.clearance_day[1]  # the tumour term ignores the dose
+
+
+@settings(max_examples=examples(500))
+@given(total=DOSE, infusions=st.integers(1, 1000), interval=st.floats(0.0, 30.0))
+def test_split_doses(total, infusions, interval):
+    count_generated_call()
+    schedule = cm.split_doses(total, infusions, interval)
+    assert len(schedule) == infusions
+    days, cells = np.array(schedule).T
+    assert_counts("days", days)
+    assert_counts("cells", cells)
+    assert cells.sum() == pytest.approx(total, rel=1e-9) and np.all(cells == cells[0])
+    np.testing.assert_allclose(days, np.arange(infusions) * interval, rtol=1e-15)
+
+
+@settings(max_examples=examples(150))
+@given(total=DOSE, infusions=st.integers(1, 6), interval=st.integers(0, 20).map(float), P=BURDEN_P, B=AFFINITY_B,
+       r=RATE_R, q=RATE_Q)
+def test_split_schedule(total, infusions, interval, P, B, r, q):
+    count_generated_call()
+    common = dict(total_n0=total, infusions=infusions, interval_days=interval, P=P, B=B, r=r, q=q,
+                  K=FIGURE_1["K"], days=60)
+    if (infusions - 1) * interval > 60:  # the last infusion after the horizon: refused, naming the culprits
+        assert_refused(lambda: cm.split_schedule(**common), "interval_days")
+        return
+    comparison = cm.split_schedule(**common)
+    for run in (comparison.single, comparison.split):
+        assert_counts("CAR T cells", run.car_t)
+        assert np.all(run.car_t > 0)
+    assert math.isfinite(float(comparison.peak_ratio)) and float(comparison.peak_ratio) > 0
+    on_day_0 = infusions if interval == 0 else 1  # infusions on the same day add up
+    assert float(comparison.split.car_t[0]) == pytest.approx(total / infusions * on_day_0, rel=1e-12)
+    assert float(comparison.single.car_t[0]) == pytest.approx(total, rel=1e-12)

@@ -1,0 +1,203 @@
+"""Properties (hypothesis) of the engine of Equation 1, the parameter table and the numbers for prose.
+
+Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, the
+registry of which property covers each public callable in tests/test_properties_api.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import cartmodel as cm  # noqa: E402
+from cartmodel import (  # noqa: E402
+    engine,
+    reporting,
+)
+from cartmodel.parameters import PARAMETERS, Parameter, check, label, table_for_browser  # noqa: E402
+
+from .conftest import count_generated_call, examples  # noqa: E402
+from .strategies import (  # noqa: E402
+    AFFINITY_B,
+    BURDEN_P,
+    DOSE,
+    HORIZONS,
+    NON_NEGATIVE,
+    POSITIVE,
+    RATE_Q,
+    RATE_R,
+    SCALE_K,
+    log_uniform,
+)
+
+# --------------------------------------------------------------------------
+# valid ranges: numbers for prose
+
+SUPERSCRIPT_DIGITS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+def read_back(text: str) -> Decimal:
+    """The number a reader sees in ``1.47 × 10⁷``, ``6,250`` or ``0.625`` (exactly, as a Decimal)."""
+    mantissa, _, exponent = text.replace(",", "").partition(" × 10")
+    return Decimal(mantissa).scaleb(int(exponent.translate(SUPERSCRIPT_DIGITS) or "0"))
+
+
+@settings(max_examples=examples(800))
+@example(value=5e-324, digits=3)  # the smallest subnormal once divided by 10.0**-324 == 0
+@example(value=-2.2250738585072014e-308, digits=15)
+@example(value=1.7976931348623157e308, digits=15)
+@given(value=st.floats(allow_nan=False, allow_infinity=False), digits=st.integers(1, 15))
+def test_sci_shows_the_value_to_its_digits(value, digits):
+    count_generated_call()
+    quantity = reporting.sci(value, digits)
+    assert isinstance(quantity, reporting.Quantity) and float(quantity) == value
+    text = str(quantity)
+    assert text == repr(quantity) and "nan" not in text and "inf" not in text
+    exact = Decimal(value)  # the float's exact decimal value
+    if exact != 0:  # rounded to `digits` significant figures: off by at most half a unit in the last
+        assert abs(read_back(text) - exact) <= abs(exact) * Decimal(5).scaleb(-digits)
+    else:
+        assert text == "0"
+
+
+# --------------------------------------------------------------------------
+# the engine of Equation 1 and the parameter table
+
+
+@settings(max_examples=examples(200))
+@given(r=RATE_R, q=RATE_Q, P=BURDEN_P, B=AFFINITY_B, K=SCALE_K, n0=DOSE, later=DOSE, horizon=HORIZONS,
+       reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
+       level=log_uniform(1e-9, 10.0))
+def test_engine_pieces_compose_to_simulate(r, q, P, B, K, n0, later, horizon, reading, placement, level):
+    """The engine's functions, called one by one, give simulate's trajectory; each piece checked independently."""
+    count_generated_call()
+    days, dt = horizon
+    t, steps = engine.time_grid(days, dt)
+    assert steps == len(t) - 1 and t[0] == 0.0 and t[-1] == pytest.approx(days) and np.allclose(np.diff(t), dt)
+    params = engine.check_model_parameters(r=r, q=q, B=B, P=P, K=K)
+    assert {name: float(value) for name, value in params.items()} == dict(r=r, q=q, B=B, P=P, K=K)
+    assert engine.broadcast_shape({"a": np.empty(3), "b": 1.0}) == (3,)
+    try:
+        engine.check_capacity_range(*(np.asarray(v) for v in (r, q, B, P, K)), float(t[-1]), placement)
+    except ValueError as error:
+        assert "1e300" in str(error) and q > r
+        return
+    tumour = engine.tumour_term(t, r, q, P)
+    by_hand = np.array([P * math.exp((q - r) * day) for day in t])
+    np.testing.assert_allclose(tumour, by_hand, rtol=1e-12)
+    cap = engine.capacity_from_tumour(tumour, B, K, placement)
+    expected_cap = K * B * (by_hand + 1) if placement == "capacity" else K * (B * by_hand + 1)
+    np.testing.assert_allclose(cap, expected_cap, rtol=1e-12)
+    schedule = engine.check_doses([(dt, later)], t)
+    assert schedule[0][0] == 1 and float(schedule[0][1]) == later
+    added = engine.doses_by_step(schedule + schedule, ())
+    assert float(added[1]) == 2 * later
+    cells = engine.iterate(cap, np.asarray(r), np.asarray(n0), t, reading, added)
+    assert np.array_equal(cells, np.array(list(engine.logistic_steps(cap, np.asarray(r), np.asarray(n0), t, reading,
+                                                                     added))))
+    run = cm.simulate(r=r, q=q, B=B, P=P, K=K, n0=n0, days=days, dt=dt, reading=reading, b_placement=placement,
+                      doses=[(dt, later), (dt, later)], clearance_level=level)
+    np.testing.assert_array_equal(cells, run.car_t)
+    below = np.flatnonzero(by_hand < level)
+    day = engine.first_day_below(t, tumour, level)
+    assert float(day) == (t[below[0]] if below.size else math.inf) == float(run.clearance_day)
+
+
+ENGINE_T = np.arange(11.0)
+ENGINE_CAP = np.full(11, 1e6)
+
+
+@settings(max_examples=examples(150))
+@given(data=st.data())
+def test_engine_refuses_bad_input(data):
+    count_generated_call()
+    calls: dict[str, tuple[str, Callable[[Any], Any]]] = {
+        "time_grid days": ("days", lambda v: engine.time_grid(v, 1.0)),
+        "time_grid dt": ("dt", lambda v: engine.time_grid(10.0, v)),
+        "check_model_parameters": ("r", lambda v: engine.check_model_parameters(r=v)),
+        "broadcast_shape": ("parameter shapes", lambda v: engine.broadcast_shape({"a": np.empty(3), "b": np.empty(v)})),
+        "check_doses": ("doses", lambda v: engine.check_doses(v, ENGINE_T)),
+        "doses_by_step": ("shape", lambda v: engine.doses_by_step([(1, np.ones(2))], (v,))),
+        "check_capacity_range": ("capacity", lambda v: engine.check_capacity_range(
+            np.asarray(0.1), np.asarray(2.5), np.asarray(1.0), np.asarray(1.0), np.asarray(v), 1e3, "capacity")),
+        "tumour_term": ("P", lambda v: engine.tumour_term(ENGINE_T, 1.5, 1.2, v)),
+        "capacity_from_tumour": ("b_placement", lambda v: engine.capacity_from_tumour(ENGINE_T, 1.0, 1e6, v)),
+        "logistic_steps": ("reading", lambda v: next(engine.logistic_steps(ENGINE_CAP, 1.5, 1.0, ENGINE_T, v, {}))),
+        "iterate": ("n0", lambda v: engine.iterate(ENGINE_CAP, 1.5, v, ENGINE_T, "exact", {})),
+        "first_day_below": ("clearance_level", lambda v: engine.first_day_below(ENGINE_T, ENGINE_T, v)),
+    }
+    bad = {
+        "time_grid days": st.one_of(POSITIVE, st.just(0.5)), "time_grid dt": st.one_of(POSITIVE, st.just(3.0)),
+        "check_model_parameters": POSITIVE, "broadcast_shape": st.integers(4, 9),
+        "check_doses": st.sampled_from(["day 5", 5, [(1.0,)], [(11.0, 1.0)], [(1.0, -1.0)]]),
+        "doses_by_step": st.integers(3, 9), "check_capacity_range": st.just(1e250),
+        "tumour_term": NON_NEGATIVE, "capacity_from_tumour": st.sampled_from(["both", "", 1]),
+        "logistic_steps": st.sampled_from(["naive", "", None]), "iterate": POSITIVE, "first_day_below": POSITIVE,
+    }
+    which = data.draw(st.sampled_from(sorted(calls)), label="function")
+    name, call = calls[which]
+    value = data.draw(bad[which], label="bad value")
+    if which in ("time_grid days", "time_grid dt", "check_model_parameters", "tumour_term", "iterate",
+                 "first_day_below"):
+        # the generic strategies include valid values: only those outside the range must be refused
+        try:
+            call(value)
+        except (ValueError, TypeError) as error:
+            assert name in str(error) or "days / dt" in str(error) or "t must be" in str(error), str(error)
+        return
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call(value)
+    message = str(caught.value)
+    assert name in message or "doses[0]" in message or "broadcast" in message, message
+
+
+@settings(max_examples=examples(300))
+@given(name=st.sampled_from(sorted(PARAMETERS)), u=st.floats(0.0, 1.0))
+def test_parameter_table_checks_labels_and_exports(name, u):
+    """Each row: its own default and slider range are valid, values outside are refused, the export round-trips."""
+    count_generated_call()
+    row = PARAMETERS[name]
+    low, high, scale, _ = row.control
+    inside = low * (high / low) ** u if scale == "log" else low + u * (high - low)
+    for value in (row.default, inside, low, high):
+        assert float(check(name, value)) == value
+    if row.low is not None:
+        below = row.low if row.low_open else row.low - max(1.0, abs(row.low))
+        with pytest.raises(ValueError, match=re.escape(name)):
+            check(name, below)
+    with pytest.raises(TypeError, match=re.escape(name)):
+        check(name, "1")
+    text = label(name)
+    assert row.meaning in text and (row.unit in text or row.unit == "dimensionless")
+    exported = json.loads(json.dumps(table_for_browser((name,))))[name]
+    assert (exported["min"], exported["max"], exported["scale"], exported["default"]) == (low, high, scale,
+                                                                                           row.default)
+    assert exported["label"] == text and isinstance(Parameter(**{**asdict(row)}), Parameter)
+
+
+@settings(max_examples=examples(100))
+@given(name=st.one_of(st.text(max_size=8).filter(lambda n: n not in PARAMETERS), st.just(1)))
+def test_parameter_table_refuses_unknown_names(name):
+    count_generated_call()
+    with pytest.raises((ValueError, KeyError)):
+        label(name)
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        check(name, 1.0)
+    with pytest.raises((KeyError, TypeError)):
+        table_for_browser((name,))
+    with pytest.raises(TypeError):
+        Parameter(name)  # every field is required
