@@ -34,7 +34,7 @@ import cartmodel as cm
 from cartmodel.paper import FIGURE_1
 
 KNOWN = {"B": FIGURE_1["B"], "K": FIGURE_1["K"], "n0": FIGURE_1["n0"]}
-DAYS = (1, 3, 7, 10, 14, 21, 28)
+SAMPLE_DAYS = (1, 3, 7, 10, 14, 21, 28)
 NOISE_SD = 0.3
 SCENARIOS = {
     "P only, r q s known": ((), None),
@@ -49,7 +49,7 @@ def cohort(patients: int, seed: int) -> dict[str, np.ndarray]:
     P = np.exp(rng.uniform(np.log(1e2), np.log(1e5), patients))
     q = rng.uniform(0.9, 1.35, patients)
     scale = 10 ** rng.uniform(-0.7, 0.7, patients)
-    counts = cm.sample_counts(DAYS, r=FIGURE_1["r"], q=q, P=P, scale=scale, **KNOWN, noise_sd=NOISE_SD, rng=rng)
+    counts = cm.sample_counts(SAMPLE_DAYS, r=FIGURE_1["r"], q=q, P=P, scale=scale, **KNOWN, noise_sd=NOISE_SD, rng=rng)
     return {"P": P, "q": q, "scale": scale, "counts": counts}
 
 
@@ -68,21 +68,21 @@ def main() -> None:
     data = cohort(args.patients, args.seed)
     sample = args.patients if args.loop_sample <= 0 else min(args.loop_sample, args.patients)
     load = os.getloadavg()
-    print(f"{args.patients} patients, {len(DAYS)} counts each; loop timed on {sample} and scaled; "
+    print(f"{args.patients} patients, {len(SAMPLE_DAYS)} counts each; loop timed on {sample} and scaled; "
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     print(f"{'fit':<22}{'batched (s)':>12}{'loop (s)':>10}{'ratio':>8}{'max rel dP':>12}{'max rel dCI':>13}")
     warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
     # cartmodel imports scipy on first use: pay that before timing either way
-    cm.fit_cohort(DAYS, data["counts"][:2], **KNOWN, **starts({k: v[:2] for k, v in data.items()}, ()))
-    cm.fit_burden(DAYS, data["counts"][0], **KNOWN, r=FIGURE_1["r"], q=data["q"][0], scale=data["scale"][0])
+    cm.fit_cohort(SAMPLE_DAYS, data["counts"][:2], **KNOWN, **starts({k: v[:2] for k, v in data.items()}, ()))
+    cm.fit_burden(SAMPLE_DAYS, data["counts"][0], **KNOWN, r=FIGURE_1["r"], q=data["q"][0], scale=data["scale"][0])
     for name, (free, noise_sd) in SCENARIOS.items():
         given = starts(data, free)
         started = time.perf_counter()
-        batched = cm.fit_cohort(DAYS, data["counts"], **KNOWN, **given, free=free, noise_sd=noise_sd)
+        batched = cm.fit_cohort(SAMPLE_DAYS, data["counts"], **KNOWN, **given, free=free, noise_sd=noise_sd)
         batched_s = time.perf_counter() - started
         started = time.perf_counter()
         loop = [
-            cm.fit_burden(DAYS, data["counts"][i], **KNOWN, free=free, noise_sd=noise_sd,
+            cm.fit_burden(SAMPLE_DAYS, data["counts"][i], **KNOWN, free=free, noise_sd=noise_sd,
                           **{k: (v if np.ndim(v) == 0 else v[i]) for k, v in given.items()})
             for i in range(sample)
         ]

@@ -37,7 +37,7 @@ from .paper import FIGURE_1_IC50_NM
 from .published import TISAGENLECLEUCEL_B_ALL, TISAGENLECLEUCEL_LABEL_DOSE
 
 __all__ = [
-    "CALIBRATION_DAYS",
+    "CALIBRATION_SAMPLE_DAYS",
     "CALIBRATION_HORIZON_DAYS",
     "LABEL_DOSE_FACTORS",
     "Calibration",
@@ -47,7 +47,7 @@ __all__ = [
 
 #: Days of the published course the calibration is fitted to (0 to 28), while
 #: the contraction still dominates the slow persistence phase.
-CALIBRATION_DAYS: NDArray[np.float64] = np.arange(0.0, 29.0)
+CALIBRATION_SAMPLE_DAYS: NDArray[np.float64] = np.arange(0.0, 29.0)
 #: Horizon of the calibrated trajectories, in days.
 CALIBRATION_HORIZON_DAYS = 120
 
@@ -61,7 +61,7 @@ LABEL_DOSE_FACTORS: tuple[float, float] = (
 )
 
 
-def published_typical_course(days: ArrayLike) -> NDArray[np.float64]:
+def published_typical_course(sample_days: ArrayLike) -> NDArray[np.float64]:
     """The published typical tisagenlecleucel course, in multiples of the infused level.
 
     Stein et al.'s (2019) piecewise curve with the typical values of
@@ -72,15 +72,15 @@ def published_typical_course(days: ArrayLike) -> NDArray[np.float64]:
 
     Parameters
     ----------
-    days : float or array_like
-        Days after infusion, >= 0.
+    sample_days : float or array_like
+        Days after infusion on which the course is read, >= 0.
 
     Returns
     -------
     numpy.ndarray
-        Level relative to the level at infusion, same shape as ``days``.
+        Level relative to the level at infusion, same shape as ``sample_days``.
     """
-    t = as_real_array("days", days, low=0.0, unit="days")
+    t = as_real_array("sample_days", sample_days, low=0.0, unit="days")
     tmax = TISAGENLECLEUCEL_B_ALL["tmax_days"].value
     rise = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
     fall = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
@@ -219,7 +219,7 @@ def _calibrate(reading: str, b_placement: str, plateau: float) -> Calibration:
     rise = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
     fall = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
     fit = fit_burden(
-        CALIBRATION_DAYS, published_typical_course(CALIBRATION_DAYS), B=B, K=K, n0=1.0,
+        CALIBRATION_SAMPLE_DAYS, published_typical_course(CALIBRATION_SAMPLE_DAYS), B=B, K=K, n0=1.0,
         r=rise, q=rise - fall, free=("r", "q"), horizon_days=CALIBRATION_HORIZON_DAYS,
         reading=reading, b_placement=b_placement,
     )

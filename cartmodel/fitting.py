@@ -133,8 +133,8 @@ class BurdenFit:
         Confidence level of ``P_interval``.
     interval_method : str
         How ``P_interval`` was computed.
-    days : numpy.ndarray
-        Sampling days.
+    sample_days : numpy.ndarray
+        Sampling days (the days of the counts).
     counts : numpy.ndarray
         Measured counts.
     residuals : numpy.ndarray
@@ -164,7 +164,7 @@ class BurdenFit:
     noise_estimated: bool
     confidence: float
     interval_method: str
-    days: NDArray[np.float64] = field(repr=False)
+    sample_days: NDArray[np.float64] = field(repr=False)
     counts: NDArray[np.float64] = field(repr=False)
     residuals: NDArray[np.float64] = field(repr=False)
     rss: float = field(repr=False)
@@ -179,7 +179,7 @@ class BurdenFit:
 
 
 def sample_counts(
-    days: ArrayLike,
+    sample_days: ArrayLike,
     *,
     r: ArrayLike,
     q: ArrayLike,
@@ -196,13 +196,13 @@ def sample_counts(
 ) -> NDArray[np.float64]:
     """Synthetic CAR T counts with log-normal measurement error.
 
-    ``counts = scale * N(days) * exp(noise_sd * z)`` with ``z`` standard
+    ``counts = scale * N(sample_days) * exp(noise_sd * z)`` with ``z`` standard
     normal, independently for each count.  Parameters broadcast as in
     :func:`cartmodel.simulate`, so many synthetic patients are one call.
 
     Parameters
     ----------
-    days : array_like
+    sample_days : array_like
         Sampling days, 1-D, increasing, on the ``dt`` grid.
     r, q, B, P, K, n0 : float or array_like
         Equation 1 parameters (see :func:`cartmodel.simulate`).
@@ -218,9 +218,9 @@ def sample_counts(
     Returns
     -------
     numpy.ndarray
-        Counts, shape ``S + (len(days),)`` for parameter shape ``S``.
+        Counts, shape ``S + (len(sample_days),)`` for parameter shape ``S``.
     """
-    days_ = _check_days(days, dt)
+    days_ = _check_sample_days(sample_days, dt)
     sd = as_real_array("noise_sd", noise_sd, low=0.0)
     if sd.ndim:
         raise TypeError(f"noise_sd must be a scalar; got {noise_sd!r}")
@@ -292,7 +292,7 @@ def log_sensitivities(
 
 
 def fit_burden(
-    days: ArrayLike,
+    sample_days: ArrayLike,
     counts: ArrayLike,
     *,
     B: float,
@@ -320,7 +320,7 @@ def fit_burden(
 
     Parameters
     ----------
-    days : array_like
+    sample_days : array_like
         Sampling days, 1-D, strictly increasing, >= 0, on the ``dt`` grid.
     counts : array_like
         CAR T counts on those days, finite and > 0 (logs are taken).
@@ -386,7 +386,7 @@ def fit_burden(
     of squares (Wald intervals on the log scale).
     """
     problem = _Problem.build(
-        days=days, counts=counts, B=B, K=K, r=r, q=q, n0=n0, scale=scale, free=free, noise_sd=noise_sd,
+        sample_days=sample_days, counts=counts, B=B, K=K, r=r, q=q, n0=n0, scale=scale, free=free, noise_sd=noise_sd,
         confidence=confidence, bounds=bounds, flat_factor=flat_factor, horizon_days=horizon_days, dt=dt,
         reading=reading, b_placement=b_placement,
     )
@@ -404,42 +404,42 @@ def _scalar(name: str, value: Any, **limits: Any) -> float:
     return float(array)
 
 
-def _check_days(days: Any, dt: Any) -> NDArray[np.float64]:
-    days_ = as_real_array("days", days, low=0.0, unit="days")
+def _check_sample_days(sample_days: Any, dt: Any) -> NDArray[np.float64]:
+    days_ = as_real_array("sample_days", sample_days, low=0.0, unit="days")
     if days_.ndim != 1 or days_.size == 0:
-        raise ValueError(f"days must be a non-empty 1-D sequence of sampling days; got shape {days_.shape}")
+        raise ValueError(f"sample_days must be a non-empty 1-D sequence of sampling days; got shape {days_.shape}")
     step = np.diff(days_)
     if np.any(step == 0):
         repeated = days_[1:][step == 0][0]
-        raise ValueError(f"days must not repeat; day {repeated:g} appears more than once")
+        raise ValueError(f"sample_days must not repeat; day {repeated:g} appears more than once")
     if np.any(step < 0):
         first = int(np.argmax(step < 0))
         raise ValueError(
-            f"days must be in increasing order; got day {days_[first + 1]:g} after day {days_[first]:g}"
+            f"sample_days must be in increasing order; got day {days_[first + 1]:g} after day {days_[first]:g}"
         )
     dt_ = _scalar("dt", dt, low=0.0, low_open=True, unit="days")
     on_grid = np.abs(days_ / dt_ - np.rint(days_ / dt_)) <= 1e-9 * np.maximum(1.0, days_ / dt_)
     if not np.all(on_grid):
         off = days_[~on_grid][0]
-        raise ValueError(f"days must be whole multiples of dt={dt_:g}; got day {off:g}")
+        raise ValueError(f"sample_days must be whole multiples of dt={dt_:g}; got day {off:g}")
     return days_
 
 
-def _check_counts(counts: Any, days: NDArray[np.float64]) -> NDArray[np.float64]:
+def _check_counts(counts: Any, sample_days: NDArray[np.float64]) -> NDArray[np.float64]:
     try:
         counts_ = as_real_array("counts", counts, low=0.0, low_open=True, unit="measured units")
     except ValueError as error:
         raw = np.asarray(counts, dtype=np.float64)
-        if raw.shape == days.shape:
+        if raw.shape == sample_days.shape:
             index = int(np.argmax(~(np.isfinite(raw) & (raw > 0))))
             raise ValueError(
-                f"{error} (counts[{index}], day {days[index]:g}); the fit takes logarithms of the counts, so "
+                f"{error} (counts[{index}], day {sample_days[index]:g}); the fit takes logarithms of the counts, so "
                 "each must be finite and > 0: drop or impute counts below the detection limit"
             ) from None
         raise
-    if counts_.shape != days.shape:
+    if counts_.shape != sample_days.shape:
         raise ValueError(
-            f"counts must have one value per sampling day; got {counts_.size} counts for {days.size} days"
+            f"counts must have one value per sampling day; got {counts_.size} counts for {sample_days.size} days"
         )
     return counts_
 
@@ -541,7 +541,7 @@ def _noise_and_cutoff(rss, n_days, p, noise_sd, confidence):
 class _Problem:
     """A checked fitting problem and its model on the sampling days; every coordinate is a natural log."""
 
-    days: NDArray[np.float64]
+    sample_days: NDArray[np.float64]
     counts: NDArray[np.float64]
     fixed: dict[str, float]
     names: tuple[str, ...]
@@ -556,9 +556,9 @@ class _Problem:
     b_placement: BPlacement
 
     @classmethod
-    def build(cls, *, days, counts, B, K, r, q, n0, scale, free, noise_sd, confidence, bounds, flat_factor,
+    def build(cls, *, sample_days, counts, B, K, r, q, n0, scale, free, noise_sd, confidence, bounds, flat_factor,
               horizon_days, dt, reading, b_placement) -> _Problem:
-        days_ = _check_days(days, dt)
+        days_ = _check_sample_days(sample_days, dt)
         counts_ = _check_counts(counts, days_)
         fixed = {
             "B": _scalar("B", B, low=0.0, low_open=True, unit="dimensionless"),
@@ -592,7 +592,7 @@ class _Problem:
                     f"sampling day {last:g} is beyond the horizon of {horizon:g} days; raise horizon_days"
                 )
         return cls(
-            days=days_, counts=counts_, fixed=fixed, names=names, low=low, high=high, noise_sd=sd,
+            sample_days=days_, counts=counts_, fixed=fixed, names=names, low=low, high=high, noise_sd=sd,
             confidence=level, flat_factor=flat, horizon=horizon, dt=dt_,
             reading=check_choice("reading", reading, READINGS),
             b_placement=check_choice("b_placement", b_placement, B_PLACEMENTS),
@@ -623,10 +623,10 @@ class _Problem:
         )
 
     def log_model(self, theta: NDArray[np.float64]) -> NDArray[np.float64]:
-        """``ln(scale * N(days))`` for each row of ``theta``: shape ``(m, n)``."""
+        """``ln(scale * N(sample_days))`` for each row of ``theta``: shape ``(m, n)``."""
         theta = np.atleast_2d(theta)
-        steps = np.rint(self.days / self.dt).astype(int)
-        last_day = max(float(self.days[-1]), self.dt)
+        steps = np.rint(self.sample_days / self.dt).astype(int)
+        last_day = max(float(self.sample_days[-1]), self.dt)
         car_t = self.run(theta, days=last_day).car_t[:, steps]
         return np.log(self.values(theta)["scale"])[:, None] + np.log(car_t)
 
@@ -824,7 +824,7 @@ def _solve(problem: _Problem) -> BurdenFit:
         # the scan holds a deeper basin than least_squares reached: restart there
         x_hat, rss = _least_squares(problem, scan[2][int(np.argmin(scan[1]))].copy())
 
-    sigma2_, cutoff_ = _noise_and_cutoff(np.array([rss]), problem.days.size, len(problem.names), problem.noise_sd,
+    sigma2_, cutoff_ = _noise_and_cutoff(np.array([rss]), problem.sample_days.size, len(problem.names), problem.noise_sd,
                                          problem.confidence)
     sigma2, cutoff = float(sigma2_[0]), float(cutoff_[0])
     if scan is not None:
@@ -863,7 +863,7 @@ def _solve(problem: _Problem) -> BurdenFit:
         confidence=problem.confidence,
         interval_method="profile likelihood"
         + (" (F cut-off, noise estimated)" if problem.noise_sd is None else " (chi-squared cut-off, noise known)"),
-        days=problem.days.copy(),
+        sample_days=problem.sample_days.copy(),
         counts=problem.counts.copy(),
         residuals=problem.residuals(x_hat),
         rss=rss,
@@ -1029,7 +1029,7 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tu
 
 
 def fit_cohort(
-    days: ArrayLike | Sequence[ArrayLike],
+    sample_days: ArrayLike | Sequence[ArrayLike],
     counts: ArrayLike | Sequence[ArrayLike],
     *,
     B: ArrayLike,
@@ -1062,9 +1062,9 @@ def fit_cohort(
 
     Parameters
     ----------
-    days : array_like or sequence of array_like
+    sample_days : array_like or sequence of array_like
         Sampling days: one 1-D sequence shared by every patient (then
-        ``counts`` has shape ``(m, len(days))``), or one sequence per patient
+        ``counts`` has shape ``(m, len(sample_days))``), or one sequence per patient
         (then ``counts`` is a sequence of as many sequences, of matching
         lengths).  Each patient's days follow the rules of :func:`fit_burden`.
     counts : array_like or sequence of array_like
@@ -1095,7 +1095,7 @@ def fit_cohort(
     no fit has a unique answer.
     """
     cohort = _Cohort.build(
-        days=days, counts=counts, B=B, K=K, r=r, q=q, n0=n0, scale=scale, free=free, noise_sd=noise_sd,
+        sample_days=sample_days, counts=counts, B=B, K=K, r=r, q=q, n0=n0, scale=scale, free=free, noise_sd=noise_sd,
         confidence=confidence, bounds=bounds, flat_factor=flat_factor, dt=dt, reading=reading,
         b_placement=b_placement,
     )
@@ -1125,17 +1125,17 @@ _ROOT_XTOL = 1e-8
 _ROOT_FTOL = 1e-12
 
 
-def _patient_series(days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
-    """Per-patient (days, counts) pairs, checked like fit_burden's."""
+def _patient_series(sample_days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
+    """Per-patient (sample_days, counts) pairs, checked like fit_burden's."""
     shared = None
     try:
-        as_array = np.asarray(days, dtype=np.float64)
+        as_array = np.asarray(sample_days, dtype=np.float64)
         if as_array.ndim == 1:
-            shared = days
+            shared = sample_days
     except (TypeError, ValueError):
         pass
     if shared is not None:
-        days_ = _check_days(shared, dt)
+        days_ = _check_sample_days(shared, dt)
         counts_2d = as_real_array("counts", counts, low=0.0, low_open=True, unit="measured units")
         if counts_2d.ndim != 2 or counts_2d.shape[1] != days_.size:
             raise ValueError(
@@ -1143,18 +1143,21 @@ def _patient_series(days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.
                 f"got shape {counts_2d.shape}"
             )
         return [days_] * counts_2d.shape[0], list(counts_2d)
-    if isinstance(days, (str, bytes)) or not isinstance(days, Sequence) and not isinstance(days, np.ndarray):
-        raise TypeError(f"days must be a sequence of sampling days or one such sequence per patient; got {days!r}")
+    if isinstance(sample_days, (str, bytes)) or not isinstance(sample_days, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"sample_days must be a sequence of sampling days or one such sequence per patient; got {sample_days!r}"
+        )
     if isinstance(counts, (str, bytes)) or not isinstance(counts, (Sequence, np.ndarray)):
-        raise TypeError(f"counts must hold one series per patient when days does; got {counts!r}")
-    if len(counts) != len(days):
+        raise TypeError(f"counts must hold one series per patient when sample_days does; got {counts!r}")
+    if len(counts) != len(sample_days):
         raise ValueError(
-            f"days and counts must hold the same number of patients' series; days has {len(days)}, counts {len(counts)}"
+            "sample_days and counts must hold the same number of patients' series; "
+            f"sample_days has {len(sample_days)}, counts {len(counts)}"
         )
     all_days, all_counts = [], []
-    for index, (patient_days, patient_counts) in enumerate(zip(days, counts, strict=True)):
+    for index, (patient_days, patient_counts) in enumerate(zip(sample_days, counts, strict=True)):
         try:
-            checked = _check_days(patient_days, dt)
+            checked = _check_sample_days(patient_days, dt)
             all_counts.append(_check_counts(patient_counts, checked))
         except (TypeError, ValueError) as error:
             raise type(error)(f"patient {index}: {error}") from None
@@ -1180,7 +1183,7 @@ class _Cohort:
     of patients and parameter sets.
     """
 
-    days: NDArray[np.float64]  # union of the sampling days, increasing
+    sample_days: NDArray[np.float64]  # union of the sampling days, increasing
     steps: NDArray[np.int64]
     observed: NDArray[np.bool_]  # (m, U)
     log_counts: NDArray[np.float64]  # (m, U), 0 where not observed
@@ -1199,10 +1202,10 @@ class _Cohort:
     b_placement: BPlacement
 
     @classmethod
-    def build(cls, *, days, counts, B, K, r, q, n0, scale, free, noise_sd, confidence, bounds, flat_factor, dt,
+    def build(cls, *, sample_days, counts, B, K, r, q, n0, scale, free, noise_sd, confidence, bounds, flat_factor, dt,
               reading, b_placement) -> _Cohort:
         dt_ = _scalar("dt", dt, low=0.0, low_open=True, unit="days")
-        series_days, series_counts = _patient_series(days, counts, dt_)
+        series_days, series_counts = _patient_series(sample_days, counts, dt_)
         m = len(series_days)
         if m == 0:
             raise ValueError("the cohort must have at least one patient; got none")
@@ -1234,7 +1237,7 @@ class _Cohort:
         }
         rates = tuple(name for name in names if name != "scale")
         return cls(
-            days=union, steps=np.rint(union / dt_).astype(np.int64), observed=observed, log_counts=log_counts,
+            sample_days=union, steps=np.rint(union / dt_).astype(np.int64), observed=observed, log_counts=log_counts,
             n_days=observed.sum(axis=1), fixed=fixed, names=names, rates=rates,
             low=np.log([limits[name][0] for name in rates]), high=np.log([limits[name][1] for name in rates]),
             scale_bounds=(math.log(limits["scale"][0]), math.log(limits["scale"][1])), noise_sd=sd,
@@ -1251,13 +1254,13 @@ class _Cohort:
     # ---- the model on the sampling days, rows of (patient, parameter set)
 
     def log_model(self, who: NDArray[np.int64], theta: NDArray[np.float64]) -> NDArray[np.float64]:
-        """``ln N`` on the union of days for rows ``theta`` of patients ``who``: shape ``(rows, U)``."""
+        """``ln N`` on the union of the sampling days for rows ``theta`` of patients ``who``: shape ``(rows, U)``."""
         values = {name: self.fixed[name][who] for name in ("r", "q")}
         for column, name in enumerate(self.rates):
             values[name] = np.exp(theta[:, column])
         run = simulate(
             r=values["r"], q=values["q"], B=self.fixed["B"][who], P=values["P"], K=self.fixed["K"][who],
-            n0=self.fixed["n0"][who], days=max(float(self.days[-1]), self.dt), dt=self.dt, reading=self.reading,
+            n0=self.fixed["n0"][who], days=max(float(self.sample_days[-1]), self.dt), dt=self.dt, reading=self.reading,
             b_placement=self.b_placement,
         )
         return np.log(run.car_t[:, self.steps])
@@ -1366,7 +1369,7 @@ def _starting_points(cohort: _Cohort) -> NDArray[np.float64]:
     theta[:, 0] = np.tile(grid, first.size)
     log_n = cohort.log_model(np.repeat(first, grid.size), theta).reshape(first.size, grid.size, -1)
     best = np.empty(m)
-    for chunk in np.array_split(np.arange(m), max(1, m * grid.size * cohort.days.size // 2_000_000)):
+    for chunk in np.array_split(np.arange(m), max(1, m * grid.size * cohort.sample_days.size // 2_000_000)):
         seen = cohort.observed[chunk][:, None, :]
         gap = np.where(seen, cohort.log_counts[chunk][:, None, :] - log_n[inverse[chunk]], 0.0)
         if "scale" in cohort.names:
@@ -1528,7 +1531,7 @@ class SyntheticCohort:
         The product's nominal CAR T growth rate (what a fit assumes).
     B, K, n0 : float
         The product's affinity, capacity scale and dose.
-    days : numpy.ndarray
+    sample_days : numpy.ndarray
         The days counted, shape ``(d,)``.
     counts : numpy.ndarray
         Noisy counts, shape ``(m, d)``.
@@ -1544,7 +1547,7 @@ class SyntheticCohort:
     B: float
     K: float
     n0: float
-    days: NDArray[np.float64]
+    sample_days: NDArray[np.float64]
     counts: NDArray[np.float64] = field(repr=False)
     noise_sd: float = 0.0
 
@@ -1552,18 +1555,18 @@ class SyntheticCohort:
     def size(self) -> int:
         return int(self.P.size)
 
-    def read(self, days: Sequence[float], free: Sequence[str] = (), noise_sd: float | None = None,
+    def read(self, sample_days: Sequence[float], free: Sequence[str] = (), noise_sd: float | None = None,
              q_start: float = 1.1, scale_start: float = 1.0) -> CohortFit:
-        """Read every patient's burden from the counts on ``days`` with :func:`fit_cohort`.
+        """Read every patient's burden from the counts on ``sample_days`` with :func:`fit_cohort`.
 
         The fit knows ``B``, ``K``, ``n0`` and the product's ``r``; the tumour's
         ``q`` and the ``scale`` are the patients' true values unless named in
         ``free``, when they start from ``q_start`` and ``scale_start``.
         """
-        wanted = as_real_array("days", days, low=0.0, unit="days")
-        columns = np.searchsorted(self.days, wanted)
-        if np.any(columns >= self.days.size) or np.any(self.days[np.minimum(columns, self.days.size - 1)] != wanted):
-            raise ValueError(f"days must be among the counted days {self.days.tolist()}; got {wanted.tolist()}")
+        wanted = as_real_array("sample_days", sample_days, low=0.0, unit="days")
+        columns = np.searchsorted(self.sample_days, wanted)
+        if np.any(columns >= self.sample_days.size) or np.any(self.sample_days[np.minimum(columns, self.sample_days.size - 1)] != wanted):
+            raise ValueError(f"sample_days must be among the counted days {self.sample_days.tolist()}; got {wanted.tolist()}")
         return fit_cohort(
             wanted, self.counts[:, columns], B=self.B, K=self.K, n0=self.n0, r=self.r_product,
             q=q_start if "q" in free else self.q, scale=scale_start if "scale" in free else self.scale,
@@ -1582,20 +1585,21 @@ class SyntheticCohort:
         """
         if isinstance(schedules, (str, bytes)) or not isinstance(schedules, Sequence) or not schedules:
             raise TypeError(f"schedules must be a non-empty sequence of day sequences; got {schedules!r}")
-        days, counts = [], []
+        sample_days, counts = [], []
         for schedule in schedules:
             wanted = as_real_array("schedule", schedule, low=0.0, unit="days")
-            columns = np.searchsorted(self.days, wanted)
-            if np.any(columns >= self.days.size) or np.any(self.days[np.minimum(columns, self.days.size - 1)] != wanted):
-                raise ValueError(f"schedule days must be among the counted days {self.days.tolist()}; got {wanted.tolist()}")
-            days += [wanted] * self.size
+            columns = np.searchsorted(self.sample_days, wanted)
+            inside = np.minimum(columns, self.sample_days.size - 1)
+            if np.any(columns >= self.sample_days.size) or np.any(self.sample_days[inside] != wanted):
+                raise ValueError(f"schedule days must be among the counted days {self.sample_days.tolist()}; got {wanted.tolist()}")
+            sample_days += [wanted] * self.size
             counts += list(self.counts[:, columns])
         repeats = len(schedules)
         with warnings.catch_warnings():
             # entries of the stacked cohort are not patients: the warned shares are in the results
             warnings.simplefilter("ignore", IdentifiabilityWarning)
             fit = fit_cohort(
-                days, counts, B=self.B, K=self.K, n0=self.n0, r=self.r_product, q=np.tile(self.q, repeats),
+                sample_days, counts, B=self.B, K=self.K, n0=self.n0, r=self.r_product, q=np.tile(self.q, repeats),
                 scale=np.tile(self.scale, repeats), noise_sd=noise_sd,
             )
         recoveries = []
@@ -1616,7 +1620,7 @@ def synthetic_cohort(
     P_range: tuple[float, float] = (1e2, 1e5),
     q_range: tuple[float, float] = (0.9, 1.35),
     scale_decades: float = 0.7,
-    days: ArrayLike = tuple(range(1, 29)),
+    sample_days: ArrayLike = tuple(range(1, 29)),
     noise_sd: float = 0.3,
     r_log_sd: float = 0.0,
     reading: str = "exact",
@@ -1644,7 +1648,7 @@ def synthetic_cohort(
         Ranges of the burden (> 0) and of the tumour growth rate (>= 0).
     scale_decades : float
         Half-width, in decades, of the blood-to-pool proportion, >= 0.
-    days : array_like
+    sample_days : array_like
         Days counted.
     noise_sd : float
         Standard deviation of the log counts, >= 0.
@@ -1667,7 +1671,7 @@ def synthetic_cohort(
     P_low, P_high = _range_pair("P_range", P_range, low=0.0, low_open=True)
     q_low, q_high = _range_pair("q_range", q_range, low=0.0)
     decades = _scalar("scale_decades", scale_decades, low=0.0)
-    days_ = _check_days(days, 1.0)
+    days_ = _check_sample_days(sample_days, 1.0)
     sd = _scalar("noise_sd", noise_sd, low=0.0)
     spread = _scalar("r_log_sd", r_log_sd, low=0.0)
     reading_ = check_choice("reading", reading, READINGS)
@@ -1677,7 +1681,7 @@ def synthetic_cohort(
     r_patients = r_ * np.exp(spread * rng.standard_normal(m)) if spread > 0 else np.full(m, r_)
     counts = sample_counts(days_, r=r_patients, q=q, P=P, B=B_, K=K_, n0=n0_, scale=scale, noise_sd=sd, rng=rng,
                            reading=reading_)
-    return SyntheticCohort(P=P, q=q, r=r_patients, scale=scale, r_product=r_, B=B_, K=K_, n0=n0_, days=days_,
+    return SyntheticCohort(P=P, q=q, r=r_patients, scale=scale, r_product=r_, B=B_, K=K_, n0=n0_, sample_days=days_,
                            counts=counts, noise_sd=sd)
 
 

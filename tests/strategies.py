@@ -103,7 +103,7 @@ BAD_VECTOR = st.one_of(outside(0.0, low_open=True),
                        st.sampled_from([[], [[1.0, 2.0]], [1.0, -1.0], [1.0, math.nan], 5.0]))
 BAD_PAIR = st.sampled_from([(0.0, 1.0), ([1.0, 2.0], 500.0), (1.0, [2.0, 3.0]), (-1.0, 2.0), (5.0, 1.0), (1.0,), "ab",
                             None, (math.nan, 2.0), (1.0, math.inf), (1.0, "x"), (True, 2.0), 3.0])
-BAD_DAYS_GRID = st.one_of(outside(0.0), st.sampled_from([[3.0, 1.0], [1.0, 1.0], [0.5, 1.0], [-1.0, 2.0], [],
+BAD_SAMPLE_DAYS = st.one_of(outside(0.0), st.sampled_from([[3.0, 1.0], [1.0, 1.0], [0.5, 1.0], [-1.0, 2.0], [],
                                                         [[1.0, 2.0]], [1.0, math.nan], 2.5]))
 
 

@@ -22,18 +22,18 @@ RICH_DAYS = [1, 3, 7, 10, 14, 21, 28]
 KNOWN = {"B": FIGURE_1["B"], "K": FIGURE_1["K"], "n0": FIGURE_1["n0"]}
 
 
-def equation_1_by_hand(days, *, r, q, B, P, K, n0):
+def equation_1_by_hand(sample_days, *, r, q, B, P, K, n0):
     """Daily exact-reading iteration, N_t = K_t / (1 + (K_t - N)/N e^{-r}), one float at a time."""
     n, out = n0, {0: n0}
-    for t in range(1, int(max(days)) + 1):
+    for t in range(1, int(max(sample_days)) + 1):
         k_t = K * B * (P * math.exp((q - r) * t) + 1.0)
         n = k_t / (1.0 + (k_t - n) / n * math.exp(-r))
         out[t] = n
-    return np.array([out[int(d)] for d in days])
+    return np.array([out[int(d)] for d in sample_days])
 
 
-def noisy_counts(rng, days, sd, *, scale=1.0, **params):
-    clean = scale * equation_1_by_hand(days, **params)
+def noisy_counts(rng, sample_days, sd, *, scale=1.0, **params):
+    clean = scale * equation_1_by_hand(sample_days, **params)
     return clean * np.exp(sd * rng.standard_normal(clean.shape))
 
 
@@ -126,10 +126,10 @@ def test_nominal_95_percent_interval_covers_the_true_burden(noise_sd):
 def test_early_counts_alone_cannot_separate_r_from_q_and_the_fit_warns():
     """Days 1-6 are pure expansion (N << K_t): they fix r but say nothing on q or P."""
     rng = np.random.default_rng(SEED + 3)
-    days = [1, 2, 3, 4, 5, 6]
-    counts = noisy_counts(rng, days, 0.2, r=1.5, q=1.2, P=1000.0, **KNOWN)
+    sample_days = [1, 2, 3, 4, 5, 6]
+    counts = noisy_counts(rng, sample_days, 0.2, r=1.5, q=1.2, P=1000.0, **KNOWN)
     with pytest.warns(cm.IdentifiabilityWarning, match=r"q") as record:
-        fit = cm.fit_burden(days, counts, **KNOWN, r=1.4, q=1.0, free=("r", "q"))
+        fit = cm.fit_burden(sample_days, counts, **KNOWN, r=1.4, q=1.0, free=("r", "q"))
     assert len(record) == 1
     assert not fit.identifiable["q"] and not fit.identifiable["P"]
     assert fit.identifiable["r"]
@@ -139,10 +139,10 @@ def test_early_counts_alone_cannot_separate_r_from_q_and_the_fit_warns():
 def test_a_rich_schedule_fits_r_and_q_without_warning():
     """Daily counts through expansion, peak and contraction pin down P, r and q (no warning: filterwarnings=error)."""
     rng = np.random.default_rng(SEED + 4)
-    days = list(range(1, 29))
+    sample_days = list(range(1, 29))
     for _ in range(5):
-        counts = noisy_counts(rng, days, 0.2, r=1.5, q=1.2, P=1000.0, **KNOWN)
-        fit = cm.fit_burden(days, counts, **KNOWN, r=1.4, q=1.0, free=("r", "q"))
+        counts = noisy_counts(rng, sample_days, 0.2, r=1.5, q=1.2, P=1000.0, **KNOWN)
+        fit = cm.fit_burden(sample_days, counts, **KNOWN, r=1.4, q=1.0, free=("r", "q"))
         assert all(fit.identifiable.values())
         assert fit.covers(1000.0) or fit.P_interval[0] / 2 < 1000.0 < 2 * fit.P_interval[1]
 
@@ -150,10 +150,10 @@ def test_a_rich_schedule_fits_r_and_q_without_warning():
 def test_plateau_counts_alone_leave_the_burden_unbounded():
     """After the tumour is gone N sits at K B, whatever P was: the profile is flat."""
     rng = np.random.default_rng(SEED + 5)
-    days = [45, 50, 55, 60]
-    counts = noisy_counts(rng, days, 0.2, r=1.5, q=1.2, P=1000.0, **KNOWN)
+    sample_days = [45, 50, 55, 60]
+    counts = noisy_counts(rng, sample_days, 0.2, r=1.5, q=1.2, P=1000.0, **KNOWN)
     with pytest.warns(cm.IdentifiabilityWarning, match=r"P"):
-        fit = cm.fit_burden(days, counts, **KNOWN, r=1.5, q=1.2)
+        fit = cm.fit_burden(sample_days, counts, **KNOWN, r=1.5, q=1.2)
     assert fit.P_interval_closed[0] is False
 
 
@@ -204,7 +204,7 @@ def with_count(index, value):
 
 
 @pytest.mark.parametrize(
-    "days, counts, extra, message",
+    "sample_days, counts, extra, message",
     [
         (RICH_DAYS, with_count(2, 0.0), {}, r"counts\[2\], day 7.*logarithm"),
         (RICH_DAYS, with_count(3, -5.0), {}, r"counts\[3\], day 10.*> 0"),
@@ -217,7 +217,7 @@ def with_count(index, value):
         ([7, 14, 21], GOOD_COUNTS[[2, 4, 5]], {"free": ("r", "q")}, r"estimate the noise"),
         (RICH_DAYS, GOOD_COUNTS[:5], {}, r"one value per sampling day; got 5 counts for 7 days"),
         ([1, 3.5, 7, 10, 14, 21, 28], GOOD_COUNTS, {}, r"whole multiples of dt=1; got day 3.5"),
-        ([-1, 3, 7, 10, 14, 21, 28], GOOD_COUNTS, {}, r"days \(days\) must be .*>= 0; got .*-1"),
+        ([-1, 3, 7, 10, 14, 21, 28], GOOD_COUNTS, {}, r"sample_days \(days\) must be .*>= 0; got .*-1"),
         (RICH_DAYS, GOOD_COUNTS, {"free": ("P",)}, r"free must be one of 'r', 'q', 'scale'; got 'P'"),
         (RICH_DAYS, GOOD_COUNTS, {"free": ("q", "q")}, r"must not name a parameter twice"),
         (RICH_DAYS, GOOD_COUNTS, {"confidence": 1.0}, r"confidence must be .*\(0, 1\)"),
@@ -225,23 +225,23 @@ def with_count(index, value):
         (RICH_DAYS, GOOD_COUNTS, {"noise_sd": 0.0}, r"noise_sd must be .*> 0; got 0.0"),
     ],
 )
-def test_bad_data_raise_clear_value_errors(days, counts, extra, message):
+def test_bad_data_raise_clear_value_errors(sample_days, counts, extra, message):
     with pytest.raises(ValueError, match=message):
-        cm.fit_burden(days, counts, **KNOWN, r=1.5, q=1.2, **extra)
+        cm.fit_burden(sample_days, counts, **KNOWN, r=1.5, q=1.2, **extra)
 
 
 @pytest.mark.parametrize(
-    "days, counts, extra",
+    "sample_days, counts, extra",
     [
         (RICH_DAYS, ["1", "2", "3", "4", "5", "6", "7"], {}),
         (RICH_DAYS, GOOD_COUNTS, {"free": "r"}),
         (RICH_DAYS, GOOD_COUNTS, {"r": [1.5, 1.6]}),
     ],
 )
-def test_wrong_types_raise_type_errors(days, counts, extra):
+def test_wrong_types_raise_type_errors(sample_days, counts, extra):
     args = {"r": 1.5, "q": 1.2, **extra}
     with pytest.raises(TypeError):
-        cm.fit_burden(days, counts, **KNOWN, **args)
+        cm.fit_burden(sample_days, counts, **KNOWN, **args)
 
 
 # --------------------------------------------------------------------------
@@ -251,10 +251,10 @@ def test_wrong_types_raise_type_errors(days, counts, extra):
 def fit_each(days_list, counts_list, starts, **common):
     """fit_burden patient by patient, recording which patients it warned about."""
     fits, warned = [], []
-    for index, (days, counts) in enumerate(zip(days_list, counts_list, strict=True)):
+    for index, (sample_days, counts) in enumerate(zip(days_list, counts_list, strict=True)):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", cm.IdentifiabilityWarning)
-            fits.append(cm.fit_burden(days, counts, **KNOWN, **{k: v[index] for k, v in starts.items()}, **common))
+            fits.append(cm.fit_burden(sample_days, counts, **KNOWN, **{k: v[index] for k, v in starts.items()}, **common))
         if caught:
             warned.append(index)
     return fits, warned
@@ -301,15 +301,15 @@ def test_cohort_fit_with_free_rates_and_scale_equals_one_fit_per_patient():
     P = 10 ** rng.uniform(2, 4, m)
     q = rng.uniform(1.0, 1.3, m)
     scale = 10 ** rng.uniform(-0.5, 0.5, m)
-    days = list(range(1, 29))
-    counts = np.array([noisy_counts(rng, days, 0.2, r=1.5, q=q[i], P=P[i], scale=scale[i], **KNOWN)
+    sample_days = list(range(1, 29))
+    counts = np.array([noisy_counts(rng, sample_days, 0.2, r=1.5, q=q[i], P=P[i], scale=scale[i], **KNOWN)
                        for i in range(m)])
     for free, starts in [(("q", "scale"), {"r": np.full(m, 1.5), "q": np.full(m, 1.1), "scale": np.ones(m)}),
                          (("r", "q", "scale"), {"r": np.full(m, 1.4), "q": np.full(m, 1.1), "scale": np.ones(m)})]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
-            batched = cm.fit_cohort(days, counts, **KNOWN, **starts, free=free)
-            single, _ = fit_each([days] * m, counts, starts, free=free)
+            batched = cm.fit_cohort(sample_days, counts, **KNOWN, **starts, free=free)
+            single, _ = fit_each([sample_days] * m, counts, starts, free=free)
         for i, fit in enumerate(single):
             # the same minimum: equal sums of squares, estimates to 1e-6 where the data pin them down
             assert batched.rss[i] == pytest.approx(fit.rss, rel=1e-10), (free, i)
@@ -342,19 +342,20 @@ def test_cohort_recovery_counts_by_hand():
 
 
 @pytest.mark.parametrize(
-    "days, counts, extra, error, message",
+    "sample_days, counts, extra, error, message",
     [
         (RICH_DAYS, GOOD_COUNTS, {}, ValueError, r"counts must have shape \(patients, 7\)"),
         ([RICH_DAYS, [1]], [GOOD_COUNTS, GOOD_COUNTS[:1]], {}, ValueError, r"patient 1: need at least 2"),
-        ([RICH_DAYS, [3, 1]], [GOOD_COUNTS, GOOD_COUNTS[:2]], {}, ValueError, r"patient 1: days must be in increasing"),
-        ([RICH_DAYS], [GOOD_COUNTS, GOOD_COUNTS], {}, ValueError, r"days and counts must hold the same number.*days has 1, counts 2"),
+        ([RICH_DAYS, [3, 1]], [GOOD_COUNTS, GOOD_COUNTS[:2]], {}, ValueError, r"patient 1: sample_days must be in increasing"),
+        ([RICH_DAYS], [GOOD_COUNTS, GOOD_COUNTS], {}, ValueError,
+         r"sample_days and counts must hold the same number.*sample_days has 1, counts 2"),
         (RICH_DAYS, [GOOD_COUNTS] * 2, {"q": [1.2, 1.2, 1.2]}, ValueError, r"q must be a scalar or one value per patient \(2\)"),
         (RICH_DAYS, [GOOD_COUNTS] * 2, {"free": ("P",)}, ValueError, r"free must be one of"),
     ],
 )
-def test_cohort_fit_rejects_bad_data_naming_the_patient(days, counts, extra, error, message):
+def test_cohort_fit_rejects_bad_data_naming_the_patient(sample_days, counts, extra, error, message):
     with pytest.raises(error, match=message):
-        cm.fit_cohort(days, counts, **KNOWN, **{"r": 1.5, "q": 1.2, **extra})
+        cm.fit_cohort(sample_days, counts, **KNOWN, **{"r": 1.5, "q": 1.2, **extra})
 
 
 # --------------------------------------------------------------------------
@@ -380,7 +381,7 @@ def test_clopper_pearson_matches_closed_forms_and_the_binomial_tails():
 
 
 def test_synthetic_cohort_draws_the_stated_patients_and_counts():
-    cohort = cm.synthetic_cohort(400, rng=np.random.default_rng(SEED), r=1.5, **KNOWN, noise_sd=0.0, days=RICH_DAYS)
+    cohort = cm.synthetic_cohort(400, rng=np.random.default_rng(SEED), r=1.5, **KNOWN, noise_sd=0.0, sample_days=RICH_DAYS)
     assert cohort.counts.shape == (400, 7) and np.all(cohort.r == 1.5)
     assert 1e2 <= cohort.P.min() and cohort.P.max() <= 1e5 and 0.9 <= cohort.q.min() and cohort.q.max() <= 1.35
     assert np.all(np.abs(np.log10(cohort.scale)) <= 0.7)
@@ -389,7 +390,7 @@ def test_synthetic_cohort_draws_the_stated_patients_and_counts():
         np.testing.assert_allclose(cohort.counts[i], expected, rtol=1e-10)
     varied = cm.synthetic_cohort(4000, rng=np.random.default_rng(SEED), r=1.5, **KNOWN, r_log_sd=0.1)
     assert np.std(np.log(varied.r)) == pytest.approx(0.1, rel=0.05) and varied.r_product == 1.5
-    closed = cm.synthetic_cohort(400, rng=np.random.default_rng(SEED), r=1.5, **KNOWN, noise_sd=0.0, days=RICH_DAYS,
+    closed = cm.synthetic_cohort(400, rng=np.random.default_rng(SEED), r=1.5, **KNOWN, noise_sd=0.0, sample_days=RICH_DAYS,
                                  reading="closed")
     np.testing.assert_array_equal(closed.P, cohort.P)
     assert not np.allclose(closed.counts, cohort.counts, rtol=1e-3)

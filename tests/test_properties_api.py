@@ -60,10 +60,10 @@ from .conftest import count_generated_call, examples  # noqa: E402
 from .strategies import (  # noqa: E402
     BAD_BOOL,
     BAD_CHOICE,
-    BAD_DAYS_GRID,
     BAD_INT,
     BAD_OBJECT,
     BAD_PAIR,
+    BAD_SAMPLE_DAYS,
     BAD_SEED,
     BAD_VECTOR,
     COHORT_FIT,
@@ -238,9 +238,9 @@ REFUSALS: dict[str, Refusal] = {
     # reading the burden from counts
     "sample_counts": refusal(
         cm.sample_counts,
-        {"days": [1.0, 3.0, 7.0], **EQ1, "n0": 1.0, "scale": 1.0, "noise_sd": 0.3, "rng": np.random.default_rng(0),
+        {"sample_days": [1.0, 3.0, 7.0], **EQ1, "n0": 1.0, "scale": 1.0, "noise_sd": 0.3, "rng": np.random.default_rng(0),
          "dt": 1.0, "reading": "exact", "b_placement": "capacity"},
-        {"days": BAD_DAYS_GRID, **EQ1_BAD, "n0": POSITIVE, "scale": POSITIVE, "noise_sd": NON_NEGATIVE,
+        {"sample_days": BAD_SAMPLE_DAYS, **EQ1_BAD, "n0": POSITIVE, "scale": POSITIVE, "noise_sd": NON_NEGATIVE,
          "rng": st.sampled_from([1, None, "rng", np.random.RandomState(0)]), "dt": st.one_of(POSITIVE, st.just(0.7)),
          "reading": BAD_CHOICE, "b_placement": BAD_CHOICE},
         arrays="r q B P K n0 scale", scalars="noise_sd dt"),
@@ -250,10 +250,10 @@ REFUSALS: dict[str, Refusal] = {
         scalars="r q P days dt"),
     "fit_burden": refusal(
         cm.fit_burden,
-        {"days": STANDARD_DAYS, "counts": STANDARD_COUNTS, "B": EQ1["B"], "K": EQ1["K"], "r": EQ1["r"], "q": EQ1["q"],
+        {"sample_days": STANDARD_DAYS, "counts": STANDARD_COUNTS, "B": EQ1["B"], "K": EQ1["K"], "r": EQ1["r"], "q": EQ1["q"],
          "n0": 1.0, "scale": 1.0, "free": (), "noise_sd": None, "confidence": 0.95, "bounds": None,
          "flat_factor": 10.0, "horizon_days": None, "dt": 1.0, "reading": "exact", "b_placement": "capacity"},
-        {"days": st.one_of(BAD_DAYS_GRID, st.just(STANDARD_DAYS[:-1])),
+        {"sample_days": st.one_of(BAD_SAMPLE_DAYS, st.just(STANDARD_DAYS[:-1])),
          "counts": st.one_of(POSITIVE, st.sampled_from([STANDARD_COUNTS[:-1], (0.0,) + STANDARD_COUNTS[1:],
                                                         (math.nan,) + STANDARD_COUNTS[1:], "counts"])),
          "B": POSITIVE, "K": POSITIVE, "r": POSITIVE, "q": NON_NEGATIVE, "n0": POSITIVE, "scale": POSITIVE,
@@ -267,10 +267,10 @@ REFUSALS: dict[str, Refusal] = {
         scalars="B K r q n0 scale noise_sd confidence flat_factor horizon_days"),
     "fit_cohort": refusal(
         cm.fit_cohort,
-        {"days": STANDARD_DAYS, "counts": (STANDARD_COUNTS, STANDARD_COUNTS), "B": EQ1["B"], "K": EQ1["K"],
+        {"sample_days": STANDARD_DAYS, "counts": (STANDARD_COUNTS, STANDARD_COUNTS), "B": EQ1["B"], "K": EQ1["K"],
          "r": EQ1["r"], "q": EQ1["q"], "n0": 1.0, "scale": 1.0, "free": (), "noise_sd": None, "confidence": 0.95,
          "bounds": None, "flat_factor": 10.0, "dt": 1.0, "reading": "exact", "b_placement": "capacity"},
-        {"days": st.one_of(BAD_DAYS_GRID, st.just(STANDARD_DAYS[:-1])),
+        {"sample_days": st.one_of(BAD_SAMPLE_DAYS, st.just(STANDARD_DAYS[:-1])),
          "counts": st.one_of(POSITIVE, st.sampled_from([(STANDARD_COUNTS[:-1],) * 2, STANDARD_COUNTS,
                                                         ((0.0,) + STANDARD_COUNTS[1:], STANDARD_COUNTS),
                                                         ((math.nan,) + STANDARD_COUNTS[1:],) * 2, "counts"])),
@@ -294,12 +294,12 @@ REFUSALS: dict[str, Refusal] = {
     "synthetic_cohort": refusal(
         cm.synthetic_cohort,
         {"patients": 3, "rng": np.random.default_rng(0), "r": EQ1["r"], "B": EQ1["B"], "K": EQ1["K"], "n0": 1.0,
-         "P_range": (1e2, 1e5), "q_range": (0.9, 1.35), "scale_decades": 0.7, "days": STANDARD_DAYS, "noise_sd": 0.3,
+         "P_range": (1e2, 1e5), "q_range": (0.9, 1.35), "scale_decades": 0.7, "sample_days": STANDARD_DAYS, "noise_sd": 0.3,
          "r_log_sd": 0.0, "reading": "exact"},
         {"patients": BAD_INT, "rng": st.sampled_from([1, None, "rng", np.random.RandomState(0)]), "r": POSITIVE,
          "B": POSITIVE, "K": POSITIVE, "n0": POSITIVE, "P_range": BAD_PAIR,
          "q_range": st.sampled_from([(-1.0, 1.0), (2.0, 1.0), (1.0,), "ab", None, (math.nan, 1.0), 3.0]),
-         "scale_decades": NON_NEGATIVE, "days": BAD_DAYS_GRID, "noise_sd": NON_NEGATIVE, "r_log_sd": NON_NEGATIVE,
+         "scale_decades": NON_NEGATIVE, "sample_days": BAD_SAMPLE_DAYS, "noise_sd": NON_NEGATIVE, "r_log_sd": NON_NEGATIVE,
          "reading": BAD_CHOICE},
         scalars="r B K n0 scale_decades noise_sd r_log_sd"),
     # dosing
@@ -316,7 +316,8 @@ REFUSALS: dict[str, Refusal] = {
          **HORIZON_BAD, "rtol": outside(0.0, 0.1, low_open=True)},
         arrays="ceiling r q B P K", scalars="min_n0 max_n0 rtol clear_by_day"),
     "published_typical_course": refusal(
-        calibration.published_typical_course, {"days": 5.0}, {"days": NON_NEGATIVE}, arrays="days"),
+        calibration.published_typical_course, {"sample_days": 5.0}, {"sample_days": NON_NEGATIVE},
+        arrays="sample_days"),
     "calibrate_to_tisagenlecleucel": refusal(
         calibration.calibrate_to_tisagenlecleucel, {"reading": "exact", "b_placement": "capacity", "plateau": 1.0},
         {"reading": BAD_CHOICE, "b_placement": BAD_CHOICE, "plateau": POSITIVE}, scalars="plateau"),

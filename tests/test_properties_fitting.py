@@ -45,17 +45,18 @@ from .strategies import (  # noqa: E402
 @settings(max_examples=examples(300))
 @given(r=RATE_R, q=st.floats(1e-3, 2.5), B=AFFINITY_B, P=log_uniform(1e-2, 1e8), K=SCALE_K, n0=DOSE,
        scale=log_uniform(1e-3, 1e3), noise_sd=st.one_of(st.just(0.0), st.floats(0.0, 3.0)),
-       days=st.lists(st.integers(0, 60), min_size=1, max_size=8, unique=True).map(sorted), seed=SEEDS,
+       sample_days=st.lists(st.integers(0, 60), min_size=1, max_size=8, unique=True).map(sorted), seed=SEEDS,
        reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
-def test_sample_counts_and_log_sensitivities(r, q, B, P, K, n0, scale, noise_sd, days, seed, reading, placement):
+def test_sample_counts_and_log_sensitivities(r, q, B, P, K, n0, scale, noise_sd, sample_days, seed, reading,
+                                             placement):
     count_generated_call()
     eq1 = dict(r=r, q=q, B=B, P=P, K=K, n0=n0, reading=reading, b_placement=placement)
-    counts = cm.sample_counts(days, **eq1, scale=scale, noise_sd=noise_sd, rng=np.random.default_rng(seed))
-    assert counts.shape == (len(days),)
+    counts = cm.sample_counts(sample_days, **eq1, scale=scale, noise_sd=noise_sd, rng=np.random.default_rng(seed))
+    assert counts.shape == (len(sample_days),)
     assert_counts("sampled counts", counts)
     assert np.all(counts > 0)
     if noise_sd == 0.0:
-        clean = cm.simulate(**eq1, days=max(days[-1], 1), dt=1.0).car_t[days]
+        clean = cm.simulate(**eq1, days=max(sample_days[-1], 1), dt=1.0).car_t[sample_days]
         np.testing.assert_allclose(counts, scale * clean, rtol=1e-12)
     t, elasticity = cm.log_sensitivities(**eq1, days=60)
     assert sorted(elasticity) == ["P", "q", "r", "scale"]
@@ -101,15 +102,15 @@ def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
 def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_noise, seed):
     count_generated_call()
     truth = dict(B=FIGURE_1["B"], K=FIGURE_1["K"], n0=1.0)
-    days = tuple(range(1, 29)) if "q" in free else STANDARD_DAYS
-    counts = cm.sample_counts(days, r=FIGURE_1["r"], q=q, P=np.array(P), **truth, noise_sd=noise_sd,
+    sample_days = tuple(range(1, 29)) if "q" in free else STANDARD_DAYS
+    counts = cm.sample_counts(sample_days, r=FIGURE_1["r"], q=q, P=np.array(P), **truth, noise_sd=noise_sd,
                               rng=np.random.default_rng(seed))
     given_noise = noise_sd if known_noise else None
     start = {"r": FIGURE_1["r"], "q": 1.1 if "q" in free else q}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        batched = cm.fit_cohort(days, counts, **truth, **start, free=free, noise_sd=given_noise)
-        single = [cm.fit_burden(days, row, **truth, **start, free=free, noise_sd=given_noise) for row in counts]
+        batched = cm.fit_cohort(sample_days, counts, **truth, **start, free=free, noise_sd=given_noise)
+        single = [cm.fit_burden(sample_days, row, **truth, **start, free=free, noise_sd=given_noise) for row in counts]
     assert all(issubclass(w.category, cm.IdentifiabilityWarning) for w in caught), [str(w.message) for w in caught]
     assert batched.P.shape == (len(P),) and batched.free == single[0].free
     for i, fit in enumerate(single):
@@ -154,7 +155,7 @@ def stats_binom_tail(successes: int, trials: int, p: float, *, upper: bool) -> f
 def test_synthetic_cohort_draws_within_its_ranges(patients, seed, r_log_sd, reading, noise_sd):
     count_generated_call()
     cohort = cm.synthetic_cohort(patients, rng=np.random.default_rng(seed), r=FIGURE_1["r"], B=FIGURE_1["B"],
-                                 K=FIGURE_1["K"], days=STANDARD_DAYS, noise_sd=noise_sd, r_log_sd=r_log_sd,
+                                 K=FIGURE_1["K"], sample_days=STANDARD_DAYS, noise_sd=noise_sd, r_log_sd=r_log_sd,
                                  reading=reading)
     assert cohort.size == patients and cohort.counts.shape == (patients, len(STANDARD_DAYS))
     assert np.all((1e2 <= cohort.P) & (cohort.P <= 1e5)) and np.all((0.9 <= cohort.q) & (cohort.q <= 1.35))

@@ -110,7 +110,7 @@ def plot_burden_fit(fit: BurdenFit, ax: Axes | None = None, *, label: str = "fit
     ax = axes_or_new(ax)
     scale = fit.estimates["scale"]
     ax.plot(fit.fitted.t, scale * fit.fitted.car_t, color=CAR_T_COLOUR, lw=2, label=label, gid="fitted")
-    ax.plot(fit.days, fit.counts, "o", color=TUMOUR_COLOUR, ms=6, label="measured counts", gid="counts")
+    ax.plot(fit.sample_days, fit.counts, "o", color=TUMOUR_COLOUR, ms=6, label="measured counts", gid="counts")
     ax.set_yscale("log")
     ax.set_xlabel("days after infusion")
     ax.set_ylabel("CAR T count (log scale)")
