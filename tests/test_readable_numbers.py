@@ -74,6 +74,8 @@ def test_no_page_prints_float_noise(built_book):
     assert len(pages) > 10
     found = []
     for path in pages:
+        if path.name == "api.html":  # the API reference shows constants' exact reprs, not computed outputs
+            continue
         article = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find("article")
         if article is None:
             continue
