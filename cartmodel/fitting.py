@@ -439,7 +439,7 @@ def _check_counts(counts: Any, sample_days: NDArray[np.float64]) -> NDArray[np.f
         raise
     if counts_.shape != sample_days.shape:
         raise ValueError(
-            f"counts must have one value per sampling day; got {counts_.size} counts for {sample_days.size} days"
+            f"counts must have one value per day of sample_days; got {counts_.size} counts for {sample_days.size} sample_days"
         )
     return counts_
 
@@ -577,7 +577,7 @@ class _Problem:
         if days_.size < needed:
             reason = " and estimate the noise (or pass noise_sd)" if sd is None else ""
             raise ValueError(
-                f"need at least {needed} sampling days to fit {', '.join(names)}{reason}; got {days_.size}"
+                f"need at least {needed} sample_days to fit {', '.join(names)}{reason}; got {days_.size}"
             )
         level = _scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
         flat = _scalar("flat_factor", flat_factor, low=1.0, low_open=True)
@@ -589,7 +589,7 @@ class _Problem:
             horizon = _scalar("horizon_days", horizon_days, low=0.0, low_open=True, unit="days")
             if last > horizon:
                 raise ValueError(
-                    f"sampling day {last:g} is beyond the horizon of {horizon:g} days; raise horizon_days"
+                    f"sample_days reach day {last:g}, beyond the horizon of {horizon:g} days; raise horizon_days"
                 )
         return cls(
             sample_days=days_, counts=counts_, fixed=fixed, names=names, low=low, high=high, noise_sd=sd,
