@@ -1139,7 +1139,7 @@ def _patient_series(sample_days: Any, counts: Any, dt: float) -> tuple[list[NDAr
         counts_2d = as_real_array("counts", counts, low=0.0, low_open=True, unit="measured units")
         if counts_2d.ndim != 2 or counts_2d.shape[1] != days_.size:
             raise ValueError(
-                f"counts must have shape (patients, {days_.size}) for {days_.size} shared sampling days; "
+                f"counts must have shape (patients, {days_.size}) for {days_.size} shared sample_days; "
                 f"got shape {counts_2d.shape}"
             )
         return [days_] * counts_2d.shape[0], list(counts_2d)
@@ -1217,7 +1217,7 @@ class _Cohort:
             if patient_days.size < needed:
                 reason = " and estimate the noise (or pass noise_sd)" if sd is None else ""
                 raise ValueError(
-                    f"patient {index}: need at least {needed} sampling days to fit {', '.join(names)}{reason}; "
+                    f"patient {index}: need at least {needed} sample_days to fit {', '.join(names)}{reason}; "
                     f"got {patient_days.size}"
                 )
         union = np.unique(np.concatenate(series_days))
