@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["as_real_array", "check_choice", "check_positive_int", "rng_from_seed", "scalar_rates"]
+__all__ = ["as_real_array", "as_real_scalar", "check_choice", "check_positive_int", "rng_from_seed", "scalar_rates"]
 
 _Choice = TypeVar("_Choice", bound=str)
 
@@ -105,6 +105,17 @@ def as_real_array(
         first = float(array[bad].flat[0]) if array.ndim else array.item()
         raise ValueError(f"{name}{unit_text} must be {valid}; got {first!r}")
     return array
+
+
+def as_real_scalar(name: str, value: Any, **limits: Any) -> float:
+    """One real number, checked as :func:`as_real_array` checks arrays (same ``limits``).
+
+    Raises :class:`TypeError` for an array where a single number is required.
+    """
+    number = as_real_array(name, value, **limits)
+    if number.ndim:
+        raise TypeError(f"{name} must be a scalar; got {value!r}")
+    return float(number)
 
 
 def check_choice(name: str, value: Any, choices: tuple[_Choice, ...]) -> _Choice:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, check_positive_int
+from ._validation import as_real_scalar, check_choice, check_positive_int
 from .engine import (
     B_PLACEMENTS,
     READINGS,
@@ -228,13 +228,6 @@ def dose_response(
     return DoseResponse(peak=peak, peak_day=peak_day, clearance_day=clearance, final=final)
 
 
-def _scalar(name: str, value: ArrayLike, **limits: Any) -> float:
-    number = as_real_array(name, value, **limits) if limits else check(name, value)
-    if number.ndim:
-        raise TypeError(f"{name} must be a scalar; got {value!r}")
-    return float(number)
-
-
 def dose_for_ceiling(
     *,
     ceiling: ArrayLike,
@@ -299,13 +292,13 @@ def dose_for_ceiling(
     True
     """
     ceiling_ = check("ceiling", ceiling)
-    low_dose = _scalar("min_n0", min_n0, low=1.0, unit="model cells")
-    high_dose = _scalar("max_n0", max_n0, low=low_dose, low_open=True, unit="model cells")
-    tolerance = _scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
+    low_dose = as_real_scalar("min_n0", min_n0, low=1.0, unit="model cells")
+    high_dose = as_real_scalar("max_n0", max_n0, low=low_dose, low_open=True, unit="model cells")
+    tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
     t, _ = time_grid(days, dt)
-    by_day = None if clear_by_day is None else _scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]),
+    by_day = None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]),
                                                         low_open=True, unit="days")
-    level = _scalar("clearance_level", clearance_level)
+    level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
     params = check_model_parameters(r=r, q=q, B=B, P=P, K=K)
     shape = broadcast_shape({**params, "ceiling": ceiling_})
     run: dict[str, Any] = dict(params, days=days, dt=dt, reading=reading, b_placement=b_placement,
@@ -377,9 +370,9 @@ def split_doses(total_n0: float, infusions: int, interval_days: float) -> tuple[
     >>> split_doses(300.0, 3, 2.0)
     ((0.0, 100.0), (2.0, 100.0), (4.0, 100.0))
     """
-    total = _scalar("total_n0", total_n0, low=0.0, low_open=True, unit="model cells")
+    total = as_real_scalar("total_n0", total_n0, low=0.0, low_open=True, unit="model cells")
     count = check_positive_int("infusions", infusions, low=1, high=1000)
-    interval = _scalar("interval_days", interval_days)
+    interval = as_real_scalar("interval_days", interval_days, **PARAMETERS["interval_days"].limits)
     each = total / count
     return tuple((i * interval, each) for i in range(count))
 

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, check_positive_int
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
 from .engine import BPlacement, Reading
 from .model import B_PLACEMENTS, READINGS, Expansion, simulate
 
@@ -273,9 +273,9 @@ def log_sensitivities(
         Keys ``"P"``, ``"r"``, ``"q"``, ``"scale"``, each of shape ``(steps + 1,)``.
     """
     values = {
-        "r": _scalar("r", r, low=0.0, low_open=True, unit="per day"),
-        "q": _scalar("q", q, low=0.0, low_open=True, unit="per day"),
-        "P": _scalar("P", P, low=0.0, low_open=True, unit="AU"),
+        "r": as_real_scalar("r", r, low=0.0, low_open=True, unit="per day"),
+        "q": as_real_scalar("q", q, low=0.0, low_open=True, unit="per day"),
+        "P": as_real_scalar("P", P, low=0.0, low_open=True, unit="AU"),
     }
     names = ("P", "r", "q")
     factors = np.exp(np.vstack([np.eye(3), -np.eye(3)]) * _JAC_STEP)  # rows: +P, +r, +q, -P, -r, -q
@@ -397,13 +397,6 @@ def fit_burden(
 # internals: checks shared by fit_burden and fit_cohort
 
 
-def _scalar(name: str, value: Any, **limits: Any) -> float:
-    array = as_real_array(name, value, **limits)
-    if array.ndim:
-        raise TypeError(f"{name} must be a scalar; got {value!r}")
-    return float(array)
-
-
 def _check_sample_days(sample_days: Any, dt: Any) -> NDArray[np.float64]:
     days_ = as_real_array("sample_days", sample_days, low=0.0, unit="days")
     if days_.ndim != 1 or days_.size == 0:
@@ -417,7 +410,7 @@ def _check_sample_days(sample_days: Any, dt: Any) -> NDArray[np.float64]:
         raise ValueError(
             f"sample_days must be in increasing order; got day {days_[first + 1]:g} after day {days_[first]:g}"
         )
-    dt_ = _scalar("dt", dt, low=0.0, low_open=True, unit="days")
+    dt_ = as_real_scalar("dt", dt, low=0.0, low_open=True, unit="days")
     on_grid = np.abs(days_ / dt_ - np.rint(days_ / dt_)) <= 1e-9 * np.maximum(1.0, days_ / dt_)
     if not np.all(on_grid):
         off = days_[~on_grid][0]
@@ -561,32 +554,32 @@ class _Problem:
         days_ = _check_sample_days(sample_days, dt)
         counts_ = _check_counts(counts, days_)
         fixed = {
-            "B": _scalar("B", B, low=0.0, low_open=True, unit="dimensionless"),
-            "K": _scalar("K", K, low=0.0, low_open=True, unit="model cells"),
-            "r": _scalar("r", r, low=0.0, low_open=True, unit="per day"),
-            "q": _scalar("q", q, low=0.0, unit="per day"),
-            "n0": _scalar("n0", n0, low=0.0, low_open=True, unit="model cells"),
-            "scale": _scalar("scale", scale, low=0.0, low_open=True),
+            "B": as_real_scalar("B", B, low=0.0, low_open=True, unit="dimensionless"),
+            "K": as_real_scalar("K", K, low=0.0, low_open=True, unit="model cells"),
+            "r": as_real_scalar("r", r, low=0.0, low_open=True, unit="per day"),
+            "q": as_real_scalar("q", q, low=0.0, unit="per day"),
+            "n0": as_real_scalar("n0", n0, low=0.0, low_open=True, unit="model cells"),
+            "scale": as_real_scalar("scale", scale, low=0.0, low_open=True),
         }
         names = _check_free(free)
         limits = _check_bounds(bounds)
         low = np.log([limits[name][0] for name in names])
         high = np.log([limits[name][1] for name in names])
-        sd = None if noise_sd is None else _scalar("noise_sd", noise_sd, low=0.0, low_open=True)
+        sd = None if noise_sd is None else as_real_scalar("noise_sd", noise_sd, low=0.0, low_open=True)
         needed = len(names) + (1 if sd is None else 0)
         if days_.size < needed:
             reason = " and estimate the noise (or pass noise_sd)" if sd is None else ""
             raise ValueError(
                 f"need at least {needed} sample_days to fit {', '.join(names)}{reason}; got {days_.size}"
             )
-        level = _scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
-        flat = _scalar("flat_factor", flat_factor, low=1.0, low_open=True)
-        dt_ = _scalar("dt", dt, low=0.0, low_open=True, unit="days")
+        level = as_real_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
+        flat = as_real_scalar("flat_factor", flat_factor, low=1.0, low_open=True)
+        dt_ = as_real_scalar("dt", dt, low=0.0, low_open=True, unit="days")
         last = float(days_[-1])
         if horizon_days is None:
             horizon = max(last, dt_)
         else:
-            horizon = _scalar("horizon_days", horizon_days, low=0.0, low_open=True, unit="days")
+            horizon = as_real_scalar("horizon_days", horizon_days, low=0.0, low_open=True, unit="days")
             if last > horizon:
                 raise ValueError(
                     f"sample_days reach day {last:g}, beyond the horizon of {horizon:g} days; raise horizon_days"
@@ -1019,7 +1012,7 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tu
     """
     n = check_positive_int("trials", trials)
     k = check_positive_int("successes", successes, low=0, high=n)
-    level = _scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
+    level = as_real_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
     alpha = 1.0 - level
     from scipy import stats
 
@@ -1204,14 +1197,14 @@ class _Cohort:
     @classmethod
     def build(cls, *, sample_days, counts, B, K, r, q, n0, scale, free, noise_sd, confidence, bounds, flat_factor, dt,
               reading, b_placement) -> _Cohort:
-        dt_ = _scalar("dt", dt, low=0.0, low_open=True, unit="days")
+        dt_ = as_real_scalar("dt", dt, low=0.0, low_open=True, unit="days")
         series_days, series_counts = _patient_series(sample_days, counts, dt_)
         m = len(series_days)
         if m == 0:
             raise ValueError("the cohort must have at least one patient; got none")
         names = _check_free(free)
         limits = _check_bounds(bounds)
-        sd = None if noise_sd is None else _scalar("noise_sd", noise_sd, low=0.0, low_open=True)
+        sd = None if noise_sd is None else as_real_scalar("noise_sd", noise_sd, low=0.0, low_open=True)
         needed = len(names) + (1 if sd is None else 0)
         for index, patient_days in enumerate(series_days):
             if patient_days.size < needed:
@@ -1241,8 +1234,8 @@ class _Cohort:
             n_days=observed.sum(axis=1), fixed=fixed, names=names, rates=rates,
             low=np.log([limits[name][0] for name in rates]), high=np.log([limits[name][1] for name in rates]),
             scale_bounds=(math.log(limits["scale"][0]), math.log(limits["scale"][1])), noise_sd=sd,
-            confidence=_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True),
-            flat_factor=_scalar("flat_factor", flat_factor, low=1.0, low_open=True), dt=dt_,
+            confidence=as_real_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True),
+            flat_factor=as_real_scalar("flat_factor", flat_factor, low=1.0, low_open=True), dt=dt_,
             reading=check_choice("reading", reading, READINGS),
             b_placement=check_choice("b_placement", b_placement, B_PLACEMENTS),
         )
@@ -1664,16 +1657,16 @@ def synthetic_cohort(
     m = check_positive_int("patients", patients)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    r_ = _scalar("r", r, low=0.0, low_open=True, unit="per day")
-    B_ = _scalar("B", B, low=0.0, low_open=True, unit="dimensionless")
-    K_ = _scalar("K", K, low=0.0, low_open=True, unit="model cells")
-    n0_ = _scalar("n0", n0, low=0.0, low_open=True, unit="model cells")
+    r_ = as_real_scalar("r", r, low=0.0, low_open=True, unit="per day")
+    B_ = as_real_scalar("B", B, low=0.0, low_open=True, unit="dimensionless")
+    K_ = as_real_scalar("K", K, low=0.0, low_open=True, unit="model cells")
+    n0_ = as_real_scalar("n0", n0, low=0.0, low_open=True, unit="model cells")
     P_low, P_high = _range_pair("P_range", P_range, low=0.0, low_open=True)
     q_low, q_high = _range_pair("q_range", q_range, low=0.0)
-    decades = _scalar("scale_decades", scale_decades, low=0.0)
+    decades = as_real_scalar("scale_decades", scale_decades, low=0.0)
     days_ = _check_sample_days(sample_days, 1.0)
-    sd = _scalar("noise_sd", noise_sd, low=0.0)
-    spread = _scalar("r_log_sd", r_log_sd, low=0.0)
+    sd = as_real_scalar("noise_sd", noise_sd, low=0.0)
+    spread = as_real_scalar("r_log_sd", r_log_sd, low=0.0)
     reading_ = check_choice("reading", reading, READINGS)
     P = np.exp(rng.uniform(math.log(P_low), math.log(P_high), m))
     q = rng.uniform(q_low, q_high, m)
@@ -1697,7 +1690,7 @@ def _recovery(P_hat, interval, pinned_down, P_true, factor) -> CohortRecovery:
     if truth.ndim > 1 or (truth.ndim == 1 and truth.size != P_hat.size):
         raise ValueError(f"P_true must be a scalar or one value per patient ({P_hat.size}); got shape {truth.shape}")
     truth = np.broadcast_to(truth, P_hat.shape)
-    band = _scalar("factor", factor, low=1.0, low_open=True)
+    band = as_real_scalar("factor", factor, low=1.0, low_open=True)
     return CohortRecovery(
         patients=int(P_hat.size),
         factor=band,

@@ -108,6 +108,11 @@ class Parameter:
         return f"{self.meaning}{symbol}{unit}"
 
     @property
+    def limits(self) -> dict[str, Any]:
+        """The row's range and unit as keyword arguments of the input checks."""
+        return dict(low=self.low, high=self.high, low_open=self.low_open, high_open=self.high_open, unit=self.unit)
+
+    @property
     def range_text(self) -> str:
         """The valid range in words, as error messages state it."""
         low = "" if self.low is None else f"{'>' if self.low_open else '>='} {self.low:g}"
@@ -186,9 +191,7 @@ def check(name: str, value: Any, *, as_name: str | None = None) -> NDArray[np.fl
     ...
     ValueError: r (per day) must be a finite real number > 0; got -1.0
     """
-    row = PARAMETERS[name]
-    return as_real_array(as_name or name, value, low=row.low, high=row.high, low_open=row.low_open,
-                         high_open=row.high_open, unit=row.unit)
+    return as_real_array(as_name or name, value, **PARAMETERS[name].limits)
 
 
 def table_for_browser(names: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, check_positive_int
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
 from .dosing import EXAMPLE_CLEAR_BY_DAY, dose_response
 from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumour_term
 from .paper import FIGURE_1
@@ -224,10 +224,10 @@ def draw_cohort(
                 raise TypeError(f"variability[{name!r}] must be a scalar; got {value!r}")
             omega[name] = float(sd)
     typical = {
-        "r": _scalar("r", r, low=0.0, low_open=True, unit="per day"),
-        "q": _scalar("q", q, low=0.0, unit="per day"),
-        "B": _scalar("B", B, low=0.0, low_open=True, unit="dimensionless"),
-        "K": _scalar("K", K, low=0.0, low_open=True, unit="model cells"),
+        "r": as_real_scalar("r", r, low=0.0, low_open=True, unit="per day"),
+        "q": as_real_scalar("q", q, low=0.0, unit="per day"),
+        "B": as_real_scalar("B", B, low=0.0, low_open=True, unit="dimensionless"),
+        "K": as_real_scalar("K", K, low=0.0, low_open=True, unit="model cells"),
     }
     # one row of four standard normals per patient: a prefix of the cohort is the smaller cohort
     z = rng.standard_normal((n, len(VARIED)))
@@ -319,7 +319,7 @@ class TargetAttainment:
         numpy.ndarray
             Shape ``(nb,)``; ``nan`` where even the smallest grid dose does not.
         """
-        f = _scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
+        f = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
         # "at least f of n patients": an integer count, so that f = 0.9 of 10 is 9 exactly
         needed = math.ceil(f * self.n_patients - 1e-9)
         under = self._patients_above(self.doses_under_ceiling) >= needed
@@ -401,12 +401,12 @@ def target_attainment(
     burdens = as_real_array("P_grid", P_grid, low=0.0, unit="AU")
     if burdens.ndim != 1 or burdens.size < 1:
         raise ValueError(f"P_grid must be a 1-D grid of at least one value; got {P_grid!r}")
-    ceiling = _scalar("ceiling", ceiling, low=0.0, low_open=True, unit="model cells")
-    level = _scalar("clearance_level", clearance_level, low=0.0, low_open=True, unit="AU")
-    horizon = _scalar("days", days, low=0.0, low_open=True, unit="days")
-    step = _scalar("dt", dt, low=0.0, low_open=True, unit="days")
+    ceiling = as_real_scalar("ceiling", ceiling, low=0.0, low_open=True, unit="model cells")
+    level = as_real_scalar("clearance_level", clearance_level, low=0.0, low_open=True, unit="AU")
+    horizon = as_real_scalar("days", days, low=0.0, low_open=True, unit="days")
+    step = as_real_scalar("dt", dt, low=0.0, low_open=True, unit="days")
     t, _ = time_grid(horizon, step)
-    target_day = _scalar("clear_by_day", clear_by_day, low=0.0, high=horizon, low_open=True, unit="days")
+    target_day = as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=horizon, low_open=True, unit="days")
     steps_to_target = round(target_day / step)
     if abs(target_day / step - steps_to_target) > 1e-9 * max(1.0, target_day / step):
         raise ValueError(f"clear_by_day must be a whole number of steps of dt={step!r}; got {clear_by_day!r}")
@@ -470,10 +470,3 @@ def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float
         active = active[lo[active] < hi[active]]
     count[crossing] = lo
     return count
-
-
-def _scalar(name: str, value: Any, **limits: Any) -> float:
-    number = as_real_array(name, value, **limits)
-    if number.ndim:
-        raise TypeError(f"{name} must be a scalar; got {value!r}")
-    return float(number)

@@ -34,7 +34,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ._validation import as_real_array, check_positive_int
+from ._validation import as_real_array, as_real_scalar, check_positive_int
 from .dosing import (
     EXAMPLE_N0_RANGE,
     dose_for_ceiling,
@@ -43,7 +43,7 @@ from .dosing import (
 )
 from .model import affinity_from_ic50, simulate
 from .paper import FIGURE_1, FIGURE_1_DAYS, FIGURE_1_IC50_NM
-from .parameters import PARAMETERS, check, label
+from .parameters import PARAMETERS, label
 from .plotting import (
     find_artist,
     nomogram_lines,
@@ -94,12 +94,9 @@ def _format_day(x: float) -> str:
     return f"day {x:g}" if math.isfinite(x) else "not within the horizon"
 
 
-def _scalar(name: str, value: Any, **limits: Any) -> float:
-    """A scalar checked against ``limits``, or against the parameter table if none are given."""
-    number = as_real_array(name, value, **limits) if limits else check(name, value)
-    if number.ndim:
-        raise TypeError(f"{name} must be a scalar; got {value!r}")
-    return float(number)
+def _table_scalars(**values: Any) -> dict[str, float]:
+    """Single numbers, each checked against its row of the parameter table, by name."""
+    return {name: as_real_scalar(name, value, **PARAMETERS[name].limits) for name, value in values.items()}
 
 
 def _check_start(start: Mapping[str, Any], names: tuple[str, ...]) -> None:
@@ -123,7 +120,7 @@ def _slider(name: str, value: Any = _UNSET, *, high: float | None = None) -> wid
     if whole:
         integer = check_positive_int(name, value, low=int(low), high=int(top))
         return widgets.IntSlider(value=integer, min=int(low), max=int(top), **common)
-    number = _scalar(name, value, low=low, high=top)
+    number = as_real_scalar(name, value, low=low, high=top)
     if scale == "log":
         return widgets.FloatLogSlider(value=number, base=10, min=math.log10(low), max=math.log10(top), step=step,
                                       readout_format=".3g", **common)
@@ -258,7 +255,7 @@ class DosingExplorer(_Explorer):
     def __init__(self, *, K: float = EXPLORER_DEFAULTS["K"], days: float = EXPLORER_DEFAULTS["days"],
                  dt: float = EXPLORER_DEFAULTS["dt"], **start: float) -> None:
         _check_start(start, EXPLORER_CONTROLS["dosing"])
-        self.K, self.days, self.dt = _scalar("K", K), _scalar("days", days), _scalar("dt", dt)
+        self.K, self.days, self.dt = _table_scalars(K=K, days=days, dt=dt).values()
         controls = {name: _slider(name, start.get(name, _UNSET)) for name in EXPLORER_CONTROLS["dosing"]}
         super().__init__(controls, ("peak", "peak_day", "clearance_day", "flag"), figsize=(7.0, 3.6))
         v = self.current()
@@ -343,16 +340,16 @@ class NomogramExplorer(_Explorer):
         _check_start(start, (*EXPLORER_CONTROLS["nomogram"], "variability"))
         self.cohort_size = check_positive_int("cohort_size", cohort_size, low=1, high=100_000)
         self.cohort_seed = check_positive_int("cohort_seed", cohort_seed, low=0)
-        self.cohort_fraction = _scalar("cohort_fraction", cohort_fraction, low=0.0, high=1.0, low_open=True)
+        self.cohort_fraction = as_real_scalar("cohort_fraction", cohort_fraction, low=0.0, high=1.0, low_open=True)
         n = check_positive_int("n", n, low=2)
         self.P_grid = np.logspace(-2, 4, n) if P_grid is None else _increasing("P_grid", P_grid)
         low_n0, high_n0 = EXAMPLE_N0_RANGE
         self.n0_grid = (np.logspace(np.log10(low_n0), np.log10(high_n0), n) if n0_grid is None
                         else _increasing("n0_grid", n0_grid))
-        self.fixed: dict[str, Any] = {"r": _scalar("r", r), "q": _scalar("q", q), "K": _scalar("K", K)}
+        self.fixed: dict[str, Any] = _table_scalars(r=r, q=q, K=K)
         first_day = PARAMETERS["clear_by_day"].control[0]
-        self.days = _scalar("days", days, low=first_day, unit="days")  # the clearance slider starts there
-        self.rtol = _scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
+        self.days = as_real_scalar("days", days, low=first_day, unit="days")  # the clearance slider starts there
+        self.rtol = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
         controls = {name: _slider(name, start.get(name, _UNSET)) for name in ("ic50", "ceiling")}
         controls["clear_by_day"] = _slider("clear_by_day", start.get("clear_by_day", _UNSET), high=self.days)
         controls["variability"] = _variability_control(start.get("variability", "typical"))
@@ -463,9 +460,10 @@ class ScheduleExplorer(_Explorer):
     def __init__(self, *, r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], ic50: float = FIGURE_1_IC50_NM,
                  K: float = FIGURE_1["K"], days: float = float(FIGURE_1_DAYS), **start: float) -> None:
         _check_start(start, EXPLORER_CONTROLS["schedule"])
-        self.fixed: dict[str, Any] = {"r": _scalar("r", r), "q": _scalar("q", q),
-                                      "B": float(affinity_from_ic50(_scalar("ic50", ic50))), "K": _scalar("K", K)}
-        self.days = _scalar("days", days)
+        given = _table_scalars(r=r, q=q, ic50=ic50, K=K, days=days)
+        self.fixed: dict[str, Any] = {"r": given["r"], "q": given["q"], "B": float(affinity_from_ic50(given["ic50"])),
+                                      "K": given["K"]}
+        self.days = given["days"]
         controls = {name: _slider(name, start.get(name, _UNSET)) for name in EXPLORER_CONTROLS["schedule"]}
         super().__init__(controls, ("single", "split", "ratio", "clearance_day"), figsize=(7.0, 3.6))
         first = self._compare(self.current())
