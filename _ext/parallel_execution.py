@@ -8,10 +8,14 @@ declare themselves parallel-safe, so Sphinx would read serially anyway.
 
 So, just before reading, this extension finds the notebooks myst-nb would
 execute (those without a match in its jupyter-cache), stages them in that
-cache and runs them with jupyter-cache's own parallel executor
-(``local-parallel``: a process pool with one kernel per process, as many
-processes as CPUs).  Reading then finds every notebook in the cache, as on a
-rebuild.  The notebooks are read by myst-nb's own reader, so the cache
+cache and runs them with jupyter-cache's own execution worker in a process
+pool (one kernel per process, as many processes as CPUs).  Reading then finds
+every notebook in the cache, as on a rebuild.
+
+The pool hands out one notebook at a time, the longest first (longest by lines
+of code, the only measure a cold build has): jupyter-cache's own parallel
+executor maps the notebooks in pairs in name order, so a long chapter late in
+the alphabet could start last and leave one CPU idle while it ran.  The notebooks are read by myst-nb's own reader, so the cache
 matches exactly; a notebook that fails here is left to myst-nb, which
 executes it again and reports the error as usual.  The execution times stay
 in the cache, where the book's execution report (``{nb-exec-table}``) reads
@@ -22,10 +26,11 @@ Configuration: ``parallel_execution`` (bool, default True) turns it off.
 
 from __future__ import annotations
 
-import logging
+import multiprocessing
 import time
 from pathlib import Path
 
+from nbformat import NotebookNode
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging as sphinx_logging
@@ -38,11 +43,17 @@ def execute_outdated_notebooks(app: Sphinx, env: BuildEnvironment, docnames: lis
     if not docnames or not app.config.parallel_execution or nb_config is None or nb_config.execution_mode != "cache":
         return
     from jupyter_cache import get_cache
-    from jupyter_cache.executors import load_executor
+    from jupyter_cache.executors.basic import (
+        REPORT_LEVEL,
+        ExecutionWorkerLocalMProc,
+        ExecutionWorkerTempMProc,
+        ProcessData,
+    )
     from myst_nb.core.read import create_nb_reader
 
     cache = get_cache(nb_config.execution_cache_path)
-    staged = []
+    staged: list[tuple[int, str]] = []
+    lines_of_code: dict[str, int] = {}
     for docname in sorted(docnames):
         path = Path(env.doc2path(docname))
         if any(path.match(pattern) for pattern in nb_config.execution_excludepatterns):
@@ -51,25 +62,37 @@ def execute_outdated_notebooks(app: Sphinx, env: BuildEnvironment, docnames: lis
         reader = create_nb_reader(str(path), env.myst_config, nb_config, content)
         if reader is None or reader.read_fmt is None:
             continue  # plain Markdown, or a format jupyter-cache cannot re-read
+        notebook = reader.read(content)
         try:
-            cache.match_cache_notebook(reader.read(content))
+            cache.match_cache_notebook(notebook)
             continue  # executed before: myst-nb takes it from the cache
         except KeyError:
             pass
-        staged.append(cache.add_nb_to_project(str(path), read_data=reader.read_fmt).pk)
+        record = cache.add_nb_to_project(str(path), read_data=reader.read_fmt)
+        staged.append((record.pk, record.uri))
+        lines_of_code[record.uri] = count_code_lines(notebook)
     if len(staged) < 2:
         return  # nothing to overlap: myst-nb executes it as usual
-    report = logging.getLogger("cartmodel.parallel_execution")
-    report.setLevel(logging.INFO)  # the pool then reports each notebook it starts and finishes
-    executor = load_executor("temp-parallel" if nb_config.execution_in_temp else "local-parallel", cache, logger=report)
+    worker = ExecutionWorkerTempMProc() if nb_config.execution_in_temp else ExecutionWorkerLocalMProc()
+    tasks = sorted(
+        (ProcessData(pk, uri, cache, nb_config.execution_timeout, nb_config.execution_allow_errors)
+         for pk, uri in staged),
+        key=lambda task: -lines_of_code[task.uri],
+    )
+    multiprocessing.log_to_stderr(REPORT_LEVEL)  # the pool reports each notebook it starts and finishes
     started = time.perf_counter()
-    result = executor.run_and_cache(
-        filter_pks=staged, timeout=nb_config.execution_timeout, allow_errors=nb_config.execution_allow_errors,
-    )
+    with multiprocessing.Pool() as pool:
+        outcomes = list(pool.imap_unordered(worker, tasks, chunksize=1))
+    succeeded = sum(1 for code, _ in outcomes if code == 0)
     LOGGER.info(
-        f"executed {len(result.succeeded)} of {len(staged)} notebooks side by side in "
-        f"{time.perf_counter() - started:.1f} s [parallel_execution]"
+        f"executed {succeeded} of {len(staged)} notebooks side by side in "
+        f"{time.perf_counter() - started:.1f} s, longest first [parallel_execution]"
     )
+
+
+def count_code_lines(notebook: NotebookNode) -> int:
+    """Lines of code of a notebook: the measure of its execution time before it has one."""
+    return sum(len(cell.source.splitlines()) for cell in notebook.cells if cell.cell_type == "code")
 
 
 def setup(app: Sphinx) -> dict[str, object]:
