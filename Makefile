@@ -34,8 +34,12 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The book is in _build/html: open $(CURDIR)/_build/html/index.html"
 
+# The tests run in one process per CPU (pytest-xdist, at most 4), a test file (or class) to a process,
+# in the order tests/conftest.py gives them; the book is built once for all (tests/builds.py).
+PARALLEL := -n auto --maxprocesses 4 --dist loadscope --no-loadscope-reorder
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 pdf: $(STAMP)
 	$(BIN)/python tools/make_pdf.py
@@ -54,7 +58,7 @@ check: $(STAMP)
 	@status=0; \
 	$(BIN)/ruff check $(LINTED) || status=1; \
 	$(BIN)/mypy cartmodel || status=1; \
-	CARTMODEL_HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not book and not browser" || status=1; \
+	CARTMODEL_HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q $(PARALLEL) -m "not book and not browser" || status=1; \
 	exit $$status
 
 # Needs the network: checks every external link of the book (the scheduled workflow runs it).

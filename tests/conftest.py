@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from .builds import PDF_NAME, REPO, Builds, BuiltBook, repository_files
+
+__all__ = ["PDF_NAME", "REPO", "count_generated_call", "examples", "repository_files"]
+
 # The shared helpers of the property tests assert too: rewrite them as pytest rewrites test modules.
 pytest.register_assert_rewrite("tests.strategies")
-
-REPO = Path(__file__).resolve().parents[1]
-
-# The flags of `make book`: execute every chapter, fail on any warning.
-BUILD_FLAGS = ["--warningiserror", "--keep-going"]
 
 
 # Reproducible property tests: the same examples on every run, no example database.
@@ -40,7 +34,6 @@ def examples(n: int) -> int:
     return min(n, max(10, n // 10)) if FAST else n
 
 _GENERATED_CALLS = [0]
-_TIMINGS: dict[str, float] = {}
 
 
 def count_generated_call() -> None:
@@ -49,111 +42,37 @@ def count_generated_call() -> None:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if _GENERATED_CALLS[0]:
-        terminalreporter.write_line(f"cartmodel: {_GENERATED_CALLS[0]} generated calls in property tests")
-    for what, seconds in _TIMINGS.items():
-        terminalreporter.write_line(f"cartmodel: {what}: {seconds:.1f} s")
+    builds = _RUN.get("builds")
+    calls = _GENERATED_CALLS[0]
+    if builds is not None:  # the workers' counts, when pytest-xdist ran the tests
+        calls += sum(int(path.read_text()) for path in builds.folder.glob("calls-*.txt"))
+    if calls:
+        terminalreporter.write_line(f"cartmodel: {calls} generated calls in property tests")
+    if builds is not None:
+        for what, seconds in builds.timings().items():
+            terminalreporter.write_line(f"cartmodel: {what}: {seconds:.1f} s")
 
 
-PDF_NAME = "cartmodel-companion.pdf"  # what tools/make_pdf.py writes (`make pdf`)
-
-
-@dataclass(frozen=True)
-class BuiltBook:
-    """A built site: ``html`` is its root folder, ``log`` the build's output, ``pdf``
-    the whole book printed by ``make pdf``'s script (also copied into the site)."""
-
-    source: Path
-    html: Path
-    log: str
-    pdf: Path | None = None
-
-
-def repository_files() -> list[str]:
-    """Files git would put in a clone: tracked ones plus new, non-ignored ones."""
-    listing = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO, capture_output=True, check=True,
-    ).stdout.decode()
-    return [name for name in listing.split("\0") if name and (REPO / name).is_file()]
-
-
-def copy_repository(destination: Path) -> Path:
-    """A clean copy of the repository, as a clone would have it, ready to build."""
-    for name in repository_files():
-        target = destination / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / name, target)
-    # Like .venv, node_modules comes from `make setup` (npm ci), not from git: the copy
-    # shares the repository's, from which the build copies the scripts the site serves.
-    if (REPO / "node_modules").is_dir():
-        (destination / "node_modules").symlink_to(REPO / "node_modules", target_is_directory=True)
-    return destination
-
-
-def make_pdf(source: Path) -> subprocess.CompletedProcess:
-    """``make pdf`` on a copy: the single-page build and its print, offline."""
-    env = {**os.environ, "PYTHONPATH": str(source)}
-    return subprocess.run(
-        [sys.executable, str(source / "tools" / "make_pdf.py"), "--source", str(source)],
-        capture_output=True, text=True, env=env, timeout=1800,
-    )
-
-
-class _BackgroundBuild:
-    """A clean copy of the repository being built in a subprocess (the flags of ``make book``)."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.root = Path(tempfile.mkdtemp(prefix=f"cartmodel-{label}-"))
-        self.source = copy_repository(self.root / "book")
-        self.log_path = self.root / "build.log"
-        env = {**os.environ, "PYTHONPATH": str(self.source)}  # the kernel imports the copy's cartmodel
-        jupyter_book = Path(sys.executable).with_name("jupyter-book")
-        self.started = time.perf_counter()
-        with open(self.log_path, "w", encoding="utf-8") as log:
-            self.process = subprocess.Popen(
-                [str(jupyter_book), "build", str(self.source), *BUILD_FLAGS],
-                stdout=log, stderr=subprocess.STDOUT, env=env, text=True,
-            )
-        self._result: BuiltBook | None = None
-
-    def wait(self) -> BuiltBook:
-        if self._result is None:
-            try:
-                code = self.process.wait(timeout=3600)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                pytest.fail(f"the {self.label} book build did not finish within an hour")
-            _TIMINGS[f"{self.label} book build from a clean copy"] = time.perf_counter() - self.started
-            log = self.log_path.read_text(encoding="utf-8", errors="replace")
-            if code != 0:
-                pytest.fail(f"the {self.label} book build failed (exit {code}):\n{log[-6000:]}")
-            pdf = None
-            if self.label == "first":  # as the deploy workflow does: make book, then make pdf
-                started = time.perf_counter()
-                printed = make_pdf(self.source)
-                _TIMINGS["PDF of the book (make pdf: single-page build and print)"] = time.perf_counter() - started
-                if printed.returncode != 0:
-                    pytest.fail(f"make pdf failed (exit {printed.returncode}):\n"
-                                f"{(printed.stdout + printed.stderr)[-6000:]}")
-                pdf = self.source / "_build" / "pdf" / PDF_NAME
-            self._result = BuiltBook(source=self.source, html=self.source / "_build" / "html", log=log, pdf=pdf)
-        return self._result
-
-    def discard(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-# The two clean builds of the session, by fixture name.  Both start as soon as the tests
-# are collected (only if a collected test needs them) and run while the other tests do:
-# the session's one build serves every test that reads pages, the second only the
-# determinism check.
+# The run's builds (tests/builds.py): the controlling process creates their folder and
+# removes it at the end; with pytest-xdist (`make test`) it hands the folder to each worker.
 _BUILD_FIXTURES = {"built_book": "first", "second_built_book": "second"}
-_BUILDS: dict[str, _BackgroundBuild] = {}
+_RUN: dict[str, Builds] = {}
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _is_worker(config):
+        _RUN["builds"] = Builds(Path(config.workerinput["cartmodel_builds"]))
+    else:
+        _RUN["builds"] = Builds(Path(tempfile.mkdtemp(prefix="cartmodel-builds-")))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # pytest-xdist: a worker is about to start
+    node.workerinput["cartmodel_builds"] = str(_RUN["builds"].folder)
 
 
 def _needs(item: pytest.Item) -> set[str]:
@@ -161,28 +80,28 @@ def _needs(item: pytest.Item) -> set[str]:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the builds the collected tests need, in the background."""
     wanted = set().union(*(_needs(item) for item in session.items)) if session.items else set()
     if os.environ.get("CARTMODEL_BOOK_HTML"):
         wanted.discard("built_book")
     for fixture in sorted(wanted):
-        _BUILDS[fixture] = _BackgroundBuild(_BUILD_FIXTURES[fixture])
+        _RUN["builds"].start(_BUILD_FIXTURES[fixture])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _is_worker(session.config) and _GENERATED_CALLS[0]:
+        worker = session.config.workerinput["workerid"]
+        (_RUN["builds"].folder / f"calls-{worker}.txt").write_text(str(_GENERATED_CALLS[0]))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    for build in _BUILDS.values():
-        build.discard()
-    _BUILDS.clear()
-
-
-def _session_build(fixture: str) -> BuiltBook:
-    if fixture not in _BUILDS:  # requested outside the collected tests (e.g. by another fixture)
-        _BUILDS[fixture] = _BackgroundBuild(_BUILD_FIXTURES[fixture])
-    return _BUILDS[fixture].wait()
+    if not _is_worker(config) and "builds" in _RUN:
+        _RUN.pop("builds").discard()
 
 
 @pytest.fixture(scope="session")
 def built_book() -> BuiltBook:
-    """The book, built once per test session from a clean copy of the repository.
+    """The book, built once per test run from a clean copy of the repository.
 
     For quick local iteration only, ``CARTMODEL_BOOK_HTML=path/to/_build/html``
     reuses an existing build instead; CI never sets it.
@@ -192,13 +111,14 @@ def built_book() -> BuiltBook:
         html = Path(reuse).resolve()
         pdf = html / PDF_NAME
         return BuiltBook(source=REPO, html=html, log="(reused build)", pdf=pdf if pdf.exists() else None)
-    return _session_build("built_book")
+    return _RUN["builds"].wait("first")
 
 
 @pytest.fixture(scope="session")
 def second_built_book() -> BuiltBook:
-    """A second, independent clean build (for the determinism check only)."""
-    return _session_build("second_built_book")
+    """A second, independent clean build (for the determinism check only): every chapter
+    executed and read, no HTML written."""
+    return _RUN["builds"].wait("second")
 
 
 # Browser fixtures, registered here once: imported into each test module, a session
@@ -222,3 +142,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ]
     if unmarked:
         raise pytest.UsageError("\n".join(unmarked))
+    # The builds start when collection ends and run in the background: the test files that
+    # need no build go first, so that the tests work while the book is built (instead of
+    # waiting for it at the first file that reads a page); then those that read the first
+    # build, the largest first (so that no large one is left for the end, when the other
+    # process may have nothing to do); last, the file of the one test that needs the second
+    # build. Files stay whole: `make test` sends each file (each class, in a file that has
+    # them) to one process, in this order (--dist loadscope --no-loadscope-reorder).
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def place(tests: list[pytest.Item]) -> tuple[bool, bool, int]:
+        needs = set().union(*(_needs(item) for item in tests))
+        return "second_built_book" in needs, "built_book" in needs, -len(tests) if needs else 0
+
+    items[:] = [item for tests in sorted(files.values(), key=place) for item in tests]

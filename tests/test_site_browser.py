@@ -228,150 +228,147 @@ def looks_like_a_file_name(alt: str) -> bool:
 # --- in the browser -------------------------------------------------------------------
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PAGES)
-def test_no_console_errors_and_no_failed_requests(visit, name):
-    page = visit(name)
-    assert page.requests, f"{name}: the visit recorded no request at all"
-    assert page.console_errors == [], f"{name}: console errors:\n" + "\n".join(page.console_errors)
-    assert page.failed_requests == [], f"{name}: failed requests:\n" + "\n".join(page.failed_requests)
+class PageChecks:
+    """The checks of one page, run for each page a subclass names in ``PAGES``. The pages
+    are split between two classes so that two test processes (``make test``) can visit
+    them at once; each page is visited once (the module's ``visit``)."""
+
+    pytestmark = [pytest.mark.book, pytest.mark.browser]
+    PAGES: list[str] = []
+
+    def test_no_console_errors_and_no_failed_requests(self, visit, name):
+        page = visit(name)
+        assert page.requests, f"{name}: the visit recorded no request at all"
+        assert page.console_errors == [], f"{name}: console errors:\n" + "\n".join(page.console_errors)
+        assert page.failed_requests == [], f"{name}: failed requests:\n" + "\n".join(page.failed_requests)
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PAGES)
-def test_no_request_leaves_the_site(visit, name):
-    page = visit(name)
-    hosts = sorted({urlsplit(url).netloc for url in page.external_requests})
-    assert page.external_requests == [], (
-        f"{name}: {len(page.external_requests)} requests to other hosts {hosts}, e.g. {page.external_requests[:3]}"
-    )
+    def test_no_request_leaves_the_site(self, visit, name):
+        page = visit(name)
+        hosts = sorted({urlsplit(url).netloc for url in page.external_requests})
+        assert page.external_requests == [], (
+            f"{name}: {len(page.external_requests)} requests to other hosts {hosts}, e.g. {page.external_requests[:3]}"
+        )
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PAGES)
-def test_images_load_and_figures_are_described(visit, name):
-    dom = visit(name).dom
-    broken = [image["src"] for image in dom["images"] if image["naturalWidth"] <= 0]
-    assert broken == [], f"{name}: images that did not load: {broken}"
-    undescribed = [
-        figure["id"] or "(figure without id)"
-        for figure in dom["figures"]
-        if not figure["caption"] and not all(alt.strip() and not looks_like_a_file_name(alt) for alt in figure["alts"])
-    ]
-    assert undescribed == [], f"{name}: figures with neither a caption nor alt text: {undescribed}"
-    bare = [
-        image["src"].rsplit("/", 1)[-1]
-        for image in dom["images"]
-        if image["inArticle"] and not image["caption"]
-        and (not (image["alt"] or "").strip() or looks_like_a_file_name(image["alt"]))
-    ]
-    assert bare == [], f"{name}: images with no caption and no real alt text (only a file name): {bare}"
+    def test_images_load_and_figures_are_described(self, visit, name):
+        dom = visit(name).dom
+        broken = [image["src"] for image in dom["images"] if image["naturalWidth"] <= 0]
+        assert broken == [], f"{name}: images that did not load: {broken}"
+        undescribed = [
+            figure["id"] or "(figure without id)"
+            for figure in dom["figures"]
+            if not figure["caption"] and not all(alt.strip() and not looks_like_a_file_name(alt) for alt in figure["alts"])
+        ]
+        assert undescribed == [], f"{name}: figures with neither a caption nor alt text: {undescribed}"
+        bare = [
+            image["src"].rsplit("/", 1)[-1]
+            for image in dom["images"]
+            if image["inArticle"] and not image["caption"]
+            and (not (image["alt"] or "").strip() or looks_like_a_file_name(image["alt"]))
+        ]
+        assert bare == [], f"{name}: images with no caption and no real alt text (only a file name): {bare}"
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PAGES)
-def test_maths_is_typeset_by_the_sites_own_mathjax(visit, name):
-    page = visit(name)
-    dom = page.dom
-    if dom["mathSources"] == 0:
-        return  # nothing to typeset (the root page loads MathJax all the same: it includes every chapter)
-    mathjax = [url for url in page.requests if "tex-mml-chtml.js" in url]
-    assert mathjax and all(urlsplit(url).path.startswith("/" + VENDOR) for url in mathjax), (
-        f"{name}: MathJax not loaded from the site's {VENDOR}: {mathjax}"
-    )
-    assert dom["mathUntypeset"] == [], f"{name}: maths left as TeX source: {dom['mathUntypeset'][:5]}"
-    assert dom["mathErrors"] == [], f"{name}: MathJax errors: {dom['mathErrors']}"
-    unnumbered = [eq["id"] for eq in dom["labelledEquations"] if not re.fullmatch(r"\(\d+(\.\d+)*\)", eq["number"])]
-    assert unnumbered == [], f"{name}: labelled equations without a number: {unnumbered}"
+    def test_maths_is_typeset_by_the_sites_own_mathjax(self, visit, name):
+        page = visit(name)
+        dom = page.dom
+        if dom["mathSources"] == 0:
+            return  # nothing to typeset (the root page loads MathJax all the same: it includes every chapter)
+        mathjax = [url for url in page.requests if "tex-mml-chtml.js" in url]
+        assert mathjax and all(urlsplit(url).path.startswith("/" + VENDOR) for url in mathjax), (
+            f"{name}: MathJax not loaded from the site's {VENDOR}: {mathjax}"
+        )
+        assert dom["mathUntypeset"] == [], f"{name}: maths left as TeX source: {dom['mathUntypeset'][:5]}"
+        assert dom["mathErrors"] == [], f"{name}: MathJax errors: {dom['mathErrors']}"
+        unnumbered = [eq["id"] for eq in dom["labelledEquations"] if not re.fullmatch(r"\(\d+(\.\d+)*\)", eq["number"])]
+        assert unnumbered == [], f"{name}: labelled equations without a number: {unnumbered}"
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PAGES)
-def test_equation_references_show_the_number_they_point_to(visit, name):
-    """An {eq} reference reads "(n)" and its target equation carries that number."""
-    for link in visit(name).dom["equationLinks"]:
-        target_url, fragment = urldefrag(link["href"])
-        status, target_html = fetch(target_url)
-        assert status == 200, f"{name}: equation reference to {target_url} gives HTTP {status}"
-        target = BeautifulSoup(target_html, "html.parser").find(id=fragment)
-        assert target is not None, f"{name}: equation reference to a missing #{fragment}"
-        number = target.select_one("span.eqno")
-        if number is not None and re.fullmatch(r"\(\d+(\.\d+)*\)", link["text"]):
-            assert number.get_text().rstrip("#").strip() == link["text"], (
-                f"{name}: reference '{link['text']}' points to equation {number.get_text()!r}"
-            )
+    def test_equation_references_show_the_number_they_point_to(self, visit, name):
+        """An {eq} reference reads "(n)" and its target equation carries that number."""
+        for link in visit(name).dom["equationLinks"]:
+            target_url, fragment = urldefrag(link["href"])
+            status, target_html = fetch(target_url)
+            assert status == 200, f"{name}: equation reference to {target_url} gives HTTP {status}"
+            target = BeautifulSoup(target_html, "html.parser").find(id=fragment)
+            assert target is not None, f"{name}: equation reference to a missing #{fragment}"
+            number = target.select_one("span.eqno")
+            if number is not None and re.fullmatch(r"\(\d+(\.\d+)*\)", link["text"]):
+                assert number.get_text().rstrip("#").strip() == link["text"], (
+                    f"{name}: reference '{link['text']}' points to equation {number.get_text()!r}"
+                )
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PAGES)
-def test_widgets_are_rendered(visit, name):
-    """Widget views saved in a chapter (none, so far) are drawn by the site's widget manager."""
-    dom = visit(name).dom
-    assert dom["widgetsRendered"] >= dom["widgetViews"], f"{name}: {dom['widgetViews']} widget views, {dom['widgetsRendered']} drawn"
+    def test_widgets_are_rendered(self, visit, name):
+        """Widget views saved in a chapter (none, so far) are drawn by the site's widget manager."""
+        dom = visit(name).dom
+        assert dom["widgetsRendered"] >= dom["widgetViews"], f"{name}: {dom['widgetViews']} widget views, {dom['widgetsRendered']} drawn"
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PAGES)
-def test_internal_links_resolve(visit, name):
-    page = visit(name)
-    problems = []
-    for url in sorted(set(page.dom["links"])):
-        if urlsplit(url).scheme not in ("http", "https") or not is_local(url):
-            continue  # links out of the site are checked by the scheduled link check
-        target, fragment = urldefrag(url)
-        status, target_html = fetch(target)
-        if status != 200:
-            problems.append(f"{url}: HTTP {status}")
-        elif fragment and target.endswith(".html") and fragment not in anchors(target_html):
-            problems.append(f"{url}: no element with id {fragment!r}")
-    assert problems == [], f"{name}: broken links inside the site:\n" + "\n".join(problems)
+    def test_internal_links_resolve(self, visit, name):
+        page = visit(name)
+        problems = []
+        for url in sorted(set(page.dom["links"])):
+            if urlsplit(url).scheme not in ("http", "https") or not is_local(url):
+                continue  # links out of the site are checked by the scheduled link check
+            target, fragment = urldefrag(url)
+            status, target_html = fetch(target)
+            if status != 200:
+                problems.append(f"{url}: HTTP {status}")
+            elif fragment and target.endswith(".html") and fragment not in anchors(target_html):
+                problems.append(f"{url}: no element with id {fragment!r}")
+        assert problems == [], f"{name}: broken links inside the site:\n" + "\n".join(problems)
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PAGES)
-def test_no_serious_or_critical_accessibility_violation(visit, name):
-    """axe-core on the whole page. None is waived: the two that the stock Jupyter Book
-    pages had are fixed in the build (the bibliography's list roles, by
-    _ext/accessible_citations.py; the console error of the colour mode, by
-    ``html_context.default_mode``). Moderate and minor findings are reported, not
-    failed: the theme's sidebar outside a landmark (``region``, moderate) is on every
-    page."""
-    violations = visit(name).violations
-    serious = [
-        f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']}): {v['help']}"
-        for v in violations
-        if v["impact"] in SERIOUS
-    ]
-    assert serious == [], f"{name}: axe-core violations:\n" + "\n".join(serious)
+    def test_no_serious_or_critical_accessibility_violation(self, visit, name):
+        """axe-core on the whole page. None is waived: the two that the stock Jupyter Book
+        pages had are fixed in the build (the bibliography's list roles, by
+        _ext/accessible_citations.py; the console error of the colour mode, by
+        ``html_context.default_mode``). Moderate and minor findings are reported, not
+        failed: the theme's sidebar outside a landmark (``region``, moderate) is on every
+        page."""
+        violations = visit(name).violations
+        serious = [
+            f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']}): {v['help']}"
+            for v in violations
+            if v["impact"] in SERIOUS
+        ]
+        assert serious == [], f"{name}: axe-core violations:\n" + "\n".join(serious)
 
 
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("name", PAGES)
-def test_chapter_downloads_as_source_and_notebook(visit, name, built_book):
-    source = Path(built_book.source) / f"{name}.md"
-    is_notebook = "kernelspec:" in source.read_text(encoding="utf-8").split("\n---", 1)[0]
-    links = set(visit(name).dom["links"])
-    wanted = {".md": "text/markdown"} | ({".ipynb": "notebook"} if is_notebook else {})
-    for suffix in wanted:
-        matches = [url for url in links if urlsplit(url).path.endswith(f"/_sources/{name}{suffix}")]
-        assert matches, f"{name}: no download link for the {suffix} file"
-        status, text = fetch(matches[0])
-        assert status == 200, f"{name}: the {suffix} download gives HTTP {status}"
-        if suffix == ".ipynb":
-            notebook = json.loads(text)
-            assert notebook["nbformat"] == 4 and notebook["cells"], f"{name}: the .ipynb download is not a notebook"
-        else:
-            title = next(line for line in source.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
-            assert title in text, f"{name}: the .md download is not the chapter's source"
+    def test_chapter_downloads_as_source_and_notebook(self, visit, name, built_book):
+        source = Path(built_book.source) / f"{name}.md"
+        is_notebook = "kernelspec:" in source.read_text(encoding="utf-8").split("\n---", 1)[0]
+        links = set(visit(name).dom["links"])
+        wanted = {".md": "text/markdown"} | ({".ipynb": "notebook"} if is_notebook else {})
+        for suffix in wanted:
+            matches = [url for url in links if urlsplit(url).path.endswith(f"/_sources/{name}{suffix}")]
+            assert matches, f"{name}: no download link for the {suffix} file"
+            status, text = fetch(matches[0])
+            assert status == 200, f"{name}: the {suffix} download gives HTTP {status}"
+            if suffix == ".ipynb":
+                notebook = json.loads(text)
+                assert notebook["nbformat"] == 4 and notebook["cells"], f"{name}: the .ipynb download is not a notebook"
+            else:
+                title = next(line for line in source.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+                assert title in text, f"{name}: the .md download is not the chapter's source"
+
+
+API_REFERENCE = "chapters/api"  # the largest page: axe-core alone takes as long on it as on ten chapters
+
+
+class TestApiReference(PageChecks):
+    PAGES = [API_REFERENCE]
+
+
+class TestChapters(PageChecks):
+    PAGES = [name for name in toc_files() if name != API_REFERENCE]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.cls is not None and issubclass(metafunc.cls, PageChecks):
+        metafunc.parametrize("name", metafunc.cls.PAGES)
 
 
 @pytest.mark.book
