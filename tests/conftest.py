@@ -145,16 +145,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # The builds start when collection ends and run in the background: the test files that
     # need no build go first, so that the tests work while the book is built (instead of
     # waiting for it at the first file that reads a page); then those that read the first
-    # build, the largest first (so that no large one is left for the end, when the other
-    # process may have nothing to do); last, the file of the one test that needs the second
-    # build. Files stay whole: `make test` sends each file (each class, in a file that has
-    # them) to one process, in this order (--dist loadscope --no-loadscope-reorder).
+    # build: the browser's first, as they take the longest, each group the largest first
+    # (so that no long one is left for the end, when the other process may have nothing
+    # to do); last, the file of the one test that needs the second build. Files stay
+    # whole: `make test` sends each file (each class, in a file that has them) to one
+    # process, in this order (--dist loadscope --no-loadscope-reorder).
     files: dict[str, list[pytest.Item]] = {}
     for item in items:
         files.setdefault(item.nodeid.split("::")[0], []).append(item)
 
-    def place(tests: list[pytest.Item]) -> tuple[bool, bool, int]:
+    def place(tests: list[pytest.Item]) -> tuple[bool, bool, bool, int]:
         needs = set().union(*(_needs(item) for item in tests))
-        return "second_built_book" in needs, "built_book" in needs, -len(tests) if needs else 0
+        browser = any(item.get_closest_marker("browser") for item in tests)
+        return "second_built_book" in needs, "built_book" in needs, not browser, -len(tests) if needs else 0
 
     items[:] = [item for tests in sorted(files.values(), key=place) for item in tests]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -12,6 +14,7 @@ import cartmodel as cm
 from cartmodel.paper import FIGURE_1, FIGURE_1_DAYS
 from cartmodel.reporting import sci
 
+from .builds import Builds
 from .conftest import REPO
 
 
@@ -95,6 +98,44 @@ def test_chapters_run_side_by_side_before_sphinx_reads_them(built_book):
     notebooks = [name for name in toc_files() if "kernelspec" in (REPO / f"{name}.md").read_text(encoding="utf-8")[:400]]
     if built_book.log != "(reused build)":
         assert f"executed {len(notebooks)} of {len(notebooks)} notebooks side by side" in built_book.log
+
+
+def test_each_build_is_started_once_per_run(tmp_path):
+    """Every test process asks for the builds it needs; only the first request starts one."""
+    builds = Builds(tmp_path)
+    (tmp_path / "first.claim").touch()  # as if another process of the run had started it
+    builds.start("first")
+    assert builds.runners == [] and not (tmp_path / "first.pid").exists()
+    assert not (tmp_path / "first").exists(), "a second copy of the repository was made"
+
+
+def lines_of_code(path: Path) -> int:
+    """Lines inside the chapter's code cells, counted from the Markdown source."""
+    inside, count = False, 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```{code-cell}"):
+            inside = True
+        elif inside and line.startswith("```"):
+            inside = False
+        elif inside and not line.startswith(":tags:") and not line.startswith("---"):
+            count += 1
+    return count
+
+
+@pytest.mark.book
+def test_the_longest_chapters_start_first(built_book):
+    """The pool of kernels starts with the chapters that have the most code, so that a long
+    one is not left to run alone at the end."""
+    if built_book.log == "(reused build)":
+        pytest.skip("a reused build has no log")
+    started = re.findall(r"Executing: (\S+\.md)", built_book.log)
+    assert len(started) >= 2
+    by_size = sorted(started, key=lambda path: -lines_of_code(Path(path)))
+    first = min(os.cpu_count() or 1, len(started))
+    # The first ones may be logged in either order; after them, one starts when one ends.
+    assert set(started[:first]) == set(by_size[:first])
+    assert [lines_of_code(Path(path)) for path in started[first:]] == sorted(
+        (lines_of_code(Path(path)) for path in started[first:]), reverse=True)
 
 
 @pytest.mark.book
