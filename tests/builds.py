@@ -39,6 +39,13 @@ BUILD_FLAGS = ["--warningiserror", "--keep-going"]
 BUILDERS = {"first": [], "second": ["--builder", "custom", "--custom-builder", "dummy"]}
 PDF_NAME = "cartmodel-companion.pdf"  # what tools/make_pdf.py writes (`make pdf`)
 WAIT_SECONDS = 3600
+# Starts the command after the first argument in a session of its own, writes its process
+# id (that of its group) to the file the first argument names, and returns.
+DETACH = (
+    "import subprocess, sys; "
+    "runner = subprocess.Popen(sys.argv[2:], start_new_session=True); "
+    "open(sys.argv[1], 'w').write(str(runner.pid))"
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +96,6 @@ class Builds:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        # The runners this process started, kept so that none is collected while running.
-        self.runners: list[subprocess.Popen] = []
 
     def start(self, label: str) -> None:
         """Start the ``label`` build in the background, unless a process of the run has."""
@@ -100,13 +105,14 @@ class Builds:
             return
         os.close(claim)
         source = copy_repository(self.folder / label / "book")
+        # Started through a launcher that exits at once, so that the runner is no child of
+        # this process: a test process may end while the build it started still runs.
         with open(self.folder / f"{label}.log", "w", encoding="utf-8") as log:
-            runner = subprocess.Popen(
-                [sys.executable, "-m", "tests.builds", label, str(source), str(self.folder)],
-                cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            subprocess.run(
+                [sys.executable, "-c", DETACH, str(self.folder / f"{label}.pid"),
+                 sys.executable, "-m", "tests.builds", label, str(source), str(self.folder)],
+                cwd=REPO, stdout=log, stderr=subprocess.STDOUT, check=True,
             )
-        (self.folder / f"{label}.pid").write_text(str(runner.pid))
-        self.runners.append(runner)
 
     def wait(self, label: str) -> BuiltBook:
         """The ``label`` build once it has finished; fails the test if it failed."""
@@ -118,6 +124,9 @@ class Builds:
         while not result_path.exists():
             if time.monotonic() > deadline:
                 pytest.fail(f"the {label} book build did not finish within an hour")
+            if not self.running(label) and not result_path.exists():
+                log = (self.folder / f"{label}.log").read_text(encoding="utf-8", errors="replace")
+                pytest.fail(f"the {label} book build stopped without a result:\n{log[-6000:]}")
             time.sleep(0.2)
         result = json.loads(result_path.read_text())
         log = (self.folder / f"{label}.log").read_text(encoding="utf-8", errors="replace")
@@ -128,6 +137,25 @@ class Builds:
         source = Path(result["source"])
         pdf = source / "_build" / "pdf" / PDF_NAME if "pdf" in result else None
         return BuiltBook(source=source, html=source / "_build" / "html", log=log, pdf=pdf)
+
+    def running(self, label: str) -> bool:
+        """Whether the ``label`` runner is alive (a process that has exited but has not been
+        reaped by its new parent counts as stopped)."""
+        try:
+            pid = int((self.folder / f"{label}.pid").read_text())
+        except (FileNotFoundError, ValueError):
+            return True  # being started by another process of the run
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return False
+        except OSError:  # no /proc: ask the kernel
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return False
+            return True
+        return state not in ("Z", "X")
 
     def timings(self) -> dict[str, float]:
         """How long each finished build (and the PDF) took, by what it was."""
@@ -148,9 +176,6 @@ class Builds:
                 os.killpg(int(pid_file.read_text()), signal.SIGKILL)
             except (ProcessLookupError, PermissionError, ValueError):
                 pass
-        for runner in self.runners:
-            runner.wait()
-        self.runners.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -174,10 +199,15 @@ def run(label: str, source: Path, folder: Path) -> int:
         print(printed.stdout + printed.stderr, flush=True)
         result["pdf"] = printed.returncode
         result["pdf_seconds"] = time.perf_counter() - started
+    write_result(folder, label, result)
+    return 0
+
+
+def write_result(folder: Path, label: str, result: dict[str, object]) -> None:
+    """Write the result where the tests wait for it, at once (never half a file)."""
     written = folder / f"{label}.json.part"
     written.write_text(json.dumps(result))
-    written.rename(folder / f"{label}.json")  # atomic: a waiting process never reads half of it
-    return 0
+    written.rename(folder / f"{label}.json")
 
 
 if __name__ == "__main__":
@@ -186,4 +216,12 @@ if __name__ == "__main__":
     parser.add_argument("source", type=Path)
     parser.add_argument("folder", type=Path)
     arguments = parser.parse_args()
-    sys.exit(run(arguments.label, arguments.source, arguments.folder))
+    try:
+        sys.exit(run(arguments.label, arguments.source, arguments.folder))
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        write_result(arguments.folder, arguments.label, {"source": str(arguments.source), "build": -1,
+                                                         "build_seconds": 0.0})
+        sys.exit(1)

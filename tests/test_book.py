@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -105,8 +106,19 @@ def test_each_build_is_started_once_per_run(tmp_path):
     builds = Builds(tmp_path)
     (tmp_path / "first.claim").touch()  # as if another process of the run had started it
     builds.start("first")
-    assert builds.runners == [] and not (tmp_path / "first.pid").exists()
+    assert not (tmp_path / "first.pid").exists(), "a second build was started"
     assert not (tmp_path / "first").exists(), "a second copy of the repository was made"
+
+
+def test_a_build_that_stops_without_a_result_fails_the_tests_waiting_for_it(tmp_path):
+    builds = Builds(tmp_path)
+    (tmp_path / "first.claim").touch()
+    ended = subprocess.Popen(["true"])  # a runner that has come and gone, with no result
+    ended.wait()
+    (tmp_path / "first.pid").write_text(str(ended.pid))
+    (tmp_path / "first.log").write_text("the build's last words")
+    with pytest.raises(pytest.fail.Exception, match="stopped without a result"):
+        builds.wait("first")
 
 
 def lines_of_code(path: Path) -> int:
