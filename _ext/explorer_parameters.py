@@ -22,6 +22,7 @@ so that the page also works when opened from a ``file://`` copy of the site.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 from pathlib import Path
@@ -101,10 +102,23 @@ def script_text(configuration: dict[str, Any]) -> str:
     )
 
 
+def is_current(target: Path) -> bool:
+    """Whether ``target`` was written after the last change to cartmodel's sources and to
+    this extension: a rebuild then keeps it, without importing the widgets (most of the
+    time of a rebuild that has nothing to do)."""
+    package = importlib.util.find_spec("cartmodel")  # finds the package without running it
+    if not target.exists() or package is None or not package.submodule_search_locations:
+        return False
+    sources = [Path(__file__), *Path(list(package.submodule_search_locations)[0]).rglob("*.py")]
+    return target.stat().st_mtime >= max(source.stat().st_mtime for source in sources)
+
+
 def write_parameters(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / TARGET
+    if is_current(target):
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(script_text(explorer_configuration()), encoding="utf-8")
     logger.info(f"explorer_parameters: wrote {target}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -119,6 +120,19 @@ def test_a_build_that_stops_without_a_result_fails_the_tests_waiting_for_it(tmp_
     (tmp_path / "first.log").write_text("the build's last words")
     with pytest.raises(pytest.fail.Exception, match="stopped without a result"):
         builds.wait("first")
+
+
+def test_a_rebuild_rewrites_the_explorers_table_only_when_cartmodel_changed(tmp_path):
+    spec = importlib.util.spec_from_file_location("explorer_parameters_for_test", REPO / "_ext" / "explorer_parameters.py")
+    assert spec is not None and spec.loader is not None
+    extension = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(extension)
+    target = tmp_path / "parameters.js"
+    assert not extension.is_current(target), "a missing table counts as current"
+    target.write_text("written after every source of cartmodel", encoding="utf-8")
+    assert extension.is_current(target)
+    os.utime(target, (0, 0))  # as if written before cartmodel's last change
+    assert not extension.is_current(target), "a table older than cartmodel's sources is kept"
 
 
 def lines_of_code(path: Path) -> int:
