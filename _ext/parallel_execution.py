@@ -10,16 +10,16 @@ So, just before reading, this extension finds the notebooks myst-nb would
 execute (those without a match in its jupyter-cache), stages them in that
 cache and runs them with jupyter-cache's own execution worker in a process
 pool (one kernel per process, as many processes as CPUs).  Reading then finds
-every notebook in the cache, as on a rebuild.
+every notebook in the cache, as on a rebuild.  The notebooks are read by
+myst-nb's own reader, so the cache matches exactly; a notebook that fails here
+is left to myst-nb, which executes it again and reports the error as usual.
+The execution times stay in the cache, where the book's execution report
+(``{nb-exec-table}``) reads them.
 
 The pool hands out one notebook at a time, the longest first (longest by lines
 of code, the only measure a cold build has): jupyter-cache's own parallel
 executor maps the notebooks in pairs in name order, so a long chapter late in
-the alphabet could start last and leave one CPU idle while it ran.  The notebooks are read by myst-nb's own reader, so the cache
-matches exactly; a notebook that fails here is left to myst-nb, which
-executes it again and reports the error as usual.  The execution times stay
-in the cache, where the book's execution report (``{nb-exec-table}``) reads
-them.
+the alphabet could start last and leave one CPU idle while it ran.
 
 Configuration: ``parallel_execution`` (bool, default True) turns it off.
 """
@@ -52,8 +52,7 @@ def execute_outdated_notebooks(app: Sphinx, env: BuildEnvironment, docnames: lis
     from myst_nb.core.read import create_nb_reader
 
     cache = get_cache(nb_config.execution_cache_path)
-    staged: list[tuple[int, str]] = []
-    lines_of_code: dict[str, int] = {}
+    staged: list[tuple[int, ProcessData]] = []  # (lines of code, what the pool runs)
     for docname in sorted(docnames):
         path = Path(env.doc2path(docname))
         if any(path.match(pattern) for pattern in nb_config.execution_excludepatterns):
@@ -69,16 +68,12 @@ def execute_outdated_notebooks(app: Sphinx, env: BuildEnvironment, docnames: lis
         except KeyError:
             pass
         record = cache.add_nb_to_project(str(path), read_data=reader.read_fmt)
-        staged.append((record.pk, record.uri))
-        lines_of_code[record.uri] = count_code_lines(notebook)
+        task = ProcessData(record.pk, record.uri, cache, nb_config.execution_timeout, nb_config.execution_allow_errors)
+        staged.append((count_code_lines(notebook), task))
     if len(staged) < 2:
         return  # nothing to overlap: myst-nb executes it as usual
     worker = ExecutionWorkerTempMProc() if nb_config.execution_in_temp else ExecutionWorkerLocalMProc()
-    tasks = sorted(
-        (ProcessData(pk, uri, cache, nb_config.execution_timeout, nb_config.execution_allow_errors)
-         for pk, uri in staged),
-        key=lambda task: -lines_of_code[task.uri],
-    )
+    tasks = [task for _, task in sorted(staged, key=lambda staged_task: -staged_task[0])]
     multiprocessing.log_to_stderr(REPORT_LEVEL)  # the pool reports each notebook it starts and finishes
     started = time.perf_counter()
     with multiprocessing.Pool() as pool:

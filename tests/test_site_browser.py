@@ -214,8 +214,8 @@ def fetch(url: str) -> tuple[int, str]:
 @functools.cache
 def anchors(page_html: str) -> set[str]:
     """The ids (and named anchors) of a page; cached, since a page such as the API
-    reference links hundreds of fragments of itself, and parsing it again for each one
-    took minutes."""
+    reference links hundreds of fragments of itself, and parsing it once per link would
+    take minutes."""
     soup = BeautifulSoup(page_html, "html.parser")
     return {tag["id"] for tag in soup.find_all(id=True)} | {tag["name"] for tag in soup.find_all("a", attrs={"name": True})}
 
