@@ -7,10 +7,15 @@ session in the same thread would fail ("Sync API inside the asyncio loop").
   ``http.server`` from a background thread, for the whole session.
 * ``chromium``: Debian's ``/usr/bin/chromium`` driven by Playwright for Python
   (never a browser downloaded by ``playwright install``).
-* ``page``: a fresh page in its own context.  Every request that does not go to
-  the local server is blocked and recorded, so a page that needs the network
-  (a CDN) fails visibly; console errors and uncaught exceptions are recorded in
-  ``page_log``.
+* ``page``: a browser tab that has loaded nothing for this test.  Every request that
+  does not go to the local server is blocked and recorded, so a page that needs the
+  network (a CDN) fails visibly; console errors and uncaught exceptions are recorded
+  in ``page_log``.  Each test process keeps one tab (``Tab``) and empties it between
+  tests: loading a page of the site in a new tab costs Chromium about a second of CPU
+  more than loading it in a tab that has loaded the site before, which keeps its
+  compiled scripts (``benchmarks/bench_browser.py`` measures both).  Requests go
+  through the routing that blocks other hosts, which turns the HTTP cache off, so
+  every page load still fetches every file it needs from the server.
 
 Without ``/usr/bin/chromium`` (or Playwright) the browser tests are skipped on
 a developer's machine, with the reason, and fail in CI (``CI=true``).
@@ -39,6 +44,59 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_HOST = "127.0.0.1"
+
+# Resolves once MathJax (where the page loads it) has typeset the page.
+MATHJAX_READY_JS = """
+() => (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise)
+  ? window.MathJax.startup.promise.then(() => true) : false
+"""
+
+# Every display equation of the page's article: the width its typeset maths needs
+# (scrollWidth) against the width its box has (clientWidth), for the MathJax container
+# and for the equation's block (which also holds the equation number).
+MEASURE_EQUATIONS_JS = """
+() => [...document.querySelectorAll('article div.math')].map((block) => {
+  const container = block.querySelector('mjx-container');
+  const maths = container && container.querySelector('mjx-math');
+  return {
+    id: block.id || '(unlabelled: ' + block.textContent.trim().slice(0, 40) + ')',
+    typeset: Boolean(container),
+    mathWidth: maths ? Math.ceil(maths.getBoundingClientRect().width) : 0,
+    containerWidth: container ? container.clientWidth : 0,
+    containerNeeds: container ? container.scrollWidth : 0,
+    blockWidth: block.clientWidth,
+    blockNeeds: block.scrollWidth,
+  };
+})
+"""
+
+# The equations readers asked to see whole, by page: the width checks must have measured
+# them, typeset and with a real width (an empty or hidden equation would fit trivially).
+MAIN_EQUATIONS = {
+    "chapters/equation1": ["equation-eq-equation-1"],
+    "chapters/equation2": ["equation-eq-equation-2"],
+    "chapters/reading-burden": ["equation-eq-count-model"],
+}
+
+
+def equations_that_do_not_fit(name: str, measured: list[dict]) -> list[str]:
+    """What is wrong with the display equations of page ``name``, as measured by
+    ``MEASURE_EQUATIONS_JS``: equations that scroll (their maths or their block needs
+    more than its box), equations left untypeset, and main equations not measured."""
+    problems = [
+        f"{name} {eq['id']}: maths {eq['mathWidth']} px, needs {eq['containerNeeds']} px in a "
+        f"{eq['containerWidth']} px box (block {eq['blockNeeds']}/{eq['blockWidth']} px)"
+        for eq in measured
+        if eq["containerNeeds"] > eq["containerWidth"] + 1 or eq["blockNeeds"] > eq["blockWidth"] + 1
+    ]
+    problems += [f"{name} {eq['id']}: not typeset by MathJax" for eq in measured if not eq["typeset"]]
+    for label in MAIN_EQUATIONS.get(name, []):
+        found = [eq for eq in measured if eq["id"] == label]
+        if len(found) != 1:
+            problems.append(f"{name} {label}: not found")
+        elif not (found[0]["typeset"] and found[0]["mathWidth"] > 100):
+            problems.append(f"{name} {label}: typeset {found[0]['typeset']}, {found[0]['mathWidth']} px wide")
+    return problems
 
 
 def require_browser() -> None:
@@ -120,30 +178,87 @@ def chromium():
         manager.stop()
 
 
+def is_local(url: str) -> bool:
+    """Whether a request stays in the browser or on the local server."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname == LOCAL_HOST
+
+
+class Tab:
+    """One tab of its own context, loading page after page.  Other hosts are refused
+    (routing, which also turns the HTTP cache off) and counted, with console errors and
+    uncaught exceptions, in ``log``: whichever ``PageLog`` the current test gave it."""
+
+    def __init__(self, browser, viewport: dict[str, int] | None = None) -> None:
+        self.browser = browser
+        self.viewport = viewport or {"width": 1280, "height": 900}
+        self.log = PageLog()
+        self.context = None
+        self.page = None
+
+    def open(self):
+        """The tab, opened (again, if a test closed it or it crashed)."""
+        if self.page is None or self.page.is_closed():
+            self.close()
+            self.context = self.browser.new_context(viewport=self.viewport)
+            self.context.route("**/*", self._route)
+            self.page = self.context.new_page()
+            self.page.on("console", lambda message: self.log.console_errors.append(message.text)
+                         if message.type == "error" else None)
+            self.page.on("pageerror", lambda error: self.log.page_errors.append(str(error)))
+        return self.page
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if is_local(url):
+            route.continue_()
+        else:
+            self.log.blocked_requests.append(url)
+            route.abort()
+
+    def empty(self) -> None:
+        """Leave the tab as a new one: the page's storage and the context's cookies
+        cleared, and about:blank loaded, so nothing of the last page runs on."""
+        if self.page is None or self.page.is_closed():
+            return
+        try:
+            if urlsplit(self.page.url).hostname == LOCAL_HOST:
+                self.page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+            self.page.goto("about:blank")
+            self.context.clear_cookies()
+        except Exception:
+            self.close()  # a tab in a state it cannot leave: the next test gets a new one
+        self.log = PageLog()
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.close()
+        self.context = self.page = None
+
+
+@pytest.fixture(scope="session")
+def tab(chromium) -> Iterator[Tab]:
+    """The test process's one tab (see ``page``)."""
+    reused = Tab(chromium)
+    try:
+        yield reused
+    finally:
+        reused.close()
+
+
 @pytest.fixture
 def page_log() -> PageLog:
     return PageLog()
 
 
 @pytest.fixture
-def page(chromium, page_log):
-    """A new page; requests to anything but 127.0.0.1 are blocked and logged in ``page_log``."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-
-    def route(route_request):
-        url = route_request.request.url
-        scheme = urlsplit(url).scheme
-        if scheme in ("data", "blob") or urlsplit(url).hostname == LOCAL_HOST:
-            route_request.continue_()
-        else:
-            page_log.blocked_requests.append(url)
-            route_request.abort()
-
-    context.route("**/*", route)
-    new_page = context.new_page()
-    new_page.on("console", lambda message: page_log.console_errors.append(message.text) if message.type == "error" else None)
-    new_page.on("pageerror", lambda error: page_log.page_errors.append(str(error)))
+def page(tab, page_log):
+    """A tab that has loaded nothing for this test; requests to anything but 127.0.0.1
+    are blocked and logged in ``page_log``.  A test that adds an event listener to it
+    removes it before it ends."""
+    new_page = tab.open()
+    tab.log = page_log
     try:
         yield new_page
     finally:
-        context.close()
+        tab.empty()

@@ -124,7 +124,7 @@ def second_built_book() -> BuiltBook:
 # Browser fixtures, registered here once: imported into each test module, a session
 # fixture would be set up once per module, and a second Playwright session in the same
 # thread fails ("Sync API inside the asyncio loop").
-from .browser import chromium, page, page_log, site  # noqa: E402,F401
+from .browser import chromium, page, page_log, site, tab  # noqa: E402,F401
 
 # `make check` leaves out the tests that build the book or drive a browser
 # (-m "not book and not browser"), so each such test must carry its marker; one that

@@ -462,10 +462,18 @@ HOSTILE = [
 
 
 def test_hostile_query_strings_are_ignored_visibly_and_run_nothing(page, site, page_log):  # noqa: F811
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    dialogs: list[str] = []
+
+    def on_dialog(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     query = urlencode(HOSTILE + [("dosing.q", "0.8"), ("<script>alert(1)</script>", "x")])
-    open_page(page, site, "?" + query)
+    try:
+        open_page(page, site, "?" + query)
+    finally:
+        page.remove_listener("dialog", on_dialog)
     assert dialogs == [] and not page_log.page_errors
     assert page.evaluate("window.__cartmodelPwned") is None
     for kind in KINDS:

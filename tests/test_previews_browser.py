@@ -14,18 +14,13 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from .browser import MATHJAX_READY_JS
 from .conftest import REPO
 
 # Every test reads the built book; all but the configuration check also drive Chromium.
 
 PAGE = "chapters/equation1"  # cites papers, refers to its equations and to a figure
 TIP = "[data-tippy-root] .tippy-box"
-
-# Resolves once MathJax (the site's copy) has typeset the page.
-MATHJAX_READY_JS = """
-() => (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise)
-  ? window.MathJax.startup.promise.then(() => true) : false
-"""
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 

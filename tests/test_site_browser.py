@@ -6,7 +6,8 @@ Each page of ``_toc.yml`` is served from the built site on 127.0.0.1 and visited
 * no console error, no failed request, and no request to any host but the local server
   (requests elsewhere are blocked and counted, so a page that needs a CDN fails here);
 * every image loads, every figure has a caption or real alt text;
-* the maths is typeset by the site's own MathJax, equations carry their numbers;
+* the maths is typeset by the site's own MathJax, equations carry their numbers, and
+  no display equation scrolls sideways at the visit's desktop width (1280 px);
 * every link inside the site resolves, fragment included;
 * axe-core finds no serious or critical accessibility violation;
 * each chapter can be downloaded as source and, for notebooks, as ``.ipynb``.
@@ -40,7 +41,7 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from .browser import LOCAL_HOST
+from .browser import LOCAL_HOST, MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, equations_that_do_not_fit, is_local
 from .conftest import REPO
 from .test_book import toc_files
 
@@ -84,12 +85,6 @@ COLLECT_JS = """
 }
 """
 
-# Resolves once MathJax (where the page loads it) has typeset the page.
-MATHJAX_READY_JS = """
-() => (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise)
-  ? window.MathJax.startup.promise.then(() => true) : false
-"""
-
 # True once each widget view of the page (if any) has been rendered by the widget manager.
 WIDGETS_READY_JS = """
 () => document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length
@@ -116,89 +111,104 @@ class Visit:
     failed_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     dom: dict = field(default_factory=dict)
+    equations: list[dict] = field(default_factory=list)  # MEASURE_EQUATIONS_JS at 1280 px
     violations: list[dict] = field(default_factory=list)  # axe-core, all impacts
 
 
-def is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("data", "blob", "about") or parts.hostname == LOCAL_HOST
+class Visitor:
+    """Visits pages one after another in one tab of its own context, recording what each
+    visit does (a tab that has loaded the site before costs Chromium about a second less
+    CPU per page than a new one; see tests/browser.py).  Other hosts are refused by
+    routing, which turns the HTTP cache off: every visit requests every file it needs."""
 
+    def __init__(self, browser) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+        self.page = self.context.new_page()
+        self.record: Visit | None = None  # the visit being recorded; None between visits
+        self.page.on("request", self._on_request)
+        self.page.on("requestfailed", self._on_failed)
+        self.page.on("response", self._on_response)
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", self._on_page_error)
 
-def run_visit(browser, url: str, *, axe: bool = True) -> Visit:
-    """Open ``url`` in a fresh context, let it settle, collect, then run axe-core."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # present: require_browser() passed
-
-    record = Visit(url=url)
-    recording = [True]  # axe-core's own fetches (it re-reads stylesheets) are not the page's
-
-    def on_route(route):
-        request_url = route.request.url
-        if is_local(request_url):
-            route.continue_()
-        else:
-            route.abort()
-
-    def on_request(request):
-        if recording[0]:
-            record.requests.append(request.url)
+    def _on_request(self, request) -> None:
+        if self.record is not None:
+            self.record.requests.append(request.url)
             if not is_local(request.url):
-                record.external_requests.append(request.url)
+                self.record.external_requests.append(request.url)
 
-    def on_failed(request):
-        if recording[0] and is_local(request.url):
-            record.failed_requests.append(f"{request.url} ({request.failure})")
+    def _on_failed(self, request) -> None:
+        if self.record is not None and is_local(request.url):
+            self.record.failed_requests.append(f"{request.url} ({request.failure})")
 
-    def on_response(response):
-        if recording[0] and response.status >= 400:
-            record.failed_requests.append(f"{response.url} (HTTP {response.status})")
+    def _on_response(self, response) -> None:
+        if self.record is not None and response.status >= 400:
+            self.record.failed_requests.append(f"{response.url} (HTTP {response.status})")
 
-    def on_console(message):
-        if recording[0] and message.type == "error":
-            record.console_errors.append(message.text)
+    def _on_console(self, message) -> None:
+        if self.record is not None and message.type == "error":
+            self.record.console_errors.append(message.text)
 
-    def on_page_error(error):
-        if recording[0]:
-            record.console_errors.append(f"uncaught: {error}")
+    def _on_page_error(self, error) -> None:
+        if self.record is not None:
+            self.record.console_errors.append(f"uncaught: {error}")
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        context.route("**/*", on_route)
-        page = context.new_page()
-        page.on("request", on_request)
-        page.on("requestfailed", on_failed)
-        page.on("response", on_response)
-        page.on("console", on_console)
-        page.on("pageerror", on_page_error)
-        page.goto(url, wait_until="load")
-        page.evaluate(MATHJAX_READY_JS)
-        page.evaluate(LOAD_IMAGES_JS)
-        page.wait_for_load_state("networkidle")
+    def visit(self, url: str, *, axe: bool = True) -> Visit:
+        """Open ``url``, let it settle, collect, then run axe-core (whose own requests,
+        it re-reads stylesheets, are not the page's); leave the tab on about:blank."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout  # present: require_browser() passed
+
+        page = self.page
+        record = self.record = Visit(url=url)
         try:
-            page.wait_for_function(WIDGETS_READY_JS, timeout=15_000)
-        except PlaywrightTimeout:
-            pass  # the widget test reports what did not render
-        record.dom = page.evaluate(COLLECT_JS)
-        recording[0] = False
+            page.goto(url, wait_until="load")
+            page.evaluate(MATHJAX_READY_JS)
+            page.evaluate(LOAD_IMAGES_JS)
+            page.wait_for_load_state("networkidle")
+            try:
+                page.wait_for_function(WIDGETS_READY_JS, timeout=15_000)
+            except PlaywrightTimeout:
+                pass  # the widget test reports what did not render
+            record.dom = page.evaluate(COLLECT_JS)
+            record.equations = page.evaluate(MEASURE_EQUATIONS_JS)
+        finally:
+            self.record = None
         if axe:
             from axe_playwright_python.sync_playwright import Axe
 
             record.violations = Axe().run(page).response["violations"]
+        page.goto("about:blank")
+        return record
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def run_visit(browser, url: str, *, axe: bool = True) -> Visit:
+    """One visit in a new tab (for a page outside the built site)."""
+    visitor = Visitor(browser)
+    try:
+        return visitor.visit(url, axe=axe)
     finally:
-        context.close()
-    return record
+        visitor.close()
 
 
 @pytest.fixture(scope="module")
 def visit(site, chromium):  # noqa: F811 - fixtures from tests/browser.py
     """``visit(name)``: the visit of a page of the table of contents (each page once)."""
     visits: dict[str, Visit] = {}
+    visitor = Visitor(chromium)
 
     def get(name: str) -> Visit:
         if name not in visits:
-            visits[name] = run_visit(chromium, site.page_url(f"{name}.html"))
+            visits[name] = visitor.visit(site.page_url(f"{name}.html"))
         return visits[name]
 
-    return get
+    try:
+        yield get
+    finally:
+        visitor.close()
 
 
 @functools.cache
@@ -284,6 +294,12 @@ class PageChecks:
         unnumbered = [eq["id"] for eq in dom["labelledEquations"] if not re.fullmatch(r"\(\d+(\.\d+)*\)", eq["number"])]
         assert unnumbered == [], f"{name}: labelled equations without a number: {unnumbered}"
 
+
+    def test_display_equations_fit_a_desktop_column(self, visit, name):
+        """At 1280 px no display equation scrolls sideways, and the book's main equations
+        were among those measured (tests/test_reading_browser.py does the phone width)."""
+        problems = equations_that_do_not_fit(name, visit(name).equations)
+        assert problems == [], "display equations at 1280 px:\n" + "\n".join(problems)
 
     def test_equation_references_show_the_number_they_point_to(self, visit, name):
         """An {eq} reference reads "(n)" and its target equation carries that number."""
