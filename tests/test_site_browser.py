@@ -13,7 +13,8 @@ Each page of ``_toc.yml`` is served from the built site on 127.0.0.1 and visited
 * each chapter can be downloaded as source and, for notebooks, as ``.ipynb``.
 
 No chapter saves widget state yet, so one more browser test renders a slider with the
-widget manager the build points at (``nb_ipywidgets_js``), offline. The last tests need
+widget manager the build points at (``nb_ipywidgets_js``), offline, and one checks that
+the tab the browser tests share is emptied between tests. The last tests need
 no browser: no HTML or CSS file of the site loads anything from another host, pages with
 maths name the site's own MathJax, and the build stops with the remedy when the npm
 packages are missing. Without ``/usr/bin/chromium`` the browser tests are skipped with
@@ -41,7 +42,7 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from .browser import LOCAL_HOST, MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, equations_that_do_not_fit, is_local
+from .browser import LOCAL_HOST, MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, PageLog, equations_that_do_not_fit, is_local
 from .conftest import REPO
 from .test_book import toc_files
 
@@ -430,6 +431,27 @@ def test_widget_manager_renders_a_widget_offline(chromium, built_book, tmp_path)
     assert {f"_static/{script}" for script in scripts} <= loaded
     assert record.dom["widgetsRendered"] == 1, "the slider was not rendered"
     assert "Dose" in record.dom["widgetText"] and "7" in record.dom["widgetText"]
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_the_reused_tab_is_emptied_between_tests(tab, site):  # noqa: F811
+    """The ``page`` of the browser tests is one tab per test process (tests/browser.py):
+    what a test leaves in it (storage, cookies, a page still running, log entries) does
+    not reach the next test."""
+    page = tab.open()
+    first = tab.log = PageLog()
+    page.goto(site.page_url("chapters/index.html"), wait_until="load")
+    page.evaluate("""() => { localStorage.setItem('left', '1'); sessionStorage.setItem('left', '1');
+                            document.cookie = 'left=1; path=/'; console.error('left by the first test'); }""")
+    tab.empty()
+    assert page.url == "about:blank" and tab.log is not first
+    second = tab.log = PageLog()
+    page.goto(site.page_url("chapters/index.html"), wait_until="load")
+    left = page.evaluate("() => [localStorage.getItem('left'), sessionStorage.getItem('left'), document.cookie]")
+    tab.empty()
+    assert left == [None, None, ""]
+    assert first.console_errors == ["left by the first test"] and second.console_errors == []
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
