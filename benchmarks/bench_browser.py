@@ -35,13 +35,11 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-MATHJAX_READY_JS = """
-() => (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise)
-  ? window.MathJax.startup.promise.then(() => true) : false
-"""
+sys.path.insert(0, str(REPO))
+
+# the browser, its flags and the routing rule of the test suite, so the two ways measured
+# here are the suite's
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, MATHJAX_READY_JS, is_local  # noqa: E402
 
 
 def pages_of_toc() -> list[str]:
@@ -67,7 +65,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def local_only(route) -> None:
-    if route.request.url.startswith("http://127.0.0.1:"):
+    if is_local(route.request.url):
         route.continue_()
     else:
         route.abort()
@@ -103,7 +101,7 @@ def main() -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(SITE)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     urls = [f"http://127.0.0.1:{server.server_address[1]}/{name}.html" for name in pages_of_toc()]
-    print(f"{len(urls)} pages, {arguments.rounds} rounds each way; load average {os.getloadavg()[0]:.2f}")
+    print(f"{len(urls)} pages, {arguments.rounds} round(s) each way; load average {os.getloadavg()[0]:.2f}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         load_all(browser, urls[:2], reuse=True)  # start-up costs out of the measurement
