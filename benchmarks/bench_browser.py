@@ -11,7 +11,7 @@ other hosts refused, which turns the HTTP cache off):
 
 * a new tab in a new context for each page, as the browser tests once did;
 * one tab that loads the pages one after another, as ``tests/browser.py`` (``Tab``)
-  and the site visit of ``tests/test_site_browser.py`` (``Visitor``) do now.
+  and the site visit of ``tests/test_site_browser.py`` (``run_visit``) do now.
 
 For each it prints the CPU seconds of Chromium's processes and of this script per
 page, the wall time per page, and the ratio of the two ways' CPU.  The suite runs on

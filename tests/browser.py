@@ -189,9 +189,8 @@ class Tab:
     (routing, which also turns the HTTP cache off) and counted, with console errors and
     uncaught exceptions, in ``log``: whichever ``PageLog`` the current test gave it."""
 
-    def __init__(self, browser, viewport: dict[str, int] | None = None) -> None:
+    def __init__(self, browser) -> None:
         self.browser = browser
-        self.viewport = viewport or {"width": 1280, "height": 900}
         self.log = PageLog()
         self.context = None
         self.page = None
@@ -200,7 +199,7 @@ class Tab:
         """The tab, opened (again, if a test closed it or it crashed)."""
         if self.page is None or self.page.is_closed():
             self.close()
-            self.context = self.browser.new_context(viewport=self.viewport)
+            self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
             self.context.route("**/*", self._route)
             self.page = self.context.new_page()
             self.page.on("console", lambda message: self.log.console_errors.append(message.text)

@@ -42,7 +42,7 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from .browser import LOCAL_HOST, MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, PageLog, equations_that_do_not_fit, is_local
+from .browser import LOCAL_HOST, MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, PageLog, Tab, equations_that_do_not_fit, is_local
 from .conftest import REPO
 from .test_book import toc_files
 
@@ -116,100 +116,67 @@ class Visit:
     violations: list[dict] = field(default_factory=list)  # axe-core, all impacts
 
 
-class Visitor:
-    """Visits pages one after another in one tab of its own context, recording what each
-    visit does (a tab that has loaded the site before costs Chromium about a second less
-    CPU per page than a new one; see tests/browser.py).  Other hosts are refused by
-    routing, which turns the HTTP cache off: every visit requests every file it needs."""
+def run_visit(tab: Tab, url: str, *, axe: bool = True) -> Visit:
+    """Open ``url`` in ``tab``, let it settle, collect, then run axe-core (whose own
+    requests, it re-reads stylesheets, are not the page's); leave the tab emptied."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # present: require_browser() passed
 
-    def __init__(self, browser) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
-        self.page = self.context.new_page()
-        self.record: Visit | None = None  # the visit being recorded; None between visits
-        self.page.on("request", self._on_request)
-        self.page.on("requestfailed", self._on_failed)
-        self.page.on("response", self._on_response)
-        self.page.on("console", self._on_console)
-        self.page.on("pageerror", self._on_page_error)
+    record = Visit(url=url)
+    page = tab.open()
+    log = tab.log = PageLog()  # the tab's routing counts the requests to other hosts
 
-    def _on_request(self, request) -> None:
-        if self.record is not None:
-            self.record.requests.append(request.url)
-            if not is_local(request.url):
-                self.record.external_requests.append(request.url)
+    def on_request(request) -> None:
+        record.requests.append(request.url)
 
-    def _on_failed(self, request) -> None:
-        if self.record is not None and is_local(request.url):
-            self.record.failed_requests.append(f"{request.url} ({request.failure})")
+    def on_failed(request) -> None:
+        if is_local(request.url):
+            record.failed_requests.append(f"{request.url} ({request.failure})")
 
-    def _on_response(self, response) -> None:
-        if self.record is not None and response.status >= 400:
-            self.record.failed_requests.append(f"{response.url} (HTTP {response.status})")
+    def on_response(response) -> None:
+        if response.status >= 400:
+            record.failed_requests.append(f"{response.url} (HTTP {response.status})")
 
-    def _on_console(self, message) -> None:
-        if self.record is not None and message.type == "error":
-            self.record.console_errors.append(message.text)
-
-    def _on_page_error(self, error) -> None:
-        if self.record is not None:
-            self.record.console_errors.append(f"uncaught: {error}")
-
-    def visit(self, url: str, *, axe: bool = True) -> Visit:
-        """Open ``url``, let it settle, collect, then run axe-core (whose own requests,
-        it re-reads stylesheets, are not the page's); leave the tab on about:blank."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout  # present: require_browser() passed
-
-        page = self.page
-        record = self.record = Visit(url=url)
-        try:
-            page.goto(url, wait_until="load")
-            page.evaluate(MATHJAX_READY_JS)
-            page.evaluate(LOAD_IMAGES_JS)
-            page.wait_for_load_state("networkidle")
-            try:
-                page.wait_for_function(WIDGETS_READY_JS, timeout=15_000)
-            except PlaywrightTimeout:
-                pass  # the widget test reports what did not render
-            record.dom = page.evaluate(COLLECT_JS)
-            record.equations = page.evaluate(MEASURE_EQUATIONS_JS)
-        finally:
-            self.record = None
-        if axe:
-            from axe_playwright_python.sync_playwright import Axe
-
-            record.violations = Axe().run(page).response["violations"]
-        page.goto("about:blank")
-        return record
-
-    def close(self) -> None:
-        self.context.close()
-
-
-def run_visit(browser, url: str, *, axe: bool = True) -> Visit:
-    """One visit in a new tab (for a page outside the built site)."""
-    visitor = Visitor(browser)
+    listeners = {"request": on_request, "requestfailed": on_failed, "response": on_response}
+    for event, listener in listeners.items():
+        page.on(event, listener)
     try:
-        return visitor.visit(url, axe=axe)
+        page.goto(url, wait_until="load")
+        page.evaluate(MATHJAX_READY_JS)
+        page.evaluate(LOAD_IMAGES_JS)
+        page.wait_for_load_state("networkidle")
+        try:
+            page.wait_for_function(WIDGETS_READY_JS, timeout=15_000)
+        except PlaywrightTimeout:
+            pass  # the widget test reports what did not render
+        record.dom = page.evaluate(COLLECT_JS)
+        record.equations = page.evaluate(MEASURE_EQUATIONS_JS)
     finally:
-        visitor.close()
+        for event, listener in listeners.items():
+            page.remove_listener(event, listener)
+        tab.log = PageLog()
+    record.external_requests = log.blocked_requests
+    record.console_errors = log.console_errors + [f"uncaught: {error}" for error in log.page_errors]
+    if axe:
+        from axe_playwright_python.sync_playwright import Axe
+
+        record.violations = Axe().run(page).response["violations"]
+    tab.empty()
+    return record
 
 
 @pytest.fixture(scope="module")
-def visit(site, chromium):  # noqa: F811 - fixtures from tests/browser.py
-    """``visit(name)``: the visit of a page of the table of contents (each page once)."""
+def visit(site, tab):  # noqa: F811 - fixtures from tests/browser.py
+    """``visit(name)``: the visit of a page of the table of contents (each page once), in
+    the test process's one tab (a tab that has loaded the site before costs Chromium about
+    a second less CPU per page than a new one; see tests/browser.py)."""
     visits: dict[str, Visit] = {}
-    visitor = Visitor(chromium)
 
     def get(name: str) -> Visit:
         if name not in visits:
-            visits[name] = visitor.visit(site.page_url(f"{name}.html"))
+            visits[name] = run_visit(tab, site.page_url(f"{name}.html"))
         return visits[name]
 
-    try:
-        yield get
-    finally:
-        visitor.close()
+    return get
 
 
 @functools.cache
@@ -418,7 +385,11 @@ def test_widget_manager_renders_a_widget_offline(chromium, built_book, tmp_path)
     thread.start()
     try:
         url = f"http://{LOCAL_HOST}:{server.server_address[1]}/widget.html"
-        record = run_visit(chromium, url, axe=False)
+        tab = Tab(chromium)
+        try:
+            record = run_visit(tab, url, axe=False)
+        finally:
+            tab.close()
     finally:
         server.shutdown()
         server.server_close()
