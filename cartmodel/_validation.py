@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["as_real_array", "as_real_scalar", "check_choice", "check_positive_int", "rng_from_seed", "scalar_rates"]
+__all__ = ["as_real_array", "as_real_scalar", "check_choice", "check_positive_int", "rng_from_seed"]
 
 _Choice = TypeVar("_Choice", bound=str)
 
@@ -145,17 +145,3 @@ def rng_from_seed(seed: Any) -> np.random.Generator:
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, np.integer)):
         raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator; got {seed!r}")
     return np.random.default_rng(check_positive_int("seed", seed, low=0))
-
-
-def scalar_rates(r: Any, q: Any, K: Any) -> tuple[float, float, float]:
-    """``r``, ``q`` and ``K`` checked against the parameter table, each a single number."""
-    # imported here: the parameter table itself checks its values with this module
-    from .parameters import check
-
-    checked = []
-    for name, value in (("r", r), ("q", q), ("K", K)):
-        number = check(name, value)
-        if number.ndim:
-            raise TypeError(f"{name} must be a scalar for a repertoire; got {value!r}")
-        checked.append(float(number))
-    return checked[0], checked[1], checked[2]

@@ -37,7 +37,7 @@ from .engine import (
     tumour_term,
 )
 from .model import Expansion, simulate
-from .parameters import PARAMETERS, check
+from .parameters import DEFAULT_DAYS, PARAMETERS, check
 
 __all__ = [
     "EXAMPLE_CEILING",
@@ -163,7 +163,7 @@ def dose_response(
     r: ArrayLike,
     q: ArrayLike,
     K: ArrayLike,
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
@@ -203,27 +203,34 @@ def dose_response(
     >>> grid.peak.shape
     (2, 2)
     """
-    params = check_model_parameters(r=r, q=q, B=B, P=P, K=K)
+    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
     dose = check("n0", n0)
     level = check("clearance_level", clearance_level)
     reading = check_choice("reading", reading, READINGS)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
     t, _ = time_grid(days, dt)
-    shape = broadcast_shape({**params, "n0": dose, "clearance_level": level})
-    r_, q_, B_, P_, K_ = (params[name] for name in ("r", "q", "B", "P", "K"))
+    broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, "n0": dose, "clearance_level": level})
     check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)  # the checks broadcast
-
-    # The capacity needs only the parameters' shape, not the dose axis; the cells
-    # advance through the model's own update, keeping running summaries only.
     tumour = tumour_term(t, r_, q_, P_)
-    cap = capacity_from_tumour(tumour, B_, K_, placement)
-    cells = logistic_steps(cap, r_, dose, t, reading, {})
+    return _summaries(dose, capacity_from_tumour(tumour, B_, K_, placement), r_, t, reading,
+                      first_day_below(t, tumour, level))
+
+
+def _summaries(dose: NDArray[np.float64], cap: NDArray[np.float64], r: NDArray[np.float64], t: NDArray[np.float64],
+               reading: str, clearance: NDArray[np.float64]) -> DoseResponse:
+    """Peak, day of peak and final count of checked inputs, keeping running summaries only.
+
+    The capacity ``cap`` (time last) needs only the parameters' shape, not the
+    dose axis; the cells advance through the engine's update.
+    """
+    shape = np.broadcast_shapes(cap.shape[:-1], r.shape, dose.shape, clearance.shape)
+    cells = logistic_steps(cap, r, dose, t, reading, {})
     n = next(cells)
     peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
     for k, n in enumerate(cells, start=1):
         np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
         np.maximum(peak, n, out=peak)
-    clearance = np.array(np.broadcast_to(first_day_below(t, tumour, level), shape))
+    clearance = np.array(np.broadcast_to(clearance, shape))
     final = np.array(np.broadcast_to(n, shape))
     return DoseResponse(peak=peak, peak_day=peak_day, clearance_day=clearance, final=final)
 
@@ -239,7 +246,7 @@ def dose_for_ceiling(
     clear_by_day: float | None = None,
     min_n0: float = EXAMPLE_N0_RANGE[0],
     max_n0: float = EXAMPLE_N0_RANGE[1],
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
@@ -299,13 +306,21 @@ def dose_for_ceiling(
     by_day = None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]),
                                                         low_open=True, unit="days")
     level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
-    params = check_model_parameters(r=r, q=q, B=B, P=P, K=K)
-    shape = broadcast_shape({**params, "ceiling": ceiling_})
-    run: dict[str, Any] = dict(params, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                               clearance_level=level)
+    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
+    reading = check_choice("reading", reading, READINGS)
+    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
+    shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, "ceiling": ceiling_})
+    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)
+    tumour = tumour_term(t, r_, q_, P_)
+    cap = capacity_from_tumour(tumour, B_, K_, placement)
+    clearance_days = first_day_below(t, tumour, np.asarray(level))
 
-    at_low = dose_response(n0=np.broadcast_to(low_dose, shape), **run)
-    at_high = dose_response(n0=np.broadcast_to(high_dose, shape), **run)
+    # Every step of the search runs the engine on checked inputs; nothing is checked again.
+    def run(dose: NDArray[np.float64]) -> DoseResponse:
+        return _summaries(dose, cap, r_, t, reading, clearance_days)
+
+    at_low = run(np.broadcast_to(low_dose, shape))
+    at_high = run(np.broadcast_to(high_dose, shape))
     ceiling_ = np.broadcast_to(ceiling_, shape)
     clearance = at_low.clearance_day
     clears = np.ones(shape, dtype=bool) if by_day is None else clearance <= by_day
@@ -321,13 +336,13 @@ def dose_for_ceiling(
     if search.any():
         for _ in range(max(steps_needed, 1)):
             mid = 0.5 * (lo + hi)
-            under = dose_response(n0=np.exp(mid), **run).peak <= ceiling_
+            under = run(np.exp(mid)).peak <= ceiling_
             lo = np.where(search & under, mid, lo)
             hi = np.where(search & ~under, mid, hi)
     dose = np.exp(lo)
     feasible = clears & ~too_high
     dose = np.where(feasible, dose, 0.0)
-    peak = np.where(feasible, dose_response(n0=np.where(feasible, dose, 1.0), **run).peak, 0.0)
+    peak = np.where(feasible, run(np.where(feasible, dose, 1.0)).peak, 0.0)
 
     reason = np.full(shape, "", dtype=object)
     flat_reason = reason.reshape(-1)
@@ -387,7 +402,7 @@ def split_schedule(
     r: ArrayLike,
     q: ArrayLike,
     K: ArrayLike,
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",

@@ -17,6 +17,13 @@ Equation 1, as the book reads it::
 
 Arrays follow one convention: parameters broadcast together to a shape ``S``
 and time is the last axis, so trajectories have shape ``S + (steps + 1,)``.
+
+Checks happen once, at the public front doors (:func:`cartmodel.simulate`,
+:func:`cartmodel.dose_response`, ...), with the ``check_*`` functions and
+:func:`time_grid` of this module.  The computing functions (:func:`tumour_term`,
+:func:`capacity_from_tumour`, :func:`logistic_steps`, :func:`iterate`,
+:func:`first_day_below`) trust their callers, as scipy's ``_ivp`` helpers do:
+they take float64 arrays already checked and broadcast, and check nothing again.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice
+from ._validation import as_real_array
 from .parameters import check
 
 __all__ = [
@@ -66,9 +73,11 @@ _LOG_MIN_CELLS = math.log(1e-300)
 _LARGEST_EXPONENT = 700.0
 
 
-def check_model_parameters(**values: Any) -> dict[str, NDArray[np.float64]]:
-    """Check Equation 1's parameters (``r, q, B, P, K``, any subset) against the parameter table."""
-    return {name: check(name, value) for name, value in values.items()}
+def check_model_parameters(
+    r: Any, q: Any, B: Any, P: Any, K: Any
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Equation 1's ``r, q, B, P, K`` checked against the parameter table, as float64 arrays, in that order."""
+    return check("r", r), check("q", q), check("B", B), check("P", P), check("K", K)
 
 
 def broadcast_shape(arrays: Mapping[str, Any]) -> tuple[int, ...]:
@@ -163,10 +172,10 @@ def tumour_term(t: NDArray[np.float64], r: ArrayLike, q: ArrayLike, P: ArrayLike
 
     The direct product is exact to rounding; only where the exponential alone
     would overflow (the capacity check guarantees the product does not) is it
-    computed as ``exp(ln P + (q - r) t)``.
+    computed as ``exp(ln P + (q - r) t)``.  Inputs are trusted (see the module's
+    docstring): ``t`` in days, ``r, q`` per day and ``P`` in AU, checked.
     """
-    r, q, P = check("r", r), check("q", q), check("P", P)
-    t = as_real_array("t", t, low=0.0, unit="days")
+    r, q, P = np.asarray(r, dtype=float), np.asarray(q, dtype=float), np.asarray(P, dtype=float)
     exponent = (q - r)[..., None] * t
     tumour = P[..., None] * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
     huge = exponent > _LARGEST_EXPONENT
@@ -181,10 +190,9 @@ def capacity_from_tumour(tumour: NDArray[np.float64], B: ArrayLike, K: ArrayLike
     """The capacity ``K_t`` from the tumour term: ``K B (tumour + 1)`` or ``K (B tumour + 1)``.
 
     ``tumour`` (AU, >= 0) has time last; ``B`` and ``K`` broadcast with its other axes.
+    Inputs are trusted (see the module's docstring).
     """
-    tumour = as_real_array("tumour", tumour, low=0.0, unit="AU")
-    B, K = check("B", B), check("K", K)
-    placement = check_choice("b_placement", placement, B_PLACEMENTS)
+    B, K = np.asarray(B, dtype=float), np.asarray(K, dtype=float)
     if placement == "capacity":
         return (K * B)[..., None] * (tumour + 1.0)
     return K[..., None] * (B[..., None] * tumour + 1.0)
@@ -203,15 +211,9 @@ def logistic_steps(
     ``cap`` holds the capacity with time last; its other axes broadcast with
     ``r``, ``n0`` and the infusions in ``added`` (step -> cells).  The loop runs
     over time steps only: every parameter set advances at once.  This is the
-    one implementation of the update.
+    one implementation of the update.  Inputs are trusted (see the module's
+    docstring): ``t`` is a :func:`time_grid` and ``cap`` (> 0) has it as last axis.
     """
-    reading = check_choice("reading", reading, READINGS)
-    cap = as_real_array("cap", cap, low=0.0, low_open=True, unit="model cells")
-    r, n0 = check("r", r), check("n0", n0)
-    t = as_real_array("t", t, low=0.0, unit="days")
-    if t.ndim != 1 or t.size < 2 or cap.shape[-1:] != t.shape:
-        raise ValueError(f"t must be a time grid of at least two days matching cap's last axis; got t of shape "
-                         f"{t.shape} and cap of shape {cap.shape}")
     n = n0 + added.get(0, 0.0)
     yield n
     dt = float(t[1] - t[0])
@@ -250,9 +252,8 @@ def iterate(
 def first_day_below(t: NDArray[np.float64], tumour: NDArray[np.float64], level: Any = 1.0) -> NDArray[np.float64]:
     """First grid day with ``tumour < level`` along the last axis; ``inf`` if none.
 
-    ``level`` (antigen units) broadcasts with ``tumour``'s leading axes.
+    ``level`` (antigen units) broadcasts with ``tumour``'s leading axes.  Inputs
+    are trusted (see the module's docstring).
     """
-    tumour = as_real_array("tumour", tumour, low=0.0, unit="AU")
-    level = check("clearance_level", level)
-    below = tumour < level[..., None]
+    below = tumour < np.asarray(level, dtype=float)[..., None]
     return np.where(below.any(axis=-1), t[below.argmax(axis=-1)], np.inf)

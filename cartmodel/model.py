@@ -43,7 +43,7 @@ from .engine import (
     time_grid,
     tumour_term,
 )
-from .parameters import AFFINITY_REFERENCE_IC50_NM, check
+from .parameters import AFFINITY_REFERENCE_IC50_NM, DEFAULT_DAYS, check
 
 __all__ = [
     "READINGS",
@@ -231,10 +231,10 @@ def capacity(
         Shape ``S + t.shape`` where ``S`` is the broadcast parameter shape.
     """
     t = as_real_array("t_days", t_days, low=0.0, unit="days")
-    params = check_model_parameters(r=r, q=q, B=B, P=P, K=K)
+    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    shape = broadcast_shape(params)
-    r_, q_, B_, P_, K_ = (np.broadcast_to(params[name], shape) for name in ("r", "q", "B", "P", "K"))
+    shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_})
+    r_, q_, B_, P_, K_ = (np.broadcast_to(a, shape) for a in (r_, q_, B_, P_, K_))
     check_capacity_range(r_, q_, B_, P_, K_, float(t.max(initial=0.0)), placement)
     grid = capacity_from_tumour(tumour_term(t.reshape(-1), r_, q_, P_), B_, K_, placement)
     return grid.reshape(shape + t.shape)
@@ -248,7 +248,7 @@ def simulate(
     P: ArrayLike,
     K: ArrayLike,
     n0: ArrayLike = 1.0,
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
@@ -331,16 +331,17 @@ def simulate(
     >>> int(fig1.peak_day), round(float(fig1.final))
     (12, 625011)
     """
-    params = check_model_parameters(r=r, q=q, B=B, P=P, K=K)
-    params["n0"] = check("n0", n0)
+    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
+    n0_ = check("n0", n0)
     level = check("clearance_level", clearance_level)
     reading = check_choice("reading", reading, READINGS)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
     t, _ = time_grid(days, dt)
     schedule = check_doses(doses, t)
-    shape = broadcast_shape({**params, **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
+    named = {"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, "n0": n0_}
+    shape = broadcast_shape({**named, **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
     broadcast_shape({"parameters": np.empty(shape), "clearance_level": level})
-    r_, q_, B_, P_, K_, n0_ = (np.broadcast_to(params[name], shape) for name in ("r", "q", "B", "P", "K", "n0"))
+    r_, q_, B_, P_, K_, n0_ = (np.broadcast_to(a, shape) for a in (r_, q_, B_, P_, K_, n0_))
     check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)
 
     tumour = tumour_term(t, r_, q_, P_)

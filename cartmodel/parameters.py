@@ -35,9 +35,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._validation import as_real_array
+from .paper import FIGURE_1, FIGURE_1_DAYS, FIGURE_1_IC50_NM
 
 __all__ = [
     "AFFINITY_REFERENCE_IC50_NM",
+    "DEFAULT_DAYS",
     "PARAMETERS",
     "UNITS",
     "Parameter",
@@ -131,23 +133,28 @@ _CELLS, _AU, _RATE, _DAYS = UNITS["cells"], UNITS["antigen"], UNITS["rate"], UNI
 #: The table, by name.  Defaults are the paper's Figure 1 (``r = 1.5``, ``q = 1.2``,
 #: IC50 = 1.6 nM, ``n0 = 1``, ``P = 1000``, ``K = 10**6``) and the book's examples.
 PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({row.name: row for row in (
-    _row("n0", "N\u2080", "dose", _CELLS, 0.0, 1.0, (1.0, 1e7, "log", 0.05), low_open=True),
+    _row("n0", "N\u2080", "dose", _CELLS, 0.0, FIGURE_1["n0"], (1.0, 1e7, "log", 0.05), low_open=True),
     _row("total_n0", "", "total dose", _CELLS, 0.0, 1e5, (1.0, 1e7, "log", 0.05), low_open=True),
-    _row("P", "P", "antigen burden", _AU, 0.0, 1000.0, (1e-3, 1e4, "log", 0.05)),
-    _row("ic50", "", "scFv IC50", UNITS["concentration"], 0.0, 1.6, (0.1, 100.0, "log", 0.02), low_open=True),
-    _row("B", "B", "affinity factor (1 nM / IC50)", UNITS["affinity"], 0.0, 0.625, (0.01, 10.0, "log", 0.02),
+    _row("P", "P", "antigen burden", _AU, 0.0, FIGURE_1["P"], (1e-3, 1e4, "log", 0.05)),
+    _row("ic50", "", "scFv IC50", UNITS["concentration"], 0.0, FIGURE_1_IC50_NM, (0.1, 100.0, "log", 0.02),
          low_open=True),
-    _row("r", "r", "CAR T growth rate", _RATE, 0.0, 1.5, (0.1, 3.0, "linear", 0.05), low_open=True),
-    _row("q", "q", "tumour growth rate", _RATE, 0.0, 1.2, (0.0, 2.5, "linear", 0.05)),
-    _row("K", "K", "capacity scale", _CELLS, 0.0, 1e6, (1e3, 1e9, "log", 0.05), low_open=True),
+    _row("B", "B", "affinity factor (1 nM / IC50)", UNITS["affinity"], 0.0, FIGURE_1["B"], (0.01, 10.0, "log", 0.02),
+         low_open=True),
+    _row("r", "r", "CAR T growth rate", _RATE, 0.0, FIGURE_1["r"], (0.1, 3.0, "linear", 0.05), low_open=True),
+    _row("q", "q", "tumour growth rate", _RATE, 0.0, FIGURE_1["q"], (0.0, 2.5, "linear", 0.05)),
+    _row("K", "K", "capacity scale", _CELLS, 0.0, FIGURE_1["K"], (1e3, 1e9, "log", 0.05), low_open=True),
     _row("ceiling", "", "peak ceiling", _CELLS, 0.0, 1e8, (1e5, 1e11, "log", 0.05), low_open=True),
     _row("clearance_level", "", "clearance level", _AU, 0.0, 1.0, (1e-9, 1.0, "log", 0.1), low_open=True),
     _row("clear_by_day", "", "clear by day", _DAYS, 0.0, 42.0, (5.0, 60.0, "linear", 1.0), low_open=True),
-    _row("days", "", "horizon", _DAYS, 0.0, 60.0, (10.0, 120.0, "linear", 1.0), low_open=True),
+    _row("days", "", "horizon", _DAYS, 0.0, float(FIGURE_1_DAYS), (10.0, 120.0, "linear", 1.0), low_open=True),
     _row("dt", "\u0394t", "step length", _DAYS, 0.0, 1.0, (0.05, 1.0, "linear", 0.05), low_open=True),
     _row("infusions", "", "infusions", "count", 1.0, 3.0, (1.0, 6.0, "linear", 1.0), integer=True),
     _row("interval_days", "", "interval between infusions", _DAYS, 0.0, 2.0, (1.0, 10.0, "linear", 1.0)),
 )})
+
+
+#: The horizon of a simulation when none is given, in days (the book's Figures 1 and 2).
+DEFAULT_DAYS: float = PARAMETERS["days"].default
 
 
 def label(name: str) -> str:
@@ -212,3 +219,4 @@ def table_for_browser(names: tuple[str, ...] | None = None) -> dict[str, dict[st
                 entry[key] = None
         table[name] = entry
     return table
+

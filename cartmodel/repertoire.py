@@ -36,12 +36,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, check_positive_int, rng_from_seed, scalar_rates
+from ._validation import as_real_array, check_choice, check_positive_int, rng_from_seed
 from .engine import READINGS, capacity_from_tumour, iterate, time_grid, tumour_term
 from .model import affinity_from_ic50
 from .paper import FIGURE_1
+from .parameters import DEFAULT_DAYS, check
 
 __all__ = [
+    "Equation2Settings",
     "PeptideLibrary",
     "PowerLawFit",
     "Repertoire",
@@ -50,6 +52,8 @@ __all__ = [
     "clone_capacity",
     "draw_peptides",
     "draw_repertoire",
+    "equation_2_settings",
+    "expand_checked",
     "expand_clones",
     "expand_repertoire",
     "fit_power_law_exponent",
@@ -295,6 +299,17 @@ def _real_scalar(name: str, value: Any, **limits: Any) -> float:
     return float(number)
 
 
+def _scalar_rates(r: Any, q: Any, K: Any) -> tuple[float, float, float]:
+    """``r``, ``q`` and ``K`` checked against the parameter table, each a single number."""
+    checked = []
+    for name, value in (("r", r), ("q", q), ("K", K)):
+        number = check(name, value)
+        if number.ndim:
+            raise TypeError(f"{name} must be a scalar for a repertoire; got {value!r}")
+        checked.append(float(number))
+    return checked[0], checked[1], checked[2]
+
+
 def _check_range(name: str, value: Any, unit: str) -> tuple[float, float]:
     try:
         low, high = value
@@ -429,6 +444,75 @@ def draw_repertoire(
 # Equation 2
 
 
+@dataclass(frozen=True)
+class Equation2Settings:
+    """What every run of Equation 2 shares: rates, capacity scale, time grid and reading.
+
+    The public functions take these as the keywords ``K, r, q, days, dt,
+    tumour_term, reading`` and check them once, through
+    :func:`equation_2_settings`; the functions behind them receive the checked
+    settings and trust them.
+
+    Attributes
+    ----------
+    K : float
+        Scale of the capacity, model cells.
+    r, q : float
+        T cell and tumour growth rates, per day.
+    t : numpy.ndarray
+        Time grid in days, ``0, dt, ..., days``.
+    tumour_term : bool
+        Whether tumour-associated peptides carry the tumour term.
+    reading : str
+        Reading of the logistic step (see :func:`cartmodel.simulate`).
+    """
+
+    K: float
+    r: float
+    q: float
+    t: NDArray[np.float64]
+    tumour_term: bool
+    reading: str
+
+    @property
+    def days(self) -> float:
+        """The horizon in days."""
+        return float(self.t[-1])
+
+    @property
+    def dt(self) -> float:
+        """The step length in days."""
+        return float(self.t[1] - self.t[0])
+
+
+def equation_2_settings(
+    *,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = DEFAULT_DAYS,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> Equation2Settings:
+    """Check the settings of Equation 2 once, against the parameter table.
+
+    Parameters are those of :func:`expand_repertoire`; errors name the keyword,
+    its value and its valid range.
+
+    Examples
+    --------
+    >>> equation_2_settings(days=10).t[-1]
+    np.float64(10.0)
+    """
+    r_, q_, K_ = _scalar_rates(r, q, K)
+    if not isinstance(tumour_term, (bool, np.bool_)):
+        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
+    t, _ = time_grid(days, dt)
+    return Equation2Settings(K=K_, r=r_, q=q_, t=t, tumour_term=bool(tumour_term),
+                             reading=check_choice("reading", reading, READINGS))
+
+
 def _capacity_grid(
     t: NDArray[np.float64],
     scale: NDArray[np.float64],
@@ -504,7 +588,7 @@ def clone_capacity(
     t = np.atleast_1d(as_real_array("t_days", t_days, low=0.0, unit="days"))
     if t.ndim != 1:
         raise ValueError(f"t_days must be a scalar or a one-dimensional grid; got shape {t.shape}")
-    r_, q_, K_ = scalar_rates(r, q, K)
+    r_, q_, K_ = _scalar_rates(r, q, K)
     if not isinstance(tumour_term, (bool, np.bool_)):
         raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
     scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
@@ -521,23 +605,19 @@ def _expand(
     expression: NDArray[np.float64],
     tumour: NDArray[np.bool_],
     presented: NDArray[np.bool_],
-    *,
-    r: float,
-    q: float,
-    t: NDArray[np.float64],
-    tumour_term: bool,
-    reading: str,
+    settings: Equation2Settings,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Equation 2 for a batch of clones (1-D arrays); the loop is over time only.
 
     Clones whose peptide is not presented get a capacity equal to their own
     starting count: with no antigen they neither grow nor shrink.
     """
-    cap = _capacity_grid(t, scale, expression, tumour, r, q, tumour_term)
+    s = settings
+    cap = _capacity_grid(s.t, scale, expression, tumour, s.r, s.q, s.tumour_term)
     if not presented.all():
         cap[~presented] = n0[~presented, None]
     _check_capacity(cap)
-    cells = iterate(cap, np.full(n0.shape, r), n0, t, reading, {})
+    cells = iterate(cap, np.full(n0.shape, s.r), n0, s.t, s.reading, {})
     return cells, cap
 
 
@@ -547,7 +627,7 @@ def expand_repertoire(
     K: float = FIGURE_1["K"],
     r: float = FIGURE_1["r"],
     q: float = FIGURE_1["q"],
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     tumour_term: bool = True,
     reading: str = "exact",
@@ -595,7 +675,7 @@ def expand_clones(
     K: float = FIGURE_1["K"],
     r: float = FIGURE_1["r"],
     q: float = FIGURE_1["q"],
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     tumour_term: bool = True,
     reading: str = "exact",
@@ -648,26 +728,35 @@ def expand_clones(
         raise TypeError(f"presented must be True, False or an array of them; got {presented!r}")
     if shown.ndim and shown.shape != index.shape:
         raise ValueError(f"presented must be one value or one per clone (shape {index.shape}); got shape {shown.shape}")
-    r_, q_, K_ = scalar_rates(r, q, K)
-    if not isinstance(tumour_term, (bool, np.bool_)):
-        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
-    reading = check_choice("reading", reading, READINGS)
-    t, _ = time_grid(days, dt)
-    scale = K_ * repertoire.affinity[index] * repertoire.peptide_affinity[index]
-    tumour = repertoire.tumour_directed[index]
+    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
+    return expand_checked(repertoire, index, start, shown, settings)
+
+
+def expand_checked(
+    repertoire: Repertoire,
+    clones: NDArray[np.intp],
+    n0: NDArray[np.float64],
+    presented: NDArray[np.bool_],
+    settings: Equation2Settings,
+) -> RepertoireExpansion:
+    """:func:`expand_clones` for inputs its caller has already checked.
+
+    ``clones`` holds valid indices (1-D), ``n0`` and ``presented`` are scalars
+    or one per clone, and ``settings`` comes from :func:`equation_2_settings`.
+    Nothing is checked again: the public functions that call this one check
+    their inputs once, at their own front door.
+    """
+    scale = settings.K * repertoire.affinity[clones] * repertoire.peptide_affinity[clones]
+    tumour = repertoire.tumour_directed[clones]
     cells, cap = _expand(
-        np.broadcast_to(start, index.shape).copy(),
+        np.broadcast_to(n0, clones.shape).copy(),
         scale,
-        repertoire.peptide_expression[index],
+        repertoire.peptide_expression[clones],
         tumour,
-        np.broadcast_to(shown, index.shape),
-        r=r_,
-        q=q_,
-        t=t,
-        tumour_term=bool(tumour_term),
-        reading=reading,
+        np.broadcast_to(presented, clones.shape),
+        settings,
     )
-    return RepertoireExpansion(t=t, cells=cells, capacity=cap, tumour_directed=tumour)
+    return RepertoireExpansion(t=settings.t, cells=cells, capacity=cap, tumour_directed=tumour)
 
 
 def _clone_indices(clones: Any, n_clones: int) -> NDArray[np.intp]:
@@ -751,7 +840,7 @@ def sweep_tumour_fraction(
     K: float = FIGURE_1["K"],
     r: float = FIGURE_1["r"],
     q: float = FIGURE_1["q"],
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     tumour_term: bool = True,
     reading: str = "exact",
@@ -790,11 +879,7 @@ def sweep_tumour_fraction(
     shares = as_real_array("tumour_fractions", tumour_fractions, low=0.0, high=1.0, unit="fraction")
     if shares.ndim != 1 or shares.size == 0:
         raise ValueError(f"tumour_fractions must be a non-empty 1-D array; got shape {shares.shape}")
-    r_, q_, K_ = scalar_rates(r, q, K)
-    if not isinstance(tumour_term, (bool, np.bool_)):
-        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
-    reading = check_choice("reading", reading, READINGS)
-    t, _ = time_grid(days, dt)
+    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
     rng = rng_from_seed(seed)
 
     library = repertoire.peptides
@@ -809,7 +894,7 @@ def sweep_tumour_fraction(
     clone_is_tumour = peptide_is_tumour[:, repertoire.peptide].astype(float)  # (F, n)
 
     n = repertoire.n_clones
-    scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
+    scale = settings.K * repertoire.affinity * repertoire.peptide_affinity
     both = np.concatenate([np.ones(n, dtype=bool), np.zeros(n, dtype=bool)])
     cells, _ = _expand(
         np.tile(np.asarray(repertoire.sizes, dtype=float), 2),
@@ -817,17 +902,13 @@ def sweep_tumour_fraction(
         np.tile(repertoire.peptide_expression, 2),
         both,
         np.ones(2 * n, dtype=bool),
-        r=float(r_),
-        q=float(q_),
-        t=t,
-        tumour_term=bool(tumour_term),
-        reading=reading,
+        settings,
     )
     as_tumour, as_normal = cells[:n], cells[n:]
     return TumourFractionSweep(
         tumour_fractions=shares,
         n_tumour_peptides=counts,
-        t=t,
+        t=settings.t,
         tumour_cells=clone_is_tumour @ as_tumour,
         alloreactive_cells=(1.0 - clone_is_tumour) @ as_normal,
     )

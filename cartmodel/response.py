@@ -32,10 +32,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, check_positive_int, rng_from_seed, scalar_rates
-from .engine import READINGS, time_grid
+from ._validation import as_real_array, check_choice, check_positive_int, rng_from_seed
 from .paper import FIGURE_1
-from .repertoire import Repertoire, expand_clones
+from .parameters import DEFAULT_DAYS
+from .repertoire import Equation2Settings, Repertoire, equation_2_settings, expand_checked
 
 __all__ = [
     "PAPER_RESPONSE_EXAMPLE",
@@ -223,35 +223,26 @@ class DLITrial:
         return float(np.sqrt(p * (1.0 - p) / self.patients))
 
 
-def _equation_2_settings(
-    r: Any, q: Any, K: Any, days: Any, dt: Any, tumour_term: Any, reading: Any, response_cells: Any
-) -> dict[str, Any]:
-    r_, q_, K_ = scalar_rates(r, q, K)
-    if not isinstance(tumour_term, (bool, np.bool_)):
-        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
+def _response_threshold(response_cells: Any) -> float:
     threshold = as_real_array("response_cells", response_cells, low=0.0, low_open=True, unit="cells")
     if threshold.ndim:
         raise TypeError(f"response_cells must be a scalar; got {response_cells!r}")
-    t, _ = time_grid(days, dt)
-    return {
-        "K": float(K_),
-        "r": float(r_),
-        "q": float(q_),
-        "t": t,
-        "days": float(t[-1]),
-        "dt": float(t[1] - t[0]),
-        "tumour_term": bool(tumour_term),
-        "reading": check_choice("reading", reading, READINGS),
-        "response_cells": float(threshold),
-    }
+    return float(threshold)
 
 
 def _peaks(repertoire: Repertoire, clones: NDArray[np.intp], n0: NDArray[np.float64],
-           presented: NDArray[np.bool_], s: dict[str, Any]) -> NDArray[np.float64]:
-    """Peak cells of each listed clone under Equation 2 (the settings ``s`` are already checked)."""
-    run = expand_clones(repertoire, clones, n0, presented=presented, K=s["K"], r=s["r"], q=s["q"], days=s["days"],
-                        dt=s["dt"], tumour_term=s["tumour_term"], reading=s["reading"])
-    return run.cells.max(axis=-1)
+           presented: NDArray[np.bool_], settings: Equation2Settings) -> NDArray[np.float64]:
+    """Peak cells of each listed clone under Equation 2 (inputs already checked)."""
+    return expand_checked(repertoire, clones, n0, presented, settings).cells.max(axis=-1)
+
+
+def _relevant(repertoire: Repertoire, threshold: float, settings: Equation2Settings) -> NDArray[np.bool_]:
+    relevant = np.zeros(repertoire.n_clones, dtype=bool)
+    clones = np.flatnonzero(repertoire.tumour_directed)
+    if clones.size:
+        peaks = _peaks(repertoire, clones, np.ones(clones.size), np.ones(clones.size, dtype=bool), settings)
+        relevant[clones] = peaks >= threshold
+    return relevant
 
 
 def relevant_clones(
@@ -261,7 +252,7 @@ def relevant_clones(
     K: float = FIGURE_1["K"],
     r: float = FIGURE_1["r"],
     q: float = FIGURE_1["q"],
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     tumour_term: bool = True,
     reading: str = "exact",
@@ -280,14 +271,9 @@ def relevant_clones(
     """
     if not isinstance(repertoire, Repertoire):
         raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
-    s = _equation_2_settings(r, q, K, days, dt, tumour_term, reading, response_cells)
-    relevant = np.zeros(repertoire.n_clones, dtype=bool)
-    clones = np.flatnonzero(repertoire.tumour_directed)
-    if clones.size:
-        ones = np.ones(clones.size)
-        peaks = _peaks(repertoire, clones, ones, np.ones(clones.size, dtype=bool), s)
-        relevant[clones] = peaks >= s["response_cells"]
-    return relevant
+    threshold = _response_threshold(response_cells)
+    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
+    return _relevant(repertoire, threshold, settings)
 
 
 def simulate_dli_trial(
@@ -303,7 +289,7 @@ def simulate_dli_trial(
     K: float = FIGURE_1["K"],
     r: float = FIGURE_1["r"],
     q: float = FIGURE_1["q"],
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     tumour_term: bool = True,
     reading: str = "exact",
@@ -355,22 +341,13 @@ def simulate_dli_trial(
     n_patients = check_positive_int("patients", patients)
     n_infusions = check_positive_int("infusions", infusions)
     mode = check_choice("presentation", presentation, PRESENTATION_MODES)
-    s = _equation_2_settings(r, q, K, days, dt, tumour_term, reading, response_cells)
+    threshold = _response_threshold(response_cells)
+    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
     rng = rng_from_seed(seed)
 
     tumour_clones = np.flatnonzero(repertoire.tumour_directed)
     frequencies = repertoire.frequencies
-    relevant = relevant_clones(
-        repertoire,
-        response_cells=s["response_cells"],
-        K=s["K"],
-        r=s["r"],
-        q=s["q"],
-        days=float(s["t"][-1]),
-        dt=float(s["t"][1] - s["t"][0]),
-        tumour_term=s["tumour_term"],
-        reading=s["reading"],
-    )
+    relevant = _relevant(repertoire, threshold, settings)
     rho_t = float(capture_probability(min(float(frequencies[relevant].sum()), 1.0), dose))
 
     # content of every infusion: the tumour-directed clones, then everyone else
@@ -386,8 +363,8 @@ def simulate_dli_trial(
     responded = np.zeros(n_patients, dtype=bool)
     if clones.size:
         clone_presented = presented[patient, infusion]
-        peaks = _peaks(repertoire, clones, counts[patient, infusion, column].astype(float), clone_presented, s)
-        hits = clone_presented & (peaks >= s["response_cells"])
+        peaks = _peaks(repertoire, clones, counts[patient, infusion, column].astype(float), clone_presented, settings)
+        hits = clone_presented & (peaks >= threshold)
         responded[patient[hits]] = True
     captured = np.asarray((counts[..., relevant[tumour_clones]] > 0).any(axis=-1))
     return DLITrial(

@@ -42,6 +42,7 @@ from cartmodel import (  # noqa: E402
     engine,
     plotting,
     population,
+    repertoire,
     reporting,
     widgets,
 )
@@ -199,6 +200,8 @@ REFUSALS: dict[str, Refusal] = {
          "n0": st.one_of(POSITIVE, st.sampled_from([[1.0, 2.0, 3.0], [[1.0, 2.0]]])),
          "presented": st.sampled_from([1, [1, 0], "yes", None, [True], [[True, False]], [True, None]]),
          **REP_SETTINGS_BAD}, scalars="r q K days dt"),
+    "equation_2_settings": refusal(
+        repertoire.equation_2_settings, dict(REP_SETTINGS), dict(REP_SETTINGS_BAD), scalars="r q K days dt"),
     "sweep_tumour_fraction": refusal(
         cm.sweep_tumour_fraction, {"repertoire": REPERTOIRE, "tumour_fractions": [0.0, 0.5], "seed": 1, **REP_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
@@ -422,8 +425,13 @@ REFUSED = test_bad_input_is_refused_naming_the_parameter
 COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]] = {
     **{function: (model_properties.test_engine_pieces_compose_to_simulate, model_properties.test_engine_refuses_bad_input)
        for function in (engine.time_grid, engine.check_model_parameters, engine.broadcast_shape, engine.check_doses,
-                        engine.doses_by_step, engine.check_capacity_range, engine.tumour_term,
-                        engine.capacity_from_tumour, engine.logistic_steps, engine.iterate, engine.first_day_below)},
+                        engine.doses_by_step, engine.check_capacity_range)},
+    # The engine's computing functions trust their callers (checked at the front doors above and
+    # in simulate, dose_response, ...): they have a property over valid input and none over bad input.
+    **{function: (model_properties.test_engine_pieces_compose_to_simulate,
+                  model_properties.test_engine_pieces_compose_to_simulate)
+       for function in (engine.tumour_term, engine.capacity_from_tumour, engine.logistic_steps, engine.iterate,
+                        engine.first_day_below)},
     **{function: (model_properties.test_parameter_table_checks_labels_and_exports,
                   model_properties.test_parameter_table_refuses_unknown_names)
        for function in (check, label, table_for_browser, Parameter)},
@@ -457,6 +465,10 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.clone_capacity: (repertoire_properties.test_clone_capacity_and_expand_repertoire, REFUSED),
     cm.expand_repertoire: (repertoire_properties.test_clone_capacity_and_expand_repertoire, REFUSED),
     cm.expand_clones: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
+    # trusts its callers (expand_clones, simulate_dli_trial check their inputs first)
+    repertoire.expand_checked: (repertoire_properties.test_expand_clones_runs_the_chosen_clones,
+                                repertoire_properties.test_expand_clones_runs_the_chosen_clones),
+    repertoire.equation_2_settings: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
     cm.sweep_tumour_fraction: (repertoire_properties.test_sweep_tumour_fraction, REFUSED),
     cm.rank_frequency: (repertoire_properties.test_rank_frequency, REFUSED),
     cm.fit_power_law_exponent: (repertoire_properties.test_fit_power_law_exponent, REFUSED),
@@ -502,7 +514,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
 RESULTS: dict[type, Callable[..., Any]] = {
     cm.Expansion: cm.simulate, cm.BurdenEstimate: cm.estimate_burden, bd.SensitivityBar: cm.one_at_a_time_sensitivity,
     cm.PowerLawFit: cm.fit_power_law_exponent, cm.RepertoireExpansion: cm.expand_repertoire,
-    cm.TumourFractionSweep: cm.sweep_tumour_fraction,
+    cm.TumourFractionSweep: cm.sweep_tumour_fraction, repertoire.Equation2Settings: repertoire.equation_2_settings,
     cm.DLITrial: cm.simulate_dli_trial, cm.BurdenFit: cm.fit_burden, cm.IdentifiabilityWarning: cm.fit_burden,
     calibration.Calibration: calibration.calibrate_to_tisagenlecleucel,
     cm.CohortFit: cm.fit_cohort, cm.CohortRecovery: cm.cohort_recovery, cm.SyntheticCohort: cm.synthetic_cohort,

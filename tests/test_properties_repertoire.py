@@ -136,6 +136,11 @@ def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizo
         assert "1e300" in str(error) and tumour_term and q > r
         return
     run = cm.expand_clones(repertoire, clones, n0, presented=presented, **settings_)
+    # the front door checks once; the trusted function behind it gives the same run
+    checked = rp.equation_2_settings(**settings_)
+    assert (checked.days, checked.dt) == pytest.approx((days, dt))
+    again = rp.expand_checked(repertoire, np.asarray(clones), np.asarray(n0), presented, checked)
+    np.testing.assert_array_equal(again.cells, run.cells)
     assert run.cells.shape == run.capacity.shape == (len(clones), round(days / dt) + 1)
     assert_counts("clone cells", run.cells)
     np.testing.assert_array_equal(run.cells[:, 0], n0)
