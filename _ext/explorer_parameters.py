@@ -44,8 +44,6 @@ EXTRA_CONTROLS = {
 }
 # Labels of the two choices (the parameter table holds numbers only).
 CHOICE_LABELS = {"reading": "reading of Equation 1", "b_placement": "placement of B"}
-# The nomogram's burden axis: NomogramExplorer's default grid, 10**-2 to 10**4 AU.
-NOMOGRAM_LOG10_P = (-2.0, 4.0)
 
 
 def _defaults(function: Any, *names: str) -> dict[str, Any]:
@@ -59,7 +57,7 @@ def explorer_configuration() -> dict[str, Any]:
     from cartmodel.engine import B_PLACEMENTS, READINGS
     from cartmodel.model import simulate
     from cartmodel.parameters import PARAMETERS, table_for_browser
-    from cartmodel.widgets import EXPLORER_CONTROLS, DosingExplorer, NomogramExplorer, ScheduleExplorer
+    from cartmodel.widgets import EXPLORER_CONTROLS, NOMOGRAM_LOG10_P, DosingExplorer, NomogramExplorer, ScheduleExplorer
 
     simulate_defaults = _defaults(simulate, "reading", "b_placement")
     choices = {

@@ -56,6 +56,7 @@ from .population import draw_cohort, target_attainment
 
 __all__ = [
     "EXPLORER_CONTROLS",
+    "NOMOGRAM_LOG10_P",
     "EXPLORER_DEFAULTS",
     "DosingExplorer",
     "NomogramExplorer",
@@ -71,6 +72,8 @@ EXPLORER_CONTROLS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "nomogram": ("ic50", "ceiling", "clear_by_day"),
     "schedule": ("total_n0", "infusions", "interval_days", "P"),
 })
+#: The nomogram explorer's burden axis, as ``(log10 of the lowest, log10 of the highest)`` P in AU.
+NOMOGRAM_LOG10_P: tuple[float, float] = (-2.0, 4.0)
 
 #: Starting values of the explorers, the table's defaults (the paper's Figure 1
 #: and the book's example ceiling), plus the fixed K, horizon and step.
@@ -342,7 +345,7 @@ class NomogramExplorer(_Explorer):
         self.cohort_seed = check_positive_int("cohort_seed", cohort_seed, low=0)
         self.cohort_fraction = as_real_scalar("cohort_fraction", cohort_fraction, low=0.0, high=1.0, low_open=True)
         n = check_positive_int("n", n, low=2)
-        self.P_grid = np.logspace(-2, 4, n) if P_grid is None else _increasing("P_grid", P_grid)
+        self.P_grid = np.logspace(*NOMOGRAM_LOG10_P, n) if P_grid is None else _increasing("P_grid", P_grid)
         low_n0, high_n0 = EXAMPLE_N0_RANGE
         self.n0_grid = (np.logspace(np.log10(low_n0), np.log10(high_n0), n) if n0_grid is None
                         else _increasing("n0_grid", n0_grid))
