@@ -14,68 +14,11 @@ The functions live in one module per subject and are all importable from here:
 
 from __future__ import annotations
 
-from .burden import (
-    plot_against_burden,
-    plot_burden_fit,
-    plot_burden_profile,
-    plot_burden_recovery,
-    plot_expansions,
-    plot_kinetics,
-    plot_reference_sweep,
-    plot_sensitivities,
-    plot_tornado,
-)
-from .dosing import (
-    find_artist,
-    nomogram_lines,
-    plot_dose_response,
-    plot_dosing_curves,
-    plot_nomogram,
-    plot_relative_peaks,
-    plot_schedule,
-    plot_split_ratios,
-    plot_target_attainment,
-    schedule_markers,
-)
-from .equation1 import CAR_T_COLOUR, TUMOUR_COLOUR, plot_figure_1, plot_figure_2, plot_readings
-from .repertoire import (
-    ALLO_TCR_COLOUR,
-    NORMAL_PEPTIDE_COLOUR,
-    TUMOUR_TCR_COLOUR,
-    plot_figure_3,
-    plot_rank_frequency,
-    plot_response_by_infusions,
-)
+# Each module states its public names once, in its __all__; the package re-exports them.
+from . import burden, dosing, equation1, repertoire
+from .burden import *  # noqa: F403
+from .dosing import *  # noqa: F403
+from .equation1 import *  # noqa: F403
+from .repertoire import *  # noqa: F403
 
-__all__ = [
-    "CAR_T_COLOUR",
-    "TUMOUR_COLOUR",
-    "plot_expansions",
-    "plot_figure_1",
-    "plot_figure_2",
-    "plot_readings",
-    "plot_tornado",
-    "ALLO_TCR_COLOUR",
-    "NORMAL_PEPTIDE_COLOUR",
-    "TUMOUR_TCR_COLOUR",
-    "plot_figure_3",
-    "plot_rank_frequency",
-    "plot_response_by_infusions",
-    "find_artist",
-    "nomogram_lines",
-    "plot_dosing_curves",
-    "plot_nomogram",
-    "plot_schedule",
-    "schedule_markers",
-    "plot_burden_fit",
-    "plot_burden_profile",
-    "plot_burden_recovery",
-    "plot_sensitivities",
-    "plot_against_burden",
-    "plot_kinetics",
-    "plot_target_attainment",
-    "plot_dose_response",
-    "plot_reference_sweep",
-    "plot_relative_peaks",
-    "plot_split_ratios",
-]
+__all__ = [*equation1.__all__, *repertoire.__all__, *dosing.__all__, *burden.__all__]
