@@ -512,6 +512,8 @@ def burden_for_fraction(
     float
         Nominal burden in AU.
     """
+    if not isinstance(cohort, Cohort):
+        raise TypeError(f"cohort must be a Cohort returned by draw_cohort; got {type(cohort).__name__}")
     f = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
     limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K, days=days,
                                 dt=dt, reading=reading, b_placement=b_placement) / cohort.burden_factor
