@@ -73,15 +73,16 @@ BloodVolumeGroup = Literal["man", "woman", "child"]
 #: Default blood volume in mL per kg body weight.  For adult men and women, 70 and
 #: 65 mL/kg, conventional round values of physiology teaching for which the book
 #: has not verified a primary source (Nadler's formula does not give a per-kg
-#: value: its per-kg result depends on height and weight).  Children: the middle
-#: of the 75 to 80 mL/kg range (Linderkamp et al. 1977).
+#: value: its per-kg result depends on height and weight).  Children: the mean
+#: of Linderkamp et al.'s (1977) Table 1 means for boys and girls aged 4 to 6
+#: (the book's child is 6); their age and sex means span 68 to 86 mL/kg.
 BLOOD_VOLUME_ML_PER_KG: Mapping[str, float] = {
     "man": 70.0,
     "woman": 65.0,
     "child": 0.5
     * (
-        ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_child_low"].value
-        + ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_child_high"].value
+        ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_boys_4_to_6"].value
+        + ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_girls_4_to_6"].value
     ),
 }
 
@@ -170,7 +171,7 @@ def blood_volume_ml(
         Body weight in kg, > 0.
     group : {"man", "woman", "child"}
         Which default of :data:`BLOOD_VOLUME_ML_PER_KG` to use when
-        ``ml_per_kg`` is not given: 70 (men), 65 (women) or 77.5 (children) mL/kg.
+        ``ml_per_kg`` is not given: 70 (men), 65 (women) or 77.05 (children) mL/kg.
     ml_per_kg : float or array_like, optional
         Blood volume per kg in mL/kg, > 0; overrides ``group``.
 

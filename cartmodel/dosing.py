@@ -15,6 +15,7 @@ burdens is one call.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ __all__ = [
     "CeilingDose",
     "DoseResponse",
     "ScheduleComparison",
+    "burden_for_ceiling",
     "dose_for_ceiling",
     "dose_response",
     "split_doses",
@@ -370,6 +372,102 @@ def dose_for_ceiling(
         clears_in_time=clears,
         reason=reason.astype(str),
     )
+
+
+def burden_for_ceiling(
+    *,
+    ceiling: ArrayLike,
+    n0: ArrayLike,
+    B: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    K: ArrayLike,
+    max_P: float = 1e15,
+    days: float = DEFAULT_DAYS,
+    dt: float = 1.0,
+    reading: Reading = "exact",
+    b_placement: BPlacement = "capacity",
+    rtol: float = 1e-6,
+) -> NDArray[np.float64]:
+    """Largest antigen burden at which a dose keeps the predicted peak under a model ceiling.
+
+    The counterpart of :func:`dose_for_ceiling` along the other axis of a
+    nomogram: where a nomogram line leaves the bottom of its dose range
+    (``n0`` its smallest dose) or the top (``n0`` its largest), read as a root
+    instead of off a grid of burdens.  The capacity rises with ``P`` on every
+    day under every reading and placement, and each logistic step rises with
+    the capacity, so the peak rises strictly with the burden; the root is
+    bracketed on a grid of decades and then found by bisection on ``ln P``.
+
+    Parameters
+    ----------
+    ceiling : float or array_like
+        Highest acceptable peak, in model cells, > 0.
+    n0 : float or array_like
+        The dose, in model cells, > 0.
+    B, r, q, K : float or array_like
+        Equation 1 parameters (see :func:`cartmodel.simulate`); all arrays
+        broadcast, so a cohort of patients is one call.
+    max_P : float
+        Largest burden searched, in antigen units (AU), in [1, 1e30].
+    days, dt, reading, b_placement
+        As in :func:`cartmodel.simulate`.
+    rtol : float
+        Relative precision of the burden, in (0, 0.1].
+
+    Returns
+    -------
+    numpy.ndarray
+        The burden in AU at which the peak reaches the ceiling, in the
+        broadcast shape of the inputs; ``inf`` where even ``max_P`` stays under
+        the ceiling, and ``0.0`` where even a burden of 1e-30 AU overshoots it
+        (a dose or plateau above the ceiling).
+
+    Examples
+    --------
+    >>> limit = burden_for_ceiling(ceiling=1e8, n0=1.0, B=0.625, r=1.5, q=1.2, K=1e6)
+    >>> bool(1e4 < limit < 1.1e4)
+    True
+    >>> float(burden_for_ceiling(ceiling=1e5, n0=1.0, B=0.625, r=1.5, q=1.2, K=1e6))
+    0.0
+    """
+    ceiling_ = check("ceiling", ceiling)
+    dose = check("n0", n0)
+    largest = as_real_scalar("max_P", max_P, low=1.0, high=1e30, unit="AU")
+    tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
+    r_, q_, B_, _, K_ = check_model_parameters(r, q, B, 0.0, K)
+    reading = check_choice("reading", reading, READINGS)
+    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
+    t, _ = time_grid(days, dt)
+    shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "K": K_, "ceiling": ceiling_, "n0": dose})
+
+    def under(burden: NDArray[np.float64], axis: bool) -> NDArray[np.bool_]:
+        # every step of the search runs the engine on checked inputs; nothing is checked again
+        extra = (Ellipsis, None) if axis else (Ellipsis,)
+        r, q, B, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (r_, q_, B_, K_, dose, ceiling_))
+        check_capacity_range(r, q, B, burden, K, float(t[-1]), placement)
+        cap = capacity_from_tumour(tumour_term(t, r, q, burden), B, K, placement)
+        peak = _summaries(n, cap, r, t, reading, np.full((), np.inf)).peak
+        return np.asarray(peak <= top)
+
+    # Bracket between neighbouring decades (the peak rises with P, so the count
+    # of decades under the ceiling locates the root), then bisect on ln P.
+    decades = 10.0 ** np.arange(-30.0, math.floor(math.log10(largest)) + 1.0)
+    if decades[-1] < largest:
+        decades = np.append(decades, largest)
+    count = under(decades, axis=True).sum(axis=-1)
+    inside = (count > 0) & (count < decades.size)
+    lo = np.log(decades[np.clip(count - 1, 0, decades.size - 1)])
+    hi = np.log(decades[np.clip(count, 0, decades.size - 1)])
+    if inside.any():
+        steps = int(np.ceil(np.log2(float(np.max(hi - lo)) / tolerance))) + 1
+        for _ in range(steps):
+            mid = 0.5 * (lo + hi)
+            below = under(np.exp(mid), axis=False)
+            lo = np.where(inside & below, mid, lo)
+            hi = np.where(inside & ~below, mid, hi)
+    limit = np.where(count == 0, 0.0, np.where(count == decades.size, np.inf, np.exp(lo)))
+    return np.asarray(limit, dtype=float)
 
 
 def split_doses(total_n0: float, infusions: int, interval_days: float) -> tuple[tuple[float, float], ...]:

@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
-from .dosing import EXAMPLE_CLEAR_BY_DAY, dose_response
+from .dosing import EXAMPLE_CLEAR_BY_DAY, burden_for_ceiling, dose_response
 from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumour_term
 from .paper import FIGURE_1
 from .published import ALL_BURDEN_INPUTS
@@ -51,6 +51,7 @@ __all__ = [
     "VARIABILITY_SOURCES",
     "Cohort",
     "TargetAttainment",
+    "burden_for_fraction",
     "draw_cohort",
     "lognormal_sd_from_cv",
     "target_attainment",
@@ -470,3 +471,51 @@ def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float
         active = active[lo[active] < hi[active]]
     count[crossing] = lo
     return count
+
+
+def burden_for_fraction(
+    cohort: Cohort,
+    fraction: float,
+    *,
+    n0: float,
+    ceiling: float,
+    days: float = 60,
+    dt: float = 1.0,
+    reading: Reading = "exact",
+    b_placement: BPlacement = "capacity",
+) -> float:
+    """Largest nominal burden at which a dose keeps at least ``fraction`` of a cohort under the ceiling.
+
+    Each patient's own limit is a root, found by
+    :func:`cartmodel.dosing.burden_for_ceiling` and divided by the patient's
+    burden factor; a patient stays under the ceiling at every nominal burden
+    up to that limit, because the peak rises with the burden.  The answer is
+    therefore an order statistic of the patients' limits, not a value read off
+    a grid of burdens.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        From :func:`draw_cohort`.
+    fraction : float
+        In (0, 1].
+    n0 : float
+        The dose, model cells, > 0 (the smallest dose of a grid gives the
+        burden beyond which no dose of it qualifies).
+    ceiling : float
+        Highest acceptable peak, model cells, > 0.
+    days, dt, reading, b_placement
+        As in :func:`cartmodel.simulate`.
+
+    Returns
+    -------
+    float
+        Nominal burden in AU.
+    """
+    if not isinstance(cohort, Cohort):
+        raise TypeError(f"cohort must be a Cohort returned by draw_cohort; got {type(cohort).__name__}")
+    f = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
+    limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K, days=days,
+                                dt=dt, reading=reading, b_placement=b_placement) / cohort.burden_factor
+    needed = math.ceil(f * cohort.size - 1e-9)  # "at least f of n patients", as in dose_for_fraction
+    return float(np.sort(limits)[::-1][needed - 1])

@@ -82,10 +82,16 @@ CAR_T_OUTCOMES = {
 #: without a verified source and live in :data:`cartmodel.burden.BLOOD_VOLUME_ML_PER_KG`.
 ALL_BURDEN_INPUTS = {
     "blood_volume_ml_per_kg_child_low": PublishedValue(
-        75.0, "mL/kg", "linderkamp1977", "blood volume per kg in children, low end of the usual range"
+        68.3, "mL/kg", "linderkamp1977", "lowest mean blood volume per kg of an age and sex group in Table 1 (girls 11-14)"
     ),
     "blood_volume_ml_per_kg_child_high": PublishedValue(
-        80.0, "mL/kg", "linderkamp1977", "blood volume per kg in children, high end of the usual range"
+        86.1, "mL/kg", "linderkamp1977", "highest mean blood volume per kg of an age group in Table 1 (13-24 months)"
+    ),
+    "blood_volume_ml_per_kg_boys_4_to_6": PublishedValue(
+        76.7, "mL/kg", "linderkamp1977", "mean blood volume per kg, boys aged 4-6 years (Table 1)"
+    ),
+    "blood_volume_ml_per_kg_girls_4_to_6": PublishedValue(
+        77.4, "mL/kg", "linderkamp1977", "mean blood volume per kg, girls aged 4-6 years (Table 1)"
     ),
     "marrow_nucleated_cells_per_kg": PublishedValue(
         10.4e9, "cells/kg", "harrison1962",
@@ -101,7 +107,9 @@ ALL_BURDEN_INPUTS = {
         13_000.0, "molecules/cell", "ginaldi1998", "CD19 molecules per CLL cell (mean)"
     ),
     "cd19_density_linked_to_response": PublishedValue(
-        2_000.0, "molecules/blast", "majzner2020", "B-ALL CD19 density near which CAR T response depends on density"
+        2_000.0, "molecules/blast", "majzner2020",
+        "B-ALL CD19 density near which CAR T response depends on density; not in the cited paper's abstract "
+        "(the same group's ASH 2018 abstract, not checked for this book)",
     ),
     "cellularity_rule_percent_at_age_0": PublishedValue(
         100.0, "percent", "wong2024", "the rule of thumb 'cellularity = 100 minus age (years), in percent'"

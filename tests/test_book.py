@@ -236,3 +236,55 @@ def test_api_reference_lists_every_public_name(built_book):
     text = text_of(soup)
     assert "Parameters ----------" not in text and "Returns -------" not in text
     assert soup.select("dl.field-list"), "no parameter lists: napoleon did not run"
+
+
+def cell_outputs(soup: BeautifulSoup) -> list[str]:
+    return [" ".join(out.get_text(" ").split()) for out in soup.select("div.cell_output") if out.get_text(strip=True)]
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("name", [name for name in toc_files() if name.startswith("chapters/")])
+def test_no_cell_shows_a_bare_shape_or_container(built_book, name):
+    """An output the text relies on is labelled; a shape, a dict or a list on its own is not a result."""
+    bare = re.compile(r"[\(\[\{].*[\)\]\}]", re.S)
+    shown = [text for text in cell_outputs(page(built_book, name)) if bare.fullmatch(text)]
+    assert not shown, f"bare reprs in {name}: {shown}"
+
+
+@pytest.mark.book
+def test_dosing_chapter_shows_the_affinity_limits_found_as_roots(built_book):
+    ic50s = [0.5, 1.6, 5.0, 16.0]
+    fixed = {name: FIGURE_1[name] for name in ("r", "q", "K")}
+    roots = cm.burden_for_ceiling(ceiling=1e8, n0=1.0, B=cm.affinity_from_ic50(ic50s), days=FIGURE_1_DAYS, **fixed)
+    table = next(text for text in cell_outputs(page(built_book, "chapters/dosing-nomograms")) if "IC50 (nM)" in text)
+    for ic50, root in zip(ic50s, roots, strict=True):
+        assert f"{ic50:g} {float(cm.affinity_from_ic50(ic50)):.3g} {root:.3g}" in table
+    # the largest limit lies far beyond the 1e4 AU at which the old grid stopped
+    assert roots[-1] > 1e5
+
+
+@pytest.mark.book
+def test_response_chapter_reports_one_run_for_the_papers_case(built_book):
+    soup = page(built_book, "chapters/response-probability")
+    prose = re.search(r"respond at a rate of ([\d.]+) %", text_of(soup))
+    assert prose is not None
+    table = next(table for table in soup.find("article").find_all("table") if "simulated rate" in table.get_text())
+    first = [cell.get_text(" ", strip=True) for cell in table.find_all("tr")[1].find_all("td")]
+    assert first[4].replace(" ", "") == f"{prose.group(1)}%"
+
+
+@pytest.mark.book
+def test_figure_2_says_its_red_line_is_the_tumour_term_in_antigen_units(built_book):
+    caption = " ".join(page(built_book, "chapters/figures1-2").find(id="fig-figure-2").find("figcaption").get_text(" ").split())
+    assert "1 AU" in caption and "antigen units" in caption
+    assert "one cell" not in caption
+
+
+@pytest.mark.book
+def test_interactive_chapter_headings_carry_only_the_section_number_and_no_colab(built_book):
+    soup = page(built_book, "chapters/interactive-dosing")
+    for heading in soup.find("article").find_all(["h2", "h3"]):
+        text = " ".join(heading.get_text(" ").split()).rstrip("#").strip()
+        assert not re.match(r"[\d.]+\s+\d+\.\s", text), f"two numbers in the heading {text!r}"
+    assert "Colab" not in text_of(soup)
+

@@ -122,6 +122,62 @@ def test_one_infusion_is_the_single_dose():
     assert float(same.peak_ratio) == 1.0
 
 
+def test_burden_limit_is_where_the_written_out_peak_crosses_the_ceiling():
+    ceiling = 1e8
+    ic50s = np.array([0.5, 1.6, 5.0, 16.0])
+    B = cm.affinity_from_ic50(ic50s)
+    limits = cm.burden_for_ceiling(ceiling=ceiling, n0=1.0, B=B, r=FIXED["r"], q=FIXED["q"], K=FIXED["K"])
+    assert limits.shape == (4,)
+    for b, limit in zip(B, limits, strict=True):
+        just_under = logistic_steps(**{**FIXED, "B": b}, P=limit * (1 - 1e-4), n0=1.0, days=60).max()
+        just_over = logistic_steps(**{**FIXED, "B": b}, P=limit * (1 + 1e-4), n0=1.0, days=60).max()
+        assert just_under <= ceiling < just_over
+    # B and P enter the capacity as B P (plus 1), so the limit moves nearly in proportion to the IC50
+    np.testing.assert_allclose(limits / limits[0], ic50s / ic50s[0], rtol=0.05)
+
+
+def test_burden_limit_brackets_a_fine_scan_for_every_reading_and_broadcasts():
+    rng = np.random.default_rng(11)
+    params = {"r": rng.uniform(0.5, 2.5, 6), "q": rng.uniform(0.0, 2.0, 6), "B": 10 ** rng.uniform(-1, 1, 6),
+              "K": 10 ** rng.uniform(4, 7, 6)}
+    dose = np.array([[1.0], [1e3]])
+    scan = np.logspace(-12, 15, 2701)
+    for reading in cm.READINGS:
+        limits = cm.burden_for_ceiling(ceiling=1e9, n0=dose, **params, days=40, reading=reading)
+        assert limits.shape == (2, 6)
+        for i in range(2):
+            for j in range(6):
+                one = {name: value[j] for name, value in params.items()}
+                peaks = cm.dose_response(n0=dose[i, 0], P=scan, **one, days=40, reading=reading).peak
+                under = scan[peaks <= 1e9]
+                if under.size == scan.size:
+                    assert limits[i, j] >= scan[-1]
+                elif under.size == 0:
+                    assert limits[i, j] < scan[0]
+                else:
+                    assert under[-1] <= limits[i, j] * (1 + 1e-5) and limits[i, j] < scan[under.size]
+
+
+def test_burden_limit_edges():
+    # a ceiling under the plateau K B: no burden at all keeps the peak under it
+    assert float(cm.burden_for_ceiling(ceiling=1e5, n0=1.0, **FIXED)) == 0.0
+    # a ceiling no burden of the searched range reaches
+    assert float(cm.burden_for_ceiling(ceiling=1e290, n0=1.0, **FIXED, max_P=1e6)) == math.inf
+
+
+def test_cohort_burden_limit_matches_the_target_attainment_grid():
+    from cartmodel.population import burden_for_fraction, draw_cohort, target_attainment
+
+    cohort = draw_cohort(300, seed=4)
+    burdens = np.logspace(0, 4, 81)
+    grid = target_attainment(cohort, n0_grid=np.array([1.0, 10.0]), P_grid=burdens, ceiling=1e8, days=60)
+    for fraction in (0.5, 0.9):
+        limit = burden_for_fraction(cohort, fraction, n0=1.0, ceiling=1e8)
+        on_grid = burdens[~np.isnan(grid.dose_for_fraction(fraction))]
+        assert on_grid[-1] <= limit < burdens[on_grid.size]
+    assert burden_for_fraction(cohort, 0.9, n0=1.0, ceiling=1e8) < burden_for_fraction(cohort, 0.5, n0=1.0, ceiling=1e8)
+
+
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
@@ -138,6 +194,9 @@ def test_one_infusion_is_the_single_dose():
         (lambda: cm.split_schedule(total_n0=1e3, infusions=5, interval_days=20, P=1e3, **FIXED),
          ValueError, "horizon"),
         (lambda: cm.split_doses(1e3, 2.5, 1.0), TypeError, "infusions"),
+        (lambda: cm.burden_for_ceiling(ceiling=1e8, n0=1.0, **FIXED, max_P=0.5), ValueError, "max_P"),
+        (lambda: cm.burden_for_ceiling(ceiling=1e8, n0=0.0, **FIXED), ValueError, "n0"),
+        (lambda: cm.burden_for_ceiling(ceiling=1e8, n0=1.0, **FIXED, rtol=0.5), ValueError, "rtol"),
     ],
 )
 def test_bad_input_is_refused_with_the_parameter_named(call, error, words):

@@ -318,6 +318,18 @@ REFUSALS: dict[str, Refusal] = {
          "min_n0": outside(1.0), "max_n0": st.one_of(outside(1.0, low_open=True), st.just(0.5)),
          **HORIZON_BAD, "rtol": outside(0.0, 0.1, low_open=True)},
         arrays="ceiling r q B P K", scalars="min_n0 max_n0 rtol clear_by_day"),
+    "burden_for_ceiling": refusal(
+        cm.burden_for_ceiling,
+        {"ceiling": 1e8, "n0": 1.0, **{k: EQ1[k] for k in "rqBK"}, "max_P": 1e12, **HORIZON, "rtol": 1e-3},
+        {"ceiling": POSITIVE, "n0": POSITIVE, **{k: EQ1_BAD[k] for k in "rqBK"},
+         "max_P": outside(1.0, 1e30), **HORIZON_BAD, "rtol": outside(0.0, 0.1, low_open=True)},
+        arrays="ceiling n0 r q B K", scalars="max_P rtol"),
+    "burden_for_fraction": refusal(
+        population.burden_for_fraction,
+        {"cohort": population.draw_cohort(3, seed=1), "fraction": 0.9, "n0": 1.0, "ceiling": 1e8, **HORIZON},
+        {"cohort": BAD_OBJECT, "fraction": outside(0.0, 1.0, low_open=True), "n0": POSITIVE, "ceiling": POSITIVE,
+         **HORIZON_BAD},
+        scalars="fraction"),
     "published_typical_course": refusal(
         calibration.published_typical_course, {"sample_days": 5.0}, {"sample_days": NON_NEGATIVE},
         arrays="sample_days"),
@@ -487,6 +499,8 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.synthetic_cohort: (fitting_properties.test_synthetic_cohort_draws_within_its_ranges, REFUSED),
     cm.dose_response: (dosing_properties.test_dose_response_agrees_with_simulate, REFUSED),
     cm.dose_for_ceiling: (dosing_properties.test_dose_for_ceiling, REFUSED),
+    cm.burden_for_ceiling: (dosing_properties.test_burden_for_ceiling, REFUSED),
+    population.burden_for_fraction: (dosing_properties.test_burden_for_fraction, REFUSED),
     cm.split_doses: (dosing_properties.test_split_doses, REFUSED),
     calibration.published_typical_course: (dosing_properties.test_calibration_to_the_published_course, REFUSED),
     calibration.calibrate_to_tisagenlecleucel: (dosing_properties.test_calibration_to_the_published_course, REFUSED),

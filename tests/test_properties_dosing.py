@@ -95,6 +95,42 @@ def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
     assert single.n0_or_none() == (float(result.n0[0]) if result.feasible[0] else None)
 
 
+@settings(max_examples=examples(60))
+@given(ceiling=log_uniform(1e5, 1e11), n0=log_uniform(1.0, 1e6), B=AFFINITY_B, r=RATE_R, q=RATE_Q,
+       reading=st.sampled_from(cm.READINGS))
+def test_burden_for_ceiling(ceiling, n0, B, r, q, reading):
+    count_generated_call()
+    common = dict(n0=n0, B=B, r=r, q=q, K=FIGURE_1["K"], days=30, reading=reading)
+    limit = float(cm.burden_for_ceiling(ceiling=ceiling, max_P=1e12, rtol=1e-4, **common))
+    assert limit >= 0.0 and not math.isnan(limit)
+
+    def peak(P):
+        return float(cm.dose_response(P=P, **common).peak)
+
+    if limit == 0.0:
+        assert peak(1e-30) > ceiling
+    elif math.isinf(limit):
+        assert peak(1e12) <= ceiling
+    else:  # a root: under the ceiling just below it, over it just above
+        assert peak(limit * (1 - 1e-3)) <= ceiling < peak(limit * (1 + 1e-3))
+    # a higher ceiling allows at least the same burden
+    assert float(cm.burden_for_ceiling(ceiling=10 * ceiling, max_P=1e12, rtol=1e-4, **common)) >= limit
+
+
+@settings(max_examples=examples(20))
+@given(n=st.integers(1, 8), seed=SEEDS, spread=st.floats(0.0, 0.5), fraction=st.floats(0.05, 1.0))
+def test_burden_for_fraction(n, seed, spread, fraction):
+    count_generated_call()
+    cohort = population.draw_cohort(n, seed=seed, variability=dict.fromkeys(("r", "q", "B", "P"), spread))
+    limit = population.burden_for_fraction(cohort, fraction, n0=1.0, ceiling=1e8, days=30)
+    # at that nominal burden at least the fraction of the cohort is at or under the ceiling, just above it fewer
+    peaks = cm.dose_response(n0=1.0, P=cohort.P(limit * np.array([1 - 1e-3, 1 + 1e-3])),
+                             r=cohort.r[:, None], q=cohort.q[:, None], B=cohort.B[:, None], K=cohort.K[:, None],
+                             days=30).peak
+    needed = math.ceil(fraction * n - 1e-9)
+    assert np.sum(peaks[:, 0] <= 1e8) >= needed > np.sum(peaks[:, 1] <= 1e8)
+
+
 @settings(max_examples=examples(40))
 @given(n=st.integers(1, 6), seed=SEEDS, spread=st.floats(0.0, 0.5), n_dose=st.integers(1, 5),
        n_burden=st.integers(1, 4), top=st.floats(0.0, 8.0), ceiling=log_uniform(1e5, 1e11),

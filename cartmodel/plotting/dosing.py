@@ -85,6 +85,7 @@ def plot_nomogram(
     ceiling_line: CeilingDose,
     under_ceiling: CeilingDose,
     ax: Axes | None = None,
+    clearance_label: str = "tumour term not below the clearance level in time",
 ) -> Axes:
     """A dose x burden map of the predicted peak, the ceiling and the largest dose under it.
 
@@ -103,6 +104,12 @@ def plot_nomogram(
         requirement: the contour where the peak equals the ceiling.
     under_ceiling : CeilingDose
         The same with the clearance requirement: drawn only where feasible.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made if omitted.
+    clearance_label : str
+        Legend entry of the shaded burdens; the caller knows the clearance level
+        and day that ``under_ceiling`` was asked for, and should name them (the
+        tumour term is in AU, so 1 AU is not the last blast).
 
     Artists: ``peak-map`` (the mesh, log10 of the peak), ``ceiling-contour``,
     ``under-ceiling`` and ``no-clearance`` (the shaded burdens that do not clear in time).
@@ -126,7 +133,7 @@ def plot_nomogram(
     ax.plot(burden_cells, best, color="#5dade2", lw=3.5, label="largest dose under the model ceiling", gid="under-ceiling")
     ax.plot(burden_cells, contour, color="#f7dc6f", ls="--", lw=1.3, label="peak = ceiling", gid="ceiling-contour")
     span = ax.axvspan(*_no_clearance_span(burden_cells, recommended), color="0.75", alpha=0.55, lw=0,
-                      label="tumour term not below clearance level in time", gid="no-clearance")
+                      label=str(clearance_label), gid="no-clearance")
     span.set_visible(bool(np.any(~recommended.clears_in_time)))
     ax.set_xscale("log")
     ax.set_yscale("log")

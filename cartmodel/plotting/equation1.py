@@ -48,9 +48,9 @@ def plot_figure_1(result: Expansion, ax: Axes | None = None) -> Axes:
 
 
 def plot_figure_2(result: Expansion, ax: Axes | None = None) -> Axes:
-    """The paper's Figure 2: ln of CAR T cells (black) and of ALL blasts (red).
+    """The paper's Figure 2: ln of CAR T cells (black) and of the tumour term, its ALL blasts (red).
 
-    The tumour is drawn down to one cell (ln = 0), where it is cleared.
+    The tumour term, in antigen units (AU), is drawn down to 1 AU (ln = 0), the clearance level.
     """
     check_single(result, "result")
     ax = axes_or_new(ax)
