@@ -5,17 +5,21 @@ imports) are left out of the pages; computation is shown, and figure drawing is 
 (``hide-input``).  This reads every chapter's source and checks that promise.
 
 The rule for a removed (``remove-cell``) cell: its statements are imports, ``glue`` calls
-and ``for`` loops of ``glue`` calls, nothing else (no assignment either: a name the text
-relies on is made where the reader can see it).  A glue's value, and any keyword but
-``display``, is a plain reference (its first argument, the name the text refers to, is a
-label, not a number, and may be built freely; for the same reason a table of labels, an
-assignment of a literal made of strings only, is allowed): names, attributes, subscripts and slices, constants,
-tuples and f-strings of those, a unary minus, and light display conversions of plain
-references: a call of ``float``, ``int``, ``str``, ``round``, ``len``, ``min``, ``max``,
-``abs`` or ``sci``, and a multiplication by 100 for a percentage.  Any other call (into
-``cm``, ``bd``, ``np``, ``math``, ``scipy``, ``plt`` or a method of a result) and any other
-arithmetic is a computation, and belongs in a visible cell (or, for figure drawing only, a
-folded one).
+and ``for`` loops of ``glue`` calls over plain values (directly, or through ``range``,
+``zip``, ``enumerate`` or a dictionary's ``items``/``keys``/``values``), nothing else; no
+assignment either, since a name the text relies on is made where the reader can see it.
+
+A glue's value, and any keyword but ``display``, is a plain reference: names, attributes,
+subscripts and slices, constants, tuples and f-strings of those, a unary minus, and light
+display conversions of plain references (a call of ``float``, ``int``, ``str``, ``round``,
+``len``, ``min``, ``max``, ``abs`` or ``sci``, and a multiplication by 100 for a
+percentage).  Any other call (into ``cm``, ``bd``, ``np``, ``math``, ``scipy``, ``plt``, or
+a method of a result) and any other arithmetic is a computation, and belongs in a visible
+cell (or, for figure drawing only, a folded one).
+
+One exception, for a stated reason: labels are not numbers.  A glue's first argument, the
+name the text refers to, may be built freely, and so may a table of labels (an assignment
+whose value is a literal made of strings only) that such names are built from.
 """
 
 from __future__ import annotations
