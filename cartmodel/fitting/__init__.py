@@ -45,10 +45,11 @@ from types import MappingProxyType
 
 from . import _checks
 from ._cohort import CohortFit, cohort_recovery, fit_cohort
-from ._identifiability import IdentifiabilityWarning, log_sensitivities
+from ._counts import log_sensitivities, sample_counts
+from ._pipeline import IdentifiabilityWarning
 from ._recovery import CohortRecovery, clopper_pearson
 from ._single import BurdenFit, fit_burden
-from ._synthetic import SyntheticCohort, sample_counts, synthetic_cohort
+from ._synthetic import SyntheticCohort, synthetic_cohort
 
 # scipy.optimize and scipy.stats are imported inside the functions that use them: they
 # take about a second to import, which every chapter would pay through `import cartmodel`.

@@ -12,8 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_real_array
 from ._checks import Settings, check_parameters, check_patient_series
-from ._identifiability import FLAT_ADVICE, IdentifiabilityWarning
-from ._pipeline import solve
+from ._pipeline import FLAT_ADVICE, IdentifiabilityWarning, solve
 from ._problem import Problem
 from ._recovery import CohortRecovery, count_recovery
 

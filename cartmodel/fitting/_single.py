@@ -17,8 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._validation import as_real_scalar
 from ..model import Expansion, simulate
 from ._checks import Settings, check_counts, check_parameters, check_sample_days
-from ._identifiability import FLAT_ADVICE, IdentifiabilityWarning
-from ._pipeline import Solution, solve
+from ._pipeline import FLAT_ADVICE, IdentifiabilityWarning, Solution, solve
 from ._problem import Problem
 
 # Log-P grid points of the profile a fit with no free rate reports (it is in closed form there).

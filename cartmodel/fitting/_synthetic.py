@@ -1,4 +1,4 @@
-"""Synthetic counts and cohorts: patients with known burdens, for checking what a fit reads back."""
+"""Synthetic cohorts: patients of one product with known burdens, for checking what a fit reads back."""
 
 from __future__ import annotations
 
@@ -12,70 +12,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
-from ..model import B_PLACEMENTS, READINGS, simulate
+from ..model import READINGS
 from ._checks import check_sample_days
 from ._cohort import CohortFit, fit_cohort
-from ._identifiability import IdentifiabilityWarning
+from ._counts import sample_counts
+from ._pipeline import IdentifiabilityWarning
 from ._recovery import CohortRecovery, count_recovery
-
-
-def sample_counts(
-    sample_days: ArrayLike,
-    *,
-    r: ArrayLike,
-    q: ArrayLike,
-    B: ArrayLike,
-    P: ArrayLike,
-    K: ArrayLike,
-    n0: ArrayLike = 1.0,
-    scale: ArrayLike = 1.0,
-    noise_sd: float,
-    rng: np.random.Generator,
-    dt: float = 1.0,
-    reading: str = "exact",
-    b_placement: str = "capacity",
-) -> NDArray[np.float64]:
-    """Synthetic CAR T counts with log-normal measurement error.
-
-    ``counts = scale * N(sample_days) * exp(noise_sd * z)`` with ``z`` standard
-    normal, independently for each count.  Parameters broadcast as in
-    :func:`cartmodel.simulate`, so many synthetic patients are one call.
-
-    Parameters
-    ----------
-    sample_days : array_like
-        Sampling days, 1-D, increasing, on the ``dt`` grid.
-    r, q, B, P, K, n0 : float or array_like
-        Equation 1 parameters (see :func:`cartmodel.simulate`).
-    scale : float or array_like
-        Measured count per model cell, > 0.
-    noise_sd : float
-        Standard deviation of the natural log of the counts, >= 0.
-    rng : numpy.random.Generator
-        Source of randomness (seed it for reproducible patients).
-    dt, reading, b_placement
-        Passed to :func:`cartmodel.simulate`.
-
-    Returns
-    -------
-    numpy.ndarray
-        Counts, shape ``S + (len(sample_days),)`` for parameter shape ``S``.
-    """
-    dt_ = as_real_scalar("dt", dt, low=0.0, low_open=True, unit="days")
-    days_ = check_sample_days(sample_days, dt_)
-    sd = as_real_array("noise_sd", noise_sd, low=0.0)
-    if sd.ndim:
-        raise TypeError(f"noise_sd must be a scalar; got {noise_sd!r}")
-    scale_ = as_real_array("scale", scale, low=0.0, low_open=True)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    horizon = max(float(days_[-1]), dt_)
-    run = simulate(r=r, q=q, B=B, P=P, K=K, n0=n0, days=horizon, dt=dt_,
-                   reading=check_choice("reading", reading, READINGS),
-                   b_placement=check_choice("b_placement", b_placement, B_PLACEMENTS))
-    steps = np.rint(days_ / dt_).astype(int)
-    clean = scale_[..., None] * run.car_t[..., steps]
-    return clean * np.exp(float(sd) * rng.standard_normal(clean.shape))
 
 
 @dataclass(frozen=True)
