@@ -10,11 +10,10 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_array
 from ._checks import Settings, check_parameters, check_patient_series
 from ._pipeline import FLAT_ADVICE, IdentifiabilityWarning, solve
 from ._problem import Problem
-from ._recovery import CohortRecovery, count_recovery
+from ._recovery import CohortRecovery, check_truth, count_recovery
 
 
 @dataclass(frozen=True)
@@ -49,9 +48,7 @@ class CohortFit:
 
     def covers(self, P_true: ArrayLike) -> NDArray[np.bool_]:
         """Whether each patient's ``P_interval`` contains ``P_true`` (scalar or shape ``(m,)``)."""
-        truth = as_real_array("P_true", P_true, low=0.0, low_open=True)
-        if truth.ndim > 1 or (truth.ndim == 1 and truth.size != self.P.size):
-            raise ValueError(f"P_true must be a scalar or one value per patient ({self.P.size}); got shape {truth.shape}")
+        truth = check_truth(P_true, self.P.size)
         return (self.P_interval[:, 0] <= truth) & (truth <= self.P_interval[:, 1])
 
     def recovery(self, P_true: ArrayLike, factor: float = 2.0) -> CohortRecovery:

@@ -54,13 +54,18 @@ class CohortRecovery:
         return self.warned / self.patients
 
 
+def check_truth(P_true: ArrayLike, patients: int) -> NDArray[np.float64]:
+    """The true burdens, > 0, one per patient (a scalar is shared)."""
+    truth = as_real_array("P_true", P_true, low=0.0, low_open=True)
+    if truth.ndim > 1 or (truth.ndim == 1 and truth.size != patients):
+        raise ValueError(f"P_true must be a scalar or one value per patient ({patients}); got shape {truth.shape}")
+    return np.broadcast_to(truth, (patients,))
+
+
 def count_recovery(P_hat: NDArray[np.float64], interval: NDArray[np.float64], pinned_down: NDArray[np.bool_],
                    P_true: ArrayLike, factor: float) -> CohortRecovery:
     """Patients read within ``factor`` of ``P_true``, intervals covering it, warnings and median width."""
-    truth = as_real_array("P_true", P_true, low=0.0, low_open=True)
-    if truth.ndim > 1 or (truth.ndim == 1 and truth.size != P_hat.size):
-        raise ValueError(f"P_true must be a scalar or one value per patient ({P_hat.size}); got shape {truth.shape}")
-    truth = np.broadcast_to(truth, P_hat.shape)
+    truth = check_truth(P_true, P_hat.size)
     band = as_real_scalar("factor", factor, low=1.0, low_open=True)
     return CohortRecovery(
         patients=int(P_hat.size),

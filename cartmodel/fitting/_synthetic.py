@@ -65,16 +65,12 @@ class SyntheticCohort:
         ``q`` and the ``scale`` are the patients' true values unless named in
         ``free``, when they start from ``q_start`` and ``scale_start``.
         """
-        wanted = as_real_array("sample_days", sample_days, low=0.0, unit="days")
-        columns = np.searchsorted(self.sample_days, wanted)
-        if np.any(columns >= self.sample_days.size) or np.any(self.sample_days[np.minimum(columns, self.sample_days.size - 1)] != wanted):
-            raise ValueError(f"sample_days must be among the counted days {self.sample_days.tolist()}; got {wanted.tolist()}")
+        wanted, columns = self._counted("sample_days", sample_days)
         return fit_cohort(
             wanted, self.counts[:, columns], B=self.B, K=self.K, n0=self.n0, r=self.r_product,
             q=q_start if "q" in free else self.q, scale=scale_start if "scale" in free else self.scale,
             free=free, noise_sd=noise_sd,
         )
-
 
     def read_schedules(self, schedules: Sequence[Sequence[float]], noise_sd: float | None = None,
                        factor: float = 2.0) -> list[CohortRecovery]:
@@ -89,11 +85,7 @@ class SyntheticCohort:
             raise TypeError(f"schedules must be a non-empty sequence of day sequences; got {schedules!r}")
         sample_days, counts = [], []
         for schedule in schedules:
-            wanted = as_real_array("schedule", schedule, low=0.0, unit="days")
-            columns = np.searchsorted(self.sample_days, wanted)
-            inside = np.minimum(columns, self.sample_days.size - 1)
-            if np.any(columns >= self.sample_days.size) or np.any(self.sample_days[inside] != wanted):
-                raise ValueError(f"schedule days must be among the counted days {self.sample_days.tolist()}; got {wanted.tolist()}")
+            wanted, columns = self._counted("schedule", schedule)
             sample_days += [wanted] * self.size
             counts += list(self.counts[:, columns])
         repeats = len(schedules)
@@ -109,6 +101,15 @@ class SyntheticCohort:
             part = slice(index * self.size, (index + 1) * self.size)
             recoveries.append(count_recovery(fit.P[part], fit.P_interval[part], fit.pinned_down[part], self.P, factor))
         return recoveries
+
+    def _counted(self, name: str, days: Sequence[float]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+        """Checked days and their columns of ``counts``; each day must be one of the counted days."""
+        wanted = as_real_array(name, days, low=0.0, unit="days")
+        columns = np.searchsorted(self.sample_days, wanted)
+        inside = np.minimum(columns, self.sample_days.size - 1)
+        if np.any(columns >= self.sample_days.size) or np.any(self.sample_days[inside] != wanted):
+            raise ValueError(f"{name} days must be among the counted days {self.sample_days.tolist()}; got {wanted.tolist()}")
+        return wanted, columns
 
 
 def synthetic_cohort(
