@@ -1,6 +1,6 @@
 """The front door for one patient: :func:`fit_burden` and its result, :class:`BurdenFit`.
 
-One patient is fitted as a cohort of one (see :mod:`cartmodel.fitting._pipeline`).
+One patient is fitted as a cohort of one, by the pipeline of ``_pipeline.py`` that :func:`fit_cohort` runs.
 """
 
 from __future__ import annotations
