@@ -147,8 +147,8 @@ def test_a_rich_schedule_fits_r_and_q_without_warning():
         assert fit.covers(1000.0) or fit.P_interval[0] / 2 < 1000.0 < 2 * fit.P_interval[1]
         # an independent optimiser on the hand-written model, started at the fit, finds no lower minimum
         polished = optimize.least_squares(
-            lambda x: np.log(counts) - np.log(equation_1_by_hand(sample_days, r=np.exp(x[0]), q=np.exp(x[1]), P=np.exp(x[2]), **KNOWN)),
-            np.log([fit.estimates["r"], fit.estimates["q"], fit.P]), xtol=1e-15, ftol=1e-15, gtol=1e-15)
+            lambda x, y: np.log(y) - np.log(equation_1_by_hand(sample_days, r=np.exp(x[0]), q=np.exp(x[1]), P=np.exp(x[2]), **KNOWN)),
+            np.log([fit.estimates["r"], fit.estimates["q"], fit.P]), args=(counts,), xtol=1e-15, ftol=1e-15, gtol=1e-15)
         assert fit.rss == pytest.approx(2 * polished.cost, rel=1e-9)
 
 
