@@ -44,11 +44,10 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from . import _checks
-from ._cohort import CohortFit, cohort_recovery, fit_cohort
 from ._counts import log_sensitivities, sample_counts
+from ._fit import BurdenFit, CohortFit, cohort_recovery, fit_burden, fit_cohort
 from ._pipeline import IdentifiabilityWarning
 from ._recovery import CohortRecovery, clopper_pearson
-from ._single import BurdenFit, fit_burden
 from ._synthetic import SyntheticCohort, synthetic_cohort
 
 # scipy.optimize and scipy.stats are imported inside the functions that use them: they

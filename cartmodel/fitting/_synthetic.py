@@ -14,8 +14,8 @@ from numpy.typing import ArrayLike, NDArray
 from .._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
 from ..model import READINGS
 from ._checks import check_sample_days
-from ._cohort import CohortFit, fit_cohort
 from ._counts import sample_counts
+from ._fit import CohortFit, fit_cohort
 from ._pipeline import IdentifiabilityWarning
 from ._recovery import CohortRecovery, count_recovery
 
