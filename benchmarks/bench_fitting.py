@@ -17,7 +17,9 @@ machine, for each of the chapter's fits:
 
 and prints both times, their ratio, and the largest relative differences
 between the two on the patients fitted both ways (estimates of P and the
-ends of its interval).  Aims: the batched fit at least 20 times faster than
+ends of its interval).  ``fit_burden`` runs the same pipeline on a cohort of
+one, so these differences show how little a patient's fit depends on the
+others fitted with it.  Aims: the batched fit at least 20 times faster than
 the loop and under 5 s for 1,000 patients.  Nothing is asserted.
 """
 

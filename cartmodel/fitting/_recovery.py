@@ -1,0 +1,111 @@
+"""How well fits read known burdens: counts over a cohort, and exact binomial intervals for them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._validation import as_real_array, as_real_scalar, check_positive_int
+
+
+@dataclass(frozen=True)
+class CohortRecovery:
+    """How well a :class:`CohortFit` read known burdens (see :meth:`CohortFit.recovery`).
+
+    Attributes
+    ----------
+    patients : int
+        Number of patients.
+    factor : float
+        The fold band that counts as a good reading.
+    within : int
+        Patients whose estimate is within ``factor`` of the true ``P``.
+    covered : int
+        Patients whose interval contains the true ``P``.
+    warned : int
+        Patients for whom some fitted parameter is not identifiable.
+    median_width : float
+        Median of ``high / low`` over the patients' intervals (fold).
+    """
+
+    patients: int
+    factor: float
+    within: int
+    covered: int
+    warned: int
+    median_width: float
+
+    @property
+    def within_rate(self) -> float:
+        """Share of patients read within ``factor``."""
+        return self.within / self.patients
+
+    @property
+    def coverage(self) -> float:
+        """Share of intervals that contain the true ``P``."""
+        return self.covered / self.patients
+
+    @property
+    def warned_rate(self) -> float:
+        """Share of patients with an identifiability warning."""
+        return self.warned / self.patients
+
+
+def check_truth(P_true: ArrayLike, patients: int) -> NDArray[np.float64]:
+    """The true burdens, > 0, one per patient (a scalar is shared)."""
+    truth = as_real_array("P_true", P_true, low=0.0, low_open=True)
+    if truth.ndim > 1 or (truth.ndim == 1 and truth.size != patients):
+        raise ValueError(f"P_true must be a scalar or one value per patient ({patients}); got shape {truth.shape}")
+    return np.broadcast_to(truth, (patients,))
+
+
+def count_recovery(P_hat: NDArray[np.float64], interval: NDArray[np.float64], pinned_down: NDArray[np.bool_],
+                   P_true: ArrayLike, factor: float) -> CohortRecovery:
+    """Patients read within ``factor`` of ``P_true``, intervals covering it, warnings and median width."""
+    truth = check_truth(P_true, P_hat.size)
+    band = as_real_scalar("factor", factor, low=1.0, low_open=True)
+    return CohortRecovery(
+        patients=int(P_hat.size),
+        factor=band,
+        within=int(np.sum(np.abs(np.log(P_hat / truth)) <= math.log(band))),
+        covered=int(np.sum((interval[:, 0] <= truth) & (truth <= interval[:, 1]))),
+        warned=int(np.sum(~pinned_down)),
+        median_width=float(np.median(interval[:, 1] / interval[:, 0])),
+    )
+
+
+def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) confidence interval for a binomial proportion.
+
+    The ends are the ``alpha / 2`` and ``1 - alpha / 2`` quantiles of beta
+    distributions (``alpha = 1 - confidence``): the lower end is the
+    proportion at which ``successes`` or more would occur with probability
+    ``alpha / 2``, the upper the one at which ``successes`` or fewer would.
+
+    Parameters
+    ----------
+    successes : int
+        Number of successes, ``0 <= successes <= trials``.
+    trials : int
+        Number of trials, >= 1.
+    confidence : float
+        Confidence level in (0, 1).
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; ``low = 0`` when ``successes = 0`` and ``high = 1``
+        when ``successes = trials``.
+    """
+    n = check_positive_int("trials", trials)
+    k = check_positive_int("successes", successes, low=0, high=n)
+    level = as_real_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
+    alpha = 1.0 - level
+    from scipy import stats
+
+    low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
+    high = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return low, high
