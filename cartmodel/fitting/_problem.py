@@ -5,7 +5,11 @@ the free rates (``theta``, ``P`` first); a free ``scale`` is profiled out in
 closed form wherever residuals are computed (its best log is the mean log
 residual, held within its bounds).  Every method takes ``who``, the patient
 index of each row, so that rows can be any mix of patients and parameter sets,
-and every row is computed by the same broadcast :func:`cartmodel.simulate` call.
+and every row is computed in one broadcast call of Equation 1's engine.  The
+front doors (:func:`cartmodel.fit_burden`, :func:`cartmodel.fit_cohort`) have
+checked every input and the solver keeps the rates within their bounds, so the
+engine is called directly, as :func:`cartmodel.simulate` would call it, without
+checking the same values again on every iteration.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..model import simulate
+from ..engine import capacity_from_tumour, check_capacity_range, iterate, time_grid, tumour_term
 from ._checks import Settings
 
 # Relative step (in log parameters) of the central-difference Jacobian.
@@ -75,12 +79,13 @@ class Problem:
     def log_model(self, who: NDArray[np.int64], theta: NDArray[np.float64]) -> NDArray[np.float64]:
         """``ln N`` on the union of the sampling days for rows ``theta`` of patients ``who``: shape ``(rows, U)``."""
         values = self.values(who, theta)
-        run = simulate(
-            r=values["r"], q=values["q"], B=self.fixed["B"][who], P=values["P"], K=self.fixed["K"][who],
-            n0=self.fixed["n0"][who], days=max(float(self.sample_days[-1]), self.settings.dt), dt=self.settings.dt,
-            reading=self.settings.reading, b_placement=self.settings.b_placement,
-        )
-        return np.log(run.car_t[:, self.steps])
+        r, q, P = values["r"], values["q"], values["P"]
+        B, K, n0 = self.fixed["B"][who], self.fixed["K"][who], self.fixed["n0"][who]
+        placement = self.settings.b_placement
+        t, _ = time_grid(max(float(self.sample_days[-1]), self.settings.dt), self.settings.dt)
+        check_capacity_range(r, q, B, P, K, float(t[-1]), placement)
+        cap = capacity_from_tumour(tumour_term(t, r, q, P), B, K, placement)
+        return np.log(iterate(cap, r, n0, t, self.settings.reading, {})[:, self.steps])
 
     def residuals(self, who: NDArray[np.int64],
                   theta: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
