@@ -49,6 +49,8 @@ __all__ = [
     "REFERENCE_BLASTS",
     "REFERENCE_ANTIGEN_MOLECULES",
     "ADULT_AGE_YEARS",
+    "BLOOD_VOLUME_RANGE_ML_PER_KG",
+    "MARROW_CELLS_RANGE_FACTORS",
     "COUNT_SPREAD",
     "STATE_RANGES",
     "AllPatient",
@@ -74,6 +76,7 @@ __all__ = [
     "patient_from_measurements",
     "sensitivity_state",
     "sensitivity_p_range",
+    "fixed_tornado_ranges",
 ]
 
 BloodVolumeGroup = Literal["man", "woman", "child"]
@@ -720,6 +723,13 @@ STATE_RANGES: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType
                                   "blood_blast_fraction": (0.0, 0.01)}),
 })
 
+#: The tornado analysis's range of blood volume per kg: all the published defaults together.
+BLOOD_VOLUME_RANGE_ML_PER_KG: tuple[float, float] = (65.0, 80.0)
+
+#: The tornado analysis's range of marrow cells per kg, as factors of Harrison's mean: an
+#: assumed range (no published spread), which also covers an adult count applied to a child.
+MARROW_CELLS_RANGE_FACTORS: tuple[float, float] = (0.5, 2.0)
+
 #: The spread either side of a measured blood count (white cells, blood blasts) in
 #: the tornado analysis: 25%, for counting error and day-to-day change.
 COUNT_SPREAD: float = 0.25
@@ -761,24 +771,52 @@ def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState)
     for name in ("wbc_giga_per_l", "blood_blast_fraction"):
         if np.ndim(getattr(patient, name)):
             raise ValueError(f"patient.{name} must be a scalar for a range; got an array")
-    published = {key: value.value for key, value in ALL_BURDEN_INPUTS.items()}
     wbc = float(np.asarray(patient.wbc_giga_per_l))
+    ranges = fixed_tornado_ranges(group, state)
+    ranges["wbc_giga_per_l"] = ((1 - COUNT_SPREAD) * wbc, min((1 + COUNT_SPREAD) * wbc, _WBC_HIGH))
+    if state == "relapse":
+        blood = float(np.asarray(patient.blood_blast_fraction))
+        ranges["blood_blast_fraction"] = ((1 - COUNT_SPREAD) * blood, min(1.0, (1 + COUNT_SPREAD) * blood))
+    # the order of the chapter's bars (ties keep it)
+    order = ("antigen_molecules_per_blast", "marrow_cells_per_kg", "blood_volume_ml_per_kg", "wbc_giga_per_l",
+             "normal_cellularity_fraction", "marrow_cellularity_fraction", "marrow_infiltration_fraction",
+             "blood_blast_fraction")
+    return {name: ranges[name] for name in order if name in ranges}
+
+
+def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
+    """The ranges of :func:`tornado_ranges` that do not depend on the patient's values.
+
+    Everything but the spread of the measured blood counts (the white-cell
+    count always, the blood blasts at relapse), which :data:`COUNT_SPREAD` sets
+    around the patient's own values.
+
+    Parameters
+    ----------
+    group : {"child", "adult"}
+    state : {"relapse", "near MRD"}
+
+    Returns
+    -------
+    dict
+        Field of :class:`AllPatient` to ``(low, high)``.
+    """
+    group = check_choice("group", group, ("child", "adult"))
+    state = check_choice("state", state, ("relapse", "near MRD"))
+    published = {key: value.value for key, value in ALL_BURDEN_INPUTS.items()}
     normal = (published[f"{group}_normocellularity_low"], published[f"{group}_normocellularity_high"])
+    low_cells, high_cells = MARROW_CELLS_RANGE_FACTORS
     ranges = {
         "antigen_molecules_per_blast": (published["cd19_density_linked_to_response"],
                                         published["cd19_molecules_per_b_cell"] + published["cd19_molecules_per_b_cell_sd"]),
-        "marrow_cells_per_kg": (0.5 * MARROW_NUCLEATED_CELLS_PER_KG, 2.0 * MARROW_NUCLEATED_CELLS_PER_KG),
-        "blood_volume_ml_per_kg": (65.0, 80.0),
-        "wbc_giga_per_l": ((1 - COUNT_SPREAD) * wbc, min((1 + COUNT_SPREAD) * wbc, _WBC_HIGH)),
+        "marrow_cells_per_kg": (low_cells * MARROW_NUCLEATED_CELLS_PER_KG, high_cells * MARROW_NUCLEATED_CELLS_PER_KG),
+        "blood_volume_ml_per_kg": BLOOD_VOLUME_RANGE_ML_PER_KG,
     }
     if state == "relapse":
-        blood = float(np.asarray(patient.blood_blast_fraction))
         ranges["normal_cellularity_fraction"] = normal
-        ranges.update(STATE_RANGES["relapse"])
-        ranges["blood_blast_fraction"] = ((1 - COUNT_SPREAD) * blood, min(1.0, (1 + COUNT_SPREAD) * blood))
-    else:
+    else:  # the biopsy is taken as normal: its cellularity spans the normal range
         ranges["marrow_cellularity_fraction"] = normal
-        ranges.update(STATE_RANGES["near MRD"])
+    ranges.update(STATE_RANGES[state])
     return ranges
 
 
@@ -854,12 +892,20 @@ def patient_from_measurements(
     """
     chosen = check_choice("sex", sex, ("man", "woman"))
     groups = age_group(age_years)
+    normal = normal_cellularity_fraction(age_years)
+    lowest = float(PARAMETERS["normal_cellularity_fraction"].low or 0.0)
+    if np.any(normal < lowest):
+        oldest = 100.0 * (1.0 - lowest)
+        raise ValueError(
+            f"age_years (years) must be in [0, {oldest:g}] for the rule of thumb of normal cellularity, which gives "
+            f"less than {lowest:.0%} above it; got {float(np.max(np.asarray(age_years, dtype=float)))!r}"
+        )
     per_kg = np.where(groups == "child", BLOOD_VOLUME_ML_PER_KG["child"], BLOOD_VOLUME_ML_PER_KG[chosen])
     return AllPatient(
         weight_kg=weight_kg, wbc_giga_per_l=wbc_giga_per_l, blood_blast_fraction=blood_blast_fraction,
         marrow_cellularity_fraction=marrow_cellularity_fraction,
         marrow_infiltration_fraction=marrow_infiltration_fraction,
-        normal_cellularity_fraction=normal_cellularity_fraction(age_years),
+        normal_cellularity_fraction=normal,
         blood_volume_ml_per_kg=per_kg if per_kg.ndim else float(per_kg),
         antigen_molecules_per_blast=antigen_molecules_per_blast, label=label,
     )

@@ -254,7 +254,7 @@ def test_patient_rejects_wrong_types():
     (lambda: bd.patient_from_measurements(weight_kg=70, age_years=99, sex="man", wbc_giga_per_l=5,
                                           blood_blast_fraction=0.1, marrow_infiltration_fraction=0.1,
                                           marrow_cellularity_fraction=0.5),
-     r"normal_cellularity_fraction .* \[0.05, 1\]; got 0.01"),
+     r"age_years \(years\) must be in \[0, 95\] .* got 99.0"),
 ])
 def test_patient_quantities_above_their_physiological_range_are_refused(call, pattern):
     # these once overflowed to inf or returned absurd counts without a word

@@ -177,6 +177,8 @@ REFUSALS: dict[str, Refusal] = {
          "label": st.sampled_from([1, None, b"x"])},
         arrays="weight_kg wbc_giga_per_l blood_blast_fraction marrow_infiltration_fraction "
                "marrow_cellularity_fraction antigen_molecules_per_blast"),
+    "fixed_tornado_ranges": refusal(bd.fixed_tornado_ranges, {"group": "adult", "state": "relapse"},
+                                    {"group": BAD_CHOICE, "state": BAD_CHOICE}),
     "sensitivity_state": refusal(
         bd.sensitivity_state, {"patient": PATIENT},
         {"patient": st.one_of(BAD_OBJECT, st.just(PATIENT.replace(weight_kg=[60.0, 70.0])))}),
@@ -482,6 +484,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     bd.patient_from_measurements: (burden_properties.test_patient_from_measurements, REFUSED),
     bd.sensitivity_state: (burden_properties.test_sensitivity_range_holds_the_estimate, REFUSED),
     bd.sensitivity_p_range: (burden_properties.test_sensitivity_range_holds_the_estimate, REFUSED),
+    bd.fixed_tornado_ranges: (burden_properties.test_tornado_ranges_feed_the_sensitivity_analysis, REFUSED),
     cm.PeptideLibrary: (repertoire_properties.test_draw_repertoire, REFUSED),
     cm.Repertoire: (repertoire_properties.test_draw_repertoire, REFUSED),
     cm.draw_peptides: (repertoire_properties.test_draw_peptides, REFUSED),

@@ -144,6 +144,11 @@ def test_one_at_a_time_sensitivity(patient, ranges, output):
 def test_tornado_ranges_feed_the_sensitivity_analysis(patient, group, state):
     count_generated_call()
     ranges = bd.tornado_ranges(patient, group=group, state=state)
+    fixed = bd.fixed_tornado_ranges(group, state)
+    # the fixed ranges are those of the patient's analysis; only the measured blood counts are added
+    assert {name: ranges[name] for name in fixed} == fixed
+    assert set(ranges) - set(fixed) == ({"wbc_giga_per_l", "blood_blast_fraction"} if state == "relapse"
+                                        else {"wbc_giga_per_l"})
     for name, (low, high) in ranges.items():
         assert 0 <= low <= high, (name, low, high)
         assert high <= 1 or not name.endswith("_fraction"), (name, high)
