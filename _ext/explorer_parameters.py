@@ -42,8 +42,15 @@ EXTRA_CONTROLS = {
     "nomogram": ("r", "q"),
     "schedule": (),
 }
-# Labels of the two choices (the parameter table holds numbers only).
-CHOICE_LABELS = {"reading": "reading of Equation 1", "b_placement": "placement of B"}
+# The burden explorer's controls: what a clinic measures (cartmodel.burden.patient_from_measurements).
+BURDEN_CONTROLS = ("weight_kg", "age_years", "sex", "wbc_giga_per_l", "blood_blast_fraction",
+                   "marrow_infiltration_fraction", "marrow_cellularity_fraction", "antigen_molecules_per_blast")
+# Labels of the choices (the parameter table holds numbers only).
+CHOICE_LABELS = {"reading": "reading of Equation 1", "b_placement": "placement of B",
+                 "sex": "sex (adult blood volume per kg)"}
+# Where the burden explorer sends its P: the dosing explorer's page, relative to the burden
+# explorer's page (both in chapters/), and the dosing explorer's element.
+DOSING_PAGE, DOSING_ANCHOR = "interactive-dosing.html", "live-dosing-explorer"
 # The nomogram's burden axis: NomogramExplorer's default grid, 10**-2 to 10**4 AU.
 NOMOGRAM_LOG10_P = (-2.0, 4.0)
 
@@ -55,6 +62,7 @@ def _defaults(function: Any, *names: str) -> dict[str, Any]:
 
 def explorer_configuration() -> dict[str, Any]:
     """The table and the explorers' set-up, as JSON-ready data (see the module docstring)."""
+    from cartmodel import burden
     from cartmodel.dosing import EXAMPLE_N0_RANGE
     from cartmodel.engine import B_PLACEMENTS, READINGS
     from cartmodel.model import simulate
@@ -67,6 +75,7 @@ def explorer_configuration() -> dict[str, Any]:
                     "default": simulate_defaults["reading"]},
         "b_placement": {"name": "b_placement", "label": CHOICE_LABELS["b_placement"],
                         "options": list(B_PLACEMENTS), "default": simulate_defaults["b_placement"]},
+        "sex": {"name": "sex", "label": CHOICE_LABELS["sex"], "options": ["man", "woman"], "default": "man"},
     }
     level = PARAMETERS["clearance_level"].default
     nomogram = _defaults(NomogramExplorer, "n", "K", "days", "rtol")
@@ -87,8 +96,36 @@ def explorer_configuration() -> dict[str, Any]:
             "controls": [*EXPLORER_CONTROLS["schedule"], *EXTRA_CONTROLS["schedule"]],
             "fixed": {**schedule, "dt": 1.0, "clearance_level": level},
         },
+        "burden": {
+            "controls": list(BURDEN_CONTROLS),
+            "fixed": {"marrow_cells_per_kg": burden.MARROW_NUCLEATED_CELLS_PER_KG,
+                      "reference_antigen_molecules": burden.REFERENCE_ANTIGEN_MOLECULES,
+                      "adult_age_years": burden.ADULT_AGE_YEARS},
+            "conventions": burden_conventions(),
+        },
     }
     return {"parameters": table_for_browser(), "choices": choices, "explorers": explorers}
+
+
+def burden_conventions() -> dict[str, Any]:
+    """What cartmodel.burden decides beyond the patient's measurements, for the burden explorer."""
+    from cartmodel import burden
+
+    states = list(burden.STATE_RANGES)
+    return {
+        "blood_volume_ml_per_kg": dict(burden.BLOOD_VOLUME_ML_PER_KG),
+        "adult_age_years": burden.ADULT_AGE_YEARS,
+        "marrow_cells_per_kg": burden.MARROW_NUCLEATED_CELLS_PER_KG,
+        "reference_antigen_molecules": burden.REFERENCE_ANTIGEN_MOLECULES,
+        "count_spread": burden.COUNT_SPREAD,
+        "states": states,
+        "state_ranges": {state: {name: list(ends) for name, ends in burden.STATE_RANGES[state].items()}
+                         for state in states},
+        "fixed_ranges": {group: {state: {name: list(ends) for name, ends in burden.fixed_tornado_ranges(group, state).items()}
+                                 for state in states} for group in ("child", "adult")},
+        "dosing_page": DOSING_PAGE,
+        "dosing_anchor": DOSING_ANCHOR,
+    }
 
 
 def script_text(configuration: dict[str, Any]) -> str:
