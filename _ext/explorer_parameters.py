@@ -1,7 +1,8 @@
 """Write the parameter table into the site for the in-browser explorers.
 
-The explorers of ``chapters/interactive-dosing.md`` (``assets/explorer/explorers.js``)
-hold only the mathematics and the drawing. Names, units, labels, valid ranges,
+The explorers of ``chapters/interactive-dosing.md`` and the burden explorer of
+``chapters/antigen-burden.md`` (``assets/explorer/explorers.js``) hold only the mathematics
+and the drawing. Names, units, labels, valid ranges,
 slider ranges and defaults of their controls come from ``cartmodel`` itself, as
 the ipywidgets explorers' do:
 
@@ -14,6 +15,9 @@ the ipywidgets explorers' do:
   with the defaults of :func:`cartmodel.simulate`;
 * the fixed values of each explorer (``K``, horizon, step, the nomogram's grid),
   read from the signatures of the ipywidgets explorers.
+* for the burden explorer, the conventions of :mod:`cartmodel.burden` (blood volume per kg
+  by age group and sex, marrow cells per kg, the reference antigen burden, the ranges of
+  the tornado analysis), so that the script copies none of its numbers.
 
 When the HTML builder finishes, this extension writes ``explorer/parameters.js``
 into the built site: a classic script that sets ``globalThis.cartmodelParameters``,
