@@ -1,7 +1,8 @@
 """Write the parameter table into the site for the in-browser explorers.
 
-The explorers of ``chapters/interactive-dosing.md`` (``assets/explorer/explorers.js``)
-hold only the mathematics and the drawing. Names, units, labels, valid ranges,
+The explorers of ``chapters/interactive-dosing.md`` and the burden explorer of
+``chapters/antigen-burden.md`` (``assets/explorer/explorers.js``) hold only the mathematics
+and the drawing. Names, units, labels, valid ranges,
 slider ranges and defaults of their controls come from ``cartmodel`` itself, as
 the ipywidgets explorers' do:
 
@@ -14,6 +15,9 @@ the ipywidgets explorers' do:
   with the defaults of :func:`cartmodel.simulate`;
 * the fixed values of each explorer (``K``, horizon, step, the nomogram's grid),
   read from the signatures of the ipywidgets explorers.
+* for the burden explorer, the conventions of :mod:`cartmodel.burden` (blood volume per kg
+  by age group and sex, marrow cells per kg, the reference antigen burden, the ranges of
+  the tornado analysis), so that the script copies none of its numbers.
 
 When the HTML builder finishes, this extension writes ``explorer/parameters.js``
 into the built site: a classic script that sets ``globalThis.cartmodelParameters``,
@@ -42,8 +46,15 @@ EXTRA_CONTROLS = {
     "nomogram": ("r", "q"),
     "schedule": (),
 }
-# Labels of the two choices (the parameter table holds numbers only).
-CHOICE_LABELS = {"reading": "reading of Equation 1", "b_placement": "placement of B"}
+# The burden explorer's controls: what a clinic measures (cartmodel.burden.patient_from_measurements).
+BURDEN_CONTROLS = ("weight_kg", "age_years", "sex", "wbc_giga_per_l", "blood_blast_fraction",
+                   "marrow_infiltration_fraction", "marrow_cellularity_fraction", "antigen_molecules_per_blast")
+# Labels of the choices (the parameter table holds numbers only).
+CHOICE_LABELS = {"reading": "reading of Equation 1", "b_placement": "placement of B",
+                 "sex": "sex (adult blood volume per kg)"}
+# Where the burden explorer sends its P: the dosing explorer's page, relative to the burden
+# explorer's page (both in chapters/), and the dosing explorer's element.
+DOSING_PAGE, DOSING_ANCHOR = "interactive-dosing.html", "live-dosing-explorer"
 
 
 def _defaults(function: Any, *names: str) -> dict[str, Any]:
@@ -53,6 +64,7 @@ def _defaults(function: Any, *names: str) -> dict[str, Any]:
 
 def explorer_configuration() -> dict[str, Any]:
     """The table and the explorers' set-up, as JSON-ready data (see the module docstring)."""
+    from cartmodel import burden
     from cartmodel.dosing import EXAMPLE_N0_RANGE
     from cartmodel.engine import B_PLACEMENTS, READINGS
     from cartmodel.model import simulate
@@ -65,6 +77,7 @@ def explorer_configuration() -> dict[str, Any]:
                     "default": simulate_defaults["reading"]},
         "b_placement": {"name": "b_placement", "label": CHOICE_LABELS["b_placement"],
                         "options": list(B_PLACEMENTS), "default": simulate_defaults["b_placement"]},
+        "sex": {"name": "sex", "label": CHOICE_LABELS["sex"], "options": ["man", "woman"], "default": "man"},
     }
     level = PARAMETERS["clearance_level"].default
     nomogram = _defaults(NomogramExplorer, "n", "K", "days", "rtol")
@@ -85,8 +98,36 @@ def explorer_configuration() -> dict[str, Any]:
             "controls": [*EXPLORER_CONTROLS["schedule"], *EXTRA_CONTROLS["schedule"]],
             "fixed": {**schedule, "dt": 1.0, "clearance_level": level},
         },
+        "burden": {
+            "controls": list(BURDEN_CONTROLS),
+            "fixed": {"marrow_cells_per_kg": burden.MARROW_NUCLEATED_CELLS_PER_KG,
+                      "reference_antigen_molecules": burden.REFERENCE_ANTIGEN_MOLECULES,
+                      "adult_age_years": burden.ADULT_AGE_YEARS},
+            "conventions": burden_conventions(),
+        },
     }
     return {"parameters": table_for_browser(), "choices": choices, "explorers": explorers}
+
+
+def burden_conventions() -> dict[str, Any]:
+    """What cartmodel.burden decides beyond the patient's measurements, for the burden explorer."""
+    from cartmodel import burden
+
+    states = list(burden.STATE_RANGES)
+    return {
+        "blood_volume_ml_per_kg": dict(burden.BLOOD_VOLUME_ML_PER_KG),
+        "adult_age_years": burden.ADULT_AGE_YEARS,
+        "marrow_cells_per_kg": burden.MARROW_NUCLEATED_CELLS_PER_KG,
+        "reference_antigen_molecules": burden.REFERENCE_ANTIGEN_MOLECULES,
+        "count_spread": burden.COUNT_SPREAD,
+        "states": states,
+        "state_ranges": {state: {name: list(ends) for name, ends in burden.STATE_RANGES[state].items()}
+                         for state in states},
+        "fixed_ranges": {group: {state: {name: list(ends) for name, ends in burden.fixed_tornado_ranges(group, state).items()}
+                                 for state in states} for group in ("child", "adult")},
+        "dosing_page": DOSING_PAGE,
+        "dosing_anchor": DOSING_ANCHOR,
+    }
 
 
 def script_text(configuration: dict[str, Any]) -> str:

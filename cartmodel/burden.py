@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice
+from .parameters import PARAMETERS, check
 from .published import ALL_BURDEN_INPUTS
 
 __all__ = [
@@ -47,6 +48,11 @@ __all__ = [
     "CD19_MOLECULES_PER_BLAST",
     "REFERENCE_BLASTS",
     "REFERENCE_ANTIGEN_MOLECULES",
+    "ADULT_AGE_YEARS",
+    "BLOOD_VOLUME_RANGE_ML_PER_KG",
+    "MARROW_CELLS_RANGE_FACTORS",
+    "COUNT_SPREAD",
+    "STATE_RANGES",
     "AllPatient",
     "BurdenEstimate",
     "SensitivityBar",
@@ -66,6 +72,11 @@ __all__ = [
     "one_at_a_time_sensitivity",
     "tornado_ranges",
     "marrow_blast_share",
+    "age_group",
+    "patient_from_measurements",
+    "sensitivity_state",
+    "sensitivity_p_range",
+    "fixed_tornado_ranges",
 ]
 
 BloodVolumeGroup = Literal["man", "woman", "child"]
@@ -96,6 +107,11 @@ MARROW_NUCLEATED_CELLS_PER_KG: float = ALL_BURDEN_INPUTS["marrow_nucleated_cells
 #: Ginaldi et al. (1998).  Any antigen may be used by passing its own density.
 CD19_MOLECULES_PER_BLAST: float = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell"].value
 
+#: The age from which the adult blood volume per kg (by sex) applies and the
+#: tornado analysis uses the adult range of normal cellularity: 18 years, the
+#: lower end of the adult ages of Wong et al. (2024); a convention of the book.
+ADULT_AGE_YEARS: float = 18.0
+
 #: Blasts in one unit of Equation 1's ``P`` (at the default CD19 density).
 REFERENCE_BLASTS: float = 1e9
 
@@ -120,6 +136,7 @@ _NADLER = {
     "woman": (0.3561, 0.03308, 0.1833),
 }
 
+_WBC_HIGH = float(PARAMETERS["wbc_giga_per_l"].high or np.inf)
 _CELLS_PER_UL_PER_GIGA_PER_L = 1e3  # 1e9 cells/L = 1e9 cells / 1e6 uL = 1e3 cells/uL
 _UL_PER_ML = 1e3
 
@@ -134,7 +151,7 @@ def wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l: ArrayLike) -> NDArray[np.fl
     Parameters
     ----------
     wbc_giga_per_l : float or array_like
-        Count in 10^9 cells per litre, >= 0.
+        Count in 10^9 cells per litre, in (0, 2000].
 
     Returns
     -------
@@ -146,13 +163,13 @@ def wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l: ArrayLike) -> NDArray[np.fl
     >>> float(wbc_cells_per_ul_from_giga_per_l(4.5))
     4500.0
     """
-    wbc = as_real_array("wbc_giga_per_l", wbc_giga_per_l, low=0.0, unit="10^9 cells/L")
+    wbc = check("wbc_giga_per_l", wbc_giga_per_l)
     return wbc * _CELLS_PER_UL_PER_GIGA_PER_L
 
 
 def wbc_giga_per_l_from_cells_per_ul(wbc_cells_per_ul: ArrayLike) -> NDArray[np.float64]:
     """Convert a white-cell count from cells/uL to 10^9 cells/L (``/ 1000``)."""
-    wbc = as_real_array("wbc_cells_per_ul", wbc_cells_per_ul, low=0.0, unit="cells/uL")
+    wbc = check("wbc_cells_per_ul", wbc_cells_per_ul)
     return wbc / _CELLS_PER_UL_PER_GIGA_PER_L
 
 
@@ -168,22 +185,22 @@ def blood_volume_ml(
     Parameters
     ----------
     weight_kg : float or array_like
-        Body weight in kg, > 0.
+        Body weight in kg, in (0, 300] (the parameter table's range).
     group : {"man", "woman", "child"}
         Which default of :data:`BLOOD_VOLUME_ML_PER_KG` to use when
         ``ml_per_kg`` is not given: 70 (men), 65 (women) or 77.05 (children) mL/kg.
     ml_per_kg : float or array_like, optional
-        Blood volume per kg in mL/kg, > 0; overrides ``group``.
+        Blood volume per kg in mL/kg, in [30, 150]; overrides ``group``.
 
     Returns
     -------
     numpy.ndarray
         Blood volume in mL.
     """
-    weight = as_real_array("weight_kg", weight_kg, low=0.0, low_open=True, unit="kg")
+    weight = check("weight_kg", weight_kg)
     chosen = check_choice("group", group, tuple(BLOOD_VOLUME_ML_PER_KG))
     per_kg = BLOOD_VOLUME_ML_PER_KG[chosen] if ml_per_kg is None else ml_per_kg
-    per_kg = as_real_array("ml_per_kg", per_kg, low=0.0, low_open=True, unit="mL/kg")
+    per_kg = check("blood_volume_ml_per_kg", per_kg, as_name="ml_per_kg")
     return weight * per_kg
 
 
@@ -199,7 +216,7 @@ def nadler_blood_volume_ml(height_m: ArrayLike, weight_kg: ArrayLike, *, sex: st
     height_m : float or array_like
         Height in metres, in (0, 3].
     weight_kg : float or array_like
-        Body weight in kg, > 0.
+        Body weight in kg, in (0, 300] (the parameter table's range).
     sex : {"man", "woman"}
 
     Returns
@@ -207,8 +224,8 @@ def nadler_blood_volume_ml(height_m: ArrayLike, weight_kg: ArrayLike, *, sex: st
     numpy.ndarray
         Blood volume in mL.
     """
-    height = as_real_array("height_m", height_m, low=0.0, high=3.0, low_open=True, unit="m")
-    weight = as_real_array("weight_kg", weight_kg, low=0.0, low_open=True, unit="kg")
+    height = check("height_m", height_m)
+    weight = check("weight_kg", weight_kg)
     a, b, c = _NADLER[check_choice("sex", sex, tuple(_NADLER))]
     return (a * height**3 + b * weight + c) * 1000.0
 
@@ -231,9 +248,9 @@ def circulating_blasts(
     blast_fraction : float or array_like
         Fraction of the white cells that are blasts, in [0, 1].
     blood_volume_ml : float or array_like
-        Blood volume in mL, > 0 (see :func:`blood_volume_ml`).
+        Blood volume in mL, in (0, 45000] (see :func:`blood_volume_ml`).
     wbc_giga_per_l, wbc_cells_per_ul : float or array_like
-        White-cell count, > 0, in one of the two units.
+        White-cell count in one of the two units, in (0, 2000] x 10^9/L or (0, 2e6] /uL.
 
     Returns
     -------
@@ -247,12 +264,12 @@ def circulating_blasts(
             f"wbc_cells_per_ul={wbc_cells_per_ul!r}"
         )
     if wbc_giga_per_l is not None:
-        wbc = as_real_array("wbc_giga_per_l", wbc_giga_per_l, low=0.0, low_open=True, unit="10^9 cells/L")
+        wbc = check("wbc_giga_per_l", wbc_giga_per_l)
         per_ul = wbc * _CELLS_PER_UL_PER_GIGA_PER_L
     else:
-        per_ul = as_real_array("wbc_cells_per_ul", wbc_cells_per_ul, low=0.0, low_open=True, unit="cells/uL")
-    fraction = as_real_array("blast_fraction", blast_fraction, low=0.0, high=1.0, unit="fraction")
-    volume = as_real_array("blood_volume_ml", blood_volume_ml, low=0.0, low_open=True, unit="mL")
+        per_ul = check("wbc_cells_per_ul", wbc_cells_per_ul)
+    fraction = check("blood_blast_fraction", blast_fraction, as_name="blast_fraction")
+    volume = check("blood_volume_ml", blood_volume_ml)
     return per_ul * _UL_PER_ML * volume * fraction
 
 
@@ -277,7 +294,7 @@ def normal_cellularity_fraction(age_years: ArrayLike) -> NDArray[np.float64]:
     numpy.ndarray
         Cellularity as a fraction in [0, 1].
     """
-    age = as_real_array("age_years", age_years, low=0.0, high=100.0, unit="years")
+    age = check("age_years", age_years)
     return (100.0 - age) / 100.0
 
 
@@ -289,17 +306,17 @@ def marrow_nucleated_cells(
     Parameters
     ----------
     weight_kg : float or array_like
-        Body weight in kg, > 0.
+        Body weight in kg, in (0, 300] (the parameter table's range).
     cells_per_kg : float or array_like
-        Marrow nucleated cells per kg, > 0 (default 10.4e9, Harrison 1962).
+        Marrow nucleated cells per kg, in [1e9, 1e11] (default 10.4e9, Harrison 1962).
 
     Returns
     -------
     numpy.ndarray
         Cells.
     """
-    weight = as_real_array("weight_kg", weight_kg, low=0.0, low_open=True, unit="kg")
-    per_kg = as_real_array("cells_per_kg", cells_per_kg, low=0.0, low_open=True, unit="cells/kg")
+    weight = check("weight_kg", weight_kg)
+    per_kg = check("marrow_cells_per_kg", cells_per_kg, as_name="cells_per_kg")
     return weight * per_kg
 
 
@@ -324,16 +341,16 @@ def marrow_blasts(
     Parameters
     ----------
     weight_kg : float or array_like
-        Body weight in kg, > 0.
+        Body weight in kg, in (0, 300] (the parameter table's range).
     cellularity_fraction : float or array_like
         Cellular fraction of the marrow space (biopsy), in [0, 1].
     infiltration_fraction : float or array_like
         Blast fraction of the nucleated marrow cells, in [0, 1].
     normal_cellularity_fraction : float or array_like
-        Normal cellularity for the patient's age, in (0, 1] (a measured
+        Normal cellularity for the patient's age, in [0.05, 1] (a measured
         reference, or :func:`normal_cellularity_fraction` as a rule of thumb).
     cells_per_kg : float or array_like
-        Nucleated cells per kg of a marrow of normal cellularity, > 0.
+        Nucleated cells per kg of a marrow of normal cellularity, in [1e9, 1e11].
 
     Returns
     -------
@@ -341,18 +358,16 @@ def marrow_blasts(
         Blasts in the marrow, in cells.
     """
     cells = marrow_nucleated_cells(weight_kg, cells_per_kg=cells_per_kg)
-    cellularity = as_real_array("cellularity_fraction", cellularity_fraction, low=0.0, high=1.0, unit="fraction")
-    infiltration = as_real_array("infiltration_fraction", infiltration_fraction, low=0.0, high=1.0, unit="fraction")
-    normal = as_real_array(
-        "normal_cellularity_fraction", normal_cellularity_fraction, low=0.0, high=1.0, low_open=True, unit="fraction"
-    )
+    cellularity = check("marrow_cellularity_fraction", cellularity_fraction, as_name="cellularity_fraction")
+    infiltration = check("marrow_infiltration_fraction", infiltration_fraction, as_name="infiltration_fraction")
+    normal = check("normal_cellularity_fraction", normal_cellularity_fraction)
     return cells * (cellularity / normal) * infiltration
 
 
 def total_blasts(circulating_blasts: ArrayLike, marrow_blasts: ArrayLike) -> NDArray[np.float64]:
-    """Blasts in blood and marrow together, in cells (both inputs >= 0)."""
-    blood = as_real_array("circulating_blasts", circulating_blasts, low=0.0, unit="cells")
-    marrow = as_real_array("marrow_blasts", marrow_blasts, low=0.0, unit="cells")
+    """Blasts in blood and marrow together, in cells (both inputs in [0, 1e15])."""
+    blood = check("blasts", circulating_blasts, as_name="circulating_blasts")
+    marrow = check("blasts", marrow_blasts, as_name="marrow_blasts")
     return blood + marrow
 
 
@@ -364,9 +379,9 @@ def antigen_burden_molecules(
     Parameters
     ----------
     blasts : float or array_like
-        Blasts, in cells, >= 0.
+        Blasts, in cells, in [0, 1e15].
     molecules_per_blast : float or array_like
-        Antigen molecules per blast, >= 0 (default: CD19 on a normal B cell,
+        Antigen molecules per blast, in [0, 1e6] (default: CD19 on a normal B cell,
         22,000, Ginaldi et al. 1998).  Zero describes antigen-negative disease.
 
     Returns
@@ -374,8 +389,8 @@ def antigen_burden_molecules(
     numpy.ndarray
         Antigen molecules.
     """
-    cells = as_real_array("blasts", blasts, low=0.0, unit="cells")
-    density = as_real_array("molecules_per_blast", molecules_per_blast, low=0.0, unit="molecules/cell")
+    cells = check("blasts", blasts)
+    density = check("antigen_molecules_per_blast", molecules_per_blast, as_name="molecules_per_blast")
     return cells * density
 
 
@@ -391,7 +406,7 @@ def p_from_antigen(
     Parameters
     ----------
     antigen_molecules : float or array_like
-        Antigen burden in molecules, >= 0.
+        Antigen burden in molecules, in [0, 1e21].
     reference_antigen_molecules : float or array_like
         Antigen burden that counts as ``P = 1``, > 0; default
         :data:`REFERENCE_ANTIGEN_MOLECULES` (2.2e13, the CD19 of 1e9 cells at
@@ -402,7 +417,7 @@ def p_from_antigen(
     numpy.ndarray
         ``P``, dimensionless, >= 0; pass it to :func:`cartmodel.simulate`.
     """
-    antigen = as_real_array("antigen_molecules", antigen_molecules, low=0.0, unit="molecules")
+    antigen = check("antigen_molecules", antigen_molecules)
     reference = as_real_array(
         "reference_antigen_molecules", reference_antigen_molecules, low=0.0, low_open=True, unit="molecules"
     )
@@ -429,14 +444,17 @@ class AllPatient:
     """Inputs of the burden estimate for one patient at one time point.
 
     Every numeric field may also be an array; arrays broadcast together, so
-    one estimate can cover many variants of the patient at once.
+    one estimate can cover many variants of the patient at once.  Each field is
+    checked against its row of the parameter table
+    (:data:`cartmodel.parameters.PARAMETERS`), which gives it a physiological
+    range: a value outside it raises :class:`ValueError` naming the field.
 
     Attributes
     ----------
     weight_kg : float
-        Body weight in kg, > 0.
+        Body weight in kg, in (0, 300] (the parameter table's range).
     wbc_giga_per_l : float
-        White-cell count in 10^9 cells/L, > 0 (cells/uL divided by 1000).
+        White-cell count in 10^9 cells/L, in (0, 2000] (cells/uL divided by 1000).
     blood_blast_fraction : float
         Fraction of white cells that are blasts, in [0, 1].
     marrow_cellularity_fraction : float
@@ -444,15 +462,15 @@ class AllPatient:
     marrow_infiltration_fraction : float
         Blast fraction of the nucleated marrow cells, in [0, 1].
     normal_cellularity_fraction : float
-        Normal marrow cellularity for the patient's age, in (0, 1]; the biopsy
+        Normal marrow cellularity for the patient's age, in [0.05, 1]; the biopsy
         cellularity is read relative to it (see :func:`marrow_blasts`).
     blood_volume_ml_per_kg : float
-        Blood volume per kg in mL/kg, > 0 (default 70, an adult man; see
+        Blood volume per kg in mL/kg, in [30, 150] (default 70, an adult man; see
         :data:`BLOOD_VOLUME_ML_PER_KG` for women and children).
     marrow_cells_per_kg : float
-        Nucleated cells per kg of a marrow of normal cellularity, > 0 (default Harrison 1962).
+        Nucleated cells per kg of a marrow of normal cellularity, in [1e9, 1e11] (default Harrison 1962).
     antigen_molecules_per_blast : float
-        Antigen molecules per blast, >= 0 (default CD19, Ginaldi et al. 1998).
+        Antigen molecules per blast, in [0, 1e6] (default CD19, Ginaldi et al. 1998).
     antigen : str
         Name of the antigen, for labels only.
     label : str
@@ -473,9 +491,7 @@ class AllPatient:
 
     def __post_init__(self) -> None:
         for name in _NUMERIC_FIELDS:
-            low, high, low_open, unit = _FIELD_RANGES[name]
-            checked = as_real_array(name, getattr(self, name), low=low, high=high, low_open=low_open, unit=unit)
-            object.__setattr__(self, name, checked)
+            object.__setattr__(self, name, check(name, getattr(self, name)))
         for name in ("antigen", "label"):
             if not isinstance(getattr(self, name), str):
                 raise TypeError(f"{name} must be a string; got {getattr(self, name)!r}")
@@ -485,19 +501,12 @@ class AllPatient:
         return dataclasses.replace(self, **changes)
 
 
-_FIELD_RANGES: dict[str, tuple[float, float | None, bool, str]] = {
-    # name: (low, high, low_open, unit)
-    "weight_kg": (0.0, None, True, "kg"),
-    "wbc_giga_per_l": (0.0, None, True, "10^9 cells/L"),
-    "blood_blast_fraction": (0.0, 1.0, False, "fraction"),
-    "marrow_cellularity_fraction": (0.0, 1.0, False, "fraction"),
-    "marrow_infiltration_fraction": (0.0, 1.0, False, "fraction"),
-    "normal_cellularity_fraction": (0.0, 1.0, True, "fraction"),
-    "blood_volume_ml_per_kg": (0.0, None, True, "mL/kg"),
-    "marrow_cells_per_kg": (0.0, None, True, "cells/kg"),
-    "antigen_molecules_per_blast": (0.0, None, False, "molecules/cell"),
-}
-_NUMERIC_FIELDS: tuple[str, ...] = tuple(_FIELD_RANGES)
+# the numeric fields of AllPatient, each checked against its row of the parameter table
+_NUMERIC_FIELDS: tuple[str, ...] = (
+    "weight_kg", "wbc_giga_per_l", "blood_blast_fraction", "marrow_cellularity_fraction",
+    "marrow_infiltration_fraction", "normal_cellularity_fraction", "blood_volume_ml_per_kg", "marrow_cells_per_kg",
+    "antigen_molecules_per_blast",
+)
 
 
 @dataclass(frozen=True)
@@ -666,11 +675,9 @@ def one_at_a_time_sensitivity(
         except (TypeError, ValueError):
             raise TypeError(f"ranges[{name!r}] must be a (low, high) pair; got {bounds!r}") from None
         # each end must satisfy the field's own limits; the message names the range
-        field_low, field_high, field_low_open, unit = _FIELD_RANGES[name]
         checked_ends = []
         for which, value in (("low", low), ("high", high)):
-            end = as_real_array(f"{name} {which} end in ranges", value, low=field_low, high=field_high,
-                                low_open=field_low_open, unit=unit)
+            end = check(name, value, as_name=f"{name} {which} end in ranges")
             if end.ndim:
                 raise TypeError(f"{name} {which} end in ranges must be a scalar; got {value!r}")
             checked_ends.append(float(end))
@@ -705,6 +712,28 @@ EXAMPLE_PATIENTS: Mapping[str, AllPatient] = MappingProxyType({
 
 AgeGroup = Literal["child", "adult"]
 DiseaseState = Literal["relapse", "near MRD"]
+
+#: Ranges of the tornado analysis that do not depend on the patient, by disease
+#: state (see :func:`tornado_ranges`): at relapse the biopsy's cellularity and
+#: infiltration, near MRD the infiltration (the span of measurable residual
+#: disease) and the blood blasts.
+STATE_RANGES: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType({
+    "relapse": MappingProxyType({"marrow_cellularity_fraction": (0.6, 1.0),
+                                 "marrow_infiltration_fraction": (0.5, 0.95)}),
+    "near MRD": MappingProxyType({"marrow_infiltration_fraction": (1e-4, 1e-2),
+                                  "blood_blast_fraction": (0.0, 0.01)}),
+})
+
+#: The tornado analysis's range of blood volume per kg: all the published defaults together.
+BLOOD_VOLUME_RANGE_ML_PER_KG: tuple[float, float] = (65.0, 80.0)
+
+#: The tornado analysis's range of marrow cells per kg, as factors of Harrison's mean: an
+#: assumed range (no published spread), which also covers an adult count applied to a child.
+MARROW_CELLS_RANGE_FACTORS: tuple[float, float] = (0.5, 2.0)
+
+#: The spread either side of a measured blood count (white cells, blood blasts) in
+#: the tornado analysis: 25%, for counting error and day-to-day change.
+COUNT_SPREAD: float = 0.25
 
 
 def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
@@ -743,27 +772,200 @@ def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState)
     for name in ("wbc_giga_per_l", "blood_blast_fraction"):
         if np.ndim(getattr(patient, name)):
             raise ValueError(f"patient.{name} must be a scalar for a range; got an array")
-    published = {key: value.value for key, value in ALL_BURDEN_INPUTS.items()}
     wbc = float(np.asarray(patient.wbc_giga_per_l))
+    ranges = fixed_tornado_ranges(group, state)
+    ranges["wbc_giga_per_l"] = ((1 - COUNT_SPREAD) * wbc, min((1 + COUNT_SPREAD) * wbc, _WBC_HIGH))
+    if state == "relapse":
+        blood = float(np.asarray(patient.blood_blast_fraction))
+        ranges["blood_blast_fraction"] = ((1 - COUNT_SPREAD) * blood, min(1.0, (1 + COUNT_SPREAD) * blood))
+    # the order of the chapter's bars (ties keep it)
+    order = ("antigen_molecules_per_blast", "marrow_cells_per_kg", "blood_volume_ml_per_kg", "wbc_giga_per_l",
+             "normal_cellularity_fraction", "marrow_cellularity_fraction", "marrow_infiltration_fraction",
+             "blood_blast_fraction")
+    return {name: ranges[name] for name in order if name in ranges}
+
+
+def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
+    """The ranges of :func:`tornado_ranges` that do not depend on the patient's values.
+
+    Everything but the spread of the measured blood counts (the white-cell
+    count always, the blood blasts at relapse), which :data:`COUNT_SPREAD` sets
+    around the patient's own values.
+
+    Parameters
+    ----------
+    group : {"child", "adult"}
+    state : {"relapse", "near MRD"}
+
+    Returns
+    -------
+    dict
+        Field of :class:`AllPatient` to ``(low, high)``.
+    """
+    group = check_choice("group", group, ("child", "adult"))
+    state = check_choice("state", state, ("relapse", "near MRD"))
+    published = {key: value.value for key, value in ALL_BURDEN_INPUTS.items()}
     normal = (published[f"{group}_normocellularity_low"], published[f"{group}_normocellularity_high"])
+    low_cells, high_cells = MARROW_CELLS_RANGE_FACTORS
     ranges = {
         "antigen_molecules_per_blast": (published["cd19_density_linked_to_response"],
                                         published["cd19_molecules_per_b_cell"] + published["cd19_molecules_per_b_cell_sd"]),
-        "marrow_cells_per_kg": (0.5 * MARROW_NUCLEATED_CELLS_PER_KG, 2.0 * MARROW_NUCLEATED_CELLS_PER_KG),
-        "blood_volume_ml_per_kg": (65.0, 80.0),
-        "wbc_giga_per_l": (0.75 * wbc, 1.25 * wbc),
+        "marrow_cells_per_kg": (low_cells * MARROW_NUCLEATED_CELLS_PER_KG, high_cells * MARROW_NUCLEATED_CELLS_PER_KG),
+        "blood_volume_ml_per_kg": BLOOD_VOLUME_RANGE_ML_PER_KG,
     }
     if state == "relapse":
-        blood = float(np.asarray(patient.blood_blast_fraction))
         ranges["normal_cellularity_fraction"] = normal
-        ranges["marrow_cellularity_fraction"] = (0.6, 1.0)
-        ranges["marrow_infiltration_fraction"] = (0.5, 0.95)
-        ranges["blood_blast_fraction"] = (0.75 * blood, min(1.0, 1.25 * blood))
-    else:
+    else:  # the biopsy is taken as normal: its cellularity spans the normal range
         ranges["marrow_cellularity_fraction"] = normal
-        ranges["marrow_infiltration_fraction"] = (1e-4, 1e-2)
-        ranges["blood_blast_fraction"] = (0.0, 0.01)
+    ranges.update(STATE_RANGES[state])
     return ranges
+
+
+def age_group(age_years: ArrayLike) -> NDArray[np.str_]:
+    """``"child"`` below :data:`ADULT_AGE_YEARS`, ``"adult"`` from it (the book's convention).
+
+    Parameters
+    ----------
+    age_years : float or array_like
+        Age in years, in [0, 100].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``"child"`` or ``"adult"`` for each age.
+    """
+    age = check("age_years", age_years)
+    return np.where(age < ADULT_AGE_YEARS, "child", "adult")
+
+
+def patient_from_measurements(
+    *,
+    weight_kg: ArrayLike,
+    age_years: ArrayLike,
+    sex: str,
+    wbc_giga_per_l: ArrayLike,
+    blood_blast_fraction: ArrayLike,
+    marrow_infiltration_fraction: ArrayLike,
+    marrow_cellularity_fraction: ArrayLike,
+    antigen_molecules_per_blast: ArrayLike = CD19_MOLECULES_PER_BLAST,
+    label: str = "",
+) -> AllPatient:
+    """The :class:`AllPatient` of a blood count, a marrow biopsy, weight, age and sex.
+
+    What the clinic measures, with the book's conventions for the rest: the
+    normal cellularity for age by the rule of thumb
+    :func:`normal_cellularity_fraction`, the blood volume per kg of
+    :data:`BLOOD_VOLUME_ML_PER_KG` for a child below :data:`ADULT_AGE_YEARS`
+    (whatever the sex) and for a man or a woman from that age, and Harrison's
+    marrow cells per kg.  The in-browser burden explorer computes exactly this
+    patient's :func:`estimate_burden`.
+
+    Parameters
+    ----------
+    weight_kg : float or array_like
+        Body weight in kg, in (0, 300].
+    age_years : float or array_like
+        Age in years, in [0, 100]; the rule of thumb must leave a normal
+        cellularity of at least 5%, so at most 95.
+    sex : {"man", "woman"}
+        Which adult blood volume per kg applies from :data:`ADULT_AGE_YEARS`.
+    wbc_giga_per_l : float or array_like
+        White-cell count in 10^9 cells/L, in (0, 2000].
+    blood_blast_fraction, marrow_infiltration_fraction, marrow_cellularity_fraction : float or array_like
+        Blasts among the white cells, blasts among the nucleated marrow cells and
+        the biopsy's cellularity, fractions in [0, 1].
+    antigen_molecules_per_blast : float or array_like
+        Antigen molecules per blast, in [0, 1e6] (default: CD19 on a normal B cell).
+    label : str
+        Name of the case, for labels only.
+
+    Returns
+    -------
+    AllPatient
+
+    Examples
+    --------
+    >>> adult = patient_from_measurements(weight_kg=75, age_years=45, sex="man", wbc_giga_per_l=25,
+    ...                                   blood_blast_fraction=0.6, marrow_infiltration_fraction=0.7,
+    ...                                   marrow_cellularity_fraction=0.9)
+    >>> float(estimate_burden(adult).P()) == float(estimate_burden(EXAMPLE_PATIENTS["adult, relapse"]).P())
+    True
+    """
+    chosen = check_choice("sex", sex, ("man", "woman"))
+    groups = age_group(age_years)
+    normal = normal_cellularity_fraction(age_years)
+    lowest = float(PARAMETERS["normal_cellularity_fraction"].low or 0.0)
+    if np.any(normal < lowest):
+        oldest = 100.0 * (1.0 - lowest)
+        raise ValueError(
+            f"age_years (years) must be in [0, {oldest:g}] for the rule of thumb of normal cellularity, which gives "
+            f"less than {lowest:.0%} above it; got {float(np.max(np.asarray(age_years, dtype=float)))!r}"
+        )
+    per_kg = np.where(groups == "child", BLOOD_VOLUME_ML_PER_KG["child"], BLOOD_VOLUME_ML_PER_KG[chosen])
+    return AllPatient(
+        weight_kg=weight_kg, wbc_giga_per_l=wbc_giga_per_l, blood_blast_fraction=blood_blast_fraction,
+        marrow_cellularity_fraction=marrow_cellularity_fraction,
+        marrow_infiltration_fraction=marrow_infiltration_fraction,
+        normal_cellularity_fraction=normal,
+        blood_volume_ml_per_kg=per_kg if per_kg.ndim else float(per_kg),
+        antigen_molecules_per_blast=antigen_molecules_per_blast, label=label,
+    )
+
+
+def sensitivity_state(patient: AllPatient) -> DiseaseState | None:
+    """The disease state of the tornado analysis whose ranges hold this patient, or ``None``.
+
+    The book's sensitivity analysis has ranges for two states only
+    (:data:`STATE_RANGES`).  A patient is read at relapse when the biopsy's
+    cellularity and infiltration lie in the relapse ranges, and near MRD when the
+    infiltration and the blood blasts lie in the near-MRD ranges; between the two
+    (an infiltration from 1% to 50%, say) the published spreads give no range.
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The case; its numeric fields must be scalars.
+
+    Returns
+    -------
+    {"relapse", "near MRD"} or None
+    """
+    if not isinstance(patient, AllPatient):
+        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+    for name in _NUMERIC_FIELDS:
+        if np.ndim(getattr(patient, name)):
+            raise ValueError(f"patient.{name} must be a scalar for a disease state; got an array")
+    for state, limits in STATE_RANGES.items():
+        if all(low <= float(np.asarray(getattr(patient, name))) <= high for name, (low, high) in limits.items()):
+            return state  # type: ignore[return-value]  # a key of STATE_RANGES
+    return None
+
+
+def sensitivity_p_range(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> tuple[float, float]:
+    """The lowest and highest ``P`` of the book's tornado analysis for this patient.
+
+    Each input moves over its range of :func:`tornado_ranges`, one at a time
+    (:func:`one_at_a_time_sensitivity`); the result is the smallest and the
+    largest ``P`` (at the default reference, :func:`p_from_antigen`) met at the
+    ends of all the bars: the widest range one input alone can cause, not a
+    joint interval for all inputs together.
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The case (scalar fields).
+    group : {"child", "adult"}
+    state : {"relapse", "near MRD"}
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``, ``P`` in AU.
+    """
+    bars = one_at_a_time_sensitivity(patient, tornado_ranges(patient, group=group, state=state))
+    ends = [value for bar in bars for value in (bar.low_output, bar.high_output)]
+    low, high = p_from_antigen(np.array([min(ends), max(ends)]))
+    return float(low), float(high)
 
 
 def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLike) -> NDArray[np.float64]:

@@ -22,6 +22,22 @@ Units of the book
   reference its value equals ``1 / IC50`` in nM (0.625 for the paper's 1.6 nM).
 * Rates ``r`` and ``q`` are per day; time is in days, one iteration of
   Equation 1 being one day unless ``dt`` says otherwise.
+
+Patient quantities
+------------------
+The inputs of the ALL burden estimate (:mod:`cartmodel.burden`) are measured on
+real patients, in real cells: weight in kg, age in years, the white-cell count
+in 10^9 cells/L, shares of cells as fractions in [0, 1], blood volume per kg in
+mL/kg, blasts in cells and antigen in molecules.  Each has a range that covers
+every patient the book can mean and refuses what no patient has (a weight in
+grams passed as kg, a count in cells/uL passed as 10^9 cells/L).  The upper
+bounds are the book's assumptions, chosen wide, not published limits: weight up
+to 300 kg, the white-cell count up to 2000 x 10^9 cells/L, blood volume 30 to 150
+mL/kg, marrow cells 10^9 to 10^11 per kg (Harrison's mean is about 10^10), at
+most 10^6 antigen molecules per blast, and a normal marrow cellularity of at
+least 5% (the age rule of thumb gives that at 95 years).  The bounds on blasts
+(10^15 cells) and antigen (10^21 molecules) lie just above what those ranges can
+produce, so that every patient inside them has an estimate.
 """
 
 from __future__ import annotations
@@ -36,6 +52,7 @@ from numpy.typing import NDArray
 
 from ._validation import as_real_array
 from .paper import FIGURE_1, FIGURE_1_DAYS, FIGURE_1_IC50_NM
+from .published import ALL_BURDEN_INPUTS
 
 __all__ = [
     "AFFINITY_REFERENCE_IC50_NM",
@@ -60,6 +77,19 @@ UNITS = MappingProxyType({
     "rate": "per day",
     "time": "days",
     "concentration": "nM",
+    # patient quantities (cartmodel.burden): real cells and measurements
+    "mass": "kg",
+    "age": "years",
+    "height": "m",
+    "blood count": "10^9 cells/L",
+    "blood count per uL": "cells/uL",
+    "fraction": "fraction",
+    "volume": "mL",
+    "blood volume per kg": "mL/kg",
+    "cells per kg": "cells/kg",
+    "real cells": "cells",
+    "molecules": "molecules",
+    "molecules per cell": "molecules/cell",
 })
 
 
@@ -150,6 +180,38 @@ PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({row.name: row f
     _row("dt", "\u0394t", "step length", _DAYS, 0.0, 1.0, (0.05, 1.0, "linear", 0.05), low_open=True),
     _row("infusions", "", "infusions", "count", 1.0, 3.0, (1.0, 6.0, "linear", 1.0), integer=True),
     _row("interval_days", "", "interval between infusions", _DAYS, 0.0, 2.0, (1.0, 10.0, "linear", 1.0)),
+    # patient quantities of the burden estimate; defaults: the book's adult at relapse
+    # (cartmodel.burden.EXAMPLE_PATIENTS), bounds: see "Patient quantities" above
+    _row("weight_kg", "", "body weight", UNITS["mass"], 0.0, 75.0, (2.0, 200.0, "linear", 1.0), high=300.0,
+         low_open=True),
+    _row("age_years", "", "age", UNITS["age"], 0.0, 45.0, (0.0, 95.0, "linear", 1.0), high=100.0),
+    _row("height_m", "", "height", UNITS["height"], 0.0, 1.75, (0.5, 2.2, "linear", 0.01), high=3.0,
+         low_open=True),
+    _row("wbc_giga_per_l", "WBC", "white-cell count", UNITS["blood count"], 0.0, 25.0,
+         (0.1, 1000.0, "log", 0.02), high=2000.0, low_open=True),
+    _row("wbc_cells_per_ul", "", "white-cell count", UNITS["blood count per uL"], 0.0, 25_000.0,
+         (100.0, 1e6, "log", 0.02), high=2e6, low_open=True),
+    _row("blood_blast_fraction", "", "blasts among the white cells", UNITS["fraction"], 0.0, 0.6,
+         (0.0, 1.0, "linear", 0.01), high=1.0),
+    _row("marrow_infiltration_fraction", "", "blasts among the marrow cells", UNITS["fraction"], 0.0, 0.7,
+         (1e-4, 1.0, "log", 0.01), high=1.0),
+    _row("marrow_cellularity_fraction", "", "biopsy cellularity", UNITS["fraction"], 0.0, 0.9,
+         (0.0, 1.0, "linear", 0.01), high=1.0),
+    _row("normal_cellularity_fraction", "", "normal cellularity for age", UNITS["fraction"], 0.05, 0.55,
+         (0.05, 1.0, "linear", 0.01), high=1.0),
+    _row("blood_volume_ml_per_kg", "", "blood volume per kg", UNITS["blood volume per kg"], 30.0, 70.0,
+         (40.0, 120.0, "linear", 1.0), high=150.0),
+    _row("blood_volume_ml", "", "blood volume", UNITS["volume"], 0.0, 5250.0, (100.0, 45_000.0, "log", 0.02),
+         high=45_000.0, low_open=True),
+    _row("marrow_cells_per_kg", "", "marrow nucleated cells per kg", UNITS["cells per kg"], 1e9,
+         ALL_BURDEN_INPUTS["marrow_nucleated_cells_per_kg"].value,
+         (1e9, 1e11, "log", 0.02), high=1e11),
+    _row("antigen_molecules_per_blast", "", "antigen molecules per blast", UNITS["molecules per cell"], 0.0,
+         ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell"].value,
+         (100.0, 1e6, "log", 0.02), high=1e6),
+    _row("blasts", "", "blasts", UNITS["real cells"], 0.0, 1e11, (1e3, 1e15, "log", 0.1), high=1e15),
+    _row("antigen_molecules", "", "antigen burden", UNITS["molecules"], 0.0, 2.2e15, (1e6, 1e21, "log", 0.1),
+         high=1e21),
 )})
 
 

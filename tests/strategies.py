@@ -27,6 +27,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import cartmodel as cm  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
+from cartmodel.parameters import PARAMETERS  # noqa: E402
 
 # --------------------------------------------------------------------------
 # helpers
@@ -91,6 +92,12 @@ def outside(low: float | None = None, high: float | None = None, *, low_open: bo
     return st.one_of(*options)
 
 
+def outside_row(name: str, *, none_ok: bool = False) -> st.SearchStrategy[Any]:
+    """Values outside the range of the parameter table's row ``name`` (both ends where it has them)."""
+    row = PARAMETERS[name]
+    return outside(row.low, row.high, low_open=row.low_open, high_open=row.high_open, none_ok=none_ok)
+
+
 POSITIVE = outside(0.0, low_open=True)
 NON_NEGATIVE = outside(0.0)
 FRACTION = outside(0.0, 1.0)
@@ -139,11 +146,9 @@ PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
     "marrow_cells_per_kg": (1e9, 1e11),
     "antigen_molecules_per_blast": (0.0, 1e6),
 }
+# patient quantities outside their physiological ranges (the parameter table), at both ends
 PATIENT_BAD = {
-    "weight_kg": POSITIVE, "wbc_giga_per_l": POSITIVE, "blood_blast_fraction": FRACTION,
-    "marrow_cellularity_fraction": FRACTION, "marrow_infiltration_fraction": FRACTION,
-    "normal_cellularity_fraction": outside(0.0, 1.0, low_open=True),
-    "blood_volume_ml_per_kg": POSITIVE, "marrow_cells_per_kg": POSITIVE, "antigen_molecules_per_blast": NON_NEGATIVE,
+    **{name: outside_row(name) for name in PATIENT_FIELD_RANGES},
     "antigen": st.sampled_from([1, None, b"CD19"]), "label": st.sampled_from([1, None, b"x"]),
 }
 

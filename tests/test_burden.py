@@ -207,12 +207,19 @@ def test_unit_conversions_round_trip():
         ("blood_blast_fraction", 1.2, r"blood_blast_fraction \(fraction\) must be a finite real number in \[0, 1\]; got 1.2"),
         ("marrow_cellularity_fraction", -0.1, r"marrow_cellularity_fraction .* in \[0, 1\]; got -0.1"),
         ("marrow_infiltration_fraction", 80.0, r"marrow_infiltration_fraction .* in \[0, 1\]; got 80"),
-        ("normal_cellularity_fraction", 0.0, r"normal_cellularity_fraction .* in \(0, 1\]; got 0"),
-        ("weight_kg", 0.0, r"weight_kg \(kg\) must be a finite real number > 0; got 0"),
-        ("wbc_giga_per_l", -3.0, r"wbc_giga_per_l .* > 0; got -3"),
-        ("blood_volume_ml_per_kg", 0.0, r"blood_volume_ml_per_kg .* > 0"),
+        ("normal_cellularity_fraction", 0.0, r"normal_cellularity_fraction .* in \[0.05, 1\]; got 0"),
+        ("weight_kg", 0.0, r"weight_kg \(kg\) must be a finite real number in \(0, 300\]; got 0"),
+        ("wbc_giga_per_l", -3.0, r"wbc_giga_per_l .* in \(0, 2000\]; got -3"),
+        ("blood_volume_ml_per_kg", 0.0, r"blood_volume_ml_per_kg .* in \[30, 150\]"),
         ("marrow_cells_per_kg", float("nan"), r"marrow_cells_per_kg"),
-        ("antigen_molecules_per_blast", -1.0, r"antigen_molecules_per_blast .* >= 0; got -1"),
+        ("antigen_molecules_per_blast", -1.0, r"antigen_molecules_per_blast .* in \[0, 1e\+06\]; got -1"),
+        # physiological upper bounds: no patient has these, a unit error or a typo does
+        ("weight_kg", 1e308, r"weight_kg \(kg\) must be a finite real number in \(0, 300\]; got 1e\+308"),
+        ("weight_kg", 70_000.0, r"weight_kg .* got 70000"),  # grams passed as kg
+        ("wbc_giga_per_l", 25_000.0, r"wbc_giga_per_l \(10\^9 cells/L\) .* got 25000"),  # cells/uL as 10^9/L
+        ("blood_volume_ml_per_kg", 700.0, r"blood_volume_ml_per_kg \(mL/kg\) .* got 700"),
+        ("marrow_cells_per_kg", 1e12, r"marrow_cells_per_kg \(cells/kg\) .* \[1e\+09, 1e\+11\]; got 1000000000000"),
+        ("antigen_molecules_per_blast", 1e9, r"antigen_molecules_per_blast .* got 1000000000"),
     ],
 )
 def test_patient_rejects_out_of_range_inputs(field, value, pattern):
@@ -231,6 +238,30 @@ def test_patient_rejects_wrong_types():
         bd.estimate_burden(CHILD)
 
 
+@pytest.mark.parametrize(("call", "pattern"), [
+    (lambda: bd.blood_volume_ml(1e308), r"weight_kg \(kg\) .* \(0, 300\]; got 1e\+308"),
+    (lambda: bd.nadler_blood_volume_ml(1.75, 1e308, sex="man"), r"weight_kg .* got 1e\+308"),
+    (lambda: bd.marrow_nucleated_cells(1e308), r"weight_kg .* got 1e\+308"),
+    (lambda: bd.total_blasts(1e308, 1e308), r"circulating_blasts \(cells\) .* \[0, 1e\+15\]; got 1e\+308"),
+    (lambda: bd.total_blasts(1e9, 1e16), r"marrow_blasts \(cells\) .* got 1e\+16"),
+    (lambda: bd.antigen_burden_molecules(1e308), r"blasts \(cells\) .* got 1e\+308"),
+    (lambda: bd.antigen_burden_molecules(1e10, molecules_per_blast=1e308), r"molecules_per_blast .* got 1e\+308"),
+    (lambda: bd.circulating_blasts(wbc_cells_per_ul=1e7, blast_fraction=0.5, blood_volume_ml=5000),
+     r"wbc_cells_per_ul \(cells/uL\) .* \(0, 2e\+06\]; got 10000000"),
+    (lambda: bd.circulating_blasts(wbc_giga_per_l=5, blast_fraction=0.5, blood_volume_ml=1e6),
+     r"blood_volume_ml \(mL\) .* \(0, 45000\]; got 1000000"),
+    (lambda: bd.p_from_antigen(1e300), r"antigen_molecules \(molecules\) .* got 1e\+300"),
+    (lambda: bd.patient_from_measurements(weight_kg=70, age_years=99, sex="man", wbc_giga_per_l=5,
+                                          blood_blast_fraction=0.1, marrow_infiltration_fraction=0.1,
+                                          marrow_cellularity_fraction=0.5),
+     r"age_years \(years\) must be in \[0, 95\] .* got 99.0"),
+])
+def test_patient_quantities_above_their_physiological_range_are_refused(call, pattern):
+    # these once overflowed to inf or returned absurd counts without a word
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
 def test_functions_reject_bad_inputs_with_named_parameters():
     with pytest.raises(TypeError, match="exactly once"):
         bd.circulating_blasts(wbc_giga_per_l=5, wbc_cells_per_ul=5000, blast_fraction=0.1, blood_volume_ml=5000)
@@ -246,7 +277,7 @@ def test_functions_reject_bad_inputs_with_named_parameters():
         bd.normal_cellularity_fraction(130)
     with pytest.raises(ValueError, match=r"reference_antigen_molecules .* > 0; got 0"):
         bd.p_from_antigen(1e12, reference_antigen_molecules=0)
-    with pytest.raises(ValueError, match=r"antigen_molecules .* >= 0; got -1"):
+    with pytest.raises(ValueError, match=r"antigen_molecules .* \[0, 1e\+21\]; got -1"):
         bd.p_from_antigen(-1.0)
     with pytest.raises(ValueError, match=r"wbc_cells_per_ul .* got -5"):
         bd.wbc_giga_per_l_from_cells_per_ul(-5)

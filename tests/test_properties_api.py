@@ -89,53 +89,63 @@ from .strategies import (  # noqa: E402
     Refusal,
     assert_refused,
     outside,
+    outside_row,
     refusal,
 )
 
 # --------------------------------------------------------------------------
 # shared valid inputs
 
+MEASUREMENTS = dict(weight_kg=70.0, age_years=40.0, sex="woman", wbc_giga_per_l=20.0, blood_blast_fraction=0.5,
+                    marrow_infiltration_fraction=0.7, marrow_cellularity_fraction=0.9,
+                    antigen_molecules_per_blast=2.2e4, label="")
+
 REFUSALS: dict[str, Refusal] = {
     # the burden estimate
     "wbc_cells_per_ul_from_giga_per_l": refusal(
-        cm.wbc_cells_per_ul_from_giga_per_l, {"wbc_giga_per_l": 4.5}, {"wbc_giga_per_l": NON_NEGATIVE},
+        cm.wbc_cells_per_ul_from_giga_per_l, {"wbc_giga_per_l": 4.5}, {"wbc_giga_per_l": outside_row("wbc_giga_per_l")},
         arrays="wbc_giga_per_l"),
     "wbc_giga_per_l_from_cells_per_ul": refusal(
-        cm.wbc_giga_per_l_from_cells_per_ul, {"wbc_cells_per_ul": 4500.0}, {"wbc_cells_per_ul": NON_NEGATIVE},
+        cm.wbc_giga_per_l_from_cells_per_ul, {"wbc_cells_per_ul": 4500.0}, {"wbc_cells_per_ul": outside_row("wbc_cells_per_ul")},
         arrays="wbc_cells_per_ul"),
     "blood_volume_ml": refusal(
         cm.blood_volume_ml, {"weight_kg": 70.0, "group": "man", "ml_per_kg": None},
-        {"weight_kg": POSITIVE, "group": BAD_CHOICE, "ml_per_kg": outside(0.0, low_open=True, none_ok=True)},
+        {"weight_kg": outside_row("weight_kg"), "group": BAD_CHOICE,
+         "ml_per_kg": outside_row("blood_volume_ml_per_kg", none_ok=True)},
         arrays="weight_kg"),
     "nadler_blood_volume_ml": refusal(
         cm.nadler_blood_volume_ml, {"height_m": 1.75, "weight_kg": 75.0, "sex": "man"},
-        {"height_m": outside(0.0, 3.0, low_open=True), "weight_kg": POSITIVE, "sex": BAD_CHOICE},
+        {"height_m": outside_row("height_m"), "weight_kg": outside_row("weight_kg"), "sex": BAD_CHOICE},
         arrays="height_m weight_kg"),
     "normal_cellularity_fraction": refusal(
-        cm.normal_cellularity_fraction, {"age_years": 40.0}, {"age_years": outside(0.0, 100.0)}, arrays="age_years"),
+        cm.normal_cellularity_fraction, {"age_years": 40.0}, {"age_years": outside_row("age_years")}, arrays="age_years"),
     "circulating_blasts": refusal(
         cm.circulating_blasts, {"blast_fraction": 0.5, "blood_volume_ml": 5000.0, "wbc_giga_per_l": 10.0},
-        {"blast_fraction": FRACTION, "blood_volume_ml": POSITIVE, "wbc_giga_per_l": POSITIVE,
+        {"blast_fraction": FRACTION, "blood_volume_ml": outside_row("blood_volume_ml"),
+         "wbc_giga_per_l": outside_row("wbc_giga_per_l"),
          "wbc_cells_per_ul": st.sampled_from([10.0, -1.0, "x", math.nan])},  # a second count is refused
         arrays="blast_fraction blood_volume_ml wbc_giga_per_l"),
     "marrow_nucleated_cells": refusal(
         cm.marrow_nucleated_cells, {"weight_kg": 70.0, "cells_per_kg": 1e10},
-        {"weight_kg": POSITIVE, "cells_per_kg": POSITIVE}, arrays="weight_kg cells_per_kg"),
+        {"weight_kg": outside_row("weight_kg"), "cells_per_kg": outside_row("marrow_cells_per_kg")},
+        arrays="weight_kg cells_per_kg"),
     "marrow_blasts": refusal(
         cm.marrow_blasts, {"weight_kg": 70.0, "cellularity_fraction": 0.9, "infiltration_fraction": 0.7,
                            "normal_cellularity_fraction": 0.6, "cells_per_kg": 1e10},
-        {"weight_kg": POSITIVE, "cellularity_fraction": FRACTION, "infiltration_fraction": FRACTION,
-         "normal_cellularity_fraction": outside(0.0, 1.0, low_open=True), "cells_per_kg": POSITIVE},
+        {"weight_kg": outside_row("weight_kg"), "cellularity_fraction": FRACTION, "infiltration_fraction": FRACTION,
+         "normal_cellularity_fraction": outside_row("normal_cellularity_fraction"),
+         "cells_per_kg": outside_row("marrow_cells_per_kg")},
         arrays="weight_kg cellularity_fraction infiltration_fraction normal_cellularity_fraction cells_per_kg"),
     "total_blasts": refusal(
         cm.total_blasts, {"circulating_blasts": 1e9, "marrow_blasts": 1e11},
-        {"circulating_blasts": NON_NEGATIVE, "marrow_blasts": NON_NEGATIVE}, arrays="circulating_blasts marrow_blasts"),
+        {"circulating_blasts": outside_row("blasts"), "marrow_blasts": outside_row("blasts")}, arrays="circulating_blasts marrow_blasts"),
     "antigen_burden_molecules": refusal(
         cm.antigen_burden_molecules, {"blasts": 1e10, "molecules_per_blast": 2.2e4},
-        {"blasts": NON_NEGATIVE, "molecules_per_blast": NON_NEGATIVE}, arrays="blasts molecules_per_blast"),
+        {"blasts": outside_row("blasts"), "molecules_per_blast": outside_row("antigen_molecules_per_blast")},
+        arrays="blasts molecules_per_blast"),
     "p_from_antigen": refusal(
         cm.p_from_antigen, {"antigen_molecules": 1e15, "reference_antigen_molecules": 2.2e13},
-        {"antigen_molecules": NON_NEGATIVE, "reference_antigen_molecules": POSITIVE},
+        {"antigen_molecules": outside_row("antigen_molecules"), "reference_antigen_molecules": POSITIVE},
         arrays="antigen_molecules reference_antigen_molecules"),
     "antigen_from_p": refusal(
         cm.antigen_from_p, {"P": 10.0, "reference_antigen_molecules": 2.2e13},
@@ -155,6 +165,26 @@ REFUSALS: dict[str, Refusal] = {
          "output": BAD_CHOICE}),
     "tornado_ranges": refusal(
         bd.tornado_ranges, {"patient": PATIENT, "group": "adult", "state": "relapse"},
+        {"patient": st.one_of(BAD_OBJECT, st.just(PATIENT.replace(wbc_giga_per_l=[10.0, 20.0]))),
+         "group": BAD_CHOICE, "state": BAD_CHOICE}),
+    "age_group": refusal(bd.age_group, {"age_years": 40.0}, {"age_years": outside_row("age_years")},
+                         arrays="age_years"),
+    "patient_from_measurements": refusal(
+        bd.patient_from_measurements, MEASUREMENTS,
+        {"weight_kg": outside_row("weight_kg"), "age_years": st.one_of(outside_row("age_years"), st.just(99.0)),
+         "sex": BAD_CHOICE, "wbc_giga_per_l": outside_row("wbc_giga_per_l"), "blood_blast_fraction": FRACTION,
+         "marrow_infiltration_fraction": FRACTION, "marrow_cellularity_fraction": FRACTION,
+         "antigen_molecules_per_blast": outside_row("antigen_molecules_per_blast"),
+         "label": st.sampled_from([1, None, b"x"])},
+        arrays="weight_kg wbc_giga_per_l blood_blast_fraction marrow_infiltration_fraction "
+               "marrow_cellularity_fraction antigen_molecules_per_blast"),
+    "fixed_tornado_ranges": refusal(bd.fixed_tornado_ranges, {"group": "adult", "state": "relapse"},
+                                    {"group": BAD_CHOICE, "state": BAD_CHOICE}),
+    "sensitivity_state": refusal(
+        bd.sensitivity_state, {"patient": PATIENT},
+        {"patient": st.one_of(BAD_OBJECT, st.just(PATIENT.replace(weight_kg=[60.0, 70.0])))}),
+    "sensitivity_p_range": refusal(
+        bd.sensitivity_p_range, {"patient": PATIENT, "group": "adult", "state": "relapse"},
         {"patient": st.one_of(BAD_OBJECT, st.just(PATIENT.replace(wbc_giga_per_l=[10.0, 20.0]))),
          "group": BAD_CHOICE, "state": BAD_CHOICE}),
     "marrow_blast_share": refusal(
@@ -470,6 +500,11 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.one_at_a_time_sensitivity: (burden_properties.test_one_at_a_time_sensitivity, REFUSED),
     bd.tornado_ranges: (burden_properties.test_tornado_ranges_feed_the_sensitivity_analysis, REFUSED),
     bd.marrow_blast_share: (burden_properties.test_marrow_blast_share, REFUSED),
+    bd.age_group: (burden_properties.test_patient_from_measurements, REFUSED),
+    bd.patient_from_measurements: (burden_properties.test_patient_from_measurements, REFUSED),
+    bd.sensitivity_state: (burden_properties.test_sensitivity_range_holds_the_estimate, REFUSED),
+    bd.sensitivity_p_range: (burden_properties.test_sensitivity_range_holds_the_estimate, REFUSED),
+    bd.fixed_tornado_ranges: (burden_properties.test_tornado_ranges_feed_the_sensitivity_analysis, REFUSED),
     cm.PeptideLibrary: (repertoire_properties.test_draw_repertoire, REFUSED),
     cm.Repertoire: (repertoire_properties.test_draw_repertoire, REFUSED),
     cm.draw_peptides: (repertoire_properties.test_draw_peptides, REFUSED),

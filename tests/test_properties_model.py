@@ -169,6 +169,10 @@ def test_parameter_table_checks_labels_and_exports(name, u):
         below = row.low if row.low_open else row.low - max(1.0, abs(row.low))
         with pytest.raises(ValueError, match=re.escape(name)):
             check(name, below)
+    if row.high is not None:  # patient quantities: refused above their physiological range
+        above = row.high if row.high_open else row.high + max(1.0, abs(row.high))
+        with pytest.raises(ValueError, match=re.escape(name)):
+            check(name, above)
     with pytest.raises(TypeError, match=re.escape(name)):
         check(name, "1")
     text = label(name)

@@ -229,8 +229,9 @@ def reproducibility(built_book) -> BeautifulSoup:
 
 def test_reproducibility_page_is_back_matter():
     toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
-    back = [chapter["file"] for chapter in toc["parts"][-1]["chapters"]]
+    back = [chapter["file"] for part in toc["parts"] if part["caption"] == "Back matter" for chapter in part["chapters"]]
     assert "chapters/reproducibility" in back
+    assert not any(part.get("numbered") for part in toc["parts"] if part["caption"] in ("Back matter", "Appendix"))
 
 
 @pytest.mark.book

@@ -8,9 +8,15 @@
    driven by Playwright, the browser of the test suite; never a downloaded one). Any
    request to another host is blocked and stops the script: the PDF must need nothing
    from the network.
-3. Wait until MathJax (the site's own copy) has typeset every equation and every image
+3. Before printing, take a picture of each live explorer at its starting values and put
+   it, with the address of the live page, where the explorer stands (the explorers
+   themselves need a browser and stay off paper).
+4. Wait until MathJax (the site's own copy) has typeset every equation and every image
    has loaded, then print with the print style sheet (``_static/book.css``: no
-   navigation, buttons or live explorers; an explorer's static figure prints instead).
+   navigation, buttons or live explorers).
+5. Mend the PDF's bookmarks (Chromium drops the space where a heading wraps on the
+   page): each takes the text of its heading in the page. Then write each chapter's page
+   number into the contents and print again, until the numbers are those of the print.
 
 The PDF is written to ``_build/pdf/`` and copied next to the site (``_build/html/``,
 where the landing page links it) when the site has been built.
@@ -21,9 +27,12 @@ where the landing page links it) when the site has been built.
 from __future__ import annotations
 
 import argparse
+import base64
+import difflib
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -61,6 +70,71 @@ async () => {
 }
 """
 
+# Each live explorer of the page (mounted by its script), with its title, in page order.
+EXPLORERS_JS = """
+() => [...document.querySelectorAll('[data-cartmodel-explorer]')].map((node) => ({
+  id: node.id, kind: node.dataset.cartmodelExplorer, mounted: node.hasAttribute('data-cartmodel-mounted'),
+  error: node.hasAttribute('data-cartmodel-error'),
+}))
+"""
+
+# Put a picture of an explorer (a data: URL) and its caption after it; printed in its place.
+PLACE_PICTURE_JS = """
+([id, source, alt, caption, address]) => {
+  const node = document.getElementById(id);
+  const figure = document.createElement('figure');
+  figure.className = 'cm-print-explorer';
+  const img = document.createElement('img');
+  img.src = source; img.alt = alt; img.style.maxWidth = '100%';
+  const text = document.createElement('figcaption');
+  text.append(caption + ' ');
+  const link = document.createElement('a');
+  link.href = address; link.textContent = address;
+  text.append(link, '.');
+  figure.append(img, text);
+  node.after(figure);
+  return img.decode().then(() => img.naturalWidth);
+}
+"""
+
+# The headings Chromium turns into bookmarks, in page order, as the page spells them.
+HEADINGS_JS = """
+() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role=heading]')]
+  .filter((el) => el.getClientRects().length > 0)
+  .map((el) => { const copy = el.cloneNode(true); copy.querySelectorAll('.headerlink').forEach((n) => n.remove());
+                 return copy.textContent.replace(/\\s+/g, ' ').trim(); })
+"""
+
+# The entries of the printed contents: the chapters' titles as the table of contents gives them.
+CONTENTS_JS = """
+() => [...document.querySelectorAll('#jb-print-toc nav a')].map((a) =>
+  (a.querySelector('.cm-toc-text') || a).textContent.replace(/\\s+/g, ' ').trim())
+"""
+
+# Write page numbers into the printed contents (entries without a number get none).
+NUMBER_CONTENTS_JS = """
+(numbers) => {
+  [...document.querySelectorAll('#jb-print-toc nav a')].forEach((a, i) => {
+    if (!a.querySelector('.cm-toc-text')) {
+      const title = document.createElement('span');
+      title.className = 'cm-toc-text';
+      title.append(...a.childNodes);
+      a.append(title);
+      a.style.display = 'flex'; a.style.gap = '0.5em';
+    }
+    let number = a.querySelector('.cm-toc-page');
+    if (!number) {
+      const leader = document.createElement('span');
+      leader.style.flex = '1'; leader.style.borderBottom = '1px dotted #999'; leader.style.margin = '0 0 0.35em';
+      number = document.createElement('span');
+      number.className = 'cm-toc-page';
+      a.append(leader, number);
+    }
+    number.textContent = numbers[i] === null ? '' : String(numbers[i]);
+  });
+}
+"""
+
 FOOTER = """
 <div style="width:100%; font-size:8px; color:#555; padding:0 16mm; display:flex; justify-content:space-between;">
   <span class="title"></span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span>
@@ -78,6 +152,9 @@ class PrintReport:
     failed_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     ready: dict = field(default_factory=dict)
+    explorers: list[str] = field(default_factory=list)  # the explorers pictured for print
+    unmatched_bookmarks: list[str] = field(default_factory=list)
+    contents_pages: dict[str, int | None] = field(default_factory=dict)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -121,8 +198,137 @@ def single_page(folder: Path) -> str:
     return "book.html"
 
 
-def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
-    """Serve ``folder`` on 127.0.0.1 and print its page ``page_name`` to ``pdf`` with Chromium."""
+def squeezed(text: str) -> str:
+    """Text without any white space: how a bookmark and its heading are compared."""
+    return re.sub(r"\s+", "", text)
+
+
+def same_heading(bookmark: str, heading: str) -> bool:
+    """Whether a bookmark's text (without white space) is Chromium's rendering of a heading's:
+    nearly all of the heading, in order (a formula may be missing, part of it doubled),
+    and not much else (at most the heading twice over)."""
+    if not heading:
+        return False
+    if bookmark == heading:
+        return True
+    common = sum(block.size for block in difflib.SequenceMatcher(None, bookmark, heading, autojunk=False).get_matching_blocks())
+    return common >= 0.9 * len(heading) and len(bookmark) <= 2 * len(heading) + 8 and common >= 0.45 * len(bookmark)
+
+
+def outline_items(node):
+    """The outline items under ``node`` (a pypdf dictionary), depth first, in page order."""
+    child = node.get("/First")
+    while child is not None:
+        item = child.get_object()
+        yield item
+        yield from outline_items(item)
+        child = item.get("/Next")
+
+
+def mend_outline(raw: Path, pdf: Path, headings: list[str]) -> list[str]:
+    """Copy ``raw`` to ``pdf``, each bookmark titled as its heading in the page.
+
+    Chromium makes a bookmark of each heading but loses the space where the heading
+    wraps on paper ("antigenburden"), and doubles a few. The bookmarks follow the
+    headings in page order, so each is matched to the next heading whose text, without
+    white space, it holds. Returns the titles that matched no heading (left as they were).
+    """
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=str(raw))
+    outlines = writer.root_object.get("/Outlines")
+    unmatched = []
+    position = 0
+    for item in outline_items(outlines.get_object()) if outlines is not None else []:
+        title = str(item.get("/Title", ""))
+        key = squeezed(title)
+        for offset, heading in enumerate(headings[position:position + 8]):
+            if same_heading(key, squeezed(heading)):
+                item[NameObject("/Title")] = TextStringObject(heading)
+                position += offset + 1
+                break
+        else:
+            unmatched.append(title)
+    with pdf.open("wb") as out:
+        writer.write(out)
+    return unmatched
+
+
+def outline(pdf: Path) -> list[tuple[int, str, int]]:
+    """The bookmarks of ``pdf``: (depth, title, page number from 1), in order."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, str(item.title), reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def chapter_pages(pdf: Path, contents: list[str]) -> list[int | None]:
+    """The page on which each entry of the contents starts (its bookmark's page), or None.
+
+    The entries are looked for in order, each after the one before: a section of an
+    earlier chapter may share a chapter's title (the landing page's "How to cite")."""
+    marks = outline(pdf)
+    pages: list[int | None] = []
+    position = 0
+    for entry in contents:
+        found = next((i for i in range(position, len(marks)) if marks[i][1] == entry), None)
+        pages.append(None if found is None else marks[found][2])
+        position = position if found is None else found + 1
+    return pages
+
+
+def explorer_addresses(source: Path) -> dict[str, str]:
+    """The address of the live page of each explorer, by its element's id: the site's address
+    (``ogp_site_url`` in _config.yml) and the chapter that holds it."""
+    import yaml
+
+    config = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
+    site = config["sphinx"]["config"]["ogp_site_url"]
+    addresses = {}
+    for chapter in sorted((source / "chapters").glob("*.md")):
+        for element in re.findall(r'id="([\w-]+)"\s+data-cartmodel-explorer=', chapter.read_text(encoding="utf-8")):
+            addresses[element] = f"{site}chapters/{chapter.stem}.html#{element}"
+    return addresses
+
+
+def place_explorer_pictures(page, source: Path | None) -> list[str]:
+    """Each live explorer, pictured at its starting values, with the address of its live page,
+    placed after it (the print style hides the explorer itself). Returns the explorers' ids."""
+    addresses = explorer_addresses(source) if source is not None else {}
+    placed = []
+    try:
+        page.wait_for_function("() => (" + EXPLORERS_JS.strip() + ")().every((e) => e.mounted || e.error)", timeout=30_000)
+    except Exception:
+        pass  # reported below
+    for explorer in page.evaluate(EXPLORERS_JS):
+        if not explorer["mounted"] or explorer["id"] not in addresses:
+            raise SystemExit(f"the explorer {explorer} did not start, or its page is unknown: no picture to print")
+        picture = page.locator(f"#{explorer['id']}").screenshot(animations="disabled")
+        title = explorer["kind"].capitalize() + " explorer"
+        source_url = "data:image/png;base64," + base64.b64encode(picture).decode("ascii")
+        page.evaluate(PLACE_PICTURE_JS, [explorer["id"], source_url, f"The live {title.lower()} at its starting values",
+                                         f"The live {title.lower()}, at its starting values. On paper it cannot move; "
+                                                       "it runs at", addresses[explorer["id"]]])
+        placed.append(explorer["id"])
+    return placed
+
+
+def print_page(folder: Path, pdf: Path, page_name: str, source: Path | None = None) -> PrintReport:
+    """Serve ``folder`` on 127.0.0.1 and print its page ``page_name`` to ``pdf`` with Chromium.
+
+    ``source`` is the book's folder, where the addresses of the live explorers come from
+    (a page without explorers needs none)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
@@ -154,7 +360,8 @@ def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
             try:
-                context = browser.new_context(viewport={"width": 1000, "height": 1400})
+                # twice the pixels: the explorers' pictures stay sharp on paper
+                context = browser.new_context(viewport={"width": 1000, "height": 1400}, device_scale_factor=2)
                 # Generous: on a loaded 2-core machine typesetting a whole book takes a while.
                 context.set_default_timeout(180_000)
                 context.route("**/*", route)
@@ -168,6 +375,7 @@ def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
                 page.on("pageerror", lambda error: report.console_errors.append(f"uncaught: {error}"))
                 url = f"http://{LOCAL_HOST}:{server.server_address[1]}/{page_name}"
                 page.goto(url, wait_until="load")
+                report.explorers = place_explorer_pictures(page, source)
                 page.emulate_media(media="print")
                 report.ready = page.evaluate(READY_JS)
                 # READY_JS waited for what the print needs (maths, images, fonts); waiting
@@ -177,11 +385,26 @@ def print_page(folder: Path, pdf: Path, page_name: str) -> PrintReport:
                 except PlaywrightTimeout:
                     report.console_errors.append(f"network not idle before printing; pending: {sorted(pending.values())[:5]}")
                 pdf.parent.mkdir(parents=True, exist_ok=True)
-                page.pdf(
-                    path=str(pdf), format="A4", print_background=True, outline=True, tagged=True,
-                    margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
-                    display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-                )
+                headings = page.evaluate(HEADINGS_JS)
+                contents = page.evaluate(CONTENTS_JS)
+                numbers: list[int | None] | None = None
+                for _ in range(3):  # the numbers make no page longer as a rule: two prints suffice
+                    raw = pdf.with_suffix(".raw.pdf")
+                    page.pdf(
+                        path=str(raw), format="A4", print_background=True, outline=True, tagged=True,
+                        margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+                        display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                    )
+                    report.unmatched_bookmarks = mend_outline(raw, pdf, headings)
+                    raw.unlink()
+                    found = chapter_pages(pdf, contents)
+                    if found == numbers:
+                        break
+                    numbers = found
+                    page.evaluate(NUMBER_CONTENTS_JS, numbers)
+                else:
+                    report.console_errors.append("the contents' page numbers did not settle in three prints")
+                report.contents_pages = dict(zip(contents, numbers or [], strict=False))
             finally:
                 browser.close()
     finally:
@@ -196,7 +419,7 @@ def make_pdf(source: Path, *, build: bool = True) -> PrintReport:
     """Build the single page (unless ``build`` is false), print it, place the PDF."""
     folder = build_single_page(source) if build else source / "_build" / "singlehtml"
     pdf = source / "_build" / "pdf" / PDF_NAME
-    report = print_page(folder, pdf, single_page(folder))
+    report = print_page(folder, pdf, single_page(folder), source)
     problems = []
     if report.external_requests:
         problems.append(f"requests to other hosts (blocked): {report.external_requests[:5]}")
@@ -204,6 +427,8 @@ def make_pdf(source: Path, *, build: bool = True) -> PrintReport:
         problems.append(f"images that did not load: {report.ready['broken'][:5]}")
     if report.ready.get("untypeset") or report.ready.get("mathErrors"):
         problems.append(f"maths not typeset: {report.ready}")
+    if report.unmatched_bookmarks:
+        problems.append(f"bookmarks that match no heading: {report.unmatched_bookmarks[:5]}")
     if problems:
         raise SystemExit("the PDF would not be the book:\n" + "\n".join(problems))
     site = source / "_build" / "html"
@@ -223,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     report = make_pdf(args.source.resolve(), build=not args.skip_build)
     total = time.perf_counter() - started
     size = report.pdf.stat().st_size / 1e6
-    print(f"{report.pdf} ({size:.1f} MB): built and printed in {total:.0f} s (printing {report.seconds:.0f} s)")
+    print(f"{report.pdf} ({size:.1f} MB): built and printed in {total:.0f} s (printing {report.seconds:.0f} s); "
+          f"{len(outline(report.pdf))} bookmarks, explorers pictured: {', '.join(report.explorers) or 'none'}")
     if report.console_errors or report.failed_requests:
         print("the page reported, while printing:", *report.console_errors, *report.failed_requests, sep="\n  ")
     return 0

@@ -6,6 +6,7 @@
  *   nomogram  the peak over a dose x burden grid, the largest dose under the model ceiling and
  *             the burdens whose tumour term does not fall below the clearance level in time
  *   schedule  a split schedule against one infusion of the same total
+ *   burden    a patient's blood count and marrow biopsy to Equation 1's burden P (cartmodel.burden)
  *
  * This script holds only the mathematics and the drawing. Every control's name, label, unit,
  * range and default comes from cartmodel's parameter table, which the book build writes into
@@ -23,7 +24,7 @@
  *
  * A classic script (not an ES module), so that a file:// copy of the site works too. It defines
  * globalThis.cartmodelExplorers and mounts an explorer in every element with the attribute
- * data-cartmodel-explorer="dosing|nomogram|schedule", replacing its static fallback content.
+ * data-cartmodel-explorer="dosing|nomogram|schedule|burden", replacing its static fallback content.
  */
 (function (root) {
   "use strict";
@@ -616,17 +617,18 @@
         "aria-label": "Colour map of log10 of the predicted CAR T peak over antigen burden (horizontal, log scale) and dose (vertical, log scale), " +
           "with the largest dose under the model ceiling as a line and burdens not cleared in time shaded" }, parent);
       var key = el("ul", { "class": "cm-key", "aria-hidden": "true" }, parent);
-      [["#5dade2", "solid", "largest dose under the model ceiling"], ["#f7dc6f", "dashed", "peak = ceiling (any clearance)"],
+      [["#5dade2", "solid", "largest dose under the model ceiling (arrows: above the axis)"], ["#f7dc6f", "dashed", "peak = ceiling (any clearance)"],
         ["#a6a6a6", "solid", "tumour term not below the clearance level in time"]].forEach(function (item) {
         var li = el("li", {}, key);
         el("span", { "class": "cm-swatch" }, li).style.borderTop = (item[2].indexOf("tumour") === 0 ? "8px " : "3px ") + item[1] + " " + item[0];
         li.appendChild(document.createTextNode(item[2]));
       });
+      var beyondNote = text("p", "", { "class": "cm-note", "data-readout-note": "beyond-axis", hidden: "" }, parent);
       var grid = config.grid;
       var image = document.createElement("canvas");
       image.width = grid.n; image.height = grid.n;
       return {
-        canvas: canvas, image: image, pixels: image.getContext("2d").createImageData(grid.n, grid.n),
+        canvas: canvas, image: image, pixels: image.getContext("2d").createImageData(grid.n, grid.n), beyondNote: beyondNote,
         PGrid: logspace(grid.log10_P[0], grid.log10_P[1], grid.n),
         n0Grid: logspace(Math.log10(grid.n0_range[0]), Math.log10(grid.n0_range[1]), grid.n),
         colourRange: null
@@ -641,7 +643,9 @@
         if (d.feasible) { feasible++; lowest = Math.min(lowest, d.n0); highest = Math.max(highest, d.n0); }
       });
       map.clears.forEach(function (ok, j) { if (ok) limit = map.PGrid[j]; });
-      return { map: map, lowest: feasible ? lowest : NaN, highest: feasible ? highest : NaN, feasible: feasible, limit: limit };
+      var beyondAxis = map.underCeiling.some(function (d) { return d.feasible && d.atMaxDose; });
+      return { map: map, lowest: feasible ? lowest : NaN, highest: feasible ? highest : NaN, feasible: feasible, limit: limit,
+        beyondAxis: beyondAxis };
     },
     draw: function (chart, state, v, container) {
       var map = state.map, n = map.n0Grid.length, nP = map.PGrid.length, peak = map.peak;
@@ -700,7 +704,31 @@
         ctx.setLineDash([]);
       }
       curve(map.ceilingDose.map(function (d) { return d.feasible && !d.atMaxDose ? d.n0 : NaN; }), "#f7dc6f", 1.5, [6, 4]);
-      curve(map.underCeiling.map(function (d) { return d.feasible ? d.n0 : NaN; }), "#5dade2", 3.5, []);
+      curve(map.underCeiling.map(function (d) { return d.feasible && !d.atMaxDose ? d.n0 : NaN; }), "#5dade2", 3.5, []);
+      // burdens whose largest dose lies above the dose axis: not a line on its top edge, but
+      // open arrows pointing past it and words on the plot saying so
+      var beyond = [];
+      map.underCeiling.forEach(function (d, j) { if (d.feasible && d.atMaxDose) beyond.push(j); });
+      if (beyond.length) {
+        ctx.strokeStyle = "#5dade2"; ctx.fillStyle = "#5dade2"; ctx.lineWidth = 2;
+        var every = Math.max(1, Math.round(beyond.length / Math.max(1, (X(map.PGrid[beyond[beyond.length - 1]]) - X(map.PGrid[beyond[0]])) / 18)));
+        beyond.forEach(function (j, k) {
+          if (k % every) return;
+          var x = X(map.PGrid[j]);
+          ctx.beginPath(); ctx.moveTo(x, y1 + 22); ctx.lineTo(x, y1 + 6); ctx.stroke();
+          ctx.beginPath(); ctx.moveTo(x - 4, y1 + 11); ctx.lineTo(x, y1 + 4); ctx.lineTo(x + 4, y1 + 11); ctx.stroke();
+        });
+        var label = "largest dose above " + formatCells(map.n0Grid[n - 1]) + " (axis end)";
+        ctx.font = "600 12px sans-serif"; ctx.textBaseline = "top";
+        var left = X(map.PGrid[beyond[0]]), width = ctx.measureText(label).width;
+        var tx = Math.max(x0 + 4, Math.min(left, x1 - width - 6));
+        ctx.fillStyle = "rgba(0,0,0,0.65)"; ctx.fillRect(tx - 3, y1 + 26, width + 6, 17);
+        ctx.fillStyle = "#fff"; ctx.textAlign = "left"; ctx.fillText(label, tx, y1 + 28);
+      }
+      chart.beyondNote.hidden = !beyond.length;
+      chart.beyondNote.textContent = beyond.length ? "For " + beyond.length + " of the " + nP + " burdens the largest dose under the model ceiling lies above the top of the dose axis (" +
+        formatCells(map.n0Grid[n - 1]) + " model cells): the arrows at the top of the plot mark them." : "";
+      chart.beyondNote.setAttribute("data-value", String(beyond.length));
       // axes
       ctx.fillStyle = ink; ctx.strokeStyle = ink; ctx.lineWidth = 1;
       ctx.font = "12px sans-serif";
@@ -747,7 +775,7 @@
       var none = "no burden qualifies";
       return {
         largest_dose_min: [state.lowest, isFinite(state.lowest) ? formatCells(state.lowest) + " model cells" : none],
-        largest_dose_max: [state.highest, isFinite(state.highest) ? formatCells(state.highest) + " model cells" : none],
+        largest_dose_max: [state.highest, isFinite(state.highest) ? (state.beyondAxis ? "above " : "") + formatCells(state.highest) + " model cells" : none],
         burdens_with_a_dose: [state.feasible, state.feasible + " of " + state.map.PGrid.length],
         clearance_limit_P: [state.limit, isFinite(state.limit) ? formatCells(state.limit) + " AU" : "none on the grid"]
       };
@@ -815,6 +843,184 @@
       for (var k = 0; k < state.single.t.length; k++) {
         rows.push([state.single.t[k], state.single.carT[k], state.split.carT[k], state.split.tumour[k]].map(String).join(","));
       }
+      return rows;
+    }
+  };
+
+  /* ------------------------------------------------------------------ the burden explorer
+   *
+   * From a blood count and a marrow biopsy to Equation 1's P: cartmodel.burden's
+   * patient_from_measurements, estimate_burden, sensitivity_state and sensitivity_p_range
+   * for one patient, in the same order of operations. The book's conventions (blood volume
+   * per kg by age group and sex, Harrison's marrow cells per kg, the reference antigen
+   * burden, the ranges of the tornado analysis) come from cartmodel through
+   * explorer/parameters.js, as the controls do; tests/test_burden_explorer_browser.py holds
+   * the result to cartmodel on hundreds of random patients.
+   */
+
+  var SEXES = ["man", "woman"];
+
+  /* estimate_burden for the fields of an AllPatient: blood volume, blasts, antigen molecules. */
+  function burdenParts(f) {
+    var volume = check("blood_volume_ml", f.weight_kg * f.blood_volume_ml_per_kg);
+    var blood = check("blasts", f.wbc_giga_per_l * 1e3 * 1e3 * volume * f.blood_blast_fraction);
+    var cells = f.weight_kg * f.marrow_cells_per_kg;
+    var marrow = check("blasts", cells * (f.marrow_cellularity_fraction / f.normal_cellularity_fraction) * f.marrow_infiltration_fraction);
+    var total = check("blasts", blood + marrow);
+    var antigen = check("antigen_molecules", total * f.antigen_molecules_per_blast);
+    return { volume: volume, blood: blood, marrow: marrow, total: total, antigen: antigen };
+  }
+
+  /*
+   * The burden of one patient. p = {weight_kg, age_years, sex, wbc_giga_per_l, blood_blast_fraction,
+   * marrow_infiltration_fraction, marrow_cellularity_fraction, antigen_molecules_per_blast};
+   * c = the conventions of cartmodel.burden (explorer/parameters.js). Returns the patient's
+   * fields, the parts, P and its blood and marrow shares in AU, the disease state of the
+   * sensitivity analysis (or null) and the range of P it gives (or null), with the input whose
+   * bar reaches furthest.
+   */
+  function burden(p, c) {
+    var names = ["weight_kg", "age_years", "wbc_giga_per_l", "blood_blast_fraction", "marrow_infiltration_fraction",
+      "marrow_cellularity_fraction", "antigen_molecules_per_blast"];
+    var x = {};
+    names.forEach(function (name) { x[name] = check(name, p[name]); });
+    var sex = checkChoice("sex", p.sex, SEXES);
+    var group = x.age_years < c.adult_age_years ? "child" : "adult";
+    var normal = (100.0 - x.age_years) / 100.0;
+    var lowest = table().parameters.normal_cellularity_fraction.low;
+    if (normal < lowest) {
+      throw new RangeError("age_years (years) must be in [0, " + 100 * (1 - lowest) + "] for the rule of thumb of normal cellularity; got " + x.age_years);
+    }
+    var fields = {
+      weight_kg: x.weight_kg, wbc_giga_per_l: x.wbc_giga_per_l, blood_blast_fraction: x.blood_blast_fraction,
+      marrow_cellularity_fraction: x.marrow_cellularity_fraction, marrow_infiltration_fraction: x.marrow_infiltration_fraction,
+      normal_cellularity_fraction: normal, blood_volume_ml_per_kg: c.blood_volume_ml_per_kg[group === "child" ? "child" : sex],
+      marrow_cells_per_kg: c.marrow_cells_per_kg, antigen_molecules_per_blast: x.antigen_molecules_per_blast
+    };
+    var parts = burdenParts(fields), ref = c.reference_antigen_molecules, density = fields.antigen_molecules_per_blast;
+    var out = {
+      group: group, fields: fields, parts: parts, P: parts.antigen / ref,
+      PBlood: parts.blood * density / ref, PMarrow: parts.marrow * density / ref,
+      state: null, range: null, widest: null
+    };
+    c.states.forEach(function (state) {
+      var limits = c.state_ranges[state];
+      var inside = Object.keys(limits).every(function (name) { return limits[name][0] <= fields[name] && fields[name] <= limits[name][1]; });
+      if (inside && out.state === null) out.state = state;
+    });
+    if (out.state === null) return out;
+    // tornado_ranges: the fixed ranges, and the measured counts spread either side
+    var ranges = Object.assign({}, c.fixed_ranges[group][out.state]), s = c.count_spread;
+    var wbcHigh = table().parameters.wbc_giga_per_l.high;
+    ranges.wbc_giga_per_l = [(1 - s) * fields.wbc_giga_per_l, Math.min((1 + s) * fields.wbc_giga_per_l, wbcHigh)];
+    if (out.state === "relapse") {
+      ranges.blood_blast_fraction = [(1 - s) * fields.blood_blast_fraction, Math.min(1.0, (1 + s) * fields.blood_blast_fraction)];
+    }
+    var low = Infinity, high = -Infinity, widest = 0;
+    Object.keys(ranges).forEach(function (name) {
+      var ends = ranges[name].map(function (end) {
+        var varied = Object.assign({}, fields);
+        varied[name] = check(name, end);
+        return burdenParts(varied).antigen;
+      });
+      low = Math.min(low, ends[0], ends[1]);
+      high = Math.max(high, ends[0], ends[1]);
+      var span = Math.max(ends[0], ends[1]) / Math.min(ends[0], ends[1]);
+      if (!(span <= widest)) { widest = span; out.widest = name; }
+    });
+    out.range = [low / ref, high / ref];
+    return out;
+  }
+
+  function formatAU(x) { return x === 0 ? "0 AU" : (x >= 1e4 || x < 1e-2 ? formatCells(x) : String(+x.toPrecision(3))) + " AU"; }
+
+  KINDS.burden = {
+    title: "Burden explorer",
+    readouts: [["P", "Burden P"], ["P_blood", "from the blood"], ["P_marrow", "from the marrow"],
+      ["blasts", "Blasts in blood and marrow"], ["P_low", "Sensitivity range of P, from"], ["P_high", "to"]],
+    chart: function (parent, setup) {
+      var svg = el("svg", { viewBox: "0 0 640 92", role: "img",
+        "aria-label": "The burden P in antigen units on a logarithmic axis: its blood and marrow parts, the estimate, and the range of the book's sensitivity analysis" }, parent, true);
+      var chart = { svg: svg, setup: setup, axis: el("g", { "class": "cm-axis" }, svg, true), W: 0, marks: {} };
+      chart.range = el("line", { stroke: "#8c8c8c", "stroke-opacity": 0.6, "stroke-width": 12, "data-series": "range" }, svg, true);
+      var key = el("ul", { "class": "cm-key", "aria-hidden": "true" }, parent);
+      [["range", "#8c8c8c", "range of the sensitivity analysis"], ["blood", TUMOUR, "P from the blood"],
+        ["marrow", "#2e86c1", "P from the marrow"], ["total", "currentColor", "P"]].forEach(function (item) {
+        if (item[0] !== "range") chart.marks[item[0]] = el("circle", { r: item[0] === "total" ? 7 : 5, fill: item[1], "data-series": item[0] }, svg, true);
+        var li = el("li", {}, key);
+        el("span", { "class": "cm-swatch" }, li).style.borderTop = (item[0] === "range" ? "8px solid " : "6px dotted ") + item[1];
+        li.appendChild(document.createTextNode(item[2]));
+      });
+      var links = el("p", { "class": "cm-dosing-link" }, parent);
+      chart.link = text("a", "", { "data-action": "open-dosing" }, links);
+      chart.linkNote = text("span", "", { "class": "cm-note" }, links);
+      return chart;
+    },
+    compute: function (v, fixed, chart) { return burden(v, chart.setup.conventions); },
+    draw: function (chart, state) {
+      var w = measure(chart.svg), H = 92;
+      if (w !== chart.W) { chart.W = w; chart.svg.setAttribute("viewBox", "0 0 " + w + " " + H); chart.axis.removeAttribute("data-key"); }
+      var shown = [state.P, state.PBlood, state.PMarrow].concat(state.range || []).filter(function (x) { return x > 0; });
+      var low = shown.length ? Math.floor(Math.log10(Math.min.apply(null, shown))) : -3;
+      var high = shown.length ? Math.ceil(Math.log10(Math.max.apply(null, shown)) + 1e-9) : 4;
+      if (high - low < 3) { low -= Math.ceil((3 - (high - low)) / 2); high = low + 3; }
+      var x0 = 16, x1 = chart.W - 16, y = 22;
+      var X = function (P) { return x0 + (x1 - x0) * (Math.log10(P) - low) / (high - low); };
+      var axisKey = low + ":" + high + ":" + chart.W;
+      if (chart.axis.getAttribute("data-key") !== axisKey) {
+        chart.axis.setAttribute("data-key", axisKey);
+        while (chart.axis.firstChild) chart.axis.removeChild(chart.axis.firstChild);
+        el("line", { x1: x0, x2: x1, y1: y + 18, y2: y + 18 }, chart.axis, true);
+        var stride = Math.ceil((high - low) / (chart.W < 450 ? 5 : 10));
+        for (var d = low; d <= high; d += stride) {
+          el("line", { x1: X(Math.pow(10, d)), x2: X(Math.pow(10, d)), y1: y + 18, y2: y + 23 }, chart.axis, true);
+          el("text", { x: X(Math.pow(10, d)), y: y + 36, "text-anchor": "middle" }, chart.axis, true).textContent = "10" + superscript(d);
+        }
+        el("text", { x: (x0 + x1) / 2, y: H - 4, "text-anchor": "middle" }, chart.axis, true).textContent = capitalised(table().parameters.P.label) + ", log scale";
+      }
+      if (state.range && state.range[0] > 0) {
+        chart.range.setAttribute("visibility", "visible");
+        setLine(chart.range, X(state.range[0]), X(state.range[1]), y, y);
+      } else chart.range.setAttribute("visibility", "hidden");
+      [["blood", state.PBlood], ["marrow", state.PMarrow], ["total", state.P]].forEach(function (item) {
+        var mark = chart.marks[item[0]];
+        mark.setAttribute("visibility", item[1] > 0 ? "visible" : "hidden");
+        if (item[1] > 0) { mark.setAttribute("cx", X(item[1]).toFixed(2)); mark.setAttribute("cy", y); }
+      });
+      // the dosing explorer, opened with this P where its burden control reaches it
+      var conventions = chart.setup.conventions, row = table().parameters.P;
+      if (state.P >= row.min && state.P <= row.max) {
+        chart.link.setAttribute("href", conventions.dosing_page + "?" + new URLSearchParams([["dosing.P", String(state.P)]]).toString() + "#" + conventions.dosing_anchor);
+        chart.link.textContent = "Open the dosing explorer with this burden (P = " + formatAU(state.P) + ")";
+        chart.link.hidden = false;
+        chart.linkNote.textContent = "";
+      } else {
+        chart.link.removeAttribute("href");
+        chart.link.hidden = true;
+        chart.linkNote.textContent = "P = " + formatAU(state.P) + " lies outside the dosing explorer's burden range (" + formatAU(row.min) + " to " + formatAU(row.max) + ").";
+      }
+    },
+    values: function (state) {
+      var range = state.range, params = table().parameters;
+      var reason = "none: the inputs lie in neither state of the book's sensitivity analysis (relapse: " +
+        "biopsy cellularity and marrow blasts in its ranges; near MRD: at most 1% marrow blasts and 1% blood blasts)";
+      return {
+        P: [state.P, formatAU(state.P)], P_blood: [state.PBlood, formatAU(state.PBlood)], P_marrow: [state.PMarrow, formatAU(state.PMarrow)],
+        blasts: [state.parts.total, formatCells(state.parts.total) + " cells"],
+        P_low: [range ? range[0] : "", range ? formatAU(range[0]) : reason],
+        P_high: [range ? range[1] : "", range ? formatAU(range[1]) + " (" + state.state + ", one input at a time; widest: " +
+          squash(params[state.widest].meaning) + ")" : "none"]
+      };
+    },
+    csv: function (state) {
+      var f = state.fields, p = state.parts, rows = ["quantity,value,unit"];
+      [["normal_cellularity_fraction", f.normal_cellularity_fraction, "fraction"], ["blood_volume_ml_per_kg", f.blood_volume_ml_per_kg, "mL/kg"],
+        ["blood_volume_ml", p.volume, "mL"], ["circulating_blasts", p.blood, "cells"], ["marrow_blasts", p.marrow, "cells"],
+        ["total_blasts", p.total, "cells"], ["antigen_molecules", p.antigen, "molecules"], ["P", state.P, "AU"],
+        ["P_blood", state.PBlood, "AU"], ["P_marrow", state.PMarrow, "AU"],
+        ["P_low", state.range ? state.range[0] : "", "AU"], ["P_high", state.range ? state.range[1] : "", "AU"]].forEach(function (row) {
+        rows.push(row.map(String).join(","));
+      });
       return rows;
     }
   };
@@ -1090,6 +1296,7 @@
     VERSION: VERSION, READINGS: READINGS, B_PLACEMENTS: B_PLACEMENTS,
     timeGrid: timeGrid, tumourTerm: tumourTerm, capacityFromTumour: capacityFromTumour, logisticSteps: logisticSteps,
     simulate: simulate, summarise: summarise, nomogram: nomogram, schedule: schedule, logspace: logspace,
+    burden: burden,
     readQuery: readQuery, formatCells: formatCells, mount: mount, mountAll: mountAll
   });
 

@@ -1,0 +1,314 @@
+"""The burden explorer (chapters/antigen-burden.md), in Debian's Chromium, held to cartmodel.burden.
+
+* The arithmetic (``globalThis.cartmodelExplorers.burden``) against
+  ``cartmodel.burden.patient_from_measurements`` and ``estimate_burden``, and the range of
+  ``sensitivity_state`` / ``sensitivity_p_range``, on 300 random patients: relative
+  differences under 1e-9, the same disease state, the same range or none.
+* The controls come from the parameter table (physiological ranges, defaults: the book's
+  adult at relapse); the readouts follow the controls; links restore a state and hostile or
+  out-of-range links change nothing and say so; the link to the dosing explorer opens it with
+  this P; CSV; reset; a 375 px phone needs no horizontal scrolling; axe-core finds nothing
+  serious.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+from urllib.parse import urlencode, urljoin
+
+import numpy as np
+import pytest
+
+import cartmodel as cm
+from cartmodel import burden as bd
+from cartmodel.parameters import PARAMETERS
+
+PAGE = "chapters/antigen-burden.html"
+SELECTOR = "#live-burden-explorer"
+NUMERIC = ("weight_kg", "age_years", "wbc_giga_per_l", "blood_blast_fraction", "marrow_infiltration_fraction",
+           "marrow_cellularity_fraction", "antigen_molecules_per_blast")
+CONTROLS = ("weight_kg", "age_years", "sex", "wbc_giga_per_l", "blood_blast_fraction",
+            "marrow_infiltration_fraction", "marrow_cellularity_fraction", "antigen_molecules_per_blast")
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+
+def open_page(page, site, query: str = ""):
+    page.goto(site.page_url(PAGE) + query)
+    page.wait_for_selector(f"{SELECTOR}[data-cartmodel-mounted]", timeout=20_000)
+    return page
+
+
+def api_values(page) -> dict:
+    return page.evaluate(f"document.querySelector('{SELECTOR}').cartmodelExplorer.values()")
+
+
+def readouts(page) -> dict[str, tuple[str, str]]:
+    found = page.eval_on_selector_all(f"{SELECTOR} [data-readout]",
+                                      "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])")
+    return {name: (value, text) for name, value, text in found}
+
+
+def default(name: str):
+    return "man" if name == "sex" else PARAMETERS[name].default
+
+
+def expected(values: dict) -> dict:
+    """What cartmodel gives for the explorer's inputs: P and its parts, blasts, state and range."""
+    patient = bd.patient_from_measurements(**values)
+    estimate = cm.estimate_burden(patient)
+    density = float(patient.antigen_molecules_per_blast)
+    reference = bd.REFERENCE_ANTIGEN_MOLECULES
+    state = bd.sensitivity_state(patient)
+    low_high = None
+    if state is not None:
+        low_high = bd.sensitivity_p_range(patient, group=str(bd.age_group(values["age_years"])), state=state)
+    return {"P": float(estimate.P()), "PBlood": float(estimate.circulating_blasts) * density / reference,
+            "PMarrow": float(estimate.marrow_blasts) * density / reference, "total": float(estimate.total_blasts),
+            "state": state, "range": low_high}
+
+
+def close(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+
+def random_patients(count: int, seed: int) -> list[dict]:
+    """Patients over the controls' ranges, a third of them in each disease state of the sensitivity analysis."""
+    rng = np.random.default_rng(seed)
+    patients = []
+    for k in range(count):
+        kind = k % 3  # 0: anywhere, 1: relapse, 2: near MRD
+        infiltration = {0: 10 ** rng.uniform(-4, 0), 1: rng.uniform(0.5, 0.95), 2: 10 ** rng.uniform(-4, -2)}[kind]
+        cellularity = rng.uniform(0.6, 1.0) if kind == 1 else rng.uniform(0.0, 1.0)
+        blood = rng.uniform(0.0, 0.01) if kind == 2 else rng.uniform(0.0, 1.0)
+        patients.append({
+            "weight_kg": float(rng.uniform(2.0, 200.0)), "age_years": float(rng.choice([rng.uniform(0, 18), rng.uniform(18, 95)])),
+            "sex": str(rng.choice(["man", "woman"])), "wbc_giga_per_l": float(10 ** rng.uniform(-1, 3)),
+            "blood_blast_fraction": float(blood), "marrow_infiltration_fraction": float(infiltration),
+            "marrow_cellularity_fraction": float(cellularity),
+            "antigen_molecules_per_blast": float(10 ** rng.uniform(2, 6)),
+        })
+    return patients
+
+
+BURDEN_ALL = """(patients) => {
+  const c = globalThis.cartmodelParameters.explorers.burden.conventions;
+  return patients.map((p) => {
+    const b = globalThis.cartmodelExplorers.burden(p, c);
+    return {P: b.P, PBlood: b.PBlood, PMarrow: b.PMarrow, total: b.parts.total, state: b.state, range: b.range};
+  });
+}"""
+
+
+def test_burden_agrees_with_cartmodel_on_300_random_patients(page, site, page_log):  # noqa: F811
+    open_page(page, site)
+    patients = random_patients(300, seed=2019)
+    results = page.evaluate(BURDEN_ALL, patients)
+    states = {"relapse": 0, "near MRD": 0, None: 0}
+    worst = 0.0
+    for p, js in zip(patients, results, strict=True):
+        want = expected(p)
+        for key in ("P", "PBlood", "PMarrow", "total"):
+            assert close(js[key], want[key]), (key, js[key], want[key], p)
+            if want[key]:
+                worst = max(worst, abs(js[key] / want[key] - 1))
+        assert js["state"] == want["state"], p
+        states[want["state"]] += 1
+        if want["range"] is None:
+            assert js["range"] is None
+        else:
+            assert close(js["range"][0], want["range"][0]) and close(js["range"][1], want["range"][1]), (js, want, p)
+    assert all(count >= 50 for count in states.values()), states  # every state, and none, was tested
+    assert worst < 1e-9
+    assert not page_log.page_errors
+
+
+def test_controls_come_from_the_parameter_table_and_start_at_the_books_adult(page, site):  # noqa: F811
+    open_page(page, site)
+    for name in NUMERIC:
+        row = PARAMETERS[name]
+        control = page.locator(f"{SELECTOR} [name={name}]")
+        low, high, scale, step = row.control
+        log = scale == "log"
+        assert float(control.get_attribute("min")) == pytest.approx(math.log10(low) if log else low)
+        assert float(control.get_attribute("max")) == pytest.approx(math.log10(high) if log else high)
+        assert float(control.get_attribute("step")) == step
+        # the slider stays inside the physiological range of the table
+        assert (row.low is None or low >= row.low) and (row.high is None or high <= row.high), name
+        label = page.locator(f"{SELECTOR} label[for='{control.get_attribute('id')}']").inner_text()
+        assert row.unit in label, (name, label)
+    assert page.locator(f"{SELECTOR} select[name=sex]").evaluate("n => [...n.options].map(o => o.value)") == ["man", "woman"]
+    assert api_values(page) == {name: default(name) for name in CONTROLS}
+    # the starting values are the book's adult at relapse
+    adult = float(cm.estimate_burden(bd.EXAMPLE_PATIENTS["adult, relapse"]).P())
+    assert float(readouts(page)["P"][0]) == pytest.approx(adult, rel=1e-12)
+    note = page.locator(f"{SELECTOR} .cm-note").first.inner_text()
+    assert "not dose advice" in note
+
+
+def check_readouts(page) -> dict:
+    values = api_values(page)
+    want = expected(values)
+    shown = readouts(page)
+    for key, readout in (("P", "P"), ("PBlood", "P_blood"), ("PMarrow", "P_marrow"), ("total", "blasts")):
+        assert close(float(shown[readout][0]), want[key]), (readout, shown[readout], want[key])
+    if want["range"] is None:
+        assert shown["P_low"][0] == "" and shown["P_low"][1].startswith("none")
+    else:
+        assert close(float(shown["P_low"][0]), want["range"][0]) and close(float(shown["P_high"][0]), want["range"][1])
+        assert want["state"] in shown["P_high"][1]
+    return want
+
+
+def test_sliders_move_the_readouts_to_cartmodel(page, site, page_log):  # noqa: F811
+    open_page(page, site)
+    check_readouts(page)
+    weight = page.locator(f"{SELECTOR} input[name=weight_kg]")
+    weight.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowLeft")
+    assert api_values(page)["weight_kg"] == 65.0
+    check_readouts(page)
+    infiltration = page.locator(f"{SELECTOR} input[name=marrow_infiltration_fraction]")
+    infiltration.focus()
+    page.keyboard.press("Home")  # 1e-4: near MRD if the blood is clear too
+    page.locator(f"{SELECTOR} input[name=blood_blast_fraction]").focus()
+    page.keyboard.press("Home")
+    assert check_readouts(page)["state"] == "near MRD"
+    page.locator(f"{SELECTOR} input[name=marrow_infiltration_fraction]").focus()
+    for _ in range(250):  # up to about 3%: between the states, no range
+        page.keyboard.press("ArrowRight")
+    assert check_readouts(page)["state"] is None
+    page.select_option(f"{SELECTOR} select[name=sex]", "woman")
+    page.locator(f"{SELECTOR} input[name=age_years]").focus()
+    page.keyboard.press("Home")  # a newborn: the children's blood volume
+    check_readouts(page)
+    assert not page_log.page_errors and not page_log.console_errors
+
+
+def test_links_restore_the_state_and_open_the_dosing_explorer_with_this_P(page, site, page_log):  # noqa: F811
+    state = {"burden.weight_kg": "20", "burden.age_years": "6", "burden.sex": "woman", "burden.wbc_giga_per_l": "40",
+             "burden.blood_blast_fraction": "0.8", "burden.marrow_infiltration_fraction": "0.85",
+             "burden.marrow_cellularity_fraction": "0.95", "burden.antigen_molecules_per_blast": "22000"}
+    open_page(page, site, "?" + urlencode(state))
+    values = api_values(page)
+    for key, text in state.items():
+        name = key.split(".", 1)[1]
+        assert values[name] == (text if name == "sex" else float(text)), key
+    assert page.locator(f"{SELECTOR} .cm-url-note:visible").count() == 0
+    want = check_readouts(page)
+    # the book's child at relapse, but for the rule-of-thumb normal cellularity of a 6-year-old
+    child = cm.estimate_burden(bd.EXAMPLE_PATIENTS["child, relapse"])
+    assert want["P"] == pytest.approx(float(child.P()), rel=1e-12)
+    page.locator(f"{SELECTOR} [data-action=copy-link]").click()
+    copied = page.locator(f"{SELECTOR} .cm-link").input_value()
+    page.goto(copied)
+    page.wait_for_selector(f"{SELECTOR}[data-cartmodel-mounted]")
+    assert api_values(page) == values
+    link = page.locator(f"{SELECTOR} a[data-action=open-dosing]")
+    href = link.get_attribute("href")
+    assert href.startswith("interactive-dosing.html?dosing.P=") and href.endswith("#live-dosing-explorer")
+    link.click()
+    page.wait_for_selector("#live-dosing-explorer[data-cartmodel-mounted]", timeout=20_000)
+    dosing = page.evaluate("document.querySelector('#live-dosing-explorer').cartmodelExplorer.values()")
+    assert dosing["P"] == want["P"]  # the very number, not a rounded copy
+    assert page.locator("#live-dosing-explorer .cm-url-note:visible").count() == 0
+    assert not page_log.page_errors
+
+
+def test_a_burden_outside_the_dosing_explorers_range_gets_no_link(page, site):  # noqa: F811
+    open_page(page, site, "?burden.marrow_infiltration_fraction=0.0001&burden.blood_blast_fraction=0"
+                          "&burden.weight_kg=2&burden.antigen_molecules_per_blast=100")
+    P = float(readouts(page)["P"][0])
+    assert P < PARAMETERS["P"].control[0]
+    assert page.locator(f"{SELECTOR} a[data-action=open-dosing]").is_hidden()
+    assert "outside the dosing explorer's burden range" in page.locator(f"{SELECTOR} .cm-dosing-link").inner_text()
+
+
+HOSTILE = [
+    ("burden.weight_kg", "1e308"),  # above the physiological range
+    ("burden.weight_kg", "70000"),  # grams, not kg
+    ("burden.age_years", "-1"),
+    ("burden.wbc_giga_per_l", "NaN"),
+    ("burden.blood_blast_fraction", "1.5"),
+    ("burden.marrow_cellularity_fraction", "<script>window.__cartmodelPwned = 1</script>"),
+    ("burden.sex", "<img src=x onerror=\"window.__cartmodelPwned = 1\">"),
+    ("burden.antigen_molecules_per_blast", "Infinity"),
+    ("burden.__proto__", "1"),
+    ("burden.<svg onload=alert(1)>", "1"),
+]
+
+
+def test_hostile_and_out_of_range_links_are_refused_visibly(page, site, page_log):  # noqa: F811
+    dialogs: list[str] = []
+
+    def on_dialog(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    try:
+        open_page(page, site, "?" + urlencode(HOSTILE + [("burden.age_years", "8")]))
+    finally:
+        page.remove_listener("dialog", on_dialog)
+    assert dialogs == [] and not page_log.page_errors
+    assert page.evaluate("window.__cartmodelPwned") is None
+    assert page.locator(f"{SELECTOR} script, {SELECTOR} img, {SELECTOR} .cm-url-note svg").count() == 0
+    assert api_values(page) == {**{name: default(name) for name in CONTROLS}, "age_years": 8.0}
+    note = page.locator(f"{SELECTOR} .cm-url-note")
+    assert note.is_visible()
+    text = note.inner_text()
+    assert text.startswith("Ignored from the link")
+    for key, _ in HOSTILE:
+        assert key[:40] in text, key
+    check_readouts(page)
+
+
+def test_csv_and_reset(page, site):  # noqa: F811
+    open_page(page, site, "?burden.weight_kg=30&burden.age_years=10")
+    with page.expect_download() as info:
+        page.locator(f"{SELECTOR} [data-action=download-csv]").click()
+    assert info.value.suggested_filename == "cartmodel-burden-explorer.csv"
+    header, body = Path(info.value.path()).read_text(encoding="utf-8").split("\n", 1)
+    assert header.startswith("# cartmodel burden explorer") and "not dose advice" in header and "weight_kg=30" in header
+    rows = {row["quantity"]: row for row in csv.DictReader(io.StringIO(body))}
+    want = expected(api_values(page))
+    assert close(float(rows["P"]["value"]), want["P"]) and rows["P"]["unit"] == "AU"
+    assert close(float(rows["total_blasts"]["value"]), want["total"])
+    page.locator(f"{SELECTOR} [data-action=reset]").click()
+    assert api_values(page) == {name: default(name) for name in CONTROLS}
+
+
+def test_readable_at_phone_width_without_horizontal_scrolling(chromium, site):  # noqa: F811
+    context = chromium.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
+    try:
+        page = context.new_page()
+        open_page(page, site)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        box = page.locator(SELECTOR).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+        chart = page.locator(f"{SELECTOR} svg[role=img]")
+        ratio = chart.evaluate("n => n.getBoundingClientRect().width / n.viewBox.baseVal.width")
+        assert ratio * 12 >= 10, ratio  # the axis text is not shrunk below 10 px
+    finally:
+        context.close()
+
+
+def test_no_serious_accessibility_violation_with_the_note_and_link_shown(page, site):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_page(page, site, "?burden.weight_kg=oops")
+    page.locator(f"{SELECTOR} [data-action=copy-link]").click()
+    assert page.locator(f"{SELECTOR} .cm-url-note").is_visible() and page.locator(f"{SELECTOR} .cm-link").is_visible()
+    violations = Axe().run(page).response["violations"]
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} {v['nodes'][0]['target']}" for v in violations
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+def test_the_dosing_link_is_relative_to_the_burden_page(site):
+    # the burden and dosing explorers live in the same folder of the site
+    assert (Path(site.root) / urljoin(PAGE, "interactive-dosing.html")).exists()

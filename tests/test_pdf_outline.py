@@ -1,0 +1,105 @@
+"""The printed book as a reader navigates it (``make pdf``, read back with pypdf).
+
+* Every chapter title of the table of contents is a bookmark, spelled exactly as the table of
+  contents spells it (no space lost where the heading wrapped on paper), in the same order.
+* The printed contents give each chapter's page, the page its bookmark points to.
+* The live explorers, which need a browser, are printed as pictures with the address of the
+  live page; the API reference is the appendix at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.book
+
+
+def contents_titles(html: Path) -> list[str]:
+    """The chapters as the site's table of contents (the navigation of the landing page) spells them."""
+    soup = BeautifulSoup((html / "chapters" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return [a.get_text(" ", strip=True) for a in soup.select("nav.bd-docs-nav a.reference")]
+
+
+@pytest.fixture(scope="module")
+def bookmarks(built_book) -> list[tuple[int, str, int]]:
+    if built_book.pdf is None:
+        pytest.fail(f"no PDF next to the reused build {built_book.html}: run `make pdf`")
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import make_pdf
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    found = make_pdf.outline(built_book.pdf)
+    print(f"cartmodel: the PDF has {len(found)} bookmarks")
+    return found
+
+
+def test_every_chapter_title_is_a_bookmark_spelled_as_in_the_contents_in_order(built_book, bookmarks):
+    titles = contents_titles(built_book.html)
+    assert len(titles) >= 10
+    marks = [title for _, title, _ in bookmarks]
+    positions = []
+    for title in titles:
+        assert title in marks, f"no bookmark {title!r}; near it: {[m for m in marks if m.replace(' ', '') == title.replace(' ', '')]}"
+        positions.append(marks.index(title, positions[-1] + 1 if positions else 0))
+    assert positions == sorted(positions)
+    pages = [bookmarks[i][2] for i in positions]
+    assert pages == sorted(pages) and len(set(pages[1:])) == len(pages) - 1  # each chapter from a page of its own
+
+
+def test_no_bookmark_lost_a_space_or_doubled_its_text(built_book, bookmarks):
+    soup = BeautifulSoup((built_book.html / "chapters" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    book_title = soup.select_one("h1").get_text(" ", strip=True).rstrip("#").strip()
+    assert bookmarks[0][1] == book_title  # the wrapped title of the first page
+    for _, title, _ in bookmarks:
+        words = title.split()
+        half = len(words) // 2
+        assert not (half and words[:half] == words[half:2 * half]), f"doubled: {title!r}"
+
+
+def test_the_contents_give_each_chapters_page(built_book, bookmarks):
+    from pypdf import PdfReader
+
+    reader = PdfReader(built_book.pdf)
+    contents = " ".join((reader.pages[i].extract_text() or "") for i in range(2))
+    contents = re.sub(r"\s+", " ", contents)
+    missing = []
+    position = 0
+    for title in contents_titles(built_book.html)[1:]:
+        # the chapter's bookmark: the first of its title after the chapter before (the landing page has a
+        # section "How to cite" too)
+        position = next(i for i in range(position, len(bookmarks)) if bookmarks[i][1] == title)
+        starts = bookmarks[position][2]
+        match = re.search(re.escape(title) + r"[ .·…]*(\d+)", contents)
+        if not match or int(match.group(1)) != starts:
+            missing.append(f"{title}: printed {match.group(1) if match else None}, starts on {starts}")
+    assert missing == [], "\n".join(missing)
+
+
+def test_explorers_are_printed_as_pictures_with_their_live_address(built_book, bookmarks):
+    from pypdf import PdfReader
+
+    reader = PdfReader(built_book.pdf)
+    text = re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))
+    chapters = sorted((REPO / "chapters").glob("*.md"))
+    explorers = [(chapter.stem, element) for chapter in chapters
+                 for element in re.findall(r'id="([\w-]+)"\s+data-cartmodel-explorer=', chapter.read_text(encoding="utf-8"))]
+    assert len(explorers) >= 4
+    for stem, element in explorers:
+        assert f"chapters/{stem}.html#{element}" in text, element
+
+
+def test_the_api_reference_is_the_appendix_at_the_end(bookmarks):
+    chapters = [(title, page) for depth, title, page in bookmarks if title in ("References", "API reference")]
+    assert [title for title, _ in chapters] == ["References", "API reference"]
+    assert chapters[1][1] > chapters[0][1]
+    last_pages = max(page for _, _, page in bookmarks)
+    assert all(page >= chapters[1][1] for _, title, page in bookmarks[[t for _, t, _ in bookmarks].index("API reference"):])
+    assert last_pages >= chapters[1][1]

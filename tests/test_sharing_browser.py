@@ -1,0 +1,151 @@
+"""Pages that share and index well: an icon, a description and link-preview tags on every page.
+
+* Every page of the table of contents names the site's own icon, and loading it in Chromium
+  asks for nothing that is missing: no 404 (``/favicon.ico`` included), no console error.
+* Every page has a meta description, Open Graph tags (title, description, type, address,
+  image with its text) and a Twitter card, written by sphinxext-opengraph from the page's own
+  text; the image is the recomputed Figure 1 that the site itself serves (1200 x 630 px).
+  The tags only name addresses: nothing in them is loaded by the page, and the extension's
+  code holds no way to fetch anything at build time.
+* The nomogram explorer says on the plot where the largest dose under the ceiling lies
+  above its dose axis, instead of drawing it along the axis's top edge.
+"""
+
+from __future__ import annotations
+
+import ast
+import struct
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from .conftest import REPO
+from .test_book import toc_files
+
+PAGES = toc_files()
+CONFIG = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+SITE_URL = CONFIG["ogp_site_url"]
+IMAGE = CONFIG["ogp_image"]
+
+
+def tags(page_html: str) -> dict[str, str]:
+    soup = BeautifulSoup(page_html, "html.parser")
+    found = {}
+    for meta in soup.find_all("meta"):
+        key = meta.get("property") or meta.get("name")
+        if key:
+            found[key] = meta.get("content", "")
+    icons = [link["href"] for link in soup.find_all("link", href=True) if "icon" in link.get("rel", [])]
+    found["icon"] = icons[0] if len(icons) == 1 else f"{len(icons)} icons"
+    return found
+
+
+@pytest.mark.book
+def test_every_page_has_a_description_and_link_preview_tags(built_book):
+    problems = []
+    for name in PAGES:
+        found = tags((Path(built_book.html) / f"{name}.html").read_text(encoding="utf-8"))
+        for key in ("description", "og:title", "og:description", "og:type", "og:url", "og:image", "og:image:alt",
+                    "twitter:card"):
+            if not found.get(key, "").strip():
+                problems.append(f"{name}: no {key}")
+        if len(found.get("description", "")) < 50:
+            problems.append(f"{name}: description too short to say what the page is: {found.get('description')!r}")
+        if found.get("og:url") != urljoin(SITE_URL, f"{name}.html"):
+            problems.append(f"{name}: og:url {found.get('og:url')}")
+        if found.get("og:image") != urljoin(SITE_URL, IMAGE):
+            problems.append(f"{name}: og:image {found.get('og:image')}")
+        if found.get("og:site_name") != CONFIG["ogp_site_name"]:
+            problems.append(f"{name}: og:site_name {found.get('og:site_name')!r}")
+        if found.get("twitter:card") != "summary_large_image":
+            problems.append(f"{name}: twitter:card {found.get('twitter:card')}")
+        # every address in the tags is the site's own
+        for key in ("og:url", "og:image"):
+            if urlsplit(found.get(key, "")).netloc != urlsplit(SITE_URL).netloc:
+                problems.append(f"{name}: {key} names another host: {found.get(key)}")
+    assert problems == [], "\n".join(problems)
+    # the descriptions are the pages' own: not one text for all
+    descriptions = [tags((Path(built_book.html) / f"{name}.html").read_text(encoding="utf-8"))["description"]
+                    for name in PAGES]
+    assert len(set(descriptions)) == len(descriptions)
+
+
+@pytest.mark.book
+def test_the_preview_image_is_the_recomputed_figure_1_served_by_the_site(built_book):
+    image = Path(built_book.html) / IMAGE
+    data = image.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1200, 630)
+    assert image.stat().st_size > 20_000  # a drawn figure, not an empty canvas
+
+
+def test_the_opengraph_extension_cannot_fetch_anything():
+    """No module of sphinxext-opengraph imports a way to the network (the build also runs offline in CI)."""
+    import sphinxext.opengraph
+
+    network = {"urllib.request", "http.client", "requests", "socket", "httpx", "urllib3", "aiohttp"}
+    imported = set()
+    for path in Path(sphinxext.opengraph.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+    assert imported and not imported & network, imported & network
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_every_page_loads_its_icon_and_nothing_missing(site, tab):  # noqa: F811
+    page = tab.open()
+    problems = []
+    responses: list[tuple[str, int]] = []
+
+    def listener(response) -> None:
+        responses.append((response.url, response.status))
+
+    for name in PAGES:
+        responses.clear()
+        tab.log.console_errors.clear()
+        page.on("response", listener)
+        try:
+            page.goto(site.page_url(f"{name}.html"), wait_until="load")
+            icon = page.evaluate("""() => { const link = document.querySelector('link[rel~="icon"]');
+                                     return link ? link.href : null; }""")
+            status = page.evaluate("(href) => fetch(href).then(r => r.status + ' ' + r.headers.get('content-type'))", icon) \
+                if icon else "no icon"
+            page.wait_for_load_state("networkidle")
+        finally:
+            page.remove_listener("response", listener)
+        if not (icon and icon.startswith(site.url) and status.startswith("200 image/svg")):
+            problems.append(f"{name}: icon {icon} -> {status}")
+        problems += [f"{name}: {url} HTTP {code}" for url, code in responses if code >= 400]
+        problems += [f"{name}: console error {text}" for text in tab.log.console_errors]
+    problems += [f"request left the site: {url}" for url in tab.log.blocked_requests]
+    tab.empty()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(page, site):  # noqa: F811
+    page.goto(site.page_url("chapters/interactive-dosing.html"))
+    page.wait_for_selector("#live-nomogram-explorer[data-cartmodel-mounted]", timeout=20_000)
+    above = page.evaluate("""() => document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state.map.underCeiling
+                             .filter((d) => d.feasible && d.atMaxDose).length""")
+    note = page.locator("#live-nomogram-explorer [data-readout-note=beyond-axis]")
+    assert above > 0  # at the starting values, the small burdens allow more than the axis shows
+    assert note.is_visible() and int(note.get_attribute("data-value")) == above
+    assert "above the top of the dose axis" in note.inner_text()
+    shown = page.locator("#live-nomogram-explorer [data-readout=largest_dose_max]").inner_text()
+    assert shown.startswith("above ")
+    # a ceiling low enough that every largest dose is inside the axis: no note
+    page.locator("#live-nomogram-explorer input[name=ceiling]").focus()
+    page.keyboard.press("Home")
+    above = page.evaluate("""() => document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state.map.underCeiling
+                             .filter((d) => d.feasible && d.atMaxDose).length""")
+    assert above == 0 and note.is_hidden()
