@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ import cartmodel as cm
 from cartmodel.paper import FIGURE_1, FIGURE_1_DAYS
 from cartmodel.reporting import sci
 
-from .builds import Builds
 from .conftest import REPO
 
 
@@ -102,26 +100,6 @@ def test_chapters_run_side_by_side_before_sphinx_reads_them(built_book):
         assert f"executed {len(notebooks)} of {len(notebooks)} notebooks side by side" in built_book.log
 
 
-def test_each_build_is_started_once_per_run(tmp_path):
-    """Every test process asks for the builds it needs; only the first request starts one."""
-    builds = Builds(tmp_path)
-    (tmp_path / "first.claim").touch()  # as if another process of the run had started it
-    builds.start("first")
-    assert not (tmp_path / "first.pid").exists(), "a second build was started"
-    assert not (tmp_path / "first").exists(), "a second copy of the repository was made"
-
-
-def test_a_build_that_stops_without_a_result_fails_the_tests_waiting_for_it(tmp_path):
-    builds = Builds(tmp_path)
-    (tmp_path / "first.claim").touch()
-    ended = subprocess.Popen(["true"])  # a runner that has come and gone, with no result
-    ended.wait()
-    (tmp_path / "first.pid").write_text(str(ended.pid))
-    (tmp_path / "first.log").write_text("the build's last words")
-    with pytest.raises(pytest.fail.Exception, match="stopped without a result"):
-        builds.wait("first")
-
-
 def test_a_rebuild_rewrites_the_explorers_table_only_when_cartmodel_changed(tmp_path):
     spec = importlib.util.spec_from_file_location("explorer_parameters_for_test", REPO / "_ext" / "explorer_parameters.py")
     assert spec is not None and spec.loader is not None
@@ -169,17 +147,6 @@ def test_bibliography_lists_the_paper(built_book):
     text = text_of(page(built_book, "chapters/bibliography"))
     assert "A dynamical systems perspective on chimeric antigen receptor" in text
     assert "Toor" in text
-
-
-def test_build_configuration_fails_loudly_and_bounds_cell_time():
-    """A cell error stops the build, and a hung cell times out instead of hanging CI."""
-    config = yaml.safe_load((REPO / "_config.yml").read_text())
-    assert config["execute"]["execute_notebooks"] == "cache"
-    assert config["execute"]["allow_errors"] is False
-    assert 0 < config["execute"]["timeout"] <= 600
-    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
-    makefile = (REPO / "Makefile").read_text()
-    assert "jupyter-book build . --warningiserror" in makefile
 
 
 @pytest.mark.book
