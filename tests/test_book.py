@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -93,8 +92,9 @@ def test_equation_1_page_has_numbered_equations_and_resolved_references(built_bo
 
 @pytest.mark.book
 def test_chapters_run_side_by_side_before_sphinx_reads_them(built_book):
-    """The outdated chapters are executed in parallel first (the per-chapter times are on the
-    Reproducibility page, which tests/test_publication.py checks)."""
+    """The outdated chapters are executed in parallel first, by jupyter-cache's local-parallel
+    executor (the per-chapter times are on the Reproducibility page, which
+    tests/test_publication.py checks)."""
     notebooks = [name for name in toc_files() if "kernelspec" in (REPO / f"{name}.md").read_text(encoding="utf-8")[:400]]
     if built_book.log != "(reused build)":
         assert f"executed {len(notebooks)} of {len(notebooks)} notebooks side by side" in built_book.log
@@ -111,35 +111,6 @@ def test_a_rebuild_rewrites_the_explorers_table_only_when_cartmodel_changed(tmp_
     assert extension.is_current(target)
     os.utime(target, (0, 0))  # as if written before cartmodel's last change
     assert not extension.is_current(target), "a table older than cartmodel's sources is kept"
-
-
-def lines_of_code(path: Path) -> int:
-    """Lines inside the chapter's code cells, counted from the Markdown source."""
-    inside, count = False, 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("```{code-cell}"):
-            inside = True
-        elif inside and line.startswith("```"):
-            inside = False
-        elif inside and not line.startswith(":tags:") and not line.startswith("---"):
-            count += 1
-    return count
-
-
-@pytest.mark.book
-def test_the_longest_chapters_start_first(built_book):
-    """The pool of kernels starts with the chapters that have the most code, so that a long
-    one is not left to run alone at the end."""
-    if built_book.log == "(reused build)":
-        pytest.skip("a reused build has no log")
-    started = re.findall(r"Executing: (\S+\.md)", built_book.log)
-    assert len(started) >= 2
-    by_size = sorted(started, key=lambda path: -lines_of_code(Path(path)))
-    first = min(os.cpu_count() or 1, len(started))
-    # The first ones may be logged in either order; after them, one starts when one ends.
-    assert set(started[:first]) == set(by_size[:first])
-    assert [lines_of_code(Path(path)) for path in started[first:]] == sorted(
-        (lines_of_code(Path(path)) for path in started[first:]), reverse=True)
 
 
 @pytest.mark.book

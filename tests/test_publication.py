@@ -214,7 +214,7 @@ def reproducibility(built_book) -> BeautifulSoup:
 
 
 @pytest.mark.book
-def test_reproducibility_page_reports_every_notebook_execution(built_book, reproducibility):
+def test_reproducibility_page_reports_every_notebook_execution(reproducibility):
     notebooks = {name for name in toc_files() if is_notebook(name)}
     assert len(notebooks) >= 5
     table = next(t for t in reproducibility.select("article table") if "Run Time" in t.get_text())
@@ -227,11 +227,6 @@ def test_reproducibility_page_reports_every_notebook_execution(built_book, repro
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", modified), (name, modified)
         assert method == "cache" and status == "succeeded", (name, method, status)
         assert float(runtime) > 0, (name, runtime)
-    sources = reproducibility.select_one("article ul.execution-sources").get_text(" ", strip=True)
-    if built_book.log != "(reused build)":
-        # A clean copy has an empty execution cache: every chapter ran in this build.
-        assert f"Executed during this build ({len(notebooks)})" in sources, sources
-        assert "execution cache (executed earlier) (0)" in sources, sources
 
 
 @pytest.mark.book
