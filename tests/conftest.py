@@ -24,12 +24,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-# Figures are drawn off screen in every test process, before any test imports matplotlib.
-os.environ["MPLBACKEND"] = "Agg"
+import matplotlib
+import pytest
+from filelock import FileLock
+from hypothesis import HealthCheck, settings
 
-import pytest  # noqa: E402
-from filelock import FileLock  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
+# Figures are drawn off screen in every test process. Not through the environment
+# (MPLBACKEND), which the book builds' kernels would inherit: they would draw no figures.
+matplotlib.use("Agg")
 
 REPO = Path(__file__).resolve().parents[1]
 PDF_NAME = "cartmodel-companion.pdf"  # what tools/make_pdf.py writes (`make pdf`)

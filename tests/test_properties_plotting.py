@@ -305,7 +305,7 @@ PLOT_REFUSALS: dict[str, Refusal] = {
         {"doses": st.one_of(BAD_VECTOR, st.just(NOMOGRAM_DOSES[:2])), "burdens": BAD_VECTOR,
          "peaks": st.one_of(outside(0.0, low_open=True), st.just(NOMOGRAM["grid"].peak.T),
                             st.just(-NOMOGRAM["grid"].peak)),
-         "ax": BAD_AX, "ceiling": POSITIVE}),
+         "ax": BAD_AX, "ceiling": outside(0.0, low_open=True, none_ok=True)}),  # None: no ceiling
     "plot_split_ratios": refusal(
         plotting.plot_split_ratios, {"infusions": [1, 2, 3], "ratios": {2.0: [1.0, 0.9, 0.8]}, "ax": SHARED_AX},
         {"infusions": st.sampled_from(["x", None, [], [[1, 2, 3]], [0.5, 2.0, 3.0], [1.0, math.nan, 3.0]]),

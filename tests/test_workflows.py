@@ -1,12 +1,15 @@
-"""The GitHub workflows call what the repository has: make targets, .ci/run, the PDF.
+"""The GitHub workflows call what the repository has: make targets, .ci/run, the PDF;
+and CI runs the tests with the network cut.
 
-No build and no browser: these read the workflow files.
+No build and no browser.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import socket
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,13 @@ def test_deploy_workflow_puts_the_pdf_into_the_published_site():
     assert "make book" in runs and "make pdf" in runs and uploads
     assert runs.index("make book") < runs.index("make pdf") < uploads[0]
     assert steps[uploads[0]]["with"]["path"] == "_build/html"
+
+
+def test_network_is_really_cut():
+    """.ci/run runs the suite in a namespace without network: prove that it is."""
+    if os.environ.get("CARTMODEL_EXPECT_OFFLINE") != "1":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the tests offline, through .ci/run")
+        pytest.skip("the network is cut only inside .ci/run's namespace (CARTMODEL_EXPECT_OFFLINE=1)")
+    with pytest.raises(OSError):
+        socket.create_connection(("pypi.org", 443), timeout=5)
