@@ -13,9 +13,9 @@ tests/conftest.py registers them once for the whole session.
   in ``page_log``.  This ``page`` replaces pytest-playwright's, which opens a new
   context and tab for every test: each test process here keeps one tab (``Tab``) and
   empties it between tests, because loading a page of the site in a new tab costs
-  Chromium about a second of CPU more than loading it in a tab that has loaded the
-  site before, which keeps its compiled scripts (``benchmarks/bench_browser.py``
-  measures both).  Requests go through the routing that blocks other hosts, which
+  Chromium more CPU than loading it in a tab that has loaded the site before, which
+  keeps its compiled scripts: 2.5 against 1.1 CPU seconds a page, measured with
+  ``benchmarks/bench_browser.py`` (16 pages, an idle two-core machine).  Requests go through the routing that blocks other hosts, which
   turns the HTTP cache off, so every page load still fetches every file it needs from
   the server.
 
