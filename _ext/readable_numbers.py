@@ -2,7 +2,8 @@
 
 myst-nb's ``{glue:text}`name:.3g``` prints a large cell count as ``1.47e+07``,
 which reads as code. This transform rewrites such numbers inside glued text
-(the ``pasted-text`` spans) as ``1.47 × 10⁷``. It changes nothing else: code
+(the ``pasted-text`` spans) as :func:`cartmodel.reporting.sci` writes them
+(``1.47 × 10⁷``), to the digits the format kept. It changes nothing else: code
 cells, their outputs and numbers typed in the prose are left as they are.
 """
 
@@ -13,21 +14,19 @@ import re
 from docutils import nodes
 from sphinx.application import Sphinx
 
-_E_NOTATION = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?)e([+-])(\d+)\b")
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+from cartmodel.reporting import sci
+
+_E_NOTATION = re.compile(r"(?<![\w.])-?(\d+)(?:\.(\d+))?e[+-]\d+\b")
 
 
 def readable(text: str) -> str:
-    """``'1.47e+07 cells'`` -> ``'1.47 × 10⁷ cells'`` (``e+00`` drops the power)."""
+    """``'1.47e+07 cells'`` -> ``'1.47 × 10⁷ cells'`` (``5e+00`` -> ``5``)."""
 
-    def power(match: re.Match[str]) -> str:
-        mantissa, sign, digits = match.groups()
-        exponent = int(digits) * (-1 if sign == "-" else 1)
-        if exponent == 0:
-            return mantissa
-        return f"{mantissa} × 10{str(exponent).translate(_SUPERSCRIPTS)}"
+    def rewrite(match: re.Match[str]) -> str:
+        whole, decimals = match.group(1), match.group(2) or ""
+        return str(sci(float(match.group(0)), digits=len(whole.lstrip("0") + decimals) or 1))
 
-    return _E_NOTATION.sub(power, text)
+    return _E_NOTATION.sub(rewrite, text)
 
 
 def rewrite_glued_numbers(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -1,24 +1,26 @@
-"""Browser helpers for tests of the built site: a local server and a Chromium page.
+"""Browser fixtures for tests of the built site: a local server and a reused Chromium tab.
 
-tests/conftest.py registers them once for the whole session: a second Playwright
-session in the same thread would fail ("Sync API inside the asyncio loop").
+tests/conftest.py registers them once for the whole session.
 
 * ``site``: the built book (``built_book.html``) served on 127.0.0.1 by
   ``http.server`` from a background thread, for the whole session.
-* ``chromium``: Debian's ``/usr/bin/chromium`` driven by Playwright for Python
-  (never a browser downloaded by ``playwright install``).
+* ``browser`` (pytest-playwright's fixture; ``chromium`` is another name for it):
+  Debian's ``/usr/bin/chromium``, launched once per test process through pytest-playwright
+  with ``browser_type_launch_args`` (never a browser downloaded by ``playwright install``).
 * ``page``: a browser tab that has loaded nothing for this test.  Every request that
   does not go to the local server is blocked and recorded, so a page that needs the
   network (a CDN) fails visibly; console errors and uncaught exceptions are recorded
-  in ``page_log``.  Each test process keeps one tab (``Tab``) and empties it between
-  tests: loading a page of the site in a new tab costs Chromium about a second of CPU
-  more than loading it in a tab that has loaded the site before, which keeps its
-  compiled scripts (``benchmarks/bench_browser.py`` measures both).  Requests go
-  through the routing that blocks other hosts, which turns the HTTP cache off, so
-  every page load still fetches every file it needs from the server.
+  in ``page_log``.  This ``page`` replaces pytest-playwright's, which opens a new
+  context and tab for every test: each test process here keeps one tab (``Tab``) and
+  empties it between tests, because loading a page of the site in a new tab costs
+  Chromium more CPU than loading it in a tab that has loaded the site before, which
+  keeps its compiled scripts: 2.5 against 1.1 CPU seconds a page, measured with
+  ``benchmarks/bench_browser.py`` (16 pages, an idle two-core machine).  Requests go through the routing that blocks other hosts, which
+  turns the HTTP cache off, so every page load still fetches every file it needs from
+  the server.
 
-Without ``/usr/bin/chromium`` (or Playwright) the browser tests are skipped on
-a developer's machine, with the reason, and fail in CI (``CI=true``).
+Without ``/usr/bin/chromium`` the browser tests are skipped on a developer's machine,
+with the reason, and fail in CI (``CI=true``).
 """
 
 from __future__ import annotations
@@ -100,16 +102,9 @@ def equations_that_do_not_fit(name: str, measured: list[dict]) -> list[str]:
 
 
 def require_browser() -> None:
-    """Skip (developer machine) or fail (CI) when Chromium or Playwright is missing."""
-    problems = []
+    """Skip (developer machine) or fail (CI) when Chromium is missing."""
     if not CHROMIUM.exists():
-        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("Playwright for Python is missing (pip install -e '.[test]')")
-    if problems:
-        message = "browser tests need " + "; ".join(problems)
+        message = f"browser tests need {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -160,22 +155,16 @@ def site(built_book) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium, launched headless once per session through Playwright."""
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright's launch options, with Debian's Chromium and the flags above."""
     require_browser()
-    from playwright.sync_api import sync_playwright
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
-    manager = sync_playwright().start()
-    try:
-        browser = manager.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-    except Exception:
-        manager.stop()
-        raise
-    try:
-        yield browser
-    finally:
-        browser.close()
-        manager.stop()
+
+@pytest.fixture(scope="session")
+def chromium(browser):
+    """The test process's Chromium: pytest-playwright's ``browser``."""
+    return browser
 
 
 def is_local(url: str) -> bool:

@@ -1,21 +1,44 @@
-"""Shared fixtures: a book built from a clean copy of the repository."""
+"""Shared fixtures: the book built from a clean copy of the repository, once per run.
+
+``built_book`` builds the book as ``make book`` does (then ``make pdf``'s PDF on first
+request, ``book_pdf``), in a copy of the repository as a clone would have it.
+``second_built_book`` is a second clean build, for the check that two builds give the
+same numbers and figures: it executes and reads every chapter with Sphinx's ``dummy``
+builder (no HTML written).
+
+``make test`` runs the tests in several processes (pytest-xdist). Each build is made
+once for all of them by the recipe of pytest-xdist's documentation ("Making
+session-scoped fixtures execute only once"): the first process to need it builds it
+while holding a file lock in the run's temporary folder, the others wait on the lock
+and read the result. pytest keeps the last three runs' folders, builds included.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-import tempfile
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, settings
 
-from .builds import PDF_NAME, REPO, Builds, BuiltBook, repository_files
+# Figures are drawn off screen in every test process. Not through the environment
+# (MPLBACKEND), which the book builds' kernels would inherit: they would draw no figures.
+matplotlib.use("Agg")
 
-__all__ = ["PDF_NAME", "REPO", "count_generated_call", "examples", "repository_files"]
+REPO = Path(__file__).resolve().parents[1]
+PDF_NAME = "cartmodel-companion.pdf"  # what tools/make_pdf.py writes (`make pdf`)
+BUILD_FLAGS = ["--warningiserror", "--keep-going"]  # those of `make book`
 
 # The shared helpers of the property tests assert too: rewrite them as pytest rewrites test modules.
 pytest.register_assert_rewrite("tests.strategies")
-
 
 # Reproducible property tests: the same examples on every run, no example database.
 settings.register_profile(
@@ -33,74 +56,75 @@ def examples(n: int) -> int:
     """``max_examples`` for a property test: ``n``, or a tenth of it (at least 10) in the fast lane."""
     return min(n, max(10, n // 10)) if FAST else n
 
-_GENERATED_CALLS = [0]
+
+@dataclass(frozen=True)
+class BuiltBook:
+    """A built site: ``source`` the copy it was built from, ``html`` its root folder,
+    ``log`` the build's output."""
+
+    source: Path
+    html: Path
+    log: str
 
 
-def count_generated_call() -> None:
-    """Count one generated call of a property test (reported at the end of the run)."""
-    _GENERATED_CALLS[0] += 1
+def repository_files() -> list[str]:
+    """Files git would put in a clone: tracked ones plus new, non-ignored ones."""
+    listing = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO, capture_output=True, check=True,
+    ).stdout.decode()
+    return [name for name in listing.split("\0") if name and (REPO / name).is_file()]
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
-    builds = _RUN.get("builds")
-    calls = _GENERATED_CALLS[0]
-    if builds is not None:  # the workers' counts, when pytest-xdist ran the tests
-        calls += sum(int(path.read_text()) for path in builds.folder.glob("calls-*.txt"))
-    if calls:
-        terminalreporter.write_line(f"cartmodel: {calls} generated calls in property tests")
-    if builds is not None:
-        for what, seconds in builds.timings().items():
-            terminalreporter.write_line(f"cartmodel: {what}: {seconds:.1f} s")
+def copy_repository(destination: Path) -> Path:
+    """A clean copy of the repository, as a clone would have it, ready to build."""
+    for name in repository_files():
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, target)
+    # Like .venv, node_modules comes from `make setup` (npm ci), not from git: the copy
+    # shares the repository's, from which the build copies the scripts the site serves.
+    if (REPO / "node_modules").is_dir():
+        (destination / "node_modules").symlink_to(REPO / "node_modules", target_is_directory=True)
+    return destination
 
 
-# The run's builds (tests/builds.py): the controlling process creates their folder and
-# removes it at the end; with pytest-xdist (`make test`) it hands the folder to each worker.
-_BUILD_FIXTURES = {"built_book": "first", "second_built_book": "second"}
-_RUN: dict[str, Builds] = {}
+def run_once(tmp_path_factory: pytest.TempPathFactory, label: str, produce) -> dict:
+    """``produce(folder)``'s result (a JSON-ready dict), made once per run by whichever test
+    process asks first, under a file lock; the other processes read what it wrote."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, shared by its processes
+    result_path = shared / f"{label}.json"
+    with FileLock(f"{result_path}.lock"):
+        if not result_path.exists():
+            folder = shared / label
+            folder.mkdir(exist_ok=True)
+            result_path.write_text(json.dumps(produce(folder)))
+    return json.loads(result_path.read_text())
 
 
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
+def build(source: Path, *builder: str) -> dict:
+    """``jupyter-book build`` of ``source`` with ``make book``'s flags: exit code, output, time."""
+    env = {**os.environ, "PYTHONPATH": str(source)}  # the kernels import the copy's cartmodel
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(source), *BUILD_FLAGS, *builder],
+        env=env, capture_output=True, text=True,
+    )
+    return {"source": str(source), "code": done.returncode, "log": done.stdout + done.stderr,
+            "seconds": time.perf_counter() - started}
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    if _is_worker(config):
-        _RUN["builds"] = Builds(Path(config.workerinput["cartmodel_builds"]))
-    else:
-        _RUN["builds"] = Builds(Path(tempfile.mkdtemp(prefix="cartmodel-builds-")))
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node) -> None:  # pytest-xdist: a worker is about to start
-    node.workerinput["cartmodel_builds"] = str(_RUN["builds"].folder)
-
-
-def _needs(item: pytest.Item) -> set[str]:
-    return set(getattr(item, "fixturenames", ())) & set(_BUILD_FIXTURES)
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the builds the collected tests need, in the background."""
-    wanted = set().union(*(_needs(item) for item in session.items)) if session.items else set()
-    if os.environ.get("CARTMODEL_BOOK_HTML"):
-        wanted.discard("built_book")
-    for fixture in sorted(wanted):
-        _RUN["builds"].start(_BUILD_FIXTURES[fixture])
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _is_worker(session.config) and _GENERATED_CALLS[0]:
-        worker = session.config.workerinput["workerid"]
-        (_RUN["builds"].folder / f"calls-{worker}.txt").write_text(str(_GENERATED_CALLS[0]))
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if not _is_worker(config) and "builds" in _RUN:
-        _RUN.pop("builds").discard()
+def built(result: dict, what: str) -> BuiltBook:
+    if result["code"] != 0:
+        pytest.fail(f"{what} failed (exit {result['code']}):\n{result['log'][-6000:]}")
+    source = Path(result["source"])
+    return BuiltBook(source=source, html=source / "_build" / "html", log=result["log"])
 
 
 @pytest.fixture(scope="session")
-def built_book() -> BuiltBook:
+def built_book(tmp_path_factory) -> BuiltBook:
     """The book, built once per test run from a clean copy of the repository.
 
     For quick local iteration only, ``CARTMODEL_BOOK_HTML=path/to/_build/html``
@@ -109,54 +133,54 @@ def built_book() -> BuiltBook:
     reuse = os.environ.get("CARTMODEL_BOOK_HTML")
     if reuse:
         html = Path(reuse).resolve()
-        pdf = html / PDF_NAME
-        return BuiltBook(source=REPO, html=html, log="(reused build)", pdf=pdf if pdf.exists() else None)
-    return _RUN["builds"].wait("first")
+        return BuiltBook(source=REPO, html=html, log="(reused build)")
+    result = run_once(tmp_path_factory, "first", lambda folder: build(copy_repository(folder / "book")))
+    return built(result, "the book build")
 
 
 @pytest.fixture(scope="session")
-def second_built_book() -> BuiltBook:
+def book_pdf(built_book, tmp_path_factory) -> Path:
+    """The whole book printed by ``make pdf``'s script from the built copy (which also
+    copies it into the site), once per run."""
+    if built_book.log == "(reused build)":
+        pdf = built_book.html / PDF_NAME
+        if not pdf.exists():
+            pytest.fail(f"no PDF next to the reused build {built_book.html}: run `make pdf`")
+        return pdf
+
+    def make_pdf(_folder: Path) -> dict:
+        source = built_book.source
+        done = subprocess.run(
+            [sys.executable, str(source / "tools" / "make_pdf.py"), "--source", str(source)],
+            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(source)}, timeout=1800,
+        )
+        return {"source": str(source), "code": done.returncode, "log": done.stdout + done.stderr}
+
+    result = run_once(tmp_path_factory, "pdf", make_pdf)
+    return built(result, "make pdf").source / "_build" / "pdf" / PDF_NAME
+
+
+@pytest.fixture(scope="session")
+def second_built_book(built_book, tmp_path_factory) -> BuiltBook:
     """A second, independent clean build (for the determinism check only): every chapter
-    executed and read, no HTML written."""
-    return _RUN["builds"].wait("second")
+    executed and read, no HTML written. Made after the first, which most tests wait for."""
+    result = run_once(tmp_path_factory, "second", lambda folder: build(
+        copy_repository(folder / "book"), "--builder", "custom", "--custom-builder", "dummy"))
+    return built(result, "the second book build")
 
 
 # Browser fixtures, registered here once: imported into each test module, a session
-# fixture would be set up once per module, and a second Playwright session in the same
-# thread fails ("Sync API inside the asyncio loop").
-from .browser import chromium, page, page_log, site, tab  # noqa: E402,F401
+# fixture would be set up once per module.
+from .browser import browser_type_launch_args, chromium, page, page_log, site, tab  # noqa: E402,F401
 
 # `make check` leaves out the tests that build the book or drive a browser
-# (-m "not book and not browser"), so each such test must carry its marker; one that
-# forgets would silently slow the fast lane or fail there for want of a build.
-_NEEDS_MARKER = {"built_book": "book", "chromium": "browser"}
+# (-m "not book and not browser"): a test that uses these fixtures gets the marker.
+_MARKER_OF_FIXTURE = {"built_book": "book", "browser": "browser"}
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    unmarked = [
-        f"{item.nodeid} uses the {fixture} fixture but is not marked @pytest.mark.{marker}"
-        for item in items
-        for fixture, marker in _NEEDS_MARKER.items()
-        if fixture in getattr(item, "fixturenames", ()) and item.get_closest_marker(marker) is None
-    ]
-    if unmarked:
-        raise pytest.UsageError("\n".join(unmarked))
-    # The builds start when collection ends and run in the background: the test files that
-    # need no build go first, so that the tests work while the book is built (instead of
-    # waiting for it at the first file that reads a page); then those that read the first
-    # build: the browser's first, as they take the longest, each group the largest first
-    # (so that no long one is left for the end, when the other process may have nothing
-    # to do); last, the file of the one test that needs the second build. Files stay
-    # whole: `make test` sends each file (each class, in a file that has them) to one
-    # process, in this order (--dist loadscope --no-loadscope-reorder).
-    files: dict[str, list[pytest.Item]] = {}
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        files.setdefault(item.nodeid.split("::")[0], []).append(item)
-
-    def place(tests: list[pytest.Item]) -> tuple[bool, bool, bool, int]:
-        needs = set().union(*(_needs(item) for item in tests))
-        browser = any(item.get_closest_marker("browser") for item in tests)
-        return "second_built_book" in needs, "built_book" in needs, not browser, -len(tests) if needs else 0
-
-    items[:] = [item for tests in sorted(files.values(), key=place) for item in tests]
+        for fixture, marker in _MARKER_OF_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)

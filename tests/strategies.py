@@ -1,7 +1,7 @@
 """Shared strategies and helpers of the property tests (hypothesis) over cartmodel's public API.
 
-The test modules ``test_properties_*.py`` draw from these: the valid ranges the chapters and
-widgets reach (with margin), values outside them (``outside``, ``POSITIVE``, ...), the
+The test modules ``test_properties*.py`` draw from these: the valid ranges the chapters and
+widgets reach (read from the parameter table, with margin), values outside them (``outside``, ``POSITIVE``, ...), the
 ``Refusal`` records of how to call a function and what is bad for each parameter, and the
 assertions ``assert_refused`` and ``assert_counts``.
 """
@@ -14,20 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-import cartmodel as cm  # noqa: E402
-from cartmodel.paper import FIGURE_1  # noqa: E402
-from cartmodel.parameters import PARAMETERS  # noqa: E402
+import cartmodel as cm
+from cartmodel.paper import FIGURE_1
+from cartmodel.parameters import PARAMETERS
 
 # --------------------------------------------------------------------------
 # helpers
@@ -185,9 +181,23 @@ HORIZON_BAD = {"days": bad_horizon(), "dt": st.one_of(POSITIVE, st.just(0.7)), "
 PATIENTS = st.builds(cm.AllPatient, **{name: st.floats(*bounds) for name, bounds in PATIENT_FIELD_RANGES.items()})
 
 SEEDS = st.integers(0, 2**32 - 1)
-RATE_R = st.floats(0.1, 3.0)  # the widgets' slider ranges, which cover the chapters' values
-RATE_Q = st.floats(0.0, 2.5)
-SCALE_K = log_uniform(1e2, 1e8)
+
+
+def from_table(name: str) -> st.SearchStrategy[float]:
+    """Values of the parameter ``name`` over the range of its slider in the parameter table
+    (cartmodel/parameters.py), which the widgets and the explorers offer: a log-scaled range
+    widened by a decade at each end (the chapters go a little beyond the sliders), a linear
+    one as it is."""
+    low, high, scale, _ = PARAMETERS[name].control
+    return log_uniform(low / 10, high * 10) if scale == "log" else st.floats(low, high)
+
+
+RATE_R = from_table("r")
+RATE_Q = from_table("q")
+SCALE_K = from_table("K")
+AFFINITY_B = from_table("B")
+BURDEN_P = st.one_of(st.just(0.0), from_table("P"))
+DOSE = from_table("n0")
 
 
 def small_repertoire(seed: int, n_clones: int, tumour_fraction: float) -> cm.Repertoire:
@@ -196,10 +206,6 @@ def small_repertoire(seed: int, n_clones: int, tumour_fraction: float) -> cm.Rep
 
 
 PROBABILITY = st.floats(0.0, 1.0)
-
-AFFINITY_B = log_uniform(1e-2, 10.0)  # 1 / IC50 over the widgets' 0.1 to 100 nM
-BURDEN_P = st.one_of(st.just(0.0), log_uniform(1e-2, 1e8))
-DOSE = log_uniform(1e-3, 1e6)
 
 
 FREE_SETS = st.sampled_from([(), ("scale",), ("q",), ("q", "scale"), ("r", "q")])

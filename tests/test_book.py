@@ -1,11 +1,13 @@
-"""The book, built from a clean copy with warnings as errors, read back as HTML."""
+"""The book, built from a clean copy with warnings as errors, read back as HTML; and a second
+clean build that gives the same glued numbers and figures (the first test, so that the
+second build starts as soon as the first is done)."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,6 @@ import cartmodel as cm
 from cartmodel.paper import FIGURE_1, FIGURE_1_DAYS
 from cartmodel.reporting import sci
 
-from .builds import Builds
 from .conftest import REPO
 
 
@@ -35,6 +36,36 @@ def page(built_book, name: str) -> BeautifulSoup:
 def text_of(soup: BeautifulSoup) -> str:
     article = soup.find("article") or soup
     return " ".join(article.get_text(" ").split())
+
+
+@pytest.mark.book
+def test_two_clean_builds_are_identical(built_book, second_built_book):
+    if built_book.log == "(reused build)":
+        pytest.fail("CARTMODEL_BOOK_HTML is set: this test needs two clean builds")
+    first = executed_outputs(built_book.source)
+    second = executed_outputs(second_built_book.source)
+    assert first.keys() == second.keys()
+    assert any(name.endswith(".glue.json") for name in first), "no glued values found"
+    pngs = sum(json.dumps(value).count('"image/png"') for value in first.values())
+    assert pngs >= 2, "no figures found in the executed chapters"
+    for name in first:
+        assert first[name] == second[name], f"{name} differs between two clean builds"
+
+
+def executed_outputs(build_root: Path) -> dict[str, object]:
+    """Glued values and every cell output of every executed chapter, minus run metadata."""
+    executed = build_root / "_build" / "jupyter_execute"
+    found: dict[str, object] = {}
+    for path in sorted(executed.rglob("*.glue.json")):
+        found[str(path.relative_to(executed))] = json.loads(path.read_text())
+    for path in sorted(executed.rglob("*.ipynb")):
+        notebook = json.loads(path.read_text())
+        cells = []
+        for cell in notebook["cells"]:
+            for output in cell.get("outputs", []):
+                cells.append({key: output.get(key) for key in ("output_type", "name", "text", "data")})
+        found[str(path.relative_to(executed))] = cells
+    return found
 
 
 @pytest.mark.book
@@ -95,31 +126,12 @@ def test_equation_1_page_has_numbered_equations_and_resolved_references(built_bo
 
 @pytest.mark.book
 def test_chapters_run_side_by_side_before_sphinx_reads_them(built_book):
-    """The outdated chapters are executed in parallel first (the per-chapter times are on the
-    Reproducibility page, which tests/test_publication.py checks)."""
+    """The outdated chapters are executed in parallel first, by jupyter-cache's local-parallel
+    executor (the per-chapter times are on the Reproducibility page, which
+    tests/test_publication.py checks)."""
     notebooks = [name for name in toc_files() if "kernelspec" in (REPO / f"{name}.md").read_text(encoding="utf-8")[:400]]
     if built_book.log != "(reused build)":
         assert f"executed {len(notebooks)} of {len(notebooks)} notebooks side by side" in built_book.log
-
-
-def test_each_build_is_started_once_per_run(tmp_path):
-    """Every test process asks for the builds it needs; only the first request starts one."""
-    builds = Builds(tmp_path)
-    (tmp_path / "first.claim").touch()  # as if another process of the run had started it
-    builds.start("first")
-    assert not (tmp_path / "first.pid").exists(), "a second build was started"
-    assert not (tmp_path / "first").exists(), "a second copy of the repository was made"
-
-
-def test_a_build_that_stops_without_a_result_fails_the_tests_waiting_for_it(tmp_path):
-    builds = Builds(tmp_path)
-    (tmp_path / "first.claim").touch()
-    ended = subprocess.Popen(["true"])  # a runner that has come and gone, with no result
-    ended.wait()
-    (tmp_path / "first.pid").write_text(str(ended.pid))
-    (tmp_path / "first.log").write_text("the build's last words")
-    with pytest.raises(pytest.fail.Exception, match="stopped without a result"):
-        builds.wait("first")
 
 
 def test_a_rebuild_rewrites_the_explorers_table_only_when_cartmodel_changed(tmp_path):
@@ -135,51 +147,11 @@ def test_a_rebuild_rewrites_the_explorers_table_only_when_cartmodel_changed(tmp_
     assert not extension.is_current(target), "a table older than cartmodel's sources is kept"
 
 
-def lines_of_code(path: Path) -> int:
-    """Lines inside the chapter's code cells, counted from the Markdown source."""
-    inside, count = False, 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("```{code-cell}"):
-            inside = True
-        elif inside and line.startswith("```"):
-            inside = False
-        elif inside and not line.startswith(":tags:") and not line.startswith("---"):
-            count += 1
-    return count
-
-
-@pytest.mark.book
-def test_the_longest_chapters_start_first(built_book):
-    """The pool of kernels starts with the chapters that have the most code, so that a long
-    one is not left to run alone at the end."""
-    if built_book.log == "(reused build)":
-        pytest.skip("a reused build has no log")
-    started = re.findall(r"Executing: (\S+\.md)", built_book.log)
-    assert len(started) >= 2
-    by_size = sorted(started, key=lambda path: -lines_of_code(Path(path)))
-    first = min(os.cpu_count() or 1, len(started))
-    # The first ones may be logged in either order; after them, one starts when one ends.
-    assert set(started[:first]) == set(by_size[:first])
-    assert [lines_of_code(Path(path)) for path in started[first:]] == sorted(
-        (lines_of_code(Path(path)) for path in started[first:]), reverse=True)
-
-
 @pytest.mark.book
 def test_bibliography_lists_the_paper(built_book):
     text = text_of(page(built_book, "chapters/bibliography"))
     assert "A dynamical systems perspective on chimeric antigen receptor" in text
     assert "Toor" in text
-
-
-def test_build_configuration_fails_loudly_and_bounds_cell_time():
-    """A cell error stops the build, and a hung cell times out instead of hanging CI."""
-    config = yaml.safe_load((REPO / "_config.yml").read_text())
-    assert config["execute"]["execute_notebooks"] == "cache"
-    assert config["execute"]["allow_errors"] is False
-    assert 0 < config["execute"]["timeout"] <= 600
-    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
-    makefile = (REPO / "Makefile").read_text()
-    assert "jupyter-book build . --warningiserror" in makefile
 
 
 @pytest.mark.book

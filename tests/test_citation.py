@@ -1,4 +1,4 @@
-"""Citable and deployable: CITATION.cff, the How-to-cite page, references.bib, workflows.
+"""Citable: CITATION.cff, the How-to-cite page, references.bib.
 
 No build and no browser: these read the repository's files.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shlex
 import shutil
 import subprocess
 import tomllib
@@ -120,12 +119,6 @@ def test_citation_cff_references_the_paper_as_in_references_bib(cff, bib):
 # --- the How to cite page -----------------------------------------------------------
 
 
-def test_how_to_cite_is_in_the_table_of_contents_before_the_bibliography():
-    files = [chapter["file"] for part in load_yaml(REPO / "_toc.yml")["parts"] for chapter in part["chapters"]]
-    assert "chapters/how-to-cite" in files
-    assert files.index("chapters/how-to-cite") < files.index("chapters/bibliography")
-
-
 def test_how_to_cite_gives_the_book_as_in_citation_cff(how_to_cite, cff):
     books = [entry for entry in how_to_cite.entries.values() if entry.type == "software"]
     assert len(books) == 1
@@ -197,79 +190,3 @@ def test_the_uncited_check_catches_an_entry_nobody_cites(bib):
     assert uncited_entries(keys, texts) == ["nobody2000"]
     # a key that appears only in running text, not in a {cite} role, does not count as cited
     assert uncited_entries(["stein2019"], ["see stein2019 and `stein2019`"]) == ["stein2019"]
-
-
-def test_the_bibliography_header_makes_no_claim_the_tests_do_not_check():
-    header = (REPO / "references.bib").read_text(encoding="utf-8").split("@", 1)[0]
-    assert "Every entry here is cited" in header and "test_citation.py" in header
-    assert "shared" not in header  # the book never points at the team's notes
-
-
-# --- workflows ----------------------------------------------------------------------
-
-
-def workflows() -> dict[str, dict]:
-    found = {path.name: load_yaml(path) for path in sorted((REPO / ".github" / "workflows").glob("*.yml"))}
-    assert set(found) >= {"book.yml", "scheduled.yml"}
-    return found
-
-
-def triggers(workflow: dict) -> dict:
-    return workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
-
-
-def steps(workflow: dict) -> list[dict]:
-    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
-
-
-def commands(workflow: dict) -> list[list[str]]:
-    """Each shell command of the workflow's `run` steps, as words."""
-    found = []
-    for step in steps(workflow):
-        for line in step.get("run", "").splitlines():
-            if line.strip():
-                found.append(shlex.split(line))
-    return found
-
-
-def make_targets() -> set[str]:
-    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    return set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE))
-
-
-@pytest.mark.parametrize("name", ["book.yml", "scheduled.yml"])
-def test_workflow_calls_only_make_targets_and_ci_run_that_exist(name):
-    workflow = workflows()[name]
-    assert workflow["jobs"] and triggers(workflow)
-    targets = make_targets()
-    for words in commands(workflow):
-        if words[0] == "make":
-            assert set(words[1:]) <= targets, f"{name}: `{' '.join(words)}` names a target the Makefile lacks"
-        if words[:2] == ["bash", ".ci/run"]:
-            assert (REPO / ".ci" / "run").exists()
-    assert not [step for step in steps(workflow) if "cache" in step.get("uses", "")], f"{name} uses a cache"
-
-
-def test_book_workflow_tests_as_ci_builds_with_the_readme_command_and_deploys_to_pages():
-    workflow = workflows()["book.yml"]
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "make book" in readme and "make test" in readme
-    runs = commands(workflow)
-    assert ["bash", ".ci/run"] in runs, "the workflow does not test the way CI does"
-    assert ["make", "book"] in runs, "the workflow does not build with the README's command"
-    assert triggers(workflow)["push"]["branches"] == ["main"]
-    uses = {step.get("uses", "").split("@")[0]: step for step in steps(workflow)}
-    assert uses["actions/upload-pages-artifact"]["with"]["path"] == "_build/html"
-    assert "deploy-pages" in " ".join(uses)
-    deploy = workflow["jobs"]["deploy"]
-    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    assert deploy["needs"] == "build"
-
-
-def test_scheduled_workflow_makes_a_cold_build_and_checks_links():
-    workflow = workflows()["scheduled.yml"]
-    assert triggers(workflow)["schedule"][0]["cron"].split()[0].isdigit()
-    runs = commands(workflow)
-    assert ["bash", ".ci/run"] in runs
-    assert ["make", "clean", "book"] in runs, "the cold build does not start from an empty _build"
-    assert ["make", "linkcheck"] in runs

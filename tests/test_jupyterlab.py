@@ -14,6 +14,9 @@ server what a reader's browser would get:
   gives the document manager carry the override `make setup` installs
   (.jupyter/labconfig/default_setting_overrides.json, also used on Binder), and the
   viewer it names is one that jupytext's extension defines.
+
+Binder (repo2docker) builds environment.yml and runs postBuild, which installs the same
+settings: the last test checks that set-up without starting Binder.
 """
 
 from __future__ import annotations
@@ -26,13 +29,15 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-from .conftest import REPO
+from .conftest import REPO, repository_files
 
 JUPYTER = Path(sys.executable).with_name("jupyter")
 LAB_SETTINGS = REPO / ".jupyter" / "labconfig" / "default_setting_overrides.json"
@@ -164,3 +169,30 @@ def test_markdown_opens_in_jupytexts_notebook_view_by_default(lab):
     assert any(JUPYTEXT_VIEWER in path.read_text(encoding="utf-8", errors="replace") for path in root.glob("*.js")), (
         f"jupytext's extension defines no viewer called {JUPYTEXT_VIEWER!r}"
     )
+
+
+def test_binder_opens_markdown_chapters_as_notebooks():
+    """repo2docker reads environment.yml (no binder/ folder, which would hide it), runs
+    postBuild, and JupyterLab then opens .md files with jupytext's notebook view."""
+    assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), (
+        "a binder/ folder makes repo2docker ignore environment.yml and postBuild at the root"
+    )
+    environment = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
+    names = {re.split(r"[<>=!\s]", item)[0] for item in environment["dependencies"] if isinstance(item, str)}
+    pip = next((item["pip"] for item in environment["dependencies"] if isinstance(item, dict)), [])
+    # the notebook stack comes from pip, pinned: cartmodel's book extra (tests/test_environment.py checks the pins)
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    installed = project["dependencies"] + project["optional-dependencies"]["book"]
+    stack = names | {re.split(r"[<>=!\s\[]", item)[0] for item in installed}
+    assert {"jupyterlab", "jupytext", "ipywidgets", "ipykernel"} <= stack, f"environment.yml lacks the notebook stack: {stack}"
+    assert "-e .[book]" in pip, "environment.yml does not install cartmodel with the book's notebook stack"
+    settings = REPO / ".jupyter" / "labconfig" / "default_setting_overrides.json"
+    viewers = json.loads(settings.read_text(encoding="utf-8"))["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
+    assert viewers["markdown"] == "Jupytext Notebook"
+    post_build = REPO / "postBuild"
+    assert post_build.exists() and os.access(post_build, os.X_OK), "postBuild is missing or not executable"
+    script = post_build.read_text(encoding="utf-8")
+    assert script.startswith("#!") and str(settings.relative_to(REPO)) in script
+    assert "${NB_PYTHON_PREFIX}/etc/jupyter/labconfig" in script, "postBuild does not install the settings where JupyterLab reads them"
+    tracked = set(repository_files())
+    assert {"postBuild", str(settings.relative_to(REPO)), "environment.yml"} <= tracked

@@ -7,17 +7,13 @@ fed the plot.
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import cartmodel as cm  # noqa: E402
-from cartmodel import plotting  # noqa: E402
-from cartmodel.paper import FIGURE_1  # noqa: E402
+import cartmodel as cm
+from cartmodel import plotting
+from cartmodel.paper import FIGURE_1
 
 RATES = {name: FIGURE_1[name] for name in ("r", "q", "B", "K")}
 

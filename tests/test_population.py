@@ -203,9 +203,6 @@ def test_target_attainment_needs_a_cohort_and_a_valid_fraction():
 
 
 def test_plot_target_attainment_draws_the_probabilities():
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from cartmodel.plotting import find_artist, plot_target_attainment

@@ -26,18 +26,14 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-import cartmodel as cm  # noqa: E402
-from cartmodel import burden as bd  # noqa: E402
-from cartmodel import (  # noqa: E402
+import cartmodel as cm
+from cartmodel import burden as bd
+from cartmodel import (
     calibration,
     engine,
     plotting,
@@ -46,19 +42,19 @@ from cartmodel import (  # noqa: E402
     reporting,
     widgets,
 )
-from cartmodel.paper import FIGURE_1  # noqa: E402
-from cartmodel.parameters import Parameter, check, label, table_for_browser  # noqa: E402
+from cartmodel.paper import FIGURE_1
+from cartmodel.parameters import Parameter, check, label, table_for_browser
 
-from . import test_properties as equation_1  # noqa: E402  (the lead's properties of cartmodel.model)
-from . import test_properties_burden as burden_properties  # noqa: E402
-from . import test_properties_dosing as dosing_properties  # noqa: E402
-from . import test_properties_fitting as fitting_properties  # noqa: E402
-from . import test_properties_model as model_properties  # noqa: E402
-from . import test_properties_plotting as plotting_properties  # noqa: E402
-from . import test_properties_repertoire as repertoire_properties  # noqa: E402
-from . import test_properties_widgets as widgets_properties  # noqa: E402
-from .conftest import count_generated_call, examples  # noqa: E402
-from .strategies import (  # noqa: E402
+from . import test_properties as equation_1  # the properties of cartmodel.model
+from . import test_properties_burden as burden_properties
+from . import test_properties_dosing as dosing_properties
+from . import test_properties_fitting as fitting_properties
+from . import test_properties_model as model_properties
+from . import test_properties_plotting as plotting_properties
+from . import test_properties_repertoire as repertoire_properties
+from . import test_properties_widgets as widgets_properties
+from .conftest import examples
+from .strategies import (
     BAD_BOOL,
     BAD_CHOICE,
     BAD_INT,
@@ -406,7 +402,6 @@ REFUSALS: dict[str, Refusal] = {
 @settings(max_examples=examples(3000))
 @given(data=st.data())
 def test_bad_input_is_refused_naming_the_parameter(data):
-    count_generated_call()
     spec = REFUSALS[data.draw(st.sampled_from(sorted(REFUSALS)), label="function")]
     name = data.draw(st.sampled_from(sorted(spec.bad)), label="parameter")
     bad = data.draw(spec.bad[name], label="bad value")
@@ -422,7 +417,6 @@ VALID_WHERE_NONE = {"clear_by_day": 30.0, "horizon_days": 40.0, "noise_sd": 0.3}
 @settings(max_examples=examples(300))
 @given(data=st.data())
 def test_arrays_where_a_scalar_is_required_are_refused(data):
-    count_generated_call()
     spec = REFUSALS[data.draw(st.sampled_from(sorted(n for n, s in REFUSALS.items() if s.scalars)), label="function")]
     name = data.draw(st.sampled_from(sorted(spec.scalars)), label="parameter")
     value = spec.valid[name] if spec.valid[name] is not None else VALID_WHERE_NONE[name]

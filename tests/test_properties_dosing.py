@@ -8,26 +8,22 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-import cartmodel as cm  # noqa: E402
-from cartmodel import (  # noqa: E402
+import cartmodel as cm
+from cartmodel import (
     calibration,
     dosing,
     population,
 )
-from cartmodel.paper import FIGURE_1  # noqa: E402
-from cartmodel.published import TISAGENLECLEUCEL_B_ALL  # noqa: E402
+from cartmodel.paper import FIGURE_1
+from cartmodel.published import TISAGENLECLEUCEL_B_ALL
 
-from .conftest import count_generated_call, examples  # noqa: E402
-from .strategies import (  # noqa: E402
+from .conftest import examples
+from .strategies import (
     AFFINITY_B,
     BURDEN_P,
     DOSE,
@@ -49,7 +45,6 @@ from .strategies import (  # noqa: E402
 @given(dose=DOSE, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K, horizon=HORIZONS,
        reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, reading, placement):
-    count_generated_call()
     days, dt = horizon
     common = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=placement)
     doses = np.array([dose, 10.0 * dose])
@@ -75,7 +70,6 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
 @given(ceiling=log_uniform(1e5, 1e11), P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q,
        clear_by=st.sampled_from([None, 21.0, 42.0, 60.0]))
 def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
-    count_generated_call()
     low, high = dosing.EXAMPLE_N0_RANGE
     result = cm.dose_for_ceiling(ceiling=[ceiling, 10.0 * ceiling], P=P, B=B, r=r, q=q, K=FIGURE_1["K"],
                                  clear_by_day=clear_by, rtol=1e-3)
@@ -99,7 +93,6 @@ def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
 @given(ceiling=log_uniform(1e5, 1e11), n0=log_uniform(1.0, 1e6), B=AFFINITY_B, r=RATE_R, q=RATE_Q,
        reading=st.sampled_from(cm.READINGS))
 def test_burden_for_ceiling(ceiling, n0, B, r, q, reading):
-    count_generated_call()
     common = dict(n0=n0, B=B, r=r, q=q, K=FIGURE_1["K"], days=30, reading=reading)
     limit = float(cm.burden_for_ceiling(ceiling=ceiling, max_P=1e12, rtol=1e-4, **common))
     assert limit >= 0.0 and not math.isnan(limit)
@@ -120,7 +113,6 @@ def test_burden_for_ceiling(ceiling, n0, B, r, q, reading):
 @settings(max_examples=examples(20))
 @given(n=st.integers(1, 8), seed=SEEDS, spread=st.floats(0.0, 0.5), fraction=st.floats(0.05, 1.0))
 def test_burden_for_fraction(n, seed, spread, fraction):
-    count_generated_call()
     cohort = population.draw_cohort(n, seed=seed, variability=dict.fromkeys(("r", "q", "B", "P"), spread))
     limit = population.burden_for_fraction(cohort, fraction, n0=1.0, ceiling=1e8, days=30)
     # at that nominal burden at least the fraction of the cohort is at or under the ceiling, just above it fewer
@@ -136,7 +128,6 @@ def test_burden_for_fraction(n, seed, spread, fraction):
        n_burden=st.integers(1, 4), top=st.floats(0.0, 8.0), ceiling=log_uniform(1e5, 1e11),
        clear_by_day=st.sampled_from([1.0, 21.0, 60.0]), level=log_uniform(1e-3, 1e3), cv=st.floats(0.0, 10.0))
 def test_draw_cohort_and_target_attainment(n, seed, spread, n_dose, n_burden, top, ceiling, clear_by_day, level, cv):
-    count_generated_call()
     sd = float(population.lognormal_sd_from_cv(cv))
     assert sd >= 0 and math.sqrt(math.expm1(sd**2)) == pytest.approx(cv, rel=1e-9, abs=1e-12)
     cohort = population.draw_cohort(n, seed=seed, variability=dict.fromkeys(("r", "q", "B", "P"), spread))
@@ -166,7 +157,6 @@ def test_draw_cohort_and_target_attainment(n, seed, spread, n_dose, n_burden, to
 @given(days=st.floats(0.0, 400.0), reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS),
        plateau=st.sampled_from([0.1, 1.0, 10.0]), dose=log_uniform(1e-2, 1e2), burden=log_uniform(1e-2, 1e2))
 def test_calibration_to_the_published_course(days, reading, placement, plateau, dose, burden):
-    count_generated_call()
     tmax = TISAGENLECLEUCEL_B_ALL["tmax_days"].value
     start, level, peak = calibration.published_typical_course([0.0, days, tmax])
     assert start == 1.0 and 0.0 < level <= peak
@@ -185,7 +175,6 @@ def test_calibration_to_the_published_course(days, reading, placement, plateau, 
 @settings(max_examples=examples(500))
 @given(total=DOSE, infusions=st.integers(1, 1000), interval=st.floats(0.0, 30.0))
 def test_split_doses(total, infusions, interval):
-    count_generated_call()
     schedule = cm.split_doses(total, infusions, interval)
     assert len(schedule) == infusions
     days, cells = np.array(schedule).T
@@ -199,7 +188,6 @@ def test_split_doses(total, infusions, interval):
 @given(total=DOSE, infusions=st.integers(1, 6), interval=st.integers(0, 20).map(float), P=BURDEN_P, B=AFFINITY_B,
        r=RATE_R, q=RATE_Q)
 def test_split_schedule(total, infusions, interval, P, B, r, q):
-    count_generated_call()
     common = dict(total_n0=total, infusions=infusions, interval_days=interval, P=P, B=B, r=r, q=q,
                   K=FIGURE_1["K"], days=60)
     if (infusions - 1) * interval > 60:  # the last infusion after the horizon: refused, naming the culprits

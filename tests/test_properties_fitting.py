@@ -9,23 +9,19 @@ from __future__ import annotations
 import math
 import warnings
 
-import matplotlib
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-import cartmodel as cm  # noqa: E402
-from cartmodel import (  # noqa: E402
+import cartmodel as cm
+from cartmodel import (
     fitting,
 )
-from cartmodel.paper import FIGURE_1  # noqa: E402
+from cartmodel.paper import FIGURE_1
 
-from .conftest import count_generated_call, examples  # noqa: E402
-from .strategies import (  # noqa: E402
+from .conftest import examples
+from .strategies import (
     AFFINITY_B,
     COHORT_FIT,
     DOSE,
@@ -49,7 +45,6 @@ from .strategies import (  # noqa: E402
        reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_sample_counts_and_log_sensitivities(r, q, B, P, K, n0, scale, noise_sd, sample_days, seed, reading,
                                              placement):
-    count_generated_call()
     eq1 = dict(r=r, q=q, B=B, P=P, K=K, n0=n0, reading=reading, b_placement=placement)
     counts = cm.sample_counts(sample_days, **eq1, scale=scale, noise_sd=noise_sd, rng=np.random.default_rng(seed))
     assert counts.shape == (len(sample_days),)
@@ -71,7 +66,6 @@ def test_sample_counts_and_log_sensitivities(r, q, B, P, K, n0, scale, noise_sd,
 @given(P=log_uniform(10.0, 1e5), q=st.floats(0.8, 1.4), noise_sd=st.one_of(st.just(0.0), st.floats(0.05, 0.5)),
        free=FREE_SETS, known_noise=st.booleans(), seed=SEEDS)
 def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
-    count_generated_call()
     truth = dict(B=FIGURE_1["B"], K=FIGURE_1["K"], n0=1.0)
     counts = cm.sample_counts(STANDARD_DAYS, r=FIGURE_1["r"], q=q, P=P, **truth, noise_sd=noise_sd,
                               rng=np.random.default_rng(seed))
@@ -100,7 +94,6 @@ def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
        noise_sd=st.floats(0.05, 0.5), free=st.sampled_from([(), ("scale",), ("q", "scale")]), known_noise=st.booleans(),
        seed=SEEDS)
 def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_noise, seed):
-    count_generated_call()
     truth = dict(B=FIGURE_1["B"], K=FIGURE_1["K"], n0=1.0)
     sample_days = tuple(range(1, 29)) if "q" in free else STANDARD_DAYS
     counts = cm.sample_counts(sample_days, r=FIGURE_1["r"], q=q, P=np.array(P), **truth, noise_sd=noise_sd,
@@ -126,7 +119,6 @@ def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_nois
 @settings(max_examples=examples(200))
 @given(trials=st.integers(1, 5000), share=st.floats(0.0, 1.0), confidence=st.floats(0.5, 0.999))
 def test_clopper_pearson_leaves_half_the_error_in_each_tail(trials, share, confidence):
-    count_generated_call()
     successes = int(round(share * trials))
     low, high = cm.clopper_pearson(successes, trials, confidence)
     alpha = 1 - confidence
@@ -153,7 +145,6 @@ def stats_binom_tail(successes: int, trials: int, p: float, *, upper: bool) -> f
 @given(patients=st.integers(1, 40), seed=SEEDS, r_log_sd=st.sampled_from([0.0, 0.05, 0.3]),
        reading=st.sampled_from(["exact", "closed", "literal"]), noise_sd=st.sampled_from([0.0, 0.3]))
 def test_synthetic_cohort_draws_within_its_ranges(patients, seed, r_log_sd, reading, noise_sd):
-    count_generated_call()
     cohort = cm.synthetic_cohort(patients, rng=np.random.default_rng(seed), r=FIGURE_1["r"], B=FIGURE_1["B"],
                                  K=FIGURE_1["K"], sample_days=STANDARD_DAYS, noise_sd=noise_sd, r_log_sd=r_log_sd,
                                  reading=reading)
@@ -171,7 +162,6 @@ def test_synthetic_cohort_draws_within_its_ranges(patients, seed, r_log_sd, read
 @settings(max_examples=examples(100))
 @given(P_true=st.lists(log_uniform(1.0, 1e6), min_size=2, max_size=2), factor=st.floats(1.01, 100.0))
 def test_cohort_recovery_counts_the_patients(P_true, factor):
-    count_generated_call()
     recovery = cm.cohort_recovery(COHORT_FIT, P_true, factor)
     truth = np.array(P_true)
     within = [abs(math.log(COHORT_FIT.P[i] / truth[i])) <= math.log(factor) for i in range(2)]

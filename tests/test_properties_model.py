@@ -14,24 +14,20 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-import matplotlib
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import example, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-import cartmodel as cm  # noqa: E402
-from cartmodel import (  # noqa: E402
+import cartmodel as cm
+from cartmodel import (
     engine,
     reporting,
 )
-from cartmodel.parameters import PARAMETERS, Parameter, check, label, table_for_browser  # noqa: E402
+from cartmodel.parameters import PARAMETERS, Parameter, check, label, table_for_browser
 
-from .conftest import count_generated_call, examples  # noqa: E402
-from .strategies import (  # noqa: E402
+from .conftest import examples
+from .strategies import (
     AFFINITY_B,
     BURDEN_P,
     DOSE,
@@ -61,7 +57,6 @@ def read_back(text: str) -> Decimal:
 @example(value=1.7976931348623157e308, digits=15)
 @given(value=st.floats(allow_nan=False, allow_infinity=False), digits=st.integers(1, 15))
 def test_sci_shows_the_value_to_its_digits(value, digits):
-    count_generated_call()
     quantity = reporting.sci(value, digits)
     assert isinstance(quantity, reporting.Quantity) and float(quantity) == value
     text = str(quantity)
@@ -83,7 +78,6 @@ def test_sci_shows_the_value_to_its_digits(value, digits):
        level=log_uniform(1e-9, 10.0))
 def test_engine_pieces_compose_to_simulate(r, q, P, B, K, n0, later, horizon, reading, placement, level):
     """The engine's functions, called one by one, give simulate's trajectory; each piece checked independently."""
-    count_generated_call()
     days, dt = horizon
     t, steps = engine.time_grid(days, dt)
     assert steps == len(t) - 1 and t[0] == 0.0 and t[-1] == pytest.approx(days) and np.allclose(np.diff(t), dt)
@@ -122,7 +116,6 @@ ENGINE_T = np.arange(11.0)
 @settings(max_examples=examples(150))
 @given(data=st.data())
 def test_engine_refuses_bad_input(data):
-    count_generated_call()
     calls: dict[str, tuple[str, Callable[[Any], Any]]] = {
         "time_grid days": ("days", lambda v: engine.time_grid(v, 1.0)),
         "time_grid dt": ("dt", lambda v: engine.time_grid(10.0, v)),
@@ -159,7 +152,6 @@ def test_engine_refuses_bad_input(data):
 @given(name=st.sampled_from(sorted(PARAMETERS)), u=st.floats(0.0, 1.0))
 def test_parameter_table_checks_labels_and_exports(name, u):
     """Each row: its own default and slider range are valid, values outside are refused, the export round-trips."""
-    count_generated_call()
     row = PARAMETERS[name]
     low, high, scale, _ = row.control
     inside = low * (high / low) ** u if scale == "log" else low + u * (high - low)
@@ -186,7 +178,6 @@ def test_parameter_table_checks_labels_and_exports(name, u):
 @settings(max_examples=examples(100))
 @given(name=st.one_of(st.text(max_size=8).filter(lambda n: n not in PARAMETERS), st.just(1)))
 def test_parameter_table_refuses_unknown_names(name):
-    count_generated_call()
     with pytest.raises((ValueError, KeyError)):
         label(name)
     with pytest.raises((ValueError, KeyError, TypeError)):

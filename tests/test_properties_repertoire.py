@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import example, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-import cartmodel as cm  # noqa: E402
-from cartmodel import repertoire as rp  # noqa: E402
-from cartmodel import (  # noqa: E402
+import cartmodel as cm
+from cartmodel import repertoire as rp
+from cartmodel import (
     response,
 )
 
-from .conftest import count_generated_call, examples  # noqa: E402
-from .strategies import (  # noqa: E402
+from .conftest import examples
+from .strategies import (
     PROBABILITY,
     RATE_Q,
     RATE_R,
@@ -49,7 +45,6 @@ def range_strategy(low: float, high: float) -> st.SearchStrategy[tuple[float, fl
 @given(n=st.integers(1, 200), seed=SEEDS, ic50=range_strategy(1e-2, 1e3), expression=range_strategy(1e-3, 1e3),
        fraction=st.floats(0.0, 1.0))
 def test_draw_peptides(n, seed, ic50, expression, fraction):
-    count_generated_call()
     library = cm.draw_peptides(n, seed=seed, ic50_range_nm=ic50, expression_range=expression, tumour_fraction=fraction)
     assert library.n_peptides == n and library.tumour.dtype == bool
     assert_counts("ic50", library.ic50_nm)
@@ -66,7 +61,6 @@ def test_draw_peptides(n, seed, ic50, expression, fraction):
 @given(n=st.integers(1, 300), seed=SEEDS, size_exponent=EXPONENTS, min_size=log_uniform(1e-2, 1e3),
        affinity_exponent=EXPONENTS, min_affinity=log_uniform(1e-4, 1.0), n_peptides=st.integers(1, 50))
 def test_draw_repertoire(n, seed, size_exponent, min_size, affinity_exponent, min_affinity, n_peptides):
-    count_generated_call()
     repertoire = cm.draw_repertoire(n, seed=seed, size_exponent=size_exponent, min_size_cells=min_size,
                                     affinity_exponent=affinity_exponent, min_affinity=min_affinity,
                                     n_peptides=n_peptides)
@@ -95,7 +89,6 @@ REPERTOIRE_HORIZONS = st.sampled_from([(10, 1.0), (30, 1.0), (60, 1.0), (60, 0.5
 @given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
        horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS))
 def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizon, tumour_term, reading):
-    count_generated_call()
     repertoire = small_repertoire(seed, n, fraction)
     days, dt = horizon
     settings_ = dict(K=K, r=r, q=q, tumour_term=tumour_term)
@@ -122,7 +115,6 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizo
 @given(seed=SEEDS, n=st.integers(1, 40), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
        horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS), data=st.data())
 def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizon, tumour_term, reading, data):
-    count_generated_call()
     repertoire = small_repertoire(seed, n, fraction)
     clones = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=20), label="clones")
     n0 = data.draw(st.lists(log_uniform(1e-3, 1e6), min_size=len(clones), max_size=len(clones)), label="n0")
@@ -161,7 +153,6 @@ def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizo
        horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS),
        shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6))
 def test_sweep_tumour_fraction(seed, n, fraction, K, r, q, horizon, tumour_term, reading, shares):
-    count_generated_call()
     repertoire = small_repertoire(seed, n, fraction)
     days, dt = horizon
     settings_ = dict(K=K, r=r, q=q, tumour_term=tumour_term, days=days, dt=dt, reading=reading)
@@ -185,7 +176,6 @@ def test_sweep_tumour_fraction(seed, n, fraction, K, r, q, horizon, tumour_term,
 @settings(max_examples=examples(300))
 @given(sizes=st.lists(log_uniform(1e-6, 1e12), min_size=1, max_size=50))
 def test_rank_frequency(sizes):
-    count_generated_call()
     rank, frequency = cm.rank_frequency(sizes)
     assert np.array_equal(rank, np.arange(1, len(sizes) + 1))
     assert_counts("frequency", frequency)
@@ -196,7 +186,6 @@ def test_rank_frequency(sizes):
 @settings(max_examples=examples(300))
 @given(values=st.lists(log_uniform(1e-3, 1e6), min_size=2, max_size=50), factor=log_uniform(1e-3, 1e3))
 def test_fit_power_law_exponent(values, factor):
-    count_generated_call()
     minimum = min(values)
     if max(values) == minimum:  # every value at the minimum: no slope to read
         assert_refused(lambda: cm.fit_power_law_exponent(values, minimum=minimum), "minimum")
@@ -218,7 +207,6 @@ def test_fit_power_law_exponent(values, factor):
 @settings(max_examples=examples(500))
 @given(rho_p=PROBABILITY, rho_t=PROBABILITY, n=st.integers(0, 200))
 def test_response_probabilities(rho_p, rho_t, n):
-    count_generated_call()
     rho_r = float(cm.response_probability(rho_p, rho_t))
     assert 0.0 <= rho_r <= min(rho_p, rho_t) and rho_r == pytest.approx(rho_p * rho_t, rel=1e-15)
     after = cm.cumulative_response_probability(rho_r, [n, n + 1])
@@ -234,7 +222,6 @@ def test_response_probabilities(rho_p, rho_t, n):
 @given(frequency=st.floats(0.0, 1.0, exclude_min=True, exclude_max=True), rho_t=st.floats(0.0, 1.0, exclude_max=True),
        dose=st.one_of(st.floats(0.0, 1e12), st.integers(0, 10**6).map(float)))
 def test_capture_probability_and_dose_for_capture(frequency, rho_t, dose):
-    count_generated_call()
     captured = cm.capture_probability(frequency, [dose, 2.0 * dose])
     assert_counts("capture probability", captured)
     assert np.all(captured <= 1.0) and captured[1] >= captured[0]
@@ -254,7 +241,6 @@ def test_capture_probability_and_dose_for_capture(frequency, rho_t, dose):
        K=SCALE_K, r=RATE_R, q=RATE_Q)
 def test_relevant_clones_and_dli_trial(seed, n, fraction, response_cells, dose, rho_p, patients, infusions,
                                        presentation, days, K, r, q):
-    count_generated_call()
     repertoire = small_repertoire(seed, n, fraction)
     settings_ = dict(K=K, r=r, q=q, days=days)
     relevant = cm.relevant_clones(repertoire, response_cells=response_cells, **settings_)

@@ -10,21 +10,17 @@ import math
 from decimal import Decimal
 from typing import Any
 
-import matplotlib
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from cartmodel import (  # noqa: E402
+from cartmodel import (
     widgets,
 )
-from cartmodel.parameters import PARAMETERS  # noqa: E402
+from cartmodel.parameters import PARAMETERS
 
-from .conftest import count_generated_call, examples  # noqa: E402
-from .strategies import (  # noqa: E402
+from .conftest import examples
+from .strategies import (
     BAD_INT,
     BAD_SEED,
     BAD_VECTOR,
@@ -71,7 +67,6 @@ def drive(data: st.DataObject, explorer: Any, controls: dict[str, st.SearchStrat
 @settings(max_examples=examples(8))
 @given(data=st.data(), start=st.fixed_dictionaries({}, optional=CONTROLS), days=st.sampled_from([30.0, 60.0]))
 def test_dosing_explorer(data, start, days):
-    count_generated_call()
     explorer = widgets.DosingExplorer(days=days, **start)
     try:
         drive(data, explorer, CONTROLS)
@@ -89,7 +84,6 @@ def test_dosing_explorer(data, start, days):
 @given(data=st.data(), start=st.fixed_dictionaries({}, optional=NOMOGRAM_CONTROLS), n=st.integers(3, 8),
        r=RATE_R, q=RATE_Q)
 def test_nomogram_explorer(data, start, n, r, q):
-    count_generated_call()
     explorer = widgets.NomogramExplorer(n=n, r=r, q=q, rtol=1e-2, **start)
     try:
         drive(data, explorer, NOMOGRAM_CONTROLS)
@@ -105,7 +99,6 @@ def test_nomogram_explorer(data, start, n, r, q):
 @settings(max_examples=examples(6))
 @given(data=st.data(), start=st.fixed_dictionaries({}, optional=SCHEDULE_CONTROLS), r=RATE_R, q=RATE_Q)
 def test_schedule_explorer(data, start, r, q):
-    count_generated_call()
     explorer = widgets.ScheduleExplorer(r=r, q=q, **start)
     try:
         drive(data, explorer, SCHEDULE_CONTROLS)
@@ -120,7 +113,6 @@ def test_schedule_explorer(data, start, r, q):
 @settings(max_examples=examples(600))
 @given(x=st.one_of(st.floats(), st.integers(-10**6, 10**6), st.floats(width=32).map(np.float32)))
 def test_format_cells(x):
-    count_generated_call()
     text = widgets.format_cells(x)
     if math.isfinite(x):  # three significant digits: off by at most half a unit in the third
         exact = Decimal(float(x))
@@ -155,7 +147,6 @@ WIDGET_REFUSALS: dict[str, Refusal] = {
 @settings(max_examples=examples(150))
 @given(data=st.data())
 def test_widgets_refuse_bad_input(data):
-    count_generated_call()
     spec = WIDGET_REFUSALS[data.draw(st.sampled_from(sorted(WIDGET_REFUSALS)), label="explorer")]
     name = data.draw(st.sampled_from(sorted(spec.bad)), label="parameter")
     bad = data.draw(spec.bad[name], label="bad value")

@@ -7,8 +7,7 @@ that open a notebook, and the paper's figures easy to find.
 * The reference list and the citations are both author-year, with "et al." for an
   author list cut short, and no raw TeX.
 * Every launch link of the site opens a file that exists in the repository, in a form
-  the service opens as a notebook; the Binder environment makes Markdown chapters open
-  as notebooks.
+  the service opens as a notebook.
 * Figures are numbered by chapter, the captions name the paper's figure, and the
   landing page maps each of the paper's figures, equations and worked examples to the
   place in the book that reproduces it, with a figure of its own.
@@ -17,9 +16,7 @@ that open a notebook, and the paper's figures easy to find.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, urldefrag, urlsplit
 
@@ -206,33 +203,6 @@ def test_every_launch_link_opens_a_notebook_that_exists(built_book):
         elif not is_notebook_source(REPO / path):
             problems.append(f"{name}: {href} opens {path}, which is not a notebook")
     assert problems == [], "\n".join(problems)
-
-
-def test_binder_opens_markdown_chapters_as_notebooks():
-    """repo2docker reads environment.yml (no binder/ folder, which would hide it), runs
-    postBuild, and JupyterLab then opens .md files with jupytext's notebook view."""
-    assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), (
-        "a binder/ folder makes repo2docker ignore environment.yml and postBuild at the root"
-    )
-    environment = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
-    names = {re.split(r"[<>=!\s]", item)[0] for item in environment["dependencies"] if isinstance(item, str)}
-    pip = next((item["pip"] for item in environment["dependencies"] if isinstance(item, dict)), [])
-    # the notebook stack comes from pip, pinned: cartmodel's book extra (tests/test_environment.py checks the pins)
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    installed = project["dependencies"] + project["optional-dependencies"]["book"]
-    stack = names | {re.split(r"[<>=!\s\[]", item)[0] for item in installed}
-    assert {"jupyterlab", "jupytext", "ipywidgets", "ipykernel"} <= stack, f"environment.yml lacks the notebook stack: {stack}"
-    assert "-e .[book]" in pip, "environment.yml does not install cartmodel with the book's notebook stack"
-    settings = REPO / ".jupyter" / "labconfig" / "default_setting_overrides.json"
-    viewers = json.loads(settings.read_text(encoding="utf-8"))["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
-    assert viewers["markdown"] == "Jupytext Notebook"
-    post_build = REPO / "postBuild"
-    assert post_build.exists() and os.access(post_build, os.X_OK), "postBuild is missing or not executable"
-    script = post_build.read_text(encoding="utf-8")
-    assert script.startswith("#!") and str(settings.relative_to(REPO)) in script
-    assert "${NB_PYTHON_PREFIX}/etc/jupyter/labconfig" in script, "postBuild does not install the settings where JupyterLab reads them"
-    tracked = set(repository_files())
-    assert {"postBuild", str(settings.relative_to(REPO)), "environment.yml"} <= tracked
 
 
 # --- finding the paper's figures ----------------------------------------------------

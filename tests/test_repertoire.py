@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import cartmodel as cm  # noqa: E402
-from cartmodel.plotting import plot_figure_3, plot_rank_frequency  # noqa: E402
+import cartmodel as cm
+from cartmodel.plotting import plot_figure_3, plot_rank_frequency
 
 
 def _library(ic50, expression, tumour):

@@ -6,17 +6,13 @@ import math
 import re
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import cartmodel as cm  # noqa: E402
-from cartmodel import plotting, widgets  # noqa: E402
-from cartmodel.paper import FIGURE_1  # noqa: E402
-from cartmodel.parameters import PARAMETERS, UNITS, label  # noqa: E402
+import cartmodel as cm
+from cartmodel import plotting, widgets
+from cartmodel.paper import FIGURE_1
+from cartmodel.parameters import PARAMETERS, UNITS, label
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -41,9 +41,7 @@ the expansion and the contraction.
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
-from . import _checks
+from ._checks import DEFAULT_BOUNDS, FREE_PARAMETERS
 from ._counts import log_sensitivities, sample_counts
 from ._fit import BurdenFit, CohortFit, cohort_recovery, fit_burden, fit_cohort
 from ._pipeline import IdentifiabilityWarning
@@ -55,6 +53,7 @@ from ._synthetic import SyntheticCohort, synthetic_cohort
 
 __all__ = [
     "BurdenFit",
+    "DEFAULT_BOUNDS",
     "FREE_PARAMETERS",
     "IdentifiabilityWarning",
     "CohortFit",
@@ -69,8 +68,3 @@ __all__ = [
     "synthetic_cohort",
 ]
 
-#: Parameters that :func:`fit_burden` can fit besides ``P`` (which it always fits).
-FREE_PARAMETERS: tuple[str, ...] = _checks.FREE_PARAMETERS
-
-#: Default search bounds of each fitted parameter (all are fitted on a log scale).
-DEFAULT_BOUNDS: MappingProxyType[str, tuple[float, float]] = _checks.DEFAULT_BOUNDS

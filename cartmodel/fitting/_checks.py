@@ -19,9 +19,11 @@ from .._validation import as_real_array, as_real_scalar, check_choice
 from ..engine import BPlacement, Reading
 from ..model import B_PLACEMENTS, READINGS
 
-# Documented where cartmodel.fitting re-exports them.
+#: Parameters that :func:`cartmodel.fit_burden` can fit besides ``P`` (which it always fits).
 FREE_PARAMETERS: tuple[str, ...] = ("r", "q", "scale")
-DEFAULT_BOUNDS = MappingProxyType({"P": (1e-2, 1e10), "r": (0.01, 5.0), "q": (1e-3, 5.0), "scale": (1e-12, 1e12)})
+#: Default search bounds of each fitted parameter (all are fitted on a log scale).
+DEFAULT_BOUNDS: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
+    {"P": (1e-2, 1e10), "r": (0.01, 5.0), "q": (1e-3, 5.0), "scale": (1e-12, 1e12)})
 
 # The known and starting parameters of Equation 1 and the measurement, with their ranges.
 _PARAMETER_LIMITS: dict[str, dict[str, Any]] = {

@@ -250,7 +250,8 @@ def plot_target_attainment(
     ax.axhline(float(share), color="0.5", ls=":", lw=1, gid="pta-fraction")
     ax.set_xscale("log")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlim(result.n0_grid[0], result.n0_grid[-1])
+    if result.n0_grid.size > 1:  # one dose: matplotlib chooses the limits around it
+        ax.set_xlim(result.n0_grid[0], result.n0_grid[-1])
     ax.set_xlabel("single dose (model cells)")
     ax.set_ylabel("fraction of the cohort")
     ax.legend(frameon=False, fontsize=8, loc="lower left")

@@ -1,0 +1,109 @@
+"""The GitHub workflows call what the repository has: make targets, .ci/run, the PDF;
+and CI runs the tests with the network cut.
+
+No build and no browser.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import socket
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import REPO
+
+
+def load_yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def workflows() -> dict[str, dict]:
+    found = {path.name: load_yaml(path) for path in sorted((REPO / ".github" / "workflows").glob("*.yml"))}
+    assert set(found) >= {"book.yml", "scheduled.yml"}
+    return found
+
+
+def triggers(workflow: dict) -> dict:
+    return workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def commands(workflow: dict) -> list[list[str]]:
+    """Each shell command of the workflow's `run` steps, as words."""
+    found = []
+    for step in steps(workflow):
+        for line in step.get("run", "").splitlines():
+            if line.strip():
+                found.append(shlex.split(line))
+    return found
+
+
+def make_targets() -> set[str]:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE))
+
+
+@pytest.mark.parametrize("name", ["book.yml", "scheduled.yml"])
+def test_workflow_calls_only_make_targets_and_ci_run_that_exist(name):
+    workflow = workflows()[name]
+    assert workflow["jobs"] and triggers(workflow)
+    targets = make_targets()
+    for words in commands(workflow):
+        if words[0] == "make":
+            assert set(words[1:]) <= targets, f"{name}: `{' '.join(words)}` names a target the Makefile lacks"
+        if words[:2] == ["bash", ".ci/run"]:
+            assert (REPO / ".ci" / "run").exists()
+    assert not [step for step in steps(workflow) if "cache" in step.get("uses", "")], f"{name} uses a cache"
+
+
+def test_book_workflow_tests_as_ci_builds_with_the_readme_command_and_deploys_to_pages():
+    workflow = workflows()["book.yml"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "make book" in readme and "make test" in readme
+    runs = commands(workflow)
+    assert ["bash", ".ci/run"] in runs, "the workflow does not test the way CI does"
+    assert ["make", "book"] in runs, "the workflow does not build with the README's command"
+    assert triggers(workflow)["push"]["branches"] == ["main"]
+    uses = {step.get("uses", "").split("@")[0]: step for step in steps(workflow)}
+    assert uses["actions/upload-pages-artifact"]["with"]["path"] == "_build/html"
+    assert "deploy-pages" in " ".join(uses)
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build"
+
+
+def test_scheduled_workflow_makes_a_cold_build_and_checks_links():
+    workflow = workflows()["scheduled.yml"]
+    assert triggers(workflow)["schedule"][0]["cron"].split()[0].isdigit()
+    runs = commands(workflow)
+    assert ["bash", ".ci/run"] in runs
+    assert ["make", "clean", "book"] in runs, "the cold build does not start from an empty _build"
+    assert ["make", "linkcheck"] in runs
+
+
+def test_deploy_workflow_puts_the_pdf_into_the_published_site():
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [step.get("run", "").strip() for step in steps]
+    uploads = [i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert "make book" in runs and "make pdf" in runs and uploads
+    assert runs.index("make book") < runs.index("make pdf") < uploads[0]
+    assert steps[uploads[0]]["with"]["path"] == "_build/html"
+
+
+def test_network_is_really_cut():
+    """.ci/run runs the suite in a namespace without network: prove that it is."""
+    if os.environ.get("CARTMODEL_EXPECT_OFFLINE") != "1":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the tests offline, through .ci/run")
+        pytest.skip("the network is cut only inside .ci/run's namespace (CARTMODEL_EXPECT_OFFLINE=1)")
+    with pytest.raises(OSError):
+        socket.create_connection(("pypi.org", 443), timeout=5)
