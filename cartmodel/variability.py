@@ -50,16 +50,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._validation import check_choice, check_positive_int, rng_from_seed
+from .calibration import Calibration, calibrate_to_tisagenlecleucel
 from .published import TISAGENLECLEUCEL_B_ALL, TISAGENLECLEUCEL_B_ALL_VARIABILITY
-
-if TYPE_CHECKING:
-    from .calibration import Calibration
 
 __all__ = [
     "STEIN_PARAMETERS",
@@ -168,7 +166,9 @@ def virtual_patients(
     * ``r = r_cal * rho / rho_typ`` with ``rho = ln(fold) / Tmax``,
     * ``r - q = (r_cal - q_cal) * alpha / alpha_typ``, and ``q`` set to 0 where
       that would make it negative,
-    * ``P = P_cal * (fold / fold_typ) * exp(alpha Tmax - alpha_typ Tmax_typ)``.
+    * ``P = P_cal * (fold / fold_typ) * exp(a Tmax - alpha_typ Tmax_typ)``,
+      where ``a`` is the contraction Equation 1 draws, ``alpha_typ (r - q) /
+      (r_cal - q_cal)``: ``alpha`` itself unless ``q`` was clipped.
 
     Parameters
     ----------
@@ -192,8 +192,6 @@ def virtual_patients(
     >>> patients.size, patients.share_not_shrinking
     (1000, 0.0)
     """
-    from .calibration import Calibration, calibrate_to_tisagenlecleucel
-
     n = check_positive_int("n_patients", n_patients, low=1, high=10_000_000)
     rng = rng_from_seed(seed)
     if calibration is None:
@@ -211,8 +209,11 @@ def virtual_patients(
     r = calibration.r * rho / rho_typical
     net = calibration.net_decline * alpha / typical["contraction_rate"]
     q = np.maximum(r - net, 0.0)
+    # the contraction Equation 1 actually draws (slower than alpha where q was clipped), so that the
+    # growing cells still meet the falling capacity at the patient's fold expansion
+    alpha_drawn = typical["contraction_rate"] * (r - q) / calibration.net_decline
     log_burden = (np.log(fold / typical["fold_expansion"])
-                  + alpha * tmax - typical["contraction_rate"] * typical["tmax_days"])
+                  + alpha_drawn * tmax - typical["contraction_rate"] * typical["tmax_days"])
     return VirtualPatients(
         fold_expansion=_frozen(fold), tmax_days=_frozen(tmax), contraction_rate=_frozen(alpha),
         r=_frozen(r), net=_frozen(net), q=_frozen(q), burden_factor=_frozen(np.exp(log_burden)),
@@ -243,7 +244,7 @@ def published_variability(
         :func:`virtual_patients` (then ``"net"`` is taken before ``q`` is
         clipped at zero, as the mapping asks).
     n_patients : int
-        Virtual patients for ``"monte_carlo"``, 1 to 10,000,000.
+        Virtual patients for ``"monte_carlo"``, 2 to 10,000,000.
     seed : int or numpy.random.Generator
         Seed for ``"monte_carlo"``; the same seed gives the same numbers.
 
@@ -265,8 +266,10 @@ def published_variability(
     (0.644, 0.954)
     """
     check_choice("method", method, METHODS)
+    n = check_positive_int("n_patients", n_patients, low=2, high=10_000_000)
+    rng = rng_from_seed(seed)
     if method == "monte_carlo":
-        patients = virtual_patients(n_patients, seed=seed)
+        patients = virtual_patients(n, seed=rng)
         return MappingProxyType({
             "r": float(np.std(np.log(patients.r), ddof=1)),
             "net": float(np.std(np.log(patients.net), ddof=1)),
