@@ -53,15 +53,18 @@ from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
-from ._validation import check_choice, check_positive_int, rng_from_seed
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, rng_from_seed
 from .calibration import Calibration, calibrate_to_tisagenlecleucel
+from .fitting import SyntheticCohort, sample_counts
+from .model import READINGS
 from .published import TISAGENLECLEUCEL_B_ALL, TISAGENLECLEUCEL_B_ALL_VARIABILITY
 
 __all__ = [
     "STEIN_PARAMETERS",
     "VirtualPatients",
+    "count_virtual_patients",
     "published_variability",
     "virtual_patients",
 ]
@@ -278,3 +281,67 @@ def published_variability(
     fold, tmax, alpha = (_omega(name) for name in STEIN_PARAMETERS)
     rate_part = (fold / math.log(typical["fold_expansion"])) ** 2  # delta method for ln ln(fold)
     return MappingProxyType({"r": math.sqrt(rate_part + tmax**2), "net": alpha})
+
+
+def count_virtual_patients(
+    n_patients: int,
+    *,
+    seed: int | np.random.Generator,
+    sample_days: ArrayLike = tuple(range(1, 29)),
+    noise_sd: float = 0.3,
+    scale_decades: float = 0.7,
+    r_log_sd: float | None = None,
+    reading: str = "exact",
+) -> SyntheticCohort:
+    """Virtual patients of the calibrated tisagenlecleucel model, counted with measurement error.
+
+    The patients are :func:`virtual_patients`; each is counted on
+    ``sample_days`` by :func:`cartmodel.sample_counts`, with a blood-to-pool
+    proportion ``10**U(-scale_decades, scale_decades)``, and the result is a
+    :class:`cartmodel.SyntheticCohort` of the calibrated product (its
+    ``r_product`` is the calibrated ``r``), ready for
+    :meth:`~cartmodel.SyntheticCohort.read`.
+
+    Parameters
+    ----------
+    n_patients : int
+        Number of patients, 1 to 1,000,000.
+    seed : int or numpy.random.Generator
+        Source of randomness; the draws are made in the order patients, (growth
+        rates), proportions, counts.
+    sample_days : array_like
+        Days counted (whole days, increasing, >= 0).
+    noise_sd : float
+        Standard deviation of the log counts, >= 0.
+    scale_decades : float
+        Half-width, in decades, of the blood-to-pool proportion, >= 0.
+    r_log_sd : float or None
+        ``None`` keeps each virtual patient's own ``r`` (the published spread);
+        a number replaces it by the calibrated ``r`` times ``exp(r_log_sd * z)``
+        with ``z`` standard normal, so ``0`` gives every patient the product's
+        ``r`` exactly.  Either way ``q = max(r - net, 0)`` with the patient's own
+        net rate.
+    reading : str
+        Reading of Equation 1 that makes the counts (see :func:`cartmodel.simulate`).
+
+    Returns
+    -------
+    cartmodel.SyntheticCohort
+    """
+    n = check_positive_int("n_patients", n_patients, low=1, high=1_000_000)
+    rng = rng_from_seed(seed)
+    days = as_real_array("sample_days", sample_days, low=0.0, unit="days")
+    decades = as_real_scalar("scale_decades", scale_decades, low=0.0, high=6.0)
+    sd = as_real_scalar("noise_sd", noise_sd, low=0.0, high=5.0)
+    spread = None if r_log_sd is None else as_real_scalar("r_log_sd", r_log_sd, low=0.0, high=5.0)
+    check_choice("reading", reading, READINGS)
+    calibration = calibrate_to_tisagenlecleucel()
+    patients = virtual_patients(n, seed=rng, calibration=calibration)
+    r = patients.r if spread is None else calibration.r * np.exp(spread * rng.standard_normal(n))
+    q = np.maximum(r - patients.net, 0.0)
+    P = calibration.P * patients.burden_factor
+    scale = 10 ** rng.uniform(-decades, decades, n)
+    counts = sample_counts(days, r=r, q=q, B=calibration.B, P=P, K=calibration.K, n0=calibration.n0, scale=scale,
+                           noise_sd=sd, rng=rng, reading=reading)
+    return SyntheticCohort(P=P, q=q, r=r, scale=scale, r_product=calibration.r, B=calibration.B, K=calibration.K,
+                           n0=calibration.n0, sample_days=np.asarray(days, dtype=float), counts=counts, noise_sd=sd)

@@ -353,6 +353,14 @@ REFUSALS: dict[str, Refusal] = {
     "published_variability": refusal(
         variability.published_variability, {"method": "moments", "n_patients": 10, "seed": 1},
         {"method": BAD_CHOICE, "n_patients": st.one_of(BAD_INT, st.sampled_from([1, 10_000_001])), "seed": BAD_SEED}),
+    "count_virtual_patients": refusal(
+        variability.count_virtual_patients,
+        {"n_patients": 3, "seed": 1, "sample_days": [1.0, 9.0], "noise_sd": 0.3, "scale_decades": 0.7,
+         "r_log_sd": None, "reading": "exact"},
+        {"n_patients": st.one_of(BAD_INT, st.just(1_000_001)), "seed": BAD_SEED, "sample_days": NON_NEGATIVE,
+         "noise_sd": NON_NEGATIVE, "scale_decades": NON_NEGATIVE, "r_log_sd": st.sampled_from([-0.1, math.nan, "x"]),
+         "reading": BAD_CHOICE},
+        scalars="noise_sd scale_decades r_log_sd"),
     "virtual_patients": refusal(
         variability.virtual_patients, {"n_patients": 3, "seed": 1, "calibration": None},
         {"n_patients": st.one_of(BAD_INT, st.just(10_000_001)), "seed": BAD_SEED,
@@ -379,7 +387,7 @@ def test_bad_input_is_refused_naming_the_parameter(data):
     assert_refused(lambda: spec.call(**{**spec.valid, name: bad}), name)
 
 
-VALID_WHERE_NONE = {"clear_by_day": 30.0, "horizon_days": 40.0, "noise_sd": 0.3}
+VALID_WHERE_NONE = {"clear_by_day": 30.0, "horizon_days": 40.0, "noise_sd": 0.3, "r_log_sd": 0.1}
 
 
 @settings(max_examples=examples(300))
@@ -494,6 +502,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     population.lognormal_sd_from_cv: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
     variability.published_variability: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
     variability.virtual_patients: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
+    variability.count_virtual_patients: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
     plotting.plot_target_attainment: (plotting_properties.test_plotting_draws_valid_inputs,
                                       plotting_properties.test_plotting_refuses_bad_input),
     widgets.DosingExplorer: (widgets_properties.test_dosing_explorer, widgets_properties.test_widgets_refuse_bad_input),

@@ -161,6 +161,13 @@ def test_published_variability_and_virtual_patients(n, seed):
     assert patients.share_not_shrinking == 0.0 and 0.0 <= patients.share_q_clipped <= 1.0
     prefix = variability.virtual_patients(n - 1, seed=seed)
     np.testing.assert_array_equal(prefix.r, patients.r[:-1])
+    counted = variability.count_virtual_patients(min(n, 30), seed=seed, sample_days=[1.0, 9.0, 20.0],
+                                                 noise_sd=0.0, r_log_sd=None if n % 2 else 0.0)
+    assert counted.counts.shape == (min(n, 30), 3) and np.all(counted.counts > 0)
+    expected = cm.sample_counts([1.0, 9.0, 20.0], r=counted.r, q=counted.q, B=counted.B, P=counted.P, K=counted.K,
+                                n0=counted.n0, scale=counted.scale, noise_sd=0.0, rng=np.random.default_rng(0))
+    np.testing.assert_allclose(counted.counts, expected, rtol=1e-12)  # noise-free counts are the model's
+    assert np.all(counted.q < counted.r) and (n % 2 or np.all(counted.r == counted.r_product))
     drawn = variability.published_variability("monte_carlo", n_patients=n, seed=seed)
     assert set(drawn) == {"r", "net"} and all(math.isfinite(v) and v >= 0 for v in drawn.values())
     assert drawn["r"] == pytest.approx(float(np.std(np.log(patients.r), ddof=1)), rel=1e-12)
