@@ -189,7 +189,10 @@ def draw_cohort(
     normal ``z``.  The tumour growth rate is drawn in one of two ways: with a
     ``"net"`` spread (the default), the net rate ``r - q`` is log-normal around
     its typical value and ``q_i = max(r_i - (r - q) exp(omega_net z_iq), 0)``,
-    so ``q_i < r_i`` for every patient; with a ``"q"`` spread, ``q_i = q
+    so ``q_i < r_i`` for every patient when ``q < r`` (with a typical ``q >=
+    r`` every patient gets ``q_i = r_i + q - r``: the published spread is of a
+    contraction that such patients do not have, and no patient's tumour shrinks);
+    with a ``"q"`` spread, ``q_i = q
     exp(omega_q z_iq)`` independently of ``r_i``.  The draws are made patient by
     patient, so the first ``m`` patients of a cohort of ``n > m`` are the cohort
     of ``m`` drawn with the same seed.
@@ -207,8 +210,7 @@ def draw_cohort(
         :data:`DEFAULT_VARIABILITY` (whose ``"net"`` gives way to a ``"q"``).
         Zero variability gives every patient the typical values.
     r, q : float
-        Typical growth rates per day (r > 0, q >= 0; q < r with a ``"net"``
-        spread); default the paper's Figure 1.
+        Typical growth rates per day (r > 0, q >= 0); default the paper's Figure 1.
     B : float
         Typical dimensionless affinity factor, > 0.
     K : float
@@ -259,16 +261,16 @@ def draw_cohort(
         "K": as_real_scalar("K", K, low=0.0, low_open=True, unit="model cells"),
     }
     net = "net" in omega
-    if net and not typical["q"] < typical["r"]:
-        raise ValueError(f"q must be below r when the net rate r - q varies; got r={r!r}, q={q!r}")
     # one row of four standard normals per patient: a prefix of the cohort is the smaller cohort
     z = rng.standard_normal((n, len(VARIED)))
     values = {
         name: typical.get(name, 1.0) * np.exp(omega[name] * z[:, column])
         for column, name in enumerate(VARIED) if name != "q"
     }
-    if net:
+    if net and typical["q"] < typical["r"]:
         values["q"] = np.maximum(values["r"] - (typical["r"] - typical["q"]) * np.exp(omega["net"] * z[:, 1]), 0.0)
+    elif net:  # the published spread is of a contraction these patients do not have: keep the typical excess
+        values["q"] = values["r"] + (typical["q"] - typical["r"])
     else:
         values["q"] = typical["q"] * np.exp(omega["q"] * z[:, 1])
     return Cohort(

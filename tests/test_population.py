@@ -134,6 +134,9 @@ def test_cohort_is_log_normal_around_the_typical_values():
     spread = math.hypot(DEFAULT_VARIABILITY["r"], omega_net)
     expected = 0.5 * math.erfc(math.log(FIGURE_1["r"] / net) / spread / math.sqrt(2.0))
     assert np.mean(~kept) == pytest.approx(expected, abs=5 * math.sqrt(expected / n))
+    # a typical q >= r: every patient keeps the typical excess, so no patient's tumour shrinks
+    stalled = draw_cohort(1000, seed=7, q=FIGURE_1["r"] + 0.2)
+    np.testing.assert_allclose(stalled.q - stalled.r, 0.2, rtol=1e-12)
     # a q spread instead: independent log-normal q, no correlation with r
     independent = draw_cohort(200_000, seed=7, variability={"r": 0.1, "q": 0.1})
     logs = np.log(independent.q / FIGURE_1["q"])
