@@ -40,6 +40,7 @@ from cartmodel import (
     population,
     repertoire,
     reporting,
+    variability,
     widgets,
 )
 from cartmodel.paper import FIGURE_1
@@ -390,6 +391,21 @@ REFUSALS: dict[str, Refusal] = {
          "chunk_size": BAD_INT},
         scalars="ceiling clearance_level clear_by_day"),
     "lognormal_sd_from_cv": refusal(population.lognormal_sd_from_cv, {"cv": 0.3}, {"cv": NON_NEGATIVE}, arrays="cv"),
+    "published_variability": refusal(
+        variability.published_variability, {"method": "moments", "n_patients": 10, "seed": 1},
+        {"method": BAD_CHOICE, "n_patients": st.one_of(BAD_INT, st.sampled_from([1, 10_000_001])), "seed": BAD_SEED}),
+    "count_virtual_patients": refusal(
+        variability.count_virtual_patients,
+        {"n_patients": 3, "seed": 1, "sample_days": [1.0, 9.0], "noise_sd": 0.3, "scale_decades": 0.7,
+         "r_log_sd": None, "reading": "exact"},
+        {"n_patients": st.one_of(BAD_INT, st.just(1_000_001)), "seed": BAD_SEED, "sample_days": NON_NEGATIVE,
+         "noise_sd": NON_NEGATIVE, "scale_decades": NON_NEGATIVE, "r_log_sd": st.sampled_from([-0.1, math.nan, "x"]),
+         "reading": BAD_CHOICE},
+        scalars="noise_sd scale_decades r_log_sd"),
+    "virtual_patients": refusal(
+        variability.virtual_patients, {"n_patients": 3, "seed": 1, "calibration": None},
+        {"n_patients": st.one_of(BAD_INT, st.just(10_000_001)), "seed": BAD_SEED,
+         "calibration": st.sampled_from(["x", 1.0, object(), {"r": 1.0}])}),
     # numbers for prose
     "sci": refusal(reporting.sci, {"value": 1.0, "digits": 3},
                    {"value": outside(), "digits": st.one_of(BAD_INT, st.sampled_from([16, 100]))},
@@ -411,7 +427,7 @@ def test_bad_input_is_refused_naming_the_parameter(data):
     assert_refused(lambda: spec.call(**{**spec.valid, name: bad}), name)
 
 
-VALID_WHERE_NONE = {"clear_by_day": 30.0, "horizon_days": 40.0, "noise_sd": 0.3}
+VALID_WHERE_NONE = {"clear_by_day": 30.0, "horizon_days": 40.0, "noise_sd": 0.3, "r_log_sd": 0.1}
 
 
 @settings(max_examples=examples(300))
@@ -539,6 +555,9 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     population.draw_cohort: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
     population.target_attainment: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
     population.lognormal_sd_from_cv: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
+    variability.published_variability: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
+    variability.virtual_patients: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
+    variability.count_virtual_patients: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
     plotting.plot_target_attainment: (plotting_properties.test_plotting_draws_valid_inputs,
                                       plotting_properties.test_plotting_refuses_bad_input),
     widgets.DosingExplorer: (widgets_properties.test_dosing_explorer, widgets_properties.test_widgets_refuse_bad_input),
@@ -564,6 +583,7 @@ RESULTS: dict[type, Callable[..., Any]] = {
     cm.CeilingDose: cm.dose_for_ceiling, cm.DoseResponse: cm.dose_response, cm.ScheduleComparison: cm.split_schedule,
     reporting.Quantity: reporting.sci,
     population.Cohort: population.draw_cohort, population.TargetAttainment: population.target_attainment,
+    variability.VirtualPatients: variability.virtual_patients,
 }
 # Table-driven properties: the callable must have a row in the table.
 TABLES: dict[Callable[..., Any], Callable[[Callable[..., Any]], bool]] = {

@@ -18,6 +18,7 @@ from cartmodel import (
     calibration,
     dosing,
     population,
+    variability,
 )
 from cartmodel.paper import FIGURE_1
 from cartmodel.published import TISAGENLECLEUCEL_B_ALL
@@ -170,6 +171,32 @@ def test_calibration_to_the_published_course(days, reading, placement, plateau, 
     assert by_dose.peak[1] >= by_dose.peak[0]  # more cells never peak lower
     assert by_burden.peak[1] > by_burden.peak[0]  # more antigen always peaks higher
     assert by_dose.clearance_day[0] == by_dose.clearance_day[1]  # the tumour term ignores the dose
+
+
+@settings(max_examples=examples(60))
+@given(n=st.integers(2, 400), seed=SEEDS)
+def test_published_variability_and_virtual_patients(n, seed):
+    count_generated_call()
+    patients = variability.virtual_patients(n, seed=seed)
+    assert patients.size == n
+    for name in ("fold_expansion", "tmax_days", "contraction_rate", "r", "net", "burden_factor"):
+        values = getattr(patients, name)
+        assert values.shape == (n,) and np.all(np.isfinite(values)) and np.all(values > 0), name
+    assert np.all(patients.q >= 0) and np.all(patients.q < patients.r)  # every tumour shrinks
+    np.testing.assert_allclose(patients.q, np.maximum(patients.r - patients.net, 0.0), rtol=1e-12, atol=0)
+    assert patients.share_not_shrinking == 0.0 and 0.0 <= patients.share_q_clipped <= 1.0
+    prefix = variability.virtual_patients(n - 1, seed=seed)
+    np.testing.assert_array_equal(prefix.r, patients.r[:-1])
+    counted = variability.count_virtual_patients(min(n, 30), seed=seed, sample_days=[1.0, 9.0, 20.0],
+                                                 noise_sd=0.0, r_log_sd=None if n % 2 else 0.0)
+    assert counted.counts.shape == (min(n, 30), 3) and np.all(counted.counts > 0)
+    expected = cm.sample_counts([1.0, 9.0, 20.0], r=counted.r, q=counted.q, B=counted.B, P=counted.P, K=counted.K,
+                                n0=counted.n0, scale=counted.scale, noise_sd=0.0, rng=np.random.default_rng(0))
+    np.testing.assert_allclose(counted.counts, expected, rtol=1e-12)  # noise-free counts are the model's
+    assert np.all(counted.q < counted.r) and (n % 2 or np.all(counted.r == counted.r_product))
+    drawn = variability.published_variability("monte_carlo", n_patients=n, seed=seed)
+    assert set(drawn) == {"r", "net"} and all(math.isfinite(v) and v >= 0 for v in drawn.values())
+    assert drawn["r"] == pytest.approx(float(np.std(np.log(patients.r), ddof=1)), rel=1e-12)
 
 
 @settings(max_examples=examples(500))

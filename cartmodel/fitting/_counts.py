@@ -7,6 +7,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_real_array, as_real_scalar, check_choice
 from ..model import B_PLACEMENTS, READINGS, simulate
+from ..parameters import DEFAULT_DAYS
 from ._checks import check_sample_days
 from ._problem import JAC_STEP
 
@@ -78,7 +79,7 @@ def log_sensitivities(
     P: float,
     K: float,
     n0: float = 1.0,
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     reading: str = "exact",
     b_placement: str = "capacity",
