@@ -22,7 +22,7 @@ and time is the last axis, so trajectories have shape ``S + (steps + 1,)``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -191,7 +191,7 @@ def capacity_from_tumour(tumour: NDArray[np.float64], B: ArrayLike, K: ArrayLike
 
 
 def logistic_steps(
-    cap: NDArray[np.float64],
+    cap: NDArray[np.float64] | Callable[[int, NDArray[np.float64]], NDArray[np.float64]],
     r: NDArray[np.float64],
     n0: NDArray[np.float64],
     t: NDArray[np.float64],
@@ -201,30 +201,43 @@ def logistic_steps(
     """Yield ``N_0, N_1, ..., N_steps`` of one reading of Equation 1.
 
     ``cap`` holds the capacity with time last; its other axes broadcast with
-    ``r``, ``n0`` and the infusions in ``added`` (step -> cells).  The loop runs
-    over time steps only: every parameter set advances at once.  This is the
-    one implementation of the update.
+    ``r``, ``n0`` and the infusions in ``added`` (step -> cells).  ``cap`` may
+    instead be a function ``cap(k, n_previous)`` returning the capacity of step
+    ``k`` from the cells of the step before, for models whose antigen depends
+    on the CAR T cells (:mod:`cartmodel.killing`).  The loop runs over time
+    steps only: every parameter set advances at once.  This is the one
+    implementation of the update.
     """
     reading = check_choice("reading", reading, READINGS)
-    cap = as_real_array("cap", cap, low=0.0, low_open=True, unit="model cells")
     r, n0 = check("r", r), check("n0", n0)
     t = as_real_array("t", t, low=0.0, unit="days")
-    if t.ndim != 1 or t.size < 2 or cap.shape[-1:] != t.shape:
-        raise ValueError(f"t must be a time grid of at least two days matching cap's last axis; got t of shape "
-                         f"{t.shape} and cap of shape {cap.shape}")
+    if callable(cap):
+        capacity_at = cap
+        if t.ndim != 1 or t.size < 2:
+            raise ValueError(f"t must be a time grid of at least two days; got t of shape {t.shape}")
+    else:
+        cap = as_real_array("cap", cap, low=0.0, low_open=True, unit="model cells")
+        if t.ndim != 1 or t.size < 2 or cap.shape[-1:] != t.shape:
+            raise ValueError(f"t must be a time grid of at least two days matching cap's last axis; got t of shape "
+                             f"{t.shape} and cap of shape {cap.shape}")
+        grid = cap
+
+        def capacity_at(k: int, n_previous: NDArray[np.float64]) -> NDArray[np.float64]:
+            return grid[..., k]
     n = n0 + added.get(0, 0.0)
     yield n
     dt = float(t[1] - t[0])
     keep, grow = np.exp(-r * dt), -np.expm1(-r * dt)
     start_n, start_day = n, 0.0  # for "closed": the latest infusion restarts the clock
     for k in range(1, len(t)):
+        cap_k = capacity_at(k, n)
         if reading == "exact":
-            n = 1.0 / (keep / n + grow / cap[..., k])
+            n = 1.0 / (keep / n + grow / cap_k)
         elif reading == "literal":
-            n = 1.0 / (np.exp(-r * t[k]) / n + -np.expm1(-r * t[k]) / cap[..., k])
+            n = 1.0 / (np.exp(-r * t[k]) / n + -np.expm1(-r * t[k]) / cap_k)
         else:
             elapsed = t[k] - start_day
-            n = 1.0 / (np.exp(-r * elapsed) / start_n + -np.expm1(-r * elapsed) / cap[..., k])
+            n = 1.0 / (np.exp(-r * elapsed) / start_n + -np.expm1(-r * elapsed) / cap_k)
         if k in added:
             n = n + added[k]
             start_n, start_day = n, t[k]
