@@ -36,6 +36,7 @@ __all__ = [
     "MAX_STEPS",
     "READINGS",
     "broadcast_shape",
+    "capacity_coefficients",
     "capacity_from_tumour",
     "check_capacity_range",
     "check_doses",
@@ -183,11 +184,23 @@ def capacity_from_tumour(tumour: NDArray[np.float64], B: ArrayLike, K: ArrayLike
     ``tumour`` (AU, >= 0) has time last; ``B`` and ``K`` broadcast with its other axes.
     """
     tumour = as_real_array("tumour", tumour, low=0.0, unit="AU")
+    scale, slope = capacity_coefficients(B, K, placement)
+    if placement == "capacity":
+        return scale[..., None] * (tumour + 1.0)
+    return scale[..., None] * (slope[..., None] * tumour + 1.0)
+
+
+def capacity_coefficients(B: ArrayLike, K: ArrayLike, placement: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``(scale, slope)`` with ``K_t = scale * (slope * tumour + 1)``: ``(K B, 1)`` or ``(K, B)`` by placement.
+
+    For models that advance the tumour step by step (:mod:`cartmodel.killing`):
+    the capacity of a step is then two array operations, without re-checking.
+    """
     B, K = check("B", B), check("K", K)
     placement = check_choice("b_placement", placement, B_PLACEMENTS)
     if placement == "capacity":
-        return (K * B)[..., None] * (tumour + 1.0)
-    return K[..., None] * (B[..., None] * tumour + 1.0)
+        return K * B, np.ones_like(B)
+    return np.array(K), B
 
 
 def logistic_steps(

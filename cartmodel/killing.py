@@ -46,7 +46,7 @@ from .engine import (
     BPlacement,
     Reading,
     broadcast_shape,
-    capacity_from_tumour,
+    capacity_coefficients,
     check_capacity_range,
     check_doses,
     check_model_parameters,
@@ -147,40 +147,53 @@ def _check(values: dict[str, Any], days: float, dt: float, reading: str, b_place
 
 def _coupled(run: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np.float64]],
              extinction_level: NDArray[np.float64] | None) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64],
-                                                                     NDArray[np.float64]]]:
+                                                                                NDArray[np.float64]]]:
     """Yield ``(N_k, tumour_k, K_k)`` step by step: the tumour loses what the cells of the step before kill."""
     p = run.params
-    r, q, P, B, K = p["r"], p["q"], p["P"], p["B"], p["K"]
+    r, q, P = p["r"], p["q"], p["P"]
     gamma, k_half = p["kill_rate"], p["kill_saturation"]
+    scale, slope = capacity_coefficients(p["B"], p["K"], run.placement)
+    plain_capacity = run.placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
     t = run.t
     dt = float(t[1] - t[0])
     net = q - r
     with np.errstate(divide="ignore"):
         log_p = np.log(P)
+    # exp() alone overflows only if (q - r) t can pass 700 within the horizon
+    may_overflow = bool(np.max(net, initial=0.0) * t[-1] > _LARGEST_EXPONENT)
     no_kill = not np.any(gamma)
-    killed = np.zeros(())  # cumulative kill, sum over past steps of kill(N) dt (dimensionless)
-    state: dict[str, NDArray[np.float64]] = {}
+    mass_action = run.form == "mass action"
+    rate_per_cell = gamma / k_half * dt  # mass action: kill(N) dt = (gamma / k) dt N
+    killed: NDArray[np.float64] = np.zeros(())  # sum over past steps of kill(N) dt
+    state: dict[str, Any] = {"gone": None}
 
     def tumour_at(k: int) -> NDArray[np.float64]:
-        # the same arithmetic as engine.tumour_term, so that gamma = 0 is Equation 1 to the last bit
+        # the arithmetic of engine.tumour_term, so that gamma = 0 is Equation 1 to the last bit
         exponent = net * t[k] - killed
-        tumour = P * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
-        if np.any(exponent > _LARGEST_EXPONENT):
-            tumour = np.where(exponent > _LARGEST_EXPONENT, np.exp(log_p + exponent), tumour)
+        if may_overflow:
+            tumour = P * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
+            if np.any(exponent > _LARGEST_EXPONENT):
+                tumour = np.where(exponent > _LARGEST_EXPONENT, np.exp(log_p + exponent), tumour)
+        else:
+            tumour = P * np.exp(exponent)
         if extinction_level is not None:
             # once below the level the tumour is gone for good: a deterministic count means
             # nothing below one cell, and regrowth from a fraction of a cell would be an artefact
-            gone = state["gone"] = state.get("gone", np.zeros((), dtype=bool)) | (tumour < extinction_level)
-            tumour = np.where(gone, 0.0, tumour)
+            below = tumour < extinction_level
+            state["gone"] = below if state["gone"] is None else state["gone"] | below
+            tumour = np.where(state["gone"], 0.0, tumour)
         return tumour
 
     def capacity(tumour: NDArray[np.float64]) -> NDArray[np.float64]:
-        return capacity_from_tumour(tumour[..., None], B, K, run.placement)[..., 0]
+        return scale * (tumour + 1.0) if plain_capacity else scale * (slope * tumour + 1.0)
 
     def capacity_at(k: int, n_previous: NDArray[np.float64]) -> NDArray[np.float64]:
         nonlocal killed
         if not no_kill:
-            killed = killed + _kill(n_previous, gamma, k_half, run.form) * dt
+            if mass_action:
+                killed = killed + rate_per_cell * n_previous
+            else:
+                killed = killed + gamma * dt * (n_previous / (k_half + n_previous))
         state["tumour"] = tumour_at(k)
         state["cap"] = capacity(state["tumour"])
         return state["cap"]
