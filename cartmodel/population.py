@@ -3,8 +3,9 @@
 The nomograms of :mod:`cartmodel.dosing` are drawn for one parameter set, a
 single typical patient.  Patients differ, and a dose is chosen for all of them
 at once.  This module draws a *virtual cohort* with log-normal between-patient
-variability on the CAR T growth rate ``r``, the tumour growth rate ``q``, the
-affinity factor ``B`` and the mapping from a measured burden to ``P``, and
+variability on the CAR T growth rate ``r``, on the tumour growth rate ``q`` or
+on the net rate ``r - q`` at which the tumour falls, on the affinity factor
+``B`` and on the mapping from a measured burden to ``P``, and
 computes, over a grid of doses and burdens, the two probabilities that
 pharmacometricians plot as *probability of target attainment* (PTA) curves:
 
@@ -25,7 +26,9 @@ at a fraction of the cost.
 
 This is a research companion, not a dosing tool: the ceiling is illustrative
 and the variability magnitudes are partly assumptions (see
-:data:`VARIABILITY_SOURCES`).
+:data:`VARIABILITY_SOURCES`).  The spreads of ``r`` and ``r - q`` are derived
+from the published kinetics of tisagenlecleucel by
+:func:`cartmodel.variability.published_variability`.
 """
 
 from __future__ import annotations
@@ -45,8 +48,10 @@ from .dosing import EXAMPLE_CLEAR_BY_DAY, dose_response
 from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumour_term
 from .paper import FIGURE_1
 from .published import ALL_BURDEN_INPUTS
+from .variability import published_variability
 
 __all__ = [
+    "ASSUMED_RATE_VARIABILITY",
     "DEFAULT_VARIABILITY",
     "VARIABILITY_SOURCES",
     "Cohort",
@@ -56,8 +61,12 @@ __all__ = [
     "target_attainment",
 ]
 
-#: The parameters that vary between virtual patients.
+#: The parameters that vary between virtual patients, in the order of the
+#: columns of standard normals; the second column draws either ``q`` itself or
+#: the net rate ``r - q`` (``"net"``).
 VARIED: tuple[str, ...] = ("r", "q", "B", "P")
+#: Names a variability mapping may use.
+VARIABILITY_NAMES: tuple[str, ...] = ("r", "q", "net", "B", "P")
 
 
 def lognormal_sd_from_cv(cv: ArrayLike) -> NDArray[np.float64]:
@@ -77,22 +86,31 @@ def lognormal_sd_from_cv(cv: ArrayLike) -> NDArray[np.float64]:
 _CD19 = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell"].value
 _CD19_SD = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell_sd"].value
 
+_PUBLISHED = published_variability()
+
 #: Between-patient standard deviations of the logarithm of each varied
 #: parameter (``omega`` in population-modelling terms): a patient's value is
 #: the typical value times ``exp(omega * z)`` with ``z`` standard normal, so the
-#: typical value is the cohort's median.  Only the ``P`` entry rests on a
-#: published spread; the others are assumptions (see :data:`VARIABILITY_SOURCES`).
+#: typical value is the cohort's median.  The growth rate ``r`` and the net rate
+#: ``r - q`` take the spreads derived from the published tisagenlecleucel
+#: kinetics (:func:`cartmodel.variability.published_variability`), with ``q`` then
+#: ``max(r - net, 0)``; ``P`` rests on a published spread of CD19 density; ``B``
+#: is an assumption (see :data:`VARIABILITY_SOURCES`).
 DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType({
-    "r": 0.1,
-    "q": 0.1,
+    "r": _PUBLISHED["r"],
+    "net": _PUBLISHED["net"],
     "B": 0.5,
     "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19)),
 })
 
+#: The spreads the book used before published ones were derived: 10% on ``r``
+#: and ``q`` each, independently; kept as a sensitivity case.
+ASSUMED_RATE_VARIABILITY: Mapping[str, float] = MappingProxyType({"r": 0.1, "q": 0.1})
+
 #: Where each magnitude in :data:`DEFAULT_VARIABILITY` comes from.
 VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType({
-    "r": "assumption (between-patient spread of the CAR T growth rate)",
-    "q": "assumption (between-patient spread of the tumour growth rate)",
+    "r": "stein2019: spread of ln(fold)/Tmax from the random effects of fold expansion and Tmax",
+    "net": "stein2019: spread of the early contraction rate alpha, which Equation 1 draws as r - q",
     "B": "assumption (between-patient spread of the effective affinity and avidity)",
     "P": "spread (SD/mean) of CD19 molecules per normal B cell, ginaldi1998, used as the spread of antigen per blast",
 })
@@ -166,11 +184,15 @@ def draw_cohort(
 ) -> Cohort:
     """Draw a virtual cohort with log-normal between-patient variability.
 
-    Patient ``i`` has ``r_i = r * exp(omega_r * z_ir)`` and likewise for ``q``,
+    Patient ``i`` has ``r_i = r * exp(omega_r * z_ir)`` and likewise for
     ``B`` and the burden factor (typical value 1), with independent standard
-    normal ``z``.  The draws are made patient by patient, so the first ``m``
-    patients of a cohort of ``n > m`` are the cohort of ``m`` drawn with the
-    same seed.
+    normal ``z``.  The tumour growth rate is drawn in one of two ways: with a
+    ``"net"`` spread (the default), the net rate ``r - q`` is log-normal around
+    its typical value and ``q_i = max(r_i - (r - q) exp(omega_net z_iq), 0)``,
+    so ``q_i < r_i`` for every patient; with a ``"q"`` spread, ``q_i = q
+    exp(omega_q z_iq)`` independently of ``r_i``.  The draws are made patient by
+    patient, so the first ``m`` patients of a cohort of ``n > m`` are the cohort
+    of ``m`` drawn with the same seed.
 
     Parameters
     ----------
@@ -180,11 +202,13 @@ def draw_cohort(
         An integer (>= 0) seeds a fresh :func:`numpy.random.default_rng`, so the
         same seed gives the same cohort; a Generator is used as it stands.
     variability : mapping, optional
-        Log-scale standard deviations (>= 0) by name, ``"r"``, ``"q"``, ``"B"``
-        and ``"P"``; missing names take :data:`DEFAULT_VARIABILITY`.  Zero
-        variability gives every patient the typical values.
+        Log-scale standard deviations (>= 0) by name, ``"r"``, ``"q"`` or
+        ``"net"`` (not both), ``"B"`` and ``"P"``; missing names take
+        :data:`DEFAULT_VARIABILITY` (whose ``"net"`` gives way to a ``"q"``).
+        Zero variability gives every patient the typical values.
     r, q : float
-        Typical growth rates per day (r > 0, q >= 0); default the paper's Figure 1.
+        Typical growth rates per day (r > 0, q >= 0; q < r with a ``"net"``
+        spread); default the paper's Figure 1.
     B : float
         Typical dimensionless affinity factor, > 0.
     K : float
@@ -199,7 +223,7 @@ def draw_cohort(
     >>> cohort = draw_cohort(1000, seed=1)
     >>> cohort.size, cohort.r.shape
     (1000, (1000,))
-    >>> same = draw_cohort(5, seed=1, variability={"r": 0, "q": 0, "B": 0, "P": 0})
+    >>> same = draw_cohort(5, seed=1, variability={"r": 0, "net": 0, "B": 0, "P": 0})
     >>> bool((same.r == same.typical["r"]).all())
     True
     """
@@ -214,10 +238,15 @@ def draw_cohort(
     omega = dict(DEFAULT_VARIABILITY)
     if variability is not None:
         if not isinstance(variability, Mapping):
-            raise TypeError(f"variability must be a mapping from {list(VARIED)} to log-scale SDs; got {variability!r}")
-        unknown = sorted(set(variability) - set(VARIED))
+            raise TypeError(f"variability must be a mapping from {list(VARIABILITY_NAMES)} to log-scale SDs; "
+                            f"got {variability!r}")
+        unknown = sorted(set(variability) - set(VARIABILITY_NAMES))
         if unknown:
-            raise ValueError(f"variability has unknown names {unknown}; choose from {list(VARIED)}")
+            raise ValueError(f"variability has unknown names {unknown}; choose from {list(VARIABILITY_NAMES)}")
+        if "q" in variability and "net" in variability:
+            raise ValueError(f"variability may spread q or net (r - q), not both; got {dict(variability)!r}")
+        if "q" in variability:
+            omega.pop("net", None)
         for name, value in variability.items():
             sd = as_real_array(f"variability[{name!r}]", value, low=0.0, high=5.0)
             if sd.ndim:
@@ -229,11 +258,19 @@ def draw_cohort(
         "B": as_real_scalar("B", B, low=0.0, low_open=True, unit="dimensionless"),
         "K": as_real_scalar("K", K, low=0.0, low_open=True, unit="model cells"),
     }
+    net = "net" in omega
+    if net and not typical["q"] < typical["r"]:
+        raise ValueError(f"q must be below r when the net rate r - q varies; got r={r!r}, q={q!r}")
     # one row of four standard normals per patient: a prefix of the cohort is the smaller cohort
     z = rng.standard_normal((n, len(VARIED)))
     values = {
-        name: typical.get(name, 1.0) * np.exp(omega[name] * z[:, column]) for column, name in enumerate(VARIED)
+        name: typical.get(name, 1.0) * np.exp(omega[name] * z[:, column])
+        for column, name in enumerate(VARIED) if name != "q"
     }
+    if net:
+        values["q"] = np.maximum(values["r"] - (typical["r"] - typical["q"]) * np.exp(omega["net"] * z[:, 1]), 0.0)
+    else:
+        values["q"] = typical["q"] * np.exp(omega["q"] * z[:, 1])
     return Cohort(
         r=_frozen(values["r"]),
         q=_frozen(values["q"]),

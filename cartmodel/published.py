@@ -17,6 +17,7 @@ __all__ = [
     "KILLING_AXICEL",
     "PublishedValue",
     "TISAGENLECLEUCEL_B_ALL",
+    "TISAGENLECLEUCEL_B_ALL_VARIABILITY",
     "TISAGENLECLEUCEL_LABEL_DOSE",
 ]
 
@@ -60,6 +61,36 @@ TISAGENLECLEUCEL_B_ALL = {
     ),
     "median_dose_cells_per_kg": PublishedValue(
         3.1e6, "CAR+ cells/kg", "stein2019", "median infused dose, patients of 50 kg or less"
+    ),
+}
+
+
+#: Between-patient variability of the same kinetics: the variances
+#: (``omega**2``) of the log-normal random effects of Stein et al.'s (2019)
+#: mixed-effects model, one per parameter, on the natural-log scale.  These are
+#: as transcribed from the article's Table 1 by the nlmixr2lib model library
+#: (model ``Stein_2019_Tisagenlecleucel``), a secondary source: the values could
+#: not be checked against the article's own table.  The library lists no
+#: covariances, so the random effects are taken as independent.
+TISAGENLECLEUCEL_B_ALL_VARIABILITY = {
+    "fold_expansion": PublishedValue(
+        2.4, "variance of ln(fold)", "stein2019", "omega^2 of the fold expansion to the peak (secondary transcription)"
+    ),
+    "tmax_days": PublishedValue(
+        0.38, "variance of ln(Tmax)", "stein2019", "omega^2 of the time to peak (secondary transcription)"
+    ),
+    "cmax_copies_per_ug": PublishedValue(
+        0.65, "variance of ln(Cmax)", "stein2019", "omega^2 of the peak level (secondary transcription)"
+    ),
+    "contraction_rate": PublishedValue(
+        0.91, "variance of ln(alpha)", "stein2019",
+        "omega^2 of the rate of the early contraction, alpha (secondary transcription)",
+    ),
+    "persistence_fraction": PublishedValue(
+        0.8, "variance of ln(FB)", "stein2019", "omega^2 of the share entering the persistence phase (secondary transcription)"
+    ),
+    "persistence_rate": PublishedValue(
+        0.86, "variance of ln(beta)", "stein2019", "omega^2 of the persistence-phase decline rate (secondary transcription)"
     ),
 }
 

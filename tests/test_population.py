@@ -114,16 +114,32 @@ def test_same_seed_same_cohort_and_different_seeds_differ():
 
 
 def test_cohort_is_log_normal_around_the_typical_values():
+    # the default: r, B and the burden factor log-normal, and the net rate r - q log-normal (q clipped at 0)
     cohort = draw_cohort(200_000, seed=7)
     n = cohort.size
-    for name, values, typical in [("r", cohort.r, FIGURE_1["r"]), ("q", cohort.q, FIGURE_1["q"]),
-                                  ("B", cohort.B, FIGURE_1["B"]), ("P", cohort.burden_factor, 1.0)]:
+    net = FIGURE_1["r"] - FIGURE_1["q"]
+    kept = cohort.q > 0  # where q was not clipped, r - q is the drawn net rate
+    for name, values, typical in [("r", cohort.r, FIGURE_1["r"]), ("B", cohort.B, FIGURE_1["B"]),
+                                  ("P", cohort.burden_factor, 1.0)]:
         logs = np.log(values / typical)
         omega = DEFAULT_VARIABILITY[name]
         assert abs(logs.mean()) < 5 * omega / math.sqrt(n)  # median at the typical value
         assert logs.std() == pytest.approx(omega, rel=5 * math.sqrt(0.5 / n))
-    # independent draws: no correlation between the varied parameters
-    assert abs(np.corrcoef(np.log(cohort.r), np.log(cohort.q))[0, 1]) < 5 / math.sqrt(n)
+    assert np.all(cohort.q < cohort.r)  # the tumour shrinks in every patient
+    # the net rate, recovered from the unclipped patients and the clipped ones' share: P(net > r)
+    omega_net = DEFAULT_VARIABILITY["net"]
+    np.testing.assert_allclose(np.median(np.log(np.where(kept, cohort.r - cohort.q, np.inf) / net)), 0.0,
+                               atol=5 * omega_net / math.sqrt(n) + np.mean(~kept))
+    # independent r and net: ln r - ln net is normal, so the clipped share is a normal tail
+    spread = math.hypot(DEFAULT_VARIABILITY["r"], omega_net)
+    expected = 0.5 * math.erfc(math.log(FIGURE_1["r"] / net) / spread / math.sqrt(2.0))
+    assert np.mean(~kept) == pytest.approx(expected, abs=5 * math.sqrt(expected / n))
+    # a q spread instead: independent log-normal q, no correlation with r
+    independent = draw_cohort(200_000, seed=7, variability={"r": 0.1, "q": 0.1})
+    logs = np.log(independent.q / FIGURE_1["q"])
+    assert logs.std() == pytest.approx(0.1, rel=5 * math.sqrt(0.5 / n))
+    assert abs(np.corrcoef(np.log(independent.r), logs)[0, 1]) < 5 / math.sqrt(n)
+    np.testing.assert_array_equal(independent.B, cohort.B)  # the other columns are the same draws
 
 
 def test_lognormal_sd_round_trips_the_coefficient_of_variation():
@@ -135,7 +151,11 @@ def test_lognormal_sd_round_trips_the_coefficient_of_variation():
     cv = spread["cd19_molecules_per_b_cell_sd"].value / spread["cd19_molecules_per_b_cell"].value
     assert DEFAULT_VARIABILITY["P"] == pytest.approx(math.sqrt(math.log(1 + cv**2)), rel=1e-12)
     assert set(VARIABILITY_SOURCES) == set(DEFAULT_VARIABILITY)
-    assert all("assumption" in VARIABILITY_SOURCES[name] for name in ("r", "q", "B"))
+    assert "assumption" in VARIABILITY_SOURCES["B"]
+    assert all("stein2019" in VARIABILITY_SOURCES[name] for name in ("r", "net"))
+    # the rate spreads are the published ones
+    published = cm.variability.published_variability()
+    assert (DEFAULT_VARIABILITY["r"], DEFAULT_VARIABILITY["net"]) == (published["r"], published["net"])
 
 
 def test_cohort_arrays_are_read_only():

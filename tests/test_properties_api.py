@@ -43,6 +43,7 @@ from cartmodel import (  # noqa: E402
     plotting,
     population,
     reporting,
+    variability,
     widgets,
 )
 from cartmodel.paper import FIGURE_1  # noqa: E402
@@ -349,6 +350,13 @@ REFUSALS: dict[str, Refusal] = {
          "chunk_size": BAD_INT},
         scalars="ceiling clearance_level clear_by_day"),
     "lognormal_sd_from_cv": refusal(population.lognormal_sd_from_cv, {"cv": 0.3}, {"cv": NON_NEGATIVE}, arrays="cv"),
+    "published_variability": refusal(
+        variability.published_variability, {"method": "moments", "n_patients": 10, "seed": 1},
+        {"method": BAD_CHOICE, "n_patients": st.one_of(BAD_INT, st.sampled_from([1, 10_000_001])), "seed": BAD_SEED}),
+    "virtual_patients": refusal(
+        variability.virtual_patients, {"n_patients": 3, "seed": 1, "calibration": None},
+        {"n_patients": st.one_of(BAD_INT, st.just(10_000_001)), "seed": BAD_SEED,
+         "calibration": st.sampled_from(["x", 1.0, object(), {"r": 1.0}])}),
     # numbers for prose
     "sci": refusal(reporting.sci, {"value": 1.0, "digits": 3},
                    {"value": outside(), "digits": st.one_of(BAD_INT, st.sampled_from([16, 100]))},
@@ -484,6 +492,8 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     population.draw_cohort: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
     population.target_attainment: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
     population.lognormal_sd_from_cv: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
+    variability.published_variability: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
+    variability.virtual_patients: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
     plotting.plot_target_attainment: (plotting_properties.test_plotting_draws_valid_inputs,
                                       plotting_properties.test_plotting_refuses_bad_input),
     widgets.DosingExplorer: (widgets_properties.test_dosing_explorer, widgets_properties.test_widgets_refuse_bad_input),
@@ -509,6 +519,7 @@ RESULTS: dict[type, Callable[..., Any]] = {
     cm.CeilingDose: cm.dose_for_ceiling, cm.DoseResponse: cm.dose_response, cm.ScheduleComparison: cm.split_schedule,
     reporting.Quantity: reporting.sci,
     population.Cohort: population.draw_cohort, population.TargetAttainment: population.target_attainment,
+    variability.VirtualPatients: variability.virtual_patients,
 }
 # Table-driven properties: the callable must have a row in the table.
 TABLES: dict[Callable[..., Any], Callable[[Callable[..., Any]], bool]] = {

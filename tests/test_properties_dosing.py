@@ -22,6 +22,7 @@ from cartmodel import (  # noqa: E402
     calibration,
     dosing,
     population,
+    variability,
 )
 from cartmodel.paper import FIGURE_1  # noqa: E402
 from cartmodel.published import TISAGENLECLEUCEL_B_ALL  # noqa: E402
@@ -144,6 +145,25 @@ def test_calibration_to_the_published_course(days, reading, placement, plateau, 
     assert by_dose.peak[1] >= by_dose.peak[0]  # more cells never peak lower
     assert by_burden.peak[1] > by_burden.peak[0]  # more antigen always peaks higher
     assert by_dose.clearance_day[0] == by_dose.clearance_day[1]  # the tumour term ignores the dose
+
+
+@settings(max_examples=examples(60))
+@given(n=st.integers(2, 400), seed=SEEDS)
+def test_published_variability_and_virtual_patients(n, seed):
+    count_generated_call()
+    patients = variability.virtual_patients(n, seed=seed)
+    assert patients.size == n
+    for name in ("fold_expansion", "tmax_days", "contraction_rate", "r", "net", "burden_factor"):
+        values = getattr(patients, name)
+        assert values.shape == (n,) and np.all(np.isfinite(values)) and np.all(values > 0), name
+    assert np.all(patients.q >= 0) and np.all(patients.q < patients.r)  # every tumour shrinks
+    np.testing.assert_allclose(patients.q, np.maximum(patients.r - patients.net, 0.0), rtol=1e-12, atol=0)
+    assert patients.share_not_shrinking == 0.0 and 0.0 <= patients.share_q_clipped <= 1.0
+    prefix = variability.virtual_patients(n - 1, seed=seed)
+    np.testing.assert_array_equal(prefix.r, patients.r[:-1])
+    drawn = variability.published_variability("monte_carlo", n_patients=n, seed=seed)
+    assert set(drawn) == {"r", "net"} and all(math.isfinite(v) and v >= 0 for v in drawn.values())
+    assert drawn["r"] == pytest.approx(float(np.std(np.log(patients.r), ddof=1)), rel=1e-12)
 
 
 @settings(max_examples=examples(500))
