@@ -57,16 +57,19 @@ from .engine import (
 from .model import Expansion
 from .parameters import PARAMETERS, check
 from .published import KILLING_AXICEL
+from .variability import VirtualPatients
 
 __all__ = [
     "KIMMEL_SATURATION_IN_INFUSED_LEVELS",
     "KILLING_FORMS",
     "DoseWindow",
     "KillingCalibration",
+    "KillingPatients",
     "calibrate_killing",
     "dose_window",
     "KillingForm",
     "kill_per_day",
+    "killing_patients",
     "killing_dose_response",
     "simulate_killing",
 ]
@@ -641,3 +644,58 @@ def dose_window(
         clears_at_min=np.asarray(first_clear == 0), under_at_max=np.asarray(last_under == points - 1),
         monotone=np.asarray(one_run & clear_persists),
     )
+
+
+# --------------------------------------------------------------------------
+# a population
+
+
+@dataclass(frozen=True)
+class KillingPatients:
+    """Virtual patients for Equation 1 with killing (see :func:`killing_patients`).
+
+    Attributes
+    ----------
+    r, q : numpy.ndarray
+        Growth rates per day, shape ``(n,)``.
+    burden_factor : numpy.ndarray
+        Each patient's burden over the calibrated one, shape ``(n,)``.
+    """
+
+    r: NDArray[np.float64]
+    q: NDArray[np.float64]
+    burden_factor: NDArray[np.float64]
+
+
+def killing_patients(calibration: KillingCalibration, patients: VirtualPatients) -> KillingPatients:
+    """Carry the virtual patients of :func:`cartmodel.variability.virtual_patients` over to the killing model.
+
+    Each patient keeps the relative growth rate and the relative contraction of
+    his Stein course: ``r_i = r * (r_i / r_typ)`` and a net decline of the tumour
+    at the typical peak, ``r - q + kill(N_peak)``, scaled by the same factor
+    ``alpha_i / alpha_typ`` as in Equation 1; ``q`` is clipped at 0.  The
+    burden factor is the patient's own.
+
+    Parameters
+    ----------
+    calibration : KillingCalibration
+        The typical patient of the killing model.
+    patients : VirtualPatients
+        Drawn with :func:`cartmodel.variability.virtual_patients` (seeded).
+
+    Returns
+    -------
+    KillingPatients
+    """
+    if not isinstance(calibration, KillingCalibration):
+        raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
+    if not isinstance(patients, VirtualPatients):
+        raise TypeError(f"patients must be VirtualPatients; got {patients!r}")
+    typical = calibration.simulate(days=CALIBRATION_SAMPLE_DAYS[-1])
+    kill_at_peak = float(_kill(np.asarray(typical.peak), np.asarray(calibration.kill_rate),
+                               np.asarray(calibration.kill_saturation), calibration.killing))
+    decline = calibration.r - calibration.q + kill_at_peak
+    contraction_factor = patients.net / (patients.typical["r"] - patients.typical["q"])
+    r = calibration.r * patients.r / patients.typical["r"]
+    q = np.maximum(r + kill_at_peak - decline * contraction_factor, 0.0)
+    return KillingPatients(r=r, q=q, burden_factor=np.asarray(patients.burden_factor))

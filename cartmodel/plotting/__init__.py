@@ -9,7 +9,8 @@ The functions live in one module per subject and are all importable from here:
 * :mod:`cartmodel.plotting.equation1`: Figures 1 and 2, the readings of Equation 1;
 * :mod:`cartmodel.plotting.repertoire`: Figure 3, rank-frequency, the DLI response;
 * :mod:`cartmodel.plotting.burden`: the burden estimate, the burden read from counts, kinetics;
-* :mod:`cartmodel.plotting.dosing`: dosing curves, nomograms, schedules, target attainment.
+* :mod:`cartmodel.plotting.dosing`: dosing curves, nomograms, schedules, target attainment;
+* :mod:`cartmodel.plotting.killing`: Equation 1 with killing, its window, verdicts side by side.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from .dosing import (
     schedule_markers,
 )
 from .equation1 import CAR_T_COLOUR, TUMOUR_COLOUR, plot_figure_1, plot_figure_2, plot_readings
+from .killing import VERDICT_COLOURS, plot_dose_window, plot_kill_scan, plot_verdicts
 from .repertoire import (
     ALLO_TCR_COLOUR,
     NORMAL_PEPTIDE_COLOUR,
@@ -78,4 +80,8 @@ __all__ = [
     "plot_reference_sweep",
     "plot_relative_peaks",
     "plot_split_ratios",
+    "VERDICT_COLOURS",
+    "plot_dose_window",
+    "plot_kill_scan",
+    "plot_verdicts",
 ]
