@@ -60,12 +60,16 @@ from .published import KILLING_AXICEL
 from .variability import VirtualPatients
 
 __all__ = [
+    "EXAMPLE_CEILING_FOLD",
+    "EXAMPLE_EDGE_KILL_RATE",
+    "EXAMPLE_MRD_SHARE",
     "KIMMEL_SATURATION_IN_INFUSED_LEVELS",
     "KILLING_FORMS",
     "DoseWindow",
     "KillingCalibration",
     "KillingPatients",
     "calibrate_killing",
+    "calibrated_window",
     "dose_window",
     "KillingForm",
     "kill_per_day",
@@ -360,6 +364,17 @@ KIMMEL_SATURATION_IN_INFUSED_LEVELS = (
 )
 
 
+#: The book's examples for the killing model (see the low-dose chapter, which
+#: recomputes the first): the largest killing rate of its scan with which the
+#: calibrated typical patient still reaches MRD negativity within three months
+#: (per day); the MRD threshold (blasts among the marrow's nucleated cells,
+#: the common flow-cytometry limit, an assumption); and the ceiling on the peak
+#: as a multiple of the published typical fold expansion (an assumption).
+EXAMPLE_EDGE_KILL_RATE = 0.1
+EXAMPLE_MRD_SHARE = 1e-4
+EXAMPLE_CEILING_FOLD = 10.0
+
+
 @dataclass(frozen=True)
 class KillingCalibration:
     """Equation 1 with killing, fitted to the published typical tisagenlecleucel course.
@@ -410,6 +425,29 @@ class KillingCalibration:
         kwargs["n0"] = self.n0 * dose
         kwargs["P"] = self.P * burden
         return simulate_killing(days=days, **kwargs)
+
+
+def calibrated_window(calibration: KillingCalibration, *, burden_factor: ArrayLike, ceiling: float,
+                      clear_by_day: float, clearance_level: float, min_dose_factor: float = 1e-3,
+                      max_dose_factor: float = 1e3, days: float | None = None, extinction: bool = False) -> DoseWindow:
+    """The therapeutic window of the calibrated killing model, doses as multiples of the median dose.
+
+    :func:`dose_window` with the calibration's parameters, the burden moved by
+    ``burden_factor`` (which broadcasts) and the horizon ``clear_by_day``
+    unless ``days`` is given.  ``clearance_level`` is in antigen units of the
+    calibration (for example ``calibration.P`` times the fraction of the
+    burden left at MRD negativity).  Model quantities, not doses for patients.
+    """
+    if not isinstance(calibration, KillingCalibration):
+        raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
+    burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
+    p = calibration.parameters()
+    return dose_window(
+        ceiling=ceiling, clear_by_day=clear_by_day, P=calibration.P * burden, B=p["B"], r=p["r"], q=p["q"], K=p["K"],
+        kill_rate=p["kill_rate"], kill_saturation=p["kill_saturation"], killing=p["killing"],
+        min_n0=calibration.n0 * min_dose_factor, max_n0=calibration.n0 * max_dose_factor,
+        days=clear_by_day if days is None else days, clearance_level=clearance_level, extinction=extinction,
+    )
 
 
 def calibrate_killing(
