@@ -71,7 +71,6 @@ __all__ = [
     "calibrate_killing",
     "calibrated_window",
     "dose_window",
-    "KillingForm",
     "kill_per_day",
     "killing_patients",
     "killing_dose_response",

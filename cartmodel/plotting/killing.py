@@ -42,7 +42,8 @@ def plot_kill_scan(kill_rates: np.ndarray, values: Mapping[str, np.ndarray], ax:
     x = check_grid("kill_rates", kill_rates, low=0.0)
     ax = axes_or_new(ax)
     for k, (label, curve) in enumerate(check_mapping("values", values).items()):
-        y = np.asarray(check_curve(f"values[{label!r}]", np.where(np.isfinite(curve), curve, np.nan), x), dtype=float)
+        y = np.asarray(check_curve(f"values[{label!r}]", curve, x), dtype=float)
+        y = np.where(np.isfinite(y), y, np.nan)
         ax.plot(x, y, marker="o", ms=3, label=label, gid=f"scan-{k}")
     for k, (label, level) in enumerate((marks or {}).items()):
         ax.axhline(level, color="0.4", lw=1, ls=":", gid=f"mark-{k}")
