@@ -19,6 +19,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import cartmodel as cm  # noqa: E402
+from cartmodel import burden as bd  # noqa: E402
 from cartmodel import (  # noqa: E402
     calibration,
     dosing,
@@ -27,7 +28,6 @@ from cartmodel import (  # noqa: E402
     population,
     variability,
 )
-from cartmodel import burden as bd  # noqa: E402
 from cartmodel.paper import FIGURE_1  # noqa: E402
 from cartmodel.plotting import plot_dose_window, plot_kill_scan, plot_verdicts  # noqa: E402
 from cartmodel.published import TISAGENLECLEUCEL_B_ALL  # noqa: E402
