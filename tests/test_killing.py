@@ -151,3 +151,23 @@ def test_calibration_reduces_to_equation_1_and_fits_the_course():
     killed = calibrate_killing(kill_rate=0.1)
     # the fit trades the killing against q: the net decline at the peak stays near the contraction rate
     assert killed.q > plain.q
+
+
+def test_population_is_reproducible_from_a_seed():
+    from cartmodel.killing import killing_patients
+    from cartmodel.variability import virtual_patients
+
+    calibration = calibrate_killing(kill_rate=0.05)
+
+    def shares(seed):
+        patients = killing_patients(calibration, virtual_patients(300, seed=seed))
+        result = killing_dose_response(
+            n0=np.array([0.1, 1.0, 10.0])[:, None], P=calibration.P * patients.burden_factor, B=calibration.B,
+            r=patients.r, q=patients.q, K=calibration.K, kill_rate=0.05, kill_saturation=calibration.kill_saturation,
+            days=91, clearance_level=calibration.P * 2e-5)
+        return (result.clearance_day <= 91).mean(axis=-1), (result.peak <= 4e4).mean(axis=-1)
+
+    first, again, other = shares(7), shares(7), shares(8)
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1], again[1])
+    assert not (np.array_equal(first[0], other[0]) and np.array_equal(first[1], other[1]))
