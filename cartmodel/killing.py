@@ -708,7 +708,7 @@ def killing_patients(calibration: KillingCalibration, patients: VirtualPatients)
     """Carry the virtual patients of :func:`cartmodel.variability.virtual_patients` over to the killing model.
 
     Each patient keeps the relative growth rate and the relative contraction of
-    his Stein course: ``r_i = r * (r_i / r_typ)`` and a net decline of the tumour
+    its Stein course: ``r_i = r * (r_i / r_typ)`` and a net decline of the tumour
     at the typical peak, ``r - q + kill(N_peak)``, scaled by the same factor
     ``alpha_i / alpha_typ`` as in Equation 1; ``q`` is clipped at 0.  The
     burden factor is the patient's own.
