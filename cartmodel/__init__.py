@@ -14,6 +14,8 @@ the tools the book builds on them:
 * :mod:`cartmodel.fitting`: reading the antigen burden from repeated CAR T counts.
 * :mod:`cartmodel.dosing`: dose-response grids, ceiling doses and split schedules.
 * :mod:`cartmodel.population`: virtual cohorts and probabilities of target attainment.
+* :mod:`cartmodel.killing`: the book's extension of Equation 1 in which the CAR T
+  cells also kill the tumour, its calibration and therapeutic window.
 * :mod:`cartmodel.calibration`: Equation 1 calibrated to the published
   tisagenlecleucel kinetics, for comparing the model with clinical findings.
 * :mod:`cartmodel.paper`, :mod:`cartmodel.published`: the paper's caption

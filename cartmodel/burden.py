@@ -77,6 +77,7 @@ __all__ = [
     "sensitivity_state",
     "sensitivity_p_range",
     "fixed_tornado_ranges",
+    "blasts_left_for_share",
 ]
 
 BloodVolumeGroup = Literal["man", "woman", "child"]
@@ -1000,3 +1001,38 @@ def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLi
     total = left + (1.0 - infiltration)
     # total is 0 only for a marrow of blasts alone, which stays all blasts however few are left
     return np.divide(left, total, out=np.ones(np.broadcast(left, total).shape), where=total > 0)
+
+
+def blasts_left_for_share(patient: AllPatient, share: ArrayLike) -> NDArray[np.float64]:
+    """The fraction of the patient's blasts left when they are ``share`` of the marrow's nucleated cells.
+
+    The inverse of :func:`marrow_blast_share`: with the normal nucleated cells
+    as they are, blasts fall from the infiltration fraction ``i`` to the share
+    ``s`` when a fraction ``s (1 - i) / (i (1 - s))`` of them is left.
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The patient at the start; infiltration in (0, 1).
+    share : float or array_like
+        Blasts among the nucleated marrow cells, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Fraction of the starting blasts (1 or more where the share is not below the start).
+
+    Examples
+    --------
+    >>> from cartmodel.burden import EXAMPLE_PATIENTS
+    >>> child = EXAMPLE_PATIENTS["child, relapse"]
+    >>> round(float(marrow_blast_share(child, 1.0, float(-np.log(blasts_left_for_share(child, 0.05))))), 9)
+    0.05
+    """
+    if not isinstance(patient, AllPatient):
+        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+    s = as_real_array("share", share, low=0.0, high=1.0, low_open=True, high_open=True)
+    i = float(np.asarray(patient.marrow_infiltration_fraction))
+    if not 0.0 < i < 1.0:
+        raise ValueError(f"the patient's marrow_infiltration_fraction must be in (0, 1); got {i!r}")
+    return s * (1.0 - i) / (i * (1.0 - s))

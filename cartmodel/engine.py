@@ -29,7 +29,7 @@ they take float64 arrays already checked and broadcast, and check nothing again.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -43,6 +43,7 @@ __all__ = [
     "MAX_STEPS",
     "READINGS",
     "broadcast_shape",
+    "capacity_coefficients",
     "capacity_from_tumour",
     "check_capacity_range",
     "check_doses",
@@ -192,14 +193,27 @@ def capacity_from_tumour(tumour: NDArray[np.float64], B: ArrayLike, K: ArrayLike
     ``tumour`` (AU, >= 0) has time last; ``B`` and ``K`` broadcast with its other axes.
     Inputs are trusted (see the module's docstring).
     """
+    scale, slope = capacity_coefficients(B, K, placement)
+    if placement == "capacity":
+        return scale[..., None] * (tumour + 1.0)
+    return scale[..., None] * (slope[..., None] * tumour + 1.0)
+
+
+def capacity_coefficients(B: ArrayLike, K: ArrayLike, placement: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``(scale, slope)`` with ``K_t = scale * (slope * tumour + 1)``: ``(K B, 1)`` or ``(K, B)`` by placement.
+
+    For models that advance the tumour step by step (:mod:`cartmodel.killing`):
+    the capacity of a step is then two array operations.  Inputs are trusted
+    (see the module's docstring).
+    """
     B, K = np.asarray(B, dtype=float), np.asarray(K, dtype=float)
     if placement == "capacity":
-        return (K * B)[..., None] * (tumour + 1.0)
-    return K[..., None] * (B[..., None] * tumour + 1.0)
+        return K * B, np.ones_like(B)
+    return np.array(K), B
 
 
 def logistic_steps(
-    cap: NDArray[np.float64],
+    cap: NDArray[np.float64] | Callable[[int, NDArray[np.float64]], NDArray[np.float64]],
     r: NDArray[np.float64],
     n0: NDArray[np.float64],
     t: NDArray[np.float64],
@@ -209,24 +223,36 @@ def logistic_steps(
     """Yield ``N_0, N_1, ..., N_steps`` of one reading of Equation 1.
 
     ``cap`` holds the capacity with time last; its other axes broadcast with
-    ``r``, ``n0`` and the infusions in ``added`` (step -> cells).  The loop runs
-    over time steps only: every parameter set advances at once.  This is the
-    one implementation of the update.  Inputs are trusted (see the module's
+    ``r``, ``n0`` and the infusions in ``added`` (step -> cells).  ``cap`` may
+    instead be a function ``cap(k, n_previous)`` returning the capacity of step
+    ``k`` from the cells of the step before, for models whose antigen depends
+    on the CAR T cells (:mod:`cartmodel.killing`).  The loop runs over time
+    steps only: every parameter set advances at once.  This is the one
+    implementation of the update.  Inputs are trusted (see the module's
     docstring): ``t`` is a :func:`time_grid` and ``cap`` (> 0) has it as last axis.
     """
+    if callable(cap):
+        capacity_at = cap
+    else:
+        grid = cap
+
+        def capacity_at(k: int, n_previous: NDArray[np.float64]) -> NDArray[np.float64]:
+            return grid[..., k]
+
     n = n0 + added.get(0, 0.0)
     yield n
     dt = float(t[1] - t[0])
     keep, grow = np.exp(-r * dt), -np.expm1(-r * dt)
     start_n, start_day = n, 0.0  # for "closed": the latest infusion restarts the clock
     for k in range(1, len(t)):
+        cap_k = capacity_at(k, n)
         if reading == "exact":
-            n = 1.0 / (keep / n + grow / cap[..., k])
+            n = 1.0 / (keep / n + grow / cap_k)
         elif reading == "literal":
-            n = 1.0 / (np.exp(-r * t[k]) / n + -np.expm1(-r * t[k]) / cap[..., k])
+            n = 1.0 / (np.exp(-r * t[k]) / n + -np.expm1(-r * t[k]) / cap_k)
         else:
             elapsed = t[k] - start_day
-            n = 1.0 / (np.exp(-r * elapsed) / start_n + -np.expm1(-r * elapsed) / cap[..., k])
+            n = 1.0 / (np.exp(-r * elapsed) / start_n + -np.expm1(-r * elapsed) / cap_k)
         if k in added:
             n = n + added[k]
             start_n, start_day = n, t[k]

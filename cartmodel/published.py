@@ -14,6 +14,7 @@ __all__ = [
     "ALL_BURDEN_INPUTS",
     "CAR_T_OUTCOMES",
     "CLINICAL_EVIDENCE",
+    "KILLING_AXICEL",
     "PublishedValue",
     "TISAGENLECLEUCEL_B_ALL",
     "TISAGENLECLEUCEL_B_ALL_VARIABILITY",
@@ -220,4 +221,26 @@ CLINICAL_EVIDENCE = {
     "rotte_toxicity_studies": PublishedValue(
         23.0, "studies", "rotte2022", "of those, with a dose-related increase in toxicity"
     ),
+}
+
+
+#: The saturating killing term fitted by Kimmel et al. (2021) to ZUMA-1
+#: (axicabtagene ciloleucel, large B-cell lymphoma), their Table 1: the tumour
+#: loses ``gamma_B B C / (k_B + C)`` per day.  Another product and disease than
+#: the book's tisagenlecleucel in B-ALL: used only for orders of magnitude.
+#: Checked against a transcription of the published article's text.
+KILLING_AXICEL = {
+    "kill_rate_per_day": PublishedValue(
+        1.15, "per day", "kimmel2021", "tumour-killing rate gamma_B, fitted value"
+    ),
+    "kill_rate_low_per_day": PublishedValue(
+        0.64, "per day", "kimmel2021", "tumour-killing rate gamma_B, low end of the quartile range"
+    ),
+    "kill_rate_high_per_day": PublishedValue(
+        1.35, "per day", "kimmel2021", "tumour-killing rate gamma_B, high end of the quartile range"
+    ),
+    "half_saturation_cells": PublishedValue(
+        2.024e9, "cells", "kimmel2021", "killing saturation parameter k_B, fitted value"
+    ),
+    "infused_cells": PublishedValue(1.8e8, "cells", "kimmel2021", "initial CAR T cell number C(0)"),
 }

@@ -169,7 +169,7 @@ def test_cohort_burden_limit_matches_the_target_attainment_grid():
     from cartmodel.population import burden_for_fraction, draw_cohort, target_attainment
 
     cohort = draw_cohort(300, seed=4)
-    burdens = np.logspace(0, 4, 81)
+    burdens = np.logspace(0, 6, 121)  # twenty a decade, past both limits
     grid = target_attainment(cohort, n0_grid=np.array([1.0, 10.0]), P_grid=burdens, ceiling=1e8, days=60)
     for fraction in (0.5, 0.9):
         limit = burden_for_fraction(cohort, fraction, n0=1.0, ceiling=1e8)

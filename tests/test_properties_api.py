@@ -36,6 +36,7 @@ from cartmodel import burden as bd
 from cartmodel import (
     calibration,
     engine,
+    killing,
     plotting,
     population,
     repertoire,
@@ -558,6 +559,19 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     variability.published_variability: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
     variability.virtual_patients: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
     variability.count_virtual_patients: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
+    **{function: (dosing_properties.test_killing_model_agrees_with_its_pieces,
+                  dosing_properties.test_killing_refuses_bad_input)
+       for function in (killing.simulate_killing, killing.killing_dose_response, killing.kill_per_day)},
+    # trusts its callers (simulate_killing and killing_dose_response check their inputs first)
+    engine.capacity_coefficients: (dosing_properties.test_killing_model_agrees_with_its_pieces,
+                                   dosing_properties.test_killing_model_agrees_with_its_pieces),
+    **{function: (dosing_properties.test_killing_calibration_window_and_patients,
+                  dosing_properties.test_killing_refuses_bad_input)
+       for function in (killing.calibrate_killing, killing.calibrated_window, killing.dose_window,
+                        killing.killing_patients, bd.blasts_left_for_share)},
+    **{getattr(plotting, name): (dosing_properties.test_killing_refuses_bad_input,
+                                 dosing_properties.test_killing_refuses_bad_input)
+       for name in ("plot_kill_scan", "plot_dose_window", "plot_verdicts")},
     plotting.plot_target_attainment: (plotting_properties.test_plotting_draws_valid_inputs,
                                       plotting_properties.test_plotting_refuses_bad_input),
     widgets.DosingExplorer: (widgets_properties.test_dosing_explorer, widgets_properties.test_widgets_refuse_bad_input),
@@ -584,6 +598,8 @@ RESULTS: dict[type, Callable[..., Any]] = {
     reporting.Quantity: reporting.sci,
     population.Cohort: population.draw_cohort, population.TargetAttainment: population.target_attainment,
     variability.VirtualPatients: variability.virtual_patients,
+    killing.DoseWindow: killing.dose_window, killing.KillingCalibration: killing.calibrate_killing,
+    killing.KillingPatients: killing.killing_patients,
 }
 # Table-driven properties: the callable must have a row in the table.
 TABLES: dict[Callable[..., Any], Callable[[Callable[..., Any]], bool]] = {
@@ -591,6 +607,8 @@ TABLES: dict[Callable[..., Any], Callable[[Callable[..., Any]], bool]] = {
     plotting_properties.test_plotting_refuses_bad_input: lambda f: any(s.call is f for s in plotting_properties.PLOT_REFUSALS.values()),
     widgets_properties.test_widgets_refuse_bad_input: lambda f: any(s.call is f for s in widgets_properties.WIDGET_REFUSALS.values()),
     plotting_properties.test_plotting_draws_valid_inputs: lambda f: f.__name__ in plotting_properties.PLOTTERS,
+    dosing_properties.test_killing_refuses_bad_input:
+        lambda f: any(entry[0] is f for entry in dosing_properties.KILLING_REFUSALS.values()),
 }
 
 

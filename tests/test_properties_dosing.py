@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cartmodel as cm
+from cartmodel import burden as bd
 from cartmodel import (
     calibration,
     dosing,
+    engine,
+    killing,
     population,
     variability,
 )
 from cartmodel.paper import FIGURE_1
+from cartmodel.plotting import plot_dose_window, plot_kill_scan, plot_verdicts
 from cartmodel.published import TISAGENLECLEUCEL_B_ALL
 
 from .conftest import examples
@@ -29,6 +34,8 @@ from .strategies import (
     BURDEN_P,
     DOSE,
     HORIZONS,
+    NON_NEGATIVE,
+    POSITIVE,
     RATE_Q,
     RATE_R,
     SCALE_K,
@@ -176,7 +183,6 @@ def test_calibration_to_the_published_course(days, reading, placement, plateau, 
 @settings(max_examples=examples(60))
 @given(n=st.integers(2, 400), seed=SEEDS)
 def test_published_variability_and_virtual_patients(n, seed):
-    count_generated_call()
     patients = variability.virtual_patients(n, seed=seed)
     assert patients.size == n
     for name in ("fold_expansion", "tmax_days", "contraction_rate", "r", "net", "burden_factor"):
@@ -228,3 +234,112 @@ def test_split_schedule(total, infusions, interval, P, B, r, q):
     on_day_0 = infusions if interval == 0 else 1  # infusions on the same day add up
     assert float(comparison.split.car_t[0]) == pytest.approx(total / infusions * on_day_0, rel=1e-12)
     assert float(comparison.single.car_t[0]) == pytest.approx(total, rel=1e-12)
+
+
+# --------------------------------------------------------------------------
+# Equation 1 with killing
+
+KILL_RATE = st.floats(0.0, 3.0)
+KILL_SATURATION = log_uniform(0.1, 1e4)
+FORM = st.sampled_from(killing.KILLING_FORMS)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(dose=DOSE, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K, gamma=KILL_RATE, k=KILL_SATURATION,
+       form=FORM, placement=st.sampled_from(cm.B_PLACEMENTS))
+def test_killing_model_agrees_with_its_pieces(dose, P, B, r, q, K, gamma, k, form, placement):
+    common = dict(r=r, q=q, B=B, P=P, K=K, kill_rate=gamma, kill_saturation=k, killing=form, b_placement=placement,
+                  days=40)
+    try:
+        run = killing.simulate_killing(n0=dose, **common)
+    except ValueError as error:  # only the engine's capacity range may refuse valid-looking input
+        assert "capacity" in str(error) or "plateau" in str(error)
+        return
+    grid = killing.killing_dose_response(n0=dose, **common)
+    assert_counts("car_t", run.car_t)
+    assert np.all(run.car_t > 0) and np.all(run.tumour >= 0)
+    np.testing.assert_array_equal(grid.peak, run.peak)
+    np.testing.assert_array_equal(grid.clearance_day, run.clearance_day)
+    plain = cm.simulate(n0=dose, r=r, q=q, B=B, P=P, K=K, b_placement=placement, days=40)
+    assert np.all(run.tumour <= plain.tumour * (1 + 1e-12))
+    kill = killing.kill_per_day(run.car_t, kill_rate=gamma, kill_saturation=k, killing=form)
+    assert np.all(kill >= 0) and (form == "mass action" or np.all(kill <= gamma))
+    scale, slope = engine.capacity_coefficients(B, K, placement)
+    np.testing.assert_allclose(run.capacity, scale * (slope * run.tumour + 1.0), rtol=1e-12)
+
+
+@settings(max_examples=examples(6), deadline=None)
+@given(gamma=st.sampled_from([0.0, 0.05, 0.1]), burden=st.sampled_from([0.3, 1.0, 3.0]), seed=SEEDS)
+def test_killing_calibration_window_and_patients(gamma, burden, seed):
+    fit = killing.calibrate_killing(kill_rate=gamma)
+    assert fit.residual_sd < 0.2 and fit.r > 0 and fit.q >= 0
+    level = fit.P * float(bd.blasts_left_for_share(bd.EXAMPLE_PATIENTS["child, relapse"], 1e-4))
+    window = killing.calibrated_window(fit, burden_factor=burden, ceiling=3.9e4, clear_by_day=91.0,
+                                       clearance_level=level)
+    same = killing.dose_window(ceiling=3.9e4, clear_by_day=91.0, P=fit.P * burden, B=fit.B, r=fit.r, q=fit.q, K=fit.K,
+                               kill_rate=gamma, kill_saturation=fit.kill_saturation, min_n0=1e-3, max_n0=1e3,
+                               days=91.0, clearance_level=level, extinction=False)
+    np.testing.assert_array_equal(window.lowest_clearing, same.lowest_clearing)
+    low = float(window.lowest_clearing)
+    if math.isfinite(low):
+        assert killing.killing_dose_response(n0=low, P=fit.P * burden, B=fit.B, r=fit.r, q=fit.q, K=fit.K,
+                                             kill_rate=gamma, kill_saturation=fit.kill_saturation, days=91.0,
+                                             clearance_level=level).clearance_day <= 91.0
+    drawn = variability.virtual_patients(50, seed=seed)
+    patients = killing.killing_patients(fit, drawn)
+    again = killing.killing_patients(fit, variability.virtual_patients(50, seed=seed))
+    np.testing.assert_array_equal(patients.q, again.q)
+    assert np.all(patients.r > 0) and np.all(patients.q >= 0) and np.all(patients.burden_factor > 0)
+
+
+KILLING_REFUSALS = {
+    "kill_per_day": (killing.kill_per_day, {"n": 1.0, "kill_rate": 1.0, "kill_saturation": 1.0, "killing": "saturating"},
+                     {"n": NON_NEGATIVE, "kill_rate": NON_NEGATIVE, "kill_saturation": POSITIVE,
+                      "killing": st.sampled_from(["linear", None, 1])}),
+    "simulate_killing": (killing.simulate_killing, {**dict(r=1.0, q=0.5, B=1.0, P=10.0, K=1e3), "kill_rate": 0.5},
+                         {"kill_rate": NON_NEGATIVE, "kill_saturation": POSITIVE, "r": POSITIVE, "P": NON_NEGATIVE,
+                          "extinction": st.sampled_from(["yes", None, 1])}),
+    "killing_dose_response": (killing.killing_dose_response,
+                              {**dict(n0=1.0, r=1.0, q=0.5, B=1.0, P=10.0, K=1e3), "kill_rate": 0.5},
+                              {"n0": POSITIVE, "kill_rate": NON_NEGATIVE, "clearance_level": POSITIVE}),
+    "dose_window": (killing.dose_window,
+                    {**dict(ceiling=1e6, clear_by_day=30.0, r=1.0, q=0.5, B=1.0, P=10.0, K=1e3), "kill_rate": 0.5},
+                    {"ceiling": POSITIVE, "clear_by_day": st.sampled_from([0.0, -1.0, 61.0, math.nan, "x"]),
+                     "grid_points": st.sampled_from([2, 0, 1.5, "x"]), "rtol": st.sampled_from([0.0, 0.5, math.nan]),
+                     "min_n0": POSITIVE}),
+    "calibrate_killing": (killing.calibrate_killing, {"kill_rate": 0.0},
+                          {"kill_rate": NON_NEGATIVE, "kill_saturation": POSITIVE,
+                           "killing": st.sampled_from(["linear", None])}),
+    "calibrated_window": (killing.calibrated_window,
+                          {"calibration": None, "burden_factor": 1.0, "ceiling": 1e5, "clear_by_day": 30.0,
+                           "clearance_level": 1e-3},
+                          {"calibration": st.sampled_from(["x", 1.0, None]), "burden_factor": POSITIVE}),
+    "killing_patients": (killing.killing_patients, {"calibration": None, "patients": None},
+                         {"calibration": st.sampled_from(["x", 1.0, None]), "patients": st.sampled_from(["x", None])}),
+    "blasts_left_for_share": (bd.blasts_left_for_share,
+                              {"patient": bd.EXAMPLE_PATIENTS["child, relapse"], "share": 0.05},
+                              {"share": st.sampled_from([0.0, 1.0, -0.1, math.nan, "x"]),
+                               "patient": st.sampled_from(["x", None])}),
+    "plot_kill_scan": (plot_kill_scan, {"kill_rates": [0.0, 1.0], "values": {"a": [1.0, 2.0]}},
+                       {"kill_rates": st.sampled_from([[-1.0, 1.0], "x", [], [[1.0]]]),
+                        "values": st.sampled_from([{"a": [1.0]}, "x", {"a": "bc"}])}),
+    "plot_dose_window": (plot_dose_window, {"burden_factors": [1.0, 2.0], "lowest": {"a": [1.0, 2.0]},
+                                            "highest": {"a": [3.0, 4.0]}},
+                         {"burden_factors": st.sampled_from([[0.0, 1.0], "x", []]),
+                          "lowest": st.sampled_from([{"a": [1.0]}, "x"])}),
+    "plot_verdicts": (plot_verdicts, {"findings": ["f"], "verdicts": {"m": ["consistent"]}},
+                      {"verdicts": st.sampled_from([{"m": []}, "x", {"m": ["a", "b"]}])}),
+}
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(data=st.data())
+def test_killing_refuses_bad_input(data):
+    """Bad input to the killing model, its window, its patients and its figures: an error naming the parameter."""
+    function, valid, bad = KILLING_REFUSALS[data.draw(st.sampled_from(sorted(KILLING_REFUSALS)), label="function")]
+    name = data.draw(st.sampled_from(sorted(bad)), label="parameter")
+    value = data.draw(bad[name], label="bad value")
+    if "calibration" in valid and name != "calibration":  # a valid calibration, so that the bad value is the cause
+        valid = {**valid, "calibration": killing.calibrate_killing(kill_rate=0.0)}
+    assert_refused(lambda: function(**{**valid, name: value}), name)
+    plt.close("all")

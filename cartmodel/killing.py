@@ -1,0 +1,739 @@
+"""Equation 1 with killing: CAR T cells that kill the tumour they grow on.
+
+This is the book's extension, not the paper's.  In Equation 1 the tumour term
+``P exp((q - r) t)`` falls at ``r - q`` whatever the number of CAR T cells, so
+no dose is ever too small to clear it.  Here the tumour also loses what the
+CAR T cells kill, with a killing term from the CAR T modelling literature::
+
+    tumour_t = tumour_{t-1} exp((q - r) dt - kill(N_{t-1}) dt)         (AU)
+    kill(N)  = gamma N / (k + N)     (saturating; Kimmel et al. 2021)
+             = gamma N / k           (mass action; Barros et al. 2021)
+
+``gamma`` is the killing rate per day (``kill_rate``) and ``k`` the
+half-saturation count in model cells (``kill_saturation``); in the
+mass-action form ``gamma / k`` is the rate per model cell.  The capacity
+``K_t`` follows the current tumour and the CAR T cells follow the capacity
+through the engine's own update (:mod:`cartmodel.engine`: time grid, capacity,
+readings and placements of ``B``), so with ``gamma = 0`` this is Equation 1
+exactly.  The tumour stays positive.  Everything broadcasts: a dose by burden
+grid, or a cohort of patients, is one call.
+
+This is a research companion, not a dosing tool: doses are model quantities.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import least_squares
+
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
+from .calibration import (
+    CALIBRATION_HORIZON_DAYS,
+    CALIBRATION_SAMPLE_DAYS,
+    calibrate_to_tisagenlecleucel,
+    published_typical_course,
+)
+from .dosing import DoseResponse
+from .engine import (
+    B_PLACEMENTS,
+    READINGS,
+    BPlacement,
+    Reading,
+    broadcast_shape,
+    capacity_coefficients,
+    check_capacity_range,
+    check_doses,
+    check_model_parameters,
+    doses_by_step,
+    logistic_steps,
+    time_grid,
+)
+from .model import Expansion
+from .parameters import PARAMETERS, check
+from .published import KILLING_AXICEL
+from .variability import VirtualPatients
+
+__all__ = [
+    "EXAMPLE_CEILING_FOLD",
+    "EXAMPLE_EDGE_KILL_RATE",
+    "EXAMPLE_MRD_SHARE",
+    "KIMMEL_SATURATION_IN_INFUSED_LEVELS",
+    "KILLING_FORMS",
+    "DoseWindow",
+    "KillingCalibration",
+    "KillingPatients",
+    "calibrate_killing",
+    "calibrated_window",
+    "dose_window",
+    "kill_per_day",
+    "killing_patients",
+    "killing_dose_response",
+    "simulate_killing",
+]
+
+KillingForm = Literal["saturating", "mass action"]
+#: The killing terms offered: saturating in the CAR T count (Kimmel et al.
+#: 2021) and mass action (Barros et al. 2021).
+KILLING_FORMS: tuple[KillingForm, ...] = ("saturating", "mass action")
+
+# exp() of more than this overflows float64
+_LARGEST_EXPONENT = 700.0
+
+
+def kill_per_day(n: ArrayLike, *, kill_rate: ArrayLike, kill_saturation: ArrayLike,
+                 killing: KillingForm = "saturating") -> NDArray[np.float64]:
+    """The share of the tumour the CAR T cells kill per day, as a rate (per day).
+
+    Parameters
+    ----------
+    n : float or array_like
+        CAR T cells, model cells, >= 0.
+    kill_rate : float or array_like
+        ``gamma``, per day, >= 0: the largest rate (saturating form), or the
+        rate at ``n = kill_saturation`` (mass action).
+    kill_saturation : float or array_like
+        ``k``, model cells, > 0.
+    killing : {"saturating", "mass action"}
+        ``gamma n / (k + n)`` or ``gamma n / k``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Rate per day, broadcast over the inputs.
+
+    Examples
+    --------
+    >>> float(kill_per_day(10.0, kill_rate=1.0, kill_saturation=10.0))
+    0.5
+    >>> float(kill_per_day(10.0, kill_rate=1.0, kill_saturation=10.0, killing="mass action"))
+    1.0
+    """
+    cells = as_real_array("n", n, low=0.0, unit="model cells")
+    gamma = check("kill_rate", kill_rate)
+    k = check("kill_saturation", kill_saturation)
+    form = check_choice("killing", killing, KILLING_FORMS)
+    return _kill(cells, gamma, k, form)
+
+
+def _kill(n: NDArray[np.float64], gamma: NDArray[np.float64], k: NDArray[np.float64], form: str) -> NDArray[np.float64]:
+    if form == "saturating":
+        return gamma * (n / (k + n))
+    return gamma * (n / k)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    t: NDArray[np.float64]
+    shape: tuple[int, ...]
+    params: dict[str, NDArray[np.float64]]
+    placement: str
+    reading: str
+    form: str
+
+
+def _check(values: dict[str, Any], days: float, dt: float, reading: str, b_placement: str,
+           killing: str, extra: dict[str, Any]) -> _Checked:
+    checked = check_model_parameters(*(values[name] for name in ("r", "q", "B", "P", "K")))
+    params = dict(zip(("r", "q", "B", "P", "K"), checked, strict=True))
+    params["kill_rate"] = check("kill_rate", values["kill_rate"])
+    params["kill_saturation"] = check("kill_saturation", values["kill_saturation"])
+    reading = check_choice("reading", reading, READINGS)
+    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
+    form = check_choice("killing", killing, KILLING_FORMS)
+    t, _ = time_grid(days, dt)
+    shape = broadcast_shape({**params, **extra})
+    check_capacity_range(params["r"], params["q"], params["B"], params["P"], params["K"], float(t[-1]), placement)
+    return _Checked(t=t, shape=shape, params=params, placement=placement, reading=reading, form=form)
+
+
+def _coupled(run: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np.float64]],
+             extinction_level: NDArray[np.float64] | None) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64],
+                                                                                NDArray[np.float64]]]:
+    """Yield ``(N_k, tumour_k, K_k)`` step by step: the tumour loses what the cells of the step before kill."""
+    p = run.params
+    r, q, P = p["r"], p["q"], p["P"]
+    gamma, k_half = p["kill_rate"], p["kill_saturation"]
+    scale, slope = capacity_coefficients(p["B"], p["K"], run.placement)
+    plain_capacity = run.placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
+    t = run.t
+    dt = float(t[1] - t[0])
+    net = q - r
+    with np.errstate(divide="ignore"):
+        log_p = np.log(P)
+    # exp() alone overflows only if (q - r) t can pass 700 within the horizon
+    may_overflow = bool(np.max(net, initial=0.0) * t[-1] > _LARGEST_EXPONENT)
+    no_kill = not np.any(gamma)
+    mass_action = run.form == "mass action"
+    rate_per_cell = gamma / k_half * dt  # mass action: kill(N) dt = (gamma / k) dt N
+    killed: NDArray[np.float64] = np.zeros(())  # sum over past steps of kill(N) dt
+    state: dict[str, Any] = {"gone": None}
+
+    def tumour_at(k: int) -> NDArray[np.float64]:
+        # the arithmetic of engine.tumour_term, so that gamma = 0 is Equation 1 to the last bit
+        exponent = net * t[k] - killed
+        if may_overflow:
+            tumour = P * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
+            if np.any(exponent > _LARGEST_EXPONENT):
+                tumour = np.where(exponent > _LARGEST_EXPONENT, np.exp(log_p + exponent), tumour)
+        else:
+            tumour = P * np.exp(exponent)
+        if extinction_level is not None:
+            # once below the level the tumour is gone for good: a deterministic count means
+            # nothing below one cell, and regrowth from a fraction of a cell would be an artefact
+            below = tumour < extinction_level
+            state["gone"] = below if state["gone"] is None else state["gone"] | below
+            tumour = np.where(state["gone"], 0.0, tumour)
+        return tumour
+
+    def capacity(tumour: NDArray[np.float64]) -> NDArray[np.float64]:
+        return scale * (tumour + 1.0) if plain_capacity else scale * (slope * tumour + 1.0)
+
+    def capacity_at(k: int, n_previous: NDArray[np.float64]) -> NDArray[np.float64]:
+        nonlocal killed
+        if not no_kill:
+            if mass_action:
+                killed = killed + rate_per_cell * n_previous
+            else:
+                killed = killed + gamma * dt * (n_previous / (k_half + n_previous))
+        state["tumour"] = tumour_at(k)
+        state["cap"] = capacity(state["tumour"])
+        return state["cap"]
+
+    tumour0 = tumour_at(0)
+    cap0 = capacity(tumour0)
+    cells = logistic_steps(capacity_at, r, n0, t, run.reading, added)
+    yield next(cells), tumour0, cap0
+    for n in cells:
+        yield n, state["tumour"], state["cap"]
+
+
+def _extinction(extinction: bool, level: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    if not isinstance(extinction, (bool, np.bool_)):
+        raise TypeError(f"extinction must be True or False; got {extinction!r}")
+    return level if extinction else None
+
+
+def simulate_killing(
+    *,
+    r: ArrayLike,
+    q: ArrayLike,
+    B: ArrayLike,
+    P: ArrayLike,
+    K: ArrayLike,
+    kill_rate: ArrayLike,
+    kill_saturation: ArrayLike = 10.0,
+    killing: KillingForm = "saturating",
+    n0: ArrayLike = 1.0,
+    days: float = 60,
+    dt: float = 1.0,
+    reading: Reading = "exact",
+    b_placement: BPlacement = "capacity",
+    doses: Iterable[tuple[float, ArrayLike]] | None = None,
+    clearance_level: ArrayLike = 1.0,
+    extinction: bool = False,
+) -> Expansion:
+    """Iterate Equation 1 with killing: trajectories of the CAR T cells and the tumour.
+
+    Parameters
+    ----------
+    r, q, B, P, K, n0, days, dt, reading, b_placement, doses, clearance_level
+        As in :func:`cartmodel.simulate`.
+    kill_rate : float or array_like
+        ``gamma``, per day, >= 0; 0 gives Equation 1 exactly.
+    kill_saturation : float or array_like
+        ``k``, model cells, > 0 (see :func:`kill_per_day`).
+    killing : {"saturating", "mass action"}
+        The form of the killing term.
+    extinction : bool
+        If True, the tumour is gone for good (0 AU) from the first step it is
+        below ``clearance_level``: set the level to one cell's antigen and a
+        deterministic model no longer lets a fraction of a cell regrow (Kimmel
+        et al. 2021 make cure such an extinction event).  False (default)
+        keeps Equation 1's continuous tumour term.
+
+    Returns
+    -------
+    Expansion
+        As :func:`cartmodel.simulate` returns, with the tumour now depending on the cells.
+
+    Examples
+    --------
+    >>> from cartmodel import simulate
+    >>> plain = simulate(r=1.5, q=1.2, B=0.625, P=1000, K=1e6)
+    >>> same = simulate_killing(r=1.5, q=1.2, B=0.625, P=1000, K=1e6, kill_rate=0.0)
+    >>> bool((same.car_t == plain.car_t).all())
+    True
+    >>> killed = simulate_killing(r=1.5, q=1.2, B=0.625, P=1000, K=1e6, kill_rate=0.5)
+    >>> bool(killed.clearance_day < plain.clearance_day)
+    True
+    """
+    dose = check("n0", n0)
+    level = check("clearance_level", clearance_level)
+    t, _ = time_grid(days, dt)
+    schedule = check_doses(doses, t)
+    extra = {"n0": dose, "clearance_level": level, **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}}
+    run = _check(dict(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation),
+                 days, dt, reading, b_placement, killing, extra)
+    shape = run.shape
+    car_t, tumour, cap = (np.empty(shape + (len(t),)) for _ in range(3))
+    gone_below = _extinction(extinction, level)
+    for k, (n, tum, c) in enumerate(_coupled(run, dose, doses_by_step(schedule, shape), gone_below)):
+        car_t[..., k], tumour[..., k], cap[..., k] = n, tum, c
+    return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap, clearance_level=level)
+
+
+def killing_dose_response(
+    *,
+    n0: ArrayLike,
+    P: ArrayLike,
+    B: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    K: ArrayLike,
+    kill_rate: ArrayLike,
+    kill_saturation: ArrayLike = 10.0,
+    killing: KillingForm = "saturating",
+    days: float = 60,
+    dt: float = 1.0,
+    reading: Reading = "exact",
+    b_placement: BPlacement = "capacity",
+    clearance_level: ArrayLike = 1.0,
+    extinction: bool = False,
+) -> DoseResponse:
+    """Peak, day of peak, clearance day and final count of Equation 1 with killing, over any grid.
+
+    The same numbers as :func:`simulate_killing` followed by ``.peak``,
+    ``.peak_day``, ``.clearance_day`` and ``.final``, keeping running summaries
+    only (like :func:`cartmodel.dose_response`, which it equals at
+    ``kill_rate = 0``).  With killing, the tumour depends on the dose, so the
+    whole state advances on the broadcast shape of all inputs.
+
+    Parameters
+    ----------
+    n0, P, B, r, q, K, days, dt, reading, b_placement, clearance_level
+        As in :func:`cartmodel.dose_response`.
+    kill_rate, kill_saturation, killing, extinction
+        As in :func:`simulate_killing`.
+
+    Returns
+    -------
+    DoseResponse
+        Arrays of the broadcast shape of all inputs.  ``clearance_day`` is the
+        first grid day with the tumour below ``clearance_level``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> grid = killing_dose_response(n0=np.array([[1.0], [100.0]]), P=[1e2, 1e3], B=0.625, r=1.5, q=1.2,
+    ...                              K=1e6, kill_rate=0.5)
+    >>> grid.peak.shape
+    (2, 2)
+    """
+    dose = check("n0", n0)
+    level = check("clearance_level", clearance_level)
+    run = _check(dict(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation),
+                 days, dt, reading, b_placement, killing, {"n0": dose, "clearance_level": level})
+    shape, t = run.shape, run.t
+    steps = _coupled(run, dose, {}, _extinction(extinction, level))
+    n, tumour, _ = next(steps)
+    peak = np.array(np.broadcast_to(n, shape))
+    peak_day = np.zeros(shape)
+    clearance = np.where(np.broadcast_to(tumour < level, shape), 0.0, np.inf)
+    for k, (n, tumour, _) in enumerate(steps, start=1):
+        np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
+        np.maximum(peak, n, out=peak)
+        np.copyto(clearance, t[k], where=(tumour < level) & np.isinf(clearance))
+    final = np.array(np.broadcast_to(n, shape))
+    return DoseResponse(peak=peak, peak_day=peak_day, clearance_day=clearance, final=final)
+
+
+# --------------------------------------------------------------------------
+# calibration to the published typical course
+
+#: Kimmel et al.'s (2021) half-saturation count as a multiple of the cells they
+#: infused, ``k_B / C(0)``: the book's default ``kill_saturation`` in the
+#: calibrated model, whose cells are counted in infused levels.
+KIMMEL_SATURATION_IN_INFUSED_LEVELS = (
+    KILLING_AXICEL["half_saturation_cells"].value / KILLING_AXICEL["infused_cells"].value
+)
+
+
+#: The book's examples for the killing model (see the low-dose chapter, which
+#: recomputes the first): the largest killing rate of its scan with which the
+#: calibrated typical patient still reaches MRD negativity within three months
+#: (per day); the MRD threshold (blasts among the marrow's nucleated cells,
+#: the common flow-cytometry limit, an assumption); and the ceiling on the peak
+#: as a multiple of the published typical fold expansion (an assumption).
+EXAMPLE_EDGE_KILL_RATE = 0.1
+EXAMPLE_MRD_SHARE = 1e-4
+EXAMPLE_CEILING_FOLD = 10.0
+
+
+@dataclass(frozen=True)
+class KillingCalibration:
+    """Equation 1 with killing, fitted to the published typical tisagenlecleucel course.
+
+    As :class:`cartmodel.calibration.Calibration`, cells are counted in
+    multiples of the infused level (``n0 = 1``) and the plateau ``K B`` is one
+    infused level; the killing term is fixed and ``r``, ``q`` and ``P`` are fitted.
+
+    Attributes
+    ----------
+    r, q : float
+        Fitted growth rates, per day.
+    P : float
+        Fitted burden, antigen units (given the plateau).
+    B, K, n0 : float
+        As in :class:`cartmodel.calibration.Calibration`.
+    kill_rate, kill_saturation : float
+        The fixed killing term: per day, and model cells (infused levels).
+    killing : str
+        Its form.
+    residual_sd : float
+        Root mean square of the log residuals against the published course.
+    """
+
+    r: float
+    q: float
+    P: float
+    B: float
+    K: float
+    n0: float
+    kill_rate: float
+    kill_saturation: float
+    killing: str
+    residual_sd: float
+
+    def parameters(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`simulate_killing` for the calibrated model."""
+        return {"r": self.r, "q": self.q, "B": self.B, "P": self.P, "K": self.K, "n0": self.n0,
+                "kill_rate": self.kill_rate, "kill_saturation": self.kill_saturation, "killing": self.killing}
+
+    def simulate(self, *, dose_factor: ArrayLike = 1.0, burden_factor: ArrayLike = 1.0,
+                 days: float = CALIBRATION_HORIZON_DAYS, **overrides: Any) -> Expansion:
+        """Run the calibrated model with the dose and the burden moved by factors (see :class:`Calibration`)."""
+        dose = as_real_array("dose_factor", dose_factor, low=0.0, low_open=True, unit="multiple of the median dose")
+        burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True,
+                               unit="multiple of the calibrated P")
+        kwargs = {**self.parameters(), **overrides}
+        kwargs["n0"] = self.n0 * dose
+        kwargs["P"] = self.P * burden
+        return simulate_killing(days=days, **kwargs)
+
+
+def calibrated_window(calibration: KillingCalibration, *, burden_factor: ArrayLike, ceiling: float,
+                      clear_by_day: float, clearance_level: float, min_dose_factor: float = 1e-3,
+                      max_dose_factor: float = 1e3, days: float | None = None, extinction: bool = False) -> DoseWindow:
+    """The therapeutic window of the calibrated killing model, doses as multiples of the median dose.
+
+    :func:`dose_window` with the calibration's parameters, the burden moved by
+    ``burden_factor`` (which broadcasts) and the horizon ``clear_by_day``
+    unless ``days`` is given.  ``clearance_level`` is in antigen units of the
+    calibration (for example ``calibration.P`` times the fraction of the
+    burden left at MRD negativity).  Model quantities, not doses for patients.
+    """
+    if not isinstance(calibration, KillingCalibration):
+        raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
+    burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
+    p = calibration.parameters()
+    return dose_window(
+        ceiling=ceiling, clear_by_day=clear_by_day, P=calibration.P * burden, B=p["B"], r=p["r"], q=p["q"], K=p["K"],
+        kill_rate=p["kill_rate"], kill_saturation=p["kill_saturation"], killing=p["killing"],
+        min_n0=calibration.n0 * min_dose_factor, max_n0=calibration.n0 * max_dose_factor,
+        days=clear_by_day if days is None else days, clearance_level=clearance_level, extinction=extinction,
+    )
+
+
+def calibrate_killing(
+    *, kill_rate: float, kill_saturation: float = KIMMEL_SATURATION_IN_INFUSED_LEVELS,
+    killing: KillingForm = "saturating",
+) -> KillingCalibration:
+    """Fit ``r``, ``q`` and ``P`` of Equation 1 with killing to the published typical course.
+
+    The same data, days (0 to 28), plateau (one infused level) and affinity as
+    :func:`cartmodel.calibration.calibrate_to_tisagenlecleucel`, least squares
+    on log levels; the killing term is held fixed, so a scan over
+    ``kill_rate`` gives its profile.  Several starts are tried (the fit trades
+    ``kill_rate`` against ``q`` and ``P``) and the best kept.  Results are cached.
+
+    Parameters
+    ----------
+    kill_rate : float
+        ``gamma``, per day, >= 0.
+    kill_saturation : float
+        ``k`` in infused levels, > 0; default Kimmel et al.'s ratio ``k_B / C(0)``.
+    killing : {"saturating", "mass action"}
+        The form of the killing term.
+
+    Returns
+    -------
+    KillingCalibration
+
+    Examples
+    --------
+    >>> from cartmodel.calibration import calibrate_to_tisagenlecleucel
+    >>> round(calibrate_killing(kill_rate=0.0).q, 3) == round(calibrate_to_tisagenlecleucel().q, 3)
+    True
+    """
+    gamma = float(as_real_scalar("kill_rate", kill_rate, **PARAMETERS["kill_rate"].limits))
+    k = float(as_real_scalar("kill_saturation", kill_saturation, **PARAMETERS["kill_saturation"].limits))
+    form = check_choice("killing", killing, KILLING_FORMS)
+    return _calibrate_killing(gamma, k, form)
+
+
+@functools.lru_cache(maxsize=256)
+def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCalibration:
+    plain = calibrate_to_tisagenlecleucel()
+    observed = np.log(published_typical_course(CALIBRATION_SAMPLE_DAYS))
+    last = int(CALIBRATION_SAMPLE_DAYS[-1])
+
+    def residuals(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        run = simulate_killing(r=x[0], q=x[1], B=plain.B, P=np.exp(x[2]), K=plain.K, kill_rate=gamma,
+                               kill_saturation=k, killing=form, days=last)
+        return np.log(run.car_t) - observed
+
+    best = None
+    # the fit trades the killing against q (and P): start from Equation 1's fit with q raised by part of the kill
+    for extra_q in (0.0, 0.5 * gamma, gamma):
+        start = np.array([plain.r, plain.q + extra_q, np.log(plain.P)])
+        fit = least_squares(residuals, start, bounds=([0.05, 0.0, -20.0], [5.0, 8.0, 60.0]))
+        if best is None or fit.cost < best.cost:
+            best = fit
+    assert best is not None
+    r, q, log_p = (float(v) for v in best.x)
+    return KillingCalibration(r=r, q=q, P=float(np.exp(log_p)), B=plain.B, K=plain.K, n0=1.0, kill_rate=gamma,
+                              kill_saturation=k, killing=form,
+                              residual_sd=float(np.sqrt(np.mean(best.fun ** 2))))
+
+
+# --------------------------------------------------------------------------
+# the therapeutic window
+
+
+@dataclass(frozen=True)
+class DoseWindow:
+    """Doses that clear the tumour in time and doses that stay under the ceiling (see :func:`dose_window`).
+
+    Model quantities in model cells, not dose recommendations.  Each bound is
+    found by bisection on the logarithm of the dose between the two grid doses
+    where its condition changes; ``nan`` where no dose of the range qualifies.
+
+    Attributes
+    ----------
+    lowest_clearing : numpy.ndarray
+        Smallest dose whose tumour is below the clearance level by ``clear_by_day``.
+    lowest_under : numpy.ndarray
+        Smallest dose whose peak stays at or under the ceiling.
+    highest_under : numpy.ndarray
+        Largest dose whose peak stays at or under the ceiling.
+    clears_at_min, under_at_max : numpy.ndarray of bool
+        Whether the bound is the edge of the searched range (the smallest dose
+        already clears; the largest dose is still under the ceiling).
+    monotone : numpy.ndarray of bool
+        Whether, on the search grid, clearing never stops once reached and the
+        doses under the ceiling form one interval, so that the bounds describe
+        the whole set.
+    """
+
+    lowest_clearing: NDArray[np.float64]
+    lowest_under: NDArray[np.float64]
+    highest_under: NDArray[np.float64]
+    clears_at_min: NDArray[np.bool_]
+    under_at_max: NDArray[np.bool_]
+    monotone: NDArray[np.bool_]
+
+    @property
+    def low(self) -> NDArray[np.float64]:
+        """Lower end of the window: the larger of the smallest clearing dose and the smallest dose under the ceiling."""
+        return np.fmax(self.lowest_clearing, self.lowest_under) * np.where(np.isnan(self.lowest_clearing), np.nan, 1.0)
+
+    @property
+    def high(self) -> NDArray[np.float64]:
+        """Upper end of the window: the largest dose under the ceiling."""
+        return self.highest_under
+
+    @property
+    def exists(self) -> NDArray[np.bool_]:
+        """Whether some dose both clears in time and stays under the ceiling."""
+        with np.errstate(invalid="ignore"):
+            return np.asarray(self.low <= self.high)
+
+
+def dose_window(
+    *,
+    ceiling: float,
+    clear_by_day: float,
+    P: ArrayLike,
+    B: ArrayLike,
+    r: ArrayLike,
+    q: ArrayLike,
+    K: ArrayLike,
+    kill_rate: ArrayLike,
+    kill_saturation: ArrayLike = 10.0,
+    killing: KillingForm = "saturating",
+    min_n0: float = 1e-3,
+    max_n0: float = 1e3,
+    grid_points: int = 25,
+    days: float = 60,
+    dt: float = 1.0,
+    reading: Reading = "exact",
+    b_placement: BPlacement = "capacity",
+    clearance_level: ArrayLike = 1.0,
+    extinction: bool = True,
+    rtol: float = 1e-4,
+) -> DoseWindow:
+    """The therapeutic window of Equation 1 with killing: its bounds found by root-finding.
+
+    Evaluates :func:`killing_dose_response` on a log-spaced grid of doses, then
+    refines each place where a condition changes (clears by ``clear_by_day``;
+    peak at or under ``ceiling``) by bisection on the log dose, for every
+    parameter set at once.  With ``kill_rate = 0`` clearing does not depend on
+    the dose (Equation 1), so ``lowest_clearing`` is ``min_n0`` or ``nan``.
+
+    Parameters
+    ----------
+    ceiling : float
+        Highest acceptable peak, model cells, > 0 (a proxy for toxicity).
+    clear_by_day : float
+        Day by which the tumour must be below ``clearance_level``, in (0, days].
+    P, B, r, q, K, kill_rate, kill_saturation, killing
+        As in :func:`simulate_killing`; all broadcast.
+    min_n0, max_n0 : float
+        The range of doses searched, model cells, ``0 < min_n0 < max_n0``.
+    grid_points : int
+        Grid doses before refinement, 3 to 1000.
+    days, dt, reading, b_placement, clearance_level, extinction
+        As in :func:`simulate_killing` (extinction on by default: below one
+        cell's antigen the tumour is gone).
+    rtol : float
+        Relative precision of each bound, in (0, 0.1].
+
+    Returns
+    -------
+    DoseWindow
+    """
+    ceiling_ = check("ceiling", ceiling)
+    low_dose = as_real_scalar("min_n0", min_n0, low=0.0, low_open=True, unit="model cells")
+    high_dose = as_real_scalar("max_n0", max_n0, low=low_dose, low_open=True, unit="model cells")
+    points = check_positive_int("grid_points", grid_points, low=3, high=1000)
+    tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
+    t, _ = time_grid(days, dt)
+    by_day = as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]), low_open=True, unit="days")
+    run: dict[str, Any] = dict(P=P, B=B, r=r, q=q, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation,
+                               killing=killing, days=days, dt=dt, reading=reading, b_placement=b_placement,
+                               clearance_level=clearance_level, extinction=extinction)
+    probe = killing_dose_response(n0=low_dose, **run)
+    shape = np.broadcast_shapes(probe.peak.shape, ceiling_.shape)
+    log_grid = np.linspace(np.log(low_dose), np.log(high_dose), points).reshape((points,) + (1,) * len(shape))
+    on_grid = killing_dose_response(n0=np.exp(log_grid), **run)
+    clears = np.broadcast_to(on_grid.clearance_day <= by_day, (points,) + shape)
+    under = np.broadcast_to(on_grid.peak <= ceiling_, (points,) + shape)
+
+    def conditions(log_dose: NDArray[np.float64]) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        result = killing_dose_response(n0=np.exp(log_dose), **run)
+        return (np.broadcast_to(result.clearance_day <= by_day, shape),
+                np.broadcast_to(result.peak <= ceiling_, shape))
+
+    def first_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
+        return np.where(flags.any(axis=0), flags.argmax(axis=0), -1)
+
+    def last_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
+        return np.where(flags.any(axis=0), points - 1 - flags[::-1].argmax(axis=0), -1)
+
+    def refine(index: NDArray[np.int_], which: int, rising: bool) -> NDArray[np.float64]:
+        """Bisect where condition ``which`` turns true (``rising``: between grid index-1 and index)
+        or turns false (between index and index+1); keep the side where it holds."""
+        grid = log_grid.reshape(-1)
+        if rising:
+            inner = index > 0
+            safe = np.clip(index, 1, points - 1)
+            fails, holds_at = grid[safe - 1], grid[safe]
+        else:
+            inner = (index >= 0) & (index < points - 1)
+            safe = np.clip(index, 0, points - 2)
+            holds_at, fails = grid[safe], grid[safe + 1]
+        fails, holds_at = np.array(np.broadcast_to(fails, shape)), np.array(np.broadcast_to(holds_at, shape))
+        if inner.any():
+            for _ in range(int(np.ceil(np.log2((grid[1] - grid[0]) / tolerance))) + 1):
+                mid = 0.5 * (fails + holds_at)
+                holds = conditions(mid)[which] & inner
+                holds_at = np.where(holds, mid, holds_at)
+                fails = np.where(inner & ~holds, mid, fails)
+        edge = grid[np.clip(index, 0, points - 1)]
+        bound = np.where(inner, holds_at, edge)
+        return np.where(index < 0, np.nan, np.exp(bound))
+
+    first_clear, first_under, last_under = first_true(clears), first_true(under), last_true(under)
+    lowest_clearing = refine(first_clear, 0, rising=True)
+    lowest_under = refine(first_under, 1, rising=True)
+    highest_under = refine(last_under, 1, rising=False)
+    # monotone: clearing, once reached, persists; the doses under the ceiling are one run
+    count_under = under.sum(axis=0)
+    one_run = np.where(first_under >= 0, count_under == last_under - first_under + 1, True)
+    clear_persists = np.where(first_clear >= 0, clears.sum(axis=0) == points - first_clear, True)
+    return DoseWindow(
+        lowest_clearing=lowest_clearing, lowest_under=lowest_under, highest_under=highest_under,
+        clears_at_min=np.asarray(first_clear == 0), under_at_max=np.asarray(last_under == points - 1),
+        monotone=np.asarray(one_run & clear_persists),
+    )
+
+
+# --------------------------------------------------------------------------
+# a population
+
+
+@dataclass(frozen=True)
+class KillingPatients:
+    """Virtual patients for Equation 1 with killing (see :func:`killing_patients`).
+
+    Attributes
+    ----------
+    r, q : numpy.ndarray
+        Growth rates per day, shape ``(n,)``.
+    burden_factor : numpy.ndarray
+        Each patient's burden over the calibrated one, shape ``(n,)``.
+    """
+
+    r: NDArray[np.float64]
+    q: NDArray[np.float64]
+    burden_factor: NDArray[np.float64]
+
+
+def killing_patients(calibration: KillingCalibration, patients: VirtualPatients) -> KillingPatients:
+    """Carry the virtual patients of :func:`cartmodel.variability.virtual_patients` over to the killing model.
+
+    Each patient keeps the relative growth rate and the relative contraction of
+    its Stein course: ``r_i = r * (r_i / r_typ)`` and a net decline of the tumour
+    at the typical peak, ``r - q + kill(N_peak)``, scaled by the same factor
+    ``alpha_i / alpha_typ`` as in Equation 1; ``q`` is clipped at 0.  The
+    burden factor is the patient's own.
+
+    Parameters
+    ----------
+    calibration : KillingCalibration
+        The typical patient of the killing model.
+    patients : VirtualPatients
+        Drawn with :func:`cartmodel.variability.virtual_patients` (seeded).
+
+    Returns
+    -------
+    KillingPatients
+    """
+    if not isinstance(calibration, KillingCalibration):
+        raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
+    if not isinstance(patients, VirtualPatients):
+        raise TypeError(f"patients must be VirtualPatients; got {patients!r}")
+    typical = calibration.simulate(days=CALIBRATION_SAMPLE_DAYS[-1])
+    kill_at_peak = float(_kill(np.asarray(typical.peak), np.asarray(calibration.kill_rate),
+                               np.asarray(calibration.kill_saturation), calibration.killing))
+    decline = calibration.r - calibration.q + kill_at_peak
+    contraction_factor = patients.net / (patients.typical["r"] - patients.typical["q"])
+    r = calibration.r * patients.r / patients.typical["r"]
+    q = np.maximum(r + kill_at_peak - decline * contraction_factor, 0.0)
+    return KillingPatients(r=r, q=q, burden_factor=np.asarray(patients.burden_factor))
