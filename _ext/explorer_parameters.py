@@ -43,15 +43,20 @@ TARGET = Path("explorer") / "parameters.js"
 # Controls the browser explorers show beyond the ipywidgets ones, by explorer.
 EXTRA_CONTROLS = {
     "dosing": ("reading", "b_placement"),
-    "nomogram": ("r", "q"),
+    "nomogram": ("r", "q", "model", "kill_rate", "kill_saturation", "killing"),
     "schedule": (),
 }
+# The nomogram explorer's models: Equation 1, and Equation 1 with killing (cartmodel.killing),
+# whose own controls it shows only when that model is chosen.
+NOMOGRAM_MODELS = ("Equation 1", "with killing")
+KILLING_CONTROLS = ("kill_rate", "kill_saturation", "killing")
 # The burden explorer's controls: what a clinic measures (cartmodel.burden.patient_from_measurements).
 BURDEN_CONTROLS = ("weight_kg", "age_years", "sex", "wbc_giga_per_l", "blood_blast_fraction",
                    "marrow_infiltration_fraction", "marrow_cellularity_fraction", "antigen_molecules_per_blast")
 # Labels of the choices (the parameter table holds numbers only).
 CHOICE_LABELS = {"reading": "reading of Equation 1", "b_placement": "placement of B",
-                 "sex": "sex (adult blood volume per kg)"}
+                 "sex": "sex (adult blood volume per kg)", "model": "model",
+                 "killing": "form of the killing term"}
 # Where the burden explorer sends its P: the dosing explorer's page, relative to the burden
 # explorer's page (both in chapters/), and the dosing explorer's element.
 DOSING_PAGE, DOSING_ANCHOR = "interactive-dosing.html", "live-dosing-explorer"
@@ -67,6 +72,7 @@ def explorer_configuration() -> dict[str, Any]:
     from cartmodel import burden
     from cartmodel.dosing import EXAMPLE_N0_RANGE
     from cartmodel.engine import B_PLACEMENTS, READINGS
+    from cartmodel.killing import KILLING_FORMS, dose_window
     from cartmodel.model import simulate
     from cartmodel.parameters import PARAMETERS, table_for_browser
     from cartmodel.widgets import EXPLORER_CONTROLS, NOMOGRAM_LOG10_P, DosingExplorer, NomogramExplorer, ScheduleExplorer
@@ -78,6 +84,10 @@ def explorer_configuration() -> dict[str, Any]:
         "b_placement": {"name": "b_placement", "label": CHOICE_LABELS["b_placement"],
                         "options": list(B_PLACEMENTS), "default": simulate_defaults["b_placement"]},
         "sex": {"name": "sex", "label": CHOICE_LABELS["sex"], "options": ["man", "woman"], "default": "man"},
+        "model": {"name": "model", "label": CHOICE_LABELS["model"], "options": list(NOMOGRAM_MODELS),
+                  "default": NOMOGRAM_MODELS[0]},
+        "killing": {"name": "killing", "label": CHOICE_LABELS["killing"], "options": list(KILLING_FORMS),
+                    "default": _defaults(dose_window, "killing")["killing"]},
     }
     level = PARAMETERS["clearance_level"].default
     nomogram = _defaults(NomogramExplorer, "n", "K", "days", "rtol")
@@ -92,7 +102,10 @@ def explorer_configuration() -> dict[str, Any]:
             "fixed": {"K": nomogram["K"], "days": nomogram["days"], "dt": 1.0, "rtol": nomogram["rtol"],
                       "clearance_level": level},
             "grid": {"n": nomogram["n"], "log10_P": list(NOMOGRAM_LOG10_P),
-                     "n0_range": [float(x) for x in EXAMPLE_N0_RANGE]},
+                     "n0_range": [float(x) for x in EXAMPLE_N0_RANGE],
+                     # the killing model's window: dose_window's grid of doses before bisection
+                     "window_points": _defaults(dose_window, "grid_points")["grid_points"]},
+            "shown_when": {name: ["model", NOMOGRAM_MODELS[1]] for name in KILLING_CONTROLS},
         },
         "schedule": {
             "controls": [*EXPLORER_CONTROLS["schedule"], *EXTRA_CONTROLS["schedule"]],

@@ -24,6 +24,7 @@ import pytest
 import cartmodel as cm
 from cartmodel.dosing import EXAMPLE_N0_RANGE
 from cartmodel.engine import B_PLACEMENTS, READINGS
+from cartmodel.killing import KILLING_FORMS, dose_window, killing_dose_response, simulate_killing
 from cartmodel.paper import FIGURE_1
 from cartmodel.parameters import PARAMETERS, table_for_browser
 from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
@@ -33,9 +34,12 @@ from .conftest import REPO
 PAGE = "chapters/interactive-dosing.html"
 KINDS = ("dosing", "nomogram", "schedule")
 SELECTOR = {kind: f"#live-{kind}-explorer" for kind in KINDS}
-CHOICES = {"reading": READINGS, "b_placement": B_PLACEMENTS}
+MODELS = ("Equation 1", "with killing")  # the nomogram explorer's models
+CHOICES = {"reading": READINGS, "b_placement": B_PLACEMENTS, "model": MODELS, "killing": KILLING_FORMS}
 # the browser explorers' own additions to the ipywidgets controls (_ext/explorer_parameters.py)
-EXTRA = {"dosing": ("reading", "b_placement"), "nomogram": ("r", "q"), "schedule": ()}
+EXTRA = {"dosing": ("reading", "b_placement"),
+         "nomogram": ("r", "q", "model", "kill_rate", "kill_saturation", "killing"), "schedule": ()}
+KILLING_CONTROLS = ("kill_rate", "kill_saturation", "killing")
 CONTROLS = {kind: EXPLORER_CONTROLS[kind] + EXTRA[kind] for kind in KINDS}
 # fixed values of the explorers: those of the ipywidgets explorers (the paper's Figure 1)
 FIXED = {"K": 1e6, "days": 60.0, "dt": 1.0}
@@ -45,7 +49,8 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 
 def default(name: str):
-    return {"reading": "exact", "b_placement": "capacity"}.get(name) or PARAMETERS[name].default
+    choices = {"reading": "exact", "b_placement": "capacity", "model": MODELS[0], "killing": KILLING_FORMS[0]}
+    return choices.get(name) or PARAMETERS[name].default
 
 
 def open_page(page, site, query: str = ""):
@@ -59,12 +64,13 @@ def api_values(page, kind: str) -> dict:
     return page.evaluate(f"document.querySelector('{SELECTOR[kind]}').cartmodelExplorer.values()")
 
 
-def readouts(page, kind: str) -> dict[str, tuple[float, str]]:
+def readouts(page, kind: str) -> dict[str, tuple[float | None, str]]:
+    """Each readout's number and text; None where it holds words only (no such quantity in the model)."""
     found = page.eval_on_selector_all(
         f"{SELECTOR[kind]} [data-readout]",
         "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])",
     )
-    return {name: (float(value), text) for name, value, text in found}
+    return {name: (float(value) if value else None, text) for name, value, text in found}
 
 
 def relative_difference(a, b) -> float:
@@ -212,6 +218,140 @@ def test_nomogram_agrees_with_cartmodel_on_200_random_parameter_sets(page, site,
         decided["infeasible"] += len(under) - sum(under)
         decided["at max"] += sum(d[3] for d in js["underCeiling"])
     assert all(count > 50 for count in decided.values()), decided  # every kind of decision was tested
+    assert not page_log.page_errors
+
+
+# --- the nomogram explorer's killing model against cartmodel.killing ----------------------
+
+
+def random_killing_nomograms(count: int, seed: int) -> list[dict]:
+    """As random_nomograms, with a killing term: rate, half-saturation and form drawn from the table's ranges."""
+    rng = np.random.default_rng(seed)
+    sets = random_nomograms(count, seed)
+    low_k, high_k = PARAMETERS["kill_saturation"].control[:2]
+    for p in sets:
+        p["kill_rate"] = float(rng.uniform(*PARAMETERS["kill_rate"].control[:2])) if rng.random() > 0.05 else 0.0
+        p["kill_saturation"] = float(10 ** rng.uniform(math.log10(low_k), math.log10(high_k)))
+        p["killing"] = str(rng.choice(KILLING_FORMS))
+        p["window_points"] = int(rng.integers(5, 30))
+        if rng.random() < 0.5:  # a tumour that outgrows the CAR T cells' pull (q > r) unless they kill it
+            p["q"] = float(min(PARAMETERS["q"].control[1], p["r"] + rng.uniform(0.5, 1.0) * p["kill_rate"]))
+    return sets
+
+
+KILLING_ALL = """(sets) => sets.map((p) => {
+  const m = globalThis.cartmodelExplorers.killingNomogram(p);
+  const w = m.window;
+  // Infinity and NaN do not survive JSON: as text
+  const text = (list) => Array.from(list, String);
+  return {peak: Array.from(m.peak), peakDay: Array.from(m.peakDay), clearanceDay: text(m.clearanceDay),
+          lowestClearing: text(w.lowestClearing), lowestUnder: text(w.lowestUnder), highestUnder: text(w.highestUnder),
+          clearsAtMin: w.clearsAtMin, underAtMax: w.underAtMax, monotone: w.monotone, exists: w.exists};
+})"""
+
+
+def killing_arguments(p: dict) -> dict:
+    return {name: p[name] for name in ("B", "r", "q", "K", "kill_rate", "kill_saturation", "killing", "days", "dt",
+                                       "clearance_level")}
+
+
+def check_killing_nomogram(js: dict, p: dict) -> dict[str, int]:
+    """The JS killing nomogram against cartmodel.killing: the grid's peaks (relative difference under 1e-9),
+    peak and clearance days (equal, or a tie within rounding), both bounds of the window and its flags."""
+    n0, P = np.asarray(p["n0Grid"]), np.asarray(p["PGrid"])
+    common = killing_arguments(p)
+    grid = killing_dose_response(n0=n0[:, None], P=P, **common)
+    peak = np.asarray(js["peak"]).reshape(grid.peak.shape)
+    assert relative_difference(peak, grid.peak) < 1e-9, p
+    t = np.arange(round(p["days"] / p["dt"]) + 1) * p["dt"]
+    days = np.asarray(js["peakDay"]).reshape(peak.shape)
+    cleared = np.asarray(js["clearanceDay"], float).reshape(peak.shape)
+    for (i, j) in np.argwhere((days != grid.peak_day) | (cleared != grid.clearance_day)):
+        run = simulate_killing(n0=n0[i], P=P[j], **common)
+        same_day_or_tie(days[i, j], float(run.peak_day), t, run.car_t, float(run.peak))
+        same_clearance_or_tie(cleared[i, j], float(run.clearance_day), t, run.tumour, p["clearance_level"])
+    window = dose_window(ceiling=p["ceiling"], clear_by_day=p["clear_by_day"], P=P, min_n0=float(n0[0]),
+                         max_n0=float(n0[-1]), grid_points=p["window_points"], rtol=p["rtol"], extinction=False,
+                         **common)
+    for key, expected in (("lowestClearing", window.lowest_clearing), ("lowestUnder", window.lowest_under),
+                          ("highestUnder", window.highest_under)):
+        bound = np.asarray(js[key], float)
+        np.testing.assert_array_equal(np.isnan(bound), np.isnan(expected), err_msg=key)
+        found = ~np.isnan(bound)
+        assert relative_difference(bound[found], expected[found]) < 1e-9, (key, p)
+    for key, expected in (("clearsAtMin", window.clears_at_min), ("underAtMax", window.under_at_max),
+                          ("monotone", window.monotone), ("exists", window.exists)):
+        np.testing.assert_array_equal(js[key], expected, err_msg=key)
+    low, high = window.lowest_clearing, window.highest_under
+    return {"clearing bound inside": int(np.sum(~np.isnan(low) & ~window.clears_at_min)),
+            "clearing at the smallest dose": int(np.sum(window.clears_at_min)),
+            "never clears": int(np.sum(np.isnan(low))),
+            "ceiling bound inside": int(np.sum(~np.isnan(high) & ~window.under_at_max)),
+            "window": int(np.sum(window.exists)), "no window": int(np.sum(~window.exists))}
+
+
+def test_killing_nomogram_agrees_with_cartmodel_on_300_random_parameter_sets(page, site, page_log):  # noqa: F811
+    """The killing model of the nomogram explorer against cartmodel.killing on 300 random sets (200 would
+    test too few smallest clearing doses inside the dose range; most random sets clear at the first dose).
+
+    Tolerance: a relative difference under 1e-9, as for Equation 1. The script carries out
+    cartmodel.killing's arithmetic in the same order (the killed exponent summed step by
+    step, then the tumour, the capacity and the update), so only the rounding of the
+    browser's exp() against numpy's may differ, by an ulp or so per step. The bounds are
+    bisections of the same grid with the same number of halvings; each decision must agree
+    for the bounds to agree to 1e-9 (one that differed would move a bound by up to rtol).
+    """
+    open_page(page, site)
+    sets = random_killing_nomograms(300, seed=24)
+    results = page.evaluate(KILLING_ALL, sets)
+    assert len(results) == 300
+    decided: dict[str, int] = {}
+    for p, js in zip(sets, results, strict=True):
+        for key, count in check_killing_nomogram(js, p).items():
+            decided[key] = decided.get(key, 0) + count
+    assert {p["killing"] for p in sets} == set(KILLING_FORMS)
+    assert all(count > 50 for count in decided.values()), decided  # every kind of bound was tested
+    assert not page_log.page_errors
+
+
+KILLING_AND_PLAIN = """(sets) => sets.map((p) => {
+  const e = globalThis.cartmodelExplorers;
+  const k = e.killingNomogram(p);
+  const m = e.nomogram(p);
+  return {killingPeak: Array.from(k.peak), plainPeak: Array.from(m.peak), killingDay: Array.from(k.peakDay),
+          plainDay: Array.from(m.peakDay), killingClear: Array.from(k.clearanceDay, String),
+          plainClear: Array.from(m.clearanceDay, String), lowestClearing: Array.from(k.window.lowestClearing, String),
+          highestUnder: Array.from(k.window.highestUnder, String), underAtMax: k.window.underAtMax,
+          ceilingDose: m.ceilingDose.map((d) => [d.n0, d.feasible, d.atMaxDose]), clears: m.clears};
+})"""
+
+
+def test_killing_path_without_killing_is_the_equation_1_path(page, site, page_log):  # noqa: F811
+    """With kill_rate = 0 the script's killing model gives its Equation 1 nomogram: the same peaks,
+    days and clearance to the last bit; the largest dose under the ceiling of the two searches
+    (dose_window's grid then bisection, dose_for_ceiling's bisection) within their precision; and
+    as the smallest clearing dose the first dose of the range wherever the burden clears, none elsewhere."""
+    open_page(page, site)
+    sets = [{**p, "kill_rate": 0.0, "kill_saturation": PARAMETERS["kill_saturation"].default, "killing": form,
+             "window_points": 25} for p, form in zip(random_nomograms(200, seed=2024), KILLING_FORMS * 100, strict=True)]
+    results = page.evaluate(KILLING_AND_PLAIN, sets)
+    inside = 0
+    for p, js in zip(sets, results, strict=True):
+        assert js["killingPeak"] == js["plainPeak"] and js["killingDay"] == js["plainDay"]
+        n_dose = len(p["n0Grid"])
+        assert js["killingClear"] == js["plainClear"] * n_dose  # every dose clears when the burden does
+        lowest = np.asarray(js["lowestClearing"], float)
+        np.testing.assert_allclose(lowest, np.where(js["clears"], p["n0Grid"][0], np.nan), rtol=1e-15)  # exp(log(n0))
+        highest = np.asarray(js["highestUnder"], float)
+        plain = np.array([d[0] for d in js["ceilingDose"]])
+        feasible = np.array([d[1] for d in js["ceilingDose"]])
+        np.testing.assert_array_equal(~np.isnan(highest), feasible)
+        np.testing.assert_array_equal(js["underAtMax"], [d[2] for d in js["ceilingDose"]])
+        both = feasible & ~np.asarray(js["underAtMax"])
+        # each is within rtol of the true bound in log dose
+        assert np.all(np.abs(np.log(highest[both] / plain[both])) <= 2 * p["rtol"] + 1e-12), p
+        inside += int(both.sum())
+    assert inside > 50
     assert not page_log.page_errors
 
 
@@ -411,6 +551,8 @@ def test_links_restore_every_explorers_state(page, site, chromium, page_log):  #
     state = {"dosing.n0": "1000", "dosing.P": "25.5", "dosing.ic50": "3", "dosing.r": "0.9", "dosing.q": "0.35",
              "dosing.ceiling": "3e6", "dosing.reading": "closed", "dosing.b_placement": "antigen",
              "nomogram.ic50": "5", "nomogram.ceiling": "1e9", "nomogram.clear_by_day": "30", "nomogram.q": "0.4",
+             "nomogram.model": "with killing", "nomogram.kill_rate": "0.8", "nomogram.killing": "mass action",
+             "nomogram.kill_saturation": "300",
              "schedule.total_n0": "2e4", "schedule.infusions": "4", "schedule.interval_days": "3", "schedule.P": "50"}
     open_page(page, site, "?" + urlencode(state))
     for key, text in state.items():
@@ -455,6 +597,9 @@ HOSTILE = [
     ("dosing.constructor", "<b>bold</b>"),
     ("nomogram.clear_by_day", "1e308"),
     ("nomogram.ic50", "javascript:alert(1)"),
+    ("nomogram.kill_rate", "5"),  # a number, outside the slider
+    ("nomogram.model", "<b>killing</b>"),
+    ("nomogram.killing", "linear"),
     ("schedule.infusions", "2.5"),
     ("schedule.total_n0", "-1"),
     ("schedule.<svg onload=alert(1)>", "1"),
@@ -493,7 +638,7 @@ def test_hostile_query_strings_are_ignored_visibly_and_run_nothing(page, site, p
                 assert key[:40] in text, key
     check_dosing_readouts(page)
     for value in page.eval_on_selector_all("[data-readout]", "nodes => nodes.map(n => n.dataset.value)"):
-        assert not math.isnan(float(value))
+        assert value == "" or not math.isnan(float(value))
 
 
 def read_csv(download) -> tuple[dict[str, str], list[dict[str, float]]]:

@@ -355,6 +355,141 @@
     };
   }
 
+  /* ------------------------------------------------------------------ Equation 1 with killing (cartmodel.killing) */
+
+  var KILLING_FORMS = ["saturating", "mass action"];
+
+  /*
+   * Peak, its day and the clearance day of Equation 1 with killing (exact reading, no extinction)
+   * for m independent runs: run c starts from doses[c] and has burden Ps[c]. The arithmetic of
+   * cartmodel.killing._coupled and killing_dose_response, in its order: each step the tumour's
+   * exponent loses kill(N_{k-1}) dt, kill(N) = gamma N / (k + N) (saturating) or gamma N / k
+   * (mass action), then the capacity follows the tumour and N follows the capacity.
+   * m = {r, q, B, K, gamma, kHalf, form, placement, level, t} (checked by the caller).
+   */
+  function killingRuns(doses, Ps, m, peakOut, dayOut, clearOut) {
+    var t = m.t, T = t.length, dt = t[1] - t[0], r = m.r, net = m.q - m.r, level = m.level;
+    var keep = Math.exp(-r * dt), grow = -Math.expm1(-r * dt);
+    var scale = m.placement === "capacity" ? m.K * m.B : m.K, slope = m.placement === "capacity" ? 1.0 : m.B;
+    var plain = m.placement === "capacity";
+    var mayOverflow = Math.max(net, 0.0) * t[T - 1] > LARGEST_EXPONENT;
+    var gamma = m.gamma, kHalf = m.kHalf, noKill = gamma === 0, mass = m.form === "mass action";
+    var ratePerCell = gamma / kHalf * dt, gammaDt = gamma * dt;
+    for (var c = 0; c < doses.length; c++) {
+      var P = Ps[c], logP = Math.log(P), n = doses[c], killed = 0.0, peak = n, day = 0.0;
+      var clearance = P * Math.exp(net * t[0] - killed) < level ? 0.0 : Infinity;
+      for (var k = 1; k < T; k++) {
+        if (!noKill) killed = mass ? killed + ratePerCell * n : killed + gammaDt * (n / (kHalf + n));
+        var exponent = net * t[k] - killed;
+        var tumour = mayOverflow && exponent > LARGEST_EXPONENT ? Math.exp(logP + exponent) : P * Math.exp(exponent);
+        var cap = plain ? scale * (tumour + 1.0) : scale * (slope * tumour + 1.0);
+        n = 1.0 / (keep / n + grow / cap);
+        if (n > peak) { peak = n; day = t[k]; }
+        if (clearance === Infinity && tumour < level) clearance = t[k];
+      }
+      peakOut[c] = peak; dayOut[c] = day; clearOut[c] = clearance;
+    }
+  }
+
+  /*
+   * The nomogram of Equation 1 with killing: the peak over n0Grid x PGrid (killing_dose_response)
+   * and, for every burden, the therapeutic window of cartmodel.killing.dose_window (extinction
+   * off): a log-spaced grid of window_points doses from the first to the last of n0Grid, then
+   * bisection on the log dose where a condition changes (clears by clear_by_day; peak <= ceiling).
+   * p = {n0Grid, PGrid, B, r, q, K, kill_rate, kill_saturation, killing = "saturating", ceiling,
+   * clear_by_day, days = 60, dt = 1, clearance_level = 1, rtol = 1e-4, window_points = 25,
+   * b_placement}. Returns (dose index i, burden index j; peak[i * nP + j]):
+   *   peak, peakDay, clearanceDay   Float64Array, the grid (clearance now depends on the dose)
+   *   window   per burden: lowestClearing, lowestUnder, highestUnder (NaN: none in the range),
+   *            clearsAtMin, underAtMax, monotone, as cartmodel.killing.DoseWindow
+   */
+  function killingNomogram(p) {
+    var n0Grid = p.n0Grid, PGrid = p.PGrid, nD = n0Grid.length, nP = PGrid.length, i, j;
+    var m = {
+      r: check("r", p.r), q: check("q", p.q), B: check("B", p.B), K: check("K", p.K),
+      gamma: check("kill_rate", p.kill_rate), kHalf: check("kill_saturation", p.kill_saturation),
+      form: checkChoice("killing", p.killing === undefined ? "saturating" : p.killing, KILLING_FORMS),
+      placement: checkChoice("b_placement", p.b_placement === undefined ? "capacity" : p.b_placement, B_PLACEMENTS),
+      level: check("clearance_level", p.clearance_level === undefined ? 1.0 : p.clearance_level),
+      t: timeGrid(p.days === undefined ? 60 : p.days, p.dt === undefined ? 1.0 : p.dt)
+    };
+    var ceiling = check("ceiling", p.ceiling), t = m.t;
+    var byDay = p.clear_by_day;
+    if (!(byDay > 0 && byDay <= t[t.length - 1])) throw new RangeError("clear_by_day must be > 0 and <= " + t[t.length - 1] + "; got " + byDay);
+    var rtol = p.rtol === undefined ? 1e-4 : p.rtol, points = p.window_points === undefined ? 25 : p.window_points;
+    if (!(rtol > 0 && rtol <= 0.1)) throw new RangeError("rtol must be > 0 and <= 0.1; got " + rtol);
+    if (!(Number.isInteger(points) && points >= 3 && points <= 1000)) throw new RangeError("window_points must be a whole number in 3 to 1000; got " + points);
+    var lowDose = n0Grid[0], highDose = n0Grid[nD - 1];
+    if (!(lowDose > 0) || !(highDose > lowDose)) throw new RangeError("the dose grid must start above 0 and increase");
+    for (j = 0; j < nP; j++) checkCapacityRange(m.r, m.q, m.B, check("P", PGrid[j]), m.K, t[t.length - 1], m.placement);
+
+    // the map: every dose and burden
+    var doses = new Float64Array(nD * nP), Ps = new Float64Array(nD * nP);
+    for (i = 0; i < nD; i++) for (j = 0; j < nP; j++) { doses[i * nP + j] = n0Grid[i]; Ps[i * nP + j] = PGrid[j]; }
+    var peak = new Float64Array(nD * nP), peakDay = new Float64Array(nD * nP), clearanceDay = new Float64Array(nD * nP);
+    killingRuns(doses, Ps, m, peak, peakDay, clearanceDay);
+
+    // dose_window: the conditions on its own grid of log doses, numpy.linspace(log(low), log(high), points)
+    var logLow = Math.log(lowDose), logHigh = Math.log(highDose), step = (logHigh - logLow) / (points - 1);
+    var grid = new Float64Array(points);
+    for (i = 0; i < points; i++) grid[i] = i === points - 1 ? logHigh : i * step + logLow;
+    var gDoses = new Float64Array(points * nP), gPs = new Float64Array(points * nP);
+    for (i = 0; i < points; i++) for (j = 0; j < nP; j++) { gDoses[i * nP + j] = Math.exp(grid[i]); gPs[i * nP + j] = PGrid[j]; }
+    var gPeak = new Float64Array(points * nP), gDay = new Float64Array(points * nP), gClear = new Float64Array(points * nP);
+    killingRuns(gDoses, gPs, m, gPeak, gDay, gClear);
+    var firstClear = new Int32Array(nP).fill(-1), firstUnder = new Int32Array(nP).fill(-1), lastUnder = new Int32Array(nP).fill(-1);
+    var monotone = [];
+    for (j = 0; j < nP; j++) {
+      var countUnder = 0, countClear = 0;
+      for (i = 0; i < points; i++) {
+        var clears = gClear[i * nP + j] <= byDay, under = gPeak[i * nP + j] <= ceiling;
+        if (clears) { countClear++; if (firstClear[j] < 0) firstClear[j] = i; }
+        if (under) { countUnder++; if (firstUnder[j] < 0) firstUnder[j] = i; lastUnder[j] = i; }
+      }
+      var oneRun = firstUnder[j] >= 0 ? countUnder === lastUnder[j] - firstUnder[j] + 1 : true;
+      var persists = firstClear[j] >= 0 ? countClear === points - firstClear[j] : true;
+      monotone.push(oneRun && persists);
+    }
+    var halvings = Math.ceil(Math.log2((grid[1] - grid[0]) / rtol)) + 1;
+    var one = new Float64Array(1), onePeak = new Float64Array(1), oneDay = new Float64Array(1), oneClear = new Float64Array(1);
+    function holds(which, logDose, P) {  // condition `which` (0: clears in time, 1: under the ceiling) at one dose
+      one[0] = Math.exp(logDose);
+      killingRuns(one, [P], m, onePeak, oneDay, oneClear);
+      return which === 0 ? oneClear[0] <= byDay : onePeak[0] <= ceiling;
+    }
+    // refine: bisect where the condition turns true (rising) or false; keep the side where it holds
+    function refine(index, which, rising) {
+      var out = new Float64Array(nP);
+      for (var jj = 0; jj < nP; jj++) {
+        var at = index[jj];
+        if (at < 0) { out[jj] = NaN; continue; }
+        var inner = rising ? at > 0 : at < points - 1;
+        if (!inner) { out[jj] = Math.exp(grid[at]); continue; }
+        var fails = rising ? grid[at - 1] : grid[at + 1], holdsAt = grid[at];
+        for (var h = 0; h < halvings; h++) {
+          var mid = 0.5 * (fails + holdsAt);
+          if (holds(which, mid, PGrid[jj])) holdsAt = mid; else fails = mid;
+        }
+        out[jj] = Math.exp(holdsAt);
+      }
+      return out;
+    }
+    var window = {
+      lowestClearing: refine(firstClear, 0, true), lowestUnder: refine(firstUnder, 1, true),
+      highestUnder: refine(lastUnder, 1, false),
+      clearsAtMin: Array.from(firstClear, function (x) { return x === 0; }),
+      underAtMax: Array.from(lastUnder, function (x) { return x === points - 1; }),
+      monotone: monotone
+    };
+    // DoseWindow.low, .exists: the window's lower end is the larger of the two smallest doses
+    window.low = Array.from(window.lowestClearing, function (x, jj) {  // numpy.fmax: a NaN smallest dose under the ceiling is ignored
+      var u = window.lowestUnder[jj];
+      return isNaN(x) ? NaN : (isNaN(u) ? x : Math.max(x, u));
+    });
+    window.exists = window.low.map(function (x, jj) { return x <= window.highestUnder[jj]; });
+    return { n0Grid: n0Grid, PGrid: PGrid, t: t, peak: peak, peakDay: peakDay, clearanceDay: clearanceDay, window: window };
+  }
+
   /* cartmodel.split_doses and split_schedule: the split schedule and one infusion of the total. */
   function schedule(p) {
     var total = p.total_n0, count = p.infusions, interval = p.interval_days;
@@ -608,33 +743,68 @@
 
   var NM = { left: 60, right: 78, top: 12, bottom: 46 };
 
+  /* The nomogram explorer's state under Equation 1 with killing: the map, the window and its readouts. */
+  function killingState(v, fixed, chart) {
+    var map = killingNomogram({ n0Grid: chart.n0Grid, PGrid: chart.PGrid, B: affinity(v.ic50), r: v.r, q: v.q, K: fixed.K,
+      kill_rate: v.kill_rate, kill_saturation: v.kill_saturation, killing: v.killing, ceiling: v.ceiling,
+      clear_by_day: v.clear_by_day, days: fixed.days, dt: fixed.dt, rtol: fixed.rtol, clearance_level: fixed.clearance_level,
+      window_points: chart.windowPoints });
+    var w = map.window, lowest = Infinity, highest = -Infinity, feasible = 0, limit = NaN, low = Infinity, high = -Infinity;
+    var beyondAxis = false, belowAxis = false;
+    map.PGrid.forEach(function (P, j) {
+      if (w.exists[j]) {
+        feasible++;
+        lowest = Math.min(lowest, w.highestUnder[j]); highest = Math.max(highest, w.highestUnder[j]);
+        if (w.underAtMax[j]) beyondAxis = true;
+      }
+      if (!isNaN(w.lowestClearing[j])) {
+        limit = P;
+        if (w.lowestClearing[j] < low) { low = w.lowestClearing[j]; belowAxis = w.clearsAtMin[j]; }
+        high = Math.max(high, w.lowestClearing[j]);
+      }
+    });
+    return { map: map, window: w, killing: true, lowest: feasible ? lowest : NaN, highest: feasible ? highest : NaN,
+      feasible: feasible, limit: limit, beyondAxis: beyondAxis, belowAxis: belowAxis,
+      lowestClearing: isFinite(low) ? low : NaN, highestClearing: isFinite(high) ? high : NaN };
+  }
+
   KINDS.nomogram = {
     title: "Nomogram explorer",
     readouts: [["largest_dose_min", "Largest dose under the model ceiling, from"], ["largest_dose_max", "to"],
+      ["smallest_clearing_dose_min", "Smallest dose that clears in time, from"], ["smallest_clearing_dose_max", "to"],
       ["burdens_with_a_dose", "Burdens with such a dose"], ["clearance_limit_P", "Largest burden cleared in time"]],
     chart: function (parent, config) {
       var canvas = el("canvas", { width: 640, height: 430, role: "img",
         "aria-label": "Colour map of log10 of the predicted CAR T peak over antigen burden (horizontal, log scale) and dose (vertical, log scale), " +
           "with the largest dose under the model ceiling as a line and burdens not cleared in time shaded" }, parent);
-      var key = el("ul", { "class": "cm-key", "aria-hidden": "true" }, parent);
-      [["#5dade2", "solid", "largest dose under the model ceiling (arrows: above the axis)"], ["#f7dc6f", "dashed", "peak = ceiling (any clearance)"],
-        ["#a6a6a6", "solid", "tumour term not below the clearance level in time"]].forEach(function (item) {
-        var li = el("li", {}, key);
-        el("span", { "class": "cm-swatch" }, li).style.borderTop = (item[2].indexOf("tumour") === 0 ? "8px " : "3px ") + item[1] + " " + item[0];
-        li.appendChild(document.createTextNode(item[2]));
+      var keys = {};
+      [["plain", [["#5dade2", "solid", "largest dose under the model ceiling (arrows: above the axis)"], ["#f7dc6f", "dashed", "peak = ceiling (any clearance)"],
+        ["#a6a6a6", "solid", "tumour term not below the clearance level in time"],
+        ["", "", "no smallest dose: in Equation 1 the tumour term falls at r \u2212 q whatever the dose"]]],
+      ["killing", [["#5dade2", "solid", "largest dose under the model ceiling (arrows: above the axis)"],
+        ["#58d68d", "dashed", "smallest dose whose tumour term is below the clearance level in time (arrows: below the axis)"],
+        ["#a6a6a6", "solid", "no dose of the axis clears in time"]]]].forEach(function (model) {
+        var key = keys[model[0]] = el("ul", { "class": "cm-key", "aria-hidden": "true", "data-model": model[0] }, parent);
+        model[1].forEach(function (item) {
+          var li = el("li", {}, key);
+          if (item[0]) el("span", { "class": "cm-swatch" }, li).style.borderTop = (item[0] === "#a6a6a6" ? "8px " : "3px ") + item[1] + " " + item[0];
+          li.appendChild(document.createTextNode(item[2]));
+        });
       });
       var beyondNote = text("p", "", { "class": "cm-note", "data-readout-note": "beyond-axis", hidden: "" }, parent);
       var grid = config.grid;
       var image = document.createElement("canvas");
       image.width = grid.n; image.height = grid.n;
       return {
-        canvas: canvas, image: image, pixels: image.getContext("2d").createImageData(grid.n, grid.n), beyondNote: beyondNote,
+        canvas: canvas, image: image, pixels: image.getContext("2d").createImageData(grid.n, grid.n), beyondNote: beyondNote, keys: keys,
+        windowPoints: grid.window_points,
         PGrid: logspace(grid.log10_P[0], grid.log10_P[1], grid.n),
         n0Grid: logspace(Math.log10(grid.n0_range[0]), Math.log10(grid.n0_range[1]), grid.n),
         colourRange: null
       };
     },
     compute: function (v, fixed, chart) {
+      if (v.model !== "Equation 1") return killingState(v, fixed, chart);
       var map = nomogram({ n0Grid: chart.n0Grid, PGrid: chart.PGrid, B: affinity(v.ic50), r: v.r, q: v.q, K: fixed.K,
         ceiling: v.ceiling, clear_by_day: v.clear_by_day, days: fixed.days, dt: fixed.dt, rtol: fixed.rtol,
         clearance_level: fixed.clearance_level });
@@ -645,10 +815,12 @@
       map.clears.forEach(function (ok, j) { if (ok) limit = map.PGrid[j]; });
       var beyondAxis = map.underCeiling.some(function (d) { return d.feasible && d.atMaxDose; });
       return { map: map, lowest: feasible ? lowest : NaN, highest: feasible ? highest : NaN, feasible: feasible, limit: limit,
-        beyondAxis: beyondAxis };
+        beyondAxis: beyondAxis, killing: false };
     },
     draw: function (chart, state, v, container) {
       var map = state.map, n = map.n0Grid.length, nP = map.PGrid.length, peak = map.peak;
+      chart.keys.plain.hidden = state.killing;
+      chart.keys.killing.hidden = !state.killing;
       var low = Infinity, high = -Infinity, i, j;
       for (i = 0; i < peak.length; i++) { var lp = Math.log10(peak[i]); if (lp < low) low = lp; if (lp > high) high = lp; }
       // a fixed colour scale, widened only when the peaks leave it, as in the Python widget
@@ -684,13 +856,14 @@
       var Y = function (d) { return y0 - (y0 - y1) * (Math.log10(d) - ly[0] + hy) / (ly[1] - ly[0] + 2 * hy); };
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(chart.image, x0, y1, x1 - x0, y0 - y1);
-      // burdens whose tumour term is not below the clearance level by the chosen day
-      var first = map.clears.indexOf(false);
-      if (first >= 0) {
-        ctx.fillStyle = "rgba(191,191,191,0.6)";
-        var xs = X(map.PGrid[first]) - (x1 - x0) * hx / (lx[1] - lx[0] + 2 * hx);
-        ctx.fillRect(xs, y1, x1 - xs, y0 - y1);
-      }
+      // burdens whose tumour term is not below the clearance level by the chosen day (with killing:
+      // for no dose of the axis), greyed column by column
+      var cell = (x1 - x0) * hx / (lx[1] - lx[0] + 2 * hx);
+      ctx.fillStyle = "rgba(191,191,191,0.6)";
+      map.PGrid.forEach(function (P, jj) {
+        var uncleared = state.killing ? isNaN(state.window.lowestClearing[jj]) : !map.clears[jj];
+        if (uncleared) ctx.fillRect(X(P) - cell, y1, 2 * cell, y0 - y1);
+      });
       function curve(doses, colour, width, dash) {
         ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.setLineDash(dash);
         ctx.beginPath();
@@ -703,31 +876,54 @@
         ctx.stroke();
         ctx.setLineDash([]);
       }
-      curve(map.ceilingDose.map(function (d) { return d.feasible && !d.atMaxDose ? d.n0 : NaN; }), "#f7dc6f", 1.5, [6, 4]);
-      curve(map.underCeiling.map(function (d) { return d.feasible && !d.atMaxDose ? d.n0 : NaN; }), "#5dade2", 3.5, []);
-      // burdens whose largest dose lies above the dose axis: not a line on its top edge, but
-      // open arrows pointing past it and words on the plot saying so
-      var beyond = [];
-      map.underCeiling.forEach(function (d, j) { if (d.feasible && d.atMaxDose) beyond.push(j); });
-      if (beyond.length) {
-        ctx.strokeStyle = "#5dade2"; ctx.fillStyle = "#5dade2"; ctx.lineWidth = 2;
-        var every = Math.max(1, Math.round(beyond.length / Math.max(1, (X(map.PGrid[beyond[beyond.length - 1]]) - X(map.PGrid[beyond[0]])) / 18)));
-        beyond.forEach(function (j, k) {
+      // open arrows past an edge of the dose axis, for the burdens whose bound lies beyond it
+      function arrows(columns, colour, up, label, labelRow) {
+        if (!columns.length) return;
+        ctx.strokeStyle = colour; ctx.fillStyle = colour; ctx.lineWidth = 2; ctx.setLineDash([]);
+        var every = Math.max(1, Math.round(columns.length / Math.max(1, (X(map.PGrid[columns[columns.length - 1]]) - X(map.PGrid[columns[0]])) / 18)));
+        var tip = up ? y1 + 4 : y0 - 4, sign = up ? 1 : -1;
+        columns.forEach(function (j, k) {
           if (k % every) return;
           var x = X(map.PGrid[j]);
-          ctx.beginPath(); ctx.moveTo(x, y1 + 22); ctx.lineTo(x, y1 + 6); ctx.stroke();
-          ctx.beginPath(); ctx.moveTo(x - 4, y1 + 11); ctx.lineTo(x, y1 + 4); ctx.lineTo(x + 4, y1 + 11); ctx.stroke();
+          ctx.beginPath(); ctx.moveTo(x, tip + sign * 18); ctx.lineTo(x, tip + sign * 2); ctx.stroke();
+          ctx.beginPath(); ctx.moveTo(x - 4, tip + sign * 7); ctx.lineTo(x, tip); ctx.lineTo(x + 4, tip + sign * 7); ctx.stroke();
         });
-        var label = "largest dose above " + formatCells(map.n0Grid[n - 1]) + " (axis end)";
         ctx.font = "600 12px sans-serif"; ctx.textBaseline = "top";
-        var left = X(map.PGrid[beyond[0]]), width = ctx.measureText(label).width;
-        var tx = Math.max(x0 + 4, Math.min(left, x1 - width - 6));
-        ctx.fillStyle = "rgba(0,0,0,0.65)"; ctx.fillRect(tx - 3, y1 + 26, width + 6, 17);
-        ctx.fillStyle = "#fff"; ctx.textAlign = "left"; ctx.fillText(label, tx, y1 + 28);
+        var left = X(map.PGrid[columns[0]]), width = ctx.measureText(label).width;
+        var tx = Math.max(x0 + 4, Math.min(left, x1 - width - 6)), ty = up ? y1 + 26 : y0 - 43 - labelRow * 20;
+        ctx.fillStyle = "rgba(0,0,0,0.65)"; ctx.fillRect(tx - 3, ty, width + 6, 17);
+        ctx.fillStyle = "#fff"; ctx.textAlign = "left"; ctx.fillText(label, tx, ty + 2);
       }
-      chart.beyondNote.hidden = !beyond.length;
-      chart.beyondNote.textContent = beyond.length ? "For " + beyond.length + " of the " + nP + " burdens the largest dose under the model ceiling lies above the top of the dose axis (" +
-        formatCells(map.n0Grid[n - 1]) + " model cells): the arrows at the top of the plot mark them." : "";
+      var beyond = [], below = [], top = formatCells(map.n0Grid[n - 1]);
+      if (state.killing) {
+        var w = state.window;
+        curve(Array.from(w.highestUnder, function (d, j) { return w.underAtMax[j] ? NaN : d; }), "#5dade2", 3.5, []);
+        curve(Array.from(w.lowestClearing, function (d, j) { return w.clearsAtMin[j] ? NaN : d; }), "#58d68d", 3, [7, 4]);
+        w.highestUnder.forEach(function (d, j) { if (d > 0 && w.underAtMax[j]) beyond.push(j); });
+        w.lowestClearing.forEach(function (d, j) { if (d > 0 && w.clearsAtMin[j]) below.push(j); });
+      } else {
+        curve(map.ceilingDose.map(function (d) { return d.feasible && !d.atMaxDose ? d.n0 : NaN; }), "#f7dc6f", 1.5, [6, 4]);
+        curve(map.underCeiling.map(function (d) { return d.feasible && !d.atMaxDose ? d.n0 : NaN; }), "#5dade2", 3.5, []);
+        map.underCeiling.forEach(function (d, j) { if (d.feasible && d.atMaxDose) beyond.push(j); });
+      }
+      arrows(beyond, "#5dade2", true, "largest dose above " + top + " (axis end)", 0);
+      arrows(below, "#58d68d", false, "smallest clearing dose at or below " + formatCells(map.n0Grid[0]) + " (axis end)", 0);
+      if (!state.killing) {  // said on the plot, not drawn: Equation 1 has no smallest dose
+        var words = "Equation 1: no smallest dose; the tumour term falls at r \u2212 q whatever the dose";
+        ctx.font = "600 12px sans-serif"; ctx.textBaseline = "top";
+        var room = x1 - x0 - 12;
+        if (ctx.measureText(words).width > room) words = "Equation 1: no smallest dose";
+        var ww = ctx.measureText(words).width;
+        ctx.fillStyle = "rgba(0,0,0,0.65)"; ctx.fillRect(x0 + 4, y0 - 23, ww + 6, 17);
+        ctx.fillStyle = "#fff"; ctx.textAlign = "left"; ctx.fillText(words, x0 + 7, y0 - 21);
+      }
+      var notes = [];
+      if (beyond.length) notes.push("For " + beyond.length + " of the " + nP + " burdens the largest dose under the model ceiling lies above the top of the dose axis (" +
+        top + " model cells): the arrows at the top of the plot mark them.");
+      if (below.length) notes.push("For " + below.length + " of the " + nP + " burdens the smallest dose of the axis (" + formatCells(map.n0Grid[0]) +
+        " model cells) already clears in time: the arrows at the bottom of the plot mark them.");
+      chart.beyondNote.hidden = !notes.length;
+      chart.beyondNote.textContent = notes.join(" ");
       chart.beyondNote.setAttribute("data-value", String(beyond.length));
       // axes
       ctx.fillStyle = ink; ctx.strokeStyle = ink; ctx.lineWidth = 1;
@@ -773,15 +969,35 @@
     },
     values: function (state) {
       var none = "no burden qualifies";
+      var smallest = state.killing ? {
+        smallest_clearing_dose_min: [state.lowestClearing, isFinite(state.lowestClearing) ? (state.belowAxis ? "at most " : "") +
+          formatCells(state.lowestClearing) + " model cells" : "no dose of the axis clears in time"],
+        smallest_clearing_dose_max: [state.highestClearing, isFinite(state.highestClearing) ? formatCells(state.highestClearing) + " model cells" : "none"]
+      } : {  // no number: under Equation 1 every dose clears the same burdens
+        smallest_clearing_dose_min: ["", "none under Equation 1: the tumour term falls at r \u2212 q whatever the dose"],
+        smallest_clearing_dose_max: ["", "none"]
+      };
       return {
         largest_dose_min: [state.lowest, isFinite(state.lowest) ? formatCells(state.lowest) + " model cells" : none],
         largest_dose_max: [state.highest, isFinite(state.highest) ? (state.beyondAxis ? "above " : "") + formatCells(state.highest) + " model cells" : none],
+        smallest_clearing_dose_min: smallest.smallest_clearing_dose_min, smallest_clearing_dose_max: smallest.smallest_clearing_dose_max,
         burdens_with_a_dose: [state.feasible, state.feasible + " of " + state.map.PGrid.length],
         clearance_limit_P: [state.limit, isFinite(state.limit) ? formatCells(state.limit) + " AU" : "none on the grid"]
       };
     },
     csv: function (state) {
-      var map = state.map, nP = map.PGrid.length, rows = ["n0_model_cells,P_AU,peak_model_cells,peak_day,clearance_day,largest_dose_under_ceiling_model_cells"];
+      var map = state.map, nP = map.PGrid.length;
+      if (state.killing) {  // with killing the clearance day depends on the dose; both bounds, per burden
+        var w = state.window, lines = ["n0_model_cells,P_AU,peak_model_cells,peak_day,clearance_day,smallest_dose_clearing_in_time_model_cells,largest_dose_under_ceiling_model_cells"];
+        for (var a = 0; a < map.n0Grid.length; a++) {
+          for (var b = 0; b < nP; b++) {
+            lines.push([map.n0Grid[a], map.PGrid[b], map.peak[a * nP + b], map.peakDay[a * nP + b], map.clearanceDay[a * nP + b],
+              w.lowestClearing[b], w.highestUnder[b]].map(String).join(","));
+          }
+        }
+        return lines;
+      }
+      var rows = ["n0_model_cells,P_AU,peak_model_cells,peak_day,clearance_day,largest_dose_under_ceiling_model_cells"];
       for (var i = 0; i < map.n0Grid.length; i++) {
         for (var j = 0; j < nP; j++) {
           rows.push([map.n0Grid[i], map.PGrid[j], map.peak[i * nP + j], map.peakDay[i * nP + j], map.clearanceDay[j], map.underCeiling[j].n0].map(String).join(","));
@@ -1087,9 +1303,9 @@
 
     var specs = {}, order = setup.controls.slice();
     var controls = el("div", { "class": "cm-controls", role: "group", "aria-label": def.title + " controls" }, container);
-    var inputs = {}, shown = {}, current = {};
+    var inputs = {}, shown = {}, current = {}, wraps = {}, shownWhen = setup.shown_when || {};
     order.forEach(function (name) {
-      var id = prefix + name, wrap = el("div", {}, controls);
+      var id = prefix + name, wrap = wraps[name] = el("div", {}, controls);
       var label = el("label", { "for": id }, wrap);
       var spec;
       if (hasOwn(config.choices, name)) {
@@ -1149,6 +1365,10 @@
 
     api.update = function () {
       var v = api.values();
+      // controls that belong to one choice (the killing model's), shown only when it is chosen
+      Object.keys(shownWhen).forEach(function (name) {
+        if (wraps[name]) wraps[name].hidden = v[shownWhen[name][0]] !== shownWhen[name][1];
+      });
       order.forEach(function (name) {
         if (!shown[name]) return;
         var row = specs[name].row, x = v[name];
@@ -1295,7 +1515,8 @@
   root.cartmodelExplorers = Object.freeze({
     VERSION: VERSION, READINGS: READINGS, B_PLACEMENTS: B_PLACEMENTS,
     timeGrid: timeGrid, tumourTerm: tumourTerm, capacityFromTumour: capacityFromTumour, logisticSteps: logisticSteps,
-    simulate: simulate, summarise: summarise, nomogram: nomogram, schedule: schedule, logspace: logspace,
+    simulate: simulate, summarise: summarise, nomogram: nomogram, killingNomogram: killingNomogram,
+    schedule: schedule, logspace: logspace, KILLING_FORMS: KILLING_FORMS,
     burden: burden,
     readQuery: readQuery, formatCells: formatCells, mount: mount, mountAll: mountAll
   });
