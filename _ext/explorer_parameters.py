@@ -10,7 +10,8 @@ the ipywidgets explorers' do:
 * :data:`cartmodel.widgets.EXPLORER_CONTROLS` (which parameters each explorer
   shows), plus the controls only the browser offers (the reading of Equation 1
   and the placement of ``B`` in the dosing explorer, the growth rates in the
-  nomogram explorer);
+  nomogram explorer), and the nomogram explorer's choice of model with the controls of
+  Equation 1 with killing (:mod:`cartmodel.killing`), shown only when that model is chosen;
 * :data:`cartmodel.engine.READINGS` and :data:`cartmodel.engine.B_PLACEMENTS`,
   with the defaults of :func:`cartmodel.simulate`;
 * the fixed values of each explorer (``K``, horizon, step, the nomogram's grid),
@@ -50,6 +51,11 @@ EXTRA_CONTROLS = {
 # whose own controls it shows only when that model is chosen.
 NOMOGRAM_MODELS = ("Equation 1", "with killing")
 KILLING_CONTROLS = ("kill_rate", "kill_saturation", "killing")
+# Doses and burdens of the killing model's map in the browser. Its runs cannot share a tumour term
+# (the tumour depends on the dose) and its window is searched run by run, so on the widgets' grid
+# of 120 x 120 one update took about 40 ms in Chromium against 9 ms for Equation 1; 60 x 60
+# brings it near one frame. The bounds themselves are bisections, as precise on either grid.
+NOMOGRAM_KILLING_N = 60
 # The burden explorer's controls: what a clinic measures (cartmodel.burden.patient_from_measurements).
 BURDEN_CONTROLS = ("weight_kg", "age_years", "sex", "wbc_giga_per_l", "blood_blast_fraction",
                    "marrow_infiltration_fraction", "marrow_cellularity_fraction", "antigen_molecules_per_blast")
@@ -104,7 +110,8 @@ def explorer_configuration() -> dict[str, Any]:
             "grid": {"n": nomogram["n"], "log10_P": list(NOMOGRAM_LOG10_P),
                      "n0_range": [float(x) for x in EXAMPLE_N0_RANGE],
                      # the killing model's window: dose_window's grid of doses before bisection
-                     "window_points": _defaults(dose_window, "grid_points")["grid_points"]},
+                     "window_points": _defaults(dose_window, "grid_points")["grid_points"],
+                     "killing_n": NOMOGRAM_KILLING_N},
             "shown_when": {name: ["model", NOMOGRAM_MODELS[1]] for name in KILLING_CONTROLS},
         },
         "schedule": {

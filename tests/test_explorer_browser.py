@@ -528,6 +528,75 @@ def test_nomogram_on_the_page_is_cartmodels_on_the_widgets_grid(page, site, page
     assert not page_log.page_errors
 
 
+KILLING_STATE = """() => {
+  const s = document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state;
+  const w = s.window, text = (list) => Array.from(list, String);
+  return {killing: s.killing, n0Grid: Array.from(s.map.n0Grid), PGrid: Array.from(s.map.PGrid),
+          peak: Array.from(s.map.peak), peakDay: Array.from(s.map.peakDay), clearanceDay: text(s.map.clearanceDay),
+          lowestClearing: text(w.lowestClearing), lowestUnder: text(w.lowestUnder), highestUnder: text(w.highestUnder),
+          clearsAtMin: w.clearsAtMin, underAtMax: w.underAtMax, monotone: w.monotone, exists: w.exists,
+          grid: globalThis.cartmodelParameters.explorers.nomogram.grid};
+}"""
+
+
+def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):  # noqa: F811
+    """The model menu: under Equation 1 no smallest dose (words, no number) and no killing controls;
+    with killing, the controls appear and the map, both bounds, the readouts and the CSV are
+    cartmodel.killing's on the explorer's grid."""
+    open_page(page, site)
+    explorer = SELECTOR["nomogram"]
+    for name in KILLING_CONTROLS:
+        assert page.locator(f"{explorer} [name={name}]").is_hidden(), name
+    number, words = readouts(page, "nomogram")["smallest_clearing_dose_min"]
+    assert number is None and "Equation 1" in words and "r \u2212 q" in words
+    page.select_option(f"{explorer} select[name=model]", "with killing")
+    for name in KILLING_CONTROLS:
+        assert page.locator(f"{explorer} [name={name}]").is_visible(), name
+    # a tumour that holds its own (q = r) unless killed, cleared by a short deadline
+    for name, keys in (("q", ["ArrowRight"] * 6), ("kill_rate", ["ArrowRight"] * 20), ("kill_saturation", ["End"]),
+                       ("clear_by_day", ["Home"] + ["ArrowRight"] * 5)):
+        page.locator(f"{explorer} input[name={name}]").focus()
+        for key in keys:
+            page.keyboard.press(key)
+    values = api_values(page, "nomogram")
+    assert values["model"] == "with killing" and values["kill_rate"] > 0
+    js = page.evaluate(KILLING_STATE)
+    grid = js["grid"]
+    n = grid["killing_n"]
+    assert js["killing"] and len(js["n0Grid"]) == n and len(js["PGrid"]) == n
+    assert relative_difference(js["n0Grid"], np.logspace(*np.log10(EXAMPLE_N0_RANGE), n)) < 1e-15
+    assert relative_difference(js["PGrid"], np.logspace(*grid["log10_P"], n)) < 1e-15
+    signature = NomogramExplorer.__init__.__kwdefaults__
+    p = {"n0Grid": js["n0Grid"], "PGrid": js["PGrid"], "B": float(cm.affinity_from_ic50(values["ic50"])),
+         "r": values["r"], "q": values["q"], "K": signature["K"], "days": signature["days"], "dt": 1.0,
+         "ceiling": values["ceiling"], "clear_by_day": values["clear_by_day"], "rtol": signature["rtol"],
+         "clearance_level": PARAMETERS["clearance_level"].default, "kill_rate": values["kill_rate"],
+         "kill_saturation": values["kill_saturation"], "killing": values["killing"],
+         "window_points": grid["window_points"]}
+    decided = check_killing_nomogram(js, p)
+    assert decided["clearing bound inside"] > 0  # the smallest dose is a bound inside the axis here
+    low = np.asarray(js["lowestClearing"], float)
+    high = np.asarray(js["highestUnder"], float)
+    exists = np.asarray(js["exists"])
+    shown = readouts(page, "nomogram")
+    assert shown["smallest_clearing_dose_min"][0] == np.nanmin(low)
+    assert shown["smallest_clearing_dose_max"][0] == np.nanmax(low)
+    assert shown["burdens_with_a_dose"][0] == exists.sum()
+    assert shown["largest_dose_min"][0] == high[exists].min() and shown["largest_dose_max"][0] == high[exists].max()
+    assert shown["clearance_limit_P"][0] == np.asarray(js["PGrid"])[~np.isnan(low)].max()
+    with page.expect_download() as info:
+        page.locator(f"{explorer} [data-action=download-csv]").click()
+    parameters, rows = read_csv(info.value)
+    assert parameters["model"] == "with killing" and float(parameters["kill_rate"]) == values["kill_rate"]
+    assert len(rows) == n * n
+    cleared = killing_dose_response(n0=np.asarray(js["n0Grid"])[:, None], P=np.asarray(js["PGrid"]),
+                                    **killing_arguments(p)).clearance_day
+    np.testing.assert_array_equal(np.array([row["clearance_day"] for row in rows]).reshape(n, n), cleared)
+    for column, bound in (("smallest_dose_clearing_in_time_model_cells", low),
+                          ("largest_dose_under_ceiling_model_cells", high)):
+        np.testing.assert_array_equal([row[column] for row in rows[:n]], bound)
+    assert not page_log.page_errors
+
 def test_schedule_on_the_page_is_cartmodels(page, site):  # noqa: F811
     open_page(page, site)
     page.locator(f"{SELECTOR['schedule']} input[name=infusions]").focus()

@@ -4,7 +4,9 @@
  *
  *   dosing    one infusion: CAR T and tumour curves, peak, day of peak, clearance day, ceiling flag
  *   nomogram  the peak over a dose x burden grid, the largest dose under the model ceiling and
- *             the burdens whose tumour term does not fall below the clearance level in time
+ *             the burdens whose tumour term does not fall below the clearance level in time; or,
+ *             with the killing model chosen (Equation 1 with killing, the book's extension), both
+ *             bounds of the therapeutic window: the smallest dose that clears in time too
  *   schedule  a split schedule against one infusion of the same total
  *   burden    a patient's blood count and marrow biopsy to Equation 1's burden P (cartmodel.burden)
  *
@@ -14,9 +16,10 @@
  * script must be loaded first.
  *
  * The mathematics is a line-by-line copy of cartmodel.engine (tumour_term, capacity_from_tumour,
- * logistic_steps, first_day_below), cartmodel.dosing.dose_response and dose_for_ceiling, in the
- * same reciprocal form and the same order of operations; tests/test_explorer_browser.py holds
- * it to cartmodel on hundreds of random parameter sets.
+ * logistic_steps, first_day_below), cartmodel.dosing.dose_response and dose_for_ceiling, and
+ * of cartmodel.killing (killing_dose_response, dose_window), in the same reciprocal form and the
+ * same order of operations; tests/test_explorer_browser.py holds it to cartmodel on hundreds of
+ * random parameter sets.
  *
  * Links: the page's query string sets controls, as ?<explorer>.<parameter>=<value>. Values that
  * do not parse, or lie outside a control's range, are ignored with a visible note. Nothing from
@@ -745,7 +748,7 @@
 
   /* The nomogram explorer's state under Equation 1 with killing: the map, the window and its readouts. */
   function killingState(v, fixed, chart) {
-    var map = killingNomogram({ n0Grid: chart.n0Grid, PGrid: chart.PGrid, B: affinity(v.ic50), r: v.r, q: v.q, K: fixed.K,
+    var map = killingNomogram({ n0Grid: chart.grids.killing.n0Grid, PGrid: chart.grids.killing.PGrid, B: affinity(v.ic50), r: v.r, q: v.q, K: fixed.K,
       kill_rate: v.kill_rate, kill_saturation: v.kill_saturation, killing: v.killing, ceiling: v.ceiling,
       clear_by_day: v.clear_by_day, days: fixed.days, dt: fixed.dt, rtol: fixed.rtol, clearance_level: fixed.clearance_level,
       window_points: chart.windowPoints });
@@ -780,7 +783,7 @@
       var keys = {};
       [["plain", [["#5dade2", "solid", "largest dose under the model ceiling (arrows: above the axis)"], ["#f7dc6f", "dashed", "peak = ceiling (any clearance)"],
         ["#a6a6a6", "solid", "tumour term not below the clearance level in time"],
-        ["", "", "no smallest dose: in Equation 1 the tumour term falls at r \u2212 q whatever the dose"]]],
+        ["", "", "no smallest dose: in Equation 1 the tumour term falls at r \u2212 q per day (grows if q > r) whatever the dose"]]],
       ["killing", [["#5dade2", "solid", "largest dose under the model ceiling (arrows: above the axis)"],
         ["#58d68d", "dashed", "smallest dose whose tumour term is below the clearance level in time (arrows: below the axis)"],
         ["#a6a6a6", "solid", "no dose of the axis clears in time"]]]].forEach(function (model) {
@@ -793,14 +796,18 @@
       });
       var beyondNote = text("p", "", { "class": "cm-note", "data-readout-note": "beyond-axis", hidden: "" }, parent);
       var grid = config.grid;
-      var image = document.createElement("canvas");
-      image.width = grid.n; image.height = grid.n;
+      // the map's grid of each model: the killing model's is coarser (its runs cost more; see parameters.js)
+      var grids = {};
+      [["plain", grid.n], ["killing", grid.killing_n]].forEach(function (pair) {
+        var image = document.createElement("canvas");
+        image.width = pair[1]; image.height = pair[1];
+        grids[pair[0]] = { image: image, pixels: image.getContext("2d").createImageData(pair[1], pair[1]),
+          PGrid: logspace(grid.log10_P[0], grid.log10_P[1], pair[1]),
+          n0Grid: logspace(Math.log10(grid.n0_range[0]), Math.log10(grid.n0_range[1]), pair[1]) };
+      });
       return {
-        canvas: canvas, image: image, pixels: image.getContext("2d").createImageData(grid.n, grid.n), beyondNote: beyondNote, keys: keys,
-        windowPoints: grid.window_points,
-        PGrid: logspace(grid.log10_P[0], grid.log10_P[1], grid.n),
-        n0Grid: logspace(Math.log10(grid.n0_range[0]), Math.log10(grid.n0_range[1]), grid.n),
-        colourRange: null
+        canvas: canvas, grids: grids, beyondNote: beyondNote, keys: keys, windowPoints: grid.window_points,
+        PGrid: grids.plain.PGrid, n0Grid: grids.plain.n0Grid, colourRange: null
       };
     },
     compute: function (v, fixed, chart) {
@@ -829,7 +836,8 @@
         range = chart.colourRange = range ? [Math.min(range[0], Math.floor(low) - 1), Math.max(range[1], Math.ceil(high) + 1)]
           : [Math.floor(low) - 1, Math.ceil(high) + 1];
       }
-      var data = chart.pixels.data, spanC = range[1] - range[0];
+      var shown = chart.grids[state.killing ? "killing" : "plain"];
+      var data = shown.pixels.data, spanC = range[1] - range[0];
       for (i = 0; i < n; i++) {
         var row = (n - 1 - i) * nP;  // doses upwards
         for (j = 0; j < nP; j++) {
@@ -838,7 +846,7 @@
           data[o] = LUT[c]; data[o + 1] = LUT[c + 1]; data[o + 2] = LUT[c + 2]; data[o + 3] = 255;
         }
       }
-      chart.image.getContext("2d").putImageData(chart.pixels, 0, 0);
+      shown.image.getContext("2d").putImageData(shown.pixels, 0, 0);
       var NW = measure(chart.canvas), NH = Math.round(Math.max(300, Math.min(430, 0.7 * NW + 60)));
       var ratio = Math.max(1, Math.min(3, root.devicePixelRatio || 1));
       if (chart.canvas.width !== Math.round(NW * ratio) || chart.canvas.height !== Math.round(NH * ratio)) {
@@ -855,7 +863,7 @@
       var X = function (P) { return x0 + (x1 - x0) * (Math.log10(P) - lx[0] + hx) / (lx[1] - lx[0] + 2 * hx); };
       var Y = function (d) { return y0 - (y0 - y1) * (Math.log10(d) - ly[0] + hy) / (ly[1] - ly[0] + 2 * hy); };
       ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(chart.image, x0, y1, x1 - x0, y0 - y1);
+      ctx.drawImage(shown.image, x0, y1, x1 - x0, y0 - y1);
       // burdens whose tumour term is not below the clearance level by the chosen day (with killing:
       // for no dose of the axis), greyed column by column
       var cell = (x1 - x0) * hx / (lx[1] - lx[0] + 2 * hx);
@@ -877,7 +885,7 @@
         ctx.setLineDash([]);
       }
       // open arrows past an edge of the dose axis, for the burdens whose bound lies beyond it
-      function arrows(columns, colour, up, label, labelRow) {
+      function arrows(columns, colour, up, label, short) {
         if (!columns.length) return;
         ctx.strokeStyle = colour; ctx.fillStyle = colour; ctx.lineWidth = 2; ctx.setLineDash([]);
         var every = Math.max(1, Math.round(columns.length / Math.max(1, (X(map.PGrid[columns[columns.length - 1]]) - X(map.PGrid[columns[0]])) / 18)));
@@ -889,8 +897,9 @@
           ctx.beginPath(); ctx.moveTo(x - 4, tip + sign * 7); ctx.lineTo(x, tip); ctx.lineTo(x + 4, tip + sign * 7); ctx.stroke();
         });
         ctx.font = "600 12px sans-serif"; ctx.textBaseline = "top";
+        if (ctx.measureText(label).width > x1 - x0 - 12) label = short;  // a phone's narrow plot
         var left = X(map.PGrid[columns[0]]), width = ctx.measureText(label).width;
-        var tx = Math.max(x0 + 4, Math.min(left, x1 - width - 6)), ty = up ? y1 + 26 : y0 - 43 - labelRow * 20;
+        var tx = Math.max(x0 + 4, Math.min(left, x1 - width - 6)), ty = up ? y1 + 26 : y0 - 43;
         ctx.fillStyle = "rgba(0,0,0,0.65)"; ctx.fillRect(tx - 3, ty, width + 6, 17);
         ctx.fillStyle = "#fff"; ctx.textAlign = "left"; ctx.fillText(label, tx, ty + 2);
       }
@@ -906,8 +915,8 @@
         curve(map.underCeiling.map(function (d) { return d.feasible && !d.atMaxDose ? d.n0 : NaN; }), "#5dade2", 3.5, []);
         map.underCeiling.forEach(function (d, j) { if (d.feasible && d.atMaxDose) beyond.push(j); });
       }
-      arrows(beyond, "#5dade2", true, "largest dose above " + top + " (axis end)", 0);
-      arrows(below, "#58d68d", false, "smallest clearing dose at or below " + formatCells(map.n0Grid[0]) + " (axis end)", 0);
+      arrows(beyond, "#5dade2", true, "largest dose above " + top + " (axis end)", "largest dose above the axis");
+      arrows(below, "#58d68d", false, "smallest clearing dose at or below " + formatCells(map.n0Grid[0]) + " (axis end)", "clears from the axis end");
       if (!state.killing) {  // said on the plot, not drawn: Equation 1 has no smallest dose
         var words = "Equation 1: no smallest dose; the tumour term falls at r \u2212 q whatever the dose";
         ctx.font = "600 12px sans-serif"; ctx.textBaseline = "top";
@@ -974,7 +983,7 @@
           formatCells(state.lowestClearing) + " model cells" : "no dose of the axis clears in time"],
         smallest_clearing_dose_max: [state.highestClearing, isFinite(state.highestClearing) ? formatCells(state.highestClearing) + " model cells" : "none"]
       } : {  // no number: under Equation 1 every dose clears the same burdens
-        smallest_clearing_dose_min: ["", "none under Equation 1: the tumour term falls at r \u2212 q whatever the dose"],
+        smallest_clearing_dose_min: ["", "none under Equation 1: the tumour term falls at r \u2212 q per day (grows if q > r) whatever the dose"],
         smallest_clearing_dose_max: ["", "none"]
       };
       return {
