@@ -53,8 +53,9 @@ NOMOGRAM_MODELS = ("Equation 1", "with killing")
 KILLING_CONTROLS = ("kill_rate", "kill_saturation", "killing")
 # Doses and burdens of the killing model's map in the browser. Its runs cannot share a tumour term
 # (the tumour depends on the dose) and its window is searched run by run, so on the widgets' grid
-# of 120 x 120 one update took about 40 ms in Chromium against 9 ms for Equation 1; 60 x 60
-# brings it near one frame. The bounds themselves are bisections, as precise on either grid.
+# of 120 x 120 one update took a median 33 ms in Chromium against 5 ms for Equation 1; on 60 x 60,
+# 11 ms, within one frame (benchmarks/bench_explorers.py). The bounds themselves are bisections,
+# as precise on either grid.
 NOMOGRAM_KILLING_N = 60
 # The burden explorer's controls: what a clinic measures (cartmodel.burden.patient_from_measurements).
 BURDEN_CONTROLS = ("weight_kg", "age_years", "sex", "wbc_giga_per_l", "blood_blast_fraction",

@@ -12,7 +12,9 @@ a slider's ``input`` event to the updated page with style and layout forced
 
 Aim: under 16 ms (one frame at 60 Hz) for the dosing and schedule explorers, and for a
 nomogram of at least 120 x 120 points over 60 days (``--grid`` sets its size; the
-book's is that of ``cartmodel.widgets.NomogramExplorer``). Nothing is asserted: the
+book's is that of ``cartmodel.widgets.NomogramExplorer``), and for the nomogram with the
+killing model, on its own coarser grid (``--killing-grid``; the book's is set in
+``_ext/explorer_parameters.py``). Nothing is asserted: the
 numbers are printed, and they depend on the machine and its load.
 """
 
@@ -68,6 +70,9 @@ CASES = [
     ("nomogram", "ic50", [-0.5 + 0.02 * k for k in range(60)], None, "the book's starting rates"),
     # q > r: the tumour grows, no burden clears and no run may stop at its peak (the worst case)
     ("nomogram", "ic50", [-0.5 + 0.02 * k for k in range(60)], {"r": 1.0, "q": 2.0}, "q > r, worst case"),
+    # Equation 1 with killing: its own (coarser) map and both bounds of the window by bisection
+    ("nomogram", "ic50", [-0.5 + 0.02 * k for k in range(60)],
+     {"model": "with killing", "q": 1.5, "kill_rate": 1.0, "kill_saturation": 1e4, "clear_by_day": 10}, "with killing"),
     ("schedule", "total_n0", [3 + 0.05 * k for k in range(60)], None, "curves over 60 days"),
 ]
 
@@ -81,6 +86,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=200, help="slider changes per explorer")
     parser.add_argument("--grid", type=int, default=None, help="nomogram points per axis (default: the book's)")
+    parser.add_argument("--killing-grid", type=int, default=None,
+                        help="points per axis of the killing model's nomogram (default: the book's)")
     args = parser.parse_args()
     try:
         from playwright.sync_api import sync_playwright
@@ -93,7 +100,10 @@ def main() -> None:
     configuration = copy.deepcopy(explorer_parameters.explorer_configuration())
     if args.grid:
         configuration["explorers"]["nomogram"]["grid"]["n"] = args.grid
+    if args.killing_grid:
+        configuration["explorers"]["nomogram"]["grid"]["killing_n"] = args.killing_grid
     grid = configuration["explorers"]["nomogram"]["grid"]["n"]
+    killing_grid = configuration["explorers"]["nomogram"]["grid"]["killing_n"]
     days = configuration["explorers"]["nomogram"]["fixed"]["days"]
     print(f"In-browser explorers in {CHROMIUM} (headless), {args.updates} slider changes each, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
@@ -119,7 +129,8 @@ def main() -> None:
                     page.evaluate(MEASURE, target + [30, preset])  # warm up the JIT
                     result = page.evaluate(MEASURE, target + [args.updates, preset])
                     if kind == "nomogram":
-                        what = f"{grid} x {grid} grid over {days:g} days, {what}"
+                        size = killing_grid if preset and preset.get("model") == "with killing" else grid
+                        what = f"{size} x {size} grid over {days:g} days, {what}"
                     print(f"  {kind:<9} moving {name!r:<7} ({what}): median {result['median']:6.2f} ms, "
                           f"90th percentile {result['p90']:6.2f} ms   (aim < 16 ms)")
                 browser.close()

@@ -793,6 +793,8 @@ def test_readable_at_phone_width_without_horizontal_scrolling(chromium, site):  
             ratio = chart.evaluate("n => n.getBoundingClientRect().width / (n.viewBox ? n.viewBox.baseVal.width "
                                    ": n.width / Math.max(1, Math.min(3, devicePixelRatio)))")
             assert ratio * 12 >= 10, (kind, ratio)
+        page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         context.close()
 
@@ -809,10 +811,12 @@ def test_the_table_script_is_what_the_extension_writes(built_book):
 
 
 def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, site):  # noqa: F811
-    """axe-core on the page after a bad link and a copied link (the note and the link box shown)."""
+    """axe-core on the page after a bad link and a copied link (the note and the link box shown),
+    with the nomogram's killing model chosen (its controls shown)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    open_page(page, site, "?dosing.P=oops&nomogram.ic50=1e9")
+    open_page(page, site, "?dosing.P=oops&nomogram.ic50=1e9&nomogram.model=with+killing")
+    assert page.locator(f"{SELECTOR['nomogram']} [name=kill_rate]").is_visible()
     for kind in KINDS:
         page.locator(f"{SELECTOR[kind]} [data-action=copy-link]").click()
         assert page.locator(f"{SELECTOR[kind]} .cm-link").is_visible()
