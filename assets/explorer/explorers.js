@@ -918,7 +918,7 @@
       arrows(beyond, "#5dade2", true, "largest dose above " + top + " (axis end)", "largest dose above the axis");
       arrows(below, "#58d68d", false, "smallest clearing dose at or below " + formatCells(map.n0Grid[0]) + " (axis end)", "clears from the axis end");
       if (!state.killing) {  // said on the plot, not drawn: Equation 1 has no smallest dose
-        var words = "Equation 1: no smallest dose; the tumour term falls at r \u2212 q whatever the dose";
+        var words = "Equation 1: no smallest dose; the tumour term does not depend on the dose";
         ctx.font = "600 12px sans-serif"; ctx.textBaseline = "top";
         var room = x1 - x0 - 12;
         if (ctx.measureText(words).width > room) words = "Equation 1: no smallest dose";
