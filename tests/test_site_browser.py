@@ -41,7 +41,7 @@ from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
 from .browser import MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, PageLog, Tab, equations_that_do_not_fit, is_local, serve
-from .conftest import REPO
+from .conftest import PDF_NAME, REPO
 from .test_book import toc_files
 
 PAGES = toc_files()
@@ -288,8 +288,10 @@ class PageChecks:
         assert dom["widgetsRendered"] >= dom["widgetViews"], f"{name}: {dom['widgetViews']} widget views, {dom['widgetsRendered']} drawn"
 
 
-    def test_internal_links_resolve(self, visit, name):
+    def test_internal_links_resolve(self, visit, name, request):
         page = visit(name)
+        if any(urlsplit(url).path.endswith(PDF_NAME) for url in page.dom["links"]):
+            request.getfixturevalue("book_pdf")  # the printed book is part of the site: wait for make pdf
         problems = []
         for url in sorted(set(page.dom["links"])):
             if urlsplit(url).scheme not in ("http", "https") or not is_local(url):
