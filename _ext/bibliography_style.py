@@ -24,8 +24,8 @@ import pybtex.plugin
 from pybtex.database import Entry
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
-from pybtex.style.template import first_of, optional, tag
 from pybtex.style.template import field as bib_field
+from pybtex.style.template import first_of, optional, tag
 from sphinx.application import Sphinx
 from sphinxcontrib.bibtex.plugin import register_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
