@@ -12,7 +12,9 @@ small plugins remain, each for something the stock styles cannot do:
   ``shorttitle`` (as biblatex does), where the stock style prints the whole title.
 
 An author list that could not be checked stays cut short with BibTeX's ``and others``,
-which both stock styles print as "and others" ("Toor and others, 2019").
+which both stock styles print as "and others" ("Toor and others, 2019"). No title in
+references.bib holds TeX maths, and pybtex (through latexcodec) already writes accents
+such as ``{\\c{c}}`` as Unicode, so the book needs no TeX-to-Unicode code of its own.
 """
 
 from __future__ import annotations
