@@ -22,11 +22,8 @@ the numbers depend on the machine and its load (printed too).
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -39,7 +36,7 @@ sys.path.insert(0, str(REPO))
 
 # the browser, its flags and the routing rule of the test suite, so the two ways measured
 # here are the suite's
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, MATHJAX_READY_JS, is_local  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, MATHJAX_READY_JS, is_local, serve  # noqa: E402
 
 
 def pages_of_toc() -> list[str]:
@@ -57,11 +54,6 @@ def cpu_seconds() -> float:
             continue
         total += times.user + times.system + times.children_user + times.children_system
     return total
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
 
 
 def local_only(route) -> None:
@@ -98,21 +90,19 @@ def main() -> None:
         sys.exit(f"no built site in {SITE}: run `make book` first")
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(SITE)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    urls = [f"http://127.0.0.1:{server.server_address[1]}/{name}.html" for name in pages_of_toc()]
-    print(f"{len(urls)} pages, {arguments.rounds} round(s) each way; load average {os.getloadavg()[0]:.2f}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        load_all(browser, urls[:2], reuse=True)  # start-up costs out of the measurement
-        totals = {False: [0.0, 0.0], True: [0.0, 0.0]}
-        for _ in range(arguments.rounds):
-            for reuse in (False, True):  # alternated, so a change of load hits both ways
-                cpu, wall = load_all(browser, urls, reuse)
-                totals[reuse][0] += cpu
-                totals[reuse][1] += wall
-        browser.close()
-    server.shutdown()
+    with serve(SITE) as root_url:
+        urls = [f"{root_url}{name}.html" for name in pages_of_toc()]
+        print(f"{len(urls)} pages, {arguments.rounds} round(s) each way; load average {os.getloadavg()[0]:.2f}")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            load_all(browser, urls[:2], reuse=True)  # start-up costs out of the measurement
+            totals = {False: [0.0, 0.0], True: [0.0, 0.0]}
+            for _ in range(arguments.rounds):
+                for reuse in (False, True):  # alternated, so a change of load hits both ways
+                    cpu, wall = load_all(browser, urls, reuse)
+                    totals[reuse][0] += cpu
+                    totals[reuse][1] += wall
+            browser.close()
     loads = len(urls) * arguments.rounds
     for reuse, label in ((False, "a new tab per page"), (True, "one tab reused")):
         cpu, wall = totals[reuse]

@@ -22,21 +22,18 @@ from __future__ import annotations
 
 import argparse
 import copy
-import functools
-import http.server
 import os
 import shutil
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "_ext"))
+sys.path.insert(0, str(REPO / "tools"))
 
 import explorer_parameters  # noqa: E402  (the book's own extension)
-
-CHROMIUM = Path("/usr/bin/chromium")
+from local_server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402  (shared with make pdf and the tests)
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>explorer benchmark</title></head>
 <body><main style="max-width:760px">
@@ -77,11 +74,6 @@ CASES = [
 ]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=200, help="slider changes per explorer")
@@ -111,18 +103,14 @@ def main() -> None:
         shutil.copy(REPO / "assets" / "explorer" / "explorers.js", folder)
         (Path(folder) / "parameters.js").write_text(explorer_parameters.script_text(configuration), encoding="utf-8")
         (Path(folder) / "index.html").write_text(PAGE, encoding="utf-8")
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=folder))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serve(folder) as root_url:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=str(CHROMIUM),
-                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                          "--disable-component-update", "--no-first-run", "--disable-sync"],
+                    args=CHROMIUM_ARGS,
                 )
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+                page.goto(f"{root_url}index.html")
                 page.wait_for_selector("#live-schedule-explorer[data-cartmodel-mounted]")
                 for kind, name, values, preset, what in CASES:
                     target = [f"live-{kind}-explorer", name, values]
@@ -134,9 +122,6 @@ def main() -> None:
                     print(f"  {kind:<9} moving {name!r:<7} ({what}): median {result['median']:6.2f} ms, "
                           f"90th percentile {result['p90']:6.2f} ms   (aim < 16 ms)")
                 browser.close()
-        finally:
-            server.shutdown()
-            server.server_close()
 
 
 if __name__ == "__main__":

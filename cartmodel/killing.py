@@ -364,14 +364,15 @@ KIMMEL_SATURATION_IN_INFUSED_LEVELS = (
 )
 
 
-#: The book's examples for the killing model (see the low-dose chapter, which
-#: recomputes the first): the largest killing rate of its scan with which the
-#: calibrated typical patient still reaches MRD negativity within three months
-#: (per day); the MRD threshold (blasts among the marrow's nucleated cells,
-#: the common flow-cytometry limit, an assumption); and the ceiling on the peak
-#: as a multiple of the published typical fold expansion (an assumption).
+#: The largest killing rate of the low-dose chapter's scan with which the
+#: calibrated typical patient still reaches MRD negativity within three months,
+#: per day (the chapter recomputes it and fails the build if it moves).
 EXAMPLE_EDGE_KILL_RATE = 0.1
+#: The MRD threshold: blasts among the marrow's nucleated cells (the common
+#: flow-cytometry limit; an assumption, not checked in ELIANA's own text).
 EXAMPLE_MRD_SHARE = 1e-4
+#: The ceiling on the peak as a multiple of the published typical fold
+#: expansion (an assumption standing in for the risk of cytokine release).
 EXAMPLE_CEILING_FOLD = 10.0
 
 

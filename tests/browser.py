@@ -25,10 +25,8 @@ with the reason, and fail in CI (``CI=true``).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,16 +34,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-LOCAL_HOST = "127.0.0.1"
+# The local server, Chromium's path and its flags have one home, shared with `make pdf`.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from local_server import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOST, serve  # noqa: E402
 
 # Resolves once MathJax (where the page loads it) has typeset the page.
 MATHJAX_READY_JS = """
@@ -131,27 +122,14 @@ class PageLog:
     blocked_requests: list[str] = field(default_factory=list)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture(scope="session")
 def site(built_book) -> Iterator[Site]:
     """The built book, served on 127.0.0.1 (a free port) until the session ends."""
     root = Path(built_book.html)
     if not (root / "index.html").exists():
         pytest.fail(f"no built site at {root} (index.html missing)")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield Site(root=root, url=f"http://{LOCAL_HOST}:{server.server_address[1]}/")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve(root, name="site-server") as url:
+        yield Site(root=root, url=url)
 
 
 @pytest.fixture(scope="session")

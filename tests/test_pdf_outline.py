@@ -28,15 +28,13 @@ def contents_titles(html: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def bookmarks(built_book) -> list[tuple[int, str, int]]:
-    if built_book.pdf is None:
-        pytest.fail(f"no PDF next to the reused build {built_book.html}: run `make pdf`")
+def bookmarks(book_pdf) -> list[tuple[int, str, int]]:
     sys.path.insert(0, str(REPO / "tools"))
     try:
         import make_pdf
     finally:
         sys.path.remove(str(REPO / "tools"))
-    found = make_pdf.outline(built_book.pdf)
+    found = make_pdf.outline(book_pdf)
     print(f"cartmodel: the PDF has {len(found)} bookmarks")
     return found
 
@@ -64,10 +62,10 @@ def test_no_bookmark_lost_a_space_or_doubled_its_text(built_book, bookmarks):
         assert not (half and words[:half] == words[half:2 * half]), f"doubled: {title!r}"
 
 
-def test_the_contents_give_each_chapters_page(built_book, bookmarks):
+def test_the_contents_give_each_chapters_page(built_book, book_pdf, bookmarks):
     from pypdf import PdfReader
 
-    reader = PdfReader(built_book.pdf)
+    reader = PdfReader(book_pdf)
     contents = " ".join((reader.pages[i].extract_text() or "") for i in range(2))
     contents = re.sub(r"\s+", " ", contents)
     missing = []
@@ -83,10 +81,10 @@ def test_the_contents_give_each_chapters_page(built_book, bookmarks):
     assert missing == [], "\n".join(missing)
 
 
-def test_explorers_are_printed_as_pictures_with_their_live_address(built_book, bookmarks):
+def test_explorers_are_printed_as_pictures_with_their_live_address(built_book, book_pdf, bookmarks):
     from pypdf import PdfReader
 
-    reader = PdfReader(built_book.pdf)
+    reader = PdfReader(book_pdf)
     text = re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))
     chapters = sorted((REPO / "chapters").glob("*.md"))
     explorers = [(chapter.stem, element) for chapter in chapters

@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import functools
 import html
-import http.server
 import json
 import re
 import sys
-import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -42,8 +40,8 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from .browser import LOCAL_HOST, MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, PageLog, Tab, equations_that_do_not_fit, is_local
-from .conftest import REPO
+from .browser import MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, PageLog, Tab, equations_that_do_not_fit, is_local, serve
+from .conftest import PDF_NAME, REPO
 from .test_book import toc_files
 
 PAGES = toc_files()
@@ -290,8 +288,10 @@ class PageChecks:
         assert dom["widgetsRendered"] >= dom["widgetViews"], f"{name}: {dom['widgetViews']} widget views, {dom['widgetsRendered']} drawn"
 
 
-    def test_internal_links_resolve(self, visit, name):
+    def test_internal_links_resolve(self, visit, name, request):
         page = visit(name)
+        if any(urlsplit(url).path.endswith(PDF_NAME) for url in page.dom["links"]):
+            request.getfixturevalue("book_pdf")  # the printed book is part of the site: wait for make pdf
         problems = []
         for url in sorted(set(page.dom["links"])):
             if urlsplit(url).scheme not in ("http", "https") or not is_local(url):
@@ -379,21 +379,12 @@ def test_widget_manager_renders_a_widget_offline(chromium, built_book, tmp_path)
 </main></body></html>""",
         encoding="utf-8",
     )
-    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://{LOCAL_HOST}:{server.server_address[1]}/widget.html"
+    with serve(tmp_path) as root_url:
         tab = Tab(chromium)
         try:
-            record = run_visit(tab, url, axe=False)
+            record = run_visit(tab, f"{root_url}widget.html", axe=False)
         finally:
             tab.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
     assert record.external_requests == [], f"the widget manager reached out: {record.external_requests}"
     assert record.console_errors == [] and record.failed_requests == [], (
         f"widget page errors: {record.console_errors + record.failed_requests}"
@@ -423,11 +414,6 @@ def test_the_reused_tab_is_emptied_between_tests(tab, site):  # noqa: F811
     tab.empty()
     assert left == [None, None, ""]
     assert first.console_errors == ["left by the first test"] and second.console_errors == []
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
 
 
 # --- without a browser ----------------------------------------------------------------

@@ -29,24 +29,19 @@ from __future__ import annotations
 import argparse
 import base64
 import difflib
-import functools
-import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from local_server import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOST, serve
+
 PDF_NAME = "cartmodel-companion.pdf"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-LOCAL_HOST = "127.0.0.1"
 BUILD_FLAGS = ["--warningiserror", "--keep-going"]  # those of `make book`
 
 # Resolves once the page is ready to print: MathJax has typeset everything (it is loaded
@@ -155,11 +150,6 @@ class PrintReport:
     explorers: list[str] = field(default_factory=list)  # the explorers pictured for print
     unmatched_bookmarks: list[str] = field(default_factory=list)
     contents_pages: dict[str, int | None] = field(default_factory=dict)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
 
 
 def jupyter_book() -> str:
@@ -336,10 +326,6 @@ def print_page(folder: Path, pdf: Path, page_name: str, source: Path | None = No
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     report = PrintReport(pdf=pdf)
     started = time.perf_counter()
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="pdf-server", daemon=True)
-    thread.start()
 
     def route(route_request):
         url = route_request.request.url
@@ -356,61 +342,56 @@ def print_page(folder: Path, pdf: Path, page_name: str, source: Path | None = No
         if response.status >= 400:
             report.failed_requests.append(f"{response.url} (HTTP {response.status})")
 
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    with serve(folder, name="pdf-server") as root_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            # twice the pixels: the explorers' pictures stay sharp on paper
+            context = browser.new_context(viewport={"width": 1000, "height": 1400}, device_scale_factor=2)
+            # Generous: on a loaded 2-core machine typesetting a whole book takes a while.
+            context.set_default_timeout(180_000)
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("response", on_response)
+            page.on("request", lambda request: pending.__setitem__(request, request.url))
+            page.on("requestfinished", lambda request: pending.pop(request, None))
+            page.on("requestfailed", lambda request: pending.pop(request, None))
+            page.on("console", lambda message: report.console_errors.append(message.text)
+                    if message.type == "error" else None)
+            page.on("pageerror", lambda error: report.console_errors.append(f"uncaught: {error}"))
+            url = f"{root_url}{page_name}"
+            page.goto(url, wait_until="load")
+            report.explorers = place_explorer_pictures(page, source)
+            page.emulate_media(media="print")
+            report.ready = page.evaluate(READY_JS)
+            # READY_JS waited for what the print needs (maths, images, fonts); waiting
+            # for a quiet network as well is only a courtesy to late stragglers.
             try:
-                # twice the pixels: the explorers' pictures stay sharp on paper
-                context = browser.new_context(viewport={"width": 1000, "height": 1400}, device_scale_factor=2)
-                # Generous: on a loaded 2-core machine typesetting a whole book takes a while.
-                context.set_default_timeout(180_000)
-                context.route("**/*", route)
-                page = context.new_page()
-                page.on("response", on_response)
-                page.on("request", lambda request: pending.__setitem__(request, request.url))
-                page.on("requestfinished", lambda request: pending.pop(request, None))
-                page.on("requestfailed", lambda request: pending.pop(request, None))
-                page.on("console", lambda message: report.console_errors.append(message.text)
-                        if message.type == "error" else None)
-                page.on("pageerror", lambda error: report.console_errors.append(f"uncaught: {error}"))
-                url = f"http://{LOCAL_HOST}:{server.server_address[1]}/{page_name}"
-                page.goto(url, wait_until="load")
-                report.explorers = place_explorer_pictures(page, source)
-                page.emulate_media(media="print")
-                report.ready = page.evaluate(READY_JS)
-                # READY_JS waited for what the print needs (maths, images, fonts); waiting
-                # for a quiet network as well is only a courtesy to late stragglers.
-                try:
-                    page.wait_for_load_state("networkidle", timeout=15_000)
-                except PlaywrightTimeout:
-                    report.console_errors.append(f"network not idle before printing; pending: {sorted(pending.values())[:5]}")
-                pdf.parent.mkdir(parents=True, exist_ok=True)
-                headings = page.evaluate(HEADINGS_JS)
-                contents = page.evaluate(CONTENTS_JS)
-                numbers: list[int | None] | None = None
-                for _ in range(3):  # the numbers make no page longer as a rule: two prints suffice
-                    raw = pdf.with_suffix(".raw.pdf")
-                    page.pdf(
-                        path=str(raw), format="A4", print_background=True, outline=True, tagged=True,
-                        margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
-                        display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-                    )
-                    report.unmatched_bookmarks = mend_outline(raw, pdf, headings)
-                    raw.unlink()
-                    found = chapter_pages(pdf, contents)
-                    if found == numbers:
-                        break
-                    numbers = found
-                    page.evaluate(NUMBER_CONTENTS_JS, numbers)
-                else:
-                    report.console_errors.append("the contents' page numbers did not settle in three prints")
-                report.contents_pages = dict(zip(contents, numbers or [], strict=False))
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+                page.wait_for_load_state("networkidle", timeout=15_000)
+            except PlaywrightTimeout:
+                report.console_errors.append(f"network not idle before printing; pending: {sorted(pending.values())[:5]}")
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            headings = page.evaluate(HEADINGS_JS)
+            contents = page.evaluate(CONTENTS_JS)
+            numbers: list[int | None] | None = None
+            for _ in range(3):  # the numbers make no page longer as a rule: two prints suffice
+                raw = pdf.with_suffix(".raw.pdf")
+                page.pdf(
+                    path=str(raw), format="A4", print_background=True, outline=True, tagged=True,
+                    margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+                    display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                )
+                report.unmatched_bookmarks = mend_outline(raw, pdf, headings)
+                raw.unlink()
+                found = chapter_pages(pdf, contents)
+                if found == numbers:
+                    break
+                numbers = found
+                page.evaluate(NUMBER_CONTENTS_JS, numbers)
+            else:
+                report.console_errors.append("the contents' page numbers did not settle in three prints")
+            report.contents_pages = dict(zip(contents, numbers or [], strict=False))
+        finally:
+            browser.close()
     report.seconds = time.perf_counter() - started
     return report
 
