@@ -23,10 +23,23 @@ build took 142 s with this executor (notebooks 106 s) and 192 s with that pool
 (notebooks 114 s): not faster, so the library's executor is used.
 
 Configuration: ``parallel_execution`` (bool, default True) turns it off.
+
+Outputs under load: once a cell's execute reply arrives, nbclient waits only
+``iopub_timeout`` seconds (4 by default) for the cell's remaining output messages
+and then drops them with a warning.  With the tests' two builds and their kernels
+sharing two CPUs, a chapter's printed lines arrived later than that and went
+missing from one build but not the other (the test that two clean builds give the
+same outputs caught it).  Every execution of the book, in the pool here and by
+myst-nb, goes through jupyter-cache's ``single_nb_execution``; the extension gives
+its ``executenb`` a wait of :data:`IOPUB_TIMEOUT_S`, which costs nothing when the
+outputs come at once, and a kernel start-up allowance of :data:`STARTUP_TIMEOUT_S`
+(nbclient's 60 s default was short for a kernel started beside three others on a
+loaded machine, and a chapter that fails in the pool is run again, alone, by myst-nb).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from pathlib import Path
@@ -36,6 +49,10 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging as sphinx_logging
 
 LOGGER = sphinx_logging.getLogger(__name__)
+#: Seconds nbclient waits for a cell's last outputs after its execute reply (its default is 4).
+IOPUB_TIMEOUT_S = 120
+#: Seconds a kernel may take to start (nbclient's default is 60).
+STARTUP_TIMEOUT_S = 300
 
 
 def execute_outdated_notebooks(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -74,7 +91,17 @@ def execute_outdated_notebooks(app: Sphinx, env: BuildEnvironment, docnames: lis
                 f"{time.perf_counter() - started:.1f} s [parallel_execution]")
 
 
+def wait_for_every_output() -> None:
+    """Make every notebook execution of the build wait for late outputs and slow kernel starts."""
+    import nbclient
+    from jupyter_cache.executors import utils
+
+    utils.executenb = functools.partial(nbclient.execute, iopub_timeout=IOPUB_TIMEOUT_S,
+                                        startup_timeout=STARTUP_TIMEOUT_S)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    wait_for_every_output()
     app.add_config_value("parallel_execution", True, "env", types=[bool])
     app.connect("env-before-read-docs", execute_outdated_notebooks)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
