@@ -55,7 +55,7 @@ from .engine import (
     time_grid,
 )
 from .model import Expansion
-from .parameters import PARAMETERS, check
+from .parameters import DEFAULT_DAYS, PARAMETERS, check
 from .published import KILLING_AXICEL
 from .variability import VirtualPatients
 
@@ -230,7 +230,7 @@ def simulate_killing(
     kill_saturation: ArrayLike = 10.0,
     killing: KillingForm = "saturating",
     n0: ArrayLike = 1.0,
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
@@ -299,7 +299,7 @@ def killing_dose_response(
     kill_rate: ArrayLike,
     kill_saturation: ArrayLike = 10.0,
     killing: KillingForm = "saturating",
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
@@ -581,7 +581,7 @@ def dose_window(
     min_n0: float = 1e-3,
     max_n0: float = 1e3,
     grid_points: int = 25,
-    days: float = 60,
+    days: float = DEFAULT_DAYS,
     dt: float = 1.0,
     reading: Reading = "exact",
     b_placement: BPlacement = "capacity",
