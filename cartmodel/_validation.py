@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["as_real_array", "as_real_scalar", "check_choice", "check_positive_int", "rng_from_seed"]
+__all__ = ["as_real_array", "as_real_scalar", "check_choice", "check_positive_int", "read_only", "rng_from_seed"]
 
 _Choice = TypeVar("_Choice", bound=str)
 
@@ -145,3 +145,10 @@ def rng_from_seed(seed: Any) -> np.random.Generator:
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, np.integer)):
         raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator; got {seed!r}")
     return np.random.default_rng(check_positive_int("seed", seed, low=0))
+
+
+def read_only(array: Any) -> NDArray[Any]:
+    """A read-only copy of ``array``, for the arrays that frozen result records hold."""
+    copy = np.array(array)
+    copy.setflags(write=False)
+    return copy

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only
 from .dosing import EXAMPLE_CLEAR_BY_DAY, burden_for_ceiling, dose_response
 from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumour_term
 from .paper import FIGURE_1
@@ -117,11 +117,6 @@ VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType({
     "P": "spread (SD/mean) of CD19 molecules per normal B cell, ginaldi1998, used as the spread of antigen per blast",
 })
 
-
-def _frozen(array: NDArray[Any]) -> NDArray[Any]:
-    array = np.array(array)
-    array.setflags(write=False)
-    return array
 
 
 @dataclass(frozen=True)
@@ -276,11 +271,11 @@ def draw_cohort(
     else:
         values["q"] = typical["q"] * np.exp(omega["q"] * z[:, 1])
     return Cohort(
-        r=_frozen(values["r"]),
-        q=_frozen(values["q"]),
-        B=_frozen(values["B"]),
-        K=_frozen(np.full(n, typical["K"])),
-        burden_factor=_frozen(values["P"]),
+        r=read_only(values["r"]),
+        q=read_only(values["q"]),
+        B=read_only(values["B"]),
+        K=read_only(np.full(n, typical["K"])),
+        burden_factor=read_only(values["P"]),
         variability=MappingProxyType(omega),
         typical=MappingProxyType(typical),
         seed=seed_value,
@@ -470,10 +465,10 @@ def target_attainment(
         tumour = tumour_term(t[: steps_to_target + 1], params["r"], params["q"], params["P"])
         target[pairs] = (tumour < level).any(axis=-1)
     return TargetAttainment(
-        n0_grid=_frozen(doses),
-        P_grid=_frozen(burdens),
-        doses_under_ceiling=_frozen(counts.reshape(n, nb)),
-        tumour_target_met=_frozen(target.reshape(n, nb)),
+        n0_grid=read_only(doses),
+        P_grid=read_only(burdens),
+        doses_under_ceiling=read_only(counts.reshape(n, nb)),
+        tumour_target_met=read_only(target.reshape(n, nb)),
         ceiling=ceiling,
         clearance_level=level,
         clear_by_day=steps_to_target * step,

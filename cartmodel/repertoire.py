@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, check_positive_int, rng_from_seed
+from ._validation import as_real_array, check_choice, check_positive_int, read_only, rng_from_seed
 from .engine import READINGS, capacity_from_tumour, iterate, time_grid, tumour_term
 from .model import affinity_from_ic50
 from .paper import FIGURE_1
@@ -71,11 +71,6 @@ _MIN_CELLS = 1e-300
 # --------------------------------------------------------------------------
 # data
 
-
-def _frozen(array: NDArray[Any]) -> NDArray[Any]:
-    array = np.array(array, copy=True)
-    array.setflags(write=False)
-    return array
 
 
 def _vector(name: str, value: ArrayLike, **limits: Any) -> NDArray[np.float64]:
@@ -116,9 +111,9 @@ class PeptideLibrary:
                 "ic50_nm, expression and tumour must have one entry per peptide; got shapes "
                 f"{ic50.shape}, {expression.shape} and {tumour.shape}"
             )
-        object.__setattr__(self, "ic50_nm", _frozen(ic50))
-        object.__setattr__(self, "expression", _frozen(expression))
-        object.__setattr__(self, "tumour", _frozen(tumour))
+        object.__setattr__(self, "ic50_nm", read_only(ic50))
+        object.__setattr__(self, "expression", read_only(expression))
+        object.__setattr__(self, "tumour", read_only(tumour))
 
     @property
     def n_peptides(self) -> int:
@@ -171,9 +166,9 @@ class Repertoire:
         if peptide.min() < 0 or peptide.max() >= m:
             bad = int(peptide[(peptide < 0) | (peptide >= m)][0])
             raise ValueError(f"peptide indices must lie in [0, {m - 1}] (the peptide library); got {bad}")
-        object.__setattr__(self, "sizes", _frozen(sizes))
-        object.__setattr__(self, "affinity", _frozen(affinity))
-        object.__setattr__(self, "peptide", _frozen(peptide.astype(np.intp)))
+        object.__setattr__(self, "sizes", read_only(sizes))
+        object.__setattr__(self, "affinity", read_only(affinity))
+        object.__setattr__(self, "peptide", read_only(peptide.astype(np.intp)))
 
     @property
     def n_clones(self) -> int:

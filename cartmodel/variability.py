@@ -55,7 +55,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, rng_from_seed
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only, rng_from_seed
 from .calibration import Calibration, calibrate_to_tisagenlecleucel
 from .fitting import SyntheticCohort, sample_counts
 from .model import READINGS
@@ -96,11 +96,6 @@ def _typical() -> dict[str, float]:
         "contraction_rate": math.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value,
     }
 
-
-def _frozen(array: NDArray[np.float64]) -> NDArray[np.float64]:
-    array = np.array(array, dtype=float)
-    array.setflags(write=False)
-    return array
 
 
 @dataclass(frozen=True)
@@ -218,8 +213,8 @@ def virtual_patients(
     log_burden = (np.log(fold / typical["fold_expansion"])
                   + alpha_drawn * tmax - typical["contraction_rate"] * typical["tmax_days"])
     return VirtualPatients(
-        fold_expansion=_frozen(fold), tmax_days=_frozen(tmax), contraction_rate=_frozen(alpha),
-        r=_frozen(r), net=_frozen(net), q=_frozen(q), burden_factor=_frozen(np.exp(log_burden)),
+        fold_expansion=read_only(fold), tmax_days=read_only(tmax), contraction_rate=read_only(alpha),
+        r=read_only(r), net=read_only(net), q=read_only(q), burden_factor=read_only(np.exp(log_burden)),
         typical=MappingProxyType({"r": calibration.r, "q": calibration.q, "P": calibration.P}),
         seed=seed if isinstance(seed, int) else None,
     )

@@ -25,6 +25,7 @@ with the reason, and fail in CI (``CI=true``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
@@ -228,3 +229,19 @@ def page(tab, page_log):
         yield new_page
     finally:
         tab.empty()
+
+
+@contextlib.contextmanager
+def dialogs_recorded(page) -> Iterator[list[str]]:
+    """The messages of every dialog the page opens meanwhile, each dismissed (a hostile link must open none)."""
+    dialogs: list[str] = []
+
+    def on_dialog(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    try:
+        yield dialogs
+    finally:
+        page.remove_listener("dialog", on_dialog)

@@ -26,6 +26,8 @@ import cartmodel as cm
 from cartmodel import burden as bd
 from cartmodel.parameters import PARAMETERS
 
+from .browser import dialogs_recorded
+
 PAGE = "chapters/antigen-burden.html"
 SELECTOR = "#live-burden-explorer"
 NUMERIC = ("weight_kg", "age_years", "wbc_giga_per_l", "blood_blast_fraction", "marrow_infiltration_fraction",
@@ -243,17 +245,8 @@ HOSTILE = [
 
 
 def test_hostile_and_out_of_range_links_are_refused_visibly(page, site, page_log):  # noqa: F811
-    dialogs: list[str] = []
-
-    def on_dialog(dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    try:
+    with dialogs_recorded(page) as dialogs:
         open_page(page, site, "?" + urlencode(HOSTILE + [("burden.age_years", "8")]))
-    finally:
-        page.remove_listener("dialog", on_dialog)
     assert dialogs == [] and not page_log.page_errors
     assert page.evaluate("window.__cartmodelPwned") is None
     assert page.locator(f"{SELECTOR} script, {SELECTOR} img, {SELECTOR} .cm-url-note svg").count() == 0

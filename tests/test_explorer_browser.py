@@ -29,6 +29,7 @@ from cartmodel.paper import FIGURE_1
 from cartmodel.parameters import PARAMETERS, table_for_browser
 from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
 
+from .browser import dialogs_recorded
 from .conftest import REPO
 
 PAGE = "chapters/interactive-dosing.html"
@@ -676,18 +677,9 @@ HOSTILE = [
 
 
 def test_hostile_query_strings_are_ignored_visibly_and_run_nothing(page, site, page_log):  # noqa: F811
-    dialogs: list[str] = []
-
-    def on_dialog(dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
     query = urlencode(HOSTILE + [("dosing.q", "0.8"), ("<script>alert(1)</script>", "x")])
-    try:
+    with dialogs_recorded(page) as dialogs:
         open_page(page, site, "?" + query)
-    finally:
-        page.remove_listener("dialog", on_dialog)
     assert dialogs == [] and not page_log.page_errors
     assert page.evaluate("window.__cartmodelPwned") is None
     for kind in KINDS:
