@@ -8,7 +8,8 @@ the tools the book builds on them:
 * :mod:`cartmodel.model`: Equation 1, antigen-driven CAR T expansion; its
   computation lives in :mod:`cartmodel.engine`, its parameters' names, units,
   ranges and defaults in :mod:`cartmodel.parameters`.
-* :mod:`cartmodel.repertoire`: Equation 2, donor T cell clones and repertoires.
+* :mod:`cartmodel.repertoire`: the donor T cell repertoire: clones, peptides, power laws.
+* :mod:`cartmodel.equation2`: Equation 2, the donor clones expanding against their peptides.
 * :mod:`cartmodel.response`: the probability of a GVHD-free response to DLI.
 * :mod:`cartmodel.burden`: the ALL antigen-burden estimate and its mapping to P.
 * :mod:`cartmodel.fitting`: reading the antigen burden from repeated CAR T counts.
@@ -25,13 +26,14 @@ the tools the book builds on them:
   that the model needs neither matplotlib nor ipywidgets at import).
 """
 # Each module states its public names once, in its __all__; the package re-exports them.
-from . import burden, dosing, fitting, model, population, repertoire, response
+from . import burden, dosing, equation2, fitting, model, population, repertoire, response
 from .burden import *  # noqa: F403  the ALL antigen-burden estimate
 from .dosing import *  # noqa: F403  dose-response grids, ceiling doses, split schedules
+from .equation2 import *  # noqa: F403  Equation 2: donor T cell clones expanding
 from .fitting import *  # noqa: F403  reading the antigen burden from CAR T counts
 from .model import *  # noqa: F403  Equation 1: antigen-driven CAR T expansion
 from .population import *  # noqa: F403  dosing for a population: virtual cohorts, target attainment
-from .repertoire import *  # noqa: F403  Equation 2: donor T cell repertoires
+from .repertoire import *  # noqa: F403  the donor T cell repertoire of Equation 2
 from .response import *  # noqa: F403  the probability of a GVHD-free response to DLI
 
 __version__ = "0.1.0"
@@ -39,6 +41,7 @@ __version__ = "0.1.0"
 __all__ = [
     *model.__all__,
     *repertoire.__all__,
+    *equation2.__all__,
     *response.__all__,
     *burden.__all__,
     *fitting.__all__,

@@ -33,9 +33,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, check_choice, check_positive_int, rng_from_seed
+from .equation2 import Equation2Settings, equation_2_settings, expand_checked
 from .paper import FIGURE_1
 from .parameters import DEFAULT_DAYS
-from .repertoire import Equation2Settings, Repertoire, equation_2_settings, expand_checked
+from .repertoire import Repertoire
 
 __all__ = [
     "PAPER_RESPONSE_EXAMPLE",
@@ -262,7 +263,7 @@ def relevant_clones(
     Each tumour-directed clone is run through Equation 2 (all at once) from a
     single cell with its peptide presented; it is relevant if its count reaches
     ``response_cells`` within ``days``.  Parameters are those of
-    :func:`cartmodel.repertoire.expand_repertoire`.
+    :func:`cartmodel.equation2.expand_repertoire`.
 
     Returns
     -------
@@ -325,7 +326,7 @@ def simulate_dli_trial(
     response_cells : float
         Cells a tumour-directed clone must reach to count as a response, > 0.
     K, r, q, days, dt, tumour_term, reading
-        Equation 2 settings, as in :func:`cartmodel.repertoire.expand_repertoire`.
+        Equation 2 settings, as in :func:`cartmodel.equation2.expand_repertoire`.
 
     Returns
     -------

@@ -36,10 +36,10 @@ from cartmodel import burden as bd
 from cartmodel import (
     calibration,
     engine,
+    equation2,
     killing,
     plotting,
     population,
-    repertoire,
     reporting,
     variability,
     widgets,
@@ -229,7 +229,7 @@ REFUSALS: dict[str, Refusal] = {
          "presented": st.sampled_from([1, [1, 0], "yes", None, [True], [[True, False]], [True, None]]),
          **REP_SETTINGS_BAD}, scalars="r q K days dt"),
     "equation_2_settings": refusal(
-        repertoire.equation_2_settings, dict(REP_SETTINGS), dict(REP_SETTINGS_BAD), scalars="r q K days dt"),
+        equation2.equation_2_settings, dict(REP_SETTINGS), dict(REP_SETTINGS_BAD), scalars="r q K days dt"),
     "sweep_tumour_fraction": refusal(
         cm.sweep_tumour_fraction, {"repertoire": REPERTOIRE, "tumour_fractions": [0.0, 0.5], "seed": 1, **REP_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
@@ -524,9 +524,9 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.expand_repertoire: (repertoire_properties.test_clone_capacity_and_expand_repertoire, REFUSED),
     cm.expand_clones: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
     # trusts its callers (expand_clones, simulate_dli_trial check their inputs first)
-    repertoire.expand_checked: (repertoire_properties.test_expand_clones_runs_the_chosen_clones,
+    equation2.expand_checked: (repertoire_properties.test_expand_clones_runs_the_chosen_clones,
                                 repertoire_properties.test_expand_clones_runs_the_chosen_clones),
-    repertoire.equation_2_settings: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
+    equation2.equation_2_settings: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
     cm.sweep_tumour_fraction: (repertoire_properties.test_sweep_tumour_fraction, REFUSED),
     cm.rank_frequency: (repertoire_properties.test_rank_frequency, REFUSED),
     cm.fit_power_law_exponent: (repertoire_properties.test_fit_power_law_exponent, REFUSED),
@@ -590,7 +590,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
 RESULTS: dict[type, Callable[..., Any]] = {
     cm.Expansion: cm.simulate, cm.BurdenEstimate: cm.estimate_burden, bd.SensitivityBar: cm.one_at_a_time_sensitivity,
     cm.PowerLawFit: cm.fit_power_law_exponent, cm.RepertoireExpansion: cm.expand_repertoire,
-    cm.TumourFractionSweep: cm.sweep_tumour_fraction, repertoire.Equation2Settings: repertoire.equation_2_settings,
+    cm.TumourFractionSweep: cm.sweep_tumour_fraction, equation2.Equation2Settings: equation2.equation_2_settings,
     cm.DLITrial: cm.simulate_dli_trial, cm.BurdenFit: cm.fit_burden, cm.IdentifiabilityWarning: cm.fit_burden,
     calibration.Calibration: calibration.calibrate_to_tisagenlecleucel,
     cm.CohortFit: cm.fit_cohort, cm.CohortRecovery: cm.cohort_recovery, cm.SyntheticCohort: cm.synthetic_cohort,

@@ -10,8 +10,9 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 
 from .._validation import as_real_array
+from ..equation2 import RepertoireExpansion
 from ..model import Expansion
-from ..repertoire import PeptideLibrary, RepertoireExpansion, rank_frequency
+from ..repertoire import PeptideLibrary, rank_frequency
 from ._common import axes_or_new, check_curve, check_grid, check_mapping, check_single
 from .equation1 import CAR_T_COLOUR, TUMOUR_COLOUR
 

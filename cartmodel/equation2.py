@@ -1,0 +1,577 @@
+"""Equation 2 of Toor et al. (2019): donor T cell clones expanding against HLA-bound peptides.
+
+The paper's Equation 2 is Equation 1 for one donor T cell clone ``i`` of a
+:class:`~cartmodel.repertoire.Repertoire`, whose TCR, with affinity ``Z_i``,
+recognises the peptide ``j`` presented on HLA with binding affinity
+``B_j = 1 / IC50_j``; ``P_j`` is the expression of the peptide's parent protein
+times the cell mass that expresses it.  The clone grows by the same logistic
+step as Equation 1 (the engine of :mod:`cartmodel.model` is reused, not
+re-implemented) towards the capacity::
+
+    K_ij = K * Z_i * B_j * P_j                      normal-tissue peptides
+    K_ij = K * Z_i * B_j * (P_j e^{(q-r)t} + 1)     tumour-associated peptides
+                                                    (with ``tumour_term=True``)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import as_real_array, check_choice, rng_from_seed
+from .engine import READINGS, capacity_from_tumour, iterate, time_grid, tumour_term
+from .paper import FIGURE_1
+from .parameters import DEFAULT_DAYS, check
+from .repertoire import Repertoire
+
+__all__ = [
+    "Equation2Settings",
+    "RepertoireExpansion",
+    "TumourFractionSweep",
+    "clone_capacity",
+    "equation_2_settings",
+    "expand_checked",
+    "expand_clones",
+    "expand_repertoire",
+    "sweep_tumour_fraction",
+]
+
+_MAX_CELLS = 1e300
+_MIN_CELLS = 1e-300
+
+
+@dataclass(frozen=True)
+class RepertoireExpansion:
+    """The result of :func:`expand_repertoire`.
+
+    Attributes
+    ----------
+    t : numpy.ndarray
+        Time in days, shape ``(steps + 1,)``.
+    cells : numpy.ndarray
+        Cells of each clone, shape ``(n, steps + 1)``.
+    capacity : numpy.ndarray
+        Capacity ``K_ij`` of each clone, same shape as ``cells``.
+    tumour_directed : numpy.ndarray of bool
+        True for tumour-directed clones, shape ``(n,)``.
+    """
+
+    t: NDArray[np.float64]
+    cells: NDArray[np.float64]
+    capacity: NDArray[np.float64]
+    tumour_directed: NDArray[np.bool_]
+
+    @property
+    def final(self) -> NDArray[np.float64]:
+        """Cells of each clone on the last day."""
+        return self.cells[:, -1]
+
+    @property
+    def tumour_cells(self) -> NDArray[np.float64]:
+        """Cells in tumour-directed clones, shape ``(steps + 1,)``."""
+        return self.cells[self.tumour_directed].sum(axis=0)
+
+    @property
+    def alloreactive_cells(self) -> NDArray[np.float64]:
+        """Cells in clones directed at normal-tissue peptides (GVHD-directed)."""
+        return self.cells[~self.tumour_directed].sum(axis=0)
+
+    @property
+    def tumour_share(self) -> NDArray[np.float64]:
+        """Share of the repertoire's cells that is tumour-directed, over time."""
+        return self.tumour_cells / self.cells.sum(axis=0)
+
+    @property
+    def alloreactive_share(self) -> NDArray[np.float64]:
+        """Share of the repertoire's cells that is alloreactive, over time."""
+        return self.alloreactive_cells / self.cells.sum(axis=0)
+
+
+
+def _scalar_rates(r: Any, q: Any, K: Any) -> tuple[float, float, float]:
+    """``r``, ``q`` and ``K`` checked against the parameter table, each a single number."""
+    checked = []
+    for name, value in (("r", r), ("q", q), ("K", K)):
+        number = check(name, value)
+        if number.ndim:
+            raise TypeError(f"{name} must be a scalar for a repertoire; got {value!r}")
+        checked.append(float(number))
+    return checked[0], checked[1], checked[2]
+
+
+
+
+@dataclass(frozen=True)
+class Equation2Settings:
+    """What every run of Equation 2 shares: rates, capacity scale, time grid and reading.
+
+    The public functions take these as the keywords ``K, r, q, days, dt,
+    tumour_term, reading`` and check them once, through
+    :func:`equation_2_settings`; the functions behind them receive the checked
+    settings and trust them.
+
+    Attributes
+    ----------
+    K : float
+        Scale of the capacity, model cells.
+    r, q : float
+        T cell and tumour growth rates, per day.
+    t : numpy.ndarray
+        Time grid in days, ``0, dt, ..., days``.
+    tumour_term : bool
+        Whether tumour-associated peptides carry the tumour term.
+    reading : str
+        Reading of the logistic step (see :func:`cartmodel.simulate`).
+    """
+
+    K: float
+    r: float
+    q: float
+    t: NDArray[np.float64]
+    tumour_term: bool
+    reading: str
+
+    @property
+    def days(self) -> float:
+        """The horizon in days."""
+        return float(self.t[-1])
+
+    @property
+    def dt(self) -> float:
+        """The step length in days."""
+        return float(self.t[1] - self.t[0])
+
+
+def equation_2_settings(
+    *,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = DEFAULT_DAYS,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> Equation2Settings:
+    """Check the settings of Equation 2 once, against the parameter table.
+
+    Parameters are those of :func:`expand_repertoire`; errors name the keyword,
+    its value and its valid range.
+
+    Examples
+    --------
+    >>> equation_2_settings(days=10).t[-1]
+    np.float64(10.0)
+    """
+    r_, q_, K_ = _scalar_rates(r, q, K)
+    if not isinstance(tumour_term, (bool, np.bool_)):
+        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
+    t, _ = time_grid(days, dt)
+    return Equation2Settings(K=K_, r=r_, q=q_, t=t, tumour_term=bool(tumour_term),
+                             reading=check_choice("reading", reading, READINGS))
+
+
+def _capacity_grid(
+    t: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    expression: NDArray[np.float64],
+    tumour: NDArray[np.bool_],
+    r: float,
+    q: float,
+    with_tumour_term: bool,
+) -> NDArray[np.float64]:
+    """``K Z B P`` (constant) or ``K Z B (P e^{(q-r)t} + 1)`` for tumour clones; shape (n, len(t)).
+
+    The tumour clones' capacity is Equation 1's, computed by the engine with
+    ``K Z_i B_j`` in the place of ``K B`` and ``P_j`` in the place of ``P``.
+    """
+    constant = (scale * expression)[:, None]
+    cap = np.broadcast_to(constant, (scale.size, t.size)).copy()
+    if with_tumour_term and tumour.any():
+        with np.errstate(over="ignore"):  # an infinite tumour term is refused just below
+            decline = tumour_term(t, np.asarray(r), np.asarray(q), expression[tumour])
+        if not np.all(np.isfinite(decline)):
+            _check_capacity(np.array([np.inf]))
+        cap[tumour] = capacity_from_tumour(decline, 1.0, scale[tumour], "capacity")
+    return cap
+
+
+def _check_capacity(cap: NDArray[np.float64]) -> None:
+    if cap.size and (cap.max() > _MAX_CELLS or cap.min() < _MIN_CELLS):
+        raise ValueError(
+            "the capacity K * Z * B * P must stay between 1e-300 and 1e300 cells; "
+            f"got values from {cap.min():.3g} to {cap.max():.3g}: change K, the affinities or the expressions"
+        )
+
+
+def clone_capacity(
+    repertoire: Repertoire,
+    t_days: ArrayLike,
+    *,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    tumour_term: bool = True,
+) -> NDArray[np.float64]:
+    """Capacity ``K_ij`` of every clone of Equation 2 at the given times.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+    t_days : float or array_like
+        Times in days, >= 0 (a 1-D grid or a scalar).
+    K : float
+        Scale of the capacity, as in Equation 1 (default: the paper's Figure 1).
+    r, q : float
+        T cell and tumour growth rates per day (used by the tumour term only).
+    tumour_term : bool
+        If True (default), tumour-associated peptides carry Equation 1's tumour
+        term, ``K Z_i B_j (P_j e^{(q-r)t} + 1)``: their antigen shrinks with the
+        tumour and a residue remains.  Normal-tissue peptides always have the
+        constant capacity ``K Z_i B_j P_j``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_clones, len(t))``.
+
+    Raises
+    ------
+    ValueError
+        If a capacity leaves float64's safe range, 1e-300 to 1e300 cells (as in
+        :func:`expand_repertoire`).
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    t = np.atleast_1d(as_real_array("t_days", t_days, low=0.0, unit="days"))
+    if t.ndim != 1:
+        raise ValueError(f"t_days must be a scalar or a one-dimensional grid; got shape {t.shape}")
+    r_, q_, K_ = _scalar_rates(r, q, K)
+    if not isinstance(tumour_term, (bool, np.bool_)):
+        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
+    scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
+    cap = _capacity_grid(
+        t, scale, repertoire.peptide_expression, repertoire.tumour_directed, float(r_), float(q_), bool(tumour_term)
+    )
+    _check_capacity(cap)
+    return cap
+
+
+def _expand(
+    n0: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    expression: NDArray[np.float64],
+    tumour: NDArray[np.bool_],
+    presented: NDArray[np.bool_],
+    settings: Equation2Settings,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Equation 2 for a batch of clones (1-D arrays); the loop is over time only.
+
+    Clones whose peptide is not presented get a capacity equal to their own
+    starting count: with no antigen they neither grow nor shrink.
+    """
+    s = settings
+    cap = _capacity_grid(s.t, scale, expression, tumour, s.r, s.q, s.tumour_term)
+    if not presented.all():
+        cap[~presented] = n0[~presented, None]
+    _check_capacity(cap)
+    cells = iterate(cap, np.full(n0.shape, s.r), n0, s.t, s.reading, {})
+    return cells, cap
+
+
+def expand_repertoire(
+    repertoire: Repertoire,
+    *,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = DEFAULT_DAYS,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> RepertoireExpansion:
+    """Iterate Equation 2 for every clone of a repertoire at once.
+
+    Each clone starts at its size and grows by Equation 1's logistic step (the
+    same engine, :func:`cartmodel.simulate`'s) towards its own capacity
+    ``K_ij`` (see :func:`clone_capacity`).  Clones do not compete with one
+    another.  All clones advance together: the only Python loop is over time
+    steps.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+    K : float
+        Scale of the capacity, > 0 (default: the paper's Figure 1, ``10**6``).
+    r : float
+        T cell growth rate per day, > 0 (default 1.5, as in Figure 1).
+    q : float
+        Tumour growth rate per day, >= 0 (default 1.2; tumour term only).
+    days, dt : float
+        Horizon and step length in days; ``days / dt`` must be a whole number.
+    tumour_term : bool
+        Whether tumour-associated peptides carry the tumour term (default True).
+    reading : {"exact", "closed", "literal"}
+        Reading of the logistic step, as in :func:`cartmodel.simulate`.
+
+    Returns
+    -------
+    RepertoireExpansion
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    return expand_clones(repertoire, np.arange(repertoire.n_clones), repertoire.sizes, K=K, r=r, q=q, days=days,
+                         dt=dt, tumour_term=tumour_term, reading=reading)
+
+
+def expand_clones(
+    repertoire: Repertoire,
+    clones: ArrayLike,
+    n0: ArrayLike,
+    *,
+    presented: bool | ArrayLike = True,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = DEFAULT_DAYS,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> RepertoireExpansion:
+    """Iterate Equation 2 for chosen clones of a repertoire, from chosen starting counts.
+
+    :func:`expand_repertoire` runs every clone from its size; a donor
+    lymphocyte infusion holds only some clones, with the counts it happened to
+    draw, and the tumour's peptides may not be presented.  Each listed clone
+    grows by Equation 2 from its ``n0`` towards its capacity ``K_ij``; a clone
+    whose peptide is not presented has no antigen to expand on, and stays at
+    its starting count.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+    clones : array_like of int
+        Indices of the clones to run, each in ``[0, n_clones)``, one-dimensional
+        and non-empty; a clone may be listed more than once.
+    n0 : float or array_like
+        Starting cells of each listed clone, > 0: one number for all, or one
+        per entry of ``clones``.
+    presented : bool or array_like of bool
+        Whether each listed clone's peptide is presented (default True).
+    K, r, q, days, dt, tumour_term, reading
+        As in :func:`expand_repertoire`.
+
+    Returns
+    -------
+    RepertoireExpansion
+        One row per entry of ``clones``, in their order.
+
+    Examples
+    --------
+    >>> from cartmodel import draw_repertoire
+    >>> repertoire = draw_repertoire(20, seed=1)
+    >>> run = expand_clones(repertoire, [0, 0], [1.0, 5.0], presented=[True, False], days=10)
+    >>> run.cells.shape
+    (2, 11)
+    >>> float(run.cells[1, -1])  # not presented: held at its starting count
+    5.0
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    index = _clone_indices(clones, repertoire.n_clones)
+    start = as_real_array("n0", n0, low=0.0, low_open=True, unit="cells")
+    if start.ndim and start.shape != index.shape:
+        raise ValueError(f"n0 must be one number or one per clone (shape {index.shape}); got shape {start.shape}")
+    shown = np.asarray(presented)
+    if shown.dtype != np.bool_:
+        raise TypeError(f"presented must be True, False or an array of them; got {presented!r}")
+    if shown.ndim and shown.shape != index.shape:
+        raise ValueError(f"presented must be one value or one per clone (shape {index.shape}); got shape {shown.shape}")
+    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
+    return expand_checked(repertoire, index, start, shown, settings)
+
+
+def expand_checked(
+    repertoire: Repertoire,
+    clones: NDArray[np.intp],
+    n0: NDArray[np.float64],
+    presented: NDArray[np.bool_],
+    settings: Equation2Settings,
+) -> RepertoireExpansion:
+    """:func:`expand_clones` for inputs its caller has already checked.
+
+    ``clones`` holds valid indices (1-D), ``n0`` and ``presented`` are scalars
+    or one per clone, and ``settings`` comes from :func:`equation_2_settings`.
+    Nothing is checked again: the public functions that call this one check
+    their inputs once, at their own front door.
+    """
+    scale = settings.K * repertoire.affinity[clones] * repertoire.peptide_affinity[clones]
+    tumour = repertoire.tumour_directed[clones]
+    cells, cap = _expand(
+        np.broadcast_to(n0, clones.shape).copy(),
+        scale,
+        repertoire.peptide_expression[clones],
+        tumour,
+        np.broadcast_to(presented, clones.shape),
+        settings,
+    )
+    return RepertoireExpansion(t=settings.t, cells=cells, capacity=cap, tumour_directed=tumour)
+
+
+def _clone_indices(clones: Any, n_clones: int) -> NDArray[np.intp]:
+    """``clones`` as a non-empty 1-D array of indices into a repertoire of ``n_clones``."""
+    try:
+        index = np.asarray(clones)
+    except (TypeError, ValueError):  # ragged nested sequences
+        raise TypeError(f"clones must be a one-dimensional array of clone indices; got {clones!r}") from None
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"clones must be integer indices; got {clones!r}")
+    if index.ndim != 1 or index.size == 0:
+        raise ValueError(f"clones must be a non-empty one-dimensional array; got shape {index.shape}")
+    if index.min() < 0 or index.max() >= n_clones:
+        raise ValueError(f"clones must be indices in [0, {n_clones}); got values from {index.min()} to {index.max()}")
+    return index.astype(np.intp)
+
+
+@dataclass(frozen=True)
+class TumourFractionSweep:
+    """The result of :func:`sweep_tumour_fraction`.
+
+    Attributes
+    ----------
+    tumour_fractions : numpy.ndarray
+        The requested shares of tumour-associated peptides, shape ``(F,)``.
+    n_tumour_peptides : numpy.ndarray of int
+        Tumour-associated peptides at each share, ``round(share * n_peptides)``.
+    t : numpy.ndarray
+        Time in days, shape ``(steps + 1,)``.
+    tumour_cells, alloreactive_cells : numpy.ndarray
+        Cells in tumour-directed and in alloreactive clones, shape ``(F, steps + 1)``.
+    """
+
+    tumour_fractions: NDArray[np.float64]
+    n_tumour_peptides: NDArray[np.int_]
+    t: NDArray[np.float64]
+    tumour_cells: NDArray[np.float64]
+    alloreactive_cells: NDArray[np.float64]
+
+    @property
+    def tumour_peak(self) -> NDArray[np.float64]:
+        """Peak of the tumour-directed total at each share, shape ``(F,)``."""
+        return self.tumour_cells.max(axis=-1)
+
+    @property
+    def alloreactive_peak(self) -> NDArray[np.float64]:
+        """Peak of the alloreactive total at each share, shape ``(F,)``."""
+        return self.alloreactive_cells.max(axis=-1)
+
+    @property
+    def alloreactive_over_tumour(self) -> NDArray[np.float64]:
+        """Alloreactive peak over tumour-directed peak (``inf`` with no tumour clones)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.tumour_peak > 0, self.alloreactive_peak / self.tumour_peak, np.inf)
+
+    def crossover(self) -> float:
+        """Smallest share at which the alloreactive peak no longer exceeds the tumour-directed one.
+
+        Linear interpolation of ``log(alloreactive / tumour)`` between the two
+        neighbouring shares of the sweep at which it changes sign (the shares
+        should be sorted); ``nan`` if the ratio stays above one.
+        """
+        order = np.argsort(self.tumour_fractions)
+        x = self.tumour_fractions[order]
+        with np.errstate(divide="ignore"):
+            y = np.log(self.alloreactive_over_tumour[order])
+        below = np.flatnonzero(y <= 0)
+        if below.size == 0:
+            return float("nan")
+        k = int(below[0])
+        if k == 0 or not np.isfinite(y[k - 1]):
+            return float(x[k])
+        return float(x[k - 1] + (x[k] - x[k - 1]) * y[k - 1] / (y[k - 1] - y[k]))
+
+
+def sweep_tumour_fraction(
+    repertoire: Repertoire,
+    tumour_fractions: ArrayLike,
+    *,
+    seed: int | np.random.Generator,
+    K: float = FIGURE_1["K"],
+    r: float = FIGURE_1["r"],
+    q: float = FIGURE_1["q"],
+    days: float = DEFAULT_DAYS,
+    dt: float = 1.0,
+    tumour_term: bool = True,
+    reading: str = "exact",
+) -> TumourFractionSweep:
+    """Expand one repertoire with different shares of tumour-associated peptides.
+
+    Everything about the repertoire is kept (clone sizes, TCR affinities, which
+    peptide each clone recognises, the peptides' IC50s and expressions); only
+    which peptides count as tumour-associated changes.  The peptides are put in
+    one random order, the repertoire's own tumour peptides first, and the first
+    ``round(share * n_peptides)`` of that order are tumour-associated, so the
+    tumour sets grow nested with the share, and the repertoire's own share
+    reproduces :func:`expand_repertoire`.
+
+    Clones do not interact, so each clone is run through Equation 2 twice, once
+    as tumour-directed and once as alloreactive, in one batch; the totals at
+    every share are then sums over the clones of the right kind.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+    tumour_fractions : array_like
+        Shares of tumour-associated peptides, each in [0, 1], 1-D.
+    seed : int or numpy.random.Generator
+        Seed (>= 0) of a new generator, or a generator, for the order in which
+        peptides become tumour-associated.
+    K, r, q, days, dt, tumour_term, reading
+        As in :func:`expand_repertoire`.
+
+    Returns
+    -------
+    TumourFractionSweep
+    """
+    if not isinstance(repertoire, Repertoire):
+        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    shares = as_real_array("tumour_fractions", tumour_fractions, low=0.0, high=1.0, unit="fraction")
+    if shares.ndim != 1 or shares.size == 0:
+        raise ValueError(f"tumour_fractions must be a non-empty 1-D array; got shape {shares.shape}")
+    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
+    rng = rng_from_seed(seed)
+
+    library = repertoire.peptides
+    m = library.n_peptides
+    own = np.flatnonzero(library.tumour)
+    rest = np.flatnonzero(~library.tumour)
+    order = np.concatenate([rng.permutation(own), rng.permutation(rest)])
+    counts = np.rint(shares * m).astype(int)
+    rank = np.empty(m, dtype=int)
+    rank[order] = np.arange(m)
+    peptide_is_tumour = rank[None, :] < counts[:, None]  # (F, m)
+    clone_is_tumour = peptide_is_tumour[:, repertoire.peptide].astype(float)  # (F, n)
+
+    n = repertoire.n_clones
+    scale = settings.K * repertoire.affinity * repertoire.peptide_affinity
+    both = np.concatenate([np.ones(n, dtype=bool), np.zeros(n, dtype=bool)])
+    cells, _ = _expand(
+        np.tile(np.asarray(repertoire.sizes, dtype=float), 2),
+        np.tile(scale, 2),
+        np.tile(repertoire.peptide_expression, 2),
+        both,
+        np.ones(2 * n, dtype=bool),
+        settings,
+    )
+    as_tumour, as_normal = cells[:n], cells[n:]
+    return TumourFractionSweep(
+        tumour_fractions=shares,
+        n_tumour_peptides=counts,
+        t=settings.t,
+        tumour_cells=clone_is_tumour @ as_tumour,
+        alloreactive_cells=(1.0 - clone_is_tumour) @ as_normal,
+    )
+
+
