@@ -36,8 +36,9 @@ def _median_seconds(call, repeats: int) -> float:
 
 def main() -> None:
     repertoire = cm.draw_repertoire(N_CLONES, seed=2019)
-    cm.expand_repertoire(repertoire, days=DAYS)  # warm-up
-    vectorised = _median_seconds(lambda: cm.expand_repertoire(repertoire, days=DAYS), REPEATS)
+    settings = cm.equation_2_settings(days=DAYS)
+    cm.expand_repertoire(repertoire, settings=settings)  # warm-up
+    vectorised = _median_seconds(lambda: cm.expand_repertoire(repertoire, settings=settings), REPEATS)
 
     # the same clones one by one (normal-tissue clones only: constant capacity, P = 0
     # in Equation 1 with K replaced by the clone's capacity)
@@ -49,7 +50,7 @@ def main() -> None:
             cm.simulate(r=1.5, q=1.2, B=1.0, P=0.0, K=capacity[i], n0=repertoire.sizes[i], days=DAYS)
 
     per_clone = _median_seconds(loop, 3) / normal.size
-    whole = cm.expand_repertoire(repertoire, days=DAYS).cells[normal]
+    whole = cm.expand_repertoire(repertoire, settings=settings).cells[normal]
     one_by_one = np.array([
         cm.simulate(r=1.5, q=1.2, B=1.0, P=0.0, K=capacity[i], n0=repertoire.sizes[i], days=DAYS).car_t
         for i in normal

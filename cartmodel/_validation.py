@@ -14,9 +14,12 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["as_real_array", "as_real_scalar", "check_choice", "check_positive_int", "read_only", "rng_from_seed"]
+__all__ = [
+    "as_real_array", "as_real_scalar", "check_choice", "check_instance", "check_positive_int", "read_only", "rng_from_seed",
+]
 
 _Choice = TypeVar("_Choice", bound=str)
+_Kind = TypeVar("_Kind")
 
 
 def _describe(value: Any) -> str:
@@ -125,6 +128,14 @@ def check_choice(name: str, value: Any, choices: tuple[_Choice, ...]) -> _Choice
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return choices[choices.index(value)]
+
+
+def check_instance(name: str, value: Any, kind: type[_Kind]) -> _Kind:
+    """Return ``value`` if it is a ``kind`` (a class of the package), else raise naming ``name``."""
+    if not isinstance(value, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
+        raise TypeError(f"{name} must be {article} {kind.__name__}; got {type(value).__name__}")
+    return value
 
 
 def check_positive_int(name: str, value: Any, *, low: int = 1, high: int | None = None) -> int:

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, rng_from_seed
+from ._validation import as_real_array, as_real_scalar, check_choice, check_instance, read_only, rng_from_seed
 from .engine import READINGS, capacity_from_tumour, iterate, time_grid, tumour_term
 from .paper import FIGURE_1
-from .parameters import DEFAULT_DAYS, check
+from .parameters import DEFAULT_DAYS, PARAMETERS
 from .repertoire import Repertoire
 
 __all__ = [
@@ -91,27 +91,13 @@ class RepertoireExpansion:
 
 
 
-def _scalar_rates(r: Any, q: Any, K: Any) -> tuple[float, float, float]:
-    """``r``, ``q`` and ``K`` checked against the parameter table, each a single number."""
-    checked = []
-    for name, value in (("r", r), ("q", q), ("K", K)):
-        number = check(name, value)
-        if number.ndim:
-            raise TypeError(f"{name} must be a scalar for a repertoire; got {value!r}")
-        checked.append(float(number))
-    return checked[0], checked[1], checked[2]
-
-
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Equation2Settings:
     """What every run of Equation 2 shares: rates, capacity scale, time grid and reading.
 
-    The public functions take these as the keywords ``K, r, q, days, dt,
-    tumour_term, reading`` and check them once, through
-    :func:`equation_2_settings`; the functions behind them receive the checked
-    settings and trust them.
+    Made, and checked once, by :func:`equation_2_settings`; the public functions
+    of Equation 2 and of :mod:`cartmodel.response` take it as their ``settings``
+    and trust it.
 
     Attributes
     ----------
@@ -120,7 +106,7 @@ class Equation2Settings:
     r, q : float
         T cell and tumour growth rates, per day.
     t : numpy.ndarray
-        Time grid in days, ``0, dt, ..., days``.
+        Time grid in days, ``0, dt, ..., days`` (read-only).
     tumour_term : bool
         Whether tumour-associated peptides carry the tumour term.
     reading : str
@@ -144,6 +130,10 @@ class Equation2Settings:
         """The step length in days."""
         return float(self.t[1] - self.t[0])
 
+    def __repr__(self) -> str:
+        return (f"equation_2_settings(K={self.K!r}, r={self.r!r}, q={self.q!r}, days={self.days!r}, dt={self.dt!r}, "
+                f"tumour_term={self.tumour_term!r}, reading={self.reading!r})")
+
 
 def equation_2_settings(
     *,
@@ -155,22 +145,57 @@ def equation_2_settings(
     tumour_term: bool = True,
     reading: str = "exact",
 ) -> Equation2Settings:
-    """Check the settings of Equation 2 once, against the parameter table.
+    """The settings of Equation 2, checked once against the parameter table.
 
-    Parameters are those of :func:`expand_repertoire`; errors name the keyword,
-    its value and its valid range.
+    Parameters
+    ----------
+    K : float
+        Scale of the capacity, > 0 (default: the paper's Figure 1, ``10**6``).
+    r : float
+        T cell growth rate per day, > 0 (default 1.5, as in Figure 1).
+    q : float
+        Tumour growth rate per day, >= 0 (default 1.2; tumour term only).
+    days, dt : float
+        Horizon and step length in days; ``days / dt`` must be a whole number
+        (default 60 days in steps of one day).
+    tumour_term : bool
+        If True (default), tumour-associated peptides carry Equation 1's tumour
+        term, ``K Z_i B_j (P_j e^{(q-r)t} + 1)``: their antigen shrinks with the
+        tumour and a residue remains.  Normal-tissue peptides always have the
+        constant capacity ``K Z_i B_j P_j``.
+    reading : {"exact", "closed", "literal"}
+        Reading of the logistic step, as in :func:`cartmodel.simulate`.
+
+    Returns
+    -------
+    Equation2Settings
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the keyword, its value and its valid range.
 
     Examples
     --------
-    >>> equation_2_settings(days=10).t[-1]
-    np.float64(10.0)
+    >>> settings = equation_2_settings(days=10)
+    >>> settings.days, settings.r
+    (10.0, 1.5)
     """
-    r_, q_, K_ = _scalar_rates(r, q, K)
     if not isinstance(tumour_term, (bool, np.bool_)):
         raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
-    t, _ = time_grid(days, dt)
-    return Equation2Settings(K=K_, r=r_, q=q_, t=t, tumour_term=bool(tumour_term),
-                             reading=check_choice("reading", reading, READINGS))
+    return Equation2Settings(
+        K=as_real_scalar("K", K, **PARAMETERS["K"].limits),
+        r=as_real_scalar("r", r, **PARAMETERS["r"].limits),
+        q=as_real_scalar("q", q, **PARAMETERS["q"].limits),
+        t=read_only(time_grid(days, dt)[0]),
+        tumour_term=bool(tumour_term),
+        reading=check_choice("reading", reading, READINGS),
+    )
+
+
+#: What the functions of Equation 2 use when given no ``settings``: the defaults of
+#: :func:`equation_2_settings`, the paper's Figure 1 over 60 days.
+DEFAULT_SETTINGS = equation_2_settings()
 
 
 def _capacity_grid(
@@ -178,9 +203,7 @@ def _capacity_grid(
     scale: NDArray[np.float64],
     expression: NDArray[np.float64],
     tumour: NDArray[np.bool_],
-    r: float,
-    q: float,
-    with_tumour_term: bool,
+    settings: Equation2Settings,
 ) -> NDArray[np.float64]:
     """``K Z B P`` (constant) or ``K Z B (P e^{(q-r)t} + 1)`` for tumour clones; shape (n, len(t)).
 
@@ -189,9 +212,9 @@ def _capacity_grid(
     """
     constant = (scale * expression)[:, None]
     cap = np.broadcast_to(constant, (scale.size, t.size)).copy()
-    if with_tumour_term and tumour.any():
+    if settings.tumour_term and tumour.any():
         with np.errstate(over="ignore"):  # an infinite tumour term is refused just below
-            decline = tumour_term(t, np.asarray(r), np.asarray(q), expression[tumour])
+            decline = tumour_term(t, np.asarray(settings.r), np.asarray(settings.q), expression[tumour])
         if not np.all(np.isfinite(decline)):
             _check_capacity(np.array([np.inf]))
         cap[tumour] = capacity_from_tumour(decline, 1.0, scale[tumour], "capacity")
@@ -207,13 +230,7 @@ def _check_capacity(cap: NDArray[np.float64]) -> None:
 
 
 def clone_capacity(
-    repertoire: Repertoire,
-    t_days: ArrayLike,
-    *,
-    K: float = FIGURE_1["K"],
-    r: float = FIGURE_1["r"],
-    q: float = FIGURE_1["q"],
-    tumour_term: bool = True,
+    repertoire: Repertoire, t_days: ArrayLike, *, settings: Equation2Settings = DEFAULT_SETTINGS
 ) -> NDArray[np.float64]:
     """Capacity ``K_ij`` of every clone of Equation 2 at the given times.
 
@@ -222,15 +239,9 @@ def clone_capacity(
     repertoire : Repertoire
     t_days : float or array_like
         Times in days, >= 0 (a 1-D grid or a scalar).
-    K : float
-        Scale of the capacity, as in Equation 1 (default: the paper's Figure 1).
-    r, q : float
-        T cell and tumour growth rates per day (used by the tumour term only).
-    tumour_term : bool
-        If True (default), tumour-associated peptides carry Equation 1's tumour
-        term, ``K Z_i B_j (P_j e^{(q-r)t} + 1)``: their antigen shrinks with the
-        tumour and a residue remains.  Normal-tissue peptides always have the
-        constant capacity ``K Z_i B_j P_j``.
+    settings : Equation2Settings, optional
+        From :func:`equation_2_settings` (default: its defaults); its ``K``,
+        ``r``, ``q`` and ``tumour_term`` are used, its time grid is not.
 
     Returns
     -------
@@ -243,55 +254,41 @@ def clone_capacity(
         If a capacity leaves float64's safe range, 1e-300 to 1e300 cells (as in
         :func:`expand_repertoire`).
     """
-    if not isinstance(repertoire, Repertoire):
-        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     t = np.atleast_1d(as_real_array("t_days", t_days, low=0.0, unit="days"))
     if t.ndim != 1:
         raise ValueError(f"t_days must be a scalar or a one-dimensional grid; got shape {t.shape}")
-    r_, q_, K_ = _scalar_rates(r, q, K)
-    if not isinstance(tumour_term, (bool, np.bool_)):
-        raise TypeError(f"tumour_term must be True or False; got {tumour_term!r}")
-    scale = float(K_) * repertoire.affinity * repertoire.peptide_affinity
-    cap = _capacity_grid(
-        t, scale, repertoire.peptide_expression, repertoire.tumour_directed, float(r_), float(q_), bool(tumour_term)
-    )
+    scale = settings.K * repertoire.affinity * repertoire.peptide_affinity
+    cap = _capacity_grid(t, scale, repertoire.peptide_expression, repertoire.tumour_directed, settings)
     _check_capacity(cap)
     return cap
 
 
 def _expand(
+    repertoire: Repertoire,
+    clones: NDArray[np.intp],
     n0: NDArray[np.float64],
-    scale: NDArray[np.float64],
-    expression: NDArray[np.float64],
     tumour: NDArray[np.bool_],
     presented: NDArray[np.bool_],
     settings: Equation2Settings,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Equation 2 for a batch of clones (1-D arrays); the loop is over time only.
+    """Equation 2 for the listed clones (1-D arrays, tumour-directed where ``tumour``).
 
-    Clones whose peptide is not presented get a capacity equal to their own
-    starting count: with no antigen they neither grow nor shrink.
+    The loop is over time only.  Clones whose peptide is not presented get a
+    capacity equal to their own starting count: with no antigen they neither
+    grow nor shrink.
     """
-    s = settings
-    cap = _capacity_grid(s.t, scale, expression, tumour, s.r, s.q, s.tumour_term)
+    scale = settings.K * repertoire.affinity[clones] * repertoire.peptide_affinity[clones]
+    cap = _capacity_grid(settings.t, scale, repertoire.peptide_expression[clones], tumour, settings)
     if not presented.all():
         cap[~presented] = n0[~presented, None]
     _check_capacity(cap)
-    cells = iterate(cap, np.full(n0.shape, s.r), n0, s.t, s.reading, {})
+    cells = iterate(cap, np.full(n0.shape, settings.r), n0, settings.t, settings.reading, {})
     return cells, cap
 
 
-def expand_repertoire(
-    repertoire: Repertoire,
-    *,
-    K: float = FIGURE_1["K"],
-    r: float = FIGURE_1["r"],
-    q: float = FIGURE_1["q"],
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    tumour_term: bool = True,
-    reading: str = "exact",
-) -> RepertoireExpansion:
+def expand_repertoire(repertoire: Repertoire, *, settings: Equation2Settings = DEFAULT_SETTINGS) -> RepertoireExpansion:
     """Iterate Equation 2 for every clone of a repertoire at once.
 
     Each clone starts at its size and grows by Equation 1's logistic step (the
@@ -303,27 +300,25 @@ def expand_repertoire(
     Parameters
     ----------
     repertoire : Repertoire
-    K : float
-        Scale of the capacity, > 0 (default: the paper's Figure 1, ``10**6``).
-    r : float
-        T cell growth rate per day, > 0 (default 1.5, as in Figure 1).
-    q : float
-        Tumour growth rate per day, >= 0 (default 1.2; tumour term only).
-    days, dt : float
-        Horizon and step length in days; ``days / dt`` must be a whole number.
-    tumour_term : bool
-        Whether tumour-associated peptides carry the tumour term (default True).
-    reading : {"exact", "closed", "literal"}
-        Reading of the logistic step, as in :func:`cartmodel.simulate`.
+    settings : Equation2Settings, optional
+        Rates, capacity scale, time grid, tumour term and reading, made by
+        :func:`equation_2_settings` (default: its defaults, the paper's
+        Figure 1 over 60 days).
 
     Returns
     -------
     RepertoireExpansion
+
+    Examples
+    --------
+    >>> from cartmodel import draw_repertoire
+    >>> run = expand_repertoire(draw_repertoire(20, seed=1), settings=equation_2_settings(days=10))
+    >>> run.cells.shape
+    (20, 11)
     """
-    if not isinstance(repertoire, Repertoire):
-        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
-    return expand_clones(repertoire, np.arange(repertoire.n_clones), repertoire.sizes, K=K, r=r, q=q, days=days,
-                         dt=dt, tumour_term=tumour_term, reading=reading)
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
+    return expand_checked(repertoire, np.arange(repertoire.n_clones), repertoire.sizes, np.asarray(True), settings)
 
 
 def expand_clones(
@@ -332,13 +327,7 @@ def expand_clones(
     n0: ArrayLike,
     *,
     presented: bool | ArrayLike = True,
-    K: float = FIGURE_1["K"],
-    r: float = FIGURE_1["r"],
-    q: float = FIGURE_1["q"],
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    tumour_term: bool = True,
-    reading: str = "exact",
+    settings: Equation2Settings = DEFAULT_SETTINGS,
 ) -> RepertoireExpansion:
     """Iterate Equation 2 for chosen clones of a repertoire, from chosen starting counts.
 
@@ -360,7 +349,7 @@ def expand_clones(
         per entry of ``clones``.
     presented : bool or array_like of bool
         Whether each listed clone's peptide is presented (default True).
-    K, r, q, days, dt, tumour_term, reading
+    settings : Equation2Settings, optional
         As in :func:`expand_repertoire`.
 
     Returns
@@ -372,14 +361,15 @@ def expand_clones(
     --------
     >>> from cartmodel import draw_repertoire
     >>> repertoire = draw_repertoire(20, seed=1)
-    >>> run = expand_clones(repertoire, [0, 0], [1.0, 5.0], presented=[True, False], days=10)
+    >>> run = expand_clones(repertoire, [0, 0], [1.0, 5.0], presented=[True, False],
+    ...                     settings=equation_2_settings(days=10))
     >>> run.cells.shape
     (2, 11)
     >>> float(run.cells[1, -1])  # not presented: held at its starting count
     5.0
     """
-    if not isinstance(repertoire, Repertoire):
-        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     index = _clone_indices(clones, repertoire.n_clones)
     start = as_real_array("n0", n0, low=0.0, low_open=True, unit="cells")
     if start.ndim and start.shape != index.shape:
@@ -389,7 +379,6 @@ def expand_clones(
         raise TypeError(f"presented must be True, False or an array of them; got {presented!r}")
     if shown.ndim and shown.shape != index.shape:
         raise ValueError(f"presented must be one value or one per clone (shape {index.shape}); got shape {shown.shape}")
-    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
     return expand_checked(repertoire, index, start, shown, settings)
 
 
@@ -407,16 +396,9 @@ def expand_checked(
     Nothing is checked again: the public functions that call this one check
     their inputs once, at their own front door.
     """
-    scale = settings.K * repertoire.affinity[clones] * repertoire.peptide_affinity[clones]
     tumour = repertoire.tumour_directed[clones]
-    cells, cap = _expand(
-        np.broadcast_to(n0, clones.shape).copy(),
-        scale,
-        repertoire.peptide_expression[clones],
-        tumour,
-        np.broadcast_to(presented, clones.shape),
-        settings,
-    )
+    start = np.broadcast_to(n0, clones.shape).copy()
+    cells, cap = _expand(repertoire, clones, start, tumour, np.broadcast_to(presented, clones.shape), settings)
     return RepertoireExpansion(t=settings.t, cells=cells, capacity=cap, tumour_directed=tumour)
 
 
@@ -498,13 +480,7 @@ def sweep_tumour_fraction(
     tumour_fractions: ArrayLike,
     *,
     seed: int | np.random.Generator,
-    K: float = FIGURE_1["K"],
-    r: float = FIGURE_1["r"],
-    q: float = FIGURE_1["q"],
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    tumour_term: bool = True,
-    reading: str = "exact",
+    settings: Equation2Settings = DEFAULT_SETTINGS,
 ) -> TumourFractionSweep:
     """Expand one repertoire with different shares of tumour-associated peptides.
 
@@ -528,19 +504,18 @@ def sweep_tumour_fraction(
     seed : int or numpy.random.Generator
         Seed (>= 0) of a new generator, or a generator, for the order in which
         peptides become tumour-associated.
-    K, r, q, days, dt, tumour_term, reading
+    settings : Equation2Settings, optional
         As in :func:`expand_repertoire`.
 
     Returns
     -------
     TumourFractionSweep
     """
-    if not isinstance(repertoire, Repertoire):
-        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     shares = as_real_array("tumour_fractions", tumour_fractions, low=0.0, high=1.0, unit="fraction")
     if shares.ndim != 1 or shares.size == 0:
         raise ValueError(f"tumour_fractions must be a non-empty 1-D array; got shape {shares.shape}")
-    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
     rng = rng_from_seed(seed)
 
     library = repertoire.peptides
@@ -555,16 +530,9 @@ def sweep_tumour_fraction(
     clone_is_tumour = peptide_is_tumour[:, repertoire.peptide].astype(float)  # (F, n)
 
     n = repertoire.n_clones
-    scale = settings.K * repertoire.affinity * repertoire.peptide_affinity
-    both = np.concatenate([np.ones(n, dtype=bool), np.zeros(n, dtype=bool)])
-    cells, _ = _expand(
-        np.tile(np.asarray(repertoire.sizes, dtype=float), 2),
-        np.tile(scale, 2),
-        np.tile(repertoire.peptide_expression, 2),
-        both,
-        np.ones(2 * n, dtype=bool),
-        settings,
-    )
+    clones = np.tile(np.arange(n), 2)  # every clone twice: first as tumour-directed, then as alloreactive
+    tumour = np.arange(2 * n) < n
+    cells, _ = _expand(repertoire, clones, repertoire.sizes[clones], tumour, np.ones(2 * n, dtype=bool), settings)
     as_tumour, as_normal = cells[:n], cells[n:]
     return TumourFractionSweep(
         tumour_fractions=shares,

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_positive_int, read_only, rng_from_seed
+from ._validation import as_real_array, as_real_scalar, check_instance, check_positive_int, read_only, rng_from_seed
 from .model import affinity_from_ic50
 
 __all__ = [
@@ -129,8 +129,7 @@ class Repertoire:
     peptides: PeptideLibrary
 
     def __post_init__(self) -> None:
-        if not isinstance(self.peptides, PeptideLibrary):
-            raise TypeError(f"peptides must be a PeptideLibrary; got {type(self.peptides).__name__}")
+        check_instance("peptides", self.peptides, PeptideLibrary)
         sizes = _vector("sizes", self.sizes, low=0.0, low_open=True, unit="cells")
         affinity = _vector("affinity", self.affinity, low=0.0, low_open=True)
         peptide = np.asarray(self.peptide)
@@ -336,10 +335,7 @@ def draw_repertoire(
     s_min = as_real_scalar("min_size_cells", min_size_cells, low=0.0, low_open=True, unit="cells")
     z_min = as_real_scalar("min_affinity", min_affinity, low=0.0, low_open=True)
     rng = rng_from_seed(seed)
-    if peptides is None:
-        peptides = draw_peptides(n_peptides, seed=rng)
-    elif not isinstance(peptides, PeptideLibrary):
-        raise TypeError(f"peptides must be a PeptideLibrary; got {type(peptides).__name__}")
+    peptides = draw_peptides(n_peptides, seed=rng) if peptides is None else check_instance("peptides", peptides, PeptideLibrary)
     sizes = _pareto(rng, n, size_alpha, s_min)
     affinity = _pareto(rng, n, affinity_alpha, z_min)
     peptide = rng.integers(0, peptides.n_peptides, n)

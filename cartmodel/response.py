@@ -32,10 +32,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice, check_positive_int, rng_from_seed
-from .equation2 import Equation2Settings, equation_2_settings, expand_checked
-from .paper import FIGURE_1
-from .parameters import DEFAULT_DAYS
+from ._validation import as_real_array, as_real_scalar, check_choice, check_instance, check_positive_int, rng_from_seed
+from .equation2 import DEFAULT_SETTINGS, Equation2Settings, expand_checked
 from .repertoire import Repertoire
 
 __all__ = [
@@ -225,10 +223,7 @@ class DLITrial:
 
 
 def _response_threshold(response_cells: Any) -> float:
-    threshold = as_real_array("response_cells", response_cells, low=0.0, low_open=True, unit="cells")
-    if threshold.ndim:
-        raise TypeError(f"response_cells must be a scalar; got {response_cells!r}")
-    return float(threshold)
+    return as_real_scalar("response_cells", response_cells, low=0.0, low_open=True, unit="cells")
 
 
 def _peaks(repertoire: Repertoire, clones: NDArray[np.intp], n0: NDArray[np.float64],
@@ -250,31 +245,30 @@ def relevant_clones(
     repertoire: Repertoire,
     *,
     response_cells: float = 1e3,
-    K: float = FIGURE_1["K"],
-    r: float = FIGURE_1["r"],
-    q: float = FIGURE_1["q"],
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    tumour_term: bool = True,
-    reading: str = "exact",
+    settings: Equation2Settings = DEFAULT_SETTINGS,
 ) -> NDArray[np.bool_]:
     """Tumour-directed clones that reach ``response_cells`` from one infused cell.
 
     Each tumour-directed clone is run through Equation 2 (all at once) from a
     single cell with its peptide presented; it is relevant if its count reaches
-    ``response_cells`` within ``days``.  Parameters are those of
-    :func:`cartmodel.equation2.expand_repertoire`.
+    ``response_cells`` within the horizon.
+
+    Parameters
+    ----------
+    repertoire : Repertoire
+    response_cells : float
+        Cells a tumour-directed clone must reach, > 0.
+    settings : Equation2Settings, optional
+        Equation 2's settings, as in :func:`cartmodel.expand_repertoire`.
 
     Returns
     -------
     numpy.ndarray of bool
         Shape ``(n_clones,)``; False for every clone directed at normal tissue.
     """
-    if not isinstance(repertoire, Repertoire):
-        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
-    threshold = _response_threshold(response_cells)
-    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
-    return _relevant(repertoire, threshold, settings)
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
+    return _relevant(repertoire, _response_threshold(response_cells), settings)
 
 
 def simulate_dli_trial(
@@ -287,13 +281,7 @@ def simulate_dli_trial(
     infusions: int = 1,
     presentation: str = "per_infusion",
     response_cells: float = 1e3,
-    K: float = FIGURE_1["K"],
-    r: float = FIGURE_1["r"],
-    q: float = FIGURE_1["q"],
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    tumour_term: bool = True,
-    reading: str = "exact",
+    settings: Equation2Settings = DEFAULT_SETTINGS,
 ) -> DLITrial:
     """Monte Carlo: many simulated DLIs, each run through Equation 2.
 
@@ -325,25 +313,22 @@ def simulate_dli_trial(
         ``1 - (1 - rho_R) ** n``) or once per patient (a property of the tumour).
     response_cells : float
         Cells a tumour-directed clone must reach to count as a response, > 0.
-    K, r, q, days, dt, tumour_term, reading
-        Equation 2 settings, as in :func:`cartmodel.equation2.expand_repertoire`.
+    settings : Equation2Settings, optional
+        Equation 2's settings, as in :func:`cartmodel.expand_repertoire`.
 
     Returns
     -------
     DLITrial
         Outcomes, with ``rate``, ``expected`` and ``standard_error``.
     """
-    if not isinstance(repertoire, Repertoire):
-        raise TypeError(f"repertoire must be a Repertoire; got {type(repertoire).__name__}")
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     dose = check_positive_int("dose_cells", dose_cells)
-    rho = float(_probability("rho_p", rho_p)) if np.ndim(rho_p) == 0 else None
-    if rho is None:
-        raise TypeError(f"rho_p must be a scalar probability; got {rho_p!r}")
+    rho = as_real_scalar("rho_p", rho_p, low=0.0, high=1.0)
     n_patients = check_positive_int("patients", patients)
     n_infusions = check_positive_int("infusions", infusions)
     mode = check_choice("presentation", presentation, PRESENTATION_MODES)
     threshold = _response_threshold(response_cells)
-    settings = equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
     rng = rng_from_seed(seed)
 
     tumour_clones = np.flatnonzero(repertoire.tumour_directed)

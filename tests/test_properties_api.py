@@ -36,7 +36,6 @@ from cartmodel import burden as bd
 from cartmodel import (
     calibration,
     engine,
-    equation2,
     killing,
     plotting,
     population,
@@ -57,7 +56,6 @@ from . import test_properties_repertoire as repertoire_properties
 from . import test_properties_widgets as widgets_properties
 from .conftest import examples
 from .strategies import (
-    BAD_BOOL,
     BAD_CHOICE,
     BAD_INT,
     BAD_OBJECT,
@@ -94,6 +92,10 @@ from .strategies import (
 # --------------------------------------------------------------------------
 # shared valid inputs
 
+# Equation 2's settings, made and checked by equation_2_settings, which the REP_SETTINGS_BAD rows fuzz;
+# the functions that take them refuse anything else, such as the keywords themselves
+EQ2_SETTINGS = cm.equation_2_settings(**REP_SETTINGS)
+EQ2_SETTINGS_BAD = st.one_of(BAD_OBJECT, st.just(REP_SETTINGS))
 MEASUREMENTS = dict(weight_kg=70.0, age_years=40.0, sex="woman", wbc_giga_per_l=20.0, blood_blast_fraction=0.5,
                     marrow_infiltration_fraction=0.7, marrow_cellularity_fraction=0.9,
                     antigen_molecules_per_blast=2.2e4, label="")
@@ -211,30 +213,29 @@ REFUSALS: dict[str, Refusal] = {
          "min_affinity": POSITIVE, "peptides": st.sampled_from(["x", 1.0, object(), REPERTOIRE]),
          "n_peptides": BAD_INT}, scalars="size_exponent affinity_exponent min_size_cells min_affinity"),
     "clone_capacity": refusal(
-        cm.clone_capacity, {"repertoire": REPERTOIRE, "t_days": [0.0, 1.0], **{k: REP_SETTINGS[k] for k in RATES},
-                            "tumour_term": True},
+        cm.clone_capacity, {"repertoire": REPERTOIRE, "t_days": [0.0, 1.0], "settings": EQ2_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
-         "t_days": st.one_of(NON_NEGATIVE, st.just([[0.0, 1.0]])), "tumour_term": BAD_BOOL,
-         **{k: REP_SETTINGS_BAD[k] for k in RATES}}, arrays="t_days", scalars="r q K"),
+         "t_days": st.one_of(NON_NEGATIVE, st.just([[0.0, 1.0]])), "settings": EQ2_SETTINGS_BAD}, arrays="t_days"),
     "expand_repertoire": refusal(
-        cm.expand_repertoire, {"repertoire": REPERTOIRE, **REP_SETTINGS},
-        {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)), **REP_SETTINGS_BAD}, scalars="r q K days dt"),
+        cm.expand_repertoire, {"repertoire": REPERTOIRE, "settings": EQ2_SETTINGS},
+        {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)), "settings": EQ2_SETTINGS_BAD}),
     "expand_clones": refusal(
         cm.expand_clones, {"repertoire": REPERTOIRE, "clones": [0, 1], "n0": [1.0, 2.0], "presented": [True, False],
-                           **REP_SETTINGS},
+                           "settings": EQ2_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
          "clones": st.sampled_from([[0.0, 1.0], [-1, 0], [0, 10**6], [], [[0, 1]], ["a", "b"], [True, False], None,
                                     [[0], [1, 2]], 0]),
          "n0": st.one_of(POSITIVE, st.sampled_from([[1.0, 2.0, 3.0], [[1.0, 2.0]]])),
          "presented": st.sampled_from([1, [1, 0], "yes", None, [True], [[True, False]], [True, None]]),
-         **REP_SETTINGS_BAD}, scalars="r q K days dt"),
+         "settings": EQ2_SETTINGS_BAD}),
     "equation_2_settings": refusal(
-        equation2.equation_2_settings, dict(REP_SETTINGS), dict(REP_SETTINGS_BAD), scalars="r q K days dt"),
+        cm.equation_2_settings, dict(REP_SETTINGS), dict(REP_SETTINGS_BAD), scalars="r q K days dt"),
     "sweep_tumour_fraction": refusal(
-        cm.sweep_tumour_fraction, {"repertoire": REPERTOIRE, "tumour_fractions": [0.0, 0.5], "seed": 1, **REP_SETTINGS},
+        cm.sweep_tumour_fraction, {"repertoire": REPERTOIRE, "tumour_fractions": [0.0, 0.5], "seed": 1,
+                                   "settings": EQ2_SETTINGS},
         {"repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
          "tumour_fractions": st.one_of(FRACTION, st.sampled_from([[], [[0.1, 0.2]], [0.1, 1.5]])), "seed": BAD_SEED,
-         **REP_SETTINGS_BAD}, scalars="r q K days dt"),
+         "settings": EQ2_SETTINGS_BAD}),
     "rank_frequency": refusal(cm.rank_frequency, {"sizes": [1.0, 2.0, 3.0]}, {"sizes": BAD_VECTOR}),
     "fit_power_law_exponent": refusal(
         cm.fit_power_law_exponent, {"values": [1.0, 2.0, 3.0, 4.0], "minimum": 1.0},
@@ -256,16 +257,15 @@ REFUSALS: dict[str, Refusal] = {
         {"frequency": outside(0.0, 1.0, low_open=True, high_open=True), "rho_t": outside(0.0, 1.0, high_open=True)},
         arrays="frequency rho_t"),
     "relevant_clones": refusal(
-        cm.relevant_clones, {"repertoire": REPERTOIRE, "response_cells": 1e3, **REP_SETTINGS},
-        {"repertoire": BAD_OBJECT, "response_cells": POSITIVE, **REP_SETTINGS_BAD},
-        scalars="response_cells r q K days dt"),
+        cm.relevant_clones, {"repertoire": REPERTOIRE, "response_cells": 1e3, "settings": EQ2_SETTINGS},
+        {"repertoire": BAD_OBJECT, "response_cells": POSITIVE, "settings": EQ2_SETTINGS_BAD}, scalars="response_cells"),
     "simulate_dli_trial": refusal(
         cm.simulate_dli_trial,
         {"repertoire": REPERTOIRE, "dose_cells": 100, "rho_p": 0.2, "patients": 5, "seed": 1, "infusions": 1,
-         "presentation": "per_infusion", "response_cells": 1e3, **REP_SETTINGS},
+         "presentation": "per_infusion", "response_cells": 1e3, "settings": EQ2_SETTINGS},
         {"repertoire": BAD_OBJECT, "dose_cells": BAD_INT, "rho_p": FRACTION, "patients": BAD_INT, "seed": BAD_SEED,
-         "infusions": BAD_INT, "presentation": BAD_CHOICE, "response_cells": POSITIVE, **REP_SETTINGS_BAD},
-        scalars="rho_p response_cells r q K days dt"),
+         "infusions": BAD_INT, "presentation": BAD_CHOICE, "response_cells": POSITIVE, "settings": EQ2_SETTINGS_BAD},
+        scalars="rho_p response_cells"),
     # reading the burden from counts
     "sample_counts": refusal(
         cm.sample_counts,
@@ -524,9 +524,9 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.expand_repertoire: (repertoire_properties.test_clone_capacity_and_expand_repertoire, REFUSED),
     cm.expand_clones: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
     # trusts its callers (expand_clones, simulate_dli_trial check their inputs first)
-    equation2.expand_checked: (repertoire_properties.test_expand_clones_runs_the_chosen_clones,
+    cm.expand_checked: (repertoire_properties.test_expand_clones_runs_the_chosen_clones,
                                 repertoire_properties.test_expand_clones_runs_the_chosen_clones),
-    equation2.equation_2_settings: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
+    cm.equation_2_settings: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
     cm.sweep_tumour_fraction: (repertoire_properties.test_sweep_tumour_fraction, REFUSED),
     cm.rank_frequency: (repertoire_properties.test_rank_frequency, REFUSED),
     cm.fit_power_law_exponent: (repertoire_properties.test_fit_power_law_exponent, REFUSED),
@@ -590,7 +590,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
 RESULTS: dict[type, Callable[..., Any]] = {
     cm.Expansion: cm.simulate, cm.BurdenEstimate: cm.estimate_burden, bd.SensitivityBar: cm.one_at_a_time_sensitivity,
     cm.PowerLawFit: cm.fit_power_law_exponent, cm.RepertoireExpansion: cm.expand_repertoire,
-    cm.TumourFractionSweep: cm.sweep_tumour_fraction, equation2.Equation2Settings: equation2.equation_2_settings,
+    cm.TumourFractionSweep: cm.sweep_tumour_fraction, cm.Equation2Settings: cm.equation_2_settings,
     cm.DLITrial: cm.simulate_dli_trial, cm.BurdenFit: cm.fit_burden, cm.IdentifiabilityWarning: cm.fit_burden,
     calibration.Calibration: calibration.calibrate_to_tisagenlecleucel,
     cm.CohortFit: cm.fit_cohort, cm.CohortRecovery: cm.cohort_recovery, cm.SyntheticCohort: cm.synthetic_cohort,

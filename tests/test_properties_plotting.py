@@ -117,7 +117,7 @@ def tornado_bars(data: st.DataObject) -> list[Any]:
 
 def draw_figure_3(data: st.DataObject, ax: Axes) -> Any:
     repertoire = small_repertoire(data.draw(SEEDS, label="seed"), data.draw(st.integers(1, 40), label="clones"), 0.3)
-    donor = cm.expand_repertoire(repertoire, days=30)
+    donor = cm.expand_repertoire(repertoire, settings=cm.equation_2_settings(days=30))
     axes = (ax, ax.figure.add_subplot(2, 2, 3), ax.figure.add_subplot(2, 2, 4))
     return plotting.plot_figure_3(donor, one_run(data), repertoire.peptides, axes,
                                   floor_cells=data.draw(log_uniform(1e-3, 1.0), label="floor"))
@@ -275,7 +275,7 @@ def test_plotting_draws_valid_inputs(data):
 RUN = cm.simulate(**EQ1, days=30)
 RUNS = cm.simulate(**{**EQ1, "P": [10.0, 1000.0]}, days=30)  # two trajectories: not a single one
 BARS = cm.one_at_a_time_sensitivity(PATIENT, {"weight_kg": (50.0, 90.0)})
-DONOR = cm.expand_repertoire(REPERTOIRE, days=30)
+DONOR = cm.expand_repertoire(REPERTOIRE, settings=cm.equation_2_settings(days=30))
 COMPARISON = cm.split_schedule(total_n0=1e3, infusions=3, interval_days=2.0, **EQ1, days=30)
 NOMOGRAM_DOSES, NOMOGRAM_BURDENS = np.logspace(0, 6, 3), np.logspace(-2, 4, 4)
 NOMOGRAM_SEARCH = dict(ceiling=1e8, P=NOMOGRAM_BURDENS, B=EQ1["B"], r=EQ1["r"], q=EQ1["q"], K=EQ1["K"], rtol=1e-2)

@@ -14,11 +14,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import cartmodel as cm
+from cartmodel import repertoire as rp
 from cartmodel import (
-    equation2,
     response,
 )
-from cartmodel import repertoire as rp
 
 from .conftest import examples
 from .strategies import (
@@ -92,19 +91,19 @@ REPERTOIRE_HORIZONS = st.sampled_from([(10, 1.0), (30, 1.0), (60, 1.0), (60, 0.5
 def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizon, tumour_term, reading):
     repertoire = small_repertoire(seed, n, fraction)
     days, dt = horizon
-    settings_ = dict(K=K, r=r, q=q, tumour_term=tumour_term)
+    checked = cm.equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
     try:
-        run = cm.expand_repertoire(repertoire, days=days, dt=dt, reading=reading, **settings_)
+        run = cm.expand_repertoire(repertoire, settings=checked)
     except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
         assert "1e300" in str(error) and tumour_term and q > r
         with pytest.raises(ValueError, match="1e300"):
-            cm.clone_capacity(repertoire, [0.0, float(days)], **settings_)
+            cm.clone_capacity(repertoire, [0.0, float(days)], settings=checked)
         return
     assert run.cells.shape == run.capacity.shape == (n, round(days / dt) + 1)
     assert_counts("clone cells", run.cells)
     assert np.all(run.cells > 0)
     np.testing.assert_array_equal(run.cells[:, 0], repertoire.sizes)
-    capacity = cm.clone_capacity(repertoire, run.t, **settings_)
+    capacity = cm.clone_capacity(repertoire, run.t, settings=checked)
     assert_counts("clone capacity", capacity)
     np.testing.assert_allclose(capacity, run.capacity, rtol=1e-12)
     for share in (run.tumour_share, run.alloreactive_share):
@@ -122,17 +121,16 @@ def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizo
     presented = np.array(data.draw(st.lists(st.booleans(), min_size=len(clones), max_size=len(clones)),
                                    label="presented"))
     days, dt = horizon
-    settings_ = dict(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
+    checked = cm.equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
+    assert (checked.days, checked.dt) == pytest.approx((days, dt))
     try:
-        whole = cm.expand_repertoire(repertoire, **settings_)
+        whole = cm.expand_repertoire(repertoire, settings=checked)
     except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
         assert "1e300" in str(error) and tumour_term and q > r
         return
-    run = cm.expand_clones(repertoire, clones, n0, presented=presented, **settings_)
+    run = cm.expand_clones(repertoire, clones, n0, presented=presented, settings=checked)
     # the front door checks once; the trusted function behind it gives the same run
-    checked = equation2.equation_2_settings(**settings_)
-    assert (checked.days, checked.dt) == pytest.approx((days, dt))
-    again = equation2.expand_checked(repertoire, np.asarray(clones), np.asarray(n0), presented, checked)
+    again = cm.expand_checked(repertoire, np.asarray(clones), np.asarray(n0), presented, checked)
     np.testing.assert_array_equal(again.cells, run.cells)
     assert run.cells.shape == run.capacity.shape == (len(clones), round(days / dt) + 1)
     assert_counts("clone cells", run.cells)
@@ -142,10 +140,10 @@ def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizo
     held = run.cells[~presented]
     np.testing.assert_allclose(held, np.broadcast_to(np.array(n0)[~presented, None], held.shape), rtol=1e-12)
     # a presented clone grows towards its own capacity, as clone_capacity gives it
-    capacity = cm.clone_capacity(repertoire, run.t, K=K, r=r, q=q, tumour_term=tumour_term)[clones]
+    capacity = cm.clone_capacity(repertoire, run.t, settings=checked)[clones]
     np.testing.assert_allclose(run.capacity[presented], capacity[presented], rtol=1e-12)
     # started from their own sizes, the chosen clones are the repertoire's rows
-    own = cm.expand_clones(repertoire, clones, repertoire.sizes[clones], **settings_)
+    own = cm.expand_clones(repertoire, clones, repertoire.sizes[clones], settings=checked)
     np.testing.assert_allclose(own.cells, whole.cells[clones], rtol=1e-12)
 
 
@@ -156,10 +154,10 @@ def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizo
 def test_sweep_tumour_fraction(seed, n, fraction, K, r, q, horizon, tumour_term, reading, shares):
     repertoire = small_repertoire(seed, n, fraction)
     days, dt = horizon
-    settings_ = dict(K=K, r=r, q=q, tumour_term=tumour_term, days=days, dt=dt, reading=reading)
+    checked = cm.equation_2_settings(K=K, r=r, q=q, tumour_term=tumour_term, days=days, dt=dt, reading=reading)
     own = float(repertoire.peptides.tumour.mean())
     try:
-        sweep = cm.sweep_tumour_fraction(repertoire, [*shares, own], seed=seed, **settings_)
+        sweep = cm.sweep_tumour_fraction(repertoire, [*shares, own], seed=seed, settings=checked)
     except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
         assert "1e300" in str(error) and tumour_term and q > r
         return
@@ -167,7 +165,7 @@ def test_sweep_tumour_fraction(seed, n, fraction, K, r, q, horizon, tumour_term,
     assert sweep.tumour_cells.shape == sweep.alloreactive_cells.shape == (len(shares) + 1, steps)
     assert_counts("swept cells", [sweep.tumour_cells, sweep.alloreactive_cells])
     # the repertoire's own share is the repertoire as drawn
-    run = cm.expand_repertoire(repertoire, **settings_)
+    run = cm.expand_repertoire(repertoire, settings=checked)
     np.testing.assert_allclose(sweep.tumour_cells[-1], run.tumour_cells, rtol=1e-12)
     np.testing.assert_allclose(sweep.alloreactive_cells[-1], run.alloreactive_cells, rtol=1e-12)
     ratio = sweep.alloreactive_over_tumour
@@ -243,15 +241,15 @@ def test_capture_probability_and_dose_for_capture(frequency, rho_t, dose):
 def test_relevant_clones_and_dli_trial(seed, n, fraction, response_cells, dose, rho_p, patients, infusions,
                                        presentation, days, K, r, q):
     repertoire = small_repertoire(seed, n, fraction)
-    settings_ = dict(K=K, r=r, q=q, days=days)
-    relevant = cm.relevant_clones(repertoire, response_cells=response_cells, **settings_)
+    checked = cm.equation_2_settings(K=K, r=r, q=q, days=days)
+    relevant = cm.relevant_clones(repertoire, response_cells=response_cells, settings=checked)
     assert relevant.shape == (n,) and relevant.dtype == bool
     assert not np.any(relevant & ~repertoire.tumour_directed)
-    stricter = cm.relevant_clones(repertoire, response_cells=10 * response_cells, **settings_)
+    stricter = cm.relevant_clones(repertoire, response_cells=10 * response_cells, settings=checked)
     assert not np.any(stricter & ~relevant)  # a higher bar keeps a subset
     trial = cm.simulate_dli_trial(repertoire, dose_cells=dose, rho_p=rho_p, patients=patients, seed=seed,
                                   infusions=infusions, presentation=presentation, response_cells=response_cells,
-                                  **settings_)
+                                  settings=checked)
     assert trial.responded.shape == (patients,) and trial.presented.shape == (patients, infusions)
     assert trial.captured.shape == (patients, infusions)
     for value in (trial.rate, trial.expected, trial.rho_t, trial.standard_error):

@@ -38,7 +38,7 @@ def test_constant_capacity_clones_follow_the_closed_form_logistic():
     which = np.array([0, 1, 2, 1])
     rep = cm.Repertoire(sizes=sizes, affinity=z, peptide=which, peptides=peptides)
     K, r = 1e6, 0.7
-    out = cm.expand_repertoire(rep, K=K, r=r, q=0.2, days=40, dt=0.5)
+    out = cm.expand_repertoire(rep, settings=cm.equation_2_settings(K=K, r=r, q=0.2, days=40, dt=0.5))
     c = K * z * (1.0 / np.array([2.0, 50.0, 400.0]))[which] * np.array([5.0, 0.3, 1.0])[which]
     t = np.arange(81) * 0.5
     expected = c[:, None] / (1.0 + (c[:, None] - sizes[:, None]) / sizes[:, None] * np.exp(-r * t))
@@ -50,7 +50,7 @@ def test_constant_capacity_clones_follow_the_closed_form_logistic():
 def test_tumour_term_switched_off_gives_constant_capacity():
     peptides = _library(ic50=[10.0], expression=[2.0], tumour=[True])
     rep = cm.Repertoire(sizes=np.array([1.0]), affinity=np.array([0.01]), peptide=np.array([0]), peptides=peptides)
-    out = cm.expand_repertoire(rep, K=1e5, r=1.0, days=30, tumour_term=False)
+    out = cm.expand_repertoire(rep, settings=cm.equation_2_settings(K=1e5, r=1.0, days=30, tumour_term=False))
     c = 1e5 * 0.01 * 0.1 * 2.0
     t = np.arange(31.0)
     np.testing.assert_allclose(out.cells[0], c / (1 + (c - 1.0) * np.exp(-t)), rtol=1e-12)
@@ -61,10 +61,11 @@ def test_tumour_clone_capacity_has_equation_1_form_and_shrinks_with_the_tumour()
     rep = cm.Repertoire(sizes=np.array([1.0]), affinity=np.array([0.05]), peptide=np.array([0]), peptides=peptides)
     K, r, q = 1e6, 1.5, 1.2
     t = np.arange(61.0)
-    cap = cm.clone_capacity(rep, t, K=K, r=r, q=q)
+    settings = cm.equation_2_settings(K=K, r=r, q=q, days=60)
+    cap = cm.clone_capacity(rep, t, settings=settings)
     written_out = K * 0.05 * 0.25 * (800.0 * np.exp((q - r) * t) + 1.0)
     np.testing.assert_allclose(cap[0], written_out, rtol=1e-13)
-    out = cm.expand_repertoire(rep, K=K, r=r, q=q, days=60)
+    out = cm.expand_repertoire(rep, settings=settings)
     # rises, peaks, contracts to the residue K Z B
     assert out.cells[0].argmax() not in (0, 60)
     assert out.cells[0, -1] == pytest.approx(K * 0.05 * 0.25, rel=1e-3)
@@ -75,18 +76,19 @@ def test_tumour_clone_capacity_has_equation_1_form_and_shrinks_with_the_tumour()
 
 def test_clones_are_independent_so_the_batch_equals_its_parts():
     rep = cm.draw_repertoire(500, seed=11)
-    whole = cm.expand_repertoire(rep, days=20)
+    settings = cm.equation_2_settings(days=20)
+    whole = cm.expand_repertoire(rep, settings=settings)
     first = np.arange(500) < 200
     for part in (first, ~first):
         sub = cm.Repertoire(
             sizes=rep.sizes[part], affinity=rep.affinity[part], peptide=rep.peptide[part], peptides=rep.peptides
         )
-        np.testing.assert_array_equal(cm.expand_repertoire(sub, days=20).cells, whole.cells[part])
+        np.testing.assert_array_equal(cm.expand_repertoire(sub, settings=settings).cells, whole.cells[part])
 
 
 def test_ten_thousand_clones_in_one_call_keep_positive_finite_counts():
     rep = cm.draw_repertoire(10_000, seed=5)
-    out = cm.expand_repertoire(rep, days=60)
+    out = cm.expand_repertoire(rep, settings=cm.equation_2_settings(days=60))
     assert out.cells.shape == (10_000, 61)
     assert np.all(np.isfinite(out.cells)) and np.all(out.cells > 0)
     # every clone ends between its start and its final capacity (monotone logistic approach)
@@ -97,7 +99,7 @@ def test_ten_thousand_clones_in_one_call_keep_positive_finite_counts():
 
 def test_tumour_and_alloreactive_shares_add_up_and_start_at_the_size_share():
     rep = cm.draw_repertoire(3000, seed=8)
-    out = cm.expand_repertoire(rep, days=60)
+    out = cm.expand_repertoire(rep, settings=cm.equation_2_settings(days=60))
     np.testing.assert_allclose(out.tumour_share + out.alloreactive_share, 1.0, rtol=1e-12)
     tumour = rep.peptides.tumour[rep.peptide]
     assert out.tumour_share[0] == pytest.approx(rep.sizes[tumour].sum() / rep.sizes.sum(), rel=1e-12)
@@ -144,7 +146,7 @@ def test_expansion_keeps_a_power_law_tail_with_the_affinity_exponent():
     # exact scale mixture of Pareto tails, so its exponent is Z's
     alpha_z = 2.5
     rep = cm.draw_repertoire(100_000, seed=3, size_exponent=2.0, affinity_exponent=alpha_z)
-    out = cm.expand_repertoire(rep, days=60)
+    out = cm.expand_repertoire(rep, settings=cm.equation_2_settings(days=60))
     # tumour clones carry the tumour term; their day-60 capacity is K Z B (1 + tiny)
     bp = rep.peptides.affinity[rep.peptide] * np.where(
         rep.tumour_directed, 1.0, rep.peptides.expression[rep.peptide]
@@ -265,13 +267,15 @@ def test_other_bad_inputs_raise_clear_errors():
         cm.draw_repertoire(0, seed=0)
     rep = cm.draw_repertoire(10, seed=0)
     with pytest.raises(ValueError, match=r"r \(per day\) must be"):
-        cm.expand_repertoire(rep, r=0.0)
+        cm.equation_2_settings(r=0.0)
     with pytest.raises(TypeError, match=r"tumour_term must be True or False"):
-        cm.expand_repertoire(rep, tumour_term="yes")
+        cm.equation_2_settings(tumour_term="yes")
     with pytest.raises(ValueError, match=r"reading must be one of"):
-        cm.expand_repertoire(rep, reading="naive")
+        cm.equation_2_settings(reading="naive")
+    with pytest.raises(TypeError, match=r"settings must be an Equation2Settings; got dict"):
+        cm.expand_repertoire(rep, settings={"K": 1e6})
     with pytest.raises(ValueError, match=r"capacity K \* Z \* B \* P must stay"):
-        cm.expand_repertoire(rep, K=1e306)
+        cm.expand_repertoire(rep, settings=cm.equation_2_settings(K=1e306))
     with pytest.raises(ValueError, match=r"minimum must leave at least two values"):
         cm.fit_power_law_exponent([1.0, 2.0, 3.0], minimum=10.0)
 
@@ -285,8 +289,9 @@ SWEEP_REPERTOIRE = cm.draw_repertoire(2_000, seed=11, peptides=cm.draw_peptides(
 
 def test_sweep_at_the_repertoires_own_share_reproduces_expand_repertoire():
     # the sweep runs each clone twice and sums by kind; expand_repertoire runs the repertoire as drawn
-    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, [0.05], seed=1, days=40)
-    direct = cm.expand_repertoire(SWEEP_REPERTOIRE, days=40)
+    settings = cm.equation_2_settings(days=40)
+    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, [0.05], seed=1, settings=settings)
+    direct = cm.expand_repertoire(SWEEP_REPERTOIRE, settings=settings)
     assert sweep.n_tumour_peptides.tolist() == [10]
     np.testing.assert_allclose(sweep.tumour_cells[0], direct.tumour_cells, rtol=1e-12)
     np.testing.assert_allclose(sweep.alloreactive_cells[0], direct.alloreactive_cells, rtol=1e-12)
@@ -294,7 +299,7 @@ def test_sweep_at_the_repertoires_own_share_reproduces_expand_repertoire():
 
 def test_sweep_ends_and_nesting():
     shares = np.linspace(0.0, 1.0, 11)
-    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, shares, seed=2, days=30)
+    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, shares, seed=2, settings=cm.equation_2_settings(days=30))
     assert np.all(sweep.tumour_cells[0] == 0) and np.all(sweep.alloreactive_cells[-1] == 0)
     assert sweep.alloreactive_over_tumour[0] == math.inf and sweep.alloreactive_over_tumour[-1] == 0
     # tumour sets grow nested with the share, so the tumour-directed peak can only grow
@@ -305,8 +310,9 @@ def test_without_the_tumour_term_the_sweep_only_relabels_cells():
     # with constant capacities a clone's course does not depend on its kind: the two totals
     # always add up to the whole repertoire's expansion, at every share and every day
     shares = np.array([0.0, 0.3, 0.7, 1.0])
-    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, shares, seed=3, days=20, tumour_term=False)
-    whole = cm.expand_repertoire(SWEEP_REPERTOIRE, days=20, tumour_term=False).cells.sum(axis=0)
+    settings = cm.equation_2_settings(days=20, tumour_term=False)
+    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, shares, seed=3, settings=settings)
+    whole = cm.expand_repertoire(SWEEP_REPERTOIRE, settings=settings).cells.sum(axis=0)
     np.testing.assert_allclose(sweep.tumour_cells + sweep.alloreactive_cells, np.broadcast_to(whole, (4, whole.size)),
                                rtol=1e-12)
 

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 
-from .._validation import as_real_array
+from .._validation import as_real_array, check_instance
 from ..equation2 import RepertoireExpansion
 from ..model import Expansion
 from ..repertoire import PeptideLibrary, rank_frequency
@@ -87,10 +87,8 @@ def plot_figure_3(
     tuple of Axes
         ``(peptide_ax, donor_ax, car_ax)``.
     """
-    if not isinstance(donor, RepertoireExpansion):
-        raise TypeError(f"donor must be a RepertoireExpansion; got {type(donor).__name__}")
-    if not isinstance(peptides, PeptideLibrary):
-        raise TypeError(f"peptides must be a PeptideLibrary; got {type(peptides).__name__}")
+    check_instance("donor", donor, RepertoireExpansion)
+    check_instance("peptides", peptides, PeptideLibrary)
     check_single(car_t, "car_t")
     floor_cells = float(as_real_array("floor_cells", floor_cells, low=0.0, low_open=True, unit="cells"))
     if axes is not None and (not isinstance(axes, (tuple, list, np.ndarray)) or len(axes) != 3
