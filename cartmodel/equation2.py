@@ -5,7 +5,7 @@ The paper's Equation 2 is Equation 1 for one donor T cell clone ``i`` of a
 recognises the peptide ``j`` presented on HLA with binding affinity
 ``B_j = 1 / IC50_j``; ``P_j`` is the expression of the peptide's parent protein
 times the cell mass that expresses it.  The clone grows by the same logistic
-step as Equation 1 (the engine of :mod:`cartmodel.model` is reused, not
+step as Equation 1 (the engine of :mod:`cartmodel.engine` is reused, not
 re-implemented) towards the capacity::
 
     K_ij = K * Z_i * B_j * P_j                      normal-tissue peptides
@@ -41,54 +41,6 @@ __all__ = [
 
 _MAX_CELLS = 1e300
 _MIN_CELLS = 1e-300
-
-
-@dataclass(frozen=True)
-class RepertoireExpansion:
-    """The result of :func:`expand_repertoire`.
-
-    Attributes
-    ----------
-    t : numpy.ndarray
-        Time in days, shape ``(steps + 1,)``.
-    cells : numpy.ndarray
-        Cells of each clone, shape ``(n, steps + 1)``.
-    capacity : numpy.ndarray
-        Capacity ``K_ij`` of each clone, same shape as ``cells``.
-    tumour_directed : numpy.ndarray of bool
-        True for tumour-directed clones, shape ``(n,)``.
-    """
-
-    t: NDArray[np.float64]
-    cells: NDArray[np.float64]
-    capacity: NDArray[np.float64]
-    tumour_directed: NDArray[np.bool_]
-
-    @property
-    def final(self) -> NDArray[np.float64]:
-        """Cells of each clone on the last day."""
-        return self.cells[:, -1]
-
-    @property
-    def tumour_cells(self) -> NDArray[np.float64]:
-        """Cells in tumour-directed clones, shape ``(steps + 1,)``."""
-        return self.cells[self.tumour_directed].sum(axis=0)
-
-    @property
-    def alloreactive_cells(self) -> NDArray[np.float64]:
-        """Cells in clones directed at normal-tissue peptides (GVHD-directed)."""
-        return self.cells[~self.tumour_directed].sum(axis=0)
-
-    @property
-    def tumour_share(self) -> NDArray[np.float64]:
-        """Share of the repertoire's cells that is tumour-directed, over time."""
-        return self.tumour_cells / self.cells.sum(axis=0)
-
-    @property
-    def alloreactive_share(self) -> NDArray[np.float64]:
-        """Share of the repertoire's cells that is alloreactive, over time."""
-        return self.alloreactive_cells / self.cells.sum(axis=0)
-
 
 
 @dataclass(frozen=True, repr=False)
@@ -199,19 +151,18 @@ DEFAULT_SETTINGS = equation_2_settings()
 
 
 def _capacity_grid(
-    t: NDArray[np.float64],
-    scale: NDArray[np.float64],
-    expression: NDArray[np.float64],
-    tumour: NDArray[np.bool_],
+    repertoire: Repertoire, clones: NDArray[np.intp], tumour: NDArray[np.bool_], t: NDArray[np.float64],
     settings: Equation2Settings,
 ) -> NDArray[np.float64]:
-    """``K Z B P`` (constant) or ``K Z B (P e^{(q-r)t} + 1)`` for tumour clones; shape (n, len(t)).
+    """Capacity of the listed clones (tumour-directed where ``tumour``) at times ``t``; shape (n, len(t)).
 
-    The tumour clones' capacity is Equation 1's, computed by the engine with
-    ``K Z_i B_j`` in the place of ``K B`` and ``P_j`` in the place of ``P``.
+    ``K Z B P``, constant, or ``K Z B (P e^{(q-r)t} + 1)`` for tumour-directed
+    clones with the tumour term: Equation 1's capacity, computed by the engine
+    with ``K Z_i B_j`` in the place of ``K B`` and ``P_j`` in the place of ``P``.
     """
-    constant = (scale * expression)[:, None]
-    cap = np.broadcast_to(constant, (scale.size, t.size)).copy()
+    scale = settings.K * repertoire.affinity[clones] * repertoire.peptide_affinity[clones]
+    expression = repertoire.peptide_expression[clones]
+    cap = np.broadcast_to((scale * expression)[:, None], (clones.size, t.size)).copy()
     if settings.tumour_term and tumour.any():
         with np.errstate(over="ignore"):  # an infinite tumour term is refused just below
             decline = tumour_term(t, np.asarray(settings.r), np.asarray(settings.q), expression[tumour])
@@ -259,8 +210,7 @@ def clone_capacity(
     t = np.atleast_1d(as_real_array("t_days", t_days, low=0.0, unit="days"))
     if t.ndim != 1:
         raise ValueError(f"t_days must be a scalar or a one-dimensional grid; got shape {t.shape}")
-    scale = settings.K * repertoire.affinity * repertoire.peptide_affinity
-    cap = _capacity_grid(t, scale, repertoire.peptide_expression, repertoire.tumour_directed, settings)
+    cap = _capacity_grid(repertoire, np.arange(repertoire.n_clones), repertoire.tumour_directed, t, settings)
     _check_capacity(cap)
     return cap
 
@@ -279,13 +229,59 @@ def _expand(
     capacity equal to their own starting count: with no antigen they neither
     grow nor shrink.
     """
-    scale = settings.K * repertoire.affinity[clones] * repertoire.peptide_affinity[clones]
-    cap = _capacity_grid(settings.t, scale, repertoire.peptide_expression[clones], tumour, settings)
+    cap = _capacity_grid(repertoire, clones, tumour, settings.t, settings)
     if not presented.all():
         cap[~presented] = n0[~presented, None]
     _check_capacity(cap)
     cells = iterate(cap, np.full(n0.shape, settings.r), n0, settings.t, settings.reading, {})
     return cells, cap
+
+
+@dataclass(frozen=True)
+class RepertoireExpansion:
+    """The result of :func:`expand_repertoire`.
+
+    Attributes
+    ----------
+    t : numpy.ndarray
+        Time in days, shape ``(steps + 1,)``.
+    cells : numpy.ndarray
+        Cells of each clone, shape ``(n, steps + 1)``.
+    capacity : numpy.ndarray
+        Capacity ``K_ij`` of each clone, same shape as ``cells``.
+    tumour_directed : numpy.ndarray of bool
+        True for tumour-directed clones, shape ``(n,)``.
+    """
+
+    t: NDArray[np.float64]
+    cells: NDArray[np.float64]
+    capacity: NDArray[np.float64]
+    tumour_directed: NDArray[np.bool_]
+
+    @property
+    def final(self) -> NDArray[np.float64]:
+        """Cells of each clone on the last day."""
+        return self.cells[:, -1]
+
+    @property
+    def tumour_cells(self) -> NDArray[np.float64]:
+        """Cells in tumour-directed clones, shape ``(steps + 1,)``."""
+        return self.cells[self.tumour_directed].sum(axis=0)
+
+    @property
+    def alloreactive_cells(self) -> NDArray[np.float64]:
+        """Cells in clones directed at normal-tissue peptides (GVHD-directed)."""
+        return self.cells[~self.tumour_directed].sum(axis=0)
+
+    @property
+    def tumour_share(self) -> NDArray[np.float64]:
+        """Share of the repertoire's cells that is tumour-directed, over time."""
+        return self.tumour_cells / self.cells.sum(axis=0)
+
+    @property
+    def alloreactive_share(self) -> NDArray[np.float64]:
+        """Share of the repertoire's cells that is alloreactive, over time."""
+        return self.alloreactive_cells / self.cells.sum(axis=0)
 
 
 def expand_repertoire(repertoire: Repertoire, *, settings: Equation2Settings = DEFAULT_SETTINGS) -> RepertoireExpansion:

@@ -1,24 +1,17 @@
-"""The donor T cell repertoire of Equation 2 of Toor et al. (2019): clones and the peptides they see.
+"""The donor T cell repertoire that Equation 2 of Toor et al. (2019) runs on: clones and their peptides.
 
-The paper's Equation 2 (computed in :mod:`cartmodel.equation2`) runs one donor T
-cell clone ``i`` with TCR affinity ``Z_i`` against the peptide ``j`` it
-recognises, presented on HLA with binding affinity ``B_j = 1 / IC50_j`` and
-expression ``P_j`` (the expression of the peptide's parent protein times the
-cell mass that expresses it).  The paper does not fix the repertoire; this
-module draws one (see :func:`draw_repertoire` for exactly what is drawn):
+Each donor clone ``i`` has a size in cells and a TCR affinity ``Z_i``, and
+recognises one peptide ``j`` that the recipient presents on HLA, with binding
+affinity ``B_j = 1 / IC50_j`` and expression ``P_j`` (the expression of the
+peptide's parent protein times the cell mass that expresses it); some of the
+peptides are tumour-associated.  Equation 2 itself is :mod:`cartmodel.equation2`.
 
-* clone sizes follow a continuous power law (Pareto) with density
-  ``p(s) = (alpha - 1) / s_min * (s / s_min) ** -alpha`` for ``s >= s_min``,
-  which can be normalised only when ``alpha > 1``;
-* TCR affinities ``Z_i`` follow a power law of the same kind, drawn independently
-  of the sizes;
-* each clone recognises one presented peptide, drawn uniformly from a library
-  whose HLA-binding IC50s are log-uniform over 1 to 500 nM, whose expressions are
-  log-uniform, and of which a small share is tumour-associated.
-
+The paper does not fix the repertoire; this module draws one, with power-law
+clone sizes and TCR affinities and log-uniform IC50s and expressions
+(:func:`draw_repertoire` and :func:`draw_peptides` say exactly what is drawn).
 Donor clones that recognise nothing the recipient presents do not expand in the
-model and are left out of the repertoire.  The module also reads power laws back
-from data (:func:`rank_frequency`, :func:`fit_power_law_exponent`).
+model and are left out.  :func:`rank_frequency` and
+:func:`fit_power_law_exponent` read power laws back from data.
 """
 
 from __future__ import annotations
@@ -335,7 +328,9 @@ def draw_repertoire(
     s_min = as_real_scalar("min_size_cells", min_size_cells, low=0.0, low_open=True, unit="cells")
     z_min = as_real_scalar("min_affinity", min_affinity, low=0.0, low_open=True)
     rng = rng_from_seed(seed)
-    peptides = draw_peptides(n_peptides, seed=rng) if peptides is None else check_instance("peptides", peptides, PeptideLibrary)
+    if peptides is None:
+        peptides = draw_peptides(n_peptides, seed=rng)
+    check_instance("peptides", peptides, PeptideLibrary)
     sizes = _pareto(rng, n, size_alpha, s_min)
     affinity = _pareto(rng, n, affinity_alpha, z_min)
     peptide = rng.integers(0, peptides.n_peptides, n)
