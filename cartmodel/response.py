@@ -331,34 +331,43 @@ def simulate_dli_trial(
     threshold = _response_threshold(response_cells)
     rng = rng_from_seed(seed)
 
-    tumour_clones = np.flatnonzero(repertoire.tumour_directed)
-    frequencies = repertoire.frequencies
     relevant = _relevant(repertoire, threshold, settings)
-    rho_t = float(capture_probability(min(float(frequencies[relevant].sum()), 1.0), dose))
-
-    # content of every infusion: the tumour-directed clones, then everyone else
-    tumour_frequencies = frequencies[tumour_clones]
-    pvals = np.append(tumour_frequencies, max(0.0, 1.0 - float(tumour_frequencies.sum())))
-    pvals /= pvals.sum()
-    counts = rng.multinomial(dose, pvals, size=(n_patients, n_infusions))[..., :-1]
+    rho_t = float(capture_probability(min(float(repertoire.frequencies[relevant].sum()), 1.0), dose))
+    tumour_clones = np.flatnonzero(repertoire.tumour_directed)
+    counts = _infused_counts(repertoire.frequencies[tumour_clones], dose, (n_patients, n_infusions), rng)
     shape = (n_patients, n_infusions) if mode == "per_infusion" else (n_patients, 1)
     presented = np.broadcast_to(rng.random(shape) < rho, (n_patients, n_infusions))
-
-    patient, infusion, column = np.nonzero(counts)
-    clones = tumour_clones[column]
-    responded = np.zeros(n_patients, dtype=bool)
-    if clones.size:
-        clone_presented = presented[patient, infusion]
-        peaks = _peaks(repertoire, clones, counts[patient, infusion, column].astype(float), clone_presented, settings)
-        hits = clone_presented & (peaks >= threshold)
-        responded[patient[hits]] = True
-    captured = np.asarray((counts[..., relevant[tumour_clones]] > 0).any(axis=-1))
     return DLITrial(
-        responded=responded,
+        responded=_responded(repertoire, tumour_clones, counts, presented, threshold, settings),
         presented=np.array(presented),
-        captured=captured,
+        captured=np.asarray((counts[..., relevant[tumour_clones]] > 0).any(axis=-1)),
         rho_p=rho,
         rho_t=rho_t,
         infusions=n_infusions,
         presentation=mode,
     )
+
+
+def _infused_counts(tumour_frequencies: NDArray[np.float64], dose: int, size: tuple[int, int],
+                    rng: np.random.Generator) -> NDArray[np.int64]:
+    """Cells of each tumour-directed clone in every infusion, a multinomial draw of ``dose`` cells.
+
+    The draw is over the tumour-directed clones and, last, everyone else, whose
+    count is dropped: shape ``size + (len(tumour_frequencies),)``.
+    """
+    pvals = np.append(tumour_frequencies, max(0.0, 1.0 - float(tumour_frequencies.sum())))
+    pvals /= pvals.sum()
+    return rng.multinomial(dose, pvals, size=size)[..., :-1]
+
+
+def _responded(repertoire: Repertoire, tumour_clones: NDArray[np.intp], counts: NDArray[np.int64],
+               presented: NDArray[np.bool_], threshold: float, settings: Equation2Settings) -> NDArray[np.bool_]:
+    """Whether, in some infusion with the peptides presented, an infused tumour-directed clone reached ``threshold``."""
+    patient, infusion, column = np.nonzero(counts)
+    clones = tumour_clones[column]
+    responded = np.zeros(counts.shape[0], dtype=bool)
+    if clones.size:
+        clone_presented = presented[patient, infusion]
+        peaks = _peaks(repertoire, clones, counts[patient, infusion, column].astype(float), clone_presented, settings)
+        responded[patient[clone_presented & (peaks >= threshold)]] = True
+    return responded

@@ -103,48 +103,61 @@ def plot_figure_3(
     else:
         pep_ax, donor_ax, car_ax = axes
 
-    tumour = peptides.tumour
-    pep_ax.scatter(peptides.ic50_nm[~tumour], peptides.expression[~tumour], s=6, color=NORMAL_PEPTIDE_COLOUR,
-                   label=f"normal-tissue peptides ({int((~tumour).sum())})")
-    pep_ax.scatter(peptides.ic50_nm[tumour], peptides.expression[tumour], s=14, color=TUMOUR_COLOUR,
-                   label=f"tumour-associated peptides ({int(tumour.sum())})", zorder=3)
-    pep_ax.set_xscale("log")
-    pep_ax.set_yscale("log")
-    pep_ax.invert_xaxis()
-    pep_ax.set_xlabel("HLA-binding IC50 (nM; tighter to the right)")
-    pep_ax.set_ylabel("expression $P_j$ (antigen units)")
-    pep_ax.set_title("A  peptides on HLA", loc="left")
-    pep_ax.legend(frameon=True, framealpha=0.9, edgecolor="none", fontsize=8, loc="lower left")
+    _draw_peptides(pep_ax, peptides)
+    _draw_donor_clones(donor_ax, donor, floor_cells)
+    _draw_car_t(car_ax, car_t, donor)
+    top = max(float(donor.cells.max()), float(donor.alloreactive_cells.max()), float(car_t.car_t.max()))
+    donor_ax.set_ylim(floor_cells, top * 3.0)
+    return pep_ax, donor_ax, car_ax
 
+
+def _draw_peptides(ax: Axes, peptides: PeptideLibrary) -> None:
+    """Figure 3's panel of presented peptides: expression against HLA-binding IC50."""
+    tumour = peptides.tumour
+    ax.scatter(peptides.ic50_nm[~tumour], peptides.expression[~tumour], s=6, color=NORMAL_PEPTIDE_COLOUR,
+               label=f"normal-tissue peptides ({int((~tumour).sum())})")
+    ax.scatter(peptides.ic50_nm[tumour], peptides.expression[tumour], s=14, color=TUMOUR_COLOUR,
+               label=f"tumour-associated peptides ({int(tumour.sum())})", zorder=3)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.invert_xaxis()
+    ax.set_xlabel("HLA-binding IC50 (nM; tighter to the right)")
+    ax.set_ylabel("expression $P_j$ (antigen units)")
+    ax.set_title("A  peptides on HLA", loc="left")
+    ax.legend(frameon=True, framealpha=0.9, edgecolor="none", fontsize=8, loc="lower left")
+
+
+def _draw_donor_clones(ax: Axes, donor: RepertoireExpansion, floor_cells: float) -> None:
+    """Figure 3's panel of donor clones: every clone's course, and the two kinds' totals."""
     t = donor.t
     for mask, colour, alpha, width in ((~donor.tumour_directed, ALLO_TCR_COLOUR, 0.08, 0.5),
                                        (donor.tumour_directed, TUMOUR_TCR_COLOUR, 0.35, 0.8)):
         cells = np.maximum(donor.cells[mask], floor_cells)
         segments = np.stack([np.broadcast_to(t, cells.shape), cells], axis=-1)
-        donor_ax.add_collection(LineCollection(list(segments), colors=colour, alpha=alpha, linewidths=width))
+        ax.add_collection(LineCollection(list(segments), colors=colour, alpha=alpha, linewidths=width))
     n_allo, n_tumour = int((~donor.tumour_directed).sum()), int(donor.tumour_directed.sum())
     for total, colour, text in ((donor.alloreactive_cells, ALLO_TCR_COLOUR, f"sum of {n_allo} alloreactive clones"),
                                 (donor.tumour_cells, TUMOUR_TCR_COLOUR, f"sum of {n_tumour} tumour-directed clones")):
-        donor_ax.plot(t, total, color=colour, lw=2.5, label=text)
-        donor_ax.annotate(text, (t[-1], total[-1]), xytext=(-4, 4), textcoords="offset points",
-                          ha="right", va="bottom", fontsize=8, color=colour)
-    donor_ax.set_yscale("log")
-    donor_ax.set_xlim(t[0], t[-1])
-    donor_ax.set_xlabel("time (days)")
-    donor_ax.set_ylabel("T cells (model cells, log scale)")
-    donor_ax.set_title("A  donor T cell clones (Equation 2)", loc="left")
+        ax.plot(t, total, color=colour, lw=2.5, label=text)
+        ax.annotate(text, (t[-1], total[-1]), xytext=(-4, 4), textcoords="offset points",
+                    ha="right", va="bottom", fontsize=8, color=colour)
+    ax.set_yscale("log")
+    ax.set_xlim(t[0], t[-1])
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("T cells (model cells, log scale)")
+    ax.set_title("A  donor T cell clones (Equation 2)", loc="left")
 
-    car_ax.plot(car_t.t, car_t.car_t, color=CAR_T_COLOUR, lw=2.5, label="CAR T cells (Equation 1)")
-    car_ax.plot(t, donor.tumour_cells, color=TUMOUR_TCR_COLOUR, lw=1.5, ls="--",
-                label="tumour-directed donor cells (A)")
-    car_ax.set_yscale("log")
-    car_ax.set_xlim(car_t.t[0], car_t.t[-1])
-    car_ax.set_xlabel("time (days)")
-    car_ax.set_title("B  CAR T cells, no HLA needed", loc="left")
-    car_ax.legend(frameon=False, fontsize=8, loc="lower right")
-    top = max(float(donor.cells.max()), float(donor.alloreactive_cells.max()), float(car_t.car_t.max()))
-    donor_ax.set_ylim(floor_cells, top * 3.0)
-    return pep_ax, donor_ax, car_ax
+
+def _draw_car_t(ax: Axes, car_t: Expansion, donor: RepertoireExpansion) -> None:
+    """Figure 3's CAR T panel, with the donor's tumour-directed total for comparison."""
+    ax.plot(car_t.t, car_t.car_t, color=CAR_T_COLOUR, lw=2.5, label="CAR T cells (Equation 1)")
+    ax.plot(donor.t, donor.tumour_cells, color=TUMOUR_TCR_COLOUR, lw=1.5, ls="--",
+            label="tumour-directed donor cells (A)")
+    ax.set_yscale("log")
+    ax.set_xlim(car_t.t[0], car_t.t[-1])
+    ax.set_xlabel("time (days)")
+    ax.set_title("B  CAR T cells, no HLA needed", loc="left")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
 
 
 def plot_response_by_infusions(
