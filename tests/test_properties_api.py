@@ -526,7 +526,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     # trusts its callers (expand_clones, simulate_dli_trial check their inputs first)
     cm.expand_checked: (repertoire_properties.test_expand_clones_runs_the_chosen_clones,
                                 repertoire_properties.test_expand_clones_runs_the_chosen_clones),
-    cm.equation_2_settings: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
+    cm.equation_2_settings: (repertoire_properties.test_clone_capacity_and_expand_repertoire, REFUSED),
     cm.sweep_tumour_fraction: (repertoire_properties.test_sweep_tumour_fraction, REFUSED),
     cm.rank_frequency: (repertoire_properties.test_rank_frequency, REFUSED),
     cm.fit_power_law_exponent: (repertoire_properties.test_fit_power_law_exponent, REFUSED),

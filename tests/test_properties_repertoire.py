@@ -81,29 +81,29 @@ def test_draw_repertoire(n, seed, size_exponent, min_size, affinity_exponent, mi
 
 
 REPERTOIRE_HORIZONS = st.sampled_from([(10, 1.0), (30, 1.0), (60, 1.0), (60, 0.5), (365, 1.0)])
+EQ2_SETTINGS = st.builds(lambda horizon, **keywords: cm.equation_2_settings(days=horizon[0], dt=horizon[1], **keywords),
+                         REPERTOIRE_HORIZONS, K=SCALE_K, r=RATE_R, q=RATE_Q, tumour_term=st.booleans(),
+                         reading=st.sampled_from(cm.READINGS))
 
 
 @settings(max_examples=examples(200))
 # a tumour growing 2.4 per day faster than the T cells for a year: exp(876) once overflowed with a warning
-@example(seed=1, n=20, fraction=0.5, K=1e6, r=0.1, q=2.5, horizon=(365, 1.0), tumour_term=True, reading="exact")
-@given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
-       horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS))
-def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizon, tumour_term, reading):
+@example(seed=1, n=20, fraction=0.5, eq2=cm.equation_2_settings(r=0.1, q=2.5, days=365))
+@given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), eq2=EQ2_SETTINGS)
+def test_clone_capacity_and_expand_repertoire(seed, n, fraction, eq2):
     repertoire = small_repertoire(seed, n, fraction)
-    days, dt = horizon
-    checked = cm.equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
     try:
-        run = cm.expand_repertoire(repertoire, settings=checked)
+        run = cm.expand_repertoire(repertoire, settings=eq2)
     except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
-        assert "1e300" in str(error) and tumour_term and q > r
+        assert "1e300" in str(error) and eq2.tumour_term and eq2.q > eq2.r
         with pytest.raises(ValueError, match="1e300"):
-            cm.clone_capacity(repertoire, [0.0, float(days)], settings=checked)
+            cm.clone_capacity(repertoire, [0.0, eq2.days], settings=eq2)
         return
-    assert run.cells.shape == run.capacity.shape == (n, round(days / dt) + 1)
+    assert run.cells.shape == run.capacity.shape == (n, round(eq2.days / eq2.dt) + 1)
     assert_counts("clone cells", run.cells)
     assert np.all(run.cells > 0)
     np.testing.assert_array_equal(run.cells[:, 0], repertoire.sizes)
-    capacity = cm.clone_capacity(repertoire, run.t, settings=checked)
+    capacity = cm.clone_capacity(repertoire, run.t, settings=eq2)
     assert_counts("clone capacity", capacity)
     np.testing.assert_allclose(capacity, run.capacity, rtol=1e-12)
     for share in (run.tumour_share, run.alloreactive_share):
@@ -112,27 +112,23 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, K, r, q, horizo
 
 
 @settings(max_examples=examples(150))
-@given(seed=SEEDS, n=st.integers(1, 40), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
-       horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS), data=st.data())
-def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizon, tumour_term, reading, data):
+@given(seed=SEEDS, n=st.integers(1, 40), fraction=st.floats(0.0, 1.0), eq2=EQ2_SETTINGS, data=st.data())
+def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, eq2, data):
     repertoire = small_repertoire(seed, n, fraction)
     clones = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=20), label="clones")
     n0 = data.draw(st.lists(log_uniform(1e-3, 1e6), min_size=len(clones), max_size=len(clones)), label="n0")
     presented = np.array(data.draw(st.lists(st.booleans(), min_size=len(clones), max_size=len(clones)),
                                    label="presented"))
-    days, dt = horizon
-    checked = cm.equation_2_settings(K=K, r=r, q=q, days=days, dt=dt, tumour_term=tumour_term, reading=reading)
-    assert (checked.days, checked.dt) == pytest.approx((days, dt))
     try:
-        whole = cm.expand_repertoire(repertoire, settings=checked)
+        whole = cm.expand_repertoire(repertoire, settings=eq2)
     except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
-        assert "1e300" in str(error) and tumour_term and q > r
+        assert "1e300" in str(error) and eq2.tumour_term and eq2.q > eq2.r
         return
-    run = cm.expand_clones(repertoire, clones, n0, presented=presented, settings=checked)
+    run = cm.expand_clones(repertoire, clones, n0, presented=presented, settings=eq2)
     # the front door checks once; the trusted function behind it gives the same run
-    again = cm.expand_checked(repertoire, np.asarray(clones), np.asarray(n0), presented, checked)
+    again = cm.expand_checked(repertoire, np.asarray(clones), np.asarray(n0), presented, eq2)
     np.testing.assert_array_equal(again.cells, run.cells)
-    assert run.cells.shape == run.capacity.shape == (len(clones), round(days / dt) + 1)
+    assert run.cells.shape == run.capacity.shape == (len(clones), round(eq2.days / eq2.dt) + 1)
     assert_counts("clone cells", run.cells)
     np.testing.assert_array_equal(run.cells[:, 0], n0)
     np.testing.assert_array_equal(run.tumour_directed, repertoire.tumour_directed[clones])
@@ -140,32 +136,29 @@ def test_expand_clones_runs_the_chosen_clones(seed, n, fraction, K, r, q, horizo
     held = run.cells[~presented]
     np.testing.assert_allclose(held, np.broadcast_to(np.array(n0)[~presented, None], held.shape), rtol=1e-12)
     # a presented clone grows towards its own capacity, as clone_capacity gives it
-    capacity = cm.clone_capacity(repertoire, run.t, settings=checked)[clones]
+    capacity = cm.clone_capacity(repertoire, run.t, settings=eq2)[clones]
     np.testing.assert_allclose(run.capacity[presented], capacity[presented], rtol=1e-12)
     # started from their own sizes, the chosen clones are the repertoire's rows
-    own = cm.expand_clones(repertoire, clones, repertoire.sizes[clones], settings=checked)
+    own = cm.expand_clones(repertoire, clones, repertoire.sizes[clones], settings=eq2)
     np.testing.assert_allclose(own.cells, whole.cells[clones], rtol=1e-12)
 
 
 @settings(max_examples=examples(150))
-@given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), K=SCALE_K, r=RATE_R, q=RATE_Q,
-       horizon=REPERTOIRE_HORIZONS, tumour_term=st.booleans(), reading=st.sampled_from(cm.READINGS),
+@given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), eq2=EQ2_SETTINGS,
        shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6))
-def test_sweep_tumour_fraction(seed, n, fraction, K, r, q, horizon, tumour_term, reading, shares):
+def test_sweep_tumour_fraction(seed, n, fraction, eq2, shares):
     repertoire = small_repertoire(seed, n, fraction)
-    days, dt = horizon
-    checked = cm.equation_2_settings(K=K, r=r, q=q, tumour_term=tumour_term, days=days, dt=dt, reading=reading)
     own = float(repertoire.peptides.tumour.mean())
     try:
-        sweep = cm.sweep_tumour_fraction(repertoire, [*shares, own], seed=seed, settings=checked)
+        sweep = cm.sweep_tumour_fraction(repertoire, [*shares, own], seed=seed, settings=eq2)
     except ValueError as error:  # the documented refusal: a capacity beyond float64's safe range
-        assert "1e300" in str(error) and tumour_term and q > r
+        assert "1e300" in str(error) and eq2.tumour_term and eq2.q > eq2.r
         return
-    steps = round(days / dt) + 1
+    steps = round(eq2.days / eq2.dt) + 1
     assert sweep.tumour_cells.shape == sweep.alloreactive_cells.shape == (len(shares) + 1, steps)
     assert_counts("swept cells", [sweep.tumour_cells, sweep.alloreactive_cells])
     # the repertoire's own share is the repertoire as drawn
-    run = cm.expand_repertoire(repertoire, settings=checked)
+    run = cm.expand_repertoire(repertoire, settings=eq2)
     np.testing.assert_allclose(sweep.tumour_cells[-1], run.tumour_cells, rtol=1e-12)
     np.testing.assert_allclose(sweep.alloreactive_cells[-1], run.alloreactive_cells, rtol=1e-12)
     ratio = sweep.alloreactive_over_tumour

@@ -106,6 +106,15 @@ def test_tumour_and_alloreactive_shares_add_up_and_start_at_the_size_share():
     assert out.tumour_cells[-1] == pytest.approx(out.cells[tumour, -1].sum(), rel=1e-12)
 
 
+@pytest.mark.parametrize(("days", "dt"), [(10, 1.0), (30, 1.0), (60, 1.0), (60, 0.5), (365, 1.0)])
+def test_settings_keep_the_horizon_and_print_as_the_call_that_makes_them(days, dt):
+    settings = cm.equation_2_settings(days=days, dt=dt, r=0.7, reading="closed")
+    assert (settings.days, settings.dt, settings.t.size) == (days, dt, round(days / dt) + 1)
+    again = eval(repr(settings), {"equation_2_settings": cm.equation_2_settings})  # the repr is the call that makes them
+    assert (again.K, again.r, again.q, again.reading, again.tumour_term) == (1e6, 0.7, 1.2, "closed", True)
+    np.testing.assert_array_equal(again.t, settings.t)
+
+
 # --------------------------------------------------------------------------
 # power laws
 
@@ -272,8 +281,6 @@ def test_other_bad_inputs_raise_clear_errors():
         cm.equation_2_settings(tumour_term="yes")
     with pytest.raises(ValueError, match=r"reading must be one of"):
         cm.equation_2_settings(reading="naive")
-    with pytest.raises(TypeError, match=r"settings must be an Equation2Settings; got dict"):
-        cm.expand_repertoire(rep, settings={"K": 1e6})
     with pytest.raises(ValueError, match=r"capacity K \* Z \* B \* P must stay"):
         cm.expand_repertoire(rep, settings=cm.equation_2_settings(K=1e306))
     with pytest.raises(ValueError, match=r"minimum must leave at least two values"):
