@@ -2,7 +2,7 @@
 
 This is the one place where Equation 1 is computed.  :func:`cartmodel.simulate`,
 the dose-response grids of :mod:`cartmodel.dosing`, the donor clones of
-Equation 2 (:mod:`cartmodel.repertoire`) and the virtual cohorts all call these
+Equation 2 (:mod:`cartmodel.equation2`) and the virtual cohorts all call these
 functions; none of them re-derives the capacity or the update.  The in-browser
 explorers hold a JavaScript copy of :func:`tumour_term`,
 :func:`capacity_from_tumour` and :func:`logistic_steps`, which the browser tests

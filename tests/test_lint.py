@@ -84,6 +84,6 @@ def test_no_module_uses_another_modules_private_names():
 
 def test_the_private_name_check_catches_both_forms(tmp_path):
     planted = tmp_path / "planted.py"
-    planted.write_text("from cartmodel.repertoire import _expand\nimport cartmodel.burden as bd\nbd._OUTPUTS\n")
+    planted.write_text("from cartmodel.equation2 import _expand\nimport cartmodel.burden as bd\nbd._OUTPUTS\n")
     found = private_names_used_across_modules(planted)
     assert len(found) == 2 and "_expand" in found[0] and "bd._OUTPUTS" in found[1], found

@@ -1,4 +1,4 @@
-"""Tests of Equation 2 and the donor repertoire (cartmodel.repertoire)."""
+"""Tests of Equation 2 (cartmodel.equation2) and the donor repertoire it runs on (cartmodel.repertoire)."""
 
 from __future__ import annotations
 
