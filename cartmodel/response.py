@@ -285,14 +285,10 @@ def simulate_dli_trial(
 ) -> DLITrial:
     """Monte Carlo: many simulated DLIs, each run through Equation 2.
 
-    For each patient and infusion: the DLI's content is drawn as a multinomial
-    sample of ``dose_cells`` cells from the repertoire's clone frequencies; the
-    tumour peptides are presented with probability ``rho_p``; every
-    tumour-directed clone in the DLI grows by Equation 2 from its infused count
-    (towards its capacity if presented; held at its count if not).  A patient
-    responds if, in some infusion with the peptides presented, a
-    tumour-directed clone reaches ``response_cells``.  Infusions are
-    independent draws and are not added to one another.
+    Each infusion is drawn under the modelling choices listed in
+    :mod:`cartmodel.response`; every tumour-directed clone in it grows by
+    Equation 2 from its infused count (held at its count if its peptide is not
+    presented).  Infusions are independent draws and are not added to one another.
 
     Parameters
     ----------
