@@ -46,8 +46,8 @@ def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | No
 
     Parameters
     ----------
-    bars : sequence of cartmodel.burden.SensitivityBar
-        From :func:`cartmodel.burden.one_at_a_time_sensitivity`, largest first;
+    bars : sequence of cartmodel.burden.sensitivity.SensitivityBar
+        From :func:`cartmodel.burden.sensitivity.one_at_a_time_sensitivity`, largest first;
         drawn top to bottom.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made if omitted.
