@@ -5,7 +5,9 @@ broadcasts numpy arrays and checks its inputs against their rows of the
 parameter table (:data:`cartmodel.parameters.PARAMETERS`, which gives each
 input's unit and valid range), raising :class:`ValueError` or
 :class:`TypeError` that names the parameter, its value and the valid range.
-Defaults come from :data:`cartmodel.published.ALL_BURDEN_INPUTS`.
+Defaults come from :data:`cartmodel.published.ALL_BURDEN_INPUTS`.  An input
+named after a field of :class:`AllPatient` (or after one less its ``marrow_``
+or ``blood_``) is that field, described once there.
 """
 
 from __future__ import annotations
@@ -158,12 +160,12 @@ def blood_volume_ml(
     Parameters
     ----------
     weight_kg : float or array_like
-        Body weight in kg, in (0, 300] (the parameter table's range).
+        Body weight in kg.
     group : {"man", "woman", "child"}
         Which default of :data:`BLOOD_VOLUME_ML_PER_KG` to use when
         ``ml_per_kg`` is not given: 70 (men), 65 (women) or 77.05 (children) mL/kg.
     ml_per_kg : float or array_like, optional
-        Blood volume per kg in mL/kg, in [30, 150]; overrides ``group``.
+        The field ``blood_volume_ml_per_kg``; overrides ``group``.
 
     Returns
     -------
@@ -278,10 +280,8 @@ def marrow_nucleated_cells(
 
     Parameters
     ----------
-    weight_kg : float or array_like
-        Body weight in kg, in (0, 300] (the parameter table's range).
-    cells_per_kg : float or array_like
-        Marrow nucleated cells per kg, in [1e9, 1e11] (default 10.4e9, Harrison 1962).
+    weight_kg, cells_per_kg : float or array_like
+        Body weight in kg and the field ``marrow_cells_per_kg`` (default Harrison's).
 
     Returns
     -------
@@ -313,17 +313,9 @@ def marrow_blasts(
 
     Parameters
     ----------
-    weight_kg : float or array_like
-        Body weight in kg, in (0, 300] (the parameter table's range).
-    cellularity_fraction : float or array_like
-        Cellular fraction of the marrow space (biopsy), in [0, 1].
-    infiltration_fraction : float or array_like
-        Blast fraction of the nucleated marrow cells, in [0, 1].
-    normal_cellularity_fraction : float or array_like
-        Normal cellularity for the patient's age, in [0.05, 1] (a measured
-        reference, or :func:`normal_cellularity_fraction` as a rule of thumb).
-    cells_per_kg : float or array_like
-        Nucleated cells per kg of a marrow of normal cellularity, in [1e9, 1e11].
+    weight_kg, cellularity_fraction, infiltration_fraction, normal_cellularity_fraction, cells_per_kg : float or array_like
+        The fields of :class:`AllPatient`; the normal cellularity a measured
+        reference, or :func:`normal_cellularity_fraction` as a rule of thumb.
 
     Returns
     -------
@@ -354,8 +346,7 @@ def antigen_burden_molecules(
     blasts : float or array_like
         Blasts, in cells, in [0, 1e15].
     molecules_per_blast : float or array_like
-        Antigen molecules per blast, in [0, 1e6] (default: CD19 on a normal B cell,
-        22,000, Ginaldi et al. 1998).  Zero describes antigen-negative disease.
+        The field ``antigen_molecules_per_blast``; zero describes antigen-negative disease.
 
     Returns
     -------
@@ -599,18 +590,7 @@ EXAMPLE_PATIENTS: Mapping[str, AllPatient] = MappingProxyType({
 
 
 def age_group(age_years: ArrayLike) -> NDArray[np.str_]:
-    """``"child"`` below :data:`ADULT_AGE_YEARS`, ``"adult"`` from it (the book's convention).
-
-    Parameters
-    ----------
-    age_years : float or array_like
-        Age in years, in [0, 100].
-
-    Returns
-    -------
-    numpy.ndarray
-        ``"child"`` or ``"adult"`` for each age.
-    """
+    """``"child"`` below :data:`ADULT_AGE_YEARS`, ``"adult"`` from it, for each age in years (in [0, 100])."""
     age = check("age_years", age_years)
     return np.where(age < ADULT_AGE_YEARS, "child", "adult")
 
@@ -639,20 +619,15 @@ def patient_from_measurements(
 
     Parameters
     ----------
-    weight_kg : float or array_like
-        Body weight in kg, in (0, 300].
     age_years : float or array_like
         Age in years, in [0, 100]; the rule of thumb must leave a normal
         cellularity of at least 5%, so at most 95.
     sex : {"man", "woman"}
         Which adult blood volume per kg applies from :data:`ADULT_AGE_YEARS`.
-    wbc_giga_per_l : float or array_like
-        White-cell count in 10^9 cells/L, in (0, 2000].
-    blood_blast_fraction, marrow_infiltration_fraction, marrow_cellularity_fraction : float or array_like
-        Blasts among the white cells, blasts among the nucleated marrow cells and
-        the biopsy's cellularity, fractions in [0, 1].
-    antigen_molecules_per_blast : float or array_like
-        Antigen molecules per blast, in [0, 1e6] (default: CD19 on a normal B cell).
+    weight_kg, wbc_giga_per_l, blood_blast_fraction : float or array_like
+        Fields of :class:`AllPatient`.
+    marrow_infiltration_fraction, marrow_cellularity_fraction, antigen_molecules_per_blast : float or array_like
+        Fields of :class:`AllPatient` (default antigen density: CD19 on a normal B cell).
     label : str
         Name of the case, for labels only.
 

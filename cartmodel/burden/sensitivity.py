@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -40,7 +40,7 @@ _WBC_HIGH = float(PARAMETERS["wbc_giga_per_l"].high or np.inf)
 # one-at-a-time sensitivity
 
 SensitivityOutput = Literal["antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"]
-_OUTPUTS: tuple[str, ...] = ("antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts")
+_OUTPUTS: tuple[str, ...] = get_args(SensitivityOutput)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class SensitivityBar:
     Attributes
     ----------
     name : str
-        The :class:`AllPatient` field that was varied.
+        The :class:`~cartmodel.burden.estimate.AllPatient` field that was varied.
     low_input, high_input : float
         The ends of its range.
     low_output, high_output : float
@@ -91,10 +91,10 @@ def one_at_a_time_sensitivity(
     patient : AllPatient
         The baseline; its numeric fields must be scalars.
     ranges : mapping of field name to (low, high)
-        Plausible range of each input to vary; names are numeric fields of
-        :class:`AllPatient`, and each range must satisfy that field's limits.
+        Plausible range of each input to vary; names are numeric fields of the
+        patient, and each range must satisfy that field's limits.
     output : {"antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"}
-        Which quantity of :class:`BurdenEstimate` to report.
+        Which quantity of :class:`~cartmodel.burden.estimate.BurdenEstimate` to report.
 
     Returns
     -------
@@ -129,7 +129,7 @@ def one_at_a_time_sensitivity(
 
 
 # --------------------------------------------------------------------------
-# the ranges of the book's tornado analysis, and the marrow after treatment
+# the ranges of the book's tornado analysis
 
 AgeGroup = Literal["child", "adult"]
 DiseaseState = Literal["relapse", "near MRD"]
@@ -162,15 +162,15 @@ def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState)
 
     The ranges of the antigen-burden chapter: CD19 per blast from the density
     linked to response (Majzner et al. 2020) to one SD above the normal B-cell
-    mean (Ginaldi et al. 1998); marrow cells per kg from half to twice
-    Harrison's mean (an assumed range); blood volume 65 to 80 mL/kg (the
-    published defaults together); the white-cell count 25% either side of the
-    patient's.  At relapse: the normal cellularity over the measured range of
-    the age group (Wong et al. 2024), biopsy cellularity 60% to 100%,
-    infiltration 50% to 95%, blood blasts 25% either side (at most 100%).  Near
-    MRD the biopsy is taken as normal, so its cellularity spans the measured
-    normal range (and the normal cellularity, which would cancel, is not
-    varied), infiltration spans 10^-4 to 10^-2 and blood blasts 0 to 1%.
+    mean (Ginaldi et al. 1998); marrow cells per kg over
+    :data:`MARROW_CELLS_RANGE_FACTORS` of Harrison's mean; blood volume per kg
+    over :data:`BLOOD_VOLUME_RANGE_ML_PER_KG`; the white-cell count, and at
+    relapse the blood blasts (at most 100%), :data:`COUNT_SPREAD` either side of
+    the patient's; the rest from :data:`STATE_RANGES`.  The measured normal
+    cellularity of the age group (Wong et al. 2024) is the range of the normal
+    cellularity at relapse; near MRD the biopsy is taken as normal, so it is the
+    range of the biopsy's cellularity (and the normal cellularity, which would
+    cancel, is not varied).
 
     Parameters
     ----------
@@ -184,13 +184,11 @@ def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState)
     Returns
     -------
     dict
-        Field of :class:`AllPatient` to ``(low, high)``.
+        Field of :class:`~cartmodel.burden.estimate.AllPatient` to ``(low, high)``.
     """
     AllPatient.checked(patient, scalar_for="a range", fields=("wbc_giga_per_l", "blood_blast_fraction"))
-    group = check_choice("group", group, ("child", "adult"))
-    state = check_choice("state", state, ("relapse", "near MRD"))
+    ranges = fixed_tornado_ranges(group, state)  # checks group and state
     wbc = float(np.asarray(patient.wbc_giga_per_l))
-    ranges = fixed_tornado_ranges(group, state)
     ranges["wbc_giga_per_l"] = ((1 - COUNT_SPREAD) * wbc, min((1 + COUNT_SPREAD) * wbc, _WBC_HIGH))
     if state == "relapse":
         blood = float(np.asarray(patient.blood_blast_fraction))
@@ -217,7 +215,7 @@ def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tupl
     Returns
     -------
     dict
-        Field of :class:`AllPatient` to ``(low, high)``.
+        Field of :class:`~cartmodel.burden.estimate.AllPatient` to ``(low, high)``.
     """
     group = check_choice("group", group, ("child", "adult"))
     state = check_choice("state", state, ("relapse", "near MRD"))
@@ -268,7 +266,7 @@ def sensitivity_p_range(patient: AllPatient, *, group: AgeGroup, state: DiseaseS
 
     Each input moves over its range of :func:`tornado_ranges`, one at a time
     (:func:`one_at_a_time_sensitivity`); the result is the smallest and the
-    largest ``P`` (at the default reference, :func:`p_from_antigen`) met at the
+    largest ``P`` (at the default reference, :func:`~cartmodel.burden.estimate.p_from_antigen`) met at the
     ends of all the bars: the widest range one input alone can cause, not a
     joint interval for all inputs together.
 
