@@ -557,14 +557,8 @@ def estimate_burden(patient: AllPatient) -> BurdenEstimate:
     )
     blasts = total_blasts(blood, marrow)
     antigen = antigen_burden_molecules(blasts, molecules_per_blast=patient.antigen_molecules_per_blast)
-    shape = np.broadcast_shapes(volume.shape, blood.shape, marrow.shape, antigen.shape)
-    return BurdenEstimate(
-        blood_volume_ml=np.broadcast_to(volume, shape).copy(),
-        circulating_blasts=np.broadcast_to(blood, shape).copy(),
-        marrow_blasts=np.broadcast_to(marrow, shape).copy(),
-        total_blasts=np.broadcast_to(blasts, shape).copy(),
-        antigen_molecules=antigen,
-    )
+    # every field of the result over the full shape of the inputs, each its own array
+    return BurdenEstimate(*(np.array(part) for part in np.broadcast_arrays(volume, blood, marrow, blasts, antigen)))
 
 
 #: The book's two worked patients at relapse (illustrative, not real patients): a
