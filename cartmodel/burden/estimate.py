@@ -561,7 +561,7 @@ def estimate_burden(patient: AllPatient) -> BurdenEstimate:
     return BurdenEstimate(*(np.array(part) for part in np.broadcast_arrays(volume, blood, marrow, blasts, antigen)))
 
 
-#: The book's two worked patients at relapse (illustrative, not real patients): a
+#: The book's two worked patients at relapse (illustrative, not real patients), a
 #: 6-year-old child of 20 kg and a 45-year-old man of 75 kg, with the blood counts,
 #: biopsy cellularity and marrow infiltration typical of a relapse of B-ALL, and a
 #: normal cellularity for age from :func:`normal_cellularity_fraction`.

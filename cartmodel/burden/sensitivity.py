@@ -145,10 +145,10 @@ STATE_RANGES: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType
                                   "blood_blast_fraction": (0.0, 0.01)}),
 })
 
-#: The tornado analysis's range of blood volume per kg: all the published defaults together.
+#: The tornado analysis's range of blood volume per kg, all the published defaults together.
 BLOOD_VOLUME_RANGE_ML_PER_KG: tuple[float, float] = (65.0, 80.0)
 
-#: The tornado analysis's range of marrow cells per kg, as factors of Harrison's mean: an
+#: The tornado analysis's range of marrow cells per kg, as factors of Harrison's mean, an
 #: assumed range (no published spread), which also covers an adult count applied to a child.
 MARROW_CELLS_RANGE_FACTORS: tuple[float, float] = (0.5, 2.0)
 
