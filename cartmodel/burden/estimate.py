@@ -239,8 +239,7 @@ def circulating_blasts(
             f"wbc_cells_per_ul={wbc_cells_per_ul!r}"
         )
     if wbc_giga_per_l is not None:
-        wbc = check("wbc_giga_per_l", wbc_giga_per_l)
-        per_ul = wbc * _CELLS_PER_UL_PER_GIGA_PER_L
+        per_ul = wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l)
     else:
         per_ul = check("wbc_cells_per_ul", wbc_cells_per_ul)
     fraction = check("blood_blast_fraction", blast_fraction, as_name="blast_fraction")
