@@ -493,14 +493,10 @@ class BurdenEstimate:
     ----------
     blood_volume_ml : numpy.ndarray
         Blood volume in mL.
-    circulating_blasts : numpy.ndarray
-        Blasts in the blood, cells.
-    marrow_blasts : numpy.ndarray
-        Blasts in the marrow, cells.
-    total_blasts : numpy.ndarray
-        Blasts in blood and marrow, cells.
+    circulating_blasts, marrow_blasts, total_blasts : numpy.ndarray
+        Blasts in the blood, in the marrow and in both, in cells.
     antigen_molecules : numpy.ndarray
-        Antigen burden, molecules.
+        Antigen burden, in molecules.
     """
 
     blood_volume_ml: NDArray[np.float64]
