@@ -279,8 +279,10 @@ def marrow_nucleated_cells(
 
     Parameters
     ----------
-    weight_kg, cells_per_kg : float or array_like
-        Body weight in kg and the field ``marrow_cells_per_kg`` (default Harrison's).
+    weight_kg : float or array_like
+        Body weight in kg.
+    cells_per_kg : float or array_like
+        The :class:`AllPatient` field ``marrow_cells_per_kg`` (default Harrison's).
 
     Returns
     -------
@@ -308,13 +310,13 @@ def marrow_blasts(
     more or less cellular the biopsy is than normal for the patient's age, and
     the part of those cells that is blasts, with a biopsy taken to represent the
     whole.  A packed marrow (cellularity above normal) holds more cells than
-    Harrison's normal count.
+    Harrison's normal count.  The normal cellularity is a measured reference, or
+    :func:`normal_cellularity_fraction` as a rule of thumb.
 
     Parameters
     ----------
     weight_kg, cellularity_fraction, infiltration_fraction, normal_cellularity_fraction, cells_per_kg : float or array_like
-        The fields of :class:`AllPatient`; the normal cellularity a measured
-        reference, or :func:`normal_cellularity_fraction` as a rule of thumb.
+        The :class:`AllPatient` field of this name, or of ``marrow_`` and this name.
 
     Returns
     -------
@@ -493,8 +495,12 @@ class BurdenEstimate:
     ----------
     blood_volume_ml : numpy.ndarray
         Blood volume in mL.
-    circulating_blasts, marrow_blasts, total_blasts : numpy.ndarray
-        Blasts in the blood, in the marrow and in both, in cells.
+    circulating_blasts : numpy.ndarray
+        Blasts in the blood, cells.
+    marrow_blasts : numpy.ndarray
+        Blasts in the marrow, cells.
+    total_blasts : numpy.ndarray
+        Blasts in blood and marrow, cells.
     antigen_molecules : numpy.ndarray
         Antigen burden, in molecules.
     """
@@ -507,7 +513,7 @@ class BurdenEstimate:
 
     @property
     def marrow_share(self) -> NDArray[np.float64]:
-        """Fraction of all blasts that sit in the marrow (NaN-free: 0 when there are none)."""
+        """Fraction of all blasts that sit in the marrow (NaN-free, 0 when there are none)."""
         total = self.total_blasts
         return np.divide(self.marrow_blasts, total, out=np.zeros(np.shape(total)), where=total > 0)
 
@@ -613,10 +619,10 @@ def patient_from_measurements(
         cellularity of at least 5%, so at most 95.
     sex : {"man", "woman"}
         Which adult blood volume per kg applies from :data:`ADULT_AGE_YEARS`.
-    weight_kg, wbc_giga_per_l, blood_blast_fraction : float or array_like
-        Fields of :class:`AllPatient`.
-    marrow_infiltration_fraction, marrow_cellularity_fraction, antigen_molecules_per_blast : float or array_like
-        Fields of :class:`AllPatient` (default antigen density: CD19 on a normal B cell).
+    weight_kg, wbc_giga_per_l, blood_blast_fraction, marrow_infiltration_fraction : float or array_like
+        The :class:`AllPatient` field of this name.
+    marrow_cellularity_fraction, antigen_molecules_per_blast : float or array_like
+        The :class:`AllPatient` field of this name (default antigen: CD19 on a normal B cell).
     label : str
         Name of the case, for labels only.
 

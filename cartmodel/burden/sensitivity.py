@@ -51,10 +51,14 @@ class SensitivityBar:
     ----------
     name : str
         The :class:`~cartmodel.burden.estimate.AllPatient` field that was varied.
-    low_input, high_input : float
-        The ends of its range.
-    low_output, high_output : float
-        The output with the input at each end, every other input at baseline.
+    low_input : float
+        The low end of its range.
+    high_input : float
+        The high end of its range.
+    low_output : float
+        The output with the input at its low end, every other input at baseline.
+    high_output : float
+        The output with the input at its high end, every other input at baseline.
     baseline : float
         The output with every input at baseline.
     """
@@ -68,7 +72,7 @@ class SensitivityBar:
 
     @property
     def fold_range(self) -> float:
-        """Larger over smaller output, >= 1: the bar's length on a log axis.
+        """Larger over smaller output (>= 1), the bar's length on a log axis.
 
         ``inf`` when one end gives zero and the other does not; 1 when both are zero.
         """
