@@ -582,8 +582,6 @@ EXAMPLE_PATIENTS: Mapping[str, AllPatient] = MappingProxyType({
 })
 
 
-
-
 def age_group(age_years: ArrayLike) -> NDArray[np.str_]:
     """``"child"`` below :data:`ADULT_AGE_YEARS`, ``"adult"`` from it, for each age in years (in [0, 100])."""
     age = check("age_years", age_years)
