@@ -11,7 +11,8 @@ the tools the book builds on them:
 * :mod:`cartmodel.repertoire`: the donor T cell repertoire: clones, peptides, power laws.
 * :mod:`cartmodel.equation2`: Equation 2, the donor clones expanding against their peptides.
 * :mod:`cartmodel.response`: the probability of a GVHD-free response to DLI.
-* :mod:`cartmodel.burden`: the ALL antigen-burden estimate and its mapping to P.
+* :mod:`cartmodel.burden`: the ALL antigen-burden estimate, its mapping to P and its
+  sensitivity to each input.
 * :mod:`cartmodel.fitting`: reading the antigen burden from repeated CAR T counts.
 * :mod:`cartmodel.dosing`: dose-response grids, ceiling doses and split schedules.
 * :mod:`cartmodel.population`: virtual cohorts and probabilities of target attainment.

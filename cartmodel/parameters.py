@@ -14,7 +14,7 @@ Units of the book
   (dose to dose, peak to ceiling) carry over to the clinic.
 * **Antigen units (AU)** for the burden ``P`` and the tumour term
   ``P exp((q - r) t)``.  One AU is the CD19 carried by ``10**9`` normal B cells
-  (about ``2.2 x 10**13`` molecules, :data:`cartmodel.burden.REFERENCE_ANTIGEN_MOLECULES`),
+  (about ``2.2 x 10**13`` molecules, :data:`cartmodel.burden.estimate.REFERENCE_ANTIGEN_MOLECULES`),
   which at that antigen density is ``10**9`` blasts.
 * **The affinity factor** ``B = (1 nM) / IC50`` is dimensionless: the scFv's
   IC50 relative to a 1 nM reference binder, so that ``K * B`` is in model cells

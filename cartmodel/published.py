@@ -111,7 +111,7 @@ CAR_T_OUTCOMES = {
 #: Inputs of the ALL antigen-burden estimate (:mod:`cartmodel.burden`), namely blood
 #: volume of children, marrow cells, marrow cellularity and CD19 density, each
 #: with its source.  The adult blood volumes per kg are conventional values
-#: without a verified source and live in :data:`cartmodel.burden.BLOOD_VOLUME_ML_PER_KG`.
+#: without a verified source and live in :data:`cartmodel.burden.estimate.BLOOD_VOLUME_ML_PER_KG`.
 ALL_BURDEN_INPUTS = {
     "blood_volume_ml_per_kg_child_low": PublishedValue(
         68.3, "mL/kg", "linderkamp1977", "lowest mean blood volume per kg of an age and sex group in Table 1 (girls 11-14)"

@@ -232,9 +232,14 @@ def test_patient_rejects_wrong_types():
         child(label=3)
     with pytest.raises(TypeError, match="AllPatient"):
         bd.estimate_burden(CHILD)
+    with pytest.raises(TypeError, match="exactly once"):
+        bd.circulating_blasts(wbc_giga_per_l=5, wbc_cells_per_ul=5000, blast_fraction=0.1, blood_volume_ml=5000)
+    with pytest.raises(TypeError, match="exactly once"):
+        bd.circulating_blasts(blast_fraction=0.1, blood_volume_ml=5000)
 
 
 @pytest.mark.parametrize(("call", "pattern"), [
+    # physiological upper bounds: these once overflowed to inf or returned absurd counts without a word
     (lambda: bd.blood_volume_ml(1e308), r"weight_kg \(kg\) .* \(0, 300\]; got 1e\+308"),
     (lambda: bd.nadler_blood_volume_ml(1.75, 1e308, sex="man"), r"weight_kg .* got 1e\+308"),
     (lambda: bd.marrow_nucleated_cells(1e308), r"weight_kg .* got 1e\+308"),
@@ -251,36 +256,22 @@ def test_patient_rejects_wrong_types():
                                           blood_blast_fraction=0.1, marrow_infiltration_fraction=0.1,
                                           marrow_cellularity_fraction=0.5),
      r"age_years \(years\) must be in \[0, 95\] .* got 99.0"),
+    # other values outside their ranges, each named
+    (lambda: bd.circulating_blasts(wbc_giga_per_l=5, blast_fraction=1.5, blood_volume_ml=5000), r"blast_fraction .* got 1.5"),
+    (lambda: bd.blood_volume_ml(10, group="infant"), "group must be one of 'man', 'woman', 'child'; got 'infant'"),
+    (lambda: bd.nadler_blood_volume_ml(1.2, 25, sex="child"), "sex must be one of 'man', 'woman'; got 'child'"),
+    (lambda: bd.normal_cellularity_fraction(130), r"age_years \(years\) .* \[0, 100\]; got 130"),
+    (lambda: bd.p_from_antigen(1e12, reference_antigen_molecules=0), r"reference_antigen_molecules .* > 0; got 0"),
+    (lambda: bd.p_from_antigen(-1.0), r"antigen_molecules .* \[0, 1e\+21\]; got -1"),
+    (lambda: bd.wbc_giga_per_l_from_cells_per_ul(-5), r"wbc_cells_per_ul .* got -5"),
+    (lambda: bd.marrow_blasts(weight_kg=70, cellularity_fraction=0.5, infiltration_fraction=2, normal_cellularity_fraction=0.5),
+     r"infiltration_fraction .* got 2"),
+    (lambda: bd.marrow_blasts(weight_kg=70, cellularity_fraction=0.5, infiltration_fraction=0.5, normal_cellularity_fraction=1.5),
+     r"normal_cellularity_fraction .* got 1.5"),
 ])
-def test_patient_quantities_above_their_physiological_range_are_refused(call, pattern):
-    # these once overflowed to inf or returned absurd counts without a word
+def test_functions_refuse_values_outside_their_ranges_naming_the_parameter(call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()
-
-
-def test_functions_reject_bad_inputs_with_named_parameters():
-    with pytest.raises(TypeError, match="exactly once"):
-        bd.circulating_blasts(wbc_giga_per_l=5, wbc_cells_per_ul=5000, blast_fraction=0.1, blood_volume_ml=5000)
-    with pytest.raises(TypeError, match="exactly once"):
-        bd.circulating_blasts(blast_fraction=0.1, blood_volume_ml=5000)
-    with pytest.raises(ValueError, match=r"blast_fraction .* got 1.5"):
-        bd.circulating_blasts(wbc_giga_per_l=5, blast_fraction=1.5, blood_volume_ml=5000)
-    with pytest.raises(ValueError, match="group must be one of 'man', 'woman', 'child'; got 'infant'"):
-        bd.blood_volume_ml(10, group="infant")
-    with pytest.raises(ValueError, match="sex must be one of 'man', 'woman'; got 'child'"):
-        bd.nadler_blood_volume_ml(1.2, 25, sex="child")
-    with pytest.raises(ValueError, match=r"age_years \(years\) .* \[0, 100\]; got 130"):
-        bd.normal_cellularity_fraction(130)
-    with pytest.raises(ValueError, match=r"reference_antigen_molecules .* > 0; got 0"):
-        bd.p_from_antigen(1e12, reference_antigen_molecules=0)
-    with pytest.raises(ValueError, match=r"antigen_molecules .* \[0, 1e\+21\]; got -1"):
-        bd.p_from_antigen(-1.0)
-    with pytest.raises(ValueError, match=r"wbc_cells_per_ul .* got -5"):
-        bd.wbc_giga_per_l_from_cells_per_ul(-5)
-    with pytest.raises(ValueError, match=r"infiltration_fraction .* got 2"):
-        bd.marrow_blasts(weight_kg=70, cellularity_fraction=0.5, infiltration_fraction=2, normal_cellularity_fraction=0.5)
-    with pytest.raises(ValueError, match=r"normal_cellularity_fraction .* got 1.5"):
-        bd.marrow_blasts(weight_kg=70, cellularity_fraction=0.5, infiltration_fraction=0.5, normal_cellularity_fraction=1.5)
 
 
 # ---------------------------------------------------------------- sensitivity

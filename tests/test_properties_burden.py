@@ -116,7 +116,7 @@ SENSITIVITY_RANGES = st.dictionaries(
 
 
 @settings(max_examples=examples(200))
-@given(patient=PATIENTS, ranges=SENSITIVITY_RANGES, output=st.sampled_from(typing.get_args(bd.SensitivityOutput)))
+@given(patient=PATIENTS, ranges=SENSITIVITY_RANGES, output=st.sampled_from(typing.get_args(bd.sensitivity.SensitivityOutput)))
 def test_one_at_a_time_sensitivity(patient, ranges, output):
     bars = cm.one_at_a_time_sensitivity(patient, ranges, output=output)
     assert sorted(bar.name for bar in bars) == sorted(ranges)

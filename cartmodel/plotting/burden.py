@@ -27,6 +27,10 @@ __all__ = [
     "plot_reference_sweep",
 ]
 
+# the line styles of the cases drawn on one axis, in turn
+_LINE_STYLES = ("-", "--", ":", "-.")
+
+
 def _compact(value: float) -> str:
     """A short label for a range end: ``29,000``, ``0.45``, ``1 × 10⁻⁴``, ``2.1 × 10¹⁰``."""
     from ..reporting import sci
@@ -46,8 +50,8 @@ def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | No
 
     Parameters
     ----------
-    bars : sequence of cartmodel.burden.SensitivityBar
-        From :func:`cartmodel.burden.one_at_a_time_sensitivity`, largest first;
+    bars : sequence of cartmodel.burden.sensitivity.SensitivityBar
+        From :func:`cartmodel.burden.sensitivity.one_at_a_time_sensitivity`, largest first;
         drawn top to bottom.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is made if omitted.
@@ -90,10 +94,9 @@ def plot_expansions(results: Mapping[str, Expansion], ax: Axes | None = None, *,
     results = check_mapping("results", results)
     log = check_flag("log", log)
     ax = axes_or_new(ax)
-    styles = ["-", "--", ":", "-."]
     for index, (label, result) in enumerate(results.items()):
         check_single(result, f"results[{label!r}]")
-        (line,) = ax.plot(result.t, result.car_t, ls=styles[index % len(styles)], lw=2, label=label)
+        (line,) = ax.plot(result.t, result.car_t, ls=_LINE_STYLES[index % len(_LINE_STYLES)], lw=2, label=label)
         ax.plot(float(result.peak_day), float(result.peak), "o", color=line.get_color(), ms=5)
     if log:
         ax.set_yscale("log")
@@ -198,9 +201,8 @@ def plot_against_burden(
     for label, values in check_mapping("curves", curves).items():
         check_curve(f"curves[{label!r}]", values, x, log=log_y)
     ax = axes_or_new(ax)
-    styles = ["-", "--", ":", "-."]
     for index, (label, values) in enumerate(curves.items()):
-        ax.plot(burden, values, ls=styles[index % len(styles)], lw=2, label=label)
+        ax.plot(burden, values, ls=_LINE_STYLES[index % len(_LINE_STYLES)], lw=2, label=label)
     ax.set_xscale("log")
     if log_y:
         ax.set_yscale("log")
@@ -220,9 +222,8 @@ def plot_kinetics(
             raise TypeError(f"curves[{label!r}] must be a (days, values) pair; got {pair!r}")
         check_curve(f"curves[{label!r}] values", pair[1], check_grid(f"curves[{label!r}] days", pair[0]), log=log_y)
     ax = axes_or_new(ax)
-    styles = ["-", "--", ":", "-."]
     for index, (label, (days, values)) in enumerate(curves.items()):
-        ax.plot(days, values, ls=styles[index % len(styles)], lw=2, label=label)
+        ax.plot(days, values, ls=_LINE_STYLES[index % len(_LINE_STYLES)], lw=2, label=label)
     if log_y:
         ax.set_yscale("log")
     ax.set_xlabel("days after infusion")
@@ -274,9 +275,8 @@ def plot_reference_sweep(
         left, right = plt.subplots(1, 2, figsize=(11, 4.0))[1]
     else:
         left, right = axes
-    styles = ["-", "--", ":", "-."]
     for i, name in enumerate(names):
-        style = styles[i % len(styles)]
+        style = _LINE_STYLES[i % len(_LINE_STYLES)]
         left.plot(x, sweep.peak[:, i], style, marker="o", lw=2, label=name, gid=f"peak-{i}")
         right.plot(x, sweep.peak_day[:, i], style, marker="o", lw=2, label=name, gid=f"day-{i}")
     for ax in (left, right):

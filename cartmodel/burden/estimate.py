@@ -1,29 +1,13 @@
-"""The antigen-burden estimate for ALL proposed by Toor et al. (2019), and its link to Equation 1.
+"""The ALL antigen-burden estimate: blood and marrow blasts, their antigen, and Equation 1's ``P``.
 
-The paper suggests a continuous antigen-burden variable for acute lymphoblastic
-leukaemia: the absolute number of blasts in the blood plus the blasts in the
-marrow (marrow cellularity and tumour infiltration taken as fractions, with the
-marrow assumed to be uniformly involved), multiplied by the antigen density on
-each blast::
-
-    circulating blasts = WBC * blood blast fraction * blood volume
-    marrow blasts      = weight * marrow nucleated cells per kg
-                         * (cellularity / normal cellularity for age)
-                         * infiltration fraction
-    antigen burden     = (circulating + marrow blasts) * antigen molecules per blast
-
-The marrow count per kg is Harrison's (1962), measured in haematologically
-normal adults, so it is the content of a marrow of *normal* cellularity; a
-biopsy's cellularity therefore scales it relative to the normal cellularity for
-the patient's age, not as a fraction of a fully cellular marrow.
-
-:func:`p_from_antigen` turns an antigen burden into Equation 1's ``P`` by
-dividing by a reference antigen burden, :data:`REFERENCE_ANTIGEN_MOLECULES`
-(see its docstring for why this scaling and this reference).
-
-Every function is pure, broadcasts numpy arrays and checks its inputs, raising
-:class:`ValueError` or :class:`TypeError` that names the parameter, its value
-and the valid range.  Defaults come from :data:`cartmodel.published.ALL_BURDEN_INPUTS`.
+The formulas are in :mod:`cartmodel.burden`.  Every function is pure,
+broadcasts numpy arrays and checks its inputs against their rows of the
+parameter table (:data:`cartmodel.parameters.PARAMETERS`, which gives each
+input's unit and valid range), raising :class:`ValueError` or
+:class:`TypeError` that names the parameter, its value and the valid range.
+Defaults come from :data:`cartmodel.published.ALL_BURDEN_INPUTS`.  An input
+named after a field of :class:`AllPatient` (or after one less its ``marrow_``
+or ``blood_``) is that field, described once there.
 """
 
 from __future__ import annotations
@@ -32,14 +16,14 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice
-from .parameters import PARAMETERS, check
-from .published import ALL_BURDEN_INPUTS
+from .._validation import as_real_array, check_choice
+from ..parameters import PARAMETERS, check
+from ..published import ALL_BURDEN_INPUTS
 
 __all__ = [
     "BLOOD_VOLUME_ML_PER_KG",
@@ -49,13 +33,8 @@ __all__ = [
     "REFERENCE_BLASTS",
     "REFERENCE_ANTIGEN_MOLECULES",
     "ADULT_AGE_YEARS",
-    "BLOOD_VOLUME_RANGE_ML_PER_KG",
-    "MARROW_CELLS_RANGE_FACTORS",
-    "COUNT_SPREAD",
-    "STATE_RANGES",
     "AllPatient",
     "BurdenEstimate",
-    "SensitivityBar",
     "wbc_cells_per_ul_from_giga_per_l",
     "wbc_giga_per_l_from_cells_per_ul",
     "blood_volume_ml",
@@ -69,14 +48,9 @@ __all__ = [
     "p_from_antigen",
     "antigen_from_p",
     "estimate_burden",
-    "one_at_a_time_sensitivity",
-    "tornado_ranges",
     "marrow_blast_share",
     "age_group",
     "patient_from_measurements",
-    "sensitivity_state",
-    "sensitivity_p_range",
-    "fixed_tornado_ranges",
     "blasts_left_for_share",
 ]
 
@@ -186,12 +160,12 @@ def blood_volume_ml(
     Parameters
     ----------
     weight_kg : float or array_like
-        Body weight in kg, in (0, 300] (the parameter table's range).
+        Body weight in kg.
     group : {"man", "woman", "child"}
         Which default of :data:`BLOOD_VOLUME_ML_PER_KG` to use when
         ``ml_per_kg`` is not given: 70 (men), 65 (women) or 77.05 (children) mL/kg.
     ml_per_kg : float or array_like, optional
-        Blood volume per kg in mL/kg, in [30, 150]; overrides ``group``.
+        The field ``blood_volume_ml_per_kg``; overrides ``group``.
 
     Returns
     -------
@@ -265,8 +239,7 @@ def circulating_blasts(
             f"wbc_cells_per_ul={wbc_cells_per_ul!r}"
         )
     if wbc_giga_per_l is not None:
-        wbc = check("wbc_giga_per_l", wbc_giga_per_l)
-        per_ul = wbc * _CELLS_PER_UL_PER_GIGA_PER_L
+        per_ul = wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l)
     else:
         per_ul = check("wbc_cells_per_ul", wbc_cells_per_ul)
     fraction = check("blood_blast_fraction", blast_fraction, as_name="blast_fraction")
@@ -307,9 +280,9 @@ def marrow_nucleated_cells(
     Parameters
     ----------
     weight_kg : float or array_like
-        Body weight in kg, in (0, 300] (the parameter table's range).
+        Body weight in kg.
     cells_per_kg : float or array_like
-        Marrow nucleated cells per kg, in [1e9, 1e11] (default 10.4e9, Harrison 1962).
+        The :class:`AllPatient` field ``marrow_cells_per_kg`` (default Harrison's).
 
     Returns
     -------
@@ -337,21 +310,13 @@ def marrow_blasts(
     more or less cellular the biopsy is than normal for the patient's age, and
     the part of those cells that is blasts, with a biopsy taken to represent the
     whole.  A packed marrow (cellularity above normal) holds more cells than
-    Harrison's normal count.
+    Harrison's normal count.  The normal cellularity is a measured reference, or
+    :func:`normal_cellularity_fraction` as a rule of thumb.
 
     Parameters
     ----------
-    weight_kg : float or array_like
-        Body weight in kg, in (0, 300] (the parameter table's range).
-    cellularity_fraction : float or array_like
-        Cellular fraction of the marrow space (biopsy), in [0, 1].
-    infiltration_fraction : float or array_like
-        Blast fraction of the nucleated marrow cells, in [0, 1].
-    normal_cellularity_fraction : float or array_like
-        Normal cellularity for the patient's age, in [0.05, 1] (a measured
-        reference, or :func:`normal_cellularity_fraction` as a rule of thumb).
-    cells_per_kg : float or array_like
-        Nucleated cells per kg of a marrow of normal cellularity, in [1e9, 1e11].
+    weight_kg, cellularity_fraction, infiltration_fraction, normal_cellularity_fraction, cells_per_kg : float or array_like
+        The :class:`AllPatient` field of this name, or of ``marrow_`` and this name.
 
     Returns
     -------
@@ -382,8 +347,7 @@ def antigen_burden_molecules(
     blasts : float or array_like
         Blasts, in cells, in [0, 1e15].
     molecules_per_blast : float or array_like
-        Antigen molecules per blast, in [0, 1e6] (default: CD19 on a normal B cell,
-        22,000, Ginaldi et al. 1998).  Zero describes antigen-negative disease.
+        The field ``antigen_molecules_per_blast``; zero describes antigen-negative disease.
 
     Returns
     -------
@@ -490,8 +454,15 @@ class AllPatient:
     antigen: str = "CD19"
     label: str = ""
 
+    #: The numeric fields, each checked against its row of the parameter table.
+    NUMERIC_FIELDS: ClassVar[tuple[str, ...]] = (
+        "weight_kg", "wbc_giga_per_l", "blood_blast_fraction", "marrow_cellularity_fraction",
+        "marrow_infiltration_fraction", "normal_cellularity_fraction", "blood_volume_ml_per_kg",
+        "marrow_cells_per_kg", "antigen_molecules_per_blast",
+    )
+
     def __post_init__(self) -> None:
-        for name in _NUMERIC_FIELDS:
+        for name in self.NUMERIC_FIELDS:
             object.__setattr__(self, name, check(name, getattr(self, name)))
         for name in ("antigen", "label"):
             if not isinstance(getattr(self, name), str):
@@ -501,13 +472,19 @@ class AllPatient:
         """A copy with some fields changed (and checked again)."""
         return dataclasses.replace(self, **changes)
 
+    @classmethod
+    def checked(cls, patient: Any, *, scalar_for: str = "", fields: tuple[str, ...] | None = None) -> AllPatient:
+        """``patient`` itself, if it is an :class:`AllPatient`; else :class:`TypeError`.
 
-# the numeric fields of AllPatient, each checked against its row of the parameter table
-_NUMERIC_FIELDS: tuple[str, ...] = (
-    "weight_kg", "wbc_giga_per_l", "blood_blast_fraction", "marrow_cellularity_fraction",
-    "marrow_infiltration_fraction", "normal_cellularity_fraction", "blood_volume_ml_per_kg", "marrow_cells_per_kg",
-    "antigen_molecules_per_blast",
-)
+        With ``scalar_for`` (what needs scalars, for the message), its numeric
+        ``fields`` (default: all) must also be scalars; else :class:`ValueError`.
+        """
+        if not isinstance(patient, cls):
+            raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+        for name in (cls.NUMERIC_FIELDS if fields is None else fields) if scalar_for else ():
+            if np.ndim(getattr(patient, name)):
+                raise ValueError(f"patient.{name} must be a scalar for {scalar_for}; got an array")
+        return patient
 
 
 @dataclass(frozen=True)
@@ -525,7 +502,7 @@ class BurdenEstimate:
     total_blasts : numpy.ndarray
         Blasts in blood and marrow, cells.
     antigen_molecules : numpy.ndarray
-        Antigen burden, molecules.
+        Antigen burden, in molecules.
     """
 
     blood_volume_ml: NDArray[np.float64]
@@ -536,7 +513,7 @@ class BurdenEstimate:
 
     @property
     def marrow_share(self) -> NDArray[np.float64]:
-        """Fraction of all blasts that sit in the marrow (NaN-free: 0 when there are none)."""
+        """Fraction of all blasts that sit in the marrow (NaN-free, 0 when there are none)."""
         total = self.total_blasts
         return np.divide(self.marrow_blasts, total, out=np.zeros(np.shape(total)), where=total > 0)
 
@@ -565,8 +542,7 @@ def estimate_burden(patient: AllPatient) -> BurdenEstimate:
     >>> f"{float(estimate_burden(child).total_blasts):.3g}"
     '2.26e+11'
     """
-    if not isinstance(patient, AllPatient):
-        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+    AllPatient.checked(patient)
     volume = blood_volume_ml(patient.weight_kg, ml_per_kg=patient.blood_volume_ml_per_kg)
     blood = circulating_blasts(
         wbc_giga_per_l=patient.wbc_giga_per_l,
@@ -582,113 +558,11 @@ def estimate_burden(patient: AllPatient) -> BurdenEstimate:
     )
     blasts = total_blasts(blood, marrow)
     antigen = antigen_burden_molecules(blasts, molecules_per_blast=patient.antigen_molecules_per_blast)
-    shape = np.broadcast_shapes(volume.shape, blood.shape, marrow.shape, antigen.shape)
-    return BurdenEstimate(
-        blood_volume_ml=np.broadcast_to(volume, shape).copy(),
-        circulating_blasts=np.broadcast_to(blood, shape).copy(),
-        marrow_blasts=np.broadcast_to(marrow, shape).copy(),
-        total_blasts=np.broadcast_to(blasts, shape).copy(),
-        antigen_molecules=antigen,
-    )
+    # every field of the result over the full shape of the inputs, each its own array
+    return BurdenEstimate(*(np.array(part) for part in np.broadcast_arrays(volume, blood, marrow, blasts, antigen)))
 
 
-# --------------------------------------------------------------------------
-# one-at-a-time sensitivity
-
-SensitivityOutput = Literal["antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"]
-_OUTPUTS: tuple[str, ...] = ("antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts")
-
-
-@dataclass(frozen=True)
-class SensitivityBar:
-    """One input's bar of a tornado plot.
-
-    Attributes
-    ----------
-    name : str
-        The :class:`AllPatient` field that was varied.
-    low_input, high_input : float
-        The ends of its range.
-    low_output, high_output : float
-        The output with the input at each end, every other input at baseline.
-    baseline : float
-        The output with every input at baseline.
-    """
-
-    name: str
-    low_input: float
-    high_input: float
-    low_output: float
-    high_output: float
-    baseline: float
-
-    @property
-    def fold_range(self) -> float:
-        """Larger over smaller output, >= 1: the bar's length on a log axis.
-
-        ``inf`` when one end gives zero and the other does not; 1 when both are zero.
-        """
-        small, large = sorted((self.low_output, self.high_output))
-        if small > 0:
-            return large / small
-        return float("inf") if large > 0 else 1.0
-
-
-def one_at_a_time_sensitivity(
-    patient: AllPatient,
-    ranges: Mapping[str, tuple[float, float]],
-    *,
-    output: SensitivityOutput = "antigen_molecules",
-) -> list[SensitivityBar]:
-    """Vary each input over its range with the others at baseline (a tornado analysis).
-
-    Parameters
-    ----------
-    patient : AllPatient
-        The baseline; its numeric fields must be scalars.
-    ranges : mapping of field name to (low, high)
-        Plausible range of each input to vary; names are numeric fields of
-        :class:`AllPatient`, and each range must satisfy that field's limits.
-    output : {"antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"}
-        Which quantity of :class:`BurdenEstimate` to report.
-
-    Returns
-    -------
-    list of SensitivityBar
-        Sorted by :attr:`SensitivityBar.fold_range`, largest first (ties keep
-        the order of ``ranges``): the model is a sum of products, so the natural
-        measure of an input's influence is the factor by which it moves the output.
-    """
-    if not isinstance(patient, AllPatient):
-        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
-    measure = check_choice("output", output, _OUTPUTS)
-    if not isinstance(ranges, Mapping) or not ranges:
-        raise TypeError(f"ranges must be a non-empty mapping of input name to (low, high); got {ranges!r}")
-    for name in _NUMERIC_FIELDS:
-        if np.ndim(getattr(patient, name)):
-            raise ValueError(f"patient.{name} must be a scalar for a sensitivity analysis; got an array")
-    baseline = float(getattr(estimate_burden(patient), measure))
-    bars = []
-    for name, bounds in ranges.items():
-        check_choice("ranges key", name, _NUMERIC_FIELDS)
-        try:
-            low, high = bounds
-        except (TypeError, ValueError):
-            raise TypeError(f"ranges[{name!r}] must be a (low, high) pair; got {bounds!r}") from None
-        # each end must satisfy the field's own limits; the message names the range
-        checked_ends = []
-        for which, value in (("low", low), ("high", high)):
-            end = check(name, value, as_name=f"{name} {which} end in ranges")
-            if end.ndim:
-                raise TypeError(f"{name} {which} end in ranges must be a scalar; got {value!r}")
-            checked_ends.append(float(end))
-        ends = np.array(checked_ends)
-        values = getattr(estimate_burden(patient.replace(**{name: ends})), measure)
-        bars.append(SensitivityBar(name, float(ends[0]), float(ends[1]), float(values[0]), float(values[1]), baseline))
-    return sorted(bars, key=lambda bar: -bar.fold_range)
-
-
-#: The book's two worked patients at relapse (illustrative, not real patients): a
+#: The book's two worked patients at relapse (illustrative, not real patients), a
 #: 6-year-old child of 20 kg and a 45-year-old man of 75 kg, with the blood counts,
 #: biopsy cellularity and marrow infiltration typical of a relapse of B-ALL, and a
 #: normal cellularity for age from :func:`normal_cellularity_fraction`.
@@ -708,133 +582,8 @@ EXAMPLE_PATIENTS: Mapping[str, AllPatient] = MappingProxyType({
 })
 
 
-# --------------------------------------------------------------------------
-# the ranges of the book's tornado analysis, and the marrow after treatment
-
-AgeGroup = Literal["child", "adult"]
-DiseaseState = Literal["relapse", "near MRD"]
-
-#: Ranges of the tornado analysis that do not depend on the patient, by disease
-#: state (see :func:`tornado_ranges`): at relapse the biopsy's cellularity and
-#: infiltration, near MRD the infiltration (the span of measurable residual
-#: disease) and the blood blasts.
-STATE_RANGES: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType({
-    "relapse": MappingProxyType({"marrow_cellularity_fraction": (0.6, 1.0),
-                                 "marrow_infiltration_fraction": (0.5, 0.95)}),
-    "near MRD": MappingProxyType({"marrow_infiltration_fraction": (1e-4, 1e-2),
-                                  "blood_blast_fraction": (0.0, 0.01)}),
-})
-
-#: The tornado analysis's range of blood volume per kg: all the published defaults together.
-BLOOD_VOLUME_RANGE_ML_PER_KG: tuple[float, float] = (65.0, 80.0)
-
-#: The tornado analysis's range of marrow cells per kg, as factors of Harrison's mean: an
-#: assumed range (no published spread), which also covers an adult count applied to a child.
-MARROW_CELLS_RANGE_FACTORS: tuple[float, float] = (0.5, 2.0)
-
-#: The spread either side of a measured blood count (white cells, blood blasts) in
-#: the tornado analysis: 25%, for counting error and day-to-day change.
-COUNT_SPREAD: float = 0.25
-
-
-def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
-    """Plausible range of each input of the burden estimate, for :func:`one_at_a_time_sensitivity`.
-
-    The ranges of the antigen-burden chapter: CD19 per blast from the density
-    linked to response (Majzner et al. 2020) to one SD above the normal B-cell
-    mean (Ginaldi et al. 1998); marrow cells per kg from half to twice
-    Harrison's mean (an assumed range); blood volume 65 to 80 mL/kg (the
-    published defaults together); the white-cell count 25% either side of the
-    patient's.  At relapse: the normal cellularity over the measured range of
-    the age group (Wong et al. 2024), biopsy cellularity 60% to 100%,
-    infiltration 50% to 95%, blood blasts 25% either side (at most 100%).  Near
-    MRD the biopsy is taken as normal, so its cellularity spans the measured
-    normal range (and the normal cellularity, which would cancel, is not
-    varied), infiltration spans 10^-4 to 10^-2 and blood blasts 0 to 1%.
-
-    Parameters
-    ----------
-    patient : AllPatient
-        The case; its white-cell count and blood blast fraction must be scalars.
-    group : {"child", "adult"}
-        Age group, for the measured normal cellularity.
-    state : {"relapse", "near MRD"}
-        Disease state, which sets the cellularity, infiltration and blood-blast ranges.
-
-    Returns
-    -------
-    dict
-        Field of :class:`AllPatient` to ``(low, high)``.
-    """
-    if not isinstance(patient, AllPatient):
-        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
-    group = check_choice("group", group, ("child", "adult"))
-    state = check_choice("state", state, ("relapse", "near MRD"))
-    for name in ("wbc_giga_per_l", "blood_blast_fraction"):
-        if np.ndim(getattr(patient, name)):
-            raise ValueError(f"patient.{name} must be a scalar for a range; got an array")
-    wbc = float(np.asarray(patient.wbc_giga_per_l))
-    ranges = fixed_tornado_ranges(group, state)
-    ranges["wbc_giga_per_l"] = ((1 - COUNT_SPREAD) * wbc, min((1 + COUNT_SPREAD) * wbc, _WBC_HIGH))
-    if state == "relapse":
-        blood = float(np.asarray(patient.blood_blast_fraction))
-        ranges["blood_blast_fraction"] = ((1 - COUNT_SPREAD) * blood, min(1.0, (1 + COUNT_SPREAD) * blood))
-    # the order of the chapter's bars (ties keep it)
-    order = ("antigen_molecules_per_blast", "marrow_cells_per_kg", "blood_volume_ml_per_kg", "wbc_giga_per_l",
-             "normal_cellularity_fraction", "marrow_cellularity_fraction", "marrow_infiltration_fraction",
-             "blood_blast_fraction")
-    return {name: ranges[name] for name in order if name in ranges}
-
-
-def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
-    """The ranges of :func:`tornado_ranges` that do not depend on the patient's values.
-
-    Everything but the spread of the measured blood counts (the white-cell
-    count always, the blood blasts at relapse), which :data:`COUNT_SPREAD` sets
-    around the patient's own values.
-
-    Parameters
-    ----------
-    group : {"child", "adult"}
-    state : {"relapse", "near MRD"}
-
-    Returns
-    -------
-    dict
-        Field of :class:`AllPatient` to ``(low, high)``.
-    """
-    group = check_choice("group", group, ("child", "adult"))
-    state = check_choice("state", state, ("relapse", "near MRD"))
-    published = {key: value.value for key, value in ALL_BURDEN_INPUTS.items()}
-    normal = (published[f"{group}_normocellularity_low"], published[f"{group}_normocellularity_high"])
-    low_cells, high_cells = MARROW_CELLS_RANGE_FACTORS
-    ranges = {
-        "antigen_molecules_per_blast": (published["cd19_density_linked_to_response"],
-                                        published["cd19_molecules_per_b_cell"] + published["cd19_molecules_per_b_cell_sd"]),
-        "marrow_cells_per_kg": (low_cells * MARROW_NUCLEATED_CELLS_PER_KG, high_cells * MARROW_NUCLEATED_CELLS_PER_KG),
-        "blood_volume_ml_per_kg": BLOOD_VOLUME_RANGE_ML_PER_KG,
-    }
-    if state == "relapse":
-        ranges["normal_cellularity_fraction"] = normal
-    else:  # the biopsy is taken as normal: its cellularity spans the normal range
-        ranges["marrow_cellularity_fraction"] = normal
-    ranges.update(STATE_RANGES[state])
-    return ranges
-
-
 def age_group(age_years: ArrayLike) -> NDArray[np.str_]:
-    """``"child"`` below :data:`ADULT_AGE_YEARS`, ``"adult"`` from it (the book's convention).
-
-    Parameters
-    ----------
-    age_years : float or array_like
-        Age in years, in [0, 100].
-
-    Returns
-    -------
-    numpy.ndarray
-        ``"child"`` or ``"adult"`` for each age.
-    """
+    """``"child"`` below :data:`ADULT_AGE_YEARS`, ``"adult"`` from it, for each age in years (in [0, 100])."""
     age = check("age_years", age_years)
     return np.where(age < ADULT_AGE_YEARS, "child", "adult")
 
@@ -863,20 +612,15 @@ def patient_from_measurements(
 
     Parameters
     ----------
-    weight_kg : float or array_like
-        Body weight in kg, in (0, 300].
     age_years : float or array_like
         Age in years, in [0, 100]; the rule of thumb must leave a normal
         cellularity of at least 5%, so at most 95.
     sex : {"man", "woman"}
         Which adult blood volume per kg applies from :data:`ADULT_AGE_YEARS`.
-    wbc_giga_per_l : float or array_like
-        White-cell count in 10^9 cells/L, in (0, 2000].
-    blood_blast_fraction, marrow_infiltration_fraction, marrow_cellularity_fraction : float or array_like
-        Blasts among the white cells, blasts among the nucleated marrow cells and
-        the biopsy's cellularity, fractions in [0, 1].
-    antigen_molecules_per_blast : float or array_like
-        Antigen molecules per blast, in [0, 1e6] (default: CD19 on a normal B cell).
+    weight_kg, wbc_giga_per_l, blood_blast_fraction, marrow_infiltration_fraction : float or array_like
+        The :class:`AllPatient` field of this name.
+    marrow_cellularity_fraction, antigen_molecules_per_blast : float or array_like
+        The :class:`AllPatient` field of this name (default antigen: CD19 on a normal B cell).
     label : str
         Name of the case, for labels only.
 
@@ -913,60 +657,8 @@ def patient_from_measurements(
     )
 
 
-def sensitivity_state(patient: AllPatient) -> DiseaseState | None:
-    """The disease state of the tornado analysis whose ranges hold this patient, or ``None``.
-
-    The book's sensitivity analysis has ranges for two states only
-    (:data:`STATE_RANGES`).  A patient is read at relapse when the biopsy's
-    cellularity and infiltration lie in the relapse ranges, and near MRD when the
-    infiltration and the blood blasts lie in the near-MRD ranges; between the two
-    (an infiltration from 1% to 50%, say) the published spreads give no range.
-
-    Parameters
-    ----------
-    patient : AllPatient
-        The case; its numeric fields must be scalars.
-
-    Returns
-    -------
-    {"relapse", "near MRD"} or None
-    """
-    if not isinstance(patient, AllPatient):
-        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
-    for name in _NUMERIC_FIELDS:
-        if np.ndim(getattr(patient, name)):
-            raise ValueError(f"patient.{name} must be a scalar for a disease state; got an array")
-    for state, limits in STATE_RANGES.items():
-        if all(low <= float(np.asarray(getattr(patient, name))) <= high for name, (low, high) in limits.items()):
-            return state  # type: ignore[return-value]  # a key of STATE_RANGES
-    return None
-
-
-def sensitivity_p_range(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> tuple[float, float]:
-    """The lowest and highest ``P`` of the book's tornado analysis for this patient.
-
-    Each input moves over its range of :func:`tornado_ranges`, one at a time
-    (:func:`one_at_a_time_sensitivity`); the result is the smallest and the
-    largest ``P`` (at the default reference, :func:`p_from_antigen`) met at the
-    ends of all the bars: the widest range one input alone can cause, not a
-    joint interval for all inputs together.
-
-    Parameters
-    ----------
-    patient : AllPatient
-        The case (scalar fields).
-    group : {"child", "adult"}
-    state : {"relapse", "near MRD"}
-
-    Returns
-    -------
-    tuple of float
-        ``(low, high)``, ``P`` in AU.
-    """
-    bars = one_at_a_time_sensitivity(patient, tornado_ranges(patient, group=group, state=state))
-    ends = [value for bar in bars for value in (bar.low_output, bar.high_output)]
-    low, high = p_from_antigen(np.array([min(ends), max(ends)]))
-    return float(low), float(high)
+# --------------------------------------------------------------------------
+# the marrow after treatment
 
 
 def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLike) -> NDArray[np.float64]:
@@ -991,8 +683,7 @@ def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLi
     numpy.ndarray
         Fraction in [0, 1], broadcast over the patient's fields, ``net_decline`` and ``day``.
     """
-    if not isinstance(patient, AllPatient):
-        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+    AllPatient.checked(patient)
     rate = as_real_array("net_decline", net_decline, low=0.0, unit="per day")
     days = as_real_array("day", day, low=0.0, unit="days")
     infiltration = np.asarray(patient.marrow_infiltration_fraction, dtype=float)  # already checked: typed for mypy
@@ -1029,8 +720,7 @@ def blasts_left_for_share(patient: AllPatient, share: ArrayLike) -> NDArray[np.f
     >>> round(float(marrow_blast_share(child, 1.0, float(-np.log(blasts_left_for_share(child, 0.05))))), 9)
     0.05
     """
-    if not isinstance(patient, AllPatient):
-        raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+    AllPatient.checked(patient)
     s = as_real_array("share", share, low=0.0, high=1.0, low_open=True, high_open=True)
     i = float(np.asarray(patient.marrow_infiltration_fraction))
     if not 0.0 < i < 1.0:

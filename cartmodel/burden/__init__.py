@@ -1,0 +1,40 @@
+"""The antigen-burden estimate for ALL proposed by Toor et al. (2019), and its link to Equation 1.
+
+The paper suggests a continuous antigen-burden variable for acute lymphoblastic
+leukaemia: the absolute number of blasts in the blood plus the blasts in the
+marrow (marrow cellularity and tumour infiltration taken as fractions, with the
+marrow assumed to be uniformly involved), multiplied by the antigen density on
+each blast::
+
+    circulating blasts = WBC * blood blast fraction * blood volume
+    marrow blasts      = weight * marrow nucleated cells per kg
+                         * (cellularity / normal cellularity for age)
+                         * infiltration fraction
+    antigen burden     = (circulating + marrow blasts) * antigen molecules per blast
+
+The marrow count per kg is Harrison's (1962), measured in haematologically
+normal adults, so it is the content of a marrow of *normal* cellularity; a
+biopsy's cellularity therefore scales it relative to the normal cellularity for
+the patient's age, not as a fraction of a fully cellular marrow.
+
+:func:`~cartmodel.burden.estimate.p_from_antigen` turns an antigen burden into
+Equation 1's ``P`` by dividing by a reference antigen burden,
+:data:`~cartmodel.burden.estimate.REFERENCE_ANTIGEN_MOLECULES` (see its
+docstring for why this scaling and this reference).
+
+Two modules, every name of both importable from here:
+
+* :mod:`cartmodel.burden.estimate`: the estimate itself, from a patient's
+  measurements to the blasts, their antigen and ``P``, and the marrow after
+  treatment;
+* :mod:`cartmodel.burden.sensitivity`: how far the estimate moves when each
+  input moves over its plausible range, one at a time (the tornado analysis).
+"""
+
+from __future__ import annotations
+
+from . import estimate, sensitivity
+from .estimate import *  # noqa: F403  the estimate, from measurements to P
+from .sensitivity import *  # noqa: F403  the one-at-a-time sensitivity of the estimate
+
+__all__ = [*estimate.__all__, *sensitivity.__all__]

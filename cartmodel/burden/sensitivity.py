@@ -1,0 +1,294 @@
+"""How far the ALL antigen-burden estimate moves with each input: the tornado analysis.
+
+Each input of :func:`~cartmodel.burden.estimate.estimate_burden` moves over a
+plausible range with the others at baseline (:func:`one_at_a_time_sensitivity`);
+:func:`tornado_ranges` gives the ranges of the antigen-burden chapter, and
+:func:`sensitivity_state` and :func:`sensitivity_p_range` what the in-browser
+burden explorer shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal, get_args
+
+import numpy as np
+
+from .._validation import check_choice
+from ..parameters import PARAMETERS, check
+from ..published import ALL_BURDEN_INPUTS
+from .estimate import MARROW_NUCLEATED_CELLS_PER_KG, AllPatient, estimate_burden, p_from_antigen
+
+__all__ = [
+    "BLOOD_VOLUME_RANGE_ML_PER_KG",
+    "MARROW_CELLS_RANGE_FACTORS",
+    "COUNT_SPREAD",
+    "STATE_RANGES",
+    "SensitivityBar",
+    "one_at_a_time_sensitivity",
+    "tornado_ranges",
+    "fixed_tornado_ranges",
+    "sensitivity_state",
+    "sensitivity_p_range",
+]
+
+_WBC_HIGH = float(PARAMETERS["wbc_giga_per_l"].high or np.inf)
+
+# --------------------------------------------------------------------------
+# one-at-a-time sensitivity
+
+SensitivityOutput = Literal["antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"]
+_OUTPUTS: tuple[str, ...] = get_args(SensitivityOutput)
+
+
+@dataclass(frozen=True)
+class SensitivityBar:
+    """One input's bar of a tornado plot.
+
+    Attributes
+    ----------
+    name : str
+        The :class:`~cartmodel.burden.estimate.AllPatient` field that was varied.
+    low_input : float
+        The low end of its range.
+    high_input : float
+        The high end of its range.
+    low_output : float
+        The output with the input at its low end, every other input at baseline.
+    high_output : float
+        The output with the input at its high end, every other input at baseline.
+    baseline : float
+        The output with every input at baseline.
+    """
+
+    name: str
+    low_input: float
+    high_input: float
+    low_output: float
+    high_output: float
+    baseline: float
+
+    @property
+    def fold_range(self) -> float:
+        """Larger over smaller output (>= 1), the bar's length on a log axis.
+
+        ``inf`` when one end gives zero and the other does not; 1 when both are zero.
+        """
+        small, large = sorted((self.low_output, self.high_output))
+        if small > 0:
+            return large / small
+        return float("inf") if large > 0 else 1.0
+
+
+def one_at_a_time_sensitivity(
+    patient: AllPatient,
+    ranges: Mapping[str, tuple[float, float]],
+    *,
+    output: SensitivityOutput = "antigen_molecules",
+) -> list[SensitivityBar]:
+    """Vary each input over its range with the others at baseline (a tornado analysis).
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The baseline; its numeric fields must be scalars.
+    ranges : mapping of field name to (low, high)
+        Plausible range of each input to vary; names are numeric fields of the
+        patient, and each range must satisfy that field's limits.
+    output : {"antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"}
+        Which quantity of :class:`~cartmodel.burden.estimate.BurdenEstimate` to report.
+
+    Returns
+    -------
+    list of SensitivityBar
+        Sorted by :attr:`SensitivityBar.fold_range`, largest first (ties keep
+        the order of ``ranges``): the model is a sum of products, so the natural
+        measure of an input's influence is the factor by which it moves the output.
+    """
+    AllPatient.checked(patient, scalar_for="a sensitivity analysis")
+    measure = check_choice("output", output, _OUTPUTS)
+    if not isinstance(ranges, Mapping) or not ranges:
+        raise TypeError(f"ranges must be a non-empty mapping of input name to (low, high); got {ranges!r}")
+    baseline = float(getattr(estimate_burden(patient), measure))
+    bars = []
+    for name, bounds in ranges.items():
+        check_choice("ranges key", name, AllPatient.NUMERIC_FIELDS)
+        try:
+            low, high = bounds
+        except (TypeError, ValueError):
+            raise TypeError(f"ranges[{name!r}] must be a (low, high) pair; got {bounds!r}") from None
+        # each end must satisfy the field's own limits; the message names the range
+        checked_ends = []
+        for which, value in (("low", low), ("high", high)):
+            end = check(name, value, as_name=f"{name} {which} end in ranges")
+            if end.ndim:
+                raise TypeError(f"{name} {which} end in ranges must be a scalar; got {value!r}")
+            checked_ends.append(float(end))
+        ends = np.array(checked_ends)
+        values = getattr(estimate_burden(patient.replace(**{name: ends})), measure)
+        bars.append(SensitivityBar(name, float(ends[0]), float(ends[1]), float(values[0]), float(values[1]), baseline))
+    return sorted(bars, key=lambda bar: -bar.fold_range)
+
+
+# --------------------------------------------------------------------------
+# the ranges of the book's tornado analysis
+
+AgeGroup = Literal["child", "adult"]
+DiseaseState = Literal["relapse", "near MRD"]
+
+#: Ranges of the tornado analysis that do not depend on the patient, by disease
+#: state (see :func:`tornado_ranges`): at relapse the biopsy's cellularity and
+#: infiltration, near MRD the infiltration (the span of measurable residual
+#: disease) and the blood blasts.
+STATE_RANGES: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType({
+    "relapse": MappingProxyType({"marrow_cellularity_fraction": (0.6, 1.0),
+                                 "marrow_infiltration_fraction": (0.5, 0.95)}),
+    "near MRD": MappingProxyType({"marrow_infiltration_fraction": (1e-4, 1e-2),
+                                  "blood_blast_fraction": (0.0, 0.01)}),
+})
+
+#: The tornado analysis's range of blood volume per kg, all the published defaults together.
+BLOOD_VOLUME_RANGE_ML_PER_KG: tuple[float, float] = (65.0, 80.0)
+
+#: The tornado analysis's range of marrow cells per kg, as factors of Harrison's mean, an
+#: assumed range (no published spread), which also covers an adult count applied to a child.
+MARROW_CELLS_RANGE_FACTORS: tuple[float, float] = (0.5, 2.0)
+
+#: The spread either side of a measured blood count (white cells, blood blasts) in
+#: the tornado analysis: 25%, for counting error and day-to-day change.
+COUNT_SPREAD: float = 0.25
+
+
+def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
+    """Plausible range of each input of the burden estimate, for :func:`one_at_a_time_sensitivity`.
+
+    The ranges of the antigen-burden chapter: CD19 per blast from the density
+    linked to response (Majzner et al. 2020) to one SD above the normal B-cell
+    mean (Ginaldi et al. 1998); marrow cells per kg over
+    :data:`MARROW_CELLS_RANGE_FACTORS` of Harrison's mean; blood volume per kg
+    over :data:`BLOOD_VOLUME_RANGE_ML_PER_KG`; the white-cell count, and at
+    relapse the blood blasts (at most 100%), :data:`COUNT_SPREAD` either side of
+    the patient's; the rest from :data:`STATE_RANGES`.  The measured normal
+    cellularity of the age group (Wong et al. 2024) is the range of the normal
+    cellularity at relapse; near MRD the biopsy is taken as normal, so it is the
+    range of the biopsy's cellularity (and the normal cellularity, which would
+    cancel, is not varied).
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The case; its white-cell count and blood blast fraction must be scalars.
+    group : {"child", "adult"}
+        Age group, for the measured normal cellularity.
+    state : {"relapse", "near MRD"}
+        Disease state, which sets the cellularity, infiltration and blood-blast ranges.
+
+    Returns
+    -------
+    dict
+        Field of :class:`~cartmodel.burden.estimate.AllPatient` to ``(low, high)``.
+    """
+    AllPatient.checked(patient, scalar_for="a range", fields=("wbc_giga_per_l", "blood_blast_fraction"))
+    ranges = fixed_tornado_ranges(group, state)  # checks group and state
+    wbc = float(np.asarray(patient.wbc_giga_per_l))
+    ranges["wbc_giga_per_l"] = ((1 - COUNT_SPREAD) * wbc, min((1 + COUNT_SPREAD) * wbc, _WBC_HIGH))
+    if state == "relapse":
+        blood = float(np.asarray(patient.blood_blast_fraction))
+        ranges["blood_blast_fraction"] = ((1 - COUNT_SPREAD) * blood, min(1.0, (1 + COUNT_SPREAD) * blood))
+    # the order of the chapter's bars (ties keep it)
+    order = ("antigen_molecules_per_blast", "marrow_cells_per_kg", "blood_volume_ml_per_kg", "wbc_giga_per_l",
+             "normal_cellularity_fraction", "marrow_cellularity_fraction", "marrow_infiltration_fraction",
+             "blood_blast_fraction")
+    return {name: ranges[name] for name in order if name in ranges}
+
+
+def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
+    """The ranges of :func:`tornado_ranges` that do not depend on the patient's values.
+
+    Everything but the spread of the measured blood counts (the white-cell
+    count always, the blood blasts at relapse), which :data:`COUNT_SPREAD` sets
+    around the patient's own values.
+
+    Parameters
+    ----------
+    group : {"child", "adult"}
+    state : {"relapse", "near MRD"}
+
+    Returns
+    -------
+    dict
+        Field of :class:`~cartmodel.burden.estimate.AllPatient` to ``(low, high)``.
+    """
+    group = check_choice("group", group, ("child", "adult"))
+    state = check_choice("state", state, ("relapse", "near MRD"))
+    published = {key: value.value for key, value in ALL_BURDEN_INPUTS.items()}
+    normal = (published[f"{group}_normocellularity_low"], published[f"{group}_normocellularity_high"])
+    low_cells, high_cells = MARROW_CELLS_RANGE_FACTORS
+    ranges = {
+        "antigen_molecules_per_blast": (published["cd19_density_linked_to_response"],
+                                        published["cd19_molecules_per_b_cell"] + published["cd19_molecules_per_b_cell_sd"]),
+        "marrow_cells_per_kg": (low_cells * MARROW_NUCLEATED_CELLS_PER_KG, high_cells * MARROW_NUCLEATED_CELLS_PER_KG),
+        "blood_volume_ml_per_kg": BLOOD_VOLUME_RANGE_ML_PER_KG,
+    }
+    if state == "relapse":
+        ranges["normal_cellularity_fraction"] = normal
+    else:  # the biopsy is taken as normal: its cellularity spans the normal range
+        ranges["marrow_cellularity_fraction"] = normal
+    ranges.update(STATE_RANGES[state])
+    return ranges
+
+
+def sensitivity_state(patient: AllPatient) -> DiseaseState | None:
+    """The disease state of the tornado analysis whose ranges hold this patient, or ``None``.
+
+    The book's sensitivity analysis has ranges for two states only
+    (:data:`STATE_RANGES`).  A patient is read at relapse when the biopsy's
+    cellularity and infiltration lie in the relapse ranges, and near MRD when the
+    infiltration and the blood blasts lie in the near-MRD ranges; between the two
+    (an infiltration from 1% to 50%, say) the published spreads give no range.
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The case; its numeric fields must be scalars.
+
+    Returns
+    -------
+    {"relapse", "near MRD"} or None
+    """
+    AllPatient.checked(patient, scalar_for="a disease state")
+    for state, limits in STATE_RANGES.items():
+        if all(low <= float(np.asarray(getattr(patient, name))) <= high for name, (low, high) in limits.items()):
+            return state  # type: ignore[return-value]  # a key of STATE_RANGES
+    return None
+
+
+def sensitivity_p_range(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> tuple[float, float]:
+    """The lowest and highest ``P`` of the book's tornado analysis for this patient.
+
+    Each input moves over its range of :func:`tornado_ranges`, one at a time
+    (:func:`one_at_a_time_sensitivity`); the result is the smallest and the
+    largest ``P`` (at the default reference, :func:`~cartmodel.burden.estimate.p_from_antigen`) met at the
+    ends of all the bars: the widest range one input alone can cause, not a
+    joint interval for all inputs together.
+
+    Parameters
+    ----------
+    patient : AllPatient
+        The case (scalar fields).
+    group : {"child", "adult"}
+    state : {"relapse", "near MRD"}
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``, ``P`` in AU.
+    """
+    bars = one_at_a_time_sensitivity(patient, tornado_ranges(patient, group=group, state=state))
+    ends = [value for bar in bars for value in (bar.low_output, bar.high_output)]
+    low, high = p_from_antigen(np.array([min(ends), max(ends)]))
+    return float(low), float(high)
+
+
