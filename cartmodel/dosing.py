@@ -22,16 +22,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_scalar, check_choice, check_positive_int
+from ._validation import as_real_scalar, check_positive_int
 from .engine import (
-    B_PLACEMENTS,
-    READINGS,
     BPlacement,
     Reading,
-    broadcast_shape,
     capacity_from_tumour,
     check_capacity_range,
-    check_model_parameters,
+    check_run,
     first_day_below,
     logistic_steps,
     time_grid,
@@ -205,17 +202,12 @@ def dose_response(
     >>> grid.peak.shape
     (2, 2)
     """
-    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
     dose = check("n0", n0)
     level = check("clearance_level", clearance_level)
-    reading = check_choice("reading", reading, READINGS)
-    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    t, _ = time_grid(days, dt)
-    broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, "n0": dose, "clearance_level": level})
-    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)  # the checks broadcast
-    tumour = tumour_term(t, r_, q_, P_)
-    return _summaries(dose, capacity_from_tumour(tumour, B_, K_, placement), r_, t, reading,
-                      first_day_below(t, tumour, level))
+    run = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
+                    others={"n0": dose, "clearance_level": level})
+    tumour = run.tumour()
+    return _summaries(dose, run.capacity(tumour), run.r, run.t, run.reading, first_day_below(run.t, tumour, level))
 
 
 def _summaries(dose: NDArray[np.float64], cap: NDArray[np.float64], r: NDArray[np.float64], t: NDArray[np.float64],
@@ -304,22 +296,19 @@ def dose_for_ceiling(
     low_dose = as_real_scalar("min_n0", min_n0, low=1.0, unit="model cells")
     high_dose = as_real_scalar("max_n0", max_n0, low=low_dose, low_open=True, unit="model cells")
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
-    t, _ = time_grid(days, dt)
+    level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
+    checked = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
+                        others={"ceiling": ceiling_})
+    t, shape, r_ = checked.t, checked.shape, checked.r
     by_day = None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]),
                                                         low_open=True, unit="days")
-    level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
-    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
-    reading = check_choice("reading", reading, READINGS)
-    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, "ceiling": ceiling_})
-    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)
-    tumour = tumour_term(t, r_, q_, P_)
-    cap = capacity_from_tumour(tumour, B_, K_, placement)
+    tumour = checked.tumour()
+    cap = checked.capacity(tumour)
     clearance_days = first_day_below(t, tumour, np.asarray(level))
 
     # Every step of the search runs the engine on checked inputs; nothing is checked again.
     def run(dose: NDArray[np.float64]) -> DoseResponse:
-        return _summaries(dose, cap, r_, t, reading, clearance_days)
+        return _summaries(dose, cap, r_, t, checked.reading, clearance_days)
 
     at_low = run(np.broadcast_to(low_dose, shape))
     at_high = run(np.broadcast_to(high_dose, shape))
@@ -435,19 +424,19 @@ def burden_for_ceiling(
     dose = check("n0", n0)
     largest = as_real_scalar("max_P", max_P, low=1.0, high=1e30, unit="AU")
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
-    r_, q_, B_, _, K_ = check_model_parameters(r, q, B, 0.0, K)
-    reading = check_choice("reading", reading, READINGS)
-    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    t, _ = time_grid(days, dt)
-    shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "K": K_, "ceiling": ceiling_, "n0": dose})
+    # the burden is searched: P = 0 stands in for it in the checks
+    checked = check_run(r=r, q=q, B=B, P=0.0, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
+                        others={"ceiling": ceiling_, "n0": dose})
+    t, shape, placement = checked.t, checked.shape, checked.b_placement
 
     def under(burden: NDArray[np.float64], axis: bool) -> NDArray[np.bool_]:
         # every step of the search runs the engine on checked inputs; nothing is checked again
         extra = (Ellipsis, None) if axis else (Ellipsis,)
-        r, q, B, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (r_, q_, B_, K_, dose, ceiling_))
+        r, q, B, K, n, top = (np.broadcast_to(value, shape)[extra]
+                              for value in (checked.r, checked.q, checked.B, checked.K, dose, ceiling_))
         check_capacity_range(r, q, B, burden, K, float(t[-1]), placement)
         cap = capacity_from_tumour(tumour_term(t, r, q, burden), B, K, placement)
-        peak = _summaries(n, cap, r, t, reading, np.full((), np.inf)).peak
+        peak = _summaries(n, cap, r, t, checked.reading, np.full((), np.inf)).peak
         return np.asarray(peak <= top)
 
     # Bracket between neighbouring decades (the peak rises with P, so the count

@@ -41,15 +41,13 @@ from .calibration import (
 )
 from .dosing import DoseResponse
 from .engine import (
-    B_PLACEMENTS,
-    READINGS,
     BPlacement,
+    CheckedRun,
     Reading,
     broadcast_shape,
     capacity_coefficients,
-    check_capacity_range,
     check_doses,
-    check_model_parameters,
+    check_run,
     doses_by_step,
     logistic_steps,
     time_grid,
@@ -129,38 +127,30 @@ def _kill(n: NDArray[np.float64], gamma: NDArray[np.float64], k: NDArray[np.floa
 
 @dataclass(frozen=True)
 class _Checked:
-    t: NDArray[np.float64]
-    shape: tuple[int, ...]
-    params: dict[str, NDArray[np.float64]]
-    placement: str
-    reading: str
+    run: CheckedRun
+    kill_rate: NDArray[np.float64]
+    kill_saturation: NDArray[np.float64]
     form: str
 
 
-def _check(values: dict[str, Any], days: float, dt: float, reading: str, b_placement: str,
-           killing: str, extra: dict[str, Any]) -> _Checked:
-    checked = check_model_parameters(*(values[name] for name in ("r", "q", "B", "P", "K")))
-    params = dict(zip(("r", "q", "B", "P", "K"), checked, strict=True))
-    params["kill_rate"] = check("kill_rate", values["kill_rate"])
-    params["kill_saturation"] = check("kill_saturation", values["kill_saturation"])
-    reading = check_choice("reading", reading, READINGS)
-    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
+def _check(*, kill_rate: Any, kill_saturation: Any, killing: Any, others: dict[str, Any], **model: Any) -> _Checked:
+    """The killing term's inputs and Equation 1's (``model``, checked by :func:`cartmodel.engine.check_run`)."""
+    gamma = check("kill_rate", kill_rate)
+    k_half = check("kill_saturation", kill_saturation)
     form = check_choice("killing", killing, KILLING_FORMS)
-    t, _ = time_grid(days, dt)
-    shape = broadcast_shape({**params, **extra})
-    check_capacity_range(params["r"], params["q"], params["B"], params["P"], params["K"], float(t[-1]), placement)
-    return _Checked(t=t, shape=shape, params=params, placement=placement, reading=reading, form=form)
+    run = check_run(**model, others={"kill_rate": gamma, "kill_saturation": k_half, **others})
+    return _Checked(run=run, kill_rate=gamma, kill_saturation=k_half, form=form)
 
 
-def _coupled(run: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np.float64]],
+def _coupled(checked: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np.float64]],
              extinction_level: NDArray[np.float64] | None) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64],
                                                                                 NDArray[np.float64]]]:
     """Yield ``(N_k, tumour_k, K_k)`` step by step: the tumour loses what the cells of the step before kill."""
-    p = run.params
-    r, q, P = p["r"], p["q"], p["P"]
-    gamma, k_half = p["kill_rate"], p["kill_saturation"]
-    scale, slope = capacity_coefficients(p["B"], p["K"], run.placement)
-    plain_capacity = run.placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
+    run = checked.run
+    r, q, P = run.r, run.q, run.P
+    gamma, k_half = checked.kill_rate, checked.kill_saturation
+    scale, slope = capacity_coefficients(run.B, run.K, run.b_placement)
+    plain_capacity = run.b_placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
     t = run.t
     dt = float(t[1] - t[0])
     net = q - r
@@ -169,7 +159,7 @@ def _coupled(run: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np
     # exp() alone overflows only if (q - r) t can pass 700 within the horizon
     may_overflow = bool(np.max(net, initial=0.0) * t[-1] > _LARGEST_EXPONENT)
     no_kill = not np.any(gamma)
-    mass_action = run.form == "mass action"
+    mass_action = checked.form == "mass action"
     rate_per_cell = gamma / k_half * dt  # mass action: kill(N) dt = (gamma / k) dt N
     killed: NDArray[np.float64] = np.zeros(())  # sum over past steps of kill(N) dt
     state: dict[str, Any] = {"gone": None}
@@ -275,15 +265,16 @@ def simulate_killing(
     """
     dose = check("n0", n0)
     level = check("clearance_level", clearance_level)
-    t, _ = time_grid(days, dt)
+    checked = _check(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
+                     days=days, dt=dt, reading=reading, b_placement=b_placement,
+                     others={"n0": dose, "clearance_level": level})
+    t = checked.run.t
     schedule = check_doses(doses, t)
-    extra = {"n0": dose, "clearance_level": level, **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}}
-    run = _check(dict(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation),
-                 days, dt, reading, b_placement, killing, extra)
-    shape = run.shape
+    shape = broadcast_shape({"parameters": np.empty(checked.run.shape),
+                             **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
     car_t, tumour, cap = (np.empty(shape + (len(t),)) for _ in range(3))
     gone_below = _extinction(extinction, level)
-    for k, (n, tum, c) in enumerate(_coupled(run, dose, doses_by_step(schedule, shape), gone_below)):
+    for k, (n, tum, c) in enumerate(_coupled(checked, dose, doses_by_step(schedule, shape), gone_below)):
         car_t[..., k], tumour[..., k], cap[..., k] = n, tum, c
     return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap, clearance_level=level)
 
@@ -337,10 +328,11 @@ def killing_dose_response(
     """
     dose = check("n0", n0)
     level = check("clearance_level", clearance_level)
-    run = _check(dict(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation),
-                 days, dt, reading, b_placement, killing, {"n0": dose, "clearance_level": level})
-    shape, t = run.shape, run.t
-    steps = _coupled(run, dose, {}, _extinction(extinction, level))
+    checked = _check(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
+                     days=days, dt=dt, reading=reading, b_placement=b_placement,
+                     others={"n0": dose, "clearance_level": level})
+    shape, t = checked.run.shape, checked.run.t
+    steps = _coupled(checked, dose, {}, _extinction(extinction, level))
     n, tumour, _ = next(steps)
     peak = np.array(np.broadcast_to(n, shape))
     peak_day = np.zeros(shape)
