@@ -31,7 +31,6 @@ from .engine import (
     check_run,
     first_day_below,
     logistic_steps,
-    time_grid,
     tumour_term,
 )
 from .model import Expansion, simulate
@@ -479,21 +478,7 @@ def split_doses(total_n0: float, infusions: int, interval_days: float) -> tuple[
     return tuple((i * interval, each) for i in range(count))
 
 
-def split_schedule(
-    *,
-    total_n0: float,
-    infusions: int,
-    interval_days: float,
-    P: ArrayLike,
-    B: ArrayLike,
-    r: ArrayLike,
-    q: ArrayLike,
-    K: ArrayLike,
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-) -> ScheduleComparison:
+def split_schedule(*, total_n0: float, infusions: int, interval_days: float, **model: Any) -> ScheduleComparison:
     """Compare ``infusions`` doses of ``total_n0 / infusions`` with one infusion of the total.
 
     In Equation 1 the tumour term does not depend on the CAR T cells, so a
@@ -508,8 +493,10 @@ def split_schedule(
         Number of equal infusions, 1 to 1000; the first is on day 0.
     interval_days : float
         Days between infusions, >= 0; the last infusion must fall within the horizon.
-    P, B, r, q, K, days, dt, reading, b_placement
-        As in :func:`cartmodel.simulate` (parameters broadcast).
+    **model
+        The other keywords of :func:`cartmodel.simulate` but ``n0`` and
+        ``doses``: ``P, B, r, q, K`` (they broadcast), ``days``, ``dt``,
+        ``reading``, ``b_placement``, ``clearance_level``.
 
     Returns
     -------
@@ -517,14 +504,12 @@ def split_schedule(
         Both trajectories; ``peak_ratio`` is split over single.
     """
     schedule = split_doses(total_n0, infusions, interval_days)
-    t, _ = time_grid(days, dt)
-    last = schedule[-1][0]
-    if last > float(t[-1]):
+    single = simulate(n0=float(total_n0), **model)
+    last, horizon = schedule[-1][0], float(single.t[-1])
+    if last > horizon:
         raise ValueError(
             f"the last of {len(schedule)} infusions {float(interval_days):g} days apart falls on day {last:g}, "
-            f"after the horizon of {float(t[-1]):g} days; lower infusions or interval_days, or raise days"
+            f"after the horizon of {horizon:g} days; lower infusions or interval_days, or raise days"
         )
-    common: dict[str, Any] = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement)
-    single = simulate(n0=float(total_n0), **common)
-    split = simulate(n0=schedule[0][1], doses=list(schedule[1:]), **common)
+    split = simulate(n0=schedule[0][1], doses=list(schedule[1:]), **model)
     return ScheduleComparison(doses=schedule, single=single, split=split)

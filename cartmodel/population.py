@@ -508,17 +508,7 @@ def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float
     return count
 
 
-def burden_for_fraction(
-    cohort: Cohort,
-    fraction: float,
-    *,
-    n0: float,
-    ceiling: float,
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-) -> float:
+def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: float, **run: Any) -> float:
     """Largest nominal burden at which a dose keeps at least ``fraction`` of a cohort under the ceiling.
 
     Each patient's own limit is a root, found by
@@ -539,8 +529,9 @@ def burden_for_fraction(
         burden beyond which no dose of it qualifies).
     ceiling : float
         Highest acceptable peak, model cells, > 0.
-    days, dt, reading, b_placement
-        As in :func:`cartmodel.simulate`.
+    **run
+        Further keywords of :func:`cartmodel.dosing.burden_for_ceiling`:
+        ``days``, ``dt``, ``reading``, ``b_placement``, ``max_P``, ``rtol``.
 
     Returns
     -------
@@ -550,7 +541,7 @@ def burden_for_fraction(
     if not isinstance(cohort, Cohort):
         raise TypeError(f"cohort must be a Cohort returned by draw_cohort; got {type(cohort).__name__}")
     f = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
-    limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K, days=days,
-                                dt=dt, reading=reading, b_placement=b_placement) / cohort.burden_factor
+    limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K,
+                                **run) / cohort.burden_factor
     needed = math.ceil(f * cohort.size - 1e-9)  # "at least f of n patients", as in dose_for_fraction
     return float(np.sort(limits)[::-1][needed - 1])
