@@ -34,7 +34,6 @@ from the published kinetics of tisagenlecleucel by
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -43,7 +42,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only, rng_from_seed
 from .dosing import EXAMPLE_CLEAR_BY_DAY, burden_for_ceiling, dose_response
 from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumour_term
 from .paper import FIGURE_1
@@ -227,13 +226,8 @@ def draw_cohort(
     True
     """
     n = check_positive_int("n_patients", n_patients, low=1, high=10_000_000)
-    if isinstance(seed, np.random.Generator):
-        rng, seed_value = seed, None
-    elif isinstance(seed, (numbers.Integral, np.integer)) and not isinstance(seed, (bool, np.bool_)):
-        seed_value = check_positive_int("seed", seed, low=0)
-        rng = np.random.default_rng(seed_value)
-    else:
-        raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator; got {seed!r}")
+    rng = rng_from_seed(seed)
+    seed_value = None if isinstance(seed, np.random.Generator) else int(seed)
     omega = dict(DEFAULT_VARIABILITY)
     if variability is not None:
         if not isinstance(variability, Mapping):
