@@ -562,11 +562,6 @@ def dose_window(
     *,
     ceiling: float,
     clear_by_day: float,
-    P: ArrayLike,
-    B: ArrayLike,
-    r: ArrayLike,
-    q: ArrayLike,
-    K: ArrayLike,
     kill_rate: ArrayLike,
     kill_saturation: ArrayLike = 10.0,
     killing: KillingForm = "saturating",
@@ -575,11 +570,9 @@ def dose_window(
     grid_points: int = 25,
     days: float = DEFAULT_DAYS,
     dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-    clearance_level: ArrayLike = 1.0,
     extinction: bool = True,
     rtol: float = 1e-4,
+    **model: Any,
 ) -> DoseWindow:
     """The therapeutic window of Equation 1 with killing: its bounds found by root-finding.
 
@@ -595,17 +588,18 @@ def dose_window(
         Highest acceptable peak, model cells, > 0 (a proxy for toxicity).
     clear_by_day : float
         Day by which the tumour must be below ``clearance_level``, in (0, days].
-    P, B, r, q, K, kill_rate, kill_saturation, killing
-        As in :func:`simulate_killing`; all broadcast.
+    kill_rate, kill_saturation, killing, days, dt, extinction
+        As in :func:`simulate_killing` (extinction on by default: below one
+        cell's antigen the tumour is gone).
     min_n0, max_n0 : float
         The range of doses searched, model cells, ``0 < min_n0 < max_n0``.
     grid_points : int
         Grid doses before refinement, 3 to 1000.
-    days, dt, reading, b_placement, clearance_level, extinction
-        As in :func:`simulate_killing` (extinction on by default: below one
-        cell's antigen the tumour is gone).
     rtol : float
         Relative precision of each bound, in (0, 0.1].
+    **model
+        Equation 1's ``P, B, r, q, K`` (they broadcast), ``reading``,
+        ``b_placement`` and ``clearance_level``, as in :func:`simulate_killing`.
 
     Returns
     -------
@@ -618,9 +612,8 @@ def dose_window(
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
     t, _ = time_grid(days, dt)
     by_day = as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]), low_open=True, unit="days")
-    run: dict[str, Any] = dict(P=P, B=B, r=r, q=q, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation,
-                               killing=killing, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                               clearance_level=clearance_level, extinction=extinction)
+    run: dict[str, Any] = dict(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, days=days, dt=dt,
+                               extinction=extinction, **model)
     probe = killing_dose_response(n0=low_dose, **run)
     shape = np.broadcast_shapes(probe.peak.shape, ceiling_.shape)
     log_grid = np.linspace(np.log(low_dose), np.log(high_dose), points).reshape((points,) + (1,) * len(shape))
