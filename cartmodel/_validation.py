@@ -8,13 +8,16 @@ a slider too far learns what went wrong without reading a traceback.
 
 from __future__ import annotations
 
+import inspect
 import numbers
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["as_real_array", "as_real_scalar", "check_choice", "check_positive_int", "read_only", "rng_from_seed"]
+__all__ = ["as_real_array", "as_real_scalar", "bind_keywords", "check_choice", "check_positive_int", "read_only",
+           "rng_from_seed"]
 
 _Choice = TypeVar("_Choice", bound=str)
 
@@ -152,3 +155,15 @@ def read_only(array: Any) -> NDArray[Any]:
     copy = np.array(array)
     copy.setflags(write=False)
     return copy
+
+
+def bind_keywords(function: Callable[..., Any], keywords: Mapping[str, Any]) -> dict[str, Any]:
+    """``keywords`` as a call to ``function`` would take them, with its defaults filled in.
+
+    For functions that take another's keywords (``**model``): the other's
+    signature stays the one source of their names and defaults, and a missing
+    or unknown keyword raises the :class:`TypeError` a call would.
+    """
+    bound = inspect.signature(function).bind(**keywords)
+    bound.apply_defaults()
+    return dict(bound.arguments)

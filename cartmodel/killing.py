@@ -24,7 +24,7 @@ This is a research companion, not a dosing tool: doses are model quantities.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,18 +32,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
+from ._validation import as_real_array, as_real_scalar, bind_keywords, check_choice, check_positive_int
 from .calibration import (
     CALIBRATION_HORIZON_DAYS,
     CALIBRATION_SAMPLE_DAYS,
     calibrate_to_tisagenlecleucel,
     published_typical_course,
 )
-from .dosing import DoseResponse
+from .dosing import DoseResponse, dose_response
 from .engine import (
-    BPlacement,
     CheckedRun,
-    Reading,
     broadcast_shape,
     capacity_coefficients,
     check_doses,
@@ -52,7 +50,7 @@ from .engine import (
     logistic_steps,
     time_grid,
 )
-from .model import Expansion
+from .model import Expansion, simulate
 from .parameters import DEFAULT_DAYS, PARAMETERS, check
 from .published import KILLING_AXICEL
 from .variability import VirtualPatients
@@ -209,31 +207,12 @@ def _extinction(extinction: bool, level: NDArray[np.float64]) -> NDArray[np.floa
     return level if extinction else None
 
 
-def simulate_killing(
-    *,
-    r: ArrayLike,
-    q: ArrayLike,
-    B: ArrayLike,
-    P: ArrayLike,
-    K: ArrayLike,
-    kill_rate: ArrayLike,
-    kill_saturation: ArrayLike = 10.0,
-    killing: KillingForm = "saturating",
-    n0: ArrayLike = 1.0,
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-    doses: Iterable[tuple[float, ArrayLike]] | None = None,
-    clearance_level: ArrayLike = 1.0,
-    extinction: bool = False,
-) -> Expansion:
+def simulate_killing(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0, killing: KillingForm = "saturating",
+                     extinction: bool = False, **model: Any) -> Expansion:
     """Iterate Equation 1 with killing: trajectories of the CAR T cells and the tumour.
 
     Parameters
     ----------
-    r, q, B, P, K, n0, days, dt, reading, b_placement, doses, clearance_level
-        As in :func:`cartmodel.simulate`.
     kill_rate : float or array_like
         ``gamma``, per day, >= 0; 0 gives Equation 1 exactly.
     kill_saturation : float or array_like
@@ -246,6 +225,10 @@ def simulate_killing(
         deterministic model no longer lets a fraction of a cell regrow (Kimmel
         et al. 2021 make cure such an extinction event).  False (default)
         keeps Equation 1's continuous tumour term.
+    **model
+        The keywords of :func:`cartmodel.simulate`, with its defaults: ``r, q,
+        B, P, K`` (required), ``n0, days, dt, reading, b_placement, doses,
+        clearance_level``.
 
     Returns
     -------
@@ -263,11 +246,12 @@ def simulate_killing(
     >>> bool(killed.clearance_day < plain.clearance_day)
     True
     """
-    dose = check("n0", n0)
-    level = check("clearance_level", clearance_level)
-    checked = _check(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
-                     days=days, dt=dt, reading=reading, b_placement=b_placement,
-                     others={"n0": dose, "clearance_level": level})
+    equation_1 = bind_keywords(simulate, model)
+    dose = check("n0", equation_1.pop("n0"))
+    level = check("clearance_level", equation_1.pop("clearance_level"))
+    doses = equation_1.pop("doses")
+    checked = _check(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
+                     others={"n0": dose, "clearance_level": level}, **equation_1)
     t = checked.run.t
     schedule = check_doses(doses, t)
     shape = broadcast_shape({"parameters": np.empty(checked.run.shape),
@@ -279,24 +263,8 @@ def simulate_killing(
     return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap, clearance_level=level)
 
 
-def killing_dose_response(
-    *,
-    n0: ArrayLike,
-    P: ArrayLike,
-    B: ArrayLike,
-    r: ArrayLike,
-    q: ArrayLike,
-    K: ArrayLike,
-    kill_rate: ArrayLike,
-    kill_saturation: ArrayLike = 10.0,
-    killing: KillingForm = "saturating",
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-    clearance_level: ArrayLike = 1.0,
-    extinction: bool = False,
-) -> DoseResponse:
+def killing_dose_response(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0,
+                          killing: KillingForm = "saturating", extinction: bool = False, **model: Any) -> DoseResponse:
     """Peak, day of peak, clearance day and final count of Equation 1 with killing, over any grid.
 
     The same numbers as :func:`simulate_killing` followed by ``.peak``,
@@ -307,10 +275,12 @@ def killing_dose_response(
 
     Parameters
     ----------
-    n0, P, B, r, q, K, days, dt, reading, b_placement, clearance_level
-        As in :func:`cartmodel.dose_response`.
     kill_rate, kill_saturation, killing, extinction
         As in :func:`simulate_killing`.
+    **model
+        The keywords of :func:`cartmodel.dose_response`, with its defaults:
+        ``n0, P, B, r, q, K`` (required), ``days, dt, reading, b_placement,
+        clearance_level``.
 
     Returns
     -------
@@ -326,11 +296,11 @@ def killing_dose_response(
     >>> grid.peak.shape
     (2, 2)
     """
-    dose = check("n0", n0)
-    level = check("clearance_level", clearance_level)
-    checked = _check(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
-                     days=days, dt=dt, reading=reading, b_placement=b_placement,
-                     others={"n0": dose, "clearance_level": level})
+    equation_1 = bind_keywords(dose_response, model)
+    dose = check("n0", equation_1.pop("n0"))
+    level = check("clearance_level", equation_1.pop("clearance_level"))
+    checked = _check(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
+                     others={"n0": dose, "clearance_level": level}, **equation_1)
     shape, t = checked.run.shape, checked.run.t
     steps = _coupled(checked, dose, {}, _extinction(extinction, level))
     n, tumour, _ = next(steps)
