@@ -206,7 +206,8 @@ def dose_response(
     run = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
                     others={"n0": dose, "clearance_level": level})
     tumour = run.tumour()
-    return _summaries(dose, run.capacity(tumour), run.r, run.t, run.reading, first_day_below(run.t, tumour, level))
+    r_ = run.parameters[0]
+    return _summaries(dose, run.capacity(tumour), r_, run.t, run.reading, first_day_below(run.t, tumour, level))
 
 
 def _summaries(dose: NDArray[np.float64], cap: NDArray[np.float64], r: NDArray[np.float64], t: NDArray[np.float64],
@@ -298,7 +299,7 @@ def dose_for_ceiling(
     level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
     checked = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
                         others={"ceiling": ceiling_})
-    t, shape, r_ = checked.t, checked.shape, checked.r
+    t, shape, r_ = checked.t, checked.shape, checked.parameters[0]
     by_day = None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]),
                                                         low_open=True, unit="days")
     tumour = checked.tumour()
@@ -431,8 +432,7 @@ def burden_for_ceiling(
     def under(burden: NDArray[np.float64], axis: bool) -> NDArray[np.bool_]:
         # every step of the search runs the engine on checked inputs; nothing is checked again
         extra = (Ellipsis, None) if axis else (Ellipsis,)
-        r, q, B, K, n, top = (np.broadcast_to(value, shape)[extra]
-                              for value in (checked.r, checked.q, checked.B, checked.K, dose, ceiling_))
+        r, q, B, _, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (*checked.parameters, dose, ceiling_))
         check_capacity_range(r, q, B, burden, K, float(t[-1]), placement)
         cap = capacity_from_tumour(tumour_term(t, r, q, burden), B, K, placement)
         peak = _summaries(n, cap, r, t, checked.reading, np.full((), np.inf)).peak

@@ -177,8 +177,9 @@ class CheckedRun:
 
     Attributes
     ----------
-    r, q, B, P, K : numpy.ndarray
-        The parameters as float64 arrays, in their own shapes.
+    parameters : tuple of numpy.ndarray
+        ``r, q, B, P, K`` as :func:`check_model_parameters` returns them:
+        float64 arrays, in their own shapes.
     t : numpy.ndarray
         The time grid in days (:func:`time_grid`).
     reading, b_placement : str
@@ -187,11 +188,7 @@ class CheckedRun:
         Broadcast shape of the parameters and of the other arrays checked with them.
     """
 
-    r: NDArray[np.float64]
-    q: NDArray[np.float64]
-    B: NDArray[np.float64]
-    P: NDArray[np.float64]
-    K: NDArray[np.float64]
+    parameters: tuple[NDArray[np.float64], ...]
     t: NDArray[np.float64]
     reading: Reading
     b_placement: BPlacement
@@ -199,11 +196,13 @@ class CheckedRun:
 
     def tumour(self) -> NDArray[np.float64]:
         """The tumour term on the time grid (:func:`tumour_term`), time last."""
-        return tumour_term(self.t, self.r, self.q, self.P)
+        r, q, _, P, _ = self.parameters
+        return tumour_term(self.t, r, q, P)
 
     def capacity(self, tumour: NDArray[np.float64]) -> NDArray[np.float64]:
         """The capacity from a tumour term (:func:`capacity_from_tumour`), time last."""
-        return capacity_from_tumour(tumour, self.B, self.K, self.b_placement)
+        _, _, B, _, K = self.parameters
+        return capacity_from_tumour(tumour, B, K, self.b_placement)
 
 
 def check_run(*, r: Any, q: Any, B: Any, P: Any, K: Any, days: Any, dt: Any, reading: Any, b_placement: Any,
@@ -213,13 +212,13 @@ def check_run(*, r: Any, q: Any, B: Any, P: Any, K: Any, days: Any, dt: Any, rea
     ``others`` names further arrays, checked by the caller, that must
     broadcast with the parameters; their shapes enter ``shape``.
     """
-    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
+    parameters = r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
     reading_ = check_choice("reading", reading, READINGS)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
     t, _ = time_grid(days, dt)
     shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, **(others or {})})
     check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)  # the checks broadcast
-    return CheckedRun(r=r_, q=q_, B=B_, P=P_, K=K_, t=t, reading=reading_, b_placement=placement, shape=shape)
+    return CheckedRun(parameters=parameters, t=t, reading=reading_, b_placement=placement, shape=shape)
 
 
 def tumour_term(t: NDArray[np.float64], r: ArrayLike, q: ArrayLike, P: ArrayLike) -> NDArray[np.float64]:

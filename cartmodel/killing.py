@@ -145,9 +145,9 @@ def _coupled(checked: _Checked, n0: NDArray[np.float64], added: dict[int, NDArra
                                                                                 NDArray[np.float64]]]:
     """Yield ``(N_k, tumour_k, K_k)`` step by step: the tumour loses what the cells of the step before kill."""
     run = checked.run
-    r, q, P = run.r, run.q, run.P
+    r, q, B, P, K = run.parameters
     gamma, k_half = checked.kill_rate, checked.kill_saturation
-    scale, slope = capacity_coefficients(run.B, run.K, run.b_placement)
+    scale, slope = capacity_coefficients(B, K, run.b_placement)
     plain_capacity = run.b_placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
     t = run.t
     dt = float(t[1] - t[0])

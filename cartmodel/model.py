@@ -340,7 +340,7 @@ def simulate(
     shape = broadcast_shape({"parameters": np.empty(run.shape),
                              **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
     broadcast_shape({"parameters": np.empty(shape), "clearance_level": level})
-    r_, q_, B_, P_, K_, n0_ = (np.broadcast_to(a, shape) for a in (run.r, run.q, run.B, run.P, run.K, n0_))
+    r_, q_, B_, P_, K_, n0_ = (np.broadcast_to(a, shape) for a in (*run.parameters, n0_))
     tumour = tumour_term(t, r_, q_, P_)
     cap = capacity_from_tumour(tumour, B_, K_, run.b_placement)
     car_t = iterate(cap, r_, n0_, t, run.reading, doses_by_step(schedule, shape))
