@@ -182,8 +182,10 @@ class CheckedRun:
         float64 arrays, in their own shapes.
     t : numpy.ndarray
         The time grid in days (:func:`time_grid`).
-    reading, b_placement : str
-        The reading of Equation 1 and the placement of ``B``.
+    reading : str
+        The reading of Equation 1.
+    b_placement : str
+        The placement of ``B``.
     shape : tuple of int
         Broadcast shape of the parameters and of the other arrays checked with them.
     """
