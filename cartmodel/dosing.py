@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_scalar, check_positive_int
+from ._validation import as_real_scalar, bisect, check_positive_int
 from .engine import (
     BPlacement,
     Reading,
@@ -177,16 +177,10 @@ def dose_response(
 
     Parameters
     ----------
-    n0 : float or array_like
-        The dose: CAR T cells infused at day 0, in model cells, > 0.
-    P, B, r, q, K : float or array_like
-        Equation 1 parameters, as in :func:`cartmodel.simulate`: burden in
-        antigen units (>= 0), dimensionless affinity factor (> 0), CAR T and
-        tumour growth rates per day (r > 0, q >= 0), capacity scale in model
-        cells (> 0).
-    days, dt : float
-        Horizon and step length in days, as in :func:`cartmodel.simulate`.
-    reading, b_placement, clearance_level
+    n0, P, B, r, q, K : float or array_like
+        The dose and Equation 1's parameters, as in :func:`cartmodel.simulate`
+        (model cells, AU, dimensionless, per day, per day, model cells).
+    days, dt, reading, b_placement, clearance_level
         As in :func:`cartmodel.simulate`.
 
     Returns
@@ -325,11 +319,7 @@ def dose_for_ceiling(
     lo = np.where(at_max, hi, lo)
     steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / tolerance))) + 1
     if search.any():
-        for _ in range(max(steps_needed, 1)):
-            mid = 0.5 * (lo + hi)
-            under = run(np.exp(mid)).peak <= ceiling_
-            lo = np.where(search & under, mid, lo)
-            hi = np.where(search & ~under, mid, hi)
+        lo, hi = bisect(lo, hi, lambda mid: run(np.exp(mid)).peak <= ceiling_, search, max(steps_needed, 1))
     dose = np.exp(lo)
     feasible = clears & ~too_high
     dose = np.where(feasible, dose, 0.0)
@@ -449,11 +439,7 @@ def burden_for_ceiling(
     hi = np.log(decades[np.clip(count, 0, decades.size - 1)])
     if inside.any():
         steps = int(np.ceil(np.log2(float(np.max(hi - lo)) / tolerance))) + 1
-        for _ in range(steps):
-            mid = 0.5 * (lo + hi)
-            below = under(np.exp(mid), axis=False)
-            lo = np.where(inside & below, mid, lo)
-            hi = np.where(inside & ~below, mid, hi)
+        lo, hi = bisect(lo, hi, lambda mid: under(np.exp(mid), axis=False), inside, steps)
     limit = np.where(count == 0, 0.0, np.where(count == decades.size, np.inf, np.exp(lo)))
     return np.asarray(limit, dtype=float)
 

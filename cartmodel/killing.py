@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
-from ._validation import as_real_array, as_real_scalar, bind_keywords, check_choice, check_positive_int
+from ._validation import as_real_array, as_real_scalar, bind_keywords, bisect, check_choice, check_positive_int
 from .calibration import (
     CALIBRATION_HORIZON_DAYS,
     CALIBRATION_SAMPLE_DAYS,
@@ -616,11 +616,8 @@ def dose_window(
             holds_at, fails = grid[safe], grid[safe + 1]
         fails, holds_at = np.array(np.broadcast_to(fails, shape)), np.array(np.broadcast_to(holds_at, shape))
         if inner.any():
-            for _ in range(int(np.ceil(np.log2((grid[1] - grid[0]) / tolerance))) + 1):
-                mid = 0.5 * (fails + holds_at)
-                holds = conditions(mid)[which] & inner
-                holds_at = np.where(holds, mid, holds_at)
-                fails = np.where(inner & ~holds, mid, fails)
+            steps = int(np.ceil(np.log2((grid[1] - grid[0]) / tolerance))) + 1
+            holds_at, fails = bisect(holds_at, fails, lambda mid: conditions(mid)[which], inner, steps)
         edge = grid[np.clip(index, 0, points - 1)]
         bound = np.where(inner, holds_at, edge)
         return np.where(index < 0, np.nan, np.exp(bound))

@@ -117,7 +117,6 @@ VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType({
 })
 
 
-
 @dataclass(frozen=True)
 class Cohort:
     """A virtual cohort: one Equation 1 parameter set per patient (see :func:`draw_cohort`).
