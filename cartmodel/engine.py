@@ -20,10 +20,11 @@ and time is the last axis, so trajectories have shape ``S + (steps + 1,)``.
 
 Checks happen once, at the public front doors (:func:`cartmodel.simulate`,
 :func:`cartmodel.dose_response`, ...), with :func:`check_run` (or the
-``check_*`` functions and :func:`time_grid` it is made of).  The computing functions (:func:`tumour_term`,
-:func:`capacity_from_tumour`, :func:`logistic_steps`, :func:`iterate`,
-:func:`first_day_below`) trust their callers, as scipy's ``_ivp`` helpers do:
-they take float64 arrays already checked and broadcast, and check nothing again.
+``check_*`` functions and :func:`time_grid` it is made of).  The computing
+functions (:func:`tumour_term`, :func:`capacity_from_tumour`,
+:func:`logistic_steps`, :func:`iterate`, :func:`first_day_below`) trust their
+callers, as scipy's ``_ivp`` helpers do: they take float64 arrays already
+checked and broadcast, and check nothing again.
 """
 
 from __future__ import annotations
