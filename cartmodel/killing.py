@@ -404,13 +404,11 @@ def calibrated_window(calibration: KillingCalibration, *, burden_factor: ArrayLi
     if not isinstance(calibration, KillingCalibration):
         raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
     burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
-    p = calibration.parameters()
-    return dose_window(
-        ceiling=ceiling, clear_by_day=clear_by_day, P=calibration.P * burden, B=p["B"], r=p["r"], q=p["q"], K=p["K"],
-        kill_rate=p["kill_rate"], kill_saturation=p["kill_saturation"], killing=p["killing"],
-        min_n0=calibration.n0 * min_dose_factor, max_n0=calibration.n0 * max_dose_factor,
-        days=clear_by_day if days is None else days, clearance_level=clearance_level, extinction=extinction,
-    )
+    model = {**calibration.parameters(), "P": calibration.P * burden}
+    n0 = model.pop("n0")
+    return dose_window(ceiling=ceiling, clear_by_day=clear_by_day, min_n0=n0 * min_dose_factor, max_n0=n0 * max_dose_factor,
+                       days=clear_by_day if days is None else days, clearance_level=clearance_level,
+                       extinction=extinction, **model)
 
 
 def calibrate_killing(
