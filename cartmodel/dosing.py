@@ -325,16 +325,24 @@ def dose_for_ceiling(
     dose = np.where(feasible, dose, 0.0)
     peak = np.where(feasible, run(np.where(feasible, dose, 1.0)).peak, 0.0)
 
-    reason = np.full(shape, "", dtype=object)
+    reason = _reasons(too_high, clears, np.broadcast_to(clearance, shape), low_dose, level, float(t[-1]), by_day)
+    return CeilingDose(n0=dose, peak=peak, clearance_day=clearance, feasible=feasible, at_max_dose=at_max & feasible,
+                       clears_in_time=clears, reason=reason)
+
+
+def _reasons(too_high: NDArray[np.bool_], clears: NDArray[np.bool_], clearance: NDArray[np.float64], low_dose: float,
+             level: float, horizon: float, by_day: float | None) -> NDArray[np.str_]:
+    """Why no dose qualifies, per parameter set (empty where one does)."""
+    reason = np.full(too_high.shape, "", dtype=object)
     flat_reason = reason.reshape(-1)
     for i in np.flatnonzero(too_high):
         flat_reason[i] = f"even the smallest dose searched ({low_dose:g} model cells) peaks above the ceiling"
     if by_day is not None:
-        flat_clearance = np.broadcast_to(clearance, shape).reshape(-1)
+        flat_clearance = clearance.reshape(-1)
         for i in np.flatnonzero(~clears):
             if np.isinf(flat_clearance[i]):
                 flat_reason[i] = (
-                    f"the tumour term does not fall below {level:g} AU within {float(t[-1]):g} days at any dose "
+                    f"the tumour term does not fall below {level:g} AU within {horizon:g} days at any dose "
                     "(r <= q, or the burden is too large for the horizon)"
                 )
             else:
@@ -342,15 +350,7 @@ def dose_for_ceiling(
                     f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose "
                     f"(it falls below on day {flat_clearance[i]:g})"
                 )
-    return CeilingDose(
-        n0=dose,
-        peak=peak,
-        clearance_day=clearance,
-        feasible=feasible,
-        at_max_dose=at_max & feasible,
-        clears_in_time=clears,
-        reason=reason.astype(str),
-    )
+    return reason.astype(str)
 
 
 def burden_for_ceiling(

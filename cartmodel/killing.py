@@ -24,7 +24,7 @@ This is a research companion, not a dosing tool: doses are model quantities.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -594,36 +594,11 @@ def dose_window(
         return (np.broadcast_to(result.clearance_day <= by_day, shape),
                 np.broadcast_to(result.peak <= ceiling_, shape))
 
-    def first_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
-        return np.where(flags.any(axis=0), flags.argmax(axis=0), -1)
-
-    def last_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
-        return np.where(flags.any(axis=0), points - 1 - flags[::-1].argmax(axis=0), -1)
-
-    def refine(index: NDArray[np.int_], which: int, rising: bool) -> NDArray[np.float64]:
-        """Bisect where condition ``which`` turns true (``rising``: between grid index-1 and index)
-        or turns false (between index and index+1); keep the side where it holds."""
-        grid = log_grid.reshape(-1)
-        if rising:
-            inner = index > 0
-            safe = np.clip(index, 1, points - 1)
-            fails, holds_at = grid[safe - 1], grid[safe]
-        else:
-            inner = (index >= 0) & (index < points - 1)
-            safe = np.clip(index, 0, points - 2)
-            holds_at, fails = grid[safe], grid[safe + 1]
-        fails, holds_at = np.array(np.broadcast_to(fails, shape)), np.array(np.broadcast_to(holds_at, shape))
-        if inner.any():
-            steps = int(np.ceil(np.log2((grid[1] - grid[0]) / tolerance))) + 1
-            holds_at, fails = bisect(holds_at, fails, lambda mid: conditions(mid)[which], inner, steps)
-        edge = grid[np.clip(index, 0, points - 1)]
-        bound = np.where(inner, holds_at, edge)
-        return np.where(index < 0, np.nan, np.exp(bound))
-
-    first_clear, first_under, last_under = first_true(clears), first_true(under), last_true(under)
-    lowest_clearing = refine(first_clear, 0, rising=True)
-    lowest_under = refine(first_under, 1, rising=True)
-    highest_under = refine(last_under, 1, rising=False)
+    grid = log_grid.reshape(-1)
+    first_clear, first_under, last_under = _first_true(clears), _first_true(under), _last_true(under)
+    lowest_clearing = _refine(grid, first_clear, lambda mid: conditions(mid)[0], True, shape, tolerance)
+    lowest_under = _refine(grid, first_under, lambda mid: conditions(mid)[1], True, shape, tolerance)
+    highest_under = _refine(grid, last_under, lambda mid: conditions(mid)[1], False, shape, tolerance)
     # monotone: clearing, once reached, persists; the doses under the ceiling are one run
     count_under = under.sum(axis=0)
     one_run = np.where(first_under >= 0, count_under == last_under - first_under + 1, True)
@@ -633,6 +608,38 @@ def dose_window(
         clears_at_min=np.asarray(first_clear == 0), under_at_max=np.asarray(last_under == points - 1),
         monotone=np.asarray(one_run & clear_persists),
     )
+
+
+def _first_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
+    """Index of the first True along the first (grid) axis; -1 where there is none."""
+    return np.where(flags.any(axis=0), flags.argmax(axis=0), -1)
+
+
+def _last_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
+    """Index of the last True along the first (grid) axis; -1 where there is none."""
+    return np.where(flags.any(axis=0), flags.shape[0] - 1 - flags[::-1].argmax(axis=0), -1)
+
+
+def _refine(grid: NDArray[np.float64], index: NDArray[np.int_], holds: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
+            rising: bool, shape: tuple[int, ...], tolerance: float) -> NDArray[np.float64]:
+    """Bisect where the condition ``holds`` turns true (``rising``: between grid index-1 and index)
+    or turns false (between index and index+1) on the log-dose ``grid``; keep the side where it holds."""
+    points = grid.size
+    if rising:
+        inner = index > 0
+        safe = np.clip(index, 1, points - 1)
+        fails, holds_at = grid[safe - 1], grid[safe]
+    else:
+        inner = (index >= 0) & (index < points - 1)
+        safe = np.clip(index, 0, points - 2)
+        holds_at, fails = grid[safe], grid[safe + 1]
+    fails, holds_at = np.array(np.broadcast_to(fails, shape)), np.array(np.broadcast_to(holds_at, shape))
+    if inner.any():
+        steps = int(np.ceil(np.log2((grid[1] - grid[0]) / tolerance))) + 1
+        holds_at, fails = bisect(holds_at, fails, holds, inner, steps)
+    edge = grid[np.clip(index, 0, points - 1)]
+    bound = np.where(inner, holds_at, edge)
+    return np.where(index < 0, np.nan, np.exp(bound))
 
 
 # --------------------------------------------------------------------------
