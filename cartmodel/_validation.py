@@ -1,4 +1,4 @@
-"""Input checks shared by the public functions of :mod:`cartmodel`.
+"""Input checks, and the few small helpers, shared by the modules of :mod:`cartmodel`.
 
 Every check raises :class:`TypeError` for a value of the wrong kind and
 :class:`ValueError` for a value outside its range, and the message names the
@@ -8,14 +8,17 @@ a slider too far learns what went wrong without reading a traceback.
 
 from __future__ import annotations
 
+import inspect
 import numbers
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "as_real_array", "as_real_scalar", "check_choice", "check_instance", "check_positive_int", "read_only", "rng_from_seed",
+    "as_real_array", "as_real_scalar", "bind_keywords", "bisect", "check_choice", "check_instance",
+    "check_positive_int", "read_only", "rng_from_seed",
 ]
 
 _Choice = TypeVar("_Choice", bound=str)
@@ -163,3 +166,32 @@ def read_only(array: Any) -> NDArray[Any]:
     copy = np.array(array)
     copy.setflags(write=False)
     return copy
+
+
+def bind_keywords(function: Callable[..., Any], keywords: Mapping[str, Any]) -> dict[str, Any]:
+    """``keywords`` as a call to ``function`` would take them, with its defaults filled in.
+
+    For functions that take another's keywords (``**model``): the other's
+    signature stays the one source of their names and defaults, and a missing
+    or unknown keyword raises the :class:`TypeError` a call would.
+    """
+    bound = inspect.signature(function).bind(**keywords)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def bisect(holds_at: NDArray[np.float64], fails_at: NDArray[np.float64],
+           holds: Callable[[NDArray[np.float64]], NDArray[np.bool_]], active: NDArray[np.bool_],
+           steps: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Halve many brackets at once, ``steps`` times, where ``active``.
+
+    ``holds(x)`` is a condition, true at ``holds_at`` and false at
+    ``fails_at``; each step moves one end of every active bracket to its
+    midpoint, so that the ends keep that property.
+    """
+    for _ in range(steps):
+        mid = 0.5 * (holds_at + fails_at)
+        ok = holds(mid)
+        holds_at = np.where(active & ok, mid, holds_at)
+        fails_at = np.where(active & ~ok, mid, fails_at)
+    return holds_at, fails_at

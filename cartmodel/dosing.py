@@ -22,19 +22,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_scalar, check_choice, check_positive_int
+from ._validation import as_real_scalar, bisect, check_positive_int
 from .engine import (
-    B_PLACEMENTS,
-    READINGS,
     BPlacement,
     Reading,
-    broadcast_shape,
     capacity_from_tumour,
     check_capacity_range,
-    check_model_parameters,
+    check_run,
     first_day_below,
     logistic_steps,
-    time_grid,
     tumour_term,
 )
 from .model import Expansion, simulate
@@ -181,16 +177,10 @@ def dose_response(
 
     Parameters
     ----------
-    n0 : float or array_like
-        The dose: CAR T cells infused at day 0, in model cells, > 0.
-    P, B, r, q, K : float or array_like
-        Equation 1 parameters, as in :func:`cartmodel.simulate`: burden in
-        antigen units (>= 0), dimensionless affinity factor (> 0), CAR T and
-        tumour growth rates per day (r > 0, q >= 0), capacity scale in model
-        cells (> 0).
-    days, dt : float
-        Horizon and step length in days, as in :func:`cartmodel.simulate`.
-    reading, b_placement, clearance_level
+    n0, P, B, r, q, K : float or array_like
+        The dose and Equation 1's parameters, as in :func:`cartmodel.simulate`
+        (model cells, AU, dimensionless, per day, per day, model cells).
+    days, dt, reading, b_placement, clearance_level
         As in :func:`cartmodel.simulate`.
 
     Returns
@@ -205,17 +195,13 @@ def dose_response(
     >>> grid.peak.shape
     (2, 2)
     """
-    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
     dose = check("n0", n0)
     level = check("clearance_level", clearance_level)
-    reading = check_choice("reading", reading, READINGS)
-    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    t, _ = time_grid(days, dt)
-    broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, "n0": dose, "clearance_level": level})
-    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)  # the checks broadcast
-    tumour = tumour_term(t, r_, q_, P_)
-    return _summaries(dose, capacity_from_tumour(tumour, B_, K_, placement), r_, t, reading,
-                      first_day_below(t, tumour, level))
+    run = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
+                    others={"n0": dose, "clearance_level": level})
+    tumour = run.tumour()
+    r_ = run.parameters[0]
+    return _summaries(dose, run.capacity(tumour), r_, run.t, run.reading, first_day_below(run.t, tumour, level))
 
 
 def _summaries(dose: NDArray[np.float64], cap: NDArray[np.float64], r: NDArray[np.float64], t: NDArray[np.float64],
@@ -304,22 +290,19 @@ def dose_for_ceiling(
     low_dose = as_real_scalar("min_n0", min_n0, low=1.0, unit="model cells")
     high_dose = as_real_scalar("max_n0", max_n0, low=low_dose, low_open=True, unit="model cells")
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
-    t, _ = time_grid(days, dt)
+    level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
+    checked = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
+                        others={"ceiling": ceiling_})
+    t, shape, r_ = checked.t, checked.shape, checked.parameters[0]
     by_day = None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]),
                                                         low_open=True, unit="days")
-    level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
-    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
-    reading = check_choice("reading", reading, READINGS)
-    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, "ceiling": ceiling_})
-    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)
-    tumour = tumour_term(t, r_, q_, P_)
-    cap = capacity_from_tumour(tumour, B_, K_, placement)
+    tumour = checked.tumour()
+    cap = checked.capacity(tumour)
     clearance_days = first_day_below(t, tumour, np.asarray(level))
 
     # Every step of the search runs the engine on checked inputs; nothing is checked again.
     def run(dose: NDArray[np.float64]) -> DoseResponse:
-        return _summaries(dose, cap, r_, t, reading, clearance_days)
+        return _summaries(dose, cap, r_, t, checked.reading, clearance_days)
 
     at_low = run(np.broadcast_to(low_dose, shape))
     at_high = run(np.broadcast_to(high_dose, shape))
@@ -336,26 +319,30 @@ def dose_for_ceiling(
     lo = np.where(at_max, hi, lo)
     steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / tolerance))) + 1
     if search.any():
-        for _ in range(max(steps_needed, 1)):
-            mid = 0.5 * (lo + hi)
-            under = run(np.exp(mid)).peak <= ceiling_
-            lo = np.where(search & under, mid, lo)
-            hi = np.where(search & ~under, mid, hi)
+        lo, hi = bisect(lo, hi, lambda mid: run(np.exp(mid)).peak <= ceiling_, search, max(steps_needed, 1))
     dose = np.exp(lo)
     feasible = clears & ~too_high
     dose = np.where(feasible, dose, 0.0)
     peak = np.where(feasible, run(np.where(feasible, dose, 1.0)).peak, 0.0)
 
-    reason = np.full(shape, "", dtype=object)
+    reason = _reasons(too_high, clears, np.broadcast_to(clearance, shape), low_dose, level, float(t[-1]), by_day)
+    return CeilingDose(n0=dose, peak=peak, clearance_day=clearance, feasible=feasible, at_max_dose=at_max & feasible,
+                       clears_in_time=clears, reason=reason)
+
+
+def _reasons(too_high: NDArray[np.bool_], clears: NDArray[np.bool_], clearance: NDArray[np.float64], low_dose: float,
+             level: float, horizon: float, by_day: float | None) -> NDArray[np.str_]:
+    """Why no dose qualifies, per parameter set (empty where one does)."""
+    reason = np.full(too_high.shape, "", dtype=object)
     flat_reason = reason.reshape(-1)
     for i in np.flatnonzero(too_high):
         flat_reason[i] = f"even the smallest dose searched ({low_dose:g} model cells) peaks above the ceiling"
     if by_day is not None:
-        flat_clearance = np.broadcast_to(clearance, shape).reshape(-1)
+        flat_clearance = clearance.reshape(-1)
         for i in np.flatnonzero(~clears):
             if np.isinf(flat_clearance[i]):
                 flat_reason[i] = (
-                    f"the tumour term does not fall below {level:g} AU within {float(t[-1]):g} days at any dose "
+                    f"the tumour term does not fall below {level:g} AU within {horizon:g} days at any dose "
                     "(r <= q, or the burden is too large for the horizon)"
                 )
             else:
@@ -363,15 +350,7 @@ def dose_for_ceiling(
                     f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose "
                     f"(it falls below on day {flat_clearance[i]:g})"
                 )
-    return CeilingDose(
-        n0=dose,
-        peak=peak,
-        clearance_day=clearance,
-        feasible=feasible,
-        at_max_dose=at_max & feasible,
-        clears_in_time=clears,
-        reason=reason.astype(str),
-    )
+    return reason.astype(str)
 
 
 def burden_for_ceiling(
@@ -435,19 +414,18 @@ def burden_for_ceiling(
     dose = check("n0", n0)
     largest = as_real_scalar("max_P", max_P, low=1.0, high=1e30, unit="AU")
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
-    r_, q_, B_, _, K_ = check_model_parameters(r, q, B, 0.0, K)
-    reading = check_choice("reading", reading, READINGS)
-    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    t, _ = time_grid(days, dt)
-    shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "K": K_, "ceiling": ceiling_, "n0": dose})
+    # the burden is searched: P = 0 stands in for it in the checks
+    checked = check_run(r=r, q=q, B=B, P=0.0, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
+                        others={"ceiling": ceiling_, "n0": dose})
+    t, shape, placement = checked.t, checked.shape, checked.b_placement
 
     def under(burden: NDArray[np.float64], axis: bool) -> NDArray[np.bool_]:
         # every step of the search runs the engine on checked inputs; nothing is checked again
         extra = (Ellipsis, None) if axis else (Ellipsis,)
-        r, q, B, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (r_, q_, B_, K_, dose, ceiling_))
+        r, q, B, _, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (*checked.parameters, dose, ceiling_))
         check_capacity_range(r, q, B, burden, K, float(t[-1]), placement)
         cap = capacity_from_tumour(tumour_term(t, r, q, burden), B, K, placement)
-        peak = _summaries(n, cap, r, t, reading, np.full((), np.inf)).peak
+        peak = _summaries(n, cap, r, t, checked.reading, np.full((), np.inf)).peak
         return np.asarray(peak <= top)
 
     # Bracket between neighbouring decades (the peak rises with P, so the count
@@ -461,11 +439,7 @@ def burden_for_ceiling(
     hi = np.log(decades[np.clip(count, 0, decades.size - 1)])
     if inside.any():
         steps = int(np.ceil(np.log2(float(np.max(hi - lo)) / tolerance))) + 1
-        for _ in range(steps):
-            mid = 0.5 * (lo + hi)
-            below = under(np.exp(mid), axis=False)
-            lo = np.where(inside & below, mid, lo)
-            hi = np.where(inside & ~below, mid, hi)
+        lo, hi = bisect(lo, hi, lambda mid: under(np.exp(mid), axis=False), inside, steps)
     limit = np.where(count == 0, 0.0, np.where(count == decades.size, np.inf, np.exp(lo)))
     return np.asarray(limit, dtype=float)
 
@@ -490,21 +464,7 @@ def split_doses(total_n0: float, infusions: int, interval_days: float) -> tuple[
     return tuple((i * interval, each) for i in range(count))
 
 
-def split_schedule(
-    *,
-    total_n0: float,
-    infusions: int,
-    interval_days: float,
-    P: ArrayLike,
-    B: ArrayLike,
-    r: ArrayLike,
-    q: ArrayLike,
-    K: ArrayLike,
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-) -> ScheduleComparison:
+def split_schedule(*, total_n0: float, infusions: int, interval_days: float, **model: Any) -> ScheduleComparison:
     """Compare ``infusions`` doses of ``total_n0 / infusions`` with one infusion of the total.
 
     In Equation 1 the tumour term does not depend on the CAR T cells, so a
@@ -519,8 +479,10 @@ def split_schedule(
         Number of equal infusions, 1 to 1000; the first is on day 0.
     interval_days : float
         Days between infusions, >= 0; the last infusion must fall within the horizon.
-    P, B, r, q, K, days, dt, reading, b_placement
-        As in :func:`cartmodel.simulate` (parameters broadcast).
+    **model
+        The other keywords of :func:`cartmodel.simulate` but ``n0`` and
+        ``doses``: ``P, B, r, q, K`` (they broadcast), ``days``, ``dt``,
+        ``reading``, ``b_placement``, ``clearance_level``.
 
     Returns
     -------
@@ -528,14 +490,12 @@ def split_schedule(
         Both trajectories; ``peak_ratio`` is split over single.
     """
     schedule = split_doses(total_n0, infusions, interval_days)
-    t, _ = time_grid(days, dt)
-    last = schedule[-1][0]
-    if last > float(t[-1]):
+    single = simulate(n0=float(total_n0), **model)
+    last, horizon = schedule[-1][0], float(single.t[-1])
+    if last > horizon:
         raise ValueError(
             f"the last of {len(schedule)} infusions {float(interval_days):g} days apart falls on day {last:g}, "
-            f"after the horizon of {float(t[-1]):g} days; lower infusions or interval_days, or raise days"
+            f"after the horizon of {horizon:g} days; lower infusions or interval_days, or raise days"
         )
-    common: dict[str, Any] = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement)
-    single = simulate(n0=float(total_n0), **common)
-    split = simulate(n0=schedule[0][1], doses=list(schedule[1:]), **common)
+    split = simulate(n0=schedule[0][1], doses=list(schedule[1:]), **model)
     return ScheduleComparison(doses=schedule, single=single, split=split)

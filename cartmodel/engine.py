@@ -19,35 +19,39 @@ Arrays follow one convention: parameters broadcast together to a shape ``S``
 and time is the last axis, so trajectories have shape ``S + (steps + 1,)``.
 
 Checks happen once, at the public front doors (:func:`cartmodel.simulate`,
-:func:`cartmodel.dose_response`, ...), with the ``check_*`` functions and
-:func:`time_grid` of this module.  The computing functions (:func:`tumour_term`,
-:func:`capacity_from_tumour`, :func:`logistic_steps`, :func:`iterate`,
-:func:`first_day_below`) trust their callers, as scipy's ``_ivp`` helpers do:
-they take float64 arrays already checked and broadcast, and check nothing again.
+:func:`cartmodel.dose_response`, ...), with :func:`check_run` (or the
+``check_*`` functions and :func:`time_grid` it is made of).  The computing
+functions (:func:`tumour_term`, :func:`capacity_from_tumour`,
+:func:`logistic_steps`, :func:`iterate`, :func:`first_day_below`) trust their
+callers, as scipy's ``_ivp`` helpers do: they take float64 arrays already
+checked and broadcast, and check nothing again.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array
+from ._validation import as_real_array, check_choice
 from .parameters import check
 
 __all__ = [
     "B_PLACEMENTS",
     "MAX_STEPS",
     "READINGS",
+    "CheckedRun",
     "broadcast_shape",
     "capacity_coefficients",
     "capacity_from_tumour",
     "check_capacity_range",
     "check_doses",
     "check_model_parameters",
+    "check_run",
     "doses_by_step",
     "first_day_below",
     "iterate",
@@ -166,6 +170,58 @@ def check_capacity_range(
         )
     if np.any(log_low < _LOG_MIN_CELLS):
         raise ValueError("the plateau (K * B, or K) must be above 1e-300 model cells; raise K or B")
+
+
+@dataclass(frozen=True)
+class CheckedRun:
+    """Equation 1's inputs as a front door has checked them (see :func:`check_run`).
+
+    Attributes
+    ----------
+    parameters : tuple of numpy.ndarray
+        ``r, q, B, P, K`` as :func:`check_model_parameters` returns them:
+        float64 arrays, in their own shapes.
+    t : numpy.ndarray
+        The time grid in days (:func:`time_grid`).
+    reading : str
+        The reading of Equation 1.
+    b_placement : str
+        The placement of ``B``.
+    shape : tuple of int
+        Broadcast shape of the parameters and of the other arrays checked with them.
+    """
+
+    parameters: tuple[NDArray[np.float64], ...]
+    t: NDArray[np.float64]
+    reading: Reading
+    b_placement: BPlacement
+    shape: tuple[int, ...]
+
+    def tumour(self) -> NDArray[np.float64]:
+        """The tumour term on the time grid (:func:`tumour_term`), time last."""
+        r, q, _, P, _ = self.parameters
+        return tumour_term(self.t, r, q, P)
+
+    def capacity(self, tumour: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The capacity from a tumour term (:func:`capacity_from_tumour`), time last."""
+        _, _, B, _, K = self.parameters
+        return capacity_from_tumour(tumour, B, K, self.b_placement)
+
+
+def check_run(*, r: Any, q: Any, B: Any, P: Any, K: Any, days: Any, dt: Any, reading: Any, b_placement: Any,
+              others: Mapping[str, Any] | None = None) -> CheckedRun:
+    """Check a front door's Equation 1 inputs once: parameters, time grid, choices, shapes and capacity range.
+
+    ``others`` names further arrays, checked by the caller, that must
+    broadcast with the parameters; their shapes enter ``shape``.
+    """
+    parameters = r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
+    reading_ = check_choice("reading", reading, READINGS)
+    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
+    t, _ = time_grid(days, dt)
+    shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, **(others or {})})
+    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)  # the checks broadcast
+    return CheckedRun(parameters=parameters, t=t, reading=reading_, b_placement=placement, shape=shape)
 
 
 def tumour_term(t: NDArray[np.float64], r: ArrayLike, q: ArrayLike, P: ArrayLike) -> NDArray[np.float64]:

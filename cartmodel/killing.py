@@ -24,7 +24,7 @@ This is a research companion, not a dosing tool: doses are model quantities.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,29 +32,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
+from ._validation import as_real_array, as_real_scalar, bind_keywords, bisect, check_choice, check_positive_int
 from .calibration import (
     CALIBRATION_HORIZON_DAYS,
     CALIBRATION_SAMPLE_DAYS,
     calibrate_to_tisagenlecleucel,
     published_typical_course,
 )
-from .dosing import DoseResponse
+from .dosing import DoseResponse, dose_response
 from .engine import (
-    B_PLACEMENTS,
-    READINGS,
-    BPlacement,
-    Reading,
+    CheckedRun,
     broadcast_shape,
     capacity_coefficients,
-    check_capacity_range,
     check_doses,
-    check_model_parameters,
+    check_run,
     doses_by_step,
     logistic_steps,
     time_grid,
 )
-from .model import Expansion
+from .model import Expansion, simulate
 from .parameters import DEFAULT_DAYS, PARAMETERS, check
 from .published import KILLING_AXICEL
 from .variability import VirtualPatients
@@ -129,38 +125,30 @@ def _kill(n: NDArray[np.float64], gamma: NDArray[np.float64], k: NDArray[np.floa
 
 @dataclass(frozen=True)
 class _Checked:
-    t: NDArray[np.float64]
-    shape: tuple[int, ...]
-    params: dict[str, NDArray[np.float64]]
-    placement: str
-    reading: str
+    run: CheckedRun
+    kill_rate: NDArray[np.float64]
+    kill_saturation: NDArray[np.float64]
     form: str
 
 
-def _check(values: dict[str, Any], days: float, dt: float, reading: str, b_placement: str,
-           killing: str, extra: dict[str, Any]) -> _Checked:
-    checked = check_model_parameters(*(values[name] for name in ("r", "q", "B", "P", "K")))
-    params = dict(zip(("r", "q", "B", "P", "K"), checked, strict=True))
-    params["kill_rate"] = check("kill_rate", values["kill_rate"])
-    params["kill_saturation"] = check("kill_saturation", values["kill_saturation"])
-    reading = check_choice("reading", reading, READINGS)
-    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
+def _check(*, kill_rate: Any, kill_saturation: Any, killing: Any, others: dict[str, Any], **model: Any) -> _Checked:
+    """The killing term's inputs and Equation 1's (``model``, checked by :func:`cartmodel.engine.check_run`)."""
+    gamma = check("kill_rate", kill_rate)
+    k_half = check("kill_saturation", kill_saturation)
     form = check_choice("killing", killing, KILLING_FORMS)
-    t, _ = time_grid(days, dt)
-    shape = broadcast_shape({**params, **extra})
-    check_capacity_range(params["r"], params["q"], params["B"], params["P"], params["K"], float(t[-1]), placement)
-    return _Checked(t=t, shape=shape, params=params, placement=placement, reading=reading, form=form)
+    run = check_run(**model, others={"kill_rate": gamma, "kill_saturation": k_half, **others})
+    return _Checked(run=run, kill_rate=gamma, kill_saturation=k_half, form=form)
 
 
-def _coupled(run: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np.float64]],
+def _coupled(checked: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np.float64]],
              extinction_level: NDArray[np.float64] | None) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64],
                                                                                 NDArray[np.float64]]]:
     """Yield ``(N_k, tumour_k, K_k)`` step by step: the tumour loses what the cells of the step before kill."""
-    p = run.params
-    r, q, P = p["r"], p["q"], p["P"]
-    gamma, k_half = p["kill_rate"], p["kill_saturation"]
-    scale, slope = capacity_coefficients(p["B"], p["K"], run.placement)
-    plain_capacity = run.placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
+    run = checked.run
+    r, q, B, P, K = run.parameters
+    gamma, k_half = checked.kill_rate, checked.kill_saturation
+    scale, slope = capacity_coefficients(B, K, run.b_placement)
+    plain_capacity = run.b_placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
     t = run.t
     dt = float(t[1] - t[0])
     net = q - r
@@ -169,7 +157,7 @@ def _coupled(run: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np
     # exp() alone overflows only if (q - r) t can pass 700 within the horizon
     may_overflow = bool(np.max(net, initial=0.0) * t[-1] > _LARGEST_EXPONENT)
     no_kill = not np.any(gamma)
-    mass_action = run.form == "mass action"
+    mass_action = checked.form == "mass action"
     rate_per_cell = gamma / k_half * dt  # mass action: kill(N) dt = (gamma / k) dt N
     killed: NDArray[np.float64] = np.zeros(())  # sum over past steps of kill(N) dt
     state: dict[str, Any] = {"gone": None}
@@ -219,31 +207,12 @@ def _extinction(extinction: bool, level: NDArray[np.float64]) -> NDArray[np.floa
     return level if extinction else None
 
 
-def simulate_killing(
-    *,
-    r: ArrayLike,
-    q: ArrayLike,
-    B: ArrayLike,
-    P: ArrayLike,
-    K: ArrayLike,
-    kill_rate: ArrayLike,
-    kill_saturation: ArrayLike = 10.0,
-    killing: KillingForm = "saturating",
-    n0: ArrayLike = 1.0,
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-    doses: Iterable[tuple[float, ArrayLike]] | None = None,
-    clearance_level: ArrayLike = 1.0,
-    extinction: bool = False,
-) -> Expansion:
+def simulate_killing(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0, killing: KillingForm = "saturating",
+                     extinction: bool = False, **model: Any) -> Expansion:
     """Iterate Equation 1 with killing: trajectories of the CAR T cells and the tumour.
 
     Parameters
     ----------
-    r, q, B, P, K, n0, days, dt, reading, b_placement, doses, clearance_level
-        As in :func:`cartmodel.simulate`.
     kill_rate : float or array_like
         ``gamma``, per day, >= 0; 0 gives Equation 1 exactly.
     kill_saturation : float or array_like
@@ -256,6 +225,10 @@ def simulate_killing(
         deterministic model no longer lets a fraction of a cell regrow (Kimmel
         et al. 2021 make cure such an extinction event).  False (default)
         keeps Equation 1's continuous tumour term.
+    **model
+        The keywords of :func:`cartmodel.simulate`, with its defaults: ``r, q,
+        B, P, K`` (required), ``n0, days, dt, reading, b_placement, doses,
+        clearance_level``.
 
     Returns
     -------
@@ -273,39 +246,25 @@ def simulate_killing(
     >>> bool(killed.clearance_day < plain.clearance_day)
     True
     """
-    dose = check("n0", n0)
-    level = check("clearance_level", clearance_level)
-    t, _ = time_grid(days, dt)
+    equation_1 = bind_keywords(simulate, model)
+    dose = check("n0", equation_1.pop("n0"))
+    level = check("clearance_level", equation_1.pop("clearance_level"))
+    doses = equation_1.pop("doses")
+    checked = _check(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
+                     others={"n0": dose, "clearance_level": level}, **equation_1)
+    t = checked.run.t
     schedule = check_doses(doses, t)
-    extra = {"n0": dose, "clearance_level": level, **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}}
-    run = _check(dict(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation),
-                 days, dt, reading, b_placement, killing, extra)
-    shape = run.shape
+    shape = broadcast_shape({"parameters": np.empty(checked.run.shape),
+                             **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
     car_t, tumour, cap = (np.empty(shape + (len(t),)) for _ in range(3))
     gone_below = _extinction(extinction, level)
-    for k, (n, tum, c) in enumerate(_coupled(run, dose, doses_by_step(schedule, shape), gone_below)):
+    for k, (n, tum, c) in enumerate(_coupled(checked, dose, doses_by_step(schedule, shape), gone_below)):
         car_t[..., k], tumour[..., k], cap[..., k] = n, tum, c
     return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap, clearance_level=level)
 
 
-def killing_dose_response(
-    *,
-    n0: ArrayLike,
-    P: ArrayLike,
-    B: ArrayLike,
-    r: ArrayLike,
-    q: ArrayLike,
-    K: ArrayLike,
-    kill_rate: ArrayLike,
-    kill_saturation: ArrayLike = 10.0,
-    killing: KillingForm = "saturating",
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-    clearance_level: ArrayLike = 1.0,
-    extinction: bool = False,
-) -> DoseResponse:
+def killing_dose_response(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0,
+                          killing: KillingForm = "saturating", extinction: bool = False, **model: Any) -> DoseResponse:
     """Peak, day of peak, clearance day and final count of Equation 1 with killing, over any grid.
 
     The same numbers as :func:`simulate_killing` followed by ``.peak``,
@@ -316,10 +275,12 @@ def killing_dose_response(
 
     Parameters
     ----------
-    n0, P, B, r, q, K, days, dt, reading, b_placement, clearance_level
-        As in :func:`cartmodel.dose_response`.
     kill_rate, kill_saturation, killing, extinction
         As in :func:`simulate_killing`.
+    **model
+        The keywords of :func:`cartmodel.dose_response`, with its defaults:
+        ``n0, P, B, r, q, K`` (required), ``days, dt, reading, b_placement,
+        clearance_level``.
 
     Returns
     -------
@@ -335,12 +296,13 @@ def killing_dose_response(
     >>> grid.peak.shape
     (2, 2)
     """
-    dose = check("n0", n0)
-    level = check("clearance_level", clearance_level)
-    run = _check(dict(r=r, q=q, B=B, P=P, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation),
-                 days, dt, reading, b_placement, killing, {"n0": dose, "clearance_level": level})
-    shape, t = run.shape, run.t
-    steps = _coupled(run, dose, {}, _extinction(extinction, level))
+    equation_1 = bind_keywords(dose_response, model)
+    dose = check("n0", equation_1.pop("n0"))
+    level = check("clearance_level", equation_1.pop("clearance_level"))
+    checked = _check(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
+                     others={"n0": dose, "clearance_level": level}, **equation_1)
+    shape, t = checked.run.shape, checked.run.t
+    steps = _coupled(checked, dose, {}, _extinction(extinction, level))
     n, tumour, _ = next(steps)
     peak = np.array(np.broadcast_to(n, shape))
     peak_day = np.zeros(shape)
@@ -442,13 +404,11 @@ def calibrated_window(calibration: KillingCalibration, *, burden_factor: ArrayLi
     if not isinstance(calibration, KillingCalibration):
         raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
     burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
-    p = calibration.parameters()
-    return dose_window(
-        ceiling=ceiling, clear_by_day=clear_by_day, P=calibration.P * burden, B=p["B"], r=p["r"], q=p["q"], K=p["K"],
-        kill_rate=p["kill_rate"], kill_saturation=p["kill_saturation"], killing=p["killing"],
-        min_n0=calibration.n0 * min_dose_factor, max_n0=calibration.n0 * max_dose_factor,
-        days=clear_by_day if days is None else days, clearance_level=clearance_level, extinction=extinction,
-    )
+    model = {**calibration.parameters(), "P": calibration.P * burden}
+    n0 = model.pop("n0")
+    return dose_window(ceiling=ceiling, clear_by_day=clear_by_day, min_n0=n0 * min_dose_factor, max_n0=n0 * max_dose_factor,
+                       days=clear_by_day if days is None else days, clearance_level=clearance_level,
+                       extinction=extinction, **model)
 
 
 def calibrate_killing(
@@ -570,11 +530,6 @@ def dose_window(
     *,
     ceiling: float,
     clear_by_day: float,
-    P: ArrayLike,
-    B: ArrayLike,
-    r: ArrayLike,
-    q: ArrayLike,
-    K: ArrayLike,
     kill_rate: ArrayLike,
     kill_saturation: ArrayLike = 10.0,
     killing: KillingForm = "saturating",
@@ -583,11 +538,9 @@ def dose_window(
     grid_points: int = 25,
     days: float = DEFAULT_DAYS,
     dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-    clearance_level: ArrayLike = 1.0,
     extinction: bool = True,
     rtol: float = 1e-4,
+    **model: Any,
 ) -> DoseWindow:
     """The therapeutic window of Equation 1 with killing: its bounds found by root-finding.
 
@@ -603,17 +556,18 @@ def dose_window(
         Highest acceptable peak, model cells, > 0 (a proxy for toxicity).
     clear_by_day : float
         Day by which the tumour must be below ``clearance_level``, in (0, days].
-    P, B, r, q, K, kill_rate, kill_saturation, killing
-        As in :func:`simulate_killing`; all broadcast.
+    kill_rate, kill_saturation, killing, days, dt, extinction
+        As in :func:`simulate_killing` (extinction on by default: below one
+        cell's antigen the tumour is gone).
     min_n0, max_n0 : float
         The range of doses searched, model cells, ``0 < min_n0 < max_n0``.
     grid_points : int
         Grid doses before refinement, 3 to 1000.
-    days, dt, reading, b_placement, clearance_level, extinction
-        As in :func:`simulate_killing` (extinction on by default: below one
-        cell's antigen the tumour is gone).
     rtol : float
         Relative precision of each bound, in (0, 0.1].
+    **model
+        Equation 1's ``P, B, r, q, K`` (they broadcast), ``reading``,
+        ``b_placement`` and ``clearance_level``, as in :func:`simulate_killing`.
 
     Returns
     -------
@@ -626,9 +580,8 @@ def dose_window(
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
     t, _ = time_grid(days, dt)
     by_day = as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]), low_open=True, unit="days")
-    run: dict[str, Any] = dict(P=P, B=B, r=r, q=q, K=K, kill_rate=kill_rate, kill_saturation=kill_saturation,
-                               killing=killing, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                               clearance_level=clearance_level, extinction=extinction)
+    run: dict[str, Any] = dict(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, days=days, dt=dt,
+                               extinction=extinction, **model)
     probe = killing_dose_response(n0=low_dose, **run)
     shape = np.broadcast_shapes(probe.peak.shape, ceiling_.shape)
     log_grid = np.linspace(np.log(low_dose), np.log(high_dose), points).reshape((points,) + (1,) * len(shape))
@@ -641,39 +594,11 @@ def dose_window(
         return (np.broadcast_to(result.clearance_day <= by_day, shape),
                 np.broadcast_to(result.peak <= ceiling_, shape))
 
-    def first_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
-        return np.where(flags.any(axis=0), flags.argmax(axis=0), -1)
-
-    def last_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
-        return np.where(flags.any(axis=0), points - 1 - flags[::-1].argmax(axis=0), -1)
-
-    def refine(index: NDArray[np.int_], which: int, rising: bool) -> NDArray[np.float64]:
-        """Bisect where condition ``which`` turns true (``rising``: between grid index-1 and index)
-        or turns false (between index and index+1); keep the side where it holds."""
-        grid = log_grid.reshape(-1)
-        if rising:
-            inner = index > 0
-            safe = np.clip(index, 1, points - 1)
-            fails, holds_at = grid[safe - 1], grid[safe]
-        else:
-            inner = (index >= 0) & (index < points - 1)
-            safe = np.clip(index, 0, points - 2)
-            holds_at, fails = grid[safe], grid[safe + 1]
-        fails, holds_at = np.array(np.broadcast_to(fails, shape)), np.array(np.broadcast_to(holds_at, shape))
-        if inner.any():
-            for _ in range(int(np.ceil(np.log2((grid[1] - grid[0]) / tolerance))) + 1):
-                mid = 0.5 * (fails + holds_at)
-                holds = conditions(mid)[which] & inner
-                holds_at = np.where(holds, mid, holds_at)
-                fails = np.where(inner & ~holds, mid, fails)
-        edge = grid[np.clip(index, 0, points - 1)]
-        bound = np.where(inner, holds_at, edge)
-        return np.where(index < 0, np.nan, np.exp(bound))
-
-    first_clear, first_under, last_under = first_true(clears), first_true(under), last_true(under)
-    lowest_clearing = refine(first_clear, 0, rising=True)
-    lowest_under = refine(first_under, 1, rising=True)
-    highest_under = refine(last_under, 1, rising=False)
+    grid = log_grid.reshape(-1)
+    first_clear, first_under, last_under = _first_true(clears), _first_true(under), _last_true(under)
+    lowest_clearing = _refine(grid, first_clear, lambda mid: conditions(mid)[0], True, shape, tolerance)
+    lowest_under = _refine(grid, first_under, lambda mid: conditions(mid)[1], True, shape, tolerance)
+    highest_under = _refine(grid, last_under, lambda mid: conditions(mid)[1], False, shape, tolerance)
     # monotone: clearing, once reached, persists; the doses under the ceiling are one run
     count_under = under.sum(axis=0)
     one_run = np.where(first_under >= 0, count_under == last_under - first_under + 1, True)
@@ -683,6 +608,38 @@ def dose_window(
         clears_at_min=np.asarray(first_clear == 0), under_at_max=np.asarray(last_under == points - 1),
         monotone=np.asarray(one_run & clear_persists),
     )
+
+
+def _first_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
+    """Index of the first True along the first (grid) axis; -1 where there is none."""
+    return np.where(flags.any(axis=0), flags.argmax(axis=0), -1)
+
+
+def _last_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
+    """Index of the last True along the first (grid) axis; -1 where there is none."""
+    return np.where(flags.any(axis=0), flags.shape[0] - 1 - flags[::-1].argmax(axis=0), -1)
+
+
+def _refine(grid: NDArray[np.float64], index: NDArray[np.int_], holds: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
+            rising: bool, shape: tuple[int, ...], tolerance: float) -> NDArray[np.float64]:
+    """Bisect where the condition ``holds`` turns true (``rising``: between grid index-1 and index)
+    or turns false (between index and index+1) on the log-dose ``grid``; keep the side where it holds."""
+    points = grid.size
+    if rising:
+        inner = index > 0
+        safe = np.clip(index, 1, points - 1)
+        fails, holds_at = grid[safe - 1], grid[safe]
+    else:
+        inner = (index >= 0) & (index < points - 1)
+        safe = np.clip(index, 0, points - 2)
+        holds_at, fails = grid[safe], grid[safe + 1]
+    fails, holds_at = np.array(np.broadcast_to(fails, shape)), np.array(np.broadcast_to(holds_at, shape))
+    if inner.any():
+        steps = int(np.ceil(np.log2((grid[1] - grid[0]) / tolerance))) + 1
+        holds_at, fails = bisect(holds_at, fails, holds, inner, steps)
+    edge = grid[np.clip(index, 0, points - 1)]
+    bound = np.where(inner, holds_at, edge)
+    return np.where(index < 0, np.nan, np.exp(bound))
 
 
 # --------------------------------------------------------------------------

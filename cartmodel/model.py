@@ -37,10 +37,10 @@ from .engine import (
     check_capacity_range,
     check_doses,
     check_model_parameters,
+    check_run,
     doses_by_step,
     first_day_below,
     iterate,
-    time_grid,
     tumour_term,
 )
 from .parameters import AFFINITY_REFERENCE_IC50_NM, DEFAULT_DAYS, check
@@ -331,20 +331,17 @@ def simulate(
     >>> int(fig1.peak_day), round(float(fig1.final))
     (12, 625011)
     """
-    r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
     n0_ = check("n0", n0)
     level = check("clearance_level", clearance_level)
-    reading = check_choice("reading", reading, READINGS)
-    placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
-    t, _ = time_grid(days, dt)
+    run = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
+                    others={"n0": n0_})
+    t = run.t
     schedule = check_doses(doses, t)
-    named = {"r": r_, "q": q_, "B": B_, "P": P_, "K": K_, "n0": n0_}
-    shape = broadcast_shape({**named, **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
+    shape = broadcast_shape({"parameters": np.empty(run.shape),
+                             **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
     broadcast_shape({"parameters": np.empty(shape), "clearance_level": level})
-    r_, q_, B_, P_, K_, n0_ = (np.broadcast_to(a, shape) for a in (r_, q_, B_, P_, K_, n0_))
-    check_capacity_range(r_, q_, B_, P_, K_, float(t[-1]), placement)
-
+    r_, q_, B_, P_, K_, n0_ = (np.broadcast_to(a, shape) for a in (*run.parameters, n0_))
     tumour = tumour_term(t, r_, q_, P_)
-    cap = capacity_from_tumour(tumour, B_, K_, placement)
-    car_t = iterate(cap, r_, n0_, t, reading, doses_by_step(schedule, shape))
+    cap = capacity_from_tumour(tumour, B_, K_, run.b_placement)
+    car_t = iterate(cap, r_, n0_, t, run.reading, doses_by_step(schedule, shape))
     return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap, clearance_level=level)

@@ -34,7 +34,6 @@ from the published kinetics of tisagenlecleucel by
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -43,7 +42,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only, rng_from_seed
 from .dosing import EXAMPLE_CLEAR_BY_DAY, burden_for_ceiling, dose_response
 from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumour_term
 from .paper import FIGURE_1
@@ -116,7 +115,6 @@ VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType({
     "B": "assumption (between-patient spread of the effective affinity and avidity)",
     "P": "spread (SD/mean) of CD19 molecules per normal B cell, ginaldi1998, used as the spread of antigen per blast",
 })
-
 
 
 @dataclass(frozen=True)
@@ -227,13 +225,8 @@ def draw_cohort(
     True
     """
     n = check_positive_int("n_patients", n_patients, low=1, high=10_000_000)
-    if isinstance(seed, np.random.Generator):
-        rng, seed_value = seed, None
-    elif isinstance(seed, (numbers.Integral, np.integer)) and not isinstance(seed, (bool, np.bool_)):
-        seed_value = check_positive_int("seed", seed, low=0)
-        rng = np.random.default_rng(seed_value)
-    else:
-        raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator; got {seed!r}")
+    rng = rng_from_seed(seed)
+    seed_value = None if isinstance(seed, np.random.Generator) else int(seed)
     omega = dict(DEFAULT_VARIABILITY)
     if variability is not None:
         if not isinstance(variability, Mapping):
@@ -508,17 +501,7 @@ def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float
     return count
 
 
-def burden_for_fraction(
-    cohort: Cohort,
-    fraction: float,
-    *,
-    n0: float,
-    ceiling: float,
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-) -> float:
+def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: float, **run: Any) -> float:
     """Largest nominal burden at which a dose keeps at least ``fraction`` of a cohort under the ceiling.
 
     Each patient's own limit is a root, found by
@@ -539,8 +522,9 @@ def burden_for_fraction(
         burden beyond which no dose of it qualifies).
     ceiling : float
         Highest acceptable peak, model cells, > 0.
-    days, dt, reading, b_placement
-        As in :func:`cartmodel.simulate`.
+    **run
+        Further keywords of :func:`cartmodel.dosing.burden_for_ceiling`:
+        ``days``, ``dt``, ``reading``, ``b_placement``, ``max_P``, ``rtol``.
 
     Returns
     -------
@@ -550,7 +534,7 @@ def burden_for_fraction(
     if not isinstance(cohort, Cohort):
         raise TypeError(f"cohort must be a Cohort returned by draw_cohort; got {type(cohort).__name__}")
     f = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
-    limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K, days=days,
-                                dt=dt, reading=reading, b_placement=b_placement) / cohort.burden_factor
+    limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K,
+                                **run) / cohort.burden_factor
     needed = math.ceil(f * cohort.size - 1e-9)  # "at least f of n patients", as in dose_for_fraction
     return float(np.sort(limits)[::-1][needed - 1])

@@ -97,7 +97,6 @@ def _typical() -> dict[str, float]:
     }
 
 
-
 @dataclass(frozen=True)
 class VirtualPatients:
     """Virtual patients of Stein's model and their Equation 1 parameters (see :func:`virtual_patients`).

@@ -194,6 +194,7 @@ def test_cohort_burden_limit_matches_the_target_attainment_grid():
         (lambda: cm.split_schedule(total_n0=1e3, infusions=5, interval_days=20, P=1e3, **FIXED),
          ValueError, "horizon"),
         (lambda: cm.split_doses(1e3, 2.5, 1.0), TypeError, "infusions"),
+        (lambda: cm.split_schedule(total_n0=1e3, infusions=2, interval_days=2, P=1e3, n0=1.0, **FIXED), TypeError, "n0"),
         (lambda: cm.burden_for_ceiling(ceiling=1e8, n0=1.0, **FIXED, max_P=0.5), ValueError, "max_P"),
         (lambda: cm.burden_for_ceiling(ceiling=1e8, n0=0.0, **FIXED), ValueError, "n0"),
         (lambda: cm.burden_for_ceiling(ceiling=1e8, n0=1.0, **FIXED, rtol=0.5), ValueError, "rtol"),

@@ -235,6 +235,13 @@ def test_bad_data_raise_clear_value_errors(sample_days, counts, extra, message):
         cm.fit_burden(sample_days, counts, **KNOWN, r=1.5, q=1.2, **extra)
 
 
+def test_fit_burden_takes_the_keywords_of_fit_cohort_only():
+    with pytest.raises(TypeError, match="'horizon'"):
+        cm.fit_burden(RICH_DAYS, GOOD_COUNTS, **KNOWN, r=1.5, q=1.2, horizon=30)
+    with pytest.raises(TypeError, match="'q'"):
+        cm.fit_burden(RICH_DAYS, GOOD_COUNTS, **KNOWN, r=1.5)
+
+
 @pytest.mark.parametrize(
     "sample_days, counts, extra",
     [

@@ -119,6 +119,18 @@ def test_bad_input_is_refused():
         simulate_killing(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0, extinction="yes")
 
 
+@pytest.mark.parametrize("call, keyword", [
+    # they take simulate's and dose_response's keywords, and refuse a missing or unknown one, naming it, as a call would
+    (lambda: simulate_killing(q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0), "'r'"),
+    (lambda: simulate_killing(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0, dose=2.0), "'dose'"),
+    (lambda: killing_dose_response(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0), "'n0'"),
+    (lambda: killing_dose_response(n0=1.0, r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0, doses=[]), "'doses'"),
+])
+def test_forwarded_keywords_are_checked_as_a_call_would(call, keyword):
+    with pytest.raises(TypeError, match=keyword):
+        call()
+
+
 def test_window_bounds_satisfy_their_conditions():
     calibration = calibrate_killing(kill_rate=0.1)
     params = dict(B=calibration.B, r=calibration.r, q=calibration.q, K=calibration.K, kill_rate=0.1,

@@ -478,7 +478,7 @@ REFUSED = test_bad_input_is_refused_naming_the_parameter
 COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]] = {
     **{function: (model_properties.test_engine_pieces_compose_to_simulate, model_properties.test_engine_refuses_bad_input)
        for function in (engine.time_grid, engine.check_model_parameters, engine.broadcast_shape, engine.check_doses,
-                        engine.doses_by_step, engine.check_capacity_range)},
+                        engine.doses_by_step, engine.check_capacity_range, engine.check_run)},
     # The engine's computing functions trust their callers (checked at the front doors above and
     # in simulate, dose_response, ...): they have a property over valid input and none over bad input.
     **{function: (model_properties.test_engine_pieces_compose_to_simulate,
@@ -588,6 +588,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
 }
 # Results (and the one warning) that readers do not build: fuzzed through the function that makes them.
 RESULTS: dict[type, Callable[..., Any]] = {
+    engine.CheckedRun: engine.check_run,
     cm.Expansion: cm.simulate, cm.BurdenEstimate: cm.estimate_burden, bd.SensitivityBar: cm.one_at_a_time_sensitivity,
     cm.PowerLawFit: cm.fit_power_law_exponent, cm.RepertoireExpansion: cm.expand_repertoire,
     cm.TumourFractionSweep: cm.sweep_tumour_fraction, cm.Equation2Settings: cm.equation_2_settings,

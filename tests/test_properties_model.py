@@ -89,10 +89,14 @@ def test_engine_pieces_compose_to_simulate(r, q, P, B, K, n0, later, horizon, re
     except ValueError as error:
         assert "1e300" in str(error) and q > r
         return
+    checked = engine.check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=placement,
+                               others={"n0": np.full(2, n0)})
+    assert checked.shape == (2,) and np.array_equal(checked.t, t) and checked.reading == reading
     tumour = engine.tumour_term(t, r, q, P)
     by_hand = np.array([P * math.exp((q - r) * day) for day in t])
     np.testing.assert_allclose(tumour, by_hand, rtol=1e-12)
     cap = engine.capacity_from_tumour(tumour, B, K, placement)
+    assert np.array_equal(checked.tumour(), tumour) and np.array_equal(checked.capacity(tumour), cap)
     expected_cap = K * B * (by_hand + 1) if placement == "capacity" else K * (B * by_hand + 1)
     np.testing.assert_allclose(cap, expected_cap, rtol=1e-12)
     schedule = engine.check_doses([(dt, later)], t)
@@ -123,6 +127,8 @@ def test_engine_refuses_bad_input(data):
         "broadcast_shape": ("parameter shapes", lambda v: engine.broadcast_shape({"a": np.empty(3), "b": np.empty(v)})),
         "check_doses": ("doses", lambda v: engine.check_doses(v, ENGINE_T)),
         "doses_by_step": ("shape", lambda v: engine.doses_by_step([(1, np.ones(2))], (v,))),
+        "check_run": ("reading", lambda v: engine.check_run(r=1.5, q=1.2, B=1.0, P=1.0, K=1e6, days=10.0, dt=1.0,
+                                                            reading=v, b_placement="capacity")),
         "check_capacity_range": ("capacity", lambda v: engine.check_capacity_range(
             np.asarray(0.1), np.asarray(2.5), np.asarray(1.0), np.asarray(1.0), np.asarray(v), 1e3, "capacity")),
     }
@@ -131,6 +137,7 @@ def test_engine_refuses_bad_input(data):
         "check_model_parameters": POSITIVE, "broadcast_shape": st.integers(4, 9),
         "check_doses": st.sampled_from(["day 5", 5, [(1.0,)], [(11.0, 1.0)], [(1.0, -1.0)]]),
         "doses_by_step": st.integers(3, 9), "check_capacity_range": st.just(1e250),
+        "check_run": st.sampled_from(["Exact", "", 1, None]),
     }
     which = data.draw(st.sampled_from(sorted(calls)), label="function")
     name, call = calls[which]

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_array, as_real_scalar, check_choice
-from ..model import B_PLACEMENTS, READINGS, simulate
-from ..parameters import DEFAULT_DAYS
+from .._validation import as_real_array, as_real_scalar
+from ..model import simulate
 from ._checks import check_sample_days
 from ._problem import JAC_STEP
 
 
-def sample_counts(
-    sample_days: ArrayLike,
-    *,
-    r: ArrayLike,
-    q: ArrayLike,
-    B: ArrayLike,
-    P: ArrayLike,
-    K: ArrayLike,
-    n0: ArrayLike = 1.0,
-    scale: ArrayLike = 1.0,
-    noise_sd: float,
-    rng: np.random.Generator,
-    dt: float = 1.0,
-    reading: str = "exact",
-    b_placement: str = "capacity",
-) -> NDArray[np.float64]:
+def sample_counts(sample_days: ArrayLike, *, noise_sd: float, rng: np.random.Generator, scale: ArrayLike = 1.0,
+                  dt: float = 1.0, **model: Any) -> NDArray[np.float64]:
     """Synthetic CAR T counts with log-normal measurement error.
 
     ``counts = scale * N(sample_days) * exp(noise_sd * z)`` with ``z`` standard
@@ -38,16 +25,18 @@ def sample_counts(
     ----------
     sample_days : array_like
         Sampling days, 1-D, increasing, on the ``dt`` grid.
-    r, q, B, P, K, n0 : float or array_like
-        Equation 1 parameters (see :func:`cartmodel.simulate`).
-    scale : float or array_like
-        Measured count per model cell, > 0.
     noise_sd : float
         Standard deviation of the natural log of the counts, >= 0.
     rng : numpy.random.Generator
         Source of randomness (seed it for reproducible patients).
-    dt, reading, b_placement
-        Passed to :func:`cartmodel.simulate`.
+    scale : float or array_like
+        Measured count per model cell, > 0.
+    dt : float
+        Step length in days, as in :func:`cartmodel.simulate`.
+    **model
+        Equation 1's ``r, q, B, P, K, n0`` and ``reading``, ``b_placement``:
+        the keywords of :func:`cartmodel.simulate`, which runs the model up to
+        the last sampling day.
 
     Returns
     -------
@@ -62,28 +51,13 @@ def sample_counts(
     scale_ = as_real_array("scale", scale, low=0.0, low_open=True)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    horizon = max(float(days_[-1]), dt_)
-    run = simulate(r=r, q=q, B=B, P=P, K=K, n0=n0, days=horizon, dt=dt_,
-                   reading=check_choice("reading", reading, READINGS),
-                   b_placement=check_choice("b_placement", b_placement, B_PLACEMENTS))
+    run = simulate(days=max(float(days_[-1]), dt_), dt=dt_, **model)
     steps = np.rint(days_ / dt_).astype(int)
     clean = scale_[..., None] * run.car_t[..., steps]
     return clean * np.exp(float(sd) * rng.standard_normal(clean.shape))
 
 
-def log_sensitivities(
-    *,
-    r: float,
-    q: float,
-    B: float,
-    P: float,
-    K: float,
-    n0: float = 1.0,
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: str = "exact",
-    b_placement: str = "capacity",
-) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
+def log_sensitivities(*, r: float, q: float, P: float, **model: Any) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
     """How much each fitted parameter moves the log count on each day.
 
     Returns the elasticities ``d ln N_t / d ln theta`` for ``theta`` in ``P``,
@@ -95,10 +69,11 @@ def log_sensitivities(
 
     Parameters
     ----------
-    r, q, B, P, K, n0 : float
-        Scalar Equation 1 parameters (``P``, ``q`` > 0).
-    days, dt, reading, b_placement
-        Passed to :func:`cartmodel.simulate`.
+    r, q, P : float
+        Scalar Equation 1 parameters, > 0.
+    **model
+        The other keywords of :func:`cartmodel.simulate` (scalars): ``B``,
+        ``K``, ``n0``, ``days``, ``dt``, ``reading``, ``b_placement``.
 
     Returns
     -------
@@ -115,11 +90,7 @@ def log_sensitivities(
     names = ("P", "r", "q")
     factors = np.exp(np.vstack([np.eye(3), -np.eye(3)]) * JAC_STEP)  # rows: +P, +r, +q, -P, -r, -q
     columns = {name: values[name] * factors[:, index] for index, name in enumerate(names)}
-    run = simulate(
-        r=columns["r"], q=columns["q"], B=B, P=columns["P"], K=K, n0=n0, days=days, dt=dt,
-        reading=check_choice("reading", reading, READINGS),
-        b_placement=check_choice("b_placement", b_placement, B_PLACEMENTS),
-    )
+    run = simulate(r=columns["r"], q=columns["q"], P=columns["P"], **model)
     log_n = np.log(run.car_t)
     elasticities = {name: (log_n[index] - log_n[index + 3]) / (2 * JAC_STEP) for index, name in enumerate(names)}
     elasticities["scale"] = np.ones_like(run.t)

@@ -11,11 +11,12 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_scalar
+from .._validation import as_real_scalar, bind_keywords
 from ..model import Expansion, simulate
 from ._checks import Settings, check_counts, check_parameters, check_patient_series, check_sample_days
 from ._pipeline import FLAT_ADVICE, IdentifiabilityWarning, Solution, solve
@@ -24,6 +25,9 @@ from ._recovery import CohortRecovery, check_truth, count_recovery
 
 # Log-P grid points of the profile a fit with no free rate reports (it is in closed form there).
 _PROFILE_GRID = 1201
+# The keywords of fit_cohort that Settings holds, and the known and starting parameters.
+_SETTINGS = ("free", "noise_sd", "confidence", "bounds", "flat_factor", "dt", "reading", "b_placement")
+_KNOWN_AND_STARTING = ("B", "K", "r", "q", "n0", "scale")
 
 
 @dataclass(frozen=True)
@@ -107,27 +111,9 @@ class BurdenFit:
         return bool(self.P_interval[0] <= P_true <= self.P_interval[1])
 
 
-def fit_burden(
-    sample_days: ArrayLike,
-    counts: ArrayLike,
-    *,
-    B: float,
-    K: float,
-    r: float,
-    q: float,
-    n0: float = 1.0,
-    scale: float = 1.0,
-    free: Sequence[str] = (),
-    noise_sd: float | None = None,
-    confidence: float = 0.95,
-    bounds: Mapping[str, tuple[float, float]] | None = None,
-    flat_factor: float = 10.0,
-    horizon_days: float | None = None,
-    dt: float = 1.0,
-    reading: str = "exact",
-    b_placement: str = "capacity",
-) -> BurdenFit:
-    """Fit the antigen burden ``P`` of Equation 1 to CAR T counts on given days.
+def fit_burden(sample_days: ArrayLike, counts: ArrayLike, *, horizon_days: float | None = None,
+               **model: Any) -> BurdenFit:
+    """Fit the antigen burden ``P`` of Equation 1 to one patient's CAR T counts on given days.
 
     Minimises the sum of squared differences between the log counts and the
     log of ``scale * N(day)`` from :func:`cartmodel.simulate` over ``ln P`` and
@@ -143,38 +129,15 @@ def fit_burden(
         Sampling days, 1-D, strictly increasing, >= 0, on the ``dt`` grid.
     counts : array_like
         CAR T counts on those days, finite and > 0 (logs are taken).
-    B : float
-        Affinity factor ``(1 nM) / IC50`` of the CAR, dimensionless (known).
-    K : float
-        Scale of the steady-state level in model cells (known).
-    r, q : float
-        CAR T and tumour growth rates per day: fixed values, or starting values
-        for those named in ``free``.
-    n0 : float
-        Infused dose in model cells (known).
-    scale : float
-        Measured count per model cell: fixed, or the starting value if
-        ``"scale"`` is in ``free``.
-    free : sequence of {"r", "q", "scale"}
-        Parameters to fit besides ``P``.
-    noise_sd : float, optional
-        Known standard deviation of the log-count error.  If omitted it is
-        estimated from the residuals, which needs more days than fitted
-        parameters.
-    confidence : float
-        Level of the interval for ``P``, in (0, 1).
-    bounds : mapping, optional
-        ``{name: (low, high)}`` search bounds overriding :data:`DEFAULT_BOUNDS`
-        for any of ``P``, ``r``, ``q``, ``scale`` (all > 0).
-    flat_factor : float
-        A fitted parameter counts as not identifiable when its interval
-        reaches a search bound or extends more than this factor either side of
-        the estimate; an :class:`IdentifiabilityWarning` then names it.  > 1.
     horizon_days : float, optional
         Length of the returned fitted trajectory; defaults to the last
         sampling day.  Every sampling day must lie within it.
-    dt, reading, b_placement
-        Passed to :func:`cartmodel.simulate`.
+    **model
+        The keywords of :func:`fit_cohort`, with its defaults, each a single
+        number: the known ``B``, ``K``, ``n0``, the fixed or starting ``r``,
+        ``q``, ``scale``, and the settings ``free``, ``noise_sd``,
+        ``confidence``, ``bounds``, ``flat_factor``, ``dt``, ``reading``,
+        ``b_placement``.
 
     Returns
     -------
@@ -204,11 +167,11 @@ def fit_burden(
     other parameters identifiability is judged from the curvature of the sum
     of squares (Wald intervals on the log scale).
     """
-    settings = Settings.check(free=free, noise_sd=noise_sd, confidence=confidence, bounds=bounds,
-                              flat_factor=flat_factor, dt=dt, reading=reading, b_placement=b_placement)
+    options = bind_keywords(fit_cohort, {"sample_days": sample_days, "counts": counts, **model})
+    settings = Settings.check(**{name: options[name] for name in _SETTINGS})
     days_ = check_sample_days(sample_days, settings.dt)
     counts_ = check_counts(counts, days_)
-    fixed = check_parameters({"B": B, "K": K, "r": r, "q": q, "n0": n0, "scale": scale})
+    fixed = check_parameters({name: options[name] for name in _KNOWN_AND_STARTING})
     settings.check_enough_days(days_)
     last = float(days_[-1])
     if horizon_days is None:
@@ -386,16 +349,42 @@ def fit_cohort(
         Sampling days: one 1-D sequence shared by every patient (then
         ``counts`` has shape ``(m, len(sample_days))``), or one sequence per patient
         (then ``counts`` is a sequence of as many sequences, of matching
-        lengths).  Each patient's days follow the rules of :func:`fit_burden`.
+        lengths).  Each patient's days are strictly increasing, >= 0 and on the
+        ``dt`` grid.
     counts : array_like or sequence of array_like
-        CAR T counts, finite and > 0.
-    B, K, n0 : float or array_like
-        Known parameters, scalars or one value per patient.
-    r, q, scale : float or array_like
-        Fixed values, or starting values for those in ``free``; scalars or
-        one value per patient.
-    free, noise_sd, confidence, bounds, flat_factor, dt, reading, b_placement
-        As in :func:`fit_burden` (shared by the cohort).
+        CAR T counts, finite and > 0 (logs are taken).
+    B : float or array_like
+        Affinity factor ``(1 nM) / IC50`` of the CAR, dimensionless (known).
+    K : float or array_like
+        Scale of the steady-state level in model cells (known).
+    r, q : float or array_like
+        CAR T and tumour growth rates per day: fixed values, or starting values
+        for those named in ``free``.
+    n0 : float or array_like
+        Infused dose in model cells (known).
+    scale : float or array_like
+        Measured count per model cell: fixed, or the starting value if
+        ``"scale"`` is in ``free``.
+    free : sequence of {"r", "q", "scale"}
+        Parameters to fit besides ``P``.
+    noise_sd : float, optional
+        Known standard deviation of the log-count error.  If omitted it is
+        estimated from the residuals, which needs more days than fitted
+        parameters.
+    confidence : float
+        Level of the interval for ``P``, in (0, 1).
+    bounds : mapping, optional
+        ``{name: (low, high)}`` search bounds overriding :data:`DEFAULT_BOUNDS`
+        for any of ``P``, ``r``, ``q``, ``scale`` (all > 0).
+    flat_factor : float
+        A fitted parameter counts as not identifiable when its interval
+        reaches a search bound or extends more than this factor either side of
+        the estimate; an :class:`IdentifiabilityWarning` then names it.  > 1.
+    dt, reading, b_placement
+        Passed to :func:`cartmodel.simulate`.
+
+    The parameters ``B`` to ``scale`` are scalars or one value per patient;
+    the settings from ``free`` on are shared by the cohort.
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Input checks and the axes helper shared by the plotting modules.
+"""Input checks and the axes helpers shared by the plotting modules.
 
 Each check raises TypeError or ValueError naming the argument, as the model's functions do.
 """
@@ -20,6 +20,12 @@ def axes_or_new(ax: Axes | None) -> Axes:
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"ax must be matplotlib Axes or None; got {type(ax).__name__}")
     return ax if ax is not None else plt.subplots(figsize=(6.4, 4.0))[1]
+
+
+def legend_above(ax: Axes, ncols: int) -> Axes:
+    """The legend in rows of ``ncols`` above the axes, where it hides no curve."""
+    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=ncols)
+    return ax
 
 
 def check_single(result: Expansion, name: str) -> None:

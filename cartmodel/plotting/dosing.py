@@ -18,7 +18,7 @@ from .._validation import as_real_array
 from ..dosing import CeilingDose, DoseResponse, ScheduleComparison
 from ..model import Expansion
 from ..population import TargetAttainment
-from ._common import axes_or_new, check_curve, check_grid, check_mapping, check_single
+from ._common import axes_or_new, check_curve, check_grid, check_mapping, check_single, legend_above
 from .equation1 import CAR_T_COLOUR, TUMOUR_COLOUR
 
 __all__ = [
@@ -70,12 +70,7 @@ def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None
     line = ax.axvline(clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1,
                       label="tumour term below clearance level", gid="clearance")
     line.set_visible(bool(np.isfinite(clearance)))
-    ax.set_yscale("log")
-    ax.set_xlim(result.t[0], result.t[-1])
-    ax.set_xlabel("days after infusion")
-    ax.set_ylabel("CAR T (model cells); tumour term (AU)")
-    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4)
-    return ax
+    return _over_days_on_log_axis(ax, result.t, "days after infusion", "CAR T (model cells); tumour term (AU)", ncols=4)
 
 
 def plot_nomogram(
@@ -141,8 +136,7 @@ def plot_nomogram(
     ax.set_ylim(dose_cells[0], dose_cells[-1])
     ax.set_xlabel(parameters.label("P"))
     ax.set_ylabel("single " + parameters.label("n0"))
-    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
-    return ax
+    return legend_above(ax, ncols=3)
 
 
 def _no_clearance_span(burden_cells: np.ndarray, recommended: CeilingDose) -> tuple[float, float]:
@@ -178,12 +172,17 @@ def plot_schedule(comparison: ScheduleComparison, ax: Axes | None = None) -> Axe
     ax.plot(split.t, split.car_t, color=CAR_T_COLOUR, lw=2, label="split schedule", gid="split")
     days, values = schedule_markers(comparison)
     ax.plot(days, values, "v", color=TUMOUR_COLOUR, ms=7, label="infusions", gid="infusions")
+    return _over_days_on_log_axis(ax, single.t, "days after the first infusion", "CAR T cells (model cells, log scale)",
+                                  ncols=3)
+
+
+def _over_days_on_log_axis(ax: Axes, t: np.ndarray, xlabel: str, ylabel: str, ncols: int) -> Axes:
+    """Finish a panel of trajectories: log y axis over the whole horizon, labels, the legend in rows above."""
     ax.set_yscale("log")
-    ax.set_xlim(single.t[0], single.t[-1])
-    ax.set_xlabel("days after the first infusion")
-    ax.set_ylabel("CAR T cells (model cells, log scale)")
-    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
-    return ax
+    ax.set_xlim(t[0], t[-1])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return legend_above(ax, ncols)
 
 
 def schedule_markers(comparison: ScheduleComparison) -> tuple[np.ndarray, np.ndarray]:
