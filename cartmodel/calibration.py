@@ -11,7 +11,7 @@ the same questions:
 * :func:`calibrate_to_tisagenlecleucel`: Equation 1 fitted to that course
   (``r``, ``q`` and the burden ``P``, with the plateau fixed at the infused
   level), under any reading and placement of ``B``;
-* :meth:`Calibration.simulate`: the calibrated model with the dose and the
+* :meth:`CalibratedModel.simulate`: the calibrated model with the dose and the
   burden moved by a factor, the questions clinical studies ask;
 * :data:`LABEL_DOSE_FACTORS`: the label dose range as factors of the median
   dose the calibration stands for.
@@ -40,6 +40,7 @@ __all__ = [
     "CALIBRATION_SAMPLE_DAYS",
     "CALIBRATION_HORIZON_DAYS",
     "LABEL_DOSE_FACTORS",
+    "CalibratedModel",
     "Calibration",
     "calibrate_to_tisagenlecleucel",
     "published_typical_course",
@@ -92,11 +93,13 @@ def published_typical_course(sample_days: ArrayLike) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """Equation 1 fitted to the published typical tisagenlecleucel course.
+class CalibratedModel:
+    """A model fitted to the published typical tisagenlecleucel course: what every calibration holds.
 
     Cells are in multiples of the infused level, so the median dose is
-    ``n0 = 1``; the plateau is ``plateau`` times that level.
+    ``n0 = 1``.  :class:`Calibration` is Equation 1 fitted this way and
+    :class:`cartmodel.killing.KillingCalibration` Equation 1 with killing; each
+    adds its own settings and names the model it runs.
 
     Attributes
     ----------
@@ -107,15 +110,9 @@ class Calibration:
     B : float
         Affinity of the paper's CD19 scFv, ``(1 nM) / IC50``.
     K : float
-        Capacity scale, model cells, set so that the plateau is ``plateau``.
+        Capacity scale, model cells, set so that the plateau is the one assumed.
     n0 : float
         The median dose in model cells (1: cells are counted in infused levels).
-    plateau : float
-        Plateau level assumed, in multiples of the infused level.
-    reading, b_placement : str
-        How Equation 1 was read (see :func:`cartmodel.simulate`).
-    fit : BurdenFit
-        The least-squares fit behind the numbers.
     """
 
     r: float
@@ -124,20 +121,10 @@ class Calibration:
     B: float
     K: float
     n0: float
-    plateau: float
-    reading: str
-    b_placement: str
-    fit: BurdenFit = field(repr=False, compare=False)
-
-    @property
-    def net_decline(self) -> float:
-        """``r - q``: the daily rate at which the tumour term falls, per day."""
-        return self.r - self.q
 
     def parameters(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`cartmodel.simulate` for the calibrated model."""
-        return {"r": self.r, "q": self.q, "B": self.B, "P": self.P, "K": self.K, "n0": self.n0,
-                "reading": self.reading, "b_placement": self.b_placement}
+        """Keyword arguments of the calibrated model's simulation."""
+        return {"r": self.r, "q": self.q, "B": self.B, "P": self.P, "K": self.K, "n0": self.n0}
 
     def simulate(
         self,
@@ -158,7 +145,9 @@ class Calibration:
         days : float
             Horizon in days.
         **overrides
-            Any other keyword of :func:`cartmodel.simulate` (``r``, ``q``, ...).
+            Any other keyword of the model's simulation (``r``, ``q``, ...;
+            those of :func:`cartmodel.simulate`, and for a killing calibration
+            those of :func:`cartmodel.killing.simulate_killing`).
 
         Returns
         -------
@@ -175,7 +164,43 @@ class Calibration:
         kwargs = {**self.parameters(), **overrides}
         kwargs["n0"] = self.n0 * dose
         kwargs["P"] = self.P * burden
-        return simulate(days=days, **kwargs)
+        return self._run(days=days, **kwargs)
+
+    def _run(self, **keywords: Any) -> Expansion:
+        """The calibrated model's simulation (Equation 1 here; subclasses name their own)."""
+        return simulate(**keywords)
+
+
+@dataclass(frozen=True)
+class Calibration(CalibratedModel):
+    """Equation 1 fitted to the published typical tisagenlecleucel course.
+
+    The fitted parameters are those of :class:`CalibratedModel` (``r, q, P, B,
+    K, n0``); the plateau is ``plateau`` times the infused level.
+
+    Attributes
+    ----------
+    plateau : float
+        Plateau level assumed, in multiples of the infused level.
+    reading, b_placement : str
+        How Equation 1 was read (see :func:`cartmodel.simulate`).
+    fit : BurdenFit
+        The least-squares fit behind the numbers.
+    """
+
+    plateau: float
+    reading: str
+    b_placement: str
+    fit: BurdenFit = field(repr=False, compare=False)
+
+    @property
+    def net_decline(self) -> float:
+        """``r - q``: the daily rate at which the tumour term falls, per day."""
+        return self.r - self.q
+
+    def parameters(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`cartmodel.simulate` for the calibrated model."""
+        return {**super().parameters(), "reading": self.reading, "b_placement": self.b_placement}
 
 
 def calibrate_to_tisagenlecleucel(

@@ -34,8 +34,8 @@ from scipy.optimize import least_squares
 
 from ._validation import as_real_array, as_real_scalar, bind_keywords, bisect, check_choice, check_positive_int
 from .calibration import (
-    CALIBRATION_HORIZON_DAYS,
     CALIBRATION_SAMPLE_DAYS,
+    CalibratedModel,
     calibrate_to_tisagenlecleucel,
     published_typical_course,
 )
@@ -339,21 +339,16 @@ EXAMPLE_CEILING_FOLD = 10.0
 
 
 @dataclass(frozen=True)
-class KillingCalibration:
+class KillingCalibration(CalibratedModel):
     """Equation 1 with killing, fitted to the published typical tisagenlecleucel course.
 
     As :class:`cartmodel.calibration.Calibration`, cells are counted in
     multiples of the infused level (``n0 = 1``) and the plateau ``K B`` is one
-    infused level; the killing term is fixed and ``r``, ``q`` and ``P`` are fitted.
+    infused level; the killing term is fixed and ``r``, ``q`` and ``P`` are
+    fitted (the parameters of :class:`cartmodel.calibration.CalibratedModel`).
 
     Attributes
     ----------
-    r, q : float
-        Fitted growth rates, per day.
-    P : float
-        Fitted burden, antigen units (given the plateau).
-    B, K, n0 : float
-        As in :class:`cartmodel.calibration.Calibration`.
     kill_rate, kill_saturation : float
         The fixed killing term: per day, and model cells (infused levels).
     killing : str
@@ -362,12 +357,6 @@ class KillingCalibration:
         Root mean square of the log residuals against the published course.
     """
 
-    r: float
-    q: float
-    P: float
-    B: float
-    K: float
-    n0: float
     kill_rate: float
     kill_saturation: float
     killing: str
@@ -375,19 +364,11 @@ class KillingCalibration:
 
     def parameters(self) -> dict[str, Any]:
         """Keyword arguments of :func:`simulate_killing` for the calibrated model."""
-        return {"r": self.r, "q": self.q, "B": self.B, "P": self.P, "K": self.K, "n0": self.n0,
-                "kill_rate": self.kill_rate, "kill_saturation": self.kill_saturation, "killing": self.killing}
+        return {**super().parameters(), "kill_rate": self.kill_rate, "kill_saturation": self.kill_saturation,
+                "killing": self.killing}
 
-    def simulate(self, *, dose_factor: ArrayLike = 1.0, burden_factor: ArrayLike = 1.0,
-                 days: float = CALIBRATION_HORIZON_DAYS, **overrides: Any) -> Expansion:
-        """Run the calibrated model with the dose and the burden moved by factors (see :class:`Calibration`)."""
-        dose = as_real_array("dose_factor", dose_factor, low=0.0, low_open=True, unit="multiple of the median dose")
-        burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True,
-                               unit="multiple of the calibrated P")
-        kwargs = {**self.parameters(), **overrides}
-        kwargs["n0"] = self.n0 * dose
-        kwargs["P"] = self.P * burden
-        return simulate_killing(days=days, **kwargs)
+    def _run(self, **keywords: Any) -> Expansion:
+        return simulate_killing(**keywords)
 
 
 def calibrated_window(calibration: KillingCalibration, *, burden_factor: ArrayLike, ceiling: float,
