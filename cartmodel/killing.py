@@ -26,13 +26,22 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
-from ._validation import as_real_array, as_real_scalar, bind_keywords, bisect, check_choice, check_positive_int
+from ._validation import (
+    as_real_array,
+    as_real_scalar,
+    bind_keywords,
+    bisect,
+    check_choice,
+    check_positive_int,
+    read_only,
+)
 from .calibration import (
     CALIBRATION_SAMPLE_DAYS,
     CalibratedModel,
@@ -53,7 +62,7 @@ from .engine import (
 from .model import Expansion, simulate
 from .parameters import DEFAULT_DAYS, PARAMETERS, check
 from .published import KILLING_AXICEL
-from .variability import VirtualPatients
+from .variability import Patients, VirtualPatients
 
 __all__ = [
     "EXAMPLE_CEILING_FOLD",
@@ -627,21 +636,14 @@ def _refine(grid: NDArray[np.float64], index: NDArray[np.int_], holds: Callable[
 # a population
 
 
-@dataclass(frozen=True)
-class KillingPatients:
+@dataclass(frozen=True, kw_only=True)
+class KillingPatients(Patients):
     """Virtual patients for Equation 1 with killing (see :func:`killing_patients`).
 
-    Attributes
-    ----------
-    r, q : numpy.ndarray
-        Growth rates per day, shape ``(n,)``.
-    burden_factor : numpy.ndarray
-        Each patient's burden over the calibrated one, shape ``(n,)``.
+    The fields of :class:`cartmodel.variability.Patients`: growth rates per
+    day, each patient's burden over the calibrated one, the calibration's
+    ``r``, ``q`` and ``P`` as ``typical``, and the seed the patients were drawn with.
     """
-
-    r: NDArray[np.float64]
-    q: NDArray[np.float64]
-    burden_factor: NDArray[np.float64]
 
 
 def killing_patients(calibration: KillingCalibration, patients: VirtualPatients) -> KillingPatients:
@@ -675,4 +677,6 @@ def killing_patients(calibration: KillingCalibration, patients: VirtualPatients)
     contraction_factor = patients.net / (patients.typical["r"] - patients.typical["q"])
     r = calibration.r * patients.r / patients.typical["r"]
     q = np.maximum(r + kill_at_peak - decline * contraction_factor, 0.0)
-    return KillingPatients(r=r, q=q, burden_factor=np.asarray(patients.burden_factor))
+    return KillingPatients(r=read_only(r), q=read_only(q), burden_factor=patients.burden_factor,
+                           typical=MappingProxyType({"r": calibration.r, "q": calibration.q, "P": calibration.P}),
+                           seed=patients.seed)

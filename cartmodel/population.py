@@ -48,7 +48,7 @@ from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumo
 from .paper import FIGURE_1
 from .parameters import DEFAULT_DAYS
 from .published import ALL_BURDEN_INPUTS
-from .variability import published_variability
+from .variability import Patients, published_variability
 
 __all__ = [
     "ASSUMED_RATE_VARIABILITY",
@@ -117,44 +117,28 @@ VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType({
 })
 
 
-@dataclass(frozen=True)
-class Cohort:
+@dataclass(frozen=True, kw_only=True)
+class Cohort(Patients):
     """A virtual cohort: one Equation 1 parameter set per patient (see :func:`draw_cohort`).
+
+    ``r``, ``q``, ``burden_factor`` (from a nominal burden to the patient's
+    ``P``: the same measured burden means more or less antigen in different
+    patients), ``typical`` (the median ``r``, ``q``, ``B`` and ``K``) and
+    ``seed`` are those of :class:`cartmodel.variability.Patients`.
 
     Attributes
     ----------
-    r, q : numpy.ndarray
-        CAR T and tumour growth rates per day, shape ``(n,)``.
     B : numpy.ndarray
         Dimensionless affinity factor, shape ``(n,)``.
     K : numpy.ndarray
         Capacity scale in model cells, shape ``(n,)`` (not varied by default).
-    burden_factor : numpy.ndarray
-        Multiplier from a nominal burden to the patient's ``P``, shape ``(n,)``:
-        the same measured burden means more or less antigen in different patients.
     variability : Mapping[str, float]
         The log-scale standard deviations the cohort was drawn with.
-    typical : Mapping[str, float]
-        The typical (median) values of ``r``, ``q``, ``B`` and ``K``.
-    seed : int or None
-        The integer seed, or ``None`` if a Generator was passed.
-
-    The arrays are read-only.
     """
 
-    r: NDArray[np.float64]
-    q: NDArray[np.float64]
     B: NDArray[np.float64]
     K: NDArray[np.float64]
-    burden_factor: NDArray[np.float64]
     variability: Mapping[str, float] = field(default_factory=dict)
-    typical: Mapping[str, float] = field(default_factory=dict)
-    seed: int | None = None
-
-    @property
-    def size(self) -> int:
-        """Number of virtual patients."""
-        return int(self.r.shape[0])
 
     def P(self, burden: ArrayLike) -> NDArray[np.float64]:
         """Each patient's ``P`` for nominal burdens: shape ``(n,) + burden.shape``."""

@@ -63,6 +63,7 @@ from .published import TISAGENLECLEUCEL_B_ALL, TISAGENLECLEUCEL_B_ALL_VARIABILIT
 
 __all__ = [
     "STEIN_PARAMETERS",
+    "Patients",
     "VirtualPatients",
     "count_virtual_patients",
     "published_variability",
@@ -97,39 +98,29 @@ def _typical() -> dict[str, float]:
     }
 
 
-@dataclass(frozen=True)
-class VirtualPatients:
-    """Virtual patients of Stein's model and their Equation 1 parameters (see :func:`virtual_patients`).
+@dataclass(frozen=True, kw_only=True)
+class Patients:
+    """Per-patient growth rates and burden factors: what every virtual cohort of the book holds.
+
+    :class:`cartmodel.population.Cohort`, :class:`VirtualPatients` and
+    :class:`cartmodel.killing.KillingPatients` are such cohorts; each adds what
+    it was drawn from.
 
     Attributes
     ----------
-    fold_expansion : numpy.ndarray
-        Fold expansion from infusion to the peak, shape ``(n,)``.
-    tmax_days : numpy.ndarray
-        Day of the peak, shape ``(n,)``.
-    contraction_rate : numpy.ndarray
-        Rate ``alpha`` of the early contraction, per day, shape ``(n,)``.
-    r : numpy.ndarray
-        CAR T growth rate of Equation 1, per day, shape ``(n,)``.
-    net : numpy.ndarray
-        The contraction rate ``r - q`` the mapping asks for, per day, shape ``(n,)``.
-    q : numpy.ndarray
-        Tumour growth rate, ``max(r - net, 0)``, per day, shape ``(n,)``.
+    r, q : numpy.ndarray
+        CAR T and tumour growth rates per day, shape ``(n,)``.
     burden_factor : numpy.ndarray
-        The patient's ``P`` over the calibrated typical ``P``, shape ``(n,)``.
+        The patient's ``P`` over the typical (or nominal) ``P``, shape ``(n,)``.
     typical : Mapping[str, float]
-        The calibrated ``r``, ``q`` and ``P`` the mapping is scaled to.
+        The typical (median) values the cohort is scaled to.
     seed : int or None
         The integer seed, or ``None`` if a Generator was passed.
 
     The arrays are read-only.
     """
 
-    fold_expansion: NDArray[np.float64]
-    tmax_days: NDArray[np.float64]
-    contraction_rate: NDArray[np.float64]
     r: NDArray[np.float64]
-    net: NDArray[np.float64]
     q: NDArray[np.float64]
     burden_factor: NDArray[np.float64]
     typical: Mapping[str, float] = field(default_factory=dict)
@@ -139,6 +130,33 @@ class VirtualPatients:
     def size(self) -> int:
         """Number of virtual patients."""
         return int(self.r.shape[0])
+
+
+@dataclass(frozen=True, kw_only=True)
+class VirtualPatients(Patients):
+    """Virtual patients of Stein's model and their Equation 1 parameters (see :func:`virtual_patients`).
+
+    ``r``, ``q`` and ``burden_factor`` are those of :class:`Patients`: ``q`` is
+    ``max(r - net, 0)`` and the burden factor is over the calibrated typical
+    ``P``; ``typical`` holds the calibrated ``r``, ``q`` and ``P`` the mapping
+    is scaled to.
+
+    Attributes
+    ----------
+    fold_expansion : numpy.ndarray
+        Fold expansion from infusion to the peak, shape ``(n,)``.
+    tmax_days : numpy.ndarray
+        Day of the peak, shape ``(n,)``.
+    contraction_rate : numpy.ndarray
+        Rate ``alpha`` of the early contraction, per day, shape ``(n,)``.
+    net : numpy.ndarray
+        The contraction rate ``r - q`` the mapping asks for, per day, shape ``(n,)``.
+    """
+
+    fold_expansion: NDArray[np.float64]
+    tmax_days: NDArray[np.float64]
+    contraction_rate: NDArray[np.float64]
+    net: NDArray[np.float64]
 
     @property
     def share_not_shrinking(self) -> float:

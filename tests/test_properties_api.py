@@ -599,7 +599,7 @@ RESULTS: dict[type, Callable[..., Any]] = {
     cm.CeilingDose: cm.dose_for_ceiling, cm.DoseResponse: cm.dose_response, cm.ScheduleComparison: cm.split_schedule,
     reporting.Quantity: reporting.sci,
     population.Cohort: population.draw_cohort, population.TargetAttainment: population.target_attainment,
-    variability.VirtualPatients: variability.virtual_patients,
+    variability.VirtualPatients: variability.virtual_patients, variability.Patients: variability.virtual_patients,
     killing.DoseWindow: killing.dose_window, killing.KillingCalibration: killing.calibrate_killing,
     killing.KillingPatients: killing.killing_patients,
 }
@@ -654,6 +654,6 @@ def test_every_public_callable_has_a_fuzz_test():
         assert maker in COVERAGE
         produced = typing.get_type_hints(maker)["return"]
         made = (produced, *typing.get_args(produced))
-        # a base class of results (CalibratedModel) is made through a maker of one of them
+        # a base class of results (CalibratedModel, Patients) is made through a maker of one of them
         assert result is cm.IdentifiabilityWarning or any(isinstance(kind, type) and issubclass(kind, result)
                                                           for kind in made), (result, maker)
