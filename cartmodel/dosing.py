@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._validation import as_real_scalar, bisect, check_positive_int
 from .engine import (
     BPlacement,
+    CheckedRun,
     Reading,
     capacity_from_tumour,
     check_capacity_range,
@@ -293,9 +294,16 @@ def dose_for_ceiling(
     level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
     checked = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
                         others={"ceiling": ceiling_})
-    t, shape, r_ = checked.t, checked.shape, checked.parameters[0]
-    by_day = None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]),
+    horizon = float(checked.t[-1])
+    by_day = None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=horizon,
                                                         low_open=True, unit="days")
+    return _ceiling_dose(checked, ceiling_, low_dose, high_dose, level, by_day, tolerance)
+
+
+def _ceiling_dose(checked: CheckedRun, ceiling: NDArray[np.float64], low_dose: float, high_dose: float, level: float,
+                  by_day: float | None, tolerance: float) -> CeilingDose:
+    """:func:`dose_for_ceiling` on checked inputs: the ends of the dose range, then bisection between them."""
+    t, shape, r_ = checked.t, checked.shape, checked.parameters[0]
     tumour = checked.tumour()
     cap = checked.capacity(tumour)
     clearance_days = first_day_below(t, tumour, np.asarray(level))
@@ -306,11 +314,11 @@ def dose_for_ceiling(
 
     at_low = run(np.broadcast_to(low_dose, shape))
     at_high = run(np.broadcast_to(high_dose, shape))
-    ceiling_ = np.broadcast_to(ceiling_, shape)
+    ceiling = np.broadcast_to(ceiling, shape)
     clearance = at_low.clearance_day
     clears = np.ones(shape, dtype=bool) if by_day is None else clearance <= by_day
-    too_high = at_low.peak > ceiling_
-    at_max = at_high.peak <= ceiling_
+    too_high = at_low.peak > ceiling
+    at_max = at_high.peak <= ceiling
 
     # Bisection on log(dose): lo always under the ceiling, hi always above it.
     lo = np.full(shape, np.log(low_dose))
@@ -319,7 +327,7 @@ def dose_for_ceiling(
     lo = np.where(at_max, hi, lo)
     steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / tolerance))) + 1
     if search.any():
-        lo, hi = bisect(lo, hi, lambda mid: run(np.exp(mid)).peak <= ceiling_, search, max(steps_needed, 1))
+        lo, hi = bisect(lo, hi, lambda mid: run(np.exp(mid)).peak <= ceiling, search, max(steps_needed, 1))
     dose = np.exp(lo)
     feasible = clears & ~too_high
     dose = np.where(feasible, dose, 0.0)
@@ -417,12 +425,18 @@ def burden_for_ceiling(
     # the burden is searched: P = 0 stands in for it in the checks
     checked = check_run(r=r, q=q, B=B, P=0.0, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
                         others={"ceiling": ceiling_, "n0": dose})
+    return _burden_limit(checked, ceiling_, dose, largest, tolerance)
+
+
+def _burden_limit(checked: CheckedRun, ceiling: NDArray[np.float64], dose: NDArray[np.float64], largest: float,
+                  tolerance: float) -> NDArray[np.float64]:
+    """:func:`burden_for_ceiling` on checked inputs: a bracket of decades, then bisection on ``ln P``."""
     t, shape, placement = checked.t, checked.shape, checked.b_placement
 
     def under(burden: NDArray[np.float64], axis: bool) -> NDArray[np.bool_]:
         # every step of the search runs the engine on checked inputs; nothing is checked again
         extra = (Ellipsis, None) if axis else (Ellipsis,)
-        r, q, B, _, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (*checked.parameters, dose, ceiling_))
+        r, q, B, _, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (*checked.parameters, dose, ceiling))
         check_capacity_range(r, q, B, burden, K, float(t[-1]), placement)
         cap = capacity_from_tumour(tumour_term(t, r, q, burden), B, K, placement)
         peak = _summaries(n, cap, r, t, checked.reading, np.full((), np.inf)).peak

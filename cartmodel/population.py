@@ -211,42 +211,20 @@ def draw_cohort(
     n = check_positive_int("n_patients", n_patients, low=1, high=10_000_000)
     rng = rng_from_seed(seed)
     seed_value = None if isinstance(seed, np.random.Generator) else int(seed)
-    omega = dict(DEFAULT_VARIABILITY)
-    if variability is not None:
-        if not isinstance(variability, Mapping):
-            raise TypeError(f"variability must be a mapping from {list(VARIABILITY_NAMES)} to log-scale SDs; "
-                            f"got {variability!r}")
-        unknown = sorted(set(variability) - set(VARIABILITY_NAMES))
-        if unknown:
-            raise ValueError(f"variability has unknown names {unknown}; choose from {list(VARIABILITY_NAMES)}")
-        if "q" in variability and "net" in variability:
-            raise ValueError(f"variability may spread q or net (r - q), not both; got {dict(variability)!r}")
-        if "q" in variability:
-            omega.pop("net", None)
-        for name, value in variability.items():
-            sd = as_real_array(f"variability[{name!r}]", value, low=0.0, high=5.0)
-            if sd.ndim:
-                raise TypeError(f"variability[{name!r}] must be a scalar; got {value!r}")
-            omega[name] = float(sd)
+    omega = _spreads(variability)
     typical = {
         "r": as_real_scalar("r", r, low=0.0, low_open=True, unit="per day"),
         "q": as_real_scalar("q", q, low=0.0, unit="per day"),
         "B": as_real_scalar("B", B, low=0.0, low_open=True, unit="dimensionless"),
         "K": as_real_scalar("K", K, low=0.0, low_open=True, unit="model cells"),
     }
-    net = "net" in omega
     # one row of four standard normals per patient: a prefix of the cohort is the smaller cohort
     z = rng.standard_normal((n, len(VARIED)))
     values = {
         name: typical.get(name, 1.0) * np.exp(omega[name] * z[:, column])
         for column, name in enumerate(VARIED) if name != "q"
     }
-    if net and typical["q"] < typical["r"]:
-        values["q"] = np.maximum(values["r"] - (typical["r"] - typical["q"]) * np.exp(omega["net"] * z[:, 1]), 0.0)
-    elif net:  # the published spread is of a contraction these patients do not have: keep the typical excess
-        values["q"] = values["r"] + (typical["q"] - typical["r"])
-    else:
-        values["q"] = typical["q"] * np.exp(omega["q"] * z[:, 1])
+    values["q"] = _tumour_rates(values["r"], z[:, 1], typical, omega)
     return Cohort(
         r=read_only(values["r"]),
         q=read_only(values["q"]),
@@ -257,6 +235,40 @@ def draw_cohort(
         typical=MappingProxyType(typical),
         seed=seed_value,
     )
+
+
+def _spreads(variability: Mapping[str, float] | None) -> dict[str, float]:
+    """The log-scale SDs of :func:`draw_cohort`: ``variability`` checked, over :data:`DEFAULT_VARIABILITY`."""
+    omega = dict(DEFAULT_VARIABILITY)
+    if variability is None:
+        return omega
+    if not isinstance(variability, Mapping):
+        raise TypeError(f"variability must be a mapping from {list(VARIABILITY_NAMES)} to log-scale SDs; "
+                        f"got {variability!r}")
+    unknown = sorted(set(variability) - set(VARIABILITY_NAMES))
+    if unknown:
+        raise ValueError(f"variability has unknown names {unknown}; choose from {list(VARIABILITY_NAMES)}")
+    if "q" in variability and "net" in variability:
+        raise ValueError(f"variability may spread q or net (r - q), not both; got {dict(variability)!r}")
+    if "q" in variability:
+        omega.pop("net", None)
+    for name, value in variability.items():
+        sd = as_real_array(f"variability[{name!r}]", value, low=0.0, high=5.0)
+        if sd.ndim:
+            raise TypeError(f"variability[{name!r}] must be a scalar; got {value!r}")
+        omega[name] = float(sd)
+    return omega
+
+
+def _tumour_rates(r: NDArray[np.float64], z: NDArray[np.float64], typical: Mapping[str, float],
+                  omega: Mapping[str, float]) -> NDArray[np.float64]:
+    """Each patient's ``q``, from their ``r`` and the standard normals ``z`` (see :func:`draw_cohort`)."""
+    if "net" not in omega:
+        return typical["q"] * np.exp(omega["q"] * z)
+    if typical["q"] < typical["r"]:
+        return np.maximum(r - (typical["r"] - typical["q"]) * np.exp(omega["net"] * z), 0.0)
+    # the published spread is of a contraction these patients do not have: keep the typical excess
+    return r + (typical["q"] - typical["r"])
 
 
 @dataclass(frozen=True)
@@ -427,7 +439,26 @@ def target_attainment(
     check_choice("b_placement", b_placement, B_PLACEMENTS)
     chunk = check_positive_int("chunk_size", chunk_size, low=1)
     run: dict[str, Any] = dict(days=horizon, dt=step, reading=reading, b_placement=b_placement)
+    counts, target = _attainment(cohort, doses, burdens, ceiling, level, t[: steps_to_target + 1], run, chunk)
+    return TargetAttainment(
+        n0_grid=read_only(doses),
+        P_grid=read_only(burdens),
+        doses_under_ceiling=read_only(counts),
+        tumour_target_met=read_only(target),
+        ceiling=ceiling,
+        clearance_level=level,
+        clear_by_day=steps_to_target * step,
+    )
 
+
+def _attainment(cohort: Cohort, doses: NDArray[np.float64], burdens: NDArray[np.float64], ceiling: float,
+                level: float, t_target: NDArray[np.float64], run: dict[str, Any],
+                chunk: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Doses under the ceiling and tumour target met, shape ``(n, nb)``, in chunks of (patient, burden) pairs.
+
+    ``t_target`` is the time grid up to the day of the tumour target; ``run``
+    holds the checked keywords of :func:`cartmodel.dose_response`.
+    """
     n, nb = cohort.size, burdens.size
     counts = np.empty(n * nb, dtype=np.int64)
     target = np.empty(n * nb, dtype=bool)
@@ -439,17 +470,9 @@ def target_attainment(
             "P": burdens[column] * cohort.burden_factor[patient],
         }
         counts[pairs] = _doses_under(params, doses, ceiling, run)
-        tumour = tumour_term(t[: steps_to_target + 1], params["r"], params["q"], params["P"])
+        tumour = tumour_term(t_target, params["r"], params["q"], params["P"])
         target[pairs] = (tumour < level).any(axis=-1)
-    return TargetAttainment(
-        n0_grid=read_only(doses),
-        P_grid=read_only(burdens),
-        doses_under_ceiling=read_only(counts.reshape(n, nb)),
-        tumour_target_met=read_only(target.reshape(n, nb)),
-        ceiling=ceiling,
-        clearance_level=level,
-        clear_by_day=steps_to_target * step,
-    )
+    return counts.reshape(n, nb), target.reshape(n, nb)
 
 
 def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float64], ceiling: float,
