@@ -165,6 +165,18 @@ def test_calibration_reduces_to_equation_1_and_fits_the_course():
     assert killed.q > plain.q
 
 
+@pytest.mark.parametrize("name", ["P", "n0"])
+def test_calibrated_killing_model_moves_dose_and_burden_by_factors(name):
+    calibration = calibrate_killing(kill_rate=0.05)
+    with pytest.raises(TypeError, match=name):
+        calibration.simulate(**{name: 3.0})
+    moved = calibration.simulate(dose_factor=2.0, burden_factor=0.5, days=28)
+    direct = simulate_killing(**{**calibration.parameters(), "n0": 2.0 * calibration.n0, "P": 0.5 * calibration.P},
+                              days=28)
+    np.testing.assert_array_equal(moved.car_t, direct.car_t)
+    np.testing.assert_array_equal(moved.tumour, direct.tumour)
+
+
 def test_population_is_reproducible_from_a_seed():
     from cartmodel.killing import killing_patients
     from cartmodel.variability import virtual_patients
@@ -179,6 +191,9 @@ def test_population_is_reproducible_from_a_seed():
             days=91, clearance_level=calibration.P * 2e-5)
         return (result.clearance_day <= 91).mean(axis=-1), (result.peak <= 4e4).mean(axis=-1)
 
+    carried = killing_patients(calibration, virtual_patients(5, seed=7))
+    assert carried.seed == 7 and carried.size == 5
+    assert dict(carried.typical) == {"r": calibration.r, "q": calibration.q, "P": calibration.P}
     first, again, other = shares(7), shares(7), shares(8)
     np.testing.assert_array_equal(first[0], again[0])
     np.testing.assert_array_equal(first[1], again[1])
