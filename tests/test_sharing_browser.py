@@ -1,7 +1,8 @@
 """Pages that share and index well: an icon, a description and link-preview tags on every page.
 
 * Every page of the table of contents names the site's own icon, and loading it in Chromium
-  asks for nothing that is missing: no 404 (``/favicon.ico`` included), no console error.
+  asks for nothing that is missing (checked during each page's one visit, in
+  tests/test_site_browser.py).
 * Every page has a meta description, Open Graph tags (title, description, type, address,
   image with its text) and a Twitter card, written by sphinxext-opengraph from the page's own
   text; the image is the recomputed Figure 1 that the site itself serves (1200 x 630 px).
@@ -96,38 +97,6 @@ def test_the_opengraph_extension_cannot_fetch_anything():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module)
     assert imported and not imported & network, imported & network
-
-
-@pytest.mark.book
-@pytest.mark.browser
-def test_every_page_loads_its_icon_and_nothing_missing(site, tab):  # noqa: F811
-    page = tab.open()
-    problems = []
-    responses: list[tuple[str, int]] = []
-
-    def listener(response) -> None:
-        responses.append((response.url, response.status))
-
-    for name in PAGES:
-        responses.clear()
-        tab.log.console_errors.clear()
-        page.on("response", listener)
-        try:
-            page.goto(site.page_url(f"{name}.html"), wait_until="load")
-            icon = page.evaluate("""() => { const link = document.querySelector('link[rel~="icon"]');
-                                     return link ? link.href : null; }""")
-            status = page.evaluate("(href) => fetch(href).then(r => r.status + ' ' + r.headers.get('content-type'))", icon) \
-                if icon else "no icon"
-            page.wait_for_load_state("networkidle")
-        finally:
-            page.remove_listener("response", listener)
-        if not (icon and icon.startswith(site.url) and status.startswith("200 image/svg")):
-            problems.append(f"{name}: icon {icon} -> {status}")
-        problems += [f"{name}: {url} HTTP {code}" for url, code in responses if code >= 400]
-        problems += [f"{name}: console error {text}" for text in tab.log.console_errors]
-    problems += [f"request left the site: {url}" for url in tab.log.blocked_requests]
-    tab.empty()
-    assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.book
