@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 import yaml
@@ -194,7 +194,7 @@ def visit(site, tab):  # noqa: F811 - fixtures from tests/browser.py
 def served_file(site, url: str) -> Path | None:
     """The file of the built site that the local server answers ``url`` with (None if there is
     none): the links are resolved on disk, which is what the server would read."""
-    path = urlsplit(url).path.removeprefix(urlsplit(site.url).path)
+    path = unquote(urlsplit(url).path).removeprefix(urlsplit(site.url).path)
     target = site.root / path
     if path == "" or path.endswith("/"):
         target = target / "index.html"
