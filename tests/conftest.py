@@ -161,6 +161,18 @@ def book_pdf(built_book, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def pdf_pages(book_pdf, tmp_path_factory) -> list[str]:
+    """The text of each page of the printed book (pypdf), extracted once per run (it takes
+    a while) for every test that reads it."""
+    def extract(_folder: Path) -> dict:
+        from pypdf import PdfReader
+
+        return {"pages": [printed.extract_text() or "" for printed in PdfReader(book_pdf).pages]}
+
+    return run_once(tmp_path_factory, "pdf-text", extract)["pages"]
+
+
+@pytest.fixture(scope="session")
 def second_built_book(built_book, tmp_path_factory) -> BuiltBook:
     """A second, independent clean build (for the determinism check only): every chapter
     executed and read, no HTML written. Made after the first, which most tests wait for."""

@@ -69,14 +69,6 @@ def is_notebook(name: str) -> bool:
     return "kernelspec:" in (REPO / f"{name}.md").read_text(encoding="utf-8").split("\n---", 1)[0]
 
 
-@pytest.fixture(scope="module")
-def pdf_pages(book_pdf) -> list[str]:
-    from pypdf import PdfReader
-
-    reader = PdfReader(book_pdf)
-    return [page_.extract_text() or "" for page_ in reader.pages]
-
-
 # --- the PDF ------------------------------------------------------------------------
 
 
