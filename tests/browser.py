@@ -245,3 +245,34 @@ def dialogs_recorded(page) -> Iterator[list[str]]:
         yield dialogs
     finally:
         page.remove_listener("dialog", on_dialog)
+
+
+#: A phone as the explorers' and the reading tests load the site: 375 px wide, two device
+#: pixels to a CSS pixel, touch.
+PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2, "is_mobile": True}
+
+
+@contextlib.contextmanager
+def new_tab(browser, **context) -> Iterator:
+    """A tab of a new context of its own (``context``: ``browser.new_context``'s options,
+    e.g. ``**PHONE``), closed with it afterwards."""
+    opened = browser.new_context(**context)
+    try:
+        yield opened.new_page()
+    finally:
+        opened.close()
+
+
+def assert_fits_a_phone(page, selector: str) -> None:
+    """At a phone's width the page does not scroll sideways, the element ``selector`` lies
+    inside the screen, and its drawing (an SVG or a canvas) is laid out for its width: its
+    text is not shrunk below 10 px (the drawings' text is 12 px at scale 1)."""
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    box = page.locator(selector).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, selector
+    chart = page.locator(f"{selector} svg[role=img], {selector} canvas").first
+    ratio = chart.evaluate("n => n.getBoundingClientRect().width / (n.viewBox ? n.viewBox.baseVal.width "
+                           ": n.width / Math.max(1, Math.min(3, devicePixelRatio)))")
+    assert ratio * 12 >= 10, (selector, ratio)
+

@@ -26,7 +26,7 @@ import cartmodel as cm
 from cartmodel import burden as bd
 from cartmodel.parameters import PARAMETERS
 
-from .browser import dialogs_recorded
+from .browser import PHONE, assert_fits_a_phone, dialogs_recorded, new_tab
 
 PAGE = "chapters/antigen-burden.html"
 SELECTOR = "#live-burden-explorer"
@@ -276,18 +276,9 @@ def test_csv_and_reset(page, site):  # noqa: F811
 
 
 def test_readable_at_phone_width_without_horizontal_scrolling(chromium, site):  # noqa: F811
-    context = chromium.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
-    try:
-        page = context.new_page()
+    with new_tab(chromium, **PHONE) as page:
         open_page(page, site)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        box = page.locator(SELECTOR).bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 375
-        chart = page.locator(f"{SELECTOR} svg[role=img]")
-        ratio = chart.evaluate("n => n.getBoundingClientRect().width / n.viewBox.baseVal.width")
-        assert ratio * 12 >= 10, ratio  # the axis text is not shrunk below 10 px
-    finally:
-        context.close()
+        assert_fits_a_phone(page, SELECTOR)
 
 
 def test_no_serious_accessibility_violation_with_the_note_and_link_shown(page, site):  # noqa: F811

@@ -29,7 +29,7 @@ from cartmodel.paper import FIGURE_1
 from cartmodel.parameters import PARAMETERS, table_for_browser
 from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
 
-from .browser import dialogs_recorded
+from .browser import PHONE, assert_fits_a_phone, dialogs_recorded, new_tab
 from .conftest import REPO
 
 PAGE = "chapters/interactive-dosing.html"
@@ -641,15 +641,12 @@ def test_links_restore_every_explorers_state(page, site, chromium, page_log):  #
         link = box.input_value()
         assert urlsplit(link).fragment == f"live-{kind}-explorer"
     # the last link carries every explorer's state (each copy keeps the other explorers' keys)
-    fresh = chromium.new_context().new_page()
-    try:
+    with new_tab(chromium) as fresh:
         fresh.goto(link)
         for kind in KINDS:
             fresh.wait_for_selector(f"{SELECTOR[kind]}[data-cartmodel-mounted]")
             assert api_values(fresh, kind) == api_values(page, kind), kind
             assert readouts(fresh, kind) == readouts(page, kind), kind
-    finally:
-        fresh.context.close()
     assert not page_log.page_errors
 
 
@@ -772,23 +769,12 @@ def test_reset_returns_to_the_starting_values(page, site):  # noqa: F811
 
 
 def test_readable_at_phone_width_without_horizontal_scrolling(chromium, site):  # noqa: F811
-    context = chromium.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
-    try:
-        page = context.new_page()
+    with new_tab(chromium, **PHONE) as page:
         open_page(page, site)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
         for kind in KINDS:
-            box = page.locator(SELECTOR[kind]).bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, kind
-            # the drawing is laid out for its width: its text is not shrunk below 10 px
-            chart = page.locator(f"{SELECTOR[kind]} svg[role=img], {SELECTOR[kind]} canvas").first
-            ratio = chart.evaluate("n => n.getBoundingClientRect().width / (n.viewBox ? n.viewBox.baseVal.width "
-                                   ": n.width / Math.max(1, Math.min(3, devicePixelRatio)))")
-            assert ratio * 12 >= 10, (kind, ratio)
+            assert_fits_a_phone(page, SELECTOR[kind])
         page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    finally:
-        context.close()
 
 
 def test_the_table_script_is_what_the_extension_writes(built_book):
@@ -820,9 +806,7 @@ def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, sit
 
 def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):  # noqa: F811
     """Classic scripts, no fetch: opened from file://, the three explorers still start."""
-    context = chromium.new_context()
-    try:
-        page = context.new_page()
+    with new_tab(chromium) as page:
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto((Path(site.root) / PAGE).resolve().as_uri() + "?schedule.infusions=5")
@@ -830,5 +814,3 @@ def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):  # noqa: F8
             page.wait_for_selector(f"{SELECTOR[kind]}[data-cartmodel-mounted]", timeout=20_000)
         assert api_values(page, "schedule")["infusions"] == 5
         assert not [e for e in errors if "explorer" in e.lower() or "cartmodel" in e.lower()]
-    finally:
-        context.close()
