@@ -15,6 +15,7 @@ and read the result. pytest keeps the last three runs' folders, builds included.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import matplotlib
 import pytest
@@ -65,6 +67,17 @@ class BuiltBook:
     source: Path
     html: Path
     log: str
+
+
+def repository_module(folder: str, name: str) -> ModuleType:
+    """The module ``name`` of the repository's folder ``folder`` (``_ext``, ``tools``), imported
+    as Sphinx's ``local_extensions`` and the scripts import it: with the folder on the path
+    for the while, since its modules import each other by name."""
+    sys.path.insert(0, str(REPO / folder))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(REPO / folder))
 
 
 def repository_files() -> list[str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import sys
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -30,7 +29,7 @@ from cartmodel.parameters import PARAMETERS, table_for_browser
 from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
 
 from .browser import PHONE, assert_fits_a_phone, dialogs_recorded, new_tab
-from .conftest import REPO
+from .conftest import REPO, repository_module
 
 PAGE = "chapters/interactive-dosing.html"
 KINDS = ("dosing", "nomogram", "schedule")
@@ -778,11 +777,7 @@ def test_readable_at_phone_width_without_horizontal_scrolling(chromium, site):  
 
 
 def test_the_table_script_is_what_the_extension_writes(built_book):
-    sys.path.insert(0, str(REPO / "_ext"))
-    try:
-        import explorer_parameters
-    finally:
-        sys.path.remove(str(REPO / "_ext"))
+    explorer_parameters = repository_module("_ext", "explorer_parameters")
     written = (Path(built_book.html) / "explorer" / "parameters.js").read_text(encoding="utf-8")
     assert written == explorer_parameters.script_text(explorer_parameters.explorer_configuration())
     assert "globalThis.cartmodelParameters" in written

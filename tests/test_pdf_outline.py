@@ -10,14 +10,13 @@
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import REPO
+from .conftest import REPO, repository_module
 
 pytestmark = pytest.mark.book
 
@@ -30,12 +29,7 @@ def contents_titles(html: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def bookmarks(book_pdf) -> list[tuple[int, str, int]]:
-    sys.path.insert(0, str(REPO / "tools"))
-    try:
-        import make_pdf
-    finally:
-        sys.path.remove(str(REPO / "tools"))
-    found = make_pdf.outline(book_pdf)
+    found = repository_module("tools", "make_pdf").outline(book_pdf)
     print(f"cartmodel: the PDF has {len(found)} bookmarks")
     return found
 

@@ -29,7 +29,6 @@ import functools
 import html
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -42,7 +41,7 @@ from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
 from .browser import MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, PageLog, Tab, equations_that_do_not_fit, is_local, serve
-from .conftest import PDF_NAME, REPO
+from .conftest import PDF_NAME, REPO, repository_module
 from .test_book import toc_files
 
 PAGES = toc_files()
@@ -503,11 +502,7 @@ def test_pages_with_maths_name_the_local_mathjax(built_book):
 
 def test_the_build_refuses_to_run_without_the_npm_packages(tmp_path):
     """Without node_modules (no `make setup`), the build stops with the remedy, not a bare site."""
-    sys.path.insert(0, str(REPO / "_ext"))
-    try:
-        import local_assets
-    finally:
-        sys.path.remove(str(REPO / "_ext"))
+    local_assets = repository_module("_ext", "local_assets")
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
     app = SimpleNamespace(
         builder=SimpleNamespace(format="html"), confdir=str(tmp_path), outdir=str(tmp_path / "html"),
