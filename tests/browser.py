@@ -276,3 +276,23 @@ def assert_fits_a_phone(page, selector: str) -> None:
                            ": n.width / Math.max(1, Math.min(3, devicePixelRatio)))")
     assert ratio * 12 >= 10, (selector, ratio)
 
+
+def open_explorers(page, url: str, *selectors: str):
+    """``page`` at ``url``, once each live explorer named by ``selectors`` has started (its
+    script marks the element ``data-cartmodel-mounted``)."""
+    page.goto(url)
+    for selector in selectors:
+        page.wait_for_selector(f"{selector}[data-cartmodel-mounted]", timeout=20_000)
+    return page
+
+
+def explorer_values(page, selector: str) -> dict:
+    """The values of the explorer's controls, as its own script reads them."""
+    return page.evaluate(f"document.querySelector('{selector}').cartmodelExplorer.values()")
+
+
+def explorer_readouts(page, selector: str) -> list[tuple[str, str, str]]:
+    """Each readout of the explorer: its name, its number (``data-value``) and its text."""
+    return page.eval_on_selector_all(f"{selector} [data-readout]",
+                                     "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])")
+

@@ -28,7 +28,15 @@ from cartmodel.paper import FIGURE_1
 from cartmodel.parameters import PARAMETERS, table_for_browser
 from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
 
-from .browser import PHONE, assert_fits_a_phone, dialogs_recorded, new_tab
+from .browser import (
+    PHONE,
+    assert_fits_a_phone,
+    dialogs_recorded,
+    explorer_readouts,
+    explorer_values,
+    new_tab,
+    open_explorers,
+)
 from .conftest import REPO, repository_module
 
 PAGE = "chapters/interactive-dosing.html"
@@ -54,23 +62,16 @@ def default(name: str):
 
 
 def open_page(page, site, query: str = ""):
-    page.goto(site.page_url(PAGE) + query)
-    for kind in KINDS:
-        page.wait_for_selector(f"{SELECTOR[kind]}[data-cartmodel-mounted]", timeout=20_000)
-    return page
+    return open_explorers(page, site.page_url(PAGE) + query, *SELECTOR.values())
 
 
 def api_values(page, kind: str) -> dict:
-    return page.evaluate(f"document.querySelector('{SELECTOR[kind]}').cartmodelExplorer.values()")
+    return explorer_values(page, SELECTOR[kind])
 
 
 def readouts(page, kind: str) -> dict[str, tuple[float | None, str]]:
     """Each readout's number and text; None where it holds words only (no such quantity in the model)."""
-    found = page.eval_on_selector_all(
-        f"{SELECTOR[kind]} [data-readout]",
-        "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])",
-    )
-    return {name: (float(value) if value else None, text) for name, value, text in found}
+    return {name: (float(value) if value else None, text) for name, value, text in explorer_readouts(page, SELECTOR[kind])}
 
 
 def relative_difference(a, b) -> float:
@@ -641,9 +642,8 @@ def test_links_restore_every_explorers_state(page, site, chromium, page_log):  #
         assert urlsplit(link).fragment == f"live-{kind}-explorer"
     # the last link carries every explorer's state (each copy keeps the other explorers' keys)
     with new_tab(chromium) as fresh:
-        fresh.goto(link)
+        open_explorers(fresh, link, *SELECTOR.values())
         for kind in KINDS:
-            fresh.wait_for_selector(f"{SELECTOR[kind]}[data-cartmodel-mounted]")
             assert api_values(fresh, kind) == api_values(page, kind), kind
             assert readouts(fresh, kind) == readouts(page, kind), kind
     assert not page_log.page_errors
@@ -804,8 +804,6 @@ def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):  # noqa: F8
     with new_tab(chromium) as page:
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto((Path(site.root) / PAGE).resolve().as_uri() + "?schedule.infusions=5")
-        for kind in KINDS:
-            page.wait_for_selector(f"{SELECTOR[kind]}[data-cartmodel-mounted]", timeout=20_000)
+        open_explorers(page, (Path(site.root) / PAGE).resolve().as_uri() + "?schedule.infusions=5", *SELECTOR.values())
         assert api_values(page, "schedule")["infusions"] == 5
         assert not [e for e in errors if "explorer" in e.lower() or "cartmodel" in e.lower()]

@@ -23,6 +23,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from .browser import open_explorers
 from .conftest import REPO
 from .test_book import toc_files
 
@@ -102,8 +103,7 @@ def test_the_opengraph_extension_cannot_fetch_anything():
 @pytest.mark.book
 @pytest.mark.browser
 def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(page, site):  # noqa: F811
-    page.goto(site.page_url("chapters/interactive-dosing.html"))
-    page.wait_for_selector("#live-nomogram-explorer[data-cartmodel-mounted]", timeout=20_000)
+    open_explorers(page, site.page_url("chapters/interactive-dosing.html"), "#live-nomogram-explorer")
     above = page.evaluate("""() => document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state.map.underCeiling
                              .filter((d) => d.feasible && d.atMaxDose).length""")
     note = page.locator("#live-nomogram-explorer [data-readout-note=beyond-axis]")
