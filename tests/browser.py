@@ -19,6 +19,9 @@ tests/conftest.py registers them once for the whole session.
   turns the HTTP cache off, so every page load still fetches every file it needs from
   the server.
 
+* ``phone_page``: a tab of its own at a phone's size (375 px wide), for the tests of
+  what a phone reader gets.
+
 Without ``/usr/bin/chromium`` the browser tests are skipped on a developer's machine,
 with the reason, and fail in CI (``CI=true``).
 """
@@ -261,6 +264,13 @@ def new_tab(browser, **context) -> Iterator:
         yield opened.new_page()
     finally:
         opened.close()
+
+
+@pytest.fixture
+def phone_page(chromium) -> Iterator:
+    """A tab of its own at a phone's size (``PHONE``), closed after the test."""
+    with new_tab(chromium, **PHONE) as opened:
+        yield opened
 
 
 def assert_fits_a_phone(page, selector: str) -> None:

@@ -27,12 +27,10 @@ from cartmodel import burden as bd
 from cartmodel.parameters import PARAMETERS
 
 from .browser import (
-    PHONE,
     assert_fits_a_phone,
     dialogs_recorded,
     explorer_readouts,
     explorer_values,
-    new_tab,
     open_explorers,
 )
 
@@ -278,10 +276,9 @@ def test_csv_and_reset(page, site):  # noqa: F811
     assert api_values(page) == {name: default(name) for name in CONTROLS}
 
 
-def test_readable_at_phone_width_without_horizontal_scrolling(chromium, site):  # noqa: F811
-    with new_tab(chromium, **PHONE) as page:
-        open_page(page, site)
-        assert_fits_a_phone(page, SELECTOR)
+def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):  # noqa: F811
+    open_page(phone_page, site)
+    assert_fits_a_phone(phone_page, SELECTOR)
 
 
 def test_no_serious_accessibility_violation_with_the_note_and_link_shown(page, site):  # noqa: F811

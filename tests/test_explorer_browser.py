@@ -29,7 +29,6 @@ from cartmodel.parameters import PARAMETERS, table_for_browser
 from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
 
 from .browser import (
-    PHONE,
     assert_fits_a_phone,
     dialogs_recorded,
     explorer_readouts,
@@ -767,13 +766,12 @@ def test_reset_returns_to_the_starting_values(page, site):  # noqa: F811
     assert readouts(page, "dosing")["peak_cells"][0] == pytest.approx(float(run.peak), rel=1e-9)
 
 
-def test_readable_at_phone_width_without_horizontal_scrolling(chromium, site):  # noqa: F811
-    with new_tab(chromium, **PHONE) as page:
-        open_page(page, site)
-        for kind in KINDS:
-            assert_fits_a_phone(page, SELECTOR[kind])
-        page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):  # noqa: F811
+    open_page(phone_page, site)
+    for kind in KINDS:
+        assert_fits_a_phone(phone_page, SELECTOR[kind])
+    phone_page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_the_table_script_is_what_the_extension_writes(built_book):
