@@ -222,6 +222,7 @@ def anchors(path: Path) -> set[str]:
 
 @functools.cache
 def parsed(path: Path) -> BeautifulSoup:
+    """A built page, parsed once per test process (the tests here only read it)."""
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
@@ -467,7 +468,7 @@ def test_no_html_file_loads_anything_from_another_host(built_book):
     files = sorted(Path(built_book.html).rglob("*.html"))
     assert len(files) >= len(PAGES)
     for path in files:
-        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        soup = parsed(path)
         for tag, attribute in loads.items():
             remote += [f"{path.name}: <{tag} {attribute}={el[attribute]}>" for el in soup.find_all(tag, attrs={attribute: True})
                        if urlsplit(el[attribute]).netloc]
@@ -489,7 +490,7 @@ def test_no_html_file_loads_anything_from_another_host(built_book):
 def test_pages_with_maths_name_the_local_mathjax(built_book):
     with_maths = 0
     for name in PAGES:
-        soup = BeautifulSoup((Path(built_book.html) / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        soup = parsed(Path(built_book.html) / f"{name}.html")
         if soup.select_one("article .math") is None:
             continue
         with_maths += 1
