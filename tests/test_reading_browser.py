@@ -26,14 +26,11 @@ from bs4 import BeautifulSoup
 
 from .browser import MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, equations_that_do_not_fit, new_tab
 from .conftest import REPO, repository_files
+from .test_book import page as soup_of
 from .test_book import toc_files
 
 PAGES = toc_files()
 PHONE_WIDTH = 375  # px; the site visit of tests/test_site_browser.py measures 1280 px
-
-
-def soup_of(built_book, name: str) -> BeautifulSoup:
-    return BeautifulSoup((Path(built_book.html) / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def article_of(soup: BeautifulSoup):
