@@ -188,7 +188,8 @@ def pdf_pages(book_pdf, tmp_path_factory) -> list[str]:
 @pytest.fixture(scope="session")
 def second_built_book(built_book, tmp_path_factory) -> BuiltBook:
     """A second, independent clean build (for the determinism check only): every chapter
-    executed and read, no HTML written. Made after the first, which most tests wait for."""
+    executed and read, no HTML written. Made after the first, which most tests wait for:
+    started together on two cores, the two builds took 122 s, and the first alone 75 s."""
     result = run_once(tmp_path_factory, "second", lambda folder: build(
         copy_repository(folder / "book"), "--builder", "custom", "--custom-builder", "dummy"))
     return built(result, "the second book build")
