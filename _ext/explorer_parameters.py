@@ -162,14 +162,14 @@ def script_text(configuration: dict[str, Any]) -> str:
     )
 
 
-def is_current(target: Path) -> bool:
+def is_current(target: Path, extension: str = __file__) -> bool:
     """Whether ``target`` was written after the last change to cartmodel's sources and to
-    this extension: a rebuild then keeps it, without importing the widgets (most of the
-    time of a rebuild that has nothing to do)."""
+    the ``extension`` that writes it (this one, or social_image.py): a rebuild then keeps it,
+    without importing cartmodel (most of the time of a rebuild that has nothing to do)."""
     package = importlib.util.find_spec("cartmodel")  # finds the package without running it
     if not target.exists() or package is None or not package.submodule_search_locations:
         return False
-    sources = [Path(__file__), *Path(list(package.submodule_search_locations)[0]).rglob("*.py")]
+    sources = [Path(extension), *Path(list(package.submodule_search_locations)[0]).rglob("*.py")]
     return target.stat().st_mtime >= max(source.stat().st_mtime for source in sources)
 
 

@@ -8,9 +8,9 @@ previews expect). It is served by the site itself, like everything else on its p
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
+from explorer_parameters import is_current  # (_ext is on the path: local_extensions)
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -39,20 +39,11 @@ def draw(target: Path) -> None:
     fig.savefig(target, dpi=100, metadata={"Software": None})  # no version string: the same bytes every build
 
 
-def is_current(target: Path) -> bool:
-    """Whether ``target`` is newer than cartmodel's sources and this file."""
-    package = importlib.util.find_spec("cartmodel")
-    if not target.exists() or package is None or not package.submodule_search_locations:
-        return False
-    sources = [Path(__file__), *Path(list(package.submodule_search_locations)[0]).rglob("*.py")]
-    return target.stat().st_mtime >= max(source.stat().st_mtime for source in sources)
-
-
 def write_image(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / TARGET
-    if not is_current(target):
+    if not is_current(target, __file__):
         draw(target)
         logger.info(f"social_image: wrote {target}")
 

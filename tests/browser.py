@@ -19,6 +19,9 @@ tests/conftest.py registers them once for the whole session.
   turns the HTTP cache off, so every page load still fetches every file it needs from
   the server.
 
+* ``phone_page``: a tab of its own at a phone's size (375 px wide), for the tests of
+  what a phone reader gets.
+
 Without ``/usr/bin/chromium`` the browser tests are skipped on a developer's machine,
 with the reason, and fail in CI (``CI=true``).
 """
@@ -245,3 +248,61 @@ def dialogs_recorded(page) -> Iterator[list[str]]:
         yield dialogs
     finally:
         page.remove_listener("dialog", on_dialog)
+
+
+#: A phone as the explorers' and the reading tests load the site: 375 px wide, two device
+#: pixels to a CSS pixel, touch.
+PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2, "is_mobile": True}
+
+
+@contextlib.contextmanager
+def new_tab(browser, **context) -> Iterator:
+    """A tab of a new context of its own (``context``: ``browser.new_context``'s options,
+    e.g. ``**PHONE``), closed with it afterwards."""
+    opened = browser.new_context(**context)
+    try:
+        yield opened.new_page()
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def phone_page(chromium) -> Iterator:
+    """A tab of its own at a phone's size (``PHONE``), closed after the test."""
+    with new_tab(chromium, **PHONE) as opened:
+        yield opened
+
+
+def assert_fits_a_phone(page, selector: str) -> None:
+    """At a phone's width the page does not scroll sideways, the element ``selector`` lies
+    inside the screen, and its drawing (an SVG or a canvas) is laid out for its width: its
+    text is not shrunk below 10 px (the drawings' text is 12 px at scale 1)."""
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    box = page.locator(selector).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, selector
+    chart = page.locator(f"{selector} svg[role=img], {selector} canvas").first
+    ratio = chart.evaluate("n => n.getBoundingClientRect().width / (n.viewBox ? n.viewBox.baseVal.width "
+                           ": n.width / Math.max(1, Math.min(3, devicePixelRatio)))")
+    assert ratio * 12 >= 10, (selector, ratio)
+
+
+def open_explorers(page, url: str, *selectors: str):
+    """``page`` at ``url``, once each live explorer named by ``selectors`` has started (its
+    script marks the element ``data-cartmodel-mounted``)."""
+    page.goto(url)
+    for selector in selectors:
+        page.wait_for_selector(f"{selector}[data-cartmodel-mounted]", timeout=20_000)
+    return page
+
+
+def explorer_values(page, selector: str) -> dict:
+    """The values of the explorer's controls, as its own script reads them."""
+    return page.evaluate(f"document.querySelector('{selector}').cartmodelExplorer.values()")
+
+
+def explorer_readouts(page, selector: str) -> list[tuple[str, str, str]]:
+    """Each readout of the explorer: its name, its number (``data-value``) and its text."""
+    return page.eval_on_selector_all(f"{selector} [data-readout]",
+                                     "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])")
+

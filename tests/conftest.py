@@ -15,6 +15,7 @@ and read the result. pytest keeps the last three runs' folders, builds included.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import matplotlib
 import pytest
@@ -65,6 +67,17 @@ class BuiltBook:
     source: Path
     html: Path
     log: str
+
+
+def repository_module(folder: str, name: str) -> ModuleType:
+    """The module ``name`` of the repository's folder ``folder`` (``_ext``, ``tools``), imported
+    as Sphinx's ``local_extensions`` and the scripts import it: with the folder on the path
+    for the while, since its modules import each other by name."""
+    sys.path.insert(0, str(REPO / folder))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(REPO / folder))
 
 
 def repository_files() -> list[str]:
@@ -161,9 +174,22 @@ def book_pdf(built_book, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def pdf_pages(book_pdf, tmp_path_factory) -> list[str]:
+    """The text of each page of the printed book (pypdf), extracted once per run (it takes
+    a while) for every test that reads it."""
+    def extract(_folder: Path) -> dict:
+        from pypdf import PdfReader
+
+        return {"pages": [printed.extract_text() or "" for printed in PdfReader(book_pdf).pages]}
+
+    return run_once(tmp_path_factory, "pdf-text", extract)["pages"]
+
+
+@pytest.fixture(scope="session")
 def second_built_book(built_book, tmp_path_factory) -> BuiltBook:
     """A second, independent clean build (for the determinism check only): every chapter
-    executed and read, no HTML written. Made after the first, which most tests wait for."""
+    executed and read, no HTML written. Made after the first, which most tests wait for:
+    started together on two cores, the two builds took 122 s, and the first alone 75 s."""
     result = run_once(tmp_path_factory, "second", lambda folder: build(
         copy_repository(folder / "book"), "--builder", "custom", "--custom-builder", "dummy"))
     return built(result, "the second book build")
@@ -171,7 +197,7 @@ def second_built_book(built_book, tmp_path_factory) -> BuiltBook:
 
 # Browser fixtures, registered here once: imported into each test module, a session
 # fixture would be set up once per module.
-from .browser import browser_type_launch_args, chromium, page, page_log, site, tab  # noqa: E402,F401
+from .browser import browser_type_launch_args, chromium, page, page_log, phone_page, site, tab  # noqa: E402,F401
 
 # `make check` leaves out the tests that build the book or drive a browser
 # (-m "not book and not browser"): a test that uses these fixtures gets the marker.

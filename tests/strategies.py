@@ -1,6 +1,8 @@
 """Shared strategies and helpers of the property tests (hypothesis) over cartmodel's public API.
 
-The test modules ``test_properties*.py`` draw from these: the valid ranges the chapters and
+The fuzz tests of cartmodel's public API are one module per subject (``test_properties_*.py``),
+with the bad input to every function and the registry of which property covers each public
+callable in ``test_properties_api.py``. They draw from these: the valid ranges the chapters and
 widgets reach (read from the parameter table, with margin), values outside them (``outside``, ``POSITIVE``, ...), the
 ``Refusal`` records of how to call a function and what is bad for each parameter, and the
 assertions ``assert_refused`` and ``assert_counts``.
@@ -163,6 +165,18 @@ class Refusal:
 def refusal(call: Callable[..., Any], valid: dict[str, Any], bad: dict[str, Any], *, arrays: str = "",
             scalars: str = "") -> Refusal:
     return Refusal(call, valid, bad, frozenset(arrays.split()), frozenset(scalars.split()))
+
+
+def assert_drawn_call_refused(data: st.DataObject, refusals: dict[str, Refusal], *, in_arrays: bool = False) -> None:
+    """Draw a callable of ``refusals``, one of its parameters and a bad value for it; the call
+    with that value (the others valid) is refused naming the parameter. With ``in_arrays``, a
+    parameter that broadcasts may get the bad value as one element among good ones."""
+    spec = refusals[data.draw(st.sampled_from(sorted(refusals)), label="function")]
+    name = data.draw(st.sampled_from(sorted(spec.bad)), label="parameter")
+    bad = data.draw(spec.bad[name], label="bad value")
+    if in_arrays and name in spec.arrays and spec.valid.get(name) is not None and data.draw(st.booleans(), label="inside an array"):
+        bad = [spec.valid[name], bad]
+    assert_refused(lambda: spec.call(**{**spec.valid, name: bad}), name)
 
 
 EQ1_BAD = {"r": POSITIVE, "q": NON_NEGATIVE, "B": POSITIVE, "P": NON_NEGATIVE, "K": POSITIVE}

@@ -4,7 +4,6 @@ second build starts as soon as the first is done)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -18,7 +17,7 @@ import cartmodel as cm
 from cartmodel.paper import FIGURE_1, FIGURE_1_DAYS
 from cartmodel.reporting import sci
 
-from .conftest import REPO
+from .conftest import REPO, repository_module
 
 
 def toc_files() -> list[str]:
@@ -135,10 +134,7 @@ def test_chapters_run_side_by_side_before_sphinx_reads_them(built_book):
 
 
 def test_a_rebuild_rewrites_the_explorers_table_only_when_cartmodel_changed(tmp_path):
-    spec = importlib.util.spec_from_file_location("explorer_parameters_for_test", REPO / "_ext" / "explorer_parameters.py")
-    assert spec is not None and spec.loader is not None
-    extension = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(extension)
+    extension = repository_module("_ext", "explorer_parameters")
     target = tmp_path / "parameters.js"
     assert not extension.is_current(target), "a missing table counts as current"
     target.write_text("written after every source of cartmodel", encoding="utf-8")

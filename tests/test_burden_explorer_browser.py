@@ -26,7 +26,13 @@ import cartmodel as cm
 from cartmodel import burden as bd
 from cartmodel.parameters import PARAMETERS
 
-from .browser import dialogs_recorded
+from .browser import (
+    assert_fits_a_phone,
+    dialogs_recorded,
+    explorer_readouts,
+    explorer_values,
+    open_explorers,
+)
 
 PAGE = "chapters/antigen-burden.html"
 SELECTOR = "#live-burden-explorer"
@@ -39,19 +45,15 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 
 def open_page(page, site, query: str = ""):
-    page.goto(site.page_url(PAGE) + query)
-    page.wait_for_selector(f"{SELECTOR}[data-cartmodel-mounted]", timeout=20_000)
-    return page
+    return open_explorers(page, site.page_url(PAGE) + query, SELECTOR)
 
 
 def api_values(page) -> dict:
-    return page.evaluate(f"document.querySelector('{SELECTOR}').cartmodelExplorer.values()")
+    return explorer_values(page, SELECTOR)
 
 
 def readouts(page) -> dict[str, tuple[str, str]]:
-    found = page.eval_on_selector_all(f"{SELECTOR} [data-readout]",
-                                      "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])")
-    return {name: (value, text) for name, value, text in found}
+    return {name: (value, text) for name, value, text in explorer_readouts(page, SELECTOR)}
 
 
 def default(name: str):
@@ -207,15 +209,14 @@ def test_links_restore_the_state_and_open_the_dosing_explorer_with_this_P(page, 
     assert want["P"] == pytest.approx(float(child.P()), rel=1e-12)
     page.locator(f"{SELECTOR} [data-action=copy-link]").click()
     copied = page.locator(f"{SELECTOR} .cm-link").input_value()
-    page.goto(copied)
-    page.wait_for_selector(f"{SELECTOR}[data-cartmodel-mounted]")
+    open_explorers(page, copied, SELECTOR)
     assert api_values(page) == values
     link = page.locator(f"{SELECTOR} a[data-action=open-dosing]")
     href = link.get_attribute("href")
     assert href.startswith("interactive-dosing.html?dosing.P=") and href.endswith("#live-dosing-explorer")
     link.click()
     page.wait_for_selector("#live-dosing-explorer[data-cartmodel-mounted]", timeout=20_000)
-    dosing = page.evaluate("document.querySelector('#live-dosing-explorer').cartmodelExplorer.values()")
+    dosing = explorer_values(page, "#live-dosing-explorer")
     assert dosing["P"] == want["P"]  # the very number, not a rounded copy
     assert page.locator("#live-dosing-explorer .cm-url-note:visible").count() == 0
     assert not page_log.page_errors
@@ -275,19 +276,9 @@ def test_csv_and_reset(page, site):  # noqa: F811
     assert api_values(page) == {name: default(name) for name in CONTROLS}
 
 
-def test_readable_at_phone_width_without_horizontal_scrolling(chromium, site):  # noqa: F811
-    context = chromium.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
-    try:
-        page = context.new_page()
-        open_page(page, site)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        box = page.locator(SELECTOR).bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 375
-        chart = page.locator(f"{SELECTOR} svg[role=img]")
-        ratio = chart.evaluate("n => n.getBoundingClientRect().width / n.viewBox.baseVal.width")
-        assert ratio * 12 >= 10, ratio  # the axis text is not shrunk below 10 px
-    finally:
-        context.close()
+def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):  # noqa: F811
+    open_page(phone_page, site)
+    assert_fits_a_phone(phone_page, SELECTOR)
 
 
 def test_no_serious_accessibility_violation_with_the_note_and_link_shown(page, site):  # noqa: F811

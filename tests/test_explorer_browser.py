@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import sys
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -29,8 +28,15 @@ from cartmodel.paper import FIGURE_1
 from cartmodel.parameters import PARAMETERS, table_for_browser
 from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
 
-from .browser import dialogs_recorded
-from .conftest import REPO
+from .browser import (
+    assert_fits_a_phone,
+    dialogs_recorded,
+    explorer_readouts,
+    explorer_values,
+    new_tab,
+    open_explorers,
+)
+from .conftest import REPO, repository_module
 
 PAGE = "chapters/interactive-dosing.html"
 KINDS = ("dosing", "nomogram", "schedule")
@@ -55,23 +61,16 @@ def default(name: str):
 
 
 def open_page(page, site, query: str = ""):
-    page.goto(site.page_url(PAGE) + query)
-    for kind in KINDS:
-        page.wait_for_selector(f"{SELECTOR[kind]}[data-cartmodel-mounted]", timeout=20_000)
-    return page
+    return open_explorers(page, site.page_url(PAGE) + query, *SELECTOR.values())
 
 
 def api_values(page, kind: str) -> dict:
-    return page.evaluate(f"document.querySelector('{SELECTOR[kind]}').cartmodelExplorer.values()")
+    return explorer_values(page, SELECTOR[kind])
 
 
 def readouts(page, kind: str) -> dict[str, tuple[float | None, str]]:
     """Each readout's number and text; None where it holds words only (no such quantity in the model)."""
-    found = page.eval_on_selector_all(
-        f"{SELECTOR[kind]} [data-readout]",
-        "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])",
-    )
-    return {name: (float(value) if value else None, text) for name, value, text in found}
+    return {name: (float(value) if value else None, text) for name, value, text in explorer_readouts(page, SELECTOR[kind])}
 
 
 def relative_difference(a, b) -> float:
@@ -641,15 +640,11 @@ def test_links_restore_every_explorers_state(page, site, chromium, page_log):  #
         link = box.input_value()
         assert urlsplit(link).fragment == f"live-{kind}-explorer"
     # the last link carries every explorer's state (each copy keeps the other explorers' keys)
-    fresh = chromium.new_context().new_page()
-    try:
-        fresh.goto(link)
+    with new_tab(chromium) as fresh:
+        open_explorers(fresh, link, *SELECTOR.values())
         for kind in KINDS:
-            fresh.wait_for_selector(f"{SELECTOR[kind]}[data-cartmodel-mounted]")
             assert api_values(fresh, kind) == api_values(page, kind), kind
             assert readouts(fresh, kind) == readouts(page, kind), kind
-    finally:
-        fresh.context.close()
     assert not page_log.page_errors
 
 
@@ -771,32 +766,16 @@ def test_reset_returns_to_the_starting_values(page, site):  # noqa: F811
     assert readouts(page, "dosing")["peak_cells"][0] == pytest.approx(float(run.peak), rel=1e-9)
 
 
-def test_readable_at_phone_width_without_horizontal_scrolling(chromium, site):  # noqa: F811
-    context = chromium.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
-    try:
-        page = context.new_page()
-        open_page(page, site)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        for kind in KINDS:
-            box = page.locator(SELECTOR[kind]).bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, kind
-            # the drawing is laid out for its width: its text is not shrunk below 10 px
-            chart = page.locator(f"{SELECTOR[kind]} svg[role=img], {SELECTOR[kind]} canvas").first
-            ratio = chart.evaluate("n => n.getBoundingClientRect().width / (n.viewBox ? n.viewBox.baseVal.width "
-                                   ": n.width / Math.max(1, Math.min(3, devicePixelRatio)))")
-            assert ratio * 12 >= 10, (kind, ratio)
-        page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    finally:
-        context.close()
+def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):  # noqa: F811
+    open_page(phone_page, site)
+    for kind in KINDS:
+        assert_fits_a_phone(phone_page, SELECTOR[kind])
+    phone_page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_the_table_script_is_what_the_extension_writes(built_book):
-    sys.path.insert(0, str(REPO / "_ext"))
-    try:
-        import explorer_parameters
-    finally:
-        sys.path.remove(str(REPO / "_ext"))
+    explorer_parameters = repository_module("_ext", "explorer_parameters")
     written = (Path(built_book.html) / "explorer" / "parameters.js").read_text(encoding="utf-8")
     assert written == explorer_parameters.script_text(explorer_parameters.explorer_configuration())
     assert "globalThis.cartmodelParameters" in written
@@ -820,15 +799,9 @@ def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, sit
 
 def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):  # noqa: F811
     """Classic scripts, no fetch: opened from file://, the three explorers still start."""
-    context = chromium.new_context()
-    try:
-        page = context.new_page()
+    with new_tab(chromium) as page:
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto((Path(site.root) / PAGE).resolve().as_uri() + "?schedule.infusions=5")
-        for kind in KINDS:
-            page.wait_for_selector(f"{SELECTOR[kind]}[data-cartmodel-mounted]", timeout=20_000)
+        open_explorers(page, (Path(site.root) / PAGE).resolve().as_uri() + "?schedule.infusions=5", *SELECTOR.values())
         assert api_values(page, "schedule")["infusions"] == 5
         assert not [e for e in errors if "explorer" in e.lower() or "cartmodel" in e.lower()]
-    finally:
-        context.close()

@@ -10,14 +10,13 @@
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import REPO
+from .conftest import REPO, repository_module
 
 pytestmark = pytest.mark.book
 
@@ -30,12 +29,7 @@ def contents_titles(html: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def bookmarks(book_pdf) -> list[tuple[int, str, int]]:
-    sys.path.insert(0, str(REPO / "tools"))
-    try:
-        import make_pdf
-    finally:
-        sys.path.remove(str(REPO / "tools"))
-    found = make_pdf.outline(book_pdf)
+    found = repository_module("tools", "make_pdf").outline(book_pdf)
     print(f"cartmodel: the PDF has {len(found)} bookmarks")
     return found
 
@@ -63,11 +57,8 @@ def test_no_bookmark_lost_a_space_or_doubled_its_text(built_book, bookmarks):
         assert not (half and words[:half] == words[half:2 * half]), f"doubled: {title!r}"
 
 
-def test_the_contents_give_each_chapters_page(built_book, book_pdf, bookmarks):
-    from pypdf import PdfReader
-
-    reader = PdfReader(book_pdf)
-    contents = " ".join((reader.pages[i].extract_text() or "") for i in range(2))
+def test_the_contents_give_each_chapters_page(built_book, pdf_pages, bookmarks):
+    contents = " ".join(pdf_pages[:2])
     # the PDF's text has the font's ligatures ("suﬃce"); their compatibility form is the title's letters
     contents = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", contents))
     missing = []
@@ -83,11 +74,8 @@ def test_the_contents_give_each_chapters_page(built_book, book_pdf, bookmarks):
     assert missing == [], "\n".join(missing)
 
 
-def test_explorers_are_printed_as_pictures_with_their_live_address(built_book, book_pdf, bookmarks):
-    from pypdf import PdfReader
-
-    reader = PdfReader(book_pdf)
-    text = re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))
+def test_explorers_are_printed_as_pictures_with_their_live_address(pdf_pages):
+    text = re.sub(r"\s+", "", "".join(pdf_pages))
     chapters = sorted((REPO / "chapters").glob("*.md"))
     explorers = [(chapter.stem, element) for chapter in chapters
                  for element in re.findall(r'id="([\w-]+)"\s+data-cartmodel-explorer=', chapter.read_text(encoding="utf-8"))]

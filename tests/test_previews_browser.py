@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 
 from .browser import MATHJAX_READY_JS
 from .conftest import REPO
+from .test_book import page as page_of
 
 # Every test reads the built book; all but the configuration check also drive Chromium.
 
@@ -34,10 +34,6 @@ def equation1(page, site):  # noqa: F811 - fixtures from tests/browser.py
     return page
 
 
-def built_page(built_book, name: str) -> BeautifulSoup:
-    return BeautifulSoup((built_book.html / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
-
-
 def shown_tip(page, link):
     """The popup of ``link`` once it is visible (tippy adds it to the body on show)."""
     box = page.locator(TIP)
@@ -52,11 +48,10 @@ def assert_clean(page_log):
     assert page_log.page_errors == [], f"uncaught errors: {page_log.page_errors}"
 
 
-@pytest.mark.browser
 def test_citation_preview_shows_the_reference(equation1, page_log, built_book):
     link = equation1.locator('article a[href*="bibliography.html#"]').first
     href = link.get_attribute("href")
-    target = built_page(built_book, "chapters/bibliography").find(id=href.split("#", 1)[1])
+    target = page_of(built_book, "chapters/bibliography").find(id=href.split("#", 1)[1])
     assert target is not None, f"{href} points nowhere"
     expected = " ".join(target.find("p").get_text(" ").split())
     assert equation1.locator(TIP).count() == 0, "a popup is shown before any hover"
@@ -67,7 +62,6 @@ def test_citation_preview_shows_the_reference(equation1, page_log, built_book):
     assert_clean(page_log)
 
 
-@pytest.mark.browser
 def test_equation_preview_shows_the_typeset_equation_on_focus(equation1, page_log):
     link = equation1.locator('article a.reference.internal[href^="#equation-"]').first
     link.focus()  # keyboard readers get the preview too
@@ -78,7 +72,6 @@ def test_equation_preview_shows_the_typeset_equation_on_focus(equation1, page_lo
     assert_clean(page_log)
 
 
-@pytest.mark.browser
 def test_figure_preview_shows_the_figure(equation1, page_log):
     link = equation1.locator('article a.reference.internal[href^="#fig-"]').first
     link.hover()
@@ -90,7 +83,6 @@ def test_figure_preview_shows_the_figure(equation1, page_log):
     assert_clean(page_log)
 
 
-@pytest.mark.browser
 def test_preview_scripts_come_from_the_site(equation1, page_log):
     scripts = equation1.evaluate("() => [...document.scripts].map((s) => s.src).filter(Boolean)")
     paths = [urlsplit(src).path for src in scripts]

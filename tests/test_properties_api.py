@@ -83,6 +83,7 @@ from .strategies import (
     STANDARD_DAYS,
     TWO_PEPTIDES,
     Refusal,
+    assert_drawn_call_refused,
     assert_refused,
     outside,
     outside_row,
@@ -419,13 +420,7 @@ REFUSALS: dict[str, Refusal] = {
 @settings(max_examples=examples(3000))
 @given(data=st.data())
 def test_bad_input_is_refused_naming_the_parameter(data):
-    spec = REFUSALS[data.draw(st.sampled_from(sorted(REFUSALS)), label="function")]
-    name = data.draw(st.sampled_from(sorted(spec.bad)), label="parameter")
-    bad = data.draw(spec.bad[name], label="bad value")
-    valid = spec.valid[name] if name in spec.valid else None
-    if name in spec.arrays and valid is not None and data.draw(st.booleans(), label="inside an array"):
-        bad = [valid, bad]  # one bad element among good ones
-    assert_refused(lambda: spec.call(**{**spec.valid, name: bad}), name)
+    assert_drawn_call_refused(data, REFUSALS, in_arrays=True)
 
 
 VALID_WHERE_NONE = {"clear_by_day": 30.0, "horizon_days": 40.0, "noise_sd": 0.3, "r_log_sd": 0.1}

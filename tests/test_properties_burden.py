@@ -1,8 +1,4 @@
-"""Properties (hypothesis) of the ALL burden estimate (cartmodel.burden) over its valid ranges.
-
-Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, bad
-input and the registry in tests/test_properties_api.py.
-"""
+"""Properties (hypothesis) of the ALL burden estimate (cartmodel.burden) over its valid ranges."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Properties (hypothesis) of dosing, dosing for a population and the calibration to the published course.
-
-Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, bad
-input and the registry in tests/test_properties_api.py.
-"""
+"""Properties (hypothesis) of dosing, dosing for a population and the calibration to the published course."""
 
 from __future__ import annotations
 
@@ -16,14 +12,7 @@ from hypothesis import strategies as st
 
 import cartmodel as cm
 from cartmodel import burden as bd
-from cartmodel import (
-    calibration,
-    dosing,
-    engine,
-    killing,
-    population,
-    variability,
-)
+from cartmodel import calibration, dosing, engine, killing, population, variability
 from cartmodel.paper import FIGURE_1
 from cartmodel.plotting import plot_dose_window, plot_kill_scan, plot_verdicts
 from cartmodel.published import TISAGENLECLEUCEL_B_ALL

@@ -1,8 +1,4 @@
-"""Properties (hypothesis) of reading the burden from counts (cartmodel.fitting) over valid ranges.
-
-Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, bad
-input and the registry in tests/test_properties_api.py.
-"""
+"""Properties (hypothesis) of reading the burden from counts (cartmodel.fitting) over valid ranges."""
 
 from __future__ import annotations
 
@@ -15,9 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cartmodel as cm
-from cartmodel import (
-    fitting,
-)
+from cartmodel import fitting
 from cartmodel.paper import FIGURE_1
 
 from .conftest import examples

@@ -1,8 +1,4 @@
-"""Properties (hypothesis) of the engine of Equation 1, the parameter table and the numbers for prose.
-
-Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, the
-registry of which property covers each public callable in tests/test_properties_api.py.
-"""
+"""Properties (hypothesis) of the engine of Equation 1, the parameter table and the numbers for prose."""
 
 from __future__ import annotations
 
@@ -20,10 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import cartmodel as cm
-from cartmodel import (
-    engine,
-    reporting,
-)
+from cartmodel import engine, reporting
 from cartmodel.parameters import PARAMETERS, Parameter, check, label, table_for_browser
 
 from .conftest import examples

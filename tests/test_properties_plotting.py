@@ -1,8 +1,4 @@
-"""Properties (hypothesis) of cartmodel.plotting: valid inputs draw (without a warning), bad inputs are refused.
-
-Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, the
-registry in tests/test_properties_api.py.
-"""
+"""Properties (hypothesis) of cartmodel.plotting: valid inputs draw (without a warning), bad inputs are refused."""
 
 from __future__ import annotations
 
@@ -18,10 +14,7 @@ from hypothesis import strategies as st
 from matplotlib.axes import Axes
 
 import cartmodel as cm
-from cartmodel import (
-    plotting,
-    population,
-)
+from cartmodel import plotting, population
 from cartmodel.paper import FIGURE_1
 
 from .conftest import examples
@@ -46,7 +39,7 @@ from .strategies import (
     STANDARD_COUNTS,
     STANDARD_DAYS,
     Refusal,
-    assert_refused,
+    assert_drawn_call_refused,
     draw,
     log_uniform,
     new_axes,
@@ -410,10 +403,7 @@ PLOT_REFUSALS: dict[str, Refusal] = {
 @settings(max_examples=examples(800))
 @given(data=st.data())
 def test_plotting_refuses_bad_input(data):
-    spec = PLOT_REFUSALS[data.draw(st.sampled_from(sorted(PLOT_REFUSALS)), label="function")]
-    name = data.draw(st.sampled_from(sorted(spec.bad)), label="parameter")
-    bad = data.draw(spec.bad[name], label="bad value")
     try:
-        assert_refused(lambda: spec.call(**{**spec.valid, name: bad}), name)
+        assert_drawn_call_refused(data, PLOT_REFUSALS)
     finally:
         plt.close("all")

@@ -1,8 +1,4 @@
-"""Properties (hypothesis) of Equation 2's repertoires and of the response to donor lymphocyte infusions.
-
-Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, bad
-input and the registry in tests/test_properties_api.py.
-"""
+"""Properties (hypothesis) of Equation 2's repertoires and of the response to donor lymphocyte infusions."""
 
 from __future__ import annotations
 
@@ -15,9 +11,7 @@ from hypothesis import strategies as st
 
 import cartmodel as cm
 from cartmodel import repertoire as rp
-from cartmodel import (
-    response,
-)
+from cartmodel import response
 
 from .conftest import examples
 from .strategies import (

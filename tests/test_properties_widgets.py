@@ -1,8 +1,4 @@
-"""Properties (hypothesis) of cartmodel.widgets: built and driven with values the sliders allow.
-
-Part of the fuzz tests of cartmodel's public API: shared strategies in tests/strategies.py, the
-registry in tests/test_properties_api.py.
-"""
+"""Properties (hypothesis) of cartmodel.widgets: built and driven with values the sliders allow."""
 
 from __future__ import annotations
 
@@ -14,9 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cartmodel import (
-    widgets,
-)
+from cartmodel import widgets
 from cartmodel.parameters import PARAMETERS
 
 from .conftest import examples
@@ -30,7 +24,7 @@ from .strategies import (
     RATE_R,
     Refusal,
     assert_counts,
-    assert_refused,
+    assert_drawn_call_refused,
     bad_horizon,
     outside,
     refusal,
@@ -147,7 +141,4 @@ WIDGET_REFUSALS: dict[str, Refusal] = {
 @settings(max_examples=examples(150))
 @given(data=st.data())
 def test_widgets_refuse_bad_input(data):
-    spec = WIDGET_REFUSALS[data.draw(st.sampled_from(sorted(WIDGET_REFUSALS)), label="explorer")]
-    name = data.draw(st.sampled_from(sorted(spec.bad)), label="parameter")
-    bad = data.draw(spec.bad[name], label="bad value")
-    assert_refused(lambda: spec.call(**{**spec.valid, name: bad}), name)
+    assert_drawn_call_refused(data, WIDGET_REFUSALS)

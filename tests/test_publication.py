@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import platform
 import re
@@ -21,14 +20,13 @@ import sys
 import tomllib
 import unicodedata
 from importlib import metadata
-from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
 from .browser import require_browser
-from .conftest import PDF_NAME, REPO
+from .conftest import PDF_NAME, REPO, repository_module
 from .test_book import page, toc_files
 
 # TeX that MathJax should have turned into typeset maths.
@@ -36,14 +34,6 @@ RAW_TEX = re.compile(
     r"\\(?:frac|left|right|begin|end|mathrm|text|cdot|times|alpha|beta|sum|int|le|ge|Delta)\b"
     r"|\$[^$\s\d][^$]{0,60}\$|\\\(|\\\["
 )
-
-
-def load_module(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 def squash(text: str) -> str:
@@ -67,14 +57,6 @@ def page_start(text: str) -> str:
 
 def is_notebook(name: str) -> bool:
     return "kernelspec:" in (REPO / f"{name}.md").read_text(encoding="utf-8").split("\n---", 1)[0]
-
-
-@pytest.fixture(scope="module")
-def pdf_pages(book_pdf) -> list[str]:
-    from pypdf import PdfReader
-
-    reader = PdfReader(book_pdf)
-    return [page_.extract_text() or "" for page_ in reader.pages]
 
 
 # --- the PDF ------------------------------------------------------------------------
@@ -253,7 +235,7 @@ def test_reproducibility_page_names_the_environment_that_built_it(built_book, re
 
 
 def test_git_revision_reads_the_checkout(tmp_path):
-    report = load_module(REPO / "_ext" / "build_report.py", "build_report_for_test")
+    report = repository_module("_ext", "build_report")
     assert "not a git checkout" in report.git_revision(tmp_path)
     git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run([*git, "init", "-q"], check=True)

@@ -1,15 +1,12 @@
 """The build's rewriting of glued e-notation (_ext/readable_numbers.py)."""
 
-import importlib.util
 import re
 
 import pytest
 
-from .conftest import REPO
+from .conftest import repository_module
 
-_spec = importlib.util.spec_from_file_location("readable_numbers", REPO / "_ext" / "readable_numbers.py")
-readable_numbers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(readable_numbers)
+readable_numbers = repository_module("_ext", "readable_numbers")
 
 
 @pytest.mark.parametrize(

@@ -24,16 +24,13 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from .browser import MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, equations_that_do_not_fit
+from .browser import MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, equations_that_do_not_fit, new_tab
 from .conftest import REPO, repository_files
+from .test_book import page as soup_of
 from .test_book import toc_files
 
 PAGES = toc_files()
 PHONE_WIDTH = 375  # px; the site visit of tests/test_site_browser.py measures 1280 px
-
-
-def soup_of(built_book, name: str) -> BeautifulSoup:
-    return BeautifulSoup((Path(built_book.html) / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def article_of(soup: BeautifulSoup):
@@ -48,15 +45,11 @@ def phone_equation_widths(site, chromium):  # noqa: F811 - fixtures from tests/b
     """``{page: [measurement per display equation]}`` of every page loaded at phone width
     (a page loaded at that width, as a phone reader gets it, not a desktop page resized)."""
     widths: dict[str, list[dict]] = {}
-    context = chromium.new_context(viewport={"width": PHONE_WIDTH, "height": 900})
-    try:
-        page = context.new_page()
+    with new_tab(chromium, viewport={"width": PHONE_WIDTH, "height": 900}) as page:
         for name in PAGES:
             page.goto(site.page_url(f"{name}.html"), wait_until="load")
             page.evaluate(MATHJAX_READY_JS)
             widths[name] = page.evaluate(MEASURE_EQUATIONS_JS)
-    finally:
-        context.close()
     return widths
 
 
@@ -73,17 +66,13 @@ def test_every_display_equation_fits_a_phone_column(phone_equation_widths):
 def test_the_width_check_can_see_an_equation_that_scrolls(site, chromium):  # noqa: F811
     """The measurement flags an equation made wider than its column (so a pass above
     means the equations fit, not that nothing was measured)."""
-    context = chromium.new_context(viewport={"width": PHONE_WIDTH, "height": 900})
-    try:
-        page = context.new_page()
+    with new_tab(chromium, viewport={"width": PHONE_WIDTH, "height": 900}) as page:
         page.goto(site.page_url("chapters/equation1.html"), wait_until="load")
         page.evaluate(MATHJAX_READY_JS)
         assert equations_that_do_not_fit("chapters/equation1", page.evaluate(MEASURE_EQUATIONS_JS)) == []
         page.evaluate("""() => { document.querySelector('#equation-eq-equation-1 mjx-math')
                                    .style.minWidth = '2000px'; }""")
         problems = equations_that_do_not_fit("chapters/equation1", page.evaluate(MEASURE_EQUATIONS_JS))
-    finally:
-        context.close()
     assert any("equation-eq-equation-1" in problem for problem in problems), problems
 
 

@@ -1,7 +1,8 @@
 """Pages that share and index well: an icon, a description and link-preview tags on every page.
 
 * Every page of the table of contents names the site's own icon, and loading it in Chromium
-  asks for nothing that is missing: no 404 (``/favicon.ico`` included), no console error.
+  asks for nothing that is missing (checked during each page's one visit, in
+  tests/test_site_browser.py).
 * Every page has a meta description, Open Graph tags (title, description, type, address,
   image with its text) and a Twitter card, written by sphinxext-opengraph from the page's own
   text; the image is the recomputed Figure 1 that the site itself serves (1200 x 630 px).
@@ -22,6 +23,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from .browser import open_explorers
 from .conftest import REPO
 from .test_book import toc_files
 
@@ -46,8 +48,10 @@ def tags(page_html: str) -> dict[str, str]:
 @pytest.mark.book
 def test_every_page_has_a_description_and_link_preview_tags(built_book):
     problems = []
+    descriptions = []
     for name in PAGES:
         found = tags((Path(built_book.html) / f"{name}.html").read_text(encoding="utf-8"))
+        descriptions.append(found.get("description"))
         for key in ("description", "og:title", "og:description", "og:type", "og:url", "og:image", "og:image:alt",
                     "twitter:card"):
             if not found.get(key, "").strip():
@@ -68,8 +72,6 @@ def test_every_page_has_a_description_and_link_preview_tags(built_book):
                 problems.append(f"{name}: {key} names another host: {found.get(key)}")
     assert problems == [], "\n".join(problems)
     # the descriptions are the pages' own: not one text for all
-    descriptions = [tags((Path(built_book.html) / f"{name}.html").read_text(encoding="utf-8"))["description"]
-                    for name in PAGES]
     assert len(set(descriptions)) == len(descriptions)
 
 
@@ -100,41 +102,8 @@ def test_the_opengraph_extension_cannot_fetch_anything():
 
 @pytest.mark.book
 @pytest.mark.browser
-def test_every_page_loads_its_icon_and_nothing_missing(site, tab):  # noqa: F811
-    page = tab.open()
-    problems = []
-    responses: list[tuple[str, int]] = []
-
-    def listener(response) -> None:
-        responses.append((response.url, response.status))
-
-    for name in PAGES:
-        responses.clear()
-        tab.log.console_errors.clear()
-        page.on("response", listener)
-        try:
-            page.goto(site.page_url(f"{name}.html"), wait_until="load")
-            icon = page.evaluate("""() => { const link = document.querySelector('link[rel~="icon"]');
-                                     return link ? link.href : null; }""")
-            status = page.evaluate("(href) => fetch(href).then(r => r.status + ' ' + r.headers.get('content-type'))", icon) \
-                if icon else "no icon"
-            page.wait_for_load_state("networkidle")
-        finally:
-            page.remove_listener("response", listener)
-        if not (icon and icon.startswith(site.url) and status.startswith("200 image/svg")):
-            problems.append(f"{name}: icon {icon} -> {status}")
-        problems += [f"{name}: {url} HTTP {code}" for url, code in responses if code >= 400]
-        problems += [f"{name}: console error {text}" for text in tab.log.console_errors]
-    problems += [f"request left the site: {url}" for url in tab.log.blocked_requests]
-    tab.empty()
-    assert problems == [], "\n".join(problems)
-
-
-@pytest.mark.book
-@pytest.mark.browser
 def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(page, site):  # noqa: F811
-    page.goto(site.page_url("chapters/interactive-dosing.html"))
-    page.wait_for_selector("#live-nomogram-explorer[data-cartmodel-mounted]", timeout=20_000)
+    open_explorers(page, site.page_url("chapters/interactive-dosing.html"), "#live-nomogram-explorer")
     above = page.evaluate("""() => document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state.map.underCeiling
                              .filter((d) => d.feasible && d.atMaxDose).length""")
     note = page.locator("#live-nomogram-explorer [data-readout-note=beyond-axis]")

@@ -8,7 +8,9 @@ Each page of ``_toc.yml`` is served from the built site on 127.0.0.1 and visited
 * every image loads, every figure has a caption or real alt text;
 * the maths is typeset by the site's own MathJax, equations carry their numbers, and
   no display equation scrolls sideways at the visit's desktop width (1280 px);
-* every link inside the site resolves, fragment included;
+* every link inside the site (as the browser has it) names a file of the built site and,
+  fragment included, an element of that page (read from the files, not visited);
+* the page names the site's own icon (an SVG the server gives);
 * axe-core finds no serious or critical accessibility violation;
 * each chapter can be downloaded as source and, for notebooks, as ``.ipynb``.
 
@@ -27,13 +29,11 @@ import functools
 import html
 import json
 import re
-import sys
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 import yaml
@@ -41,7 +41,7 @@ from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
 from .browser import MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, PageLog, Tab, equations_that_do_not_fit, is_local, serve
-from .conftest import PDF_NAME, REPO
+from .conftest import PDF_NAME, REPO, repository_module
 from .test_book import toc_files
 
 PAGES = toc_files()
@@ -88,6 +88,18 @@ COLLECT_JS = """
 WIDGETS_READY_JS = """
 () => document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length
   <= document.querySelectorAll('.jupyter-widgets.widget-container, .jupyter-widgets.widget-inline-hbox').length
+"""
+
+# The page's icons, and how the server answers a request for the first (from the page, as
+# the browser would ask for it).
+ICON_JS = """
+async () => {
+  const icons = [...document.querySelectorAll('link[rel~="icon"]')];
+  if (!icons.length) return {count: 0, href: null, status: null, type: null};
+  const response = await fetch(icons[0].href);
+  return {count: icons.length, href: icons[0].href, status: response.status,
+          type: response.headers.get('content-type') || ''};
+}
 """
 
 # Loads every image now (lazy ones included) and waits until each has loaded or failed.
@@ -141,12 +153,13 @@ def run_visit(tab: Tab, url: str, *, axe: bool = True) -> Visit:
         page.goto(url, wait_until="load")
         page.evaluate(MATHJAX_READY_JS)
         page.evaluate(LOAD_IMAGES_JS)
+        icon = page.evaluate(ICON_JS)
         page.wait_for_load_state("networkidle")
         try:
             page.wait_for_function(WIDGETS_READY_JS, timeout=15_000)
         except PlaywrightTimeout:
             pass  # the widget test reports what did not render
-        record.dom = page.evaluate(COLLECT_JS)
+        record.dom = page.evaluate(COLLECT_JS) | {"icon": icon}
         record.equations = page.evaluate(MEASURE_EQUATIONS_JS)
     finally:
         for event, listener in listeners.items():
@@ -177,23 +190,40 @@ def visit(site, tab):  # noqa: F811 - fixtures from tests/browser.py
     return get
 
 
-@functools.cache
-def fetch(url: str) -> tuple[int, str]:
-    """Status and text of a URL of the local site (cached: most pages share their links)."""
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read().decode("utf-8", errors="replace")
-    except urllib.error.HTTPError as error:
-        return error.code, ""
+def served_file(site, url: str) -> Path | None:
+    """The file of the built site that the local server answers ``url`` with (None if there is
+    none): the links are resolved on disk, which is what the server would read."""
+    path = unquote(urlsplit(url).path).removeprefix(urlsplit(site.url).path)
+    target = site.root / path
+    if path == "" or path.endswith("/"):
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            if value and (key == "id" or (key == "name" and tag == "a")):
+                self.found.add(value)
 
 
 @functools.cache
-def anchors(page_html: str) -> set[str]:
-    """The ids (and named anchors) of a page; cached, since a page such as the API
-    reference links hundreds of fragments of itself, and parsing it once per link would
-    take minutes."""
-    soup = BeautifulSoup(page_html, "html.parser")
-    return {tag["id"] for tag in soup.find_all(id=True)} | {tag["name"] for tag in soup.find_all("a", attrs={"name": True})}
+def anchors(path: Path) -> set[str]:
+    """The ids (and named anchors) of a page; cached, since a page such as the API reference
+    links hundreds of fragments of itself."""
+    parser = _Anchors()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.found
+
+
+@functools.cache
+def parsed(path: Path) -> BeautifulSoup:
+    """A built page, parsed once per test process (the tests here only read it)."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def looks_like_a_file_name(alt: str) -> bool:
@@ -267,13 +297,13 @@ class PageChecks:
         problems = equations_that_do_not_fit(name, visit(name).equations)
         assert problems == [], "display equations at 1280 px:\n" + "\n".join(problems)
 
-    def test_equation_references_show_the_number_they_point_to(self, visit, name):
+    def test_equation_references_show_the_number_they_point_to(self, visit, site, name):
         """An {eq} reference reads "(n)" and its target equation carries that number."""
         for link in visit(name).dom["equationLinks"]:
             target_url, fragment = urldefrag(link["href"])
-            status, target_html = fetch(target_url)
-            assert status == 200, f"{name}: equation reference to {target_url} gives HTTP {status}"
-            target = BeautifulSoup(target_html, "html.parser").find(id=fragment)
+            path = served_file(site, target_url)
+            assert path is not None, f"{name}: equation reference to a missing page {target_url}"
+            target = parsed(path).find(id=fragment)
             assert target is not None, f"{name}: equation reference to a missing #{fragment}"
             number = target.select_one("span.eqno")
             if number is not None and re.fullmatch(r"\(\d+(\.\d+)*\)", link["text"]):
@@ -281,29 +311,32 @@ class PageChecks:
                     f"{name}: reference '{link['text']}' points to equation {number.get_text()!r}"
                 )
 
-
     def test_widgets_are_rendered(self, visit, name):
         """Widget views saved in a chapter (none, so far) are drawn by the site's widget manager."""
         dom = visit(name).dom
         assert dom["widgetsRendered"] >= dom["widgetViews"], f"{name}: {dom['widgetViews']} widget views, {dom['widgetsRendered']} drawn"
 
 
-    def test_internal_links_resolve(self, visit, name, request):
-        page = visit(name)
-        if any(urlsplit(url).path.endswith(PDF_NAME) for url in page.dom["links"]):
-            request.getfixturevalue("book_pdf")  # the printed book is part of the site: wait for make pdf
+    def test_internal_links_resolve(self, visit, site, name):
+        """Every link of the page (as the browser has it, script-made ones included) to the
+        site names a file of the built site and, for a page, an element with its fragment's
+        id. The printed book is the one file ``make pdf`` adds after the build: a link to it
+        names the place ``make pdf`` copies it to (that the PDF is there is checked in
+        tests/test_publication.py)."""
         problems = []
-        for url in sorted(set(page.dom["links"])):
+        for url in sorted(set(visit(name).dom["links"])):
             if urlsplit(url).scheme not in ("http", "https") or not is_local(url):
                 continue  # links out of the site are checked by the scheduled link check
             target, fragment = urldefrag(url)
-            status, target_html = fetch(target)
-            if status != 200:
-                problems.append(f"{url}: HTTP {status}")
-            elif fragment and target.endswith(".html") and fragment not in anchors(target_html):
+            path = served_file(site, target)
+            if urlsplit(target).path.endswith(f"/{PDF_NAME}"):
+                if target != site.url + PDF_NAME:
+                    problems.append(f"{url}: not the printed book at the site's root")
+            elif path is None:
+                problems.append(f"{url}: no such file in the site")
+            elif fragment and path.suffix == ".html" and fragment not in anchors(path):
                 problems.append(f"{url}: no element with id {fragment!r}")
         assert problems == [], f"{name}: broken links inside the site:\n" + "\n".join(problems)
-
 
     def test_no_serious_or_critical_accessibility_violation(self, visit, name):
         """axe-core on the whole page. None is waived: the two that the stock Jupyter Book
@@ -321,7 +354,7 @@ class PageChecks:
         assert serious == [], f"{name}: axe-core violations:\n" + "\n".join(serious)
 
 
-    def test_chapter_downloads_as_source_and_notebook(self, visit, name, built_book):
+    def test_chapter_downloads_as_source_and_notebook(self, visit, site, name, built_book):
         source = Path(built_book.source) / f"{name}.md"
         is_notebook = "kernelspec:" in source.read_text(encoding="utf-8").split("\n---", 1)[0]
         links = set(visit(name).dom["links"])
@@ -329,14 +362,22 @@ class PageChecks:
         for suffix in wanted:
             matches = [url for url in links if urlsplit(url).path.endswith(f"/_sources/{name}{suffix}")]
             assert matches, f"{name}: no download link for the {suffix} file"
-            status, text = fetch(matches[0])
-            assert status == 200, f"{name}: the {suffix} download gives HTTP {status}"
+            path = served_file(site, matches[0])
+            assert path is not None, f"{name}: the {suffix} download {matches[0]} is not in the site"
+            text = path.read_text(encoding="utf-8")
             if suffix == ".ipynb":
                 notebook = json.loads(text)
                 assert notebook["nbformat"] == 4 and notebook["cells"], f"{name}: the .ipynb download is not a notebook"
             else:
                 title = next(line for line in source.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
                 assert title in text, f"{name}: the .md download is not the chapter's source"
+
+    def test_the_page_loads_the_sites_own_icon(self, visit, name):
+        """The page names one icon, the site's own SVG, and the server gives it (the visit's
+        failed requests, above, include any missing ``/favicon.ico``)."""
+        icon = visit(name).dom["icon"]
+        assert icon["count"] == 1 and is_local(icon["href"]), f"{name}: icons {icon}"
+        assert icon["status"] == 200 and icon["type"].startswith("image/svg"), f"{name}: icon {icon}"
 
 
 API_REFERENCE = "chapters/api"  # the largest page: axe-core alone takes as long on it as on ten chapters
@@ -427,7 +468,7 @@ def test_no_html_file_loads_anything_from_another_host(built_book):
     files = sorted(Path(built_book.html).rglob("*.html"))
     assert len(files) >= len(PAGES)
     for path in files:
-        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        soup = parsed(path)
         for tag, attribute in loads.items():
             remote += [f"{path.name}: <{tag} {attribute}={el[attribute]}>" for el in soup.find_all(tag, attrs={attribute: True})
                        if urlsplit(el[attribute]).netloc]
@@ -449,7 +490,7 @@ def test_no_html_file_loads_anything_from_another_host(built_book):
 def test_pages_with_maths_name_the_local_mathjax(built_book):
     with_maths = 0
     for name in PAGES:
-        soup = BeautifulSoup((Path(built_book.html) / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        soup = parsed(Path(built_book.html) / f"{name}.html")
         if soup.select_one("article .math") is None:
             continue
         with_maths += 1
@@ -462,11 +503,7 @@ def test_pages_with_maths_name_the_local_mathjax(built_book):
 
 def test_the_build_refuses_to_run_without_the_npm_packages(tmp_path):
     """Without node_modules (no `make setup`), the build stops with the remedy, not a bare site."""
-    sys.path.insert(0, str(REPO / "_ext"))
-    try:
-        import local_assets
-    finally:
-        sys.path.remove(str(REPO / "_ext"))
+    local_assets = repository_module("_ext", "local_assets")
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
     app = SimpleNamespace(
         builder=SimpleNamespace(format="html"), confdir=str(tmp_path), outdir=str(tmp_path / "html"),
