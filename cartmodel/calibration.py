@@ -103,8 +103,10 @@ class CalibratedModel:
 
     Attributes
     ----------
-    r, q : float
-        Fitted CAR T and tumour growth rates, per day.
+    r : float
+        Fitted CAR T growth rate, per day.
+    q : float
+        Fitted tumour growth rate, per day.
     P : float
         Fitted antigen burden (antigen units, given the plateau).
     B : float
@@ -182,8 +184,10 @@ class Calibration(CalibratedModel):
     ----------
     plateau : float
         Plateau level assumed, in multiples of the infused level.
-    reading, b_placement : str
-        How Equation 1 was read (see :func:`cartmodel.simulate`).
+    reading : str
+        Reading of the logistic step (see :func:`cartmodel.simulate`).
+    b_placement : str
+        Where ``B`` enters Equation 1 (see :func:`cartmodel.simulate`).
     fit : BurdenFit
         The least-squares fit behind the numbers.
     """

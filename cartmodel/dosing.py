@@ -140,8 +140,10 @@ class ScheduleComparison:
     ----------
     doses : tuple of (float, float)
         The split schedule as (day, n0) pairs.
-    single, split : Expansion
-        Trajectories after one infusion of the total and after the split schedule.
+    single : Expansion
+        Trajectories after one infusion of the total.
+    split : Expansion
+        Trajectories after the split schedule.
     """
 
     doses: tuple[tuple[float, float], ...]

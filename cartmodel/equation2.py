@@ -55,8 +55,10 @@ class Equation2Settings:
     ----------
     K : float
         Scale of the capacity, model cells.
-    r, q : float
-        T cell and tumour growth rates, per day.
+    r : float
+        T cell growth rate, per day.
+    q : float
+        Tumour growth rate, per day.
     t : numpy.ndarray
         Time grid in days, ``0, dt, ..., days`` (read-only).
     tumour_term : bool
@@ -425,8 +427,10 @@ class TumourFractionSweep:
         Tumour-associated peptides at each share, ``round(share * n_peptides)``.
     t : numpy.ndarray
         Time in days, shape ``(steps + 1,)``.
-    tumour_cells, alloreactive_cells : numpy.ndarray
-        Cells in tumour-directed and in alloreactive clones, shape ``(F, steps + 1)``.
+    tumour_cells : numpy.ndarray
+        Cells in tumour-directed clones, shape ``(F, steps + 1)``.
+    alloreactive_cells : numpy.ndarray
+        Cells in alloreactive clones, shape ``(F, steps + 1)``.
     """
 
     tumour_fractions: NDArray[np.float64]

@@ -358,8 +358,10 @@ class KillingCalibration(CalibratedModel):
 
     Attributes
     ----------
-    kill_rate, kill_saturation : float
-        The fixed killing term: per day, and model cells (infused levels).
+    kill_rate : float
+        The fixed killing rate ``gamma``, per day.
+    kill_saturation : float
+        The fixed half-saturation ``k``, model cells (infused levels).
     killing : str
         Its form.
     residual_sd : float
@@ -483,9 +485,12 @@ class DoseWindow:
         Smallest dose whose peak stays at or under the ceiling.
     highest_under : numpy.ndarray
         Largest dose whose peak stays at or under the ceiling.
-    clears_at_min, under_at_max : numpy.ndarray of bool
-        Whether the bound is the edge of the searched range (the smallest dose
-        already clears; the largest dose is still under the ceiling).
+    clears_at_min : numpy.ndarray of bool
+        Whether the smallest dose of the searched range already clears (the
+        lower bound is the edge of the range).
+    under_at_max : numpy.ndarray of bool
+        Whether the largest dose of the searched range is still under the
+        ceiling (the upper bound is the edge of the range).
     monotone : numpy.ndarray of bool
         Whether, on the search grid, clearing never stops once reached and the
         doses under the ceiling form one interval, so that the bounds describe

@@ -107,10 +107,14 @@ class Parameter:
         What the parameter is, in a few words.
     unit : str
         Unit, from :data:`UNITS`.
-    low, high : float or None
-        Valid range; ``None`` leaves that side open to infinity.
-    low_open, high_open : bool
-        Whether the bound itself is excluded.
+    low : float or None
+        Lower end of the valid range; ``None`` leaves it open to minus infinity.
+    high : float or None
+        Upper end of the valid range; ``None`` leaves it open to infinity.
+    low_open : bool
+        Whether ``low`` itself is excluded.
+    high_open : bool
+        Whether ``high`` itself is excluded.
     default : float
         The book's default (the paper's Figure 1 where it gives one).
     control : tuple of (float, float, str, float)

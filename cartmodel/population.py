@@ -288,8 +288,12 @@ class TargetAttainment:
     tumour_target_met : numpy.ndarray of bool
         Whether the tumour term is below ``clearance_level`` on some grid day up to
         ``clear_by_day``; shape ``(n, nb)``.  It does not depend on the dose.
-    ceiling, clearance_level, clear_by_day : float
-        The targets.
+    ceiling : float
+        The highest acceptable peak, model cells.
+    clearance_level : float
+        The tumour target, AU.
+    clear_by_day : float
+        The day by which the tumour target must be met.
     """
 
     n0_grid: NDArray[np.float64]

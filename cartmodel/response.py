@@ -177,9 +177,11 @@ class DLITrial:
     captured : numpy.ndarray of bool
         Whether each infusion held at least one cell of a relevant clone,
         shape ``(patients, infusions)``.
-    rho_p, rho_t : float
-        The presentation probability used and the capture probability of the
-        relevant clones at this dose, ``1 - (1 - f_relevant) ** D``.
+    rho_p : float
+        The presentation probability used.
+    rho_t : float
+        The capture probability of the relevant clones at this dose,
+        ``1 - (1 - f_relevant) ** D``.
     infusions : int
         Infusions per patient.
     presentation : str

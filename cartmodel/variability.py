@@ -108,8 +108,10 @@ class Patients:
 
     Attributes
     ----------
-    r, q : numpy.ndarray
-        CAR T and tumour growth rates per day, shape ``(n,)``.
+    r : numpy.ndarray
+        CAR T growth rates per day, shape ``(n,)``.
+    q : numpy.ndarray
+        Tumour growth rates per day, shape ``(n,)``.
     burden_factor : numpy.ndarray
         The patient's ``P`` over the typical (or nominal) ``P``, shape ``(n,)``.
     typical : Mapping[str, float]

@@ -26,13 +26,22 @@ class SyntheticCohort:
 
     Attributes
     ----------
-    P, q, r, scale : numpy.ndarray
-        Each patient's true burden, tumour growth rate, CAR T growth rate and
-        blood-to-pool proportion, shape ``(m,)``.
+    P : numpy.ndarray
+        Each patient's true burden, AU, shape ``(m,)``.
+    q : numpy.ndarray
+        Each patient's tumour growth rate, per day, shape ``(m,)``.
+    r : numpy.ndarray
+        Each patient's CAR T growth rate, per day, shape ``(m,)``.
+    scale : numpy.ndarray
+        Each patient's blood-to-pool proportion, shape ``(m,)``.
     r_product : float
         The product's nominal CAR T growth rate (what a fit assumes).
-    B, K, n0 : float
-        The product's affinity, capacity scale and dose.
+    B : float
+        The product's affinity factor, dimensionless.
+    K : float
+        The capacity scale, model cells.
+    n0 : float
+        The dose, model cells.
     sample_days : numpy.ndarray
         The days counted, shape ``(d,)``.
     counts : numpy.ndarray
