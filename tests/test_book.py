@@ -204,6 +204,11 @@ def test_api_reference_lists_every_public_name(built_book):
     text = text_of(soup)
     assert "Parameters ----------" not in text and "Returns -------" not in text
     assert soup.select("dl.field-list"), "no parameter lists: napoleon did not run"
+    # an attribute entry naming two attributes at once ("r, q : float") is shown by napoleon as
+    # "q (r,)": the first name read as the type, the trailing comma left over
+    entries = (" ".join(item.get_text(" ").split()) for item in soup.select("dl.field-list li"))
+    misread = [entry[:60] for entry in entries if re.match(r"\S+ \( \w+ , \)", entry)]
+    assert not misread, f"attribute names read as types: {misread}"
 
 
 def cell_outputs(soup: BeautifulSoup) -> list[str]:
