@@ -64,6 +64,7 @@ class SyntheticCohort:
 
     @property
     def size(self) -> int:
+        """Number of patients in the cohort."""
         return int(self.P.size)
 
     def read(self, sample_days: Sequence[float], free: Sequence[str] = (), noise_sd: float | None = None,
