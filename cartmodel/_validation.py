@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 __all__ = [
     "as_real_array", "as_real_scalar", "bind_keywords", "bisect", "check_choice", "check_instance",
-    "check_positive_int", "read_only", "rng_from_seed",
+    "check_positive_int", "read_only", "rng_from_seed", "seed_value",
 ]
 
 _Choice = TypeVar("_Choice", bound=str)
@@ -159,6 +159,11 @@ def rng_from_seed(seed: Any) -> np.random.Generator:
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, np.integer)):
         raise TypeError(f"seed must be a non-negative integer or a numpy.random.Generator; got {seed!r}")
     return np.random.default_rng(check_positive_int("seed", seed, low=0))
+
+
+def seed_value(seed: int | np.random.Generator) -> int | None:
+    """The seed a result record keeps: the integer (checked by :func:`rng_from_seed`), ``None`` for a generator."""
+    return None if isinstance(seed, np.random.Generator) else int(seed)
 
 
 def read_only(array: Any) -> NDArray[Any]:

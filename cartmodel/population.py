@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only, rng_from_seed
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only, rng_from_seed, seed_value
 from .dosing import EXAMPLE_CLEAR_BY_DAY, burden_for_ceiling, dose_response
 from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumour_term
 from .paper import FIGURE_1
@@ -210,7 +210,6 @@ def draw_cohort(
     """
     n = check_positive_int("n_patients", n_patients, low=1, high=10_000_000)
     rng = rng_from_seed(seed)
-    seed_value = None if isinstance(seed, np.random.Generator) else int(seed)
     omega = _spreads(variability)
     typical = {
         "r": as_real_scalar("r", r, low=0.0, low_open=True, unit="per day"),
@@ -233,7 +232,7 @@ def draw_cohort(
         burden_factor=read_only(values["P"]),
         variability=MappingProxyType(omega),
         typical=MappingProxyType(typical),
-        seed=seed_value,
+        seed=seed_value(seed),
     )
 
 

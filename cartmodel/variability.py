@@ -55,7 +55,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only, rng_from_seed
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only, rng_from_seed, seed_value
 from .calibration import Calibration, calibrate_to_tisagenlecleucel
 from .fitting import SyntheticCohort, sample_counts
 from .model import READINGS
@@ -235,7 +235,7 @@ def virtual_patients(
         fold_expansion=read_only(fold), tmax_days=read_only(tmax), contraction_rate=read_only(alpha),
         r=read_only(r), net=read_only(net), q=read_only(q), burden_factor=read_only(np.exp(log_burden)),
         typical=MappingProxyType({"r": calibration.r, "q": calibration.q, "P": calibration.P}),
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed_value(seed),
     )
 
 

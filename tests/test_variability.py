@@ -98,3 +98,11 @@ def test_virtual_patients_refuses_bad_input():
         virtual_patients(0, seed=1)
     with pytest.raises(TypeError, match="calibration"):
         virtual_patients(3, seed=1, calibration={"r": 1.0})  # type: ignore[arg-type]
+
+
+def test_cohorts_keep_a_numpy_integer_seed_and_no_seed_for_a_generator():
+    # a numpy integer is as good a seed as a Python one, and both cohort kinds record it alike
+    assert virtual_patients(20, seed=np.int64(7)).seed == 7
+    assert cm.draw_cohort(20, seed=np.int64(7)).seed == 7
+    assert virtual_patients(20, seed=np.random.default_rng(7)).seed is None
+    assert cm.draw_cohort(20, seed=np.random.default_rng(7)).seed is None
