@@ -258,7 +258,8 @@ PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2, "i
 @contextlib.contextmanager
 def new_tab(browser, **context) -> Iterator:
     """A tab of a new context of its own (``context``: ``browser.new_context``'s options,
-    e.g. ``**PHONE``), closed with it afterwards."""
+    e.g. ``**PHONE``), closed with it afterwards.  pytest-playwright's ``new_context``
+    fixture does the same for one test; this also serves module-scoped fixtures."""
     opened = browser.new_context(**context)
     try:
         yield opened.new_page()
