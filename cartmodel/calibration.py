@@ -157,12 +157,13 @@ class CalibratedModel:
             Broadcast over ``dose_factor``, ``burden_factor`` and any array override.
         """
         dose = as_real_array("dose_factor", dose_factor, low=0.0, low_open=True, unit="multiple of the median dose")
-        burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True,
-                               unit="multiple of the calibrated P")
+        burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
         for name in ("P", "n0"):
             if name in overrides:
-                raise TypeError(f"{name} is set through {'burden_factor' if name == 'P' else 'dose_factor'}, "
-                                f"not as an override; got {name}={overrides[name]!r}")
+                raise TypeError(
+                    f"{name} is set through {'burden_factor' if name == 'P' else 'dose_factor'}, "
+                    f"not as an override; got {name}={overrides[name]!r}"
+                )
         kwargs = {**self.parameters(), **overrides}
         kwargs["n0"] = self.n0 * dose
         kwargs["P"] = self.P * burden
@@ -207,9 +208,7 @@ class Calibration(CalibratedModel):
         return {**super().parameters(), "reading": self.reading, "b_placement": self.b_placement}
 
 
-def calibrate_to_tisagenlecleucel(
-    *, reading: str = "exact", b_placement: str = "capacity", plateau: float = 1.0
-) -> Calibration:
+def calibrate_to_tisagenlecleucel(*, reading: str = "exact", b_placement: str = "capacity", plateau: float = 1.0) -> Calibration:
     """Fit ``r``, ``q`` and ``P`` of Equation 1 to the published typical course.
 
     Cells are counted in multiples of the infused level (``n0 = 1``), ``B`` is
@@ -248,11 +247,27 @@ def _calibrate(reading: str, b_placement: str, plateau: float) -> Calibration:
     rise = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
     fall = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
     fit = fit_burden(
-        CALIBRATION_SAMPLE_DAYS, published_typical_course(CALIBRATION_SAMPLE_DAYS), B=B, K=K, n0=1.0,
-        r=rise, q=rise - fall, free=("r", "q"), horizon_days=CALIBRATION_HORIZON_DAYS,
-        reading=reading, b_placement=b_placement,
+        CALIBRATION_SAMPLE_DAYS,
+        published_typical_course(CALIBRATION_SAMPLE_DAYS),
+        B=B,
+        K=K,
+        n0=1.0,
+        r=rise,
+        q=rise - fall,
+        free=("r", "q"),
+        horizon_days=CALIBRATION_HORIZON_DAYS,
+        reading=reading,
+        b_placement=b_placement,
     )
     return Calibration(
-        r=float(fit.estimates["r"]), q=float(fit.estimates["q"]), P=float(fit.P), B=B, K=K, n0=1.0,
-        plateau=plateau, reading=reading, b_placement=b_placement, fit=fit,
+        r=float(fit.estimates["r"]),
+        q=float(fit.estimates["q"]),
+        P=float(fit.P),
+        B=B,
+        K=K,
+        n0=1.0,
+        plateau=plateau,
+        reading=reading,
+        b_placement=b_placement,
+        fit=fit,
     )

@@ -200,15 +200,22 @@ def dose_response(
     """
     dose = check("n0", n0)
     level = check("clearance_level", clearance_level)
-    run = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                    others={"n0": dose, "clearance_level": level})
+    run = check_run(
+        r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement, others={"n0": dose, "clearance_level": level}
+    )
     tumour = run.tumour()
     r_ = run.parameters[0]
     return _summaries(dose, run.capacity(tumour), r_, run.t, run.reading, first_day_below(run.t, tumour, level))
 
 
-def _summaries(dose: NDArray[np.float64], cap: NDArray[np.float64], r: NDArray[np.float64], t: NDArray[np.float64],
-               reading: str, clearance: NDArray[np.float64]) -> DoseResponse:
+def _summaries(
+    dose: NDArray[np.float64],
+    cap: NDArray[np.float64],
+    r: NDArray[np.float64],
+    t: NDArray[np.float64],
+    reading: str,
+    clearance: NDArray[np.float64],
+) -> DoseResponse:
     """Peak, day of peak and final count of checked inputs, keeping running summaries only.
 
     The capacity ``cap`` (time last) needs only the parameters' shape, not the
@@ -294,16 +301,23 @@ def dose_for_ceiling(
     high_dose = as_real_scalar("max_n0", max_n0, low=low_dose, low_open=True, unit="model cells")
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
     level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
-    checked = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                        others={"ceiling": ceiling_})
+    checked = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement, others={"ceiling": ceiling_})
     horizon = float(checked.t[-1])
-    by_day = None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=horizon,
-                                                        low_open=True, unit="days")
+    by_day = (
+        None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=horizon, low_open=True, unit="days")
+    )
     return _ceiling_dose(checked, ceiling_, low_dose, high_dose, level, by_day, tolerance)
 
 
-def _ceiling_dose(checked: CheckedRun, ceiling: NDArray[np.float64], low_dose: float, high_dose: float, level: float,
-                  by_day: float | None, tolerance: float) -> CeilingDose:
+def _ceiling_dose(
+    checked: CheckedRun,
+    ceiling: NDArray[np.float64],
+    low_dose: float,
+    high_dose: float,
+    level: float,
+    by_day: float | None,
+    tolerance: float,
+) -> CeilingDose:
     """:func:`dose_for_ceiling` on checked inputs: the ends of the dose range, then bisection between them."""
     t, shape, r_ = checked.t, checked.shape, checked.parameters[0]
     tumour = checked.tumour()
@@ -336,12 +350,20 @@ def _ceiling_dose(checked: CheckedRun, ceiling: NDArray[np.float64], low_dose: f
     peak = np.where(feasible, run(np.where(feasible, dose, 1.0)).peak, 0.0)
 
     reason = _reasons(too_high, clears, np.broadcast_to(clearance, shape), low_dose, level, float(t[-1]), by_day)
-    return CeilingDose(n0=dose, peak=peak, clearance_day=clearance, feasible=feasible, at_max_dose=at_max & feasible,
-                       clears_in_time=clears, reason=reason)
+    return CeilingDose(
+        n0=dose, peak=peak, clearance_day=clearance, feasible=feasible, at_max_dose=at_max & feasible, clears_in_time=clears, reason=reason
+    )
 
 
-def _reasons(too_high: NDArray[np.bool_], clears: NDArray[np.bool_], clearance: NDArray[np.float64], low_dose: float,
-             level: float, horizon: float, by_day: float | None) -> NDArray[np.str_]:
+def _reasons(
+    too_high: NDArray[np.bool_],
+    clears: NDArray[np.bool_],
+    clearance: NDArray[np.float64],
+    low_dose: float,
+    level: float,
+    horizon: float,
+    by_day: float | None,
+) -> NDArray[np.str_]:
     """Why no dose qualifies, per parameter set (empty where one does)."""
     reason = np.full(too_high.shape, "", dtype=object)
     flat_reason = reason.reshape(-1)
@@ -357,8 +379,7 @@ def _reasons(too_high: NDArray[np.bool_], clears: NDArray[np.bool_], clearance: 
                 )
             else:
                 flat_reason[i] = (
-                    f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose "
-                    f"(it falls below on day {flat_clearance[i]:g})"
+                    f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose (it falls below on day {flat_clearance[i]:g})"
                 )
     return reason.astype(str)
 
@@ -425,13 +446,15 @@ def burden_for_ceiling(
     largest = as_real_scalar("max_P", max_P, low=1.0, high=1e30, unit="AU")
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
     # the burden is searched: P = 0 stands in for it in the checks
-    checked = check_run(r=r, q=q, B=B, P=0.0, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                        others={"ceiling": ceiling_, "n0": dose})
+    checked = check_run(
+        r=r, q=q, B=B, P=0.0, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement, others={"ceiling": ceiling_, "n0": dose}
+    )
     return _burden_limit(checked, ceiling_, dose, largest, tolerance)
 
 
-def _burden_limit(checked: CheckedRun, ceiling: NDArray[np.float64], dose: NDArray[np.float64], largest: float,
-                  tolerance: float) -> NDArray[np.float64]:
+def _burden_limit(
+    checked: CheckedRun, ceiling: NDArray[np.float64], dose: NDArray[np.float64], largest: float, tolerance: float
+) -> NDArray[np.float64]:
     """:func:`burden_for_ceiling` on checked inputs: a bracket of decades, then bisection on ``ln P``."""
     t, shape, placement = checked.t, checked.shape, checked.b_placement
 

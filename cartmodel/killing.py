@@ -91,8 +91,9 @@ KILLING_FORMS: tuple[KillingForm, ...] = ("saturating", "mass action")
 _LARGEST_EXPONENT = 700.0
 
 
-def kill_per_day(n: ArrayLike, *, kill_rate: ArrayLike, kill_saturation: ArrayLike,
-                 killing: KillingForm = "saturating") -> NDArray[np.float64]:
+def kill_per_day(
+    n: ArrayLike, *, kill_rate: ArrayLike, kill_saturation: ArrayLike, killing: KillingForm = "saturating"
+) -> NDArray[np.float64]:
     """The share of the tumour the CAR T cells kill per day, as a rate (per day).
 
     Parameters
@@ -149,9 +150,9 @@ def _check(*, kill_rate: Any, kill_saturation: Any, killing: Any, others: dict[s
     return _Checked(run=run, kill_rate=gamma, kill_saturation=k_half, form=form)
 
 
-def _coupled(checked: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np.float64]],
-             extinction_level: NDArray[np.float64] | None) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64],
-                                                                                NDArray[np.float64]]]:
+def _coupled(
+    checked: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np.float64]], extinction_level: NDArray[np.float64] | None
+) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]]:
     """Yield ``(N_k, tumour_k, K_k)`` step by step: the tumour loses what the cells of the step before kill."""
     run = checked.run
     r, q, B, P, K = run.parameters
@@ -216,8 +217,9 @@ def _extinction(extinction: bool, level: NDArray[np.float64]) -> NDArray[np.floa
     return level if extinction else None
 
 
-def simulate_killing(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0, killing: KillingForm = "saturating",
-                     extinction: bool = False, **model: Any) -> Expansion:
+def simulate_killing(
+    *, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0, killing: KillingForm = "saturating", extinction: bool = False, **model: Any
+) -> Expansion:
     """Iterate Equation 1 with killing: trajectories of the CAR T cells and the tumour.
 
     Parameters
@@ -259,12 +261,12 @@ def simulate_killing(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0,
     dose = check("n0", equation_1.pop("n0"))
     level = check("clearance_level", equation_1.pop("clearance_level"))
     doses = equation_1.pop("doses")
-    checked = _check(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
-                     others={"n0": dose, "clearance_level": level}, **equation_1)
+    checked = _check(
+        kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, others={"n0": dose, "clearance_level": level}, **equation_1
+    )
     t = checked.run.t
     schedule = check_doses(doses, t)
-    shape = broadcast_shape({"parameters": np.empty(checked.run.shape),
-                             **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
+    shape = broadcast_shape({"parameters": np.empty(checked.run.shape), **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
     car_t, tumour, cap = (np.empty(shape + (len(t),)) for _ in range(3))
     gone_below = _extinction(extinction, level)
     for k, (n, tum, c) in enumerate(_coupled(checked, dose, doses_by_step(schedule, shape), gone_below)):
@@ -272,8 +274,9 @@ def simulate_killing(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0,
     return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap, clearance_level=level)
 
 
-def killing_dose_response(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0,
-                          killing: KillingForm = "saturating", extinction: bool = False, **model: Any) -> DoseResponse:
+def killing_dose_response(
+    *, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0, killing: KillingForm = "saturating", extinction: bool = False, **model: Any
+) -> DoseResponse:
     """Peak, day of peak, clearance day and final count of Equation 1 with killing, over any grid.
 
     The same numbers as :func:`simulate_killing` followed by ``.peak``,
@@ -308,8 +311,9 @@ def killing_dose_response(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 
     equation_1 = bind_keywords(dose_response, model)
     dose = check("n0", equation_1.pop("n0"))
     level = check("clearance_level", equation_1.pop("clearance_level"))
-    checked = _check(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
-                     others={"n0": dose, "clearance_level": level}, **equation_1)
+    checked = _check(
+        kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, others={"n0": dose, "clearance_level": level}, **equation_1
+    )
     shape, t = checked.run.shape, checked.run.t
     steps = _coupled(checked, dose, {}, _extinction(extinction, level))
     n, tumour, _ = next(steps)
@@ -330,9 +334,7 @@ def killing_dose_response(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 
 #: Kimmel et al.'s (2021) half-saturation count as a multiple of the cells they
 #: infused, ``k_B / C(0)``: the book's default ``kill_saturation`` in the
 #: calibrated model, whose cells are counted in infused levels.
-KIMMEL_SATURATION_IN_INFUSED_LEVELS = (
-    KILLING_AXICEL["half_saturation_cells"].value / KILLING_AXICEL["infused_cells"].value
-)
+KIMMEL_SATURATION_IN_INFUSED_LEVELS = KILLING_AXICEL["half_saturation_cells"].value / KILLING_AXICEL["infused_cells"].value
 
 
 #: The largest killing rate of the low-dose chapter's scan with which the
@@ -375,16 +377,24 @@ class KillingCalibration(CalibratedModel):
 
     def parameters(self) -> dict[str, Any]:
         """Keyword arguments of :func:`simulate_killing` for the calibrated model."""
-        return {**super().parameters(), "kill_rate": self.kill_rate, "kill_saturation": self.kill_saturation,
-                "killing": self.killing}
+        return {**super().parameters(), "kill_rate": self.kill_rate, "kill_saturation": self.kill_saturation, "killing": self.killing}
 
     def _run(self, **keywords: Any) -> Expansion:
         return simulate_killing(**keywords)
 
 
-def calibrated_window(calibration: KillingCalibration, *, burden_factor: ArrayLike, ceiling: float,
-                      clear_by_day: float, clearance_level: float, min_dose_factor: float = 1e-3,
-                      max_dose_factor: float = 1e3, days: float | None = None, extinction: bool = False) -> DoseWindow:
+def calibrated_window(
+    calibration: KillingCalibration,
+    *,
+    burden_factor: ArrayLike,
+    ceiling: float,
+    clear_by_day: float,
+    clearance_level: float,
+    min_dose_factor: float = 1e-3,
+    max_dose_factor: float = 1e3,
+    days: float | None = None,
+    extinction: bool = False,
+) -> DoseWindow:
     """The therapeutic window of the calibrated killing model, doses as multiples of the median dose.
 
     :func:`dose_window` with the calibration's parameters, the burden moved by
@@ -398,13 +408,22 @@ def calibrated_window(calibration: KillingCalibration, *, burden_factor: ArrayLi
     burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
     model = {**calibration.parameters(), "P": calibration.P * burden}
     n0 = model.pop("n0")
-    return dose_window(ceiling=ceiling, clear_by_day=clear_by_day, min_n0=n0 * min_dose_factor, max_n0=n0 * max_dose_factor,
-                       days=clear_by_day if days is None else days, clearance_level=clearance_level,
-                       extinction=extinction, **model)
+    return dose_window(
+        ceiling=ceiling,
+        clear_by_day=clear_by_day,
+        min_n0=n0 * min_dose_factor,
+        max_n0=n0 * max_dose_factor,
+        days=clear_by_day if days is None else days,
+        clearance_level=clearance_level,
+        extinction=extinction,
+        **model,
+    )
 
 
 def calibrate_killing(
-    *, kill_rate: float, kill_saturation: float = KIMMEL_SATURATION_IN_INFUSED_LEVELS,
+    *,
+    kill_rate: float,
+    kill_saturation: float = KIMMEL_SATURATION_IN_INFUSED_LEVELS,
     killing: KillingForm = "saturating",
 ) -> KillingCalibration:
     """Fit ``r``, ``q`` and ``P`` of Equation 1 with killing to the published typical course.
@@ -447,8 +466,9 @@ def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCali
     last = int(CALIBRATION_SAMPLE_DAYS[-1])
 
     def residuals(x: NDArray[np.float64]) -> NDArray[np.float64]:
-        run = simulate_killing(r=x[0], q=x[1], B=plain.B, P=np.exp(x[2]), K=plain.K, kill_rate=gamma,
-                               kill_saturation=k, killing=form, days=last)
+        run = simulate_killing(
+            r=x[0], q=x[1], B=plain.B, P=np.exp(x[2]), K=plain.K, kill_rate=gamma, kill_saturation=k, killing=form, days=last
+        )
         return np.log(run.car_t) - observed
 
     best = None
@@ -460,9 +480,18 @@ def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCali
             best = fit
     assert best is not None
     r, q, log_p = (float(v) for v in best.x)
-    return KillingCalibration(r=r, q=q, P=float(np.exp(log_p)), B=plain.B, K=plain.K, n0=1.0, kill_rate=gamma,
-                              kill_saturation=k, killing=form,
-                              residual_sd=float(np.sqrt(np.mean(best.fun ** 2))))
+    return KillingCalibration(
+        r=r,
+        q=q,
+        P=float(np.exp(log_p)),
+        B=plain.B,
+        K=plain.K,
+        n0=1.0,
+        kill_rate=gamma,
+        kill_saturation=k,
+        killing=form,
+        residual_sd=float(np.sqrt(np.mean(best.fun**2))),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -575,8 +604,9 @@ def dose_window(
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
     t, _ = time_grid(days, dt)
     by_day = as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]), low_open=True, unit="days")
-    run: dict[str, Any] = dict(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, days=days, dt=dt,
-                               extinction=extinction, **model)
+    run: dict[str, Any] = dict(
+        kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, days=days, dt=dt, extinction=extinction, **model
+    )
     probe = killing_dose_response(n0=low_dose, **run)
     shape = np.broadcast_shapes(probe.peak.shape, ceiling_.shape)
     log_grid = np.linspace(np.log(low_dose), np.log(high_dose), points).reshape((points,) + (1,) * len(shape))
@@ -586,15 +616,19 @@ def dose_window(
 
     def conditions(log_dose: NDArray[np.float64]) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         result = killing_dose_response(n0=np.exp(log_dose), **run)
-        return (np.broadcast_to(result.clearance_day <= by_day, shape),
-                np.broadcast_to(result.peak <= ceiling_, shape))
+        return (np.broadcast_to(result.clearance_day <= by_day, shape), np.broadcast_to(result.peak <= ceiling_, shape))
 
     return _window(log_grid.reshape(-1), clears, under, conditions, shape, tolerance)
 
 
-def _window(grid: NDArray[np.float64], clears: NDArray[np.bool_], under: NDArray[np.bool_],
-            conditions: Callable[[NDArray[np.float64]], tuple[NDArray[np.bool_], NDArray[np.bool_]]],
-            shape: tuple[int, ...], tolerance: float) -> DoseWindow:
+def _window(
+    grid: NDArray[np.float64],
+    clears: NDArray[np.bool_],
+    under: NDArray[np.bool_],
+    conditions: Callable[[NDArray[np.float64]], tuple[NDArray[np.bool_], NDArray[np.bool_]]],
+    shape: tuple[int, ...],
+    tolerance: float,
+) -> DoseWindow:
     """The window's bounds from the conditions on the log-dose ``grid`` (grid first), refined by ``conditions``."""
     points = grid.size
     first_clear, first_under, last_under = _first_true(clears), _first_true(under), _last_true(under)
@@ -606,8 +640,11 @@ def _window(grid: NDArray[np.float64], clears: NDArray[np.bool_], under: NDArray
     one_run = np.where(first_under >= 0, count_under == last_under - first_under + 1, True)
     clear_persists = np.where(first_clear >= 0, clears.sum(axis=0) == points - first_clear, True)
     return DoseWindow(
-        lowest_clearing=lowest_clearing, lowest_under=lowest_under, highest_under=highest_under,
-        clears_at_min=np.asarray(first_clear == 0), under_at_max=np.asarray(last_under == points - 1),
+        lowest_clearing=lowest_clearing,
+        lowest_under=lowest_under,
+        highest_under=highest_under,
+        clears_at_min=np.asarray(first_clear == 0),
+        under_at_max=np.asarray(last_under == points - 1),
         monotone=np.asarray(one_run & clear_persists),
     )
 
@@ -622,8 +659,14 @@ def _last_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
     return np.where(flags.any(axis=0), flags.shape[0] - 1 - flags[::-1].argmax(axis=0), -1)
 
 
-def _refine(grid: NDArray[np.float64], index: NDArray[np.int_], holds: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
-            rising: bool, shape: tuple[int, ...], tolerance: float) -> NDArray[np.float64]:
+def _refine(
+    grid: NDArray[np.float64],
+    index: NDArray[np.int_],
+    holds: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
+    rising: bool,
+    shape: tuple[int, ...],
+    tolerance: float,
+) -> NDArray[np.float64]:
     """Bisect where the condition ``holds`` turns true (``rising``: between grid index-1 and index)
     or turns false (between index and index+1) on the log-dose ``grid``; keep the side where it holds."""
     points = grid.size
@@ -683,12 +726,17 @@ def killing_patients(calibration: KillingCalibration, patients: VirtualPatients)
     if not isinstance(patients, VirtualPatients):
         raise TypeError(f"patients must be VirtualPatients; got {patients!r}")
     typical = calibration.simulate(days=CALIBRATION_SAMPLE_DAYS[-1])
-    kill_at_peak = float(_kill(np.asarray(typical.peak), np.asarray(calibration.kill_rate),
-                               np.asarray(calibration.kill_saturation), calibration.killing))
+    kill_at_peak = float(
+        _kill(np.asarray(typical.peak), np.asarray(calibration.kill_rate), np.asarray(calibration.kill_saturation), calibration.killing)
+    )
     decline = calibration.r - calibration.q + kill_at_peak
     contraction_factor = patients.net / (patients.typical["r"] - patients.typical["q"])
     r = calibration.r * patients.r / patients.typical["r"]
     q = np.maximum(r + kill_at_peak - decline * contraction_factor, 0.0)
-    return KillingPatients(r=read_only(r), q=read_only(q), burden_factor=patients.burden_factor,
-                           typical=MappingProxyType({"r": calibration.r, "q": calibration.q, "P": calibration.P}),
-                           seed=patients.seed)
+    return KillingPatients(
+        r=read_only(r),
+        q=read_only(q),
+        burden_factor=patients.burden_factor,
+        typical=MappingProxyType({"r": calibration.r, "q": calibration.q, "P": calibration.P}),
+        seed=patients.seed,
+    )

@@ -97,24 +97,28 @@ _PUBLISHED = published_variability()
 #: kinetics (:func:`cartmodel.variability.published_variability`), with ``q`` then
 #: ``max(r - net, 0)``; ``P`` rests on a published spread of CD19 density; ``B``
 #: is an assumption (see :data:`VARIABILITY_SOURCES`).
-DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType({
-    "r": _PUBLISHED["r"],
-    "net": _PUBLISHED["net"],
-    "B": 0.5,
-    "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19)),
-})
+DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType(
+    {
+        "r": _PUBLISHED["r"],
+        "net": _PUBLISHED["net"],
+        "B": 0.5,
+        "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19)),
+    }
+)
 
 #: The spreads the book used before published ones were derived: 10% on ``r``
 #: and ``q`` each, independently; kept as a sensitivity case.
 ASSUMED_RATE_VARIABILITY: Mapping[str, float] = MappingProxyType({"r": 0.1, "q": 0.1})
 
 #: Where each magnitude in :data:`DEFAULT_VARIABILITY` comes from.
-VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType({
-    "r": "stein2019: spread of ln(fold)/Tmax from the random effects of fold expansion and Tmax",
-    "net": "stein2019: spread of the early contraction rate alpha, which Equation 1 draws as r - q",
-    "B": "assumption (between-patient spread of the effective affinity and avidity)",
-    "P": "spread (SD/mean) of CD19 molecules per normal B cell, ginaldi1998, used as the spread of antigen per blast",
-})
+VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "r": "stein2019: spread of ln(fold)/Tmax from the random effects of fold expansion and Tmax",
+        "net": "stein2019: spread of the early contraction rate alpha, which Equation 1 draws as r - q",
+        "B": "assumption (between-patient spread of the effective affinity and avidity)",
+        "P": "spread (SD/mean) of CD19 molecules per normal B cell, ginaldi1998, used as the spread of antigen per blast",
+    }
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -219,10 +223,7 @@ def draw_cohort(
     }
     # one row of four standard normals per patient: a prefix of the cohort is the smaller cohort
     z = rng.standard_normal((n, len(VARIED)))
-    values = {
-        name: typical.get(name, 1.0) * np.exp(omega[name] * z[:, column])
-        for column, name in enumerate(VARIED) if name != "q"
-    }
+    values = {name: typical.get(name, 1.0) * np.exp(omega[name] * z[:, column]) for column, name in enumerate(VARIED) if name != "q"}
     values["q"] = _tumour_rates(values["r"], z[:, 1], typical, omega)
     return Cohort(
         r=read_only(values["r"]),
@@ -242,8 +243,7 @@ def _spreads(variability: Mapping[str, float] | None) -> dict[str, float]:
     if variability is None:
         return omega
     if not isinstance(variability, Mapping):
-        raise TypeError(f"variability must be a mapping from {list(VARIABILITY_NAMES)} to log-scale SDs; "
-                        f"got {variability!r}")
+        raise TypeError(f"variability must be a mapping from {list(VARIABILITY_NAMES)} to log-scale SDs; got {variability!r}")
     unknown = sorted(set(variability) - set(VARIABILITY_NAMES))
     if unknown:
         raise ValueError(f"variability has unknown names {unknown}; choose from {list(VARIABILITY_NAMES)}")
@@ -259,8 +259,9 @@ def _spreads(variability: Mapping[str, float] | None) -> dict[str, float]:
     return omega
 
 
-def _tumour_rates(r: NDArray[np.float64], z: NDArray[np.float64], typical: Mapping[str, float],
-                  omega: Mapping[str, float]) -> NDArray[np.float64]:
+def _tumour_rates(
+    r: NDArray[np.float64], z: NDArray[np.float64], typical: Mapping[str, float], omega: Mapping[str, float]
+) -> NDArray[np.float64]:
     """Each patient's ``q``, from their ``r`` and the standard normals ``z`` (see :func:`draw_cohort`)."""
     if "net" not in omega:
         return typical["q"] * np.exp(omega["q"] * z)
@@ -454,9 +455,16 @@ def target_attainment(
     )
 
 
-def _attainment(cohort: Cohort, doses: NDArray[np.float64], burdens: NDArray[np.float64], ceiling: float,
-                level: float, t_target: NDArray[np.float64], run: dict[str, Any],
-                chunk: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+def _attainment(
+    cohort: Cohort,
+    doses: NDArray[np.float64],
+    burdens: NDArray[np.float64],
+    ceiling: float,
+    level: float,
+    t_target: NDArray[np.float64],
+    run: dict[str, Any],
+    chunk: int,
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Doses under the ceiling and tumour target met, shape ``(n, nb)``, in chunks of (patient, burden) pairs.
 
     ``t_target`` is the time grid up to the day of the tumour target; ``run``
@@ -469,7 +477,10 @@ def _attainment(cohort: Cohort, doses: NDArray[np.float64], burdens: NDArray[np.
         pairs = np.arange(start, min(start + chunk, n * nb))
         patient, column = np.divmod(pairs, nb)
         params = {
-            "r": cohort.r[patient], "q": cohort.q[patient], "B": cohort.B[patient], "K": cohort.K[patient],
+            "r": cohort.r[patient],
+            "q": cohort.q[patient],
+            "B": cohort.B[patient],
+            "K": cohort.K[patient],
             "P": burdens[column] * cohort.burden_factor[patient],
         }
         counts[pairs] = _doses_under(params, doses, ceiling, run)
@@ -478,8 +489,9 @@ def _attainment(cohort: Cohort, doses: NDArray[np.float64], burdens: NDArray[np.
     return counts.reshape(n, nb), target.reshape(n, nb)
 
 
-def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float64], ceiling: float,
-                 run: dict[str, Any]) -> NDArray[np.int64]:
+def _doses_under(
+    params: dict[str, NDArray[np.float64]], doses: NDArray[np.float64], ceiling: float, run: dict[str, Any]
+) -> NDArray[np.int64]:
     """How many of the increasing ``doses`` keep each parameter set's peak at or under ``ceiling``."""
     nd = doses.size
 
@@ -544,7 +556,6 @@ def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: 
     if not isinstance(cohort, Cohort):
         raise TypeError(f"cohort must be a Cohort returned by draw_cohort; got {type(cohort).__name__}")
     f = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
-    limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K,
-                                **run) / cohort.burden_factor
+    limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K, **run) / cohort.burden_factor
     needed = math.ceil(f * cohort.size - 1e-9)  # "at least f of n patients", as in dose_for_fraction
     return float(np.sort(limits)[::-1][needed - 1])

@@ -171,9 +171,7 @@ class VirtualPatients(Patients):
         return float(np.mean(self.net > self.r))
 
 
-def virtual_patients(
-    n_patients: int, *, seed: int | np.random.Generator, calibration: Calibration | None = None
-) -> VirtualPatients:
+def virtual_patients(n_patients: int, *, seed: int | np.random.Generator, calibration: Calibration | None = None) -> VirtualPatients:
     """Draw virtual patients from Stein et al.'s (2019) model and map them onto Equation 1.
 
     Each patient's fold expansion, Tmax and contraction rate ``alpha`` are the
@@ -217,8 +215,7 @@ def virtual_patients(
         raise TypeError(f"calibration must be a Calibration from calibrate_to_tisagenlecleucel; got {calibration!r}")
     typical = _typical()
     z = rng.standard_normal((n, len(STEIN_PARAMETERS)))
-    drawn = {name: typical[name] * np.exp(_omega(name) * z[:, column])
-             for column, name in enumerate(STEIN_PARAMETERS)}
+    drawn = {name: typical[name] * np.exp(_omega(name) * z[:, column]) for column, name in enumerate(STEIN_PARAMETERS)}
     fold = np.maximum(drawn["fold_expansion"], MIN_FOLD)
     tmax, alpha = drawn["tmax_days"], drawn["contraction_rate"]
     rho = np.log(fold) / tmax
@@ -229,11 +226,15 @@ def virtual_patients(
     # the contraction Equation 1 actually draws (slower than alpha where q was clipped), so that the
     # growing cells still meet the falling capacity at the patient's fold expansion
     alpha_drawn = typical["contraction_rate"] * (r - q) / calibration.net_decline
-    log_burden = (np.log(fold / typical["fold_expansion"])
-                  + alpha_drawn * tmax - typical["contraction_rate"] * typical["tmax_days"])
+    log_burden = np.log(fold / typical["fold_expansion"]) + alpha_drawn * tmax - typical["contraction_rate"] * typical["tmax_days"]
     return VirtualPatients(
-        fold_expansion=read_only(fold), tmax_days=read_only(tmax), contraction_rate=read_only(alpha),
-        r=read_only(r), net=read_only(net), q=read_only(q), burden_factor=read_only(np.exp(log_burden)),
+        fold_expansion=read_only(fold),
+        tmax_days=read_only(tmax),
+        contraction_rate=read_only(alpha),
+        r=read_only(r),
+        net=read_only(net),
+        q=read_only(q),
+        burden_factor=read_only(np.exp(log_burden)),
         typical=MappingProxyType({"r": calibration.r, "q": calibration.q, "P": calibration.P}),
         seed=seed_value(seed),
     )
@@ -287,10 +288,12 @@ def published_variability(
     rng = rng_from_seed(seed)
     if method == "monte_carlo":
         patients = virtual_patients(n, seed=rng)
-        return MappingProxyType({
-            "r": float(np.std(np.log(patients.r), ddof=1)),
-            "net": float(np.std(np.log(patients.net), ddof=1)),
-        })
+        return MappingProxyType(
+            {
+                "r": float(np.std(np.log(patients.r), ddof=1)),
+                "net": float(np.std(np.log(patients.net), ddof=1)),
+            }
+        )
     typical = _typical()
     fold, tmax, alpha = (_omega(name) for name in STEIN_PARAMETERS)
     rate_part = (fold / math.log(typical["fold_expansion"])) ** 2  # delta method for ln ln(fold)
@@ -355,7 +358,19 @@ def count_virtual_patients(
     q = np.maximum(r - patients.net, 0.0)
     P = calibration.P * patients.burden_factor
     scale = 10 ** rng.uniform(-decades, decades, n)
-    counts = sample_counts(days, r=r, q=q, B=calibration.B, P=P, K=calibration.K, n0=calibration.n0, scale=scale,
-                           noise_sd=sd, rng=rng, reading=reading)
-    return SyntheticCohort(P=P, q=q, r=r, scale=scale, r_product=calibration.r, B=calibration.B, K=calibration.K,
-                           n0=calibration.n0, sample_days=np.asarray(days, dtype=float), counts=counts, noise_sd=sd)
+    counts = sample_counts(
+        days, r=r, q=q, B=calibration.B, P=P, K=calibration.K, n0=calibration.n0, scale=scale, noise_sd=sd, rng=rng, reading=reading
+    )
+    return SyntheticCohort(
+        P=P,
+        q=q,
+        r=r,
+        scale=scale,
+        r_product=calibration.r,
+        B=calibration.B,
+        K=calibration.K,
+        n0=calibration.n0,
+        sample_days=np.asarray(days, dtype=float),
+        counts=counts,
+        noise_sd=sd,
+    )

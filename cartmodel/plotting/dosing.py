@@ -34,6 +34,7 @@ __all__ = [
     "plot_relative_peaks",
 ]
 
+
 def find_artist(ax: Axes, gid: str):
     """The artist of ``ax`` whose gid is ``gid`` (lines, collections, patches); ValueError if none."""
     if not isinstance(ax, Axes):
@@ -67,8 +68,9 @@ def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None
     ax.plot(result.t, _tumour_on_log_axis(result.tumour), color=TUMOUR_COLOUR, lw=2, label="tumour term (AU)", gid="tumour")
     ax.axhline(float(ceiling_), color=TUMOUR_COLOUR, ls="--", lw=1.2, label="model peak ceiling", gid="ceiling")
     clearance = float(result.clearance_day)
-    line = ax.axvline(clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1,
-                      label="tumour term below clearance level", gid="clearance")
+    line = ax.axvline(
+        clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1, label="tumour term below clearance level", gid="clearance"
+    )
     line.set_visible(bool(np.isfinite(clearance)))
     return _over_days_on_log_axis(ax, result.t, "days after infusion", "CAR T (model cells); tumour term (AU)", ncols=4)
 
@@ -118,17 +120,16 @@ def plot_nomogram(
     ax = axes_or_new(ax)
     if grid.peak.shape != (dose_cells.size, burden_cells.size):
         raise ValueError(
-            f"grid must have shape (len(n0_grid), len(P_grid)) = {(dose_cells.size, burden_cells.size)}; "
-            f"got {grid.peak.shape}"
+            f"grid must have shape (len(n0_grid), len(P_grid)) = {(dose_cells.size, burden_cells.size)}; got {grid.peak.shape}"
         )
-    mesh = ax.pcolormesh(burden_cells, dose_cells, np.log10(grid.peak), shading="nearest",
-                         cmap="magma", gid="peak-map", rasterized=True)
+    mesh = ax.pcolormesh(burden_cells, dose_cells, np.log10(grid.peak), shading="nearest", cmap="magma", gid="peak-map", rasterized=True)
     ax.figure.colorbar(mesh, ax=ax, label="log$_{10}$ peak CAR T (model cells)")
     contour, best = nomogram_lines(ceiling_line, recommended)
     ax.plot(burden_cells, best, color="#5dade2", lw=3.5, label="largest dose under the model ceiling", gid="under-ceiling")
     ax.plot(burden_cells, contour, color="#f7dc6f", ls="--", lw=1.3, label="peak = ceiling", gid="ceiling-contour")
-    span = ax.axvspan(*_no_clearance_span(burden_cells, recommended), color="0.75", alpha=0.55, lw=0,
-                      label=str(clearance_label), gid="no-clearance")
+    span = ax.axvspan(
+        *_no_clearance_span(burden_cells, recommended), color="0.75", alpha=0.55, lw=0, label=str(clearance_label), gid="no-clearance"
+    )
     span.set_visible(bool(np.any(~recommended.clears_in_time)))
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -172,8 +173,7 @@ def plot_schedule(comparison: ScheduleComparison, ax: Axes | None = None) -> Axe
     ax.plot(split.t, split.car_t, color=CAR_T_COLOUR, lw=2, label="split schedule", gid="split")
     days, values = schedule_markers(comparison)
     ax.plot(days, values, "v", color=TUMOUR_COLOUR, ms=7, label="infusions", gid="infusions")
-    return _over_days_on_log_axis(ax, single.t, "days after the first infusion", "CAR T cells (model cells, log scale)",
-                                  ncols=3)
+    return _over_days_on_log_axis(ax, single.t, "days after the first infusion", "CAR T cells (model cells, log scale)", ncols=3)
 
 
 def _over_days_on_log_axis(ax: Axes, t: np.ndarray, xlabel: str, ylabel: str, ncols: int) -> Axes:
@@ -290,8 +290,7 @@ def plot_dose_response(
     columns = check_grid("burdens", burdens, low=0.0, low_open=True)
     values = as_real_array("peaks", peaks, low=0.0, low_open=True)
     if values.shape != (x.size, columns.size):
-        raise ValueError(f"peaks must have shape (len(doses), len(burdens)) = {(x.size, columns.size)}; "
-                         f"got {values.shape}")
+        raise ValueError(f"peaks must have shape (len(doses), len(burdens)) = {(x.size, columns.size)}; got {values.shape}")
     if ceiling is not None:
         ceiling = float(as_real_array("ceiling", ceiling, low=0.0, low_open=True, unit="model cells"))
     ax = axes_or_new(ax)
@@ -334,8 +333,14 @@ def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray],
         check_curve(f"ratios[{interval!r}]", values, x, log=True)
     ax = axes_or_new(ax)
     for interval, values in ratios.items():
-        ax.plot(x, np.asarray(values, dtype=float), "o-", lw=2,
-                label=f"{interval:g} day{'s' if interval != 1 else ''} apart", gid=f"ratio-{interval:g}")
+        ax.plot(
+            x,
+            np.asarray(values, dtype=float),
+            "o-",
+            lw=2,
+            label=f"{interval:g} day{'s' if interval != 1 else ''} apart",
+            gid=f"ratio-{interval:g}",
+        )
     ax.axhline(1.0, color="0.5", lw=0.8, gid="one-infusion")
     ax.set_xlabel("number of equal infusions")
     ax.set_ylabel("peak / peak of one infusion")
@@ -388,8 +393,7 @@ def plot_relative_peaks(
     ax = axes_or_new(ax)
     styles: list[dict[str, Any]] = [dict(lw=3.0, alpha=0.6), dict(ls="--"), dict(ls="-"), dict(ls=":", lw=2.0)]
     for k, (name, values) in enumerate(curves.items()):
-        ax.plot(x, np.asarray(values, dtype=float) / float(reference[name]), label=name, gid=f"relative-{k}",
-                **styles[k % len(styles)])
+        ax.plot(x, np.asarray(values, dtype=float) / float(reference[name]), label=name, gid=f"relative-{k}", **styles[k % len(styles)])
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.axvline(1.0, color="0.7", lw=0.8, ls=":", gid="factor-1")
