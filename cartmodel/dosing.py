@@ -1,16 +1,10 @@
 """Dosing with Equation 1: dose-response grids, a ceiling dose and split schedules.
 
-The paper proposes "safe dosing nomograms": doses that let the CAR T cells clear
-the tumour while keeping toxicity down, and trials of several low-dose
-infusions.  Equation 1 has no cytokine compartment, so toxicity enters here
-through a *proxy*: the predicted peak CAR T level, in the model's cell units,
-must stay under a ceiling.  The paper ties toxicity to uncontrolled CAR T
-proliferation and the cytokine storm that follows it; the ceiling turns that
-link into a number the model can be held to.  It is a stand-in for the risk of
-cytokine release syndrome, not a prediction of it.
-
-Every function broadcasts its parameters: a nomogram over a grid of doses and
-burdens is one call.
+Equation 1 has no cytokines, so toxicity enters through a *proxy*: the
+predicted peak CAR T level, in model cells, must stay under a ceiling, a
+stand-in for the risk of cytokine release syndrome, not a prediction of it.
+Doses are model quantities, not recommendations.  Every function broadcasts
+its parameters: a nomogram over a grid of doses and burdens is one call.
 """
 
 from __future__ import annotations
@@ -25,7 +19,6 @@ from numpy.typing import ArrayLike, NDArray
 from ._validation import as_real_scalar, bisect, check_positive_int
 from .engine import (
     BPlacement,
-    CheckedRun,
     Reading,
     capacity_from_tumour,
     check_capacity_range,
@@ -66,9 +59,7 @@ EXAMPLE_N0_RANGE = (1.0, 1e6)
 
 @dataclass(frozen=True)
 class DoseResponse:
-    """Summary of Equation 1 over a grid of parameter sets (see :func:`dose_response`).
-
-    The same names as the properties of :class:`cartmodel.model.Expansion`.
+    """Summary of Equation 1 over a grid of parameter sets, named as :class:`cartmodel.model.Expansion`'s properties.
 
     Attributes
     ----------
@@ -92,27 +83,22 @@ class DoseResponse:
 class CeilingDose:
     """The largest single dose under the model ceiling (see :func:`dose_for_ceiling`).
 
-    A model quantity, not a dose recommendation: the ceiling is an illustrative
-    stand-in for toxicity and the dose is in model cells.
-
     Attributes
     ----------
     n0 : numpy.ndarray
-        The largest dose in the searched range whose peak stays at or under the
-        ceiling, where the tumour also clears in time; ``0.0`` (no dose) where
-        no dose in the range does both (see ``feasible`` and ``reason``).
+        Largest dose searched whose peak stays at or under the ceiling, where the
+        tumour also clears in time; 0 where no dose does both (see ``reason``).
     peak : numpy.ndarray
         Predicted peak at ``n0`` (0 where infeasible), model cells.
     clearance_day : numpy.ndarray
-        First grid day with the tumour term below the clearance level (``inf`` if none).
+        As in :class:`DoseResponse`.
     feasible : numpy.ndarray of bool
         Whether some dose in the range meets both conditions.
     at_max_dose : numpy.ndarray of bool
-        True where even the largest dose searched stays under the ceiling, so
-        ``n0`` is the top of the range rather than a ceiling crossing.
+        Whether ``n0`` is the top of the range (still under the ceiling).
     clears_in_time : numpy.ndarray of bool
         Whether the tumour term is below the clearance level by ``clear_by_day``
-        (True where no such day was asked for).
+        (True if no day was asked for).
     reason : numpy.ndarray of str
         Empty where feasible; otherwise why no dose qualifies.
     """
@@ -170,20 +156,15 @@ def dose_response(
     b_placement: BPlacement = "capacity",
     clearance_level: ArrayLike = 1.0,
 ) -> DoseResponse:
-    """Peak, day of peak and clearance day of Equation 1 over any parameter grid.
+    """Peak, day of peak, clearance day and final count of Equation 1 over any parameter grid.
 
-    The same numbers as ``simulate(n0=n0, ...)`` followed by ``.peak``,
-    ``.peak_day``, ``.clearance_day`` and ``.final``, but without storing the
-    trajectories: the time loop keeps only running summaries, and the capacity
-    is computed in the broadcast shape of ``P, B, r, q, K`` alone, so a grid of
-    doses costs little more than its final array.
+    The numbers of :func:`cartmodel.simulate`'s :class:`~cartmodel.model.Expansion`,
+    keeping running summaries only (the capacity in the shape of ``P, B, r,
+    q, K`` alone), so a grid of doses costs little more than its final array.
 
     Parameters
     ----------
-    n0, P, B, r, q, K : float or array_like
-        The dose and Equation 1's parameters, as in :func:`cartmodel.simulate`
-        (model cells, AU, dimensionless, per day, per day, model cells).
-    days, dt, reading, b_placement, clearance_level
+    n0, P, B, r, q, K, days, dt, reading, b_placement, clearance_level
         As in :func:`cartmodel.simulate`.
 
     Returns
@@ -216,11 +197,7 @@ def _summaries(
     reading: str,
     clearance: NDArray[np.float64],
 ) -> DoseResponse:
-    """Peak, day of peak and final count of checked inputs, keeping running summaries only.
-
-    The capacity ``cap`` (time last) needs only the parameters' shape, not the
-    dose axis; the cells advance through the engine's update.
-    """
+    """:class:`DoseResponse` of checked inputs, the capacity ``cap`` (time last) in the parameters' shape."""
     shape = np.broadcast_shapes(cap.shape[:-1], r.shape, dose.shape, clearance.shape)
     cells = logistic_steps(cap, r, dose, t, reading, {})
     n = next(cells)
@@ -253,29 +230,21 @@ def dose_for_ceiling(
 ) -> CeilingDose:
     """Largest single dose whose predicted peak stays under a model ceiling.
 
-    The ceiling is a proxy: Equation 1 has no cytokines, so the peak CAR T
-    level, in model cells, stands in for the risk of cytokine release
-    syndrome.  The result is a property of the model, not a dose
-    recommendation.  Under the exact reading the peak rises strictly with the
-    dose (each step of the reciprocal update is increasing in the previous
-    count), so the answer is found by bisection on the logarithm of the dose,
-    for every parameter set at once.
+    The peak rises strictly with the dose (each step of the update is
+    increasing in the previous count), so the dose is found by bisection on its
+    logarithm, for every parameter set at once.
 
     Parameters
     ----------
     ceiling : float or array_like
         Highest acceptable peak, in model cells, > 0.
     P, B, r, q, K : float or array_like
-        Equation 1 parameters (see :func:`cartmodel.simulate`); all arrays
-        broadcast, so a nomogram line over burdens is one call.
+        Equation 1's parameters, as in :func:`cartmodel.simulate`; they broadcast.
     clear_by_day : float, optional
-        Also require the tumour term to be below ``clearance_level`` by this day
-        (0 < day <= days).  In Equation 1 the tumour term does not depend on the
-        CAR T count, so this condition depends on ``P``, ``r`` and ``q`` only,
-        never on the dose.
+        Also require the tumour term below ``clearance_level`` by this day, in
+        (0, days]; in Equation 1 this never depends on the dose.
     min_n0, max_n0 : float
-        The range of doses searched, in model cells; ``min_n0`` >= 1 (a
-        deterministic count model means nothing for a fraction of a cell).
+        The range of doses searched, in model cells, ``1 <= min_n0 < max_n0``.
     days, dt, reading, b_placement, clearance_level
         As in :func:`cartmodel.simulate`.
     rtol : float
@@ -284,9 +253,6 @@ def dose_for_ceiling(
     Returns
     -------
     CeilingDose
-        Where no dose in the range keeps the peak under the ceiling, or the
-        tumour does not clear in time, ``n0`` is 0, ``feasible`` is False and
-        ``reason`` says why.
 
     Examples
     --------
@@ -306,19 +272,6 @@ def dose_for_ceiling(
     by_day = (
         None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=horizon, low_open=True, unit="days")
     )
-    return _ceiling_dose(checked, ceiling_, low_dose, high_dose, level, by_day, tolerance)
-
-
-def _ceiling_dose(
-    checked: CheckedRun,
-    ceiling: NDArray[np.float64],
-    low_dose: float,
-    high_dose: float,
-    level: float,
-    by_day: float | None,
-    tolerance: float,
-) -> CeilingDose:
-    """:func:`dose_for_ceiling` on checked inputs: the ends of the dose range, then bisection between them."""
     t, shape, r_ = checked.t, checked.shape, checked.parameters[0]
     tumour = checked.tumour()
     cap = checked.capacity(tumour)
@@ -330,7 +283,7 @@ def _ceiling_dose(
 
     at_low = run(np.broadcast_to(low_dose, shape))
     at_high = run(np.broadcast_to(high_dose, shape))
-    ceiling = np.broadcast_to(ceiling, shape)
+    ceiling = np.broadcast_to(ceiling_, shape)
     clearance = at_low.clearance_day
     clears = np.ones(shape, dtype=bool) if by_day is None else clearance <= by_day
     too_high = at_low.peak > ceiling
@@ -401,37 +354,26 @@ def burden_for_ceiling(
 ) -> NDArray[np.float64]:
     """Largest antigen burden at which a dose keeps the predicted peak under a model ceiling.
 
-    The counterpart of :func:`dose_for_ceiling` along the other axis of a
-    nomogram: where a nomogram line leaves the bottom of its dose range
-    (``n0`` its smallest dose) or the top (``n0`` its largest), read as a root
-    instead of off a grid of burdens.  The capacity rises with ``P`` on every
-    day under every reading and placement, and each logistic step rises with
-    the capacity, so the peak rises strictly with the burden; the root is
-    bracketed on a grid of decades and then found by bisection on ``ln P``.
+    :func:`dose_for_ceiling` along the other axis of a nomogram.  The peak
+    rises strictly with ``P`` (so does the capacity, under every reading and
+    placement), so the root is bracketed by decades, then bisected on ``ln P``.
 
     Parameters
     ----------
     ceiling : float or array_like
         Highest acceptable peak, in model cells, > 0.
-    n0 : float or array_like
-        The dose, in model cells, > 0.
-    B, r, q, K : float or array_like
-        Equation 1 parameters (see :func:`cartmodel.simulate`); all arrays
-        broadcast, so a cohort of patients is one call.
+    n0, B, r, q, K, days, dt, reading, b_placement
+        As in :func:`cartmodel.simulate`; the arrays broadcast.
     max_P : float
-        Largest burden searched, in antigen units (AU), in [1, 1e30].
-    days, dt, reading, b_placement
-        As in :func:`cartmodel.simulate`.
+        Largest burden searched, in AU, in [1, 1e30].
     rtol : float
         Relative precision of the burden, in (0, 0.1].
 
     Returns
     -------
     numpy.ndarray
-        The burden in AU at which the peak reaches the ceiling, in the
-        broadcast shape of the inputs; ``inf`` where even ``max_P`` stays under
-        the ceiling, and ``0.0`` where even a burden of 1e-30 AU overshoots it
-        (a dose or plateau above the ceiling).
+        The burden in AU at which the peak reaches the ceiling; ``inf`` where
+        even ``max_P`` stays under it, 0 where even 1e-30 AU overshoots it.
 
     Examples
     --------
@@ -449,19 +391,12 @@ def burden_for_ceiling(
     checked = check_run(
         r=r, q=q, B=B, P=0.0, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement, others={"ceiling": ceiling_, "n0": dose}
     )
-    return _burden_limit(checked, ceiling_, dose, largest, tolerance)
-
-
-def _burden_limit(
-    checked: CheckedRun, ceiling: NDArray[np.float64], dose: NDArray[np.float64], largest: float, tolerance: float
-) -> NDArray[np.float64]:
-    """:func:`burden_for_ceiling` on checked inputs: a bracket of decades, then bisection on ``ln P``."""
     t, shape, placement = checked.t, checked.shape, checked.b_placement
 
     def under(burden: NDArray[np.float64], axis: bool) -> NDArray[np.bool_]:
         # every step of the search runs the engine on checked inputs; nothing is checked again
         extra = (Ellipsis, None) if axis else (Ellipsis,)
-        r, q, B, _, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (*checked.parameters, dose, ceiling))
+        r, q, B, _, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (*checked.parameters, dose, ceiling_))
         check_capacity_range(r, q, B, burden, K, float(t[-1]), placement)
         cap = capacity_from_tumour(tumour_term(t, r, q, burden), B, K, placement)
         peak = _summaries(n, cap, r, t, checked.reading, np.full((), np.inf)).peak
@@ -506,10 +441,6 @@ def split_doses(total_n0: float, infusions: int, interval_days: float) -> tuple[
 def split_schedule(*, total_n0: float, infusions: int, interval_days: float, **model: Any) -> ScheduleComparison:
     """Compare ``infusions`` doses of ``total_n0 / infusions`` with one infusion of the total.
 
-    In Equation 1 the tumour term does not depend on the CAR T cells, so a
-    split schedule cannot change when the tumour clears; the model can compare
-    peaks, not efficacy.
-
     Parameters
     ----------
     total_n0 : float
@@ -517,16 +448,13 @@ def split_schedule(*, total_n0: float, infusions: int, interval_days: float, **m
     infusions : int
         Number of equal infusions, 1 to 1000; the first is on day 0.
     interval_days : float
-        Days between infusions, >= 0; the last infusion must fall within the horizon.
+        Days between infusions, >= 0; the last must fall within the horizon.
     **model
-        The other keywords of :func:`cartmodel.simulate` but ``n0`` and
-        ``doses``: ``P, B, r, q, K`` (they broadcast), ``days``, ``dt``,
-        ``reading``, ``b_placement``, ``clearance_level``.
+        The keywords of :func:`cartmodel.simulate` but ``n0`` and ``doses``.
 
     Returns
     -------
     ScheduleComparison
-        Both trajectories; ``peak_ratio`` is split over single.
     """
     schedule = split_doses(total_n0, infusions, interval_days)
     single = simulate(n0=float(total_n0), **model)
