@@ -1,7 +1,8 @@
 """Dosing panels: dosing curves, the nomogram, split schedules, target attainment, dose-response.
 
+Each function draws on ``ax`` (a new figure if omitted) and returns the axes.
 The widgets of cartmodel.widgets draw with these functions and then update
-the artists, which carry a gid ("car-t", "tumour", ...) to be found by.
+the artists, found by the gid each docstring names ("car-t", "tumour", ...).
 """
 
 from __future__ import annotations
@@ -86,9 +87,6 @@ def plot_nomogram(
 ) -> Axes:
     """A dose x burden map of the predicted peak, the ceiling and the largest dose under it.
 
-    A picture of the model, not a dosing chart: doses are in model cells and
-    the ceiling is illustrative.
-
     Parameters
     ----------
     n0_grid, P_grid : numpy.ndarray
@@ -101,22 +99,18 @@ def plot_nomogram(
         requirement: the contour where the peak equals the ceiling.
     under_ceiling : CeilingDose
         The same with the clearance requirement: drawn only where feasible.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
     clearance_label : str
-        Legend entry of the shaded burdens; the caller knows the clearance level
-        and day that ``under_ceiling`` was asked for, and should name them (the
-        tumour term is in AU, so 1 AU is not the last blast).
+        Legend entry of the shaded burdens that do not clear in time; best
+        naming the level and day ``under_ceiling`` was asked for.
 
     Artists: ``peak-map`` (the mesh, log10 of the peak), ``ceiling-contour``,
     ``under-ceiling`` and ``no-clearance`` (the shaded burdens that do not clear in time).
     """
     dose_cells = check_grid("n0_grid", n0_grid, low=0.0, low_open=True)
     burden_cells = check_grid("P_grid", P_grid, low=0.0, low_open=True)
-    recommended = under_ceiling
     if not isinstance(grid, DoseResponse):
         raise TypeError(f"grid must be a DoseResponse returned by cartmodel.dose_response; got {type(grid).__name__}")
-    nomogram_lines(ceiling_line, under_ceiling)  # checks both
+    contour, best = nomogram_lines(ceiling_line, under_ceiling)  # checks both
     ax = axes_or_new(ax)
     if grid.peak.shape != (dose_cells.size, burden_cells.size):
         raise ValueError(
@@ -124,13 +118,12 @@ def plot_nomogram(
         )
     mesh = ax.pcolormesh(burden_cells, dose_cells, np.log10(grid.peak), shading="nearest", cmap="magma", gid="peak-map", rasterized=True)
     ax.figure.colorbar(mesh, ax=ax, label="log$_{10}$ peak CAR T (model cells)")
-    contour, best = nomogram_lines(ceiling_line, recommended)
     ax.plot(burden_cells, best, color="#5dade2", lw=3.5, label="largest dose under the model ceiling", gid="under-ceiling")
     ax.plot(burden_cells, contour, color="#f7dc6f", ls="--", lw=1.3, label="peak = ceiling", gid="ceiling-contour")
-    span = ax.axvspan(
-        *_no_clearance_span(burden_cells, recommended), color="0.75", alpha=0.55, lw=0, label=str(clearance_label), gid="no-clearance"
-    )
-    span.set_visible(bool(np.any(~recommended.clears_in_time)))
+    fails = ~under_ceiling.clears_in_time
+    start = burden_cells[np.argmax(fails)] if fails.any() else burden_cells[-1]
+    span = ax.axvspan(float(start), float(burden_cells[-1]), color="0.75", alpha=0.55, lw=0, label=str(clearance_label), gid="no-clearance")
+    span.set_visible(bool(fails.any()))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(burden_cells[0], burden_cells[-1])
@@ -140,21 +133,13 @@ def plot_nomogram(
     return legend_above(ax, ncols=3)
 
 
-def _no_clearance_span(burden_cells: np.ndarray, recommended: CeilingDose) -> tuple[float, float]:
-    fails = ~recommended.clears_in_time
-    if not fails.any():
-        return float(burden_cells[-1]), float(burden_cells[-1])
-    return float(burden_cells[np.argmax(fails)]), float(burden_cells[-1])
-
-
 def nomogram_lines(ceiling_line: CeilingDose, under_ceiling: CeilingDose) -> tuple[np.ndarray, np.ndarray]:
     """The y data of the ceiling contour and of the largest-dose-under-the-ceiling line (NaN: not drawn)."""
-    recommended = under_ceiling
     for name, value in (("ceiling_line", ceiling_line), ("under_ceiling", under_ceiling)):
         if not isinstance(value, CeilingDose):
             raise TypeError(f"{name} must be a CeilingDose returned by cartmodel.dose_for_ceiling; got {type(value).__name__}")
     contour = np.where(ceiling_line.feasible & ~ceiling_line.at_max_dose, ceiling_line.n0, np.nan)
-    best = np.where(recommended.feasible, recommended.n0, np.nan)
+    best = np.where(under_ceiling.feasible, under_ceiling.n0, np.nan)
     return contour, best
 
 
@@ -164,14 +149,12 @@ def plot_schedule(comparison: ScheduleComparison, ax: Axes | None = None) -> Axe
     Artists: ``single`` and ``split`` lines, ``infusions`` (markers on the split
     curve at the infusion days).
     """
-    if not isinstance(comparison, ScheduleComparison):
-        raise TypeError(f"comparison must be a ScheduleComparison; got {type(comparison).__name__}")
+    days, values = schedule_markers(comparison)  # checks the type
     check_single(comparison.single, "comparison.single")
     ax = axes_or_new(ax)
     single, split = comparison.single, comparison.split
     ax.plot(single.t, single.car_t, color="0.55", ls="--", lw=2, label="one infusion of the total", gid="single")
     ax.plot(split.t, split.car_t, color=CAR_T_COLOUR, lw=2, label="split schedule", gid="split")
-    days, values = schedule_markers(comparison)
     ax.plot(days, values, "v", color=TUMOUR_COLOUR, ms=7, label="infusions", gid="infusions")
     return _over_days_on_log_axis(ax, single.t, "days after the first infusion", "CAR T cells (model cells, log scale)", ncols=3)
 
@@ -204,11 +187,8 @@ def plot_target_attainment(
 ) -> Axes:
     """Probability-of-target-attainment curves against the dose, one colour per burden.
 
-    Solid: the fraction of the cohort whose peak stays at or under the ceiling.
-    Dashed: the fraction that also meets the tumour target (below the level by
-    the day), which the dose cannot raise above the tumour target alone.
-    Dotted grey: ``fraction``, the share of patients a dose is meant to keep
-    under the ceiling.
+    Solid: the fraction of the cohort under the ceiling; dashed: the fraction
+    also meeting the tumour target; dotted grey: ``fraction``.
 
     Parameters
     ----------
@@ -276,8 +256,6 @@ def plot_dose_response(
         ``peak`` of :func:`cartmodel.dose_response` over ``doses[:, None]`` and ``burdens``.
     burdens : numpy.ndarray
         1-D antigen burdens ``P`` in AU, > 0, one per column of ``peaks``.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
     ceiling : float, optional
         A ceiling on the peak (model cells, > 0), drawn as a dashed line.
 
@@ -317,8 +295,6 @@ def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray],
         For each interval between infusions (days, > 0), the
         :attr:`~cartmodel.dosing.ScheduleComparison.peak_ratio` at each number
         of infusions (> 0).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
 
     Returns
     -------
@@ -358,9 +334,8 @@ def plot_relative_peaks(
 ) -> Axes:
     """Peaks relative to a baseline peak, against a multiple of one input, on log-log axes.
 
-    One line per entry of ``peaks``, drawn as ``peaks[name] / baselines[name]``
-    (the first entry wide and pale, so that lines lying on it stay visible),
-    with a dotted line at the multiple 1.
+    One line per entry, ``peaks[name] / baselines[name]`` (the first wide and
+    pale, so that lines lying on it stay visible).
 
     Parameters
     ----------
@@ -370,8 +345,6 @@ def plot_relative_peaks(
         Peaks (> 0) at each factor.
     baselines : mapping of label to float
         The peak (> 0) each line is divided by; one for every label of ``peaks``.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
     xlabel : str
         Label of the horizontal axis.
 
