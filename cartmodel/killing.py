@@ -578,19 +578,7 @@ def dose_window(
         result = killing_dose_response(n0=np.exp(log_dose), **run)
         return (np.broadcast_to(result.clearance_day <= by_day, shape), np.broadcast_to(result.peak <= ceiling_, shape))
 
-    return _window(log_grid.reshape(-1), clears, under, conditions, shape, tolerance)
-
-
-def _window(
-    grid: NDArray[np.float64],
-    clears: NDArray[np.bool_],
-    under: NDArray[np.bool_],
-    conditions: Callable[[NDArray[np.float64]], tuple[NDArray[np.bool_], NDArray[np.bool_]]],
-    shape: tuple[int, ...],
-    tolerance: float,
-) -> DoseWindow:
-    """The window's bounds from the conditions on the log-dose ``grid`` (grid first), refined by ``conditions``."""
-    points = grid.size
+    grid = log_grid.reshape(-1)
     first_clear, first_under, last_under = _first_true(clears), _first_true(under), _last_true(under)
     lowest_clearing = _refine(grid, first_clear, lambda mid: conditions(mid)[0], True, shape, tolerance)
     lowest_under = _refine(grid, first_under, lambda mid: conditions(mid)[1], True, shape, tolerance)

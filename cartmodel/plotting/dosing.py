@@ -259,10 +259,7 @@ def plot_dose_response(
     ceiling : float, optional
         A ceiling on the peak (model cells, > 0), drawn as a dashed line.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Artists: ``peak-<j>`` for the burden of column ``j``, and ``ceiling``.
+    Artists: ``peak-<j>`` for the burden of column ``j``, and ``ceiling``.
     """
     x = check_grid("doses", doses, low=0.0, low_open=True)
     columns = check_grid("burdens", burdens, low=0.0, low_open=True)
@@ -296,10 +293,7 @@ def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray],
         :attr:`~cartmodel.dosing.ScheduleComparison.peak_ratio` at each number
         of infusions (> 0).
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Artists: ``ratio-<interval>`` lines, and ``one-infusion`` (the level 1).
+    Artists: ``ratio-<interval>`` lines, and ``one-infusion`` (the level 1).
     """
     x = check_grid("infusions", infusions, low=1.0)
     for interval, values in check_mapping("ratios", ratios).items():
@@ -348,10 +342,7 @@ def plot_relative_peaks(
     xlabel : str
         Label of the horizontal axis.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Artists: ``relative-<k>`` for the ``k``-th entry, and ``factor-1``.
+    Artists: ``relative-<k>`` for the ``k``-th entry, and ``factor-1``.
     """
     x = check_grid("factors", factors, low=0.0, low_open=True)
     curves = check_mapping("peaks", peaks)

@@ -1,4 +1,7 @@
-"""Figures of Equation 1 with killing: the killing rate's scan, the therapeutic window, verdicts side by side."""
+"""Figures of Equation 1 with killing: the killing rate's scan, the therapeutic window, verdicts side by side.
+
+Each function draws on ``ax`` (a new figure if omitted) and returns the axes.
+"""
 
 from __future__ import annotations
 
@@ -33,17 +36,14 @@ def plot_kill_scan(
         1-D killing rates, per day, >= 0.
     values : mapping of label to array
         One line per entry, one value per rate (``inf`` or NaN leave a gap).
-    ax : matplotlib.axes.Axes, optional
     ylabel : str
+        Label of the vertical axis.
     marks : mapping of label to float, optional
         Horizontal reference lines (a day, a residual), drawn dotted.
     log : bool
         Logarithmic vertical axis.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Artists: ``scan-<k>`` for the ``k``-th line, ``mark-<k>`` for the marks.
+    Artists: ``scan-<k>`` for the ``k``-th line, ``mark-<k>`` for the marks.
     """
     x = check_grid("kill_rates", kill_rates, low=0.0)
     ax = axes_or_new(ax)
@@ -80,16 +80,12 @@ def plot_dose_window(
     lowest, highest : mapping of label to array
         For each model, the lower and upper bound at each burden (NaN where none).
         Lower bounds are solid lines, upper bounds dashed, in the same colour.
-    ax : matplotlib.axes.Axes, optional
     label_range : (float, float), optional
         The label dose range, shaded grey.
     dose_range : (float, float)
         The searched range of doses (the vertical limits).
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Artists: ``lowest-<k>`` and ``highest-<k>`` for the ``k``-th model, ``label-range``.
+    Artists: ``lowest-<k>`` and ``highest-<k>`` for the ``k``-th model, ``label-range``.
     """
     x = check_grid("burden_factors", burden_factors, low=0.0, low_open=True)
     ax = axes_or_new(ax)
@@ -127,12 +123,8 @@ def plot_verdicts(findings: Sequence[str], verdicts: Mapping[str, Sequence[str]]
     verdicts : mapping of model label to sequence of str
         One verdict per finding for each model; its first word picks the colour
         (:data:`VERDICT_COLOURS`).
-    ax : matplotlib.axes.Axes, optional
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Artists: ``cell-<row>-<column>`` and ``changed-<row>``.
+    Artists: ``cell-<row>-<column>`` and ``changed-<row>``.
     """
     rows = list(findings)
     columns = check_mapping("verdicts", verdicts)
