@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._validation import as_real_scalar, bisect, check_positive_int
 from .engine import (
     BPlacement,
+    CheckedRun,
     Reading,
     capacity_from_tumour,
     check_capacity_range,
@@ -29,6 +30,8 @@ from .engine import (
 )
 from .model import Expansion, simulate
 from .parameters import DEFAULT_DAYS, PARAMETERS, check
+
+_Array = NDArray[np.float64]
 
 __all__ = [
     "EXAMPLE_CEILING",
@@ -185,19 +188,12 @@ def dose_response(
         r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement, others={"n0": dose, "clearance_level": level}
     )
     tumour = run.tumour()
-    r_ = run.parameters[0]
-    return _summaries(dose, run.capacity(tumour), r_, run.t, run.reading, first_day_below(run.t, tumour, level))
+    return _summaries(run, dose, run.capacity(tumour), run.parameters[0], first_day_below(run.t, tumour, level))
 
 
-def _summaries(
-    dose: NDArray[np.float64],
-    cap: NDArray[np.float64],
-    r: NDArray[np.float64],
-    t: NDArray[np.float64],
-    reading: str,
-    clearance: NDArray[np.float64],
-) -> DoseResponse:
+def _summaries(run: CheckedRun, dose: _Array, cap: _Array, r: _Array, clearance: _Array) -> DoseResponse:
     """:class:`DoseResponse` of checked inputs, the capacity ``cap`` (time last) in the parameters' shape."""
+    t, reading = run.t, run.reading
     shape = np.broadcast_shapes(cap.shape[:-1], r.shape, dose.shape, clearance.shape)
     cells = logistic_steps(cap, r, dose, t, reading, {})
     n = next(cells)
@@ -279,7 +275,7 @@ def dose_for_ceiling(
 
     # Every step of the search runs the engine on checked inputs; nothing is checked again.
     def run(dose: NDArray[np.float64]) -> DoseResponse:
-        return _summaries(dose, cap, r_, t, checked.reading, clearance_days)
+        return _summaries(checked, dose, cap, r_, clearance_days)
 
     at_low = run(np.broadcast_to(low_dose, shape))
     at_high = run(np.broadcast_to(high_dose, shape))
@@ -399,7 +395,7 @@ def burden_for_ceiling(
         r, q, B, _, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (*checked.parameters, dose, ceiling_))
         check_capacity_range(r, q, B, burden, K, float(t[-1]), placement)
         cap = capacity_from_tumour(tumour_term(t, r, q, burden), B, K, placement)
-        peak = _summaries(n, cap, r, t, checked.reading, np.full((), np.inf)).peak
+        peak = _summaries(checked, n, cap, r, np.full((), np.inf)).peak
         return np.asarray(peak <= top)
 
     # Bracket between neighbouring decades (the peak rises with P, so the count

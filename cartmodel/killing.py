@@ -285,15 +285,13 @@ def killing_dose_response(
     Returns
     -------
     DoseResponse
-        Arrays of the broadcast shape of all inputs.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> grid = killing_dose_response(n0=np.array([[1.0], [100.0]]), P=[1e2, 1e3], B=0.625, r=1.5, q=1.2,
-    ...                              K=1e6, kill_rate=0.5)
-    >>> grid.peak.shape
-    (2, 2)
+    >>> from cartmodel import dose_response
+    >>> model = dict(n0=[[1.0], [100.0]], P=[1e2, 1e3], B=0.625, r=1.5, q=1.2, K=1e6)
+    >>> bool((killing_dose_response(kill_rate=0.0, **model).peak == dose_response(**model).peak).all())
+    True
     """
     checked, _ = _check(dose_response, model, kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, extinction=extinction)
     shape, t, level = checked.run.shape, checked.run.t, checked.level
