@@ -374,46 +374,27 @@ def target_attainment(
     check_choice("b_placement", b_placement, B_PLACEMENTS)
     chunk = check_positive_int("chunk_size", chunk_size, low=1)
     run: dict[str, Any] = dict(days=horizon, dt=step, reading=reading, b_placement=b_placement)
-    counts, target = _attainment(cohort, doses, burdens, ceiling, level, t[: steps_to_target + 1], run, chunk)
+    t_target = t[: steps_to_target + 1]
+    n, nb = cohort.size, burdens.size
+    counts = np.empty(n * nb, dtype=np.int64)
+    target = np.empty(n * nb, dtype=bool)
+    for start in range(0, n * nb, chunk):  # chunks of (patient, burden) pairs
+        pairs = np.arange(start, min(start + chunk, n * nb))
+        patient, column = np.divmod(pairs, nb)
+        params = {name: getattr(cohort, name)[patient] for name in ("r", "q", "B", "K")}
+        params["P"] = burdens[column] * cohort.burden_factor[patient]
+        counts[pairs] = _doses_under(params, doses, ceiling, run)
+        tumour = tumour_term(t_target, params["r"], params["q"], params["P"])
+        target[pairs] = (tumour < level).any(axis=-1)
     return TargetAttainment(
         n0_grid=read_only(doses),
         P_grid=read_only(burdens),
-        doses_under_ceiling=read_only(counts),
-        tumour_target_met=read_only(target),
+        doses_under_ceiling=read_only(counts.reshape(n, nb)),
+        tumour_target_met=read_only(target.reshape(n, nb)),
         ceiling=ceiling,
         clearance_level=level,
         clear_by_day=steps_to_target * step,
     )
-
-
-def _attainment(
-    cohort: Cohort,
-    doses: NDArray[np.float64],
-    burdens: NDArray[np.float64],
-    ceiling: float,
-    level: float,
-    t_target: NDArray[np.float64],
-    run: dict[str, Any],
-    chunk: int,
-) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-    """Doses under the ceiling and tumour target met, shape ``(n, nb)``; ``t_target`` ends on the target day."""
-    n, nb = cohort.size, burdens.size
-    counts = np.empty(n * nb, dtype=np.int64)
-    target = np.empty(n * nb, dtype=bool)
-    for start in range(0, n * nb, chunk):
-        pairs = np.arange(start, min(start + chunk, n * nb))
-        patient, column = np.divmod(pairs, nb)
-        params = {
-            "r": cohort.r[patient],
-            "q": cohort.q[patient],
-            "B": cohort.B[patient],
-            "K": cohort.K[patient],
-            "P": burdens[column] * cohort.burden_factor[patient],
-        }
-        counts[pairs] = _doses_under(params, doses, ceiling, run)
-        tumour = tumour_term(t_target, params["r"], params["q"], params["P"])
-        target[pairs] = (tumour < level).any(axis=-1)
-    return counts.reshape(n, nb), target.reshape(n, nb)
 
 
 def _doses_under(
