@@ -286,10 +286,9 @@ def dose_for_ceiling(
     at_max = at_high.peak <= ceiling
 
     # Bisection on log(dose): lo always under the ceiling, hi always above it.
-    lo = np.full(shape, np.log(low_dose))
     hi = np.full(shape, np.log(high_dose))
+    lo = np.where(at_max, hi, np.log(low_dose))
     search = ~too_high & ~at_max
-    lo = np.where(at_max, hi, lo)
     steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / tolerance))) + 1
     if search.any():
         lo, hi = bisect(lo, hi, lambda mid: run(np.exp(mid)).peak <= ceiling, search, max(steps_needed, 1))
@@ -298,28 +297,12 @@ def dose_for_ceiling(
     dose = np.where(feasible, dose, 0.0)
     peak = np.where(feasible, run(np.where(feasible, dose, 1.0)).peak, 0.0)
 
-    reason = _reasons(too_high, clears, np.broadcast_to(clearance, shape), low_dose, level, float(t[-1]), by_day)
-    return CeilingDose(
-        n0=dose, peak=peak, clearance_day=clearance, feasible=feasible, at_max_dose=at_max & feasible, clears_in_time=clears, reason=reason
-    )
-
-
-def _reasons(
-    too_high: NDArray[np.bool_],
-    clears: NDArray[np.bool_],
-    clearance: NDArray[np.float64],
-    low_dose: float,
-    level: float,
-    horizon: float,
-    by_day: float | None,
-) -> NDArray[np.str_]:
-    """Why no dose qualifies, per parameter set (empty where one does)."""
-    reason = np.full(too_high.shape, "", dtype=object)
+    reason = np.full(shape, "", dtype=object)  # why no dose qualifies
     flat_reason = reason.reshape(-1)
     for i in np.flatnonzero(too_high):
         flat_reason[i] = f"even the smallest dose searched ({low_dose:g} model cells) peaks above the ceiling"
     if by_day is not None:
-        flat_clearance = clearance.reshape(-1)
+        flat_clearance = np.broadcast_to(clearance, shape).reshape(-1)
         for i in np.flatnonzero(~clears):
             if np.isinf(flat_clearance[i]):
                 flat_reason[i] = (
@@ -330,7 +313,15 @@ def _reasons(
                 flat_reason[i] = (
                     f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose (it falls below on day {flat_clearance[i]:g})"
                 )
-    return reason.astype(str)
+    return CeilingDose(
+        n0=dose,
+        peak=peak,
+        clearance_day=clearance,
+        feasible=feasible,
+        at_max_dose=at_max & feasible,
+        clears_in_time=clears,
+        reason=reason.astype(str),
+    )
 
 
 def burden_for_ceiling(
