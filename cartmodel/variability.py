@@ -223,12 +223,7 @@ def published_variability(
     rng = rng_from_seed(seed)
     if method == "monte_carlo":
         patients = virtual_patients(n, seed=rng)
-        return MappingProxyType(
-            {
-                "r": float(np.std(np.log(patients.r), ddof=1)),
-                "net": float(np.std(np.log(patients.net), ddof=1)),
-            }
-        )
+        return MappingProxyType({name: float(np.std(np.log(getattr(patients, name)), ddof=1)) for name in ("r", "net")})
     typical = _typical()
     fold, tmax, alpha = (_omega(name) for name in STEIN_PARAMETERS)
     rate_part = (fold / math.log(typical["fold_expansion"])) ** 2  # delta method for ln ln(fold)
@@ -287,19 +282,8 @@ def count_virtual_patients(
     q = np.maximum(r - patients.net, 0.0)
     P = calibration.P * patients.burden_factor
     scale = 10 ** rng.uniform(-decades, decades, n)
-    counts = sample_counts(
-        days, r=r, q=q, B=calibration.B, P=P, K=calibration.K, n0=calibration.n0, scale=scale, noise_sd=sd, rng=rng, reading=reading
-    )
+    fixed = {name: getattr(calibration, name) for name in ("B", "K", "n0")}
+    counts = sample_counts(days, r=r, q=q, P=P, scale=scale, noise_sd=sd, rng=rng, reading=reading, **fixed)
     return SyntheticCohort(
-        P=P,
-        q=q,
-        r=r,
-        scale=scale,
-        r_product=calibration.r,
-        B=calibration.B,
-        K=calibration.K,
-        n0=calibration.n0,
-        sample_days=np.asarray(days, dtype=float),
-        counts=counts,
-        noise_sd=sd,
+        P=P, q=q, r=r, scale=scale, r_product=calibration.r, sample_days=np.asarray(days, dtype=float), counts=counts, noise_sd=sd, **fixed
     )
