@@ -47,16 +47,13 @@ __all__ = [
     "split_schedule",
 ]
 
-#: The book's illustrative toxicity ceiling, a peak of 10**8 model cells (the
-#: paper's Figure 1, whose single infused cell peaks near 1.5e7, sets the
-#: scale).  It is a proxy for cytokine release risk, not a clinical threshold.
+#: The book's illustrative ceiling, a peak of 10**8 model cells (Figure 1's
+#: single infused cell peaks near 1.5e7); not a clinical threshold.
 EXAMPLE_CEILING = PARAMETERS["ceiling"].default
-#: The book's example requirement on efficacy, the tumour term below the
-#: clearance level (1 AU unless stated) by day 42.
+#: The book's example efficacy requirement: the tumour term below the clearance level by day 42.
 EXAMPLE_CLEAR_BY_DAY = PARAMETERS["clear_by_day"].default
-#: Range of single doses, in model cells, that the book searches.  It starts at
-#: one model cell: a deterministic model of a cell count means nothing for a
-#: fraction of a cell, so smaller doses are not searched.
+#: Single doses the book searches, model cells: from one cell (a deterministic
+#: count means nothing for a fraction of a cell).
 EXAMPLE_N0_RANGE = (1.0, 1e6)
 
 
