@@ -1,24 +1,11 @@
 """Equation 1 calibrated to the published tisagenlecleucel kinetics, and what it predicts.
 
-The book reads Equation 1 against the typical cellular kinetics of
-tisagenlecleucel in paediatric and young-adult B-ALL (Stein et al., 2019):
-exponential expansion to a peak near day 9, then a contraction.  This module
-holds that calibration in one place so that every chapter asks the same model
-the same questions:
-
-* :func:`published_typical_course`: the published typical course as a piecewise
-  curve, in multiples of the level at infusion;
-* :func:`calibrate_to_tisagenlecleucel`: Equation 1 fitted to that course
-  (``r``, ``q`` and the burden ``P``, with the plateau fixed at the infused
-  level), under any reading and placement of ``B``;
-* :meth:`CalibratedModel.simulate`: the calibrated model with the dose and the
-  burden moved by a factor, the questions clinical studies ask;
-* :data:`LABEL_DOSE_FACTORS`: the label dose range as factors of the median
-  dose the calibration stands for.
-
-The calibration is a research device, not a dosing tool: it describes a
-typical course, and its doses are in the model's cell units relative to the
-median infused dose.
+The typical course in paediatric and young-adult B-ALL (Stein et al., 2019),
+:func:`published_typical_course`, is fitted once,
+:func:`calibrate_to_tisagenlecleucel`, so that every chapter asks the same
+model; :meth:`CalibratedModel.simulate` moves the dose and the burden by
+factors.  Cells are counted in multiples of the infused level: doses are
+relative to the median infused dose, not doses for patients.
 """
 
 from __future__ import annotations
@@ -52,10 +39,8 @@ CALIBRATION_SAMPLE_DAYS: NDArray[np.float64] = np.arange(0.0, 29.0)
 #: Horizon of the calibrated trajectories, in days.
 CALIBRATION_HORIZON_DAYS = 120
 
-#: The label dose range as ``(low, high)`` multiples of the median dose the
-#: calibration stands for: 0.2e6 and 5.0e6 CAR+ cells/kg (patients up to 50 kg,
-#: Mueller et al., 2018) over the median 3.1e6 cells/kg (Stein et al., 2019),
-#: a 25-fold range.
+#: The label dose range, 0.2e6 to 5.0e6 CAR+ cells/kg (up to 50 kg; Mueller et al.,
+#: 2018), as ``(low, high)`` multiples of the median 3.1e6 cells/kg (Stein et al., 2019).
 LABEL_DOSE_FACTORS: tuple[float, float] = (
     TISAGENLECLEUCEL_LABEL_DOSE["low_cells_per_kg"].value / TISAGENLECLEUCEL_B_ALL["median_dose_cells_per_kg"].value,
     TISAGENLECLEUCEL_LABEL_DOSE["high_cells_per_kg"].value / TISAGENLECLEUCEL_B_ALL["median_dose_cells_per_kg"].value,
@@ -65,11 +50,9 @@ LABEL_DOSE_FACTORS: tuple[float, float] = (
 def published_typical_course(sample_days: ArrayLike) -> NDArray[np.float64]:
     """The published typical tisagenlecleucel course, in multiples of the infused level.
 
-    Stein et al.'s (2019) piecewise curve with the typical values of
-    :data:`cartmodel.published.TISAGENLECLEUCEL_B_ALL`: exponential rise at
-    ``ln 2 / doubling time`` up to ``Tmax``, then two declining parts, a share
-    ``1 - F_B`` of the peak level contracting with the contraction half-life and
-    the share ``F_B`` with the (extrapolated) persistence half-life.
+    Stein et al.'s (2019) piecewise curve (:data:`cartmodel.published.TISAGENLECLEUCEL_B_ALL`):
+    exponential rise up to ``Tmax``, then a share ``1 - F_B`` of the peak
+    contracting and the share ``F_B`` persisting, each with its half-life.
 
     Parameters
     ----------
@@ -94,27 +77,20 @@ def published_typical_course(sample_days: ArrayLike) -> NDArray[np.float64]:
 
 @dataclass(frozen=True)
 class CalibratedModel:
-    """A model fitted to the published typical tisagenlecleucel course: what every calibration holds.
-
-    Cells are in multiples of the infused level, so the median dose is
-    ``n0 = 1``.  :class:`Calibration` is Equation 1 fitted this way and
-    :class:`cartmodel.killing.KillingCalibration` Equation 1 with killing; each
-    adds its own settings and names the model it runs.
+    """A model fitted to the published typical course: what every calibration holds.
 
     Attributes
     ----------
-    r : float
-        Fitted CAR T growth rate, per day.
-    q : float
-        Fitted tumour growth rate, per day.
+    r, q : float
+        Fitted CAR T and tumour growth rates, per day.
     P : float
-        Fitted antigen burden (antigen units, given the plateau).
+        Fitted antigen burden, AU (given the plateau).
     B : float
         Affinity of the paper's CD19 scFv, ``(1 nM) / IC50``.
     K : float
         Capacity scale, model cells, set so that the plateau is the one assumed.
     n0 : float
-        The median dose in model cells (1: cells are counted in infused levels).
+        The median dose: 1 (cells are counted in infused levels).
     """
 
     r: float
@@ -140,29 +116,27 @@ class CalibratedModel:
 
         Parameters
         ----------
-        dose_factor : float or array_like
-            Dose as a multiple of the median dose, > 0.
-        burden_factor : float or array_like
-            Burden as a multiple of the calibrated ``P``, > 0.
+        dose_factor, burden_factor : float or array_like
+            Dose and burden as multiples of the median dose and the calibrated ``P``, > 0.
         days : float
             Horizon in days.
         **overrides
-            Any other keyword of the model's simulation (``r``, ``q``, ...;
-            those of :func:`cartmodel.simulate`, and for a killing calibration
-            those of :func:`cartmodel.killing.simulate_killing`).
+            Any other keyword of the model's simulation (:func:`cartmodel.simulate`
+            or :func:`cartmodel.killing.simulate_killing`).
 
         Returns
         -------
         Expansion
-            Broadcast over ``dose_factor``, ``burden_factor`` and any array override.
+            Broadcast over the factors and any array override.
         """
         dose = as_real_array("dose_factor", dose_factor, low=0.0, low_open=True, unit="multiple of the median dose")
-        burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True,
-                               unit="multiple of the calibrated P")
+        burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
         for name in ("P", "n0"):
             if name in overrides:
-                raise TypeError(f"{name} is set through {'burden_factor' if name == 'P' else 'dose_factor'}, "
-                                f"not as an override; got {name}={overrides[name]!r}")
+                raise TypeError(
+                    f"{name} is set through {'burden_factor' if name == 'P' else 'dose_factor'}, "
+                    f"not as an override; got {name}={overrides[name]!r}"
+                )
         kwargs = {**self.parameters(), **overrides}
         kwargs["n0"] = self.n0 * dose
         kwargs["P"] = self.P * burden
@@ -175,19 +149,12 @@ class CalibratedModel:
 
 @dataclass(frozen=True)
 class Calibration(CalibratedModel):
-    """Equation 1 fitted to the published typical tisagenlecleucel course.
-
-    The fitted parameters are those of :class:`CalibratedModel` (``r, q, P, B,
-    K, n0``); the plateau is ``plateau`` times the infused level.
+    """Equation 1 fitted to the published typical course (see :func:`calibrate_to_tisagenlecleucel`).
 
     Attributes
     ----------
-    plateau : float
-        Plateau level assumed, in multiples of the infused level.
-    reading : str
-        Reading of the logistic step (see :func:`cartmodel.simulate`).
-    b_placement : str
-        Where ``B`` enters Equation 1 (see :func:`cartmodel.simulate`).
+    plateau, reading, b_placement
+        As passed to :func:`calibrate_to_tisagenlecleucel`.
     fit : BurdenFit
         The least-squares fit behind the numbers.
     """
@@ -207,25 +174,18 @@ class Calibration(CalibratedModel):
         return {**super().parameters(), "reading": self.reading, "b_placement": self.b_placement}
 
 
-def calibrate_to_tisagenlecleucel(
-    *, reading: str = "exact", b_placement: str = "capacity", plateau: float = 1.0
-) -> Calibration:
+def calibrate_to_tisagenlecleucel(*, reading: str = "exact", b_placement: str = "capacity", plateau: float = 1.0) -> Calibration:
     """Fit ``r``, ``q`` and ``P`` of Equation 1 to the published typical course.
 
-    Cells are counted in multiples of the infused level (``n0 = 1``), ``B`` is
-    the paper's CD19 scFv (IC50 = 1.6 nM) and ``K`` is set so that the plateau
-    equals ``plateau`` infused levels; the published summary does not give the
-    plateau, which fixes the split of ``K B P`` into ``K`` and ``P`` but not the
-    rates (see the clinical-kinetics chapter).  The fit is least squares on log
-    levels over days 0 to 28 (:func:`cartmodel.fit_burden`), started from the
-    published expansion and contraction rates.  Results are cached.
+    ``n0 = 1``, ``B`` is the paper's CD19 scFv (IC50 = 1.6 nM) and ``K`` puts the
+    plateau at ``plateau`` infused levels (unpublished: it splits ``K B P`` but
+    leaves the rates).  Least squares on log levels over days 0 to 28
+    (:func:`cartmodel.fit_burden`) from the published rates.  Results are cached.
 
     Parameters
     ----------
-    reading : {"exact", "closed", "literal"}
-        Reading of Equation 1.
-    b_placement : {"capacity", "antigen"}
-        Where ``B`` sits in the capacity.
+    reading, b_placement
+        As in :func:`cartmodel.simulate`.
     plateau : float
         Plateau in multiples of the infused level, > 0.
 
@@ -248,11 +208,27 @@ def _calibrate(reading: str, b_placement: str, plateau: float) -> Calibration:
     rise = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
     fall = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
     fit = fit_burden(
-        CALIBRATION_SAMPLE_DAYS, published_typical_course(CALIBRATION_SAMPLE_DAYS), B=B, K=K, n0=1.0,
-        r=rise, q=rise - fall, free=("r", "q"), horizon_days=CALIBRATION_HORIZON_DAYS,
-        reading=reading, b_placement=b_placement,
+        CALIBRATION_SAMPLE_DAYS,
+        published_typical_course(CALIBRATION_SAMPLE_DAYS),
+        B=B,
+        K=K,
+        n0=1.0,
+        r=rise,
+        q=rise - fall,
+        free=("r", "q"),
+        horizon_days=CALIBRATION_HORIZON_DAYS,
+        reading=reading,
+        b_placement=b_placement,
     )
     return Calibration(
-        r=float(fit.estimates["r"]), q=float(fit.estimates["q"]), P=float(fit.P), B=B, K=K, n0=1.0,
-        plateau=plateau, reading=reading, b_placement=b_placement, fit=fit,
+        r=float(fit.estimates["r"]),
+        q=float(fit.estimates["q"]),
+        P=float(fit.P),
+        B=B,
+        K=K,
+        n0=1.0,
+        plateau=plateau,
+        reading=reading,
+        b_placement=b_placement,
+        fit=fit,
     )

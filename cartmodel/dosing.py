@@ -1,16 +1,10 @@
 """Dosing with Equation 1: dose-response grids, a ceiling dose and split schedules.
 
-The paper proposes "safe dosing nomograms": doses that let the CAR T cells clear
-the tumour while keeping toxicity down, and trials of several low-dose
-infusions.  Equation 1 has no cytokine compartment, so toxicity enters here
-through a *proxy*: the predicted peak CAR T level, in the model's cell units,
-must stay under a ceiling.  The paper ties toxicity to uncontrolled CAR T
-proliferation and the cytokine storm that follows it; the ceiling turns that
-link into a number the model can be held to.  It is a stand-in for the risk of
-cytokine release syndrome, not a prediction of it.
-
-Every function broadcasts its parameters: a nomogram over a grid of doses and
-burdens is one call.
+Equation 1 has no cytokines, so toxicity enters through a *proxy*: the
+predicted peak CAR T level, in model cells, must stay under a ceiling, a
+stand-in for the risk of cytokine release syndrome, not a prediction of it.
+Doses are model quantities, not recommendations.  Every function broadcasts
+its parameters: a nomogram over a grid of doses and burdens is one call.
 """
 
 from __future__ import annotations
@@ -37,6 +31,8 @@ from .engine import (
 from .model import Expansion, simulate
 from .parameters import DEFAULT_DAYS, PARAMETERS, check
 
+_Array = NDArray[np.float64]
+
 __all__ = [
     "EXAMPLE_CEILING",
     "EXAMPLE_CLEAR_BY_DAY",
@@ -51,24 +47,19 @@ __all__ = [
     "split_schedule",
 ]
 
-#: The book's illustrative toxicity ceiling, a peak of 10**8 model cells (the
-#: paper's Figure 1, whose single infused cell peaks near 1.5e7, sets the
-#: scale).  It is a proxy for cytokine release risk, not a clinical threshold.
+#: The book's illustrative ceiling, a peak of 10**8 model cells (Figure 1's
+#: single infused cell peaks near 1.5e7); not a clinical threshold.
 EXAMPLE_CEILING = PARAMETERS["ceiling"].default
-#: The book's example requirement on efficacy, the tumour term below the
-#: clearance level (1 AU unless stated) by day 42.
+#: The book's example efficacy requirement: the tumour term below the clearance level by day 42.
 EXAMPLE_CLEAR_BY_DAY = PARAMETERS["clear_by_day"].default
-#: Range of single doses, in model cells, that the book searches.  It starts at
-#: one model cell: a deterministic model of a cell count means nothing for a
-#: fraction of a cell, so smaller doses are not searched.
+#: Single doses the book searches, model cells: from one cell (a deterministic
+#: count means nothing for a fraction of a cell).
 EXAMPLE_N0_RANGE = (1.0, 1e6)
 
 
 @dataclass(frozen=True)
 class DoseResponse:
-    """Summary of Equation 1 over a grid of parameter sets (see :func:`dose_response`).
-
-    The same names as the properties of :class:`cartmodel.model.Expansion`.
+    """Summary of Equation 1 over a grid of parameter sets, named as :class:`cartmodel.model.Expansion`'s properties.
 
     Attributes
     ----------
@@ -92,27 +83,22 @@ class DoseResponse:
 class CeilingDose:
     """The largest single dose under the model ceiling (see :func:`dose_for_ceiling`).
 
-    A model quantity, not a dose recommendation: the ceiling is an illustrative
-    stand-in for toxicity and the dose is in model cells.
-
     Attributes
     ----------
     n0 : numpy.ndarray
-        The largest dose in the searched range whose peak stays at or under the
-        ceiling, where the tumour also clears in time; ``0.0`` (no dose) where
-        no dose in the range does both (see ``feasible`` and ``reason``).
+        Largest dose searched whose peak stays at or under the ceiling, where the
+        tumour also clears in time; 0 where no dose does both (see ``reason``).
     peak : numpy.ndarray
         Predicted peak at ``n0`` (0 where infeasible), model cells.
     clearance_day : numpy.ndarray
-        First grid day with the tumour term below the clearance level (``inf`` if none).
+        As in :class:`DoseResponse`.
     feasible : numpy.ndarray of bool
         Whether some dose in the range meets both conditions.
     at_max_dose : numpy.ndarray of bool
-        True where even the largest dose searched stays under the ceiling, so
-        ``n0`` is the top of the range rather than a ceiling crossing.
+        Whether ``n0`` is the top of the range (still under the ceiling).
     clears_in_time : numpy.ndarray of bool
         Whether the tumour term is below the clearance level by ``clear_by_day``
-        (True where no such day was asked for).
+        (True if no day was asked for).
     reason : numpy.ndarray of str
         Empty where feasible; otherwise why no dose qualifies.
     """
@@ -170,20 +156,15 @@ def dose_response(
     b_placement: BPlacement = "capacity",
     clearance_level: ArrayLike = 1.0,
 ) -> DoseResponse:
-    """Peak, day of peak and clearance day of Equation 1 over any parameter grid.
+    """Peak, day of peak, clearance day and final count of Equation 1 over any parameter grid.
 
-    The same numbers as ``simulate(n0=n0, ...)`` followed by ``.peak``,
-    ``.peak_day``, ``.clearance_day`` and ``.final``, but without storing the
-    trajectories: the time loop keeps only running summaries, and the capacity
-    is computed in the broadcast shape of ``P, B, r, q, K`` alone, so a grid of
-    doses costs little more than its final array.
+    The numbers of :func:`cartmodel.simulate`'s :class:`~cartmodel.model.Expansion`,
+    keeping running summaries only (the capacity in the shape of ``P, B, r,
+    q, K`` alone), so a grid of doses costs little more than its final array.
 
     Parameters
     ----------
-    n0, P, B, r, q, K : float or array_like
-        The dose and Equation 1's parameters, as in :func:`cartmodel.simulate`
-        (model cells, AU, dimensionless, per day, per day, model cells).
-    days, dt, reading, b_placement, clearance_level
+    n0, P, B, r, q, K, days, dt, reading, b_placement, clearance_level
         As in :func:`cartmodel.simulate`.
 
     Returns
@@ -200,20 +181,16 @@ def dose_response(
     """
     dose = check("n0", n0)
     level = check("clearance_level", clearance_level)
-    run = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                    others={"n0": dose, "clearance_level": level})
+    run = check_run(
+        r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement, others={"n0": dose, "clearance_level": level}
+    )
     tumour = run.tumour()
-    r_ = run.parameters[0]
-    return _summaries(dose, run.capacity(tumour), r_, run.t, run.reading, first_day_below(run.t, tumour, level))
+    return _summaries(run, dose, run.capacity(tumour), run.parameters[0], first_day_below(run.t, tumour, level))
 
 
-def _summaries(dose: NDArray[np.float64], cap: NDArray[np.float64], r: NDArray[np.float64], t: NDArray[np.float64],
-               reading: str, clearance: NDArray[np.float64]) -> DoseResponse:
-    """Peak, day of peak and final count of checked inputs, keeping running summaries only.
-
-    The capacity ``cap`` (time last) needs only the parameters' shape, not the
-    dose axis; the cells advance through the engine's update.
-    """
+def _summaries(run: CheckedRun, dose: _Array, cap: _Array, r: _Array, clearance: _Array) -> DoseResponse:
+    """:class:`DoseResponse` of checked inputs, the capacity ``cap`` (time last) in the parameters' shape."""
+    t, reading = run.t, run.reading
     shape = np.broadcast_shapes(cap.shape[:-1], r.shape, dose.shape, clearance.shape)
     cells = logistic_steps(cap, r, dose, t, reading, {})
     n = next(cells)
@@ -246,29 +223,21 @@ def dose_for_ceiling(
 ) -> CeilingDose:
     """Largest single dose whose predicted peak stays under a model ceiling.
 
-    The ceiling is a proxy: Equation 1 has no cytokines, so the peak CAR T
-    level, in model cells, stands in for the risk of cytokine release
-    syndrome.  The result is a property of the model, not a dose
-    recommendation.  Under the exact reading the peak rises strictly with the
-    dose (each step of the reciprocal update is increasing in the previous
-    count), so the answer is found by bisection on the logarithm of the dose,
-    for every parameter set at once.
+    The peak rises strictly with the dose (each step of the update is
+    increasing in the previous count), so the dose is found by bisection on its
+    logarithm, for every parameter set at once.
 
     Parameters
     ----------
     ceiling : float or array_like
         Highest acceptable peak, in model cells, > 0.
     P, B, r, q, K : float or array_like
-        Equation 1 parameters (see :func:`cartmodel.simulate`); all arrays
-        broadcast, so a nomogram line over burdens is one call.
+        Equation 1's parameters, as in :func:`cartmodel.simulate`; they broadcast.
     clear_by_day : float, optional
-        Also require the tumour term to be below ``clearance_level`` by this day
-        (0 < day <= days).  In Equation 1 the tumour term does not depend on the
-        CAR T count, so this condition depends on ``P``, ``r`` and ``q`` only,
-        never on the dose.
+        Also require the tumour term below ``clearance_level`` by this day, in
+        (0, days]; in Equation 1 this never depends on the dose.
     min_n0, max_n0 : float
-        The range of doses searched, in model cells; ``min_n0`` >= 1 (a
-        deterministic count model means nothing for a fraction of a cell).
+        The range of doses searched, in model cells, ``1 <= min_n0 < max_n0``.
     days, dt, reading, b_placement, clearance_level
         As in :func:`cartmodel.simulate`.
     rtol : float
@@ -277,9 +246,6 @@ def dose_for_ceiling(
     Returns
     -------
     CeilingDose
-        Where no dose in the range keeps the peak under the ceiling, or the
-        tumour does not clear in time, ``n0`` is 0, ``feasible`` is False and
-        ``reason`` says why.
 
     Examples
     --------
@@ -294,17 +260,11 @@ def dose_for_ceiling(
     high_dose = as_real_scalar("max_n0", max_n0, low=low_dose, low_open=True, unit="model cells")
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
     level = as_real_scalar("clearance_level", clearance_level, **PARAMETERS["clearance_level"].limits)
-    checked = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                        others={"ceiling": ceiling_})
+    checked = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement, others={"ceiling": ceiling_})
     horizon = float(checked.t[-1])
-    by_day = None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=horizon,
-                                                        low_open=True, unit="days")
-    return _ceiling_dose(checked, ceiling_, low_dose, high_dose, level, by_day, tolerance)
-
-
-def _ceiling_dose(checked: CheckedRun, ceiling: NDArray[np.float64], low_dose: float, high_dose: float, level: float,
-                  by_day: float | None, tolerance: float) -> CeilingDose:
-    """:func:`dose_for_ceiling` on checked inputs: the ends of the dose range, then bisection between them."""
+    by_day = (
+        None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=horizon, low_open=True, unit="days")
+    )
     t, shape, r_ = checked.t, checked.shape, checked.parameters[0]
     tumour = checked.tumour()
     cap = checked.capacity(tumour)
@@ -312,21 +272,20 @@ def _ceiling_dose(checked: CheckedRun, ceiling: NDArray[np.float64], low_dose: f
 
     # Every step of the search runs the engine on checked inputs; nothing is checked again.
     def run(dose: NDArray[np.float64]) -> DoseResponse:
-        return _summaries(dose, cap, r_, t, checked.reading, clearance_days)
+        return _summaries(checked, dose, cap, r_, clearance_days)
 
     at_low = run(np.broadcast_to(low_dose, shape))
     at_high = run(np.broadcast_to(high_dose, shape))
-    ceiling = np.broadcast_to(ceiling, shape)
+    ceiling = np.broadcast_to(ceiling_, shape)
     clearance = at_low.clearance_day
     clears = np.ones(shape, dtype=bool) if by_day is None else clearance <= by_day
     too_high = at_low.peak > ceiling
     at_max = at_high.peak <= ceiling
 
     # Bisection on log(dose): lo always under the ceiling, hi always above it.
-    lo = np.full(shape, np.log(low_dose))
     hi = np.full(shape, np.log(high_dose))
+    lo = np.where(at_max, hi, np.log(low_dose))
     search = ~too_high & ~at_max
-    lo = np.where(at_max, hi, lo)
     steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / tolerance))) + 1
     if search.any():
         lo, hi = bisect(lo, hi, lambda mid: run(np.exp(mid)).peak <= ceiling, search, max(steps_needed, 1))
@@ -335,20 +294,12 @@ def _ceiling_dose(checked: CheckedRun, ceiling: NDArray[np.float64], low_dose: f
     dose = np.where(feasible, dose, 0.0)
     peak = np.where(feasible, run(np.where(feasible, dose, 1.0)).peak, 0.0)
 
-    reason = _reasons(too_high, clears, np.broadcast_to(clearance, shape), low_dose, level, float(t[-1]), by_day)
-    return CeilingDose(n0=dose, peak=peak, clearance_day=clearance, feasible=feasible, at_max_dose=at_max & feasible,
-                       clears_in_time=clears, reason=reason)
-
-
-def _reasons(too_high: NDArray[np.bool_], clears: NDArray[np.bool_], clearance: NDArray[np.float64], low_dose: float,
-             level: float, horizon: float, by_day: float | None) -> NDArray[np.str_]:
-    """Why no dose qualifies, per parameter set (empty where one does)."""
-    reason = np.full(too_high.shape, "", dtype=object)
+    reason = np.full(shape, "", dtype=object)  # why no dose qualifies
     flat_reason = reason.reshape(-1)
     for i in np.flatnonzero(too_high):
         flat_reason[i] = f"even the smallest dose searched ({low_dose:g} model cells) peaks above the ceiling"
     if by_day is not None:
-        flat_clearance = clearance.reshape(-1)
+        flat_clearance = np.broadcast_to(clearance, shape).reshape(-1)
         for i in np.flatnonzero(~clears):
             if np.isinf(flat_clearance[i]):
                 flat_reason[i] = (
@@ -357,10 +308,17 @@ def _reasons(too_high: NDArray[np.bool_], clears: NDArray[np.bool_], clearance: 
                 )
             else:
                 flat_reason[i] = (
-                    f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose "
-                    f"(it falls below on day {flat_clearance[i]:g})"
+                    f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose (it falls below on day {flat_clearance[i]:g})"
                 )
-    return reason.astype(str)
+    return CeilingDose(
+        n0=dose,
+        peak=peak,
+        clearance_day=clearance,
+        feasible=feasible,
+        at_max_dose=at_max & feasible,
+        clears_in_time=clears,
+        reason=reason.astype(str),
+    )
 
 
 def burden_for_ceiling(
@@ -380,37 +338,26 @@ def burden_for_ceiling(
 ) -> NDArray[np.float64]:
     """Largest antigen burden at which a dose keeps the predicted peak under a model ceiling.
 
-    The counterpart of :func:`dose_for_ceiling` along the other axis of a
-    nomogram: where a nomogram line leaves the bottom of its dose range
-    (``n0`` its smallest dose) or the top (``n0`` its largest), read as a root
-    instead of off a grid of burdens.  The capacity rises with ``P`` on every
-    day under every reading and placement, and each logistic step rises with
-    the capacity, so the peak rises strictly with the burden; the root is
-    bracketed on a grid of decades and then found by bisection on ``ln P``.
+    :func:`dose_for_ceiling` along the other axis of a nomogram.  The peak
+    rises strictly with ``P`` (so does the capacity, under every reading and
+    placement), so the root is bracketed by decades, then bisected on ``ln P``.
 
     Parameters
     ----------
     ceiling : float or array_like
         Highest acceptable peak, in model cells, > 0.
-    n0 : float or array_like
-        The dose, in model cells, > 0.
-    B, r, q, K : float or array_like
-        Equation 1 parameters (see :func:`cartmodel.simulate`); all arrays
-        broadcast, so a cohort of patients is one call.
+    n0, B, r, q, K, days, dt, reading, b_placement
+        As in :func:`cartmodel.simulate`; the arrays broadcast.
     max_P : float
-        Largest burden searched, in antigen units (AU), in [1, 1e30].
-    days, dt, reading, b_placement
-        As in :func:`cartmodel.simulate`.
+        Largest burden searched, in AU, in [1, 1e30].
     rtol : float
         Relative precision of the burden, in (0, 0.1].
 
     Returns
     -------
     numpy.ndarray
-        The burden in AU at which the peak reaches the ceiling, in the
-        broadcast shape of the inputs; ``inf`` where even ``max_P`` stays under
-        the ceiling, and ``0.0`` where even a burden of 1e-30 AU overshoots it
-        (a dose or plateau above the ceiling).
+        The burden in AU at which the peak reaches the ceiling; ``inf`` where
+        even ``max_P`` stays under it, 0 where even 1e-30 AU overshoots it.
 
     Examples
     --------
@@ -425,23 +372,18 @@ def burden_for_ceiling(
     largest = as_real_scalar("max_P", max_P, low=1.0, high=1e30, unit="AU")
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
     # the burden is searched: P = 0 stands in for it in the checks
-    checked = check_run(r=r, q=q, B=B, P=0.0, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                        others={"ceiling": ceiling_, "n0": dose})
-    return _burden_limit(checked, ceiling_, dose, largest, tolerance)
-
-
-def _burden_limit(checked: CheckedRun, ceiling: NDArray[np.float64], dose: NDArray[np.float64], largest: float,
-                  tolerance: float) -> NDArray[np.float64]:
-    """:func:`burden_for_ceiling` on checked inputs: a bracket of decades, then bisection on ``ln P``."""
+    checked = check_run(
+        r=r, q=q, B=B, P=0.0, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement, others={"ceiling": ceiling_, "n0": dose}
+    )
     t, shape, placement = checked.t, checked.shape, checked.b_placement
 
     def under(burden: NDArray[np.float64], axis: bool) -> NDArray[np.bool_]:
         # every step of the search runs the engine on checked inputs; nothing is checked again
         extra = (Ellipsis, None) if axis else (Ellipsis,)
-        r, q, B, _, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (*checked.parameters, dose, ceiling))
+        r, q, B, _, K, n, top = (np.broadcast_to(value, shape)[extra] for value in (*checked.parameters, dose, ceiling_))
         check_capacity_range(r, q, B, burden, K, float(t[-1]), placement)
         cap = capacity_from_tumour(tumour_term(t, r, q, burden), B, K, placement)
-        peak = _summaries(n, cap, r, t, checked.reading, np.full((), np.inf)).peak
+        peak = _summaries(checked, n, cap, r, np.full((), np.inf)).peak
         return np.asarray(peak <= top)
 
     # Bracket between neighbouring decades (the peak rises with P, so the count
@@ -483,10 +425,6 @@ def split_doses(total_n0: float, infusions: int, interval_days: float) -> tuple[
 def split_schedule(*, total_n0: float, infusions: int, interval_days: float, **model: Any) -> ScheduleComparison:
     """Compare ``infusions`` doses of ``total_n0 / infusions`` with one infusion of the total.
 
-    In Equation 1 the tumour term does not depend on the CAR T cells, so a
-    split schedule cannot change when the tumour clears; the model can compare
-    peaks, not efficacy.
-
     Parameters
     ----------
     total_n0 : float
@@ -494,16 +432,13 @@ def split_schedule(*, total_n0: float, infusions: int, interval_days: float, **m
     infusions : int
         Number of equal infusions, 1 to 1000; the first is on day 0.
     interval_days : float
-        Days between infusions, >= 0; the last infusion must fall within the horizon.
+        Days between infusions, >= 0; the last must fall within the horizon.
     **model
-        The other keywords of :func:`cartmodel.simulate` but ``n0`` and
-        ``doses``: ``P, B, r, q, K`` (they broadcast), ``days``, ``dt``,
-        ``reading``, ``b_placement``, ``clearance_level``.
+        The keywords of :func:`cartmodel.simulate` but ``n0`` and ``doses``.
 
     Returns
     -------
     ScheduleComparison
-        Both trajectories; ``peak_ratio`` is split over single.
     """
     schedule = split_doses(total_n0, infusions, interval_days)
     single = simulate(n0=float(total_n0), **model)

@@ -91,8 +91,9 @@ KILLING_FORMS: tuple[KillingForm, ...] = ("saturating", "mass action")
 _LARGEST_EXPONENT = 700.0
 
 
-def kill_per_day(n: ArrayLike, *, kill_rate: ArrayLike, kill_saturation: ArrayLike,
-                 killing: KillingForm = "saturating") -> NDArray[np.float64]:
+def kill_per_day(
+    n: ArrayLike, *, kill_rate: ArrayLike, kill_saturation: ArrayLike, killing: KillingForm = "saturating"
+) -> NDArray[np.float64]:
     """The share of the tumour the CAR T cells kill per day, as a rate (per day).
 
     Parameters
@@ -138,24 +139,36 @@ class _Checked:
     kill_rate: NDArray[np.float64]
     kill_saturation: NDArray[np.float64]
     form: str
+    n0: NDArray[np.float64]
+    level: NDArray[np.float64]
+    gone_below: NDArray[np.float64] | None  # the extinction level, or None
 
 
-def _check(*, kill_rate: Any, kill_saturation: Any, killing: Any, others: dict[str, Any], **model: Any) -> _Checked:
-    """The killing term's inputs and Equation 1's (``model``, checked by :func:`cartmodel.engine.check_run`)."""
+def _check(
+    front: Callable[..., Any], model: dict[str, Any], *, kill_rate: Any, kill_saturation: Any, killing: Any, extinction: Any
+) -> tuple[_Checked, Any]:
+    """Check the killing term's inputs and Equation 1's, taken as ``front`` takes them; return them and ``doses``."""
+    equation_1 = bind_keywords(front, model)
+    dose = check("n0", equation_1.pop("n0"))
+    level = check("clearance_level", equation_1.pop("clearance_level"))
+    doses = equation_1.pop("doses", None)
     gamma = check("kill_rate", kill_rate)
     k_half = check("kill_saturation", kill_saturation)
     form = check_choice("killing", killing, KILLING_FORMS)
-    run = check_run(**model, others={"kill_rate": gamma, "kill_saturation": k_half, **others})
-    return _Checked(run=run, kill_rate=gamma, kill_saturation=k_half, form=form)
+    others = {"kill_rate": gamma, "kill_saturation": k_half, "n0": dose, "clearance_level": level}
+    run = check_run(**equation_1, others=others)
+    if not isinstance(extinction, (bool, np.bool_)):
+        raise TypeError(f"extinction must be True or False; got {extinction!r}")
+    return _Checked(run, gamma, k_half, form, dose, level, level if extinction else None), doses
 
 
-def _coupled(checked: _Checked, n0: NDArray[np.float64], added: dict[int, NDArray[np.float64]],
-             extinction_level: NDArray[np.float64] | None) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64],
-                                                                                NDArray[np.float64]]]:
+def _coupled(
+    checked: _Checked, added: dict[int, NDArray[np.float64]]
+) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]]:
     """Yield ``(N_k, tumour_k, K_k)`` step by step: the tumour loses what the cells of the step before kill."""
     run = checked.run
     r, q, B, P, K = run.parameters
-    gamma, k_half = checked.kill_rate, checked.kill_saturation
+    gamma, k_half, extinction_level = checked.kill_rate, checked.kill_saturation, checked.gone_below
     scale, slope = capacity_coefficients(B, K, run.b_placement)
     plain_capacity = run.b_placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
     t = run.t
@@ -204,45 +217,35 @@ def _coupled(checked: _Checked, n0: NDArray[np.float64], added: dict[int, NDArra
 
     tumour0 = tumour_at(0)
     cap0 = capacity(tumour0)
-    cells = logistic_steps(capacity_at, r, n0, t, run.reading, added)
+    cells = logistic_steps(capacity_at, r, checked.n0, t, run.reading, added)
     yield next(cells), tumour0, cap0
     for n in cells:
         yield n, state["tumour"], state["cap"]
 
 
-def _extinction(extinction: bool, level: NDArray[np.float64]) -> NDArray[np.float64] | None:
-    if not isinstance(extinction, (bool, np.bool_)):
-        raise TypeError(f"extinction must be True or False; got {extinction!r}")
-    return level if extinction else None
-
-
-def simulate_killing(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0, killing: KillingForm = "saturating",
-                     extinction: bool = False, **model: Any) -> Expansion:
+def simulate_killing(
+    *, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0, killing: KillingForm = "saturating", extinction: bool = False, **model: Any
+) -> Expansion:
     """Iterate Equation 1 with killing: trajectories of the CAR T cells and the tumour.
 
     Parameters
     ----------
-    kill_rate : float or array_like
-        ``gamma``, per day, >= 0; 0 gives Equation 1 exactly.
-    kill_saturation : float or array_like
-        ``k``, model cells, > 0 (see :func:`kill_per_day`).
+    kill_rate, kill_saturation : float or array_like
+        ``gamma`` (per day, >= 0; 0 gives Equation 1 exactly) and ``k`` (model
+        cells, > 0), as in :func:`kill_per_day`.
     killing : {"saturating", "mass action"}
         The form of the killing term.
     extinction : bool
-        If True, the tumour is gone for good (0 AU) from the first step it is
-        below ``clearance_level``: set the level to one cell's antigen and a
-        deterministic model no longer lets a fraction of a cell regrow (Kimmel
-        et al. 2021 make cure such an extinction event).  False (default)
-        keeps Equation 1's continuous tumour term.
+        If True, the tumour is 0 AU for good from the first step it is below
+        ``clearance_level`` (set to one cell's antigen, no fraction of a cell
+        regrows; Kimmel et al. 2021).  False keeps Equation 1's tumour term.
     **model
-        The keywords of :func:`cartmodel.simulate`, with its defaults: ``r, q,
-        B, P, K`` (required), ``n0, days, dt, reading, b_placement, doses,
-        clearance_level``.
+        Equation 1's keywords, as in :func:`cartmodel.simulate`.
 
     Returns
     -------
     Expansion
-        As :func:`cartmodel.simulate` returns, with the tumour now depending on the cells.
+        As :func:`cartmodel.simulate` returns, with the tumour depending on the cells.
 
     Examples
     --------
@@ -255,63 +258,44 @@ def simulate_killing(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0,
     >>> bool(killed.clearance_day < plain.clearance_day)
     True
     """
-    equation_1 = bind_keywords(simulate, model)
-    dose = check("n0", equation_1.pop("n0"))
-    level = check("clearance_level", equation_1.pop("clearance_level"))
-    doses = equation_1.pop("doses")
-    checked = _check(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
-                     others={"n0": dose, "clearance_level": level}, **equation_1)
+    checked, doses = _check(simulate, model, kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, extinction=extinction)
     t = checked.run.t
     schedule = check_doses(doses, t)
-    shape = broadcast_shape({"parameters": np.empty(checked.run.shape),
-                             **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
+    shape = broadcast_shape({"parameters": np.empty(checked.run.shape), **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
     car_t, tumour, cap = (np.empty(shape + (len(t),)) for _ in range(3))
-    gone_below = _extinction(extinction, level)
-    for k, (n, tum, c) in enumerate(_coupled(checked, dose, doses_by_step(schedule, shape), gone_below)):
+    for k, (n, tum, c) in enumerate(_coupled(checked, doses_by_step(schedule, shape))):
         car_t[..., k], tumour[..., k], cap[..., k] = n, tum, c
-    return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap, clearance_level=level)
+    return Expansion(t=t, car_t=car_t, tumour=tumour, capacity=cap, clearance_level=checked.level)
 
 
-def killing_dose_response(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0,
-                          killing: KillingForm = "saturating", extinction: bool = False, **model: Any) -> DoseResponse:
-    """Peak, day of peak, clearance day and final count of Equation 1 with killing, over any grid.
+def killing_dose_response(
+    *, kill_rate: ArrayLike, kill_saturation: ArrayLike = 10.0, killing: KillingForm = "saturating", extinction: bool = False, **model: Any
+) -> DoseResponse:
+    """:func:`simulate_killing`'s peak, peak day, clearance day and final count, keeping running summaries only.
 
-    The same numbers as :func:`simulate_killing` followed by ``.peak``,
-    ``.peak_day``, ``.clearance_day`` and ``.final``, keeping running summaries
-    only (like :func:`cartmodel.dose_response`, which it equals at
-    ``kill_rate = 0``).  With killing, the tumour depends on the dose, so the
-    whole state advances on the broadcast shape of all inputs.
+    Equals :func:`cartmodel.dose_response` at ``kill_rate = 0``.
 
     Parameters
     ----------
     kill_rate, kill_saturation, killing, extinction
         As in :func:`simulate_killing`.
     **model
-        The keywords of :func:`cartmodel.dose_response`, with its defaults:
-        ``n0, P, B, r, q, K`` (required), ``days, dt, reading, b_placement,
-        clearance_level``.
+        The keywords of :func:`cartmodel.dose_response`.
 
     Returns
     -------
     DoseResponse
-        Arrays of the broadcast shape of all inputs.  ``clearance_day`` is the
-        first grid day with the tumour below ``clearance_level``.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> grid = killing_dose_response(n0=np.array([[1.0], [100.0]]), P=[1e2, 1e3], B=0.625, r=1.5, q=1.2,
-    ...                              K=1e6, kill_rate=0.5)
-    >>> grid.peak.shape
-    (2, 2)
+    >>> from cartmodel import dose_response
+    >>> model = dict(n0=[[1.0], [100.0]], P=[1e2, 1e3], B=0.625, r=1.5, q=1.2, K=1e6)
+    >>> bool((killing_dose_response(kill_rate=0.0, **model).peak == dose_response(**model).peak).all())
+    True
     """
-    equation_1 = bind_keywords(dose_response, model)
-    dose = check("n0", equation_1.pop("n0"))
-    level = check("clearance_level", equation_1.pop("clearance_level"))
-    checked = _check(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing,
-                     others={"n0": dose, "clearance_level": level}, **equation_1)
-    shape, t = checked.run.shape, checked.run.t
-    steps = _coupled(checked, dose, {}, _extinction(extinction, level))
+    checked, _ = _check(dose_response, model, kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, extinction=extinction)
+    shape, t, level = checked.run.shape, checked.run.t, checked.level
+    steps = _coupled(checked, {})
     n, tumour, _ = next(steps)
     peak = np.array(np.broadcast_to(n, shape))
     peak_day = np.zeros(shape)
@@ -330,9 +314,7 @@ def killing_dose_response(*, kill_rate: ArrayLike, kill_saturation: ArrayLike = 
 #: Kimmel et al.'s (2021) half-saturation count as a multiple of the cells they
 #: infused, ``k_B / C(0)``: the book's default ``kill_saturation`` in the
 #: calibrated model, whose cells are counted in infused levels.
-KIMMEL_SATURATION_IN_INFUSED_LEVELS = (
-    KILLING_AXICEL["half_saturation_cells"].value / KILLING_AXICEL["infused_cells"].value
-)
+KIMMEL_SATURATION_IN_INFUSED_LEVELS = KILLING_AXICEL["half_saturation_cells"].value / KILLING_AXICEL["infused_cells"].value
 
 
 #: The largest killing rate of the low-dose chapter's scan with which the
@@ -349,21 +331,14 @@ EXAMPLE_CEILING_FOLD = 10.0
 
 @dataclass(frozen=True)
 class KillingCalibration(CalibratedModel):
-    """Equation 1 with killing, fitted to the published typical tisagenlecleucel course.
+    """Equation 1 with killing fitted to the published typical course (see :func:`calibrate_killing`).
 
-    As :class:`cartmodel.calibration.Calibration`, cells are counted in
-    multiples of the infused level (``n0 = 1``) and the plateau ``K B`` is one
-    infused level; the killing term is fixed and ``r``, ``q`` and ``P`` are
-    fitted (the parameters of :class:`cartmodel.calibration.CalibratedModel`).
+    The fitted fields are those of :class:`cartmodel.calibration.CalibratedModel`.
 
     Attributes
     ----------
-    kill_rate : float
-        The fixed killing rate ``gamma``, per day.
-    kill_saturation : float
-        The fixed half-saturation ``k``, model cells (infused levels).
-    killing : str
-        Its form.
+    kill_rate, kill_saturation, killing
+        The fixed killing term: ``gamma`` per day, ``k`` in infused levels, its form.
     residual_sd : float
         Root mean square of the log residuals against the published course.
     """
@@ -375,45 +350,60 @@ class KillingCalibration(CalibratedModel):
 
     def parameters(self) -> dict[str, Any]:
         """Keyword arguments of :func:`simulate_killing` for the calibrated model."""
-        return {**super().parameters(), "kill_rate": self.kill_rate, "kill_saturation": self.kill_saturation,
-                "killing": self.killing}
+        return {**super().parameters(), "kill_rate": self.kill_rate, "kill_saturation": self.kill_saturation, "killing": self.killing}
 
     def _run(self, **keywords: Any) -> Expansion:
         return simulate_killing(**keywords)
 
 
-def calibrated_window(calibration: KillingCalibration, *, burden_factor: ArrayLike, ceiling: float,
-                      clear_by_day: float, clearance_level: float, min_dose_factor: float = 1e-3,
-                      max_dose_factor: float = 1e3, days: float | None = None, extinction: bool = False) -> DoseWindow:
-    """The therapeutic window of the calibrated killing model, doses as multiples of the median dose.
+def calibrated_window(
+    calibration: KillingCalibration,
+    *,
+    burden_factor: ArrayLike,
+    ceiling: float,
+    clear_by_day: float,
+    clearance_level: float,
+    min_dose_factor: float = 1e-3,
+    max_dose_factor: float = 1e3,
+    days: float | None = None,
+    extinction: bool = False,
+) -> DoseWindow:
+    """:func:`dose_window` of the calibrated killing model, doses as multiples of the median dose.
 
-    :func:`dose_window` with the calibration's parameters, the burden moved by
-    ``burden_factor`` (which broadcasts) and the horizon ``clear_by_day``
-    unless ``days`` is given.  ``clearance_level`` is in antigen units of the
-    calibration (for example ``calibration.P`` times the fraction of the
-    burden left at MRD negativity).  Model quantities, not doses for patients.
+    The burden is moved by ``burden_factor`` (> 0, broadcasts), the doses
+    searched span ``min_dose_factor`` to ``max_dose_factor`` and the horizon is
+    ``clear_by_day`` unless ``days`` is given; ``clearance_level`` is in the
+    calibration's AU (e.g. ``calibration.P`` times the share left at MRD
+    negativity).
     """
     if not isinstance(calibration, KillingCalibration):
         raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
     burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
     model = {**calibration.parameters(), "P": calibration.P * burden}
     n0 = model.pop("n0")
-    return dose_window(ceiling=ceiling, clear_by_day=clear_by_day, min_n0=n0 * min_dose_factor, max_n0=n0 * max_dose_factor,
-                       days=clear_by_day if days is None else days, clearance_level=clearance_level,
-                       extinction=extinction, **model)
+    return dose_window(
+        ceiling=ceiling,
+        clear_by_day=clear_by_day,
+        min_n0=n0 * min_dose_factor,
+        max_n0=n0 * max_dose_factor,
+        days=clear_by_day if days is None else days,
+        clearance_level=clearance_level,
+        extinction=extinction,
+        **model,
+    )
 
 
 def calibrate_killing(
-    *, kill_rate: float, kill_saturation: float = KIMMEL_SATURATION_IN_INFUSED_LEVELS,
+    *,
+    kill_rate: float,
+    kill_saturation: float = KIMMEL_SATURATION_IN_INFUSED_LEVELS,
     killing: KillingForm = "saturating",
 ) -> KillingCalibration:
     """Fit ``r``, ``q`` and ``P`` of Equation 1 with killing to the published typical course.
 
-    The same data, days (0 to 28), plateau (one infused level) and affinity as
-    :func:`cartmodel.calibration.calibrate_to_tisagenlecleucel`, least squares
-    on log levels; the killing term is held fixed, so a scan over
-    ``kill_rate`` gives its profile.  Several starts are tried (the fit trades
-    ``kill_rate`` against ``q`` and ``P``) and the best kept.  Results are cached.
+    As :func:`cartmodel.calibration.calibrate_to_tisagenlecleucel`, with the
+    killing term held fixed (a scan over ``kill_rate`` is its profile); the
+    best of several starts is kept.  Results are cached.
 
     Parameters
     ----------
@@ -447,8 +437,9 @@ def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCali
     last = int(CALIBRATION_SAMPLE_DAYS[-1])
 
     def residuals(x: NDArray[np.float64]) -> NDArray[np.float64]:
-        run = simulate_killing(r=x[0], q=x[1], B=plain.B, P=np.exp(x[2]), K=plain.K, kill_rate=gamma,
-                               kill_saturation=k, killing=form, days=last)
+        run = simulate_killing(
+            r=x[0], q=x[1], B=plain.B, P=np.exp(x[2]), K=plain.K, kill_rate=gamma, kill_saturation=k, killing=form, days=last
+        )
         return np.log(run.car_t) - observed
 
     best = None
@@ -460,9 +451,18 @@ def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCali
             best = fit
     assert best is not None
     r, q, log_p = (float(v) for v in best.x)
-    return KillingCalibration(r=r, q=q, P=float(np.exp(log_p)), B=plain.B, K=plain.K, n0=1.0, kill_rate=gamma,
-                              kill_saturation=k, killing=form,
-                              residual_sd=float(np.sqrt(np.mean(best.fun ** 2))))
+    return KillingCalibration(
+        r=r,
+        q=q,
+        P=float(np.exp(log_p)),
+        B=plain.B,
+        K=plain.K,
+        n0=1.0,
+        kill_rate=gamma,
+        kill_saturation=k,
+        killing=form,
+        residual_sd=float(np.sqrt(np.mean(best.fun**2))),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -471,30 +471,20 @@ def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCali
 
 @dataclass(frozen=True)
 class DoseWindow:
-    """Doses that clear the tumour in time and doses that stay under the ceiling (see :func:`dose_window`).
-
-    Model quantities in model cells, not dose recommendations.  Each bound is
-    found by bisection on the logarithm of the dose between the two grid doses
-    where its condition changes; ``nan`` where no dose of the range qualifies.
+    """Doses that clear the tumour in time and doses under the ceiling (see :func:`dose_window`).
 
     Attributes
     ----------
     lowest_clearing : numpy.ndarray
         Smallest dose whose tumour is below the clearance level by ``clear_by_day``.
-    lowest_under : numpy.ndarray
-        Smallest dose whose peak stays at or under the ceiling.
-    highest_under : numpy.ndarray
-        Largest dose whose peak stays at or under the ceiling.
-    clears_at_min : numpy.ndarray of bool
-        Whether the smallest dose of the searched range already clears (the
-        lower bound is the edge of the range).
-    under_at_max : numpy.ndarray of bool
-        Whether the largest dose of the searched range is still under the
-        ceiling (the upper bound is the edge of the range).
+    lowest_under, highest_under : numpy.ndarray
+        Smallest and largest doses whose peak stays at or under the ceiling.
+    clears_at_min, under_at_max : numpy.ndarray of bool
+        Whether the bound is the edge of the range searched: its smallest dose
+        already clears; its largest is still under the ceiling.
     monotone : numpy.ndarray of bool
-        Whether, on the search grid, clearing never stops once reached and the
-        doses under the ceiling form one interval, so that the bounds describe
-        the whole set.
+        Whether on the grid clearing, once reached, persists and the doses
+        under the ceiling are one interval (so the bounds describe the whole set).
     """
 
     lowest_clearing: NDArray[np.float64]
@@ -537,13 +527,12 @@ def dose_window(
     rtol: float = 1e-4,
     **model: Any,
 ) -> DoseWindow:
-    """The therapeutic window of Equation 1 with killing: its bounds found by root-finding.
+    """The therapeutic window of Equation 1 with killing, in model cells.
 
-    Evaluates :func:`killing_dose_response` on a log-spaced grid of doses, then
-    refines each place where a condition changes (clears by ``clear_by_day``;
-    peak at or under ``ceiling``) by bisection on the log dose, for every
-    parameter set at once.  With ``kill_rate = 0`` clearing does not depend on
-    the dose (Equation 1), so ``lowest_clearing`` is ``min_n0`` or ``nan``.
+    :func:`killing_dose_response` on a log-spaced grid of doses; each place
+    where a condition changes (clears by ``clear_by_day``; peak at or under
+    ``ceiling``) is refined by bisection on the log dose.  Bounds are ``nan``
+    where no dose of the range qualifies.
 
     Parameters
     ----------
@@ -552,8 +541,7 @@ def dose_window(
     clear_by_day : float
         Day by which the tumour must be below ``clearance_level``, in (0, days].
     kill_rate, kill_saturation, killing, days, dt, extinction
-        As in :func:`simulate_killing` (extinction on by default: below one
-        cell's antigen the tumour is gone).
+        As in :func:`simulate_killing` (but extinction on by default).
     min_n0, max_n0 : float
         The range of doses searched, model cells, ``0 < min_n0 < max_n0``.
     grid_points : int
@@ -561,8 +549,7 @@ def dose_window(
     rtol : float
         Relative precision of each bound, in (0, 0.1].
     **model
-        Equation 1's ``P, B, r, q, K`` (they broadcast), ``reading``,
-        ``b_placement`` and ``clearance_level``, as in :func:`simulate_killing`.
+        Equation 1's other keywords but ``n0``, as in :func:`simulate_killing`.
 
     Returns
     -------
@@ -575,8 +562,9 @@ def dose_window(
     tolerance = as_real_scalar("rtol", rtol, low=0.0, high=0.1, low_open=True)
     t, _ = time_grid(days, dt)
     by_day = as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=float(t[-1]), low_open=True, unit="days")
-    run: dict[str, Any] = dict(kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, days=days, dt=dt,
-                               extinction=extinction, **model)
+    run: dict[str, Any] = dict(
+        kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, days=days, dt=dt, extinction=extinction, **model
+    )
     probe = killing_dose_response(n0=low_dose, **run)
     shape = np.broadcast_shapes(probe.peak.shape, ceiling_.shape)
     log_grid = np.linspace(np.log(low_dose), np.log(high_dose), points).reshape((points,) + (1,) * len(shape))
@@ -586,17 +574,9 @@ def dose_window(
 
     def conditions(log_dose: NDArray[np.float64]) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         result = killing_dose_response(n0=np.exp(log_dose), **run)
-        return (np.broadcast_to(result.clearance_day <= by_day, shape),
-                np.broadcast_to(result.peak <= ceiling_, shape))
+        return (np.broadcast_to(result.clearance_day <= by_day, shape), np.broadcast_to(result.peak <= ceiling_, shape))
 
-    return _window(log_grid.reshape(-1), clears, under, conditions, shape, tolerance)
-
-
-def _window(grid: NDArray[np.float64], clears: NDArray[np.bool_], under: NDArray[np.bool_],
-            conditions: Callable[[NDArray[np.float64]], tuple[NDArray[np.bool_], NDArray[np.bool_]]],
-            shape: tuple[int, ...], tolerance: float) -> DoseWindow:
-    """The window's bounds from the conditions on the log-dose ``grid`` (grid first), refined by ``conditions``."""
-    points = grid.size
+    grid = log_grid.reshape(-1)
     first_clear, first_under, last_under = _first_true(clears), _first_true(under), _last_true(under)
     lowest_clearing = _refine(grid, first_clear, lambda mid: conditions(mid)[0], True, shape, tolerance)
     lowest_under = _refine(grid, first_under, lambda mid: conditions(mid)[1], True, shape, tolerance)
@@ -606,8 +586,11 @@ def _window(grid: NDArray[np.float64], clears: NDArray[np.bool_], under: NDArray
     one_run = np.where(first_under >= 0, count_under == last_under - first_under + 1, True)
     clear_persists = np.where(first_clear >= 0, clears.sum(axis=0) == points - first_clear, True)
     return DoseWindow(
-        lowest_clearing=lowest_clearing, lowest_under=lowest_under, highest_under=highest_under,
-        clears_at_min=np.asarray(first_clear == 0), under_at_max=np.asarray(last_under == points - 1),
+        lowest_clearing=lowest_clearing,
+        lowest_under=lowest_under,
+        highest_under=highest_under,
+        clears_at_min=np.asarray(first_clear == 0),
+        under_at_max=np.asarray(last_under == points - 1),
         monotone=np.asarray(one_run & clear_persists),
     )
 
@@ -622,8 +605,14 @@ def _last_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
     return np.where(flags.any(axis=0), flags.shape[0] - 1 - flags[::-1].argmax(axis=0), -1)
 
 
-def _refine(grid: NDArray[np.float64], index: NDArray[np.int_], holds: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
-            rising: bool, shape: tuple[int, ...], tolerance: float) -> NDArray[np.float64]:
+def _refine(
+    grid: NDArray[np.float64],
+    index: NDArray[np.int_],
+    holds: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
+    rising: bool,
+    shape: tuple[int, ...],
+    tolerance: float,
+) -> NDArray[np.float64]:
     """Bisect where the condition ``holds`` turns true (``rising``: between grid index-1 and index)
     or turns false (between index and index+1) on the log-dose ``grid``; keep the side where it holds."""
     points = grid.size
@@ -650,29 +639,22 @@ def _refine(grid: NDArray[np.float64], index: NDArray[np.int_], holds: Callable[
 
 @dataclass(frozen=True, kw_only=True)
 class KillingPatients(Patients):
-    """Virtual patients for Equation 1 with killing (see :func:`killing_patients`).
-
-    The fields of :class:`cartmodel.variability.Patients`: growth rates per
-    day, each patient's burden over the calibrated one, the calibration's
-    ``r``, ``q`` and ``P`` as ``typical``, and the seed the patients were drawn with.
-    """
+    """Virtual patients for Equation 1 with killing (see :func:`killing_patients`); ``typical`` is the calibration's."""
 
 
 def killing_patients(calibration: KillingCalibration, patients: VirtualPatients) -> KillingPatients:
-    """Carry the virtual patients of :func:`cartmodel.variability.virtual_patients` over to the killing model.
+    """Carry virtual patients of :func:`cartmodel.variability.virtual_patients` over to the killing model.
 
-    Each patient keeps the relative growth rate and the relative contraction of
-    its Stein course: ``r_i = r * (r_i / r_typ)`` and a net decline of the tumour
-    at the typical peak, ``r - q + kill(N_peak)``, scaled by the same factor
-    ``alpha_i / alpha_typ`` as in Equation 1; ``q`` is clipped at 0.  The
-    burden factor is the patient's own.
+    Each keeps its relative growth rate, ``r_i = r * (r_i / r_typ)``, and scales
+    the tumour's net decline at the typical peak, ``r - q + kill(N_peak)``, by
+    its ``alpha_i / alpha_typ``; ``q`` is clipped at 0 and the burden factor kept.
 
     Parameters
     ----------
     calibration : KillingCalibration
         The typical patient of the killing model.
     patients : VirtualPatients
-        Drawn with :func:`cartmodel.variability.virtual_patients` (seeded).
+        The patients to carry over.
 
     Returns
     -------
@@ -683,12 +665,17 @@ def killing_patients(calibration: KillingCalibration, patients: VirtualPatients)
     if not isinstance(patients, VirtualPatients):
         raise TypeError(f"patients must be VirtualPatients; got {patients!r}")
     typical = calibration.simulate(days=CALIBRATION_SAMPLE_DAYS[-1])
-    kill_at_peak = float(_kill(np.asarray(typical.peak), np.asarray(calibration.kill_rate),
-                               np.asarray(calibration.kill_saturation), calibration.killing))
+    kill_at_peak = float(
+        _kill(np.asarray(typical.peak), np.asarray(calibration.kill_rate), np.asarray(calibration.kill_saturation), calibration.killing)
+    )
     decline = calibration.r - calibration.q + kill_at_peak
     contraction_factor = patients.net / (patients.typical["r"] - patients.typical["q"])
     r = calibration.r * patients.r / patients.typical["r"]
     q = np.maximum(r + kill_at_peak - decline * contraction_factor, 0.0)
-    return KillingPatients(r=read_only(r), q=read_only(q), burden_factor=patients.burden_factor,
-                           typical=MappingProxyType({"r": calibration.r, "q": calibration.q, "P": calibration.P}),
-                           seed=patients.seed)
+    return KillingPatients(
+        r=read_only(r),
+        q=read_only(q),
+        burden_factor=patients.burden_factor,
+        typical=MappingProxyType({"r": calibration.r, "q": calibration.q, "P": calibration.P}),
+        seed=patients.seed,
+    )

@@ -1,34 +1,15 @@
 """Dosing for a population: virtual cohorts and probabilities of target attainment.
 
-The nomograms of :mod:`cartmodel.dosing` are drawn for one parameter set, a
-single typical patient.  Patients differ, and a dose is chosen for all of them
-at once.  This module draws a *virtual cohort* with log-normal between-patient
-variability on the CAR T growth rate ``r``, on the tumour growth rate ``q`` or
-on the net rate ``r - q`` at which the tumour falls, on the affinity factor
-``B`` and on the mapping from a measured burden to ``P``, and
-computes, over a grid of doses and burdens, the two probabilities that
-pharmacometricians plot as *probability of target attainment* (PTA) curves:
-
-* the probability that the peak CAR T level stays at or under a ceiling (the
-  book's proxy for toxicity; see :mod:`cartmodel.dosing`), and
-* the probability that the tumour term ``P * exp((q - r) t)`` falls below a
-  chosen level by a chosen day.
-
-Every patient runs through Equation 1 as implemented by
-:func:`cartmodel.dose_response` and :func:`cartmodel.simulate`; nothing here
-re-implements the update.  Because the peak rises with the dose for every
-parameter set (each step of the update is increasing in the previous count),
-the doses of an increasing grid that keep a patient under the ceiling are
-always the smallest ones; :func:`target_attainment` therefore finds, for every
-patient and burden, *how many* grid doses stay under the ceiling by bisection
-over the grid index, which gives exactly the answer of evaluating every dose,
-at a fraction of the cost.
-
-This is a research companion, not a dosing tool: the ceiling is illustrative
-and the variability magnitudes are partly assumptions (see
-:data:`VARIABILITY_SOURCES`).  The spreads of ``r`` and ``r - q`` are derived
-from the published kinetics of tisagenlecleucel by
-:func:`cartmodel.variability.published_variability`.
+A dose is chosen for many patients at once.  :func:`draw_cohort` draws a
+virtual cohort with log-normal between-patient variability on ``r``, on ``q``
+or the net rate ``r - q``, on ``B`` and on the mapping from a measured burden to
+``P`` (spreads derived by :func:`cartmodel.variability.published_variability`
+where published, assumed otherwise: :data:`VARIABILITY_SOURCES`).
+:func:`target_attainment` gives, over a grid of doses and burdens, the
+*probability of target attainment* (PTA): that the peak stays at or under a
+ceiling (the toxicity proxy of :mod:`cartmodel.dosing`), and that the tumour
+term falls below a level by a day.  Every patient runs through
+:func:`cartmodel.dose_response`; nothing here re-implements the update.
 """
 
 from __future__ import annotations
@@ -71,9 +52,7 @@ VARIABILITY_NAMES: tuple[str, ...] = ("r", "q", "net", "B", "P")
 
 
 def lognormal_sd_from_cv(cv: ArrayLike) -> NDArray[np.float64]:
-    """Standard deviation of ``log X`` for a log-normal ``X`` with coefficient of variation ``cv``.
-
-    ``sqrt(log(1 + cv**2))``; for small ``cv`` it is close to ``cv`` itself.
+    """SD of ``log X`` for a log-normal ``X`` with coefficient of variation ``cv`` (>= 0): ``sqrt(log(1 + cv**2))``.
 
     Examples
     --------
@@ -89,42 +68,38 @@ _CD19_SD = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell_sd"].value
 
 _PUBLISHED = published_variability()
 
-#: Between-patient standard deviations of the logarithm of each varied
-#: parameter (``omega`` in population-modelling terms): a patient's value is
-#: the typical value times ``exp(omega * z)`` with ``z`` standard normal, so the
-#: typical value is the cohort's median.  The growth rate ``r`` and the net rate
-#: ``r - q`` take the spreads derived from the published tisagenlecleucel
-#: kinetics (:func:`cartmodel.variability.published_variability`), with ``q`` then
-#: ``max(r - net, 0)``; ``P`` rests on a published spread of CD19 density; ``B``
-#: is an assumption (see :data:`VARIABILITY_SOURCES`).
-DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType({
-    "r": _PUBLISHED["r"],
-    "net": _PUBLISHED["net"],
-    "B": 0.5,
-    "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19)),
-})
+#: Between-patient SDs of the log of each varied parameter (``omega``): a
+#: patient's value is the typical (median) value times ``exp(omega * z)``, ``z``
+#: standard normal; sources in :data:`VARIABILITY_SOURCES`.
+DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType(
+    {
+        "r": _PUBLISHED["r"],
+        "net": _PUBLISHED["net"],
+        "B": 0.5,
+        "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19)),
+    }
+)
 
-#: The spreads the book used before published ones were derived: 10% on ``r``
-#: and ``q`` each, independently; kept as a sensitivity case.
+#: Assumed spreads, 10% on ``r`` and ``q`` each, independently: a sensitivity case.
 ASSUMED_RATE_VARIABILITY: Mapping[str, float] = MappingProxyType({"r": 0.1, "q": 0.1})
 
 #: Where each magnitude in :data:`DEFAULT_VARIABILITY` comes from.
-VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType({
-    "r": "stein2019: spread of ln(fold)/Tmax from the random effects of fold expansion and Tmax",
-    "net": "stein2019: spread of the early contraction rate alpha, which Equation 1 draws as r - q",
-    "B": "assumption (between-patient spread of the effective affinity and avidity)",
-    "P": "spread (SD/mean) of CD19 molecules per normal B cell, ginaldi1998, used as the spread of antigen per blast",
-})
+VARIABILITY_SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "r": "stein2019: spread of ln(fold)/Tmax from the random effects of fold expansion and Tmax",
+        "net": "stein2019: spread of the early contraction rate alpha, which Equation 1 draws as r - q",
+        "B": "assumption (between-patient spread of the effective affinity and avidity)",
+        "P": "spread (SD/mean) of CD19 molecules per normal B cell, ginaldi1998, used as the spread of antigen per blast",
+    }
+)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Cohort(Patients):
     """A virtual cohort: one Equation 1 parameter set per patient (see :func:`draw_cohort`).
 
-    ``r``, ``q``, ``burden_factor`` (from a nominal burden to the patient's
-    ``P``: the same measured burden means more or less antigen in different
-    patients), ``typical`` (the median ``r``, ``q``, ``B`` and ``K``) and
-    ``seed`` are those of :class:`cartmodel.variability.Patients`.
+    The fields of :class:`cartmodel.variability.Patients` (``burden_factor``
+    maps a nominal burden to the patient's ``P``), and:
 
     Attributes
     ----------
@@ -163,35 +138,25 @@ def draw_cohort(
 ) -> Cohort:
     """Draw a virtual cohort with log-normal between-patient variability.
 
-    Patient ``i`` has ``r_i = r * exp(omega_r * z_ir)`` and likewise for
-    ``B`` and the burden factor (typical value 1), with independent standard
-    normal ``z``.  The tumour growth rate is drawn in one of two ways: with a
-    ``"net"`` spread (the default), the net rate ``r - q`` is log-normal around
-    its typical value and ``q_i = max(r_i - (r - q) exp(omega_net z_iq), 0)``,
-    so ``q_i < r_i`` for every patient when ``q < r`` (with a typical ``q >=
-    r`` every patient gets ``q_i = r_i + q - r``: the published spread is of a
-    contraction that such patients do not have, and no patient's tumour shrinks);
-    with a ``"q"`` spread, ``q_i = q
-    exp(omega_q z_iq)`` independently of ``r_i``.  The draws are made patient by
-    patient, so the first ``m`` patients of a cohort of ``n > m`` are the cohort
-    of ``m`` drawn with the same seed.
+    ``r_i = r exp(omega_r z_ir)``, likewise ``B`` and the burden factor (typical
+    1), with independent standard normal ``z``.  With a ``"net"`` spread
+    ``q_i = max(r_i - (r - q) exp(omega_net z_iq), 0)``, but ``r_i + q - r``
+    where ``q >= r`` (no contraction to spread); with a ``"q"`` spread
+    ``q_i = q exp(omega_q z_iq)``.  The first ``m`` patients of a cohort are the
+    cohort of ``m`` drawn with the same seed.
 
     Parameters
     ----------
     n_patients : int
         Cohort size, 1 to 10,000,000.
     seed : int or numpy.random.Generator
-        An integer (>= 0) seeds a fresh :func:`numpy.random.default_rng`, so the
-        same seed gives the same cohort; a Generator is used as it stands.
+        An integer (>= 0) seeds a fresh :func:`numpy.random.default_rng`; a
+        Generator is used as it stands.
     variability : mapping, optional
-        Log-scale standard deviations (>= 0) by name, ``"r"``, ``"q"`` or
-        ``"net"`` (not both), ``"B"`` and ``"P"``; missing names take
-        :data:`DEFAULT_VARIABILITY` (whose ``"net"`` gives way to a ``"q"``).
-        Zero variability gives every patient the typical values.
-    r, q : float
-        Typical growth rates per day (r > 0, q >= 0); default the paper's Figure 1.
-    B : float
-        Typical dimensionless affinity factor, > 0.
+        Log-scale SDs in [0, 5] by name, ``"r"``, ``"q"`` or ``"net"`` (not both),
+        ``"B"`` and ``"P"``; missing names take :data:`DEFAULT_VARIABILITY`.
+    r, q, B : float
+        Typical values (r > 0 and q >= 0 per day, B > 0); default Figure 1's.
     K : float
         Capacity scale in model cells, > 0; the same for every patient.
 
@@ -219,10 +184,7 @@ def draw_cohort(
     }
     # one row of four standard normals per patient: a prefix of the cohort is the smaller cohort
     z = rng.standard_normal((n, len(VARIED)))
-    values = {
-        name: typical.get(name, 1.0) * np.exp(omega[name] * z[:, column])
-        for column, name in enumerate(VARIED) if name != "q"
-    }
+    values = {name: typical.get(name, 1.0) * np.exp(omega[name] * z[:, column]) for column, name in enumerate(VARIED) if name != "q"}
     values["q"] = _tumour_rates(values["r"], z[:, 1], typical, omega)
     return Cohort(
         r=read_only(values["r"]),
@@ -237,13 +199,12 @@ def draw_cohort(
 
 
 def _spreads(variability: Mapping[str, float] | None) -> dict[str, float]:
-    """The log-scale SDs of :func:`draw_cohort`: ``variability`` checked, over :data:`DEFAULT_VARIABILITY`."""
+    """``variability`` checked, over :data:`DEFAULT_VARIABILITY`."""
     omega = dict(DEFAULT_VARIABILITY)
     if variability is None:
         return omega
     if not isinstance(variability, Mapping):
-        raise TypeError(f"variability must be a mapping from {list(VARIABILITY_NAMES)} to log-scale SDs; "
-                        f"got {variability!r}")
+        raise TypeError(f"variability must be a mapping from {list(VARIABILITY_NAMES)} to log-scale SDs; got {variability!r}")
     unknown = sorted(set(variability) - set(VARIABILITY_NAMES))
     if unknown:
         raise ValueError(f"variability has unknown names {unknown}; choose from {list(VARIABILITY_NAMES)}")
@@ -259,14 +220,13 @@ def _spreads(variability: Mapping[str, float] | None) -> dict[str, float]:
     return omega
 
 
-def _tumour_rates(r: NDArray[np.float64], z: NDArray[np.float64], typical: Mapping[str, float],
-                  omega: Mapping[str, float]) -> NDArray[np.float64]:
-    """Each patient's ``q``, from their ``r`` and the standard normals ``z`` (see :func:`draw_cohort`)."""
+def _tumour_rates(
+    r: NDArray[np.float64], z: NDArray[np.float64], typical: Mapping[str, float], omega: Mapping[str, float]
+) -> NDArray[np.float64]:
     if "net" not in omega:
         return typical["q"] * np.exp(omega["q"] * z)
     if typical["q"] < typical["r"]:
         return np.maximum(r - (typical["r"] - typical["q"]) * np.exp(omega["net"] * z), 0.0)
-    # the published spread is of a contraction these patients do not have: keep the typical excess
     return r + (typical["q"] - typical["r"])
 
 
@@ -281,18 +241,13 @@ class TargetAttainment:
     P_grid : numpy.ndarray
         The nominal burdens, AU, shape ``(nb,)``.
     doses_under_ceiling : numpy.ndarray of int
-        For each patient and burden, how many grid doses (always the smallest
-        ones) keep the peak at or under the ceiling; shape ``(n, nb)``, values
-        ``0 .. nd``.
+        For each patient and burden, how many grid doses (always the smallest)
+        keep the peak at or under the ceiling, shape ``(n, nb)``.
     tumour_target_met : numpy.ndarray of bool
-        Whether the tumour term is below ``clearance_level`` on some grid day up to
-        ``clear_by_day``; shape ``(n, nb)``.  It does not depend on the dose.
-    ceiling : float
-        The highest acceptable peak, model cells.
-    clearance_level : float
-        The tumour target, AU.
-    clear_by_day : float
-        The day by which the tumour target must be met.
+        Whether the tumour term is below ``clearance_level`` on some grid day up
+        to ``clear_by_day``, shape ``(n, nb)``.
+    ceiling, clearance_level, clear_by_day : float
+        The targets, as passed to :func:`target_attainment`.
     """
 
     n0_grid: NDArray[np.float64]
@@ -309,20 +264,17 @@ class TargetAttainment:
         return int(self.doses_under_ceiling.shape[0])
 
     def _patients_above(self, counts: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Number of patients with ``count > j`` for each dose index j: shape ``(nd, nb)``."""
+        """Patients with ``count > j`` for each dose index j, shape ``(nd, nb)``."""
         nd, nb = self.n0_grid.size, self.P_grid.size
         flat = (counts + (nd + 1) * np.arange(nb)).ravel()
         histogram = np.bincount(flat, minlength=(nd + 1) * nb).reshape(nb, nd + 1)
         at_most = np.cumsum(histogram, axis=1)[:, :nd]  # patients with count <= j
         return (self.n_patients - at_most).T
 
-    def _fraction_above(self, counts: NDArray[np.int64]) -> NDArray[np.float64]:
-        return self._patients_above(counts) / self.n_patients
-
     @property
     def probability_under_ceiling(self) -> NDArray[np.float64]:
         """Fraction of the cohort whose peak stays at or under the ceiling, shape ``(nd, nb)``."""
-        return self._fraction_above(self.doses_under_ceiling)
+        return self._patients_above(self.doses_under_ceiling) / self.n_patients
 
     @property
     def probability_tumour_target(self) -> NDArray[np.float64]:
@@ -332,25 +284,14 @@ class TargetAttainment:
     @property
     def probability_both(self) -> NDArray[np.float64]:
         """Fraction meeting both targets (under the ceiling and tumour target), shape ``(nd, nb)``."""
-        return self._fraction_above(np.where(self.tumour_target_met, self.doses_under_ceiling, 0))
+        return self._patients_above(np.where(self.tumour_target_met, self.doses_under_ceiling, 0)) / self.n_patients
 
     def dose_for_fraction(self, fraction: float) -> NDArray[np.float64]:
-        """Largest grid dose keeping at least ``fraction`` of the cohort under the ceiling.
+        """Largest grid dose keeping at least ``fraction`` (in (0, 1]) of the cohort under the ceiling, shape ``(nb,)``.
 
-        Parameters
-        ----------
-        fraction : float
-            In (0, 1].
-
-        Returns
-        -------
-        numpy.ndarray
-            Shape ``(nb,)``; ``nan`` where even the smallest grid dose does not.
+        ``nan`` where even the smallest grid dose does not.
         """
-        f = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
-        # "at least f of n patients": an integer count, so that f = 0.9 of 10 is 9 exactly
-        needed = math.ceil(f * self.n_patients - 1e-9)
-        under = self._patients_above(self.doses_under_ceiling) >= needed
+        under = self._patients_above(self.doses_under_ceiling) >= _patients_needed(fraction, self.n_patients)
         count = under.sum(axis=0)  # under[:, b] is a prefix: the first `count` doses qualify
         return np.where(count > 0, self.n0_grid[np.maximum(count - 1, 0)], np.nan)
 
@@ -371,18 +312,13 @@ def target_attainment(
 ) -> TargetAttainment:
     """Probabilities of target attainment for a cohort over a dose x burden grid.
 
-    For every patient of ``cohort``, every nominal burden and every dose of the
-    grid, Equation 1 is run once (conceptually); what is kept is whether the
-    peak stays at or under ``ceiling`` and whether the tumour term
-    falls below ``clearance_level`` by ``clear_by_day``.  The cohort is processed in
-    chunks of (patient, burden) pairs, every pair of a chunk advancing at once
-    through :func:`cartmodel.dose_response`, which keeps running peaks over the
-    time loop and never stores trajectories.
-
-    Because the peak rises with the dose, the grid doses under the ceiling are
-    a prefix of the grid: each pair is first tried at the largest and at the
-    smallest dose, and only pairs that cross the ceiling inside the grid are
-    bisected over the grid index, ``ceil(log2(nd - 1))`` further runs.
+    For each patient and nominal burden: whether the peak at each grid dose stays
+    at or under ``ceiling``, and whether the tumour term falls below
+    ``clearance_level`` by ``clear_by_day``.  The peak rises with the dose, so
+    the doses under the ceiling are a prefix of the grid: each (patient,
+    burden) pair is run at the largest and smallest dose, and only pairs that
+    cross inside the grid are bisected over the grid index.  Pairs advance in
+    chunks through :func:`cartmodel.dose_response`.
 
     Parameters
     ----------
@@ -391,26 +327,22 @@ def target_attainment(
     n0_grid : array_like
         Strictly increasing 1-D grid of single doses in model cells, > 0.
     P_grid : array_like
-        1-D grid of nominal burdens in AU, >= 0; patient ``i`` has
-        ``P = P_grid * cohort.burden_factor[i]``.
+        1-D grid of nominal burdens in AU, >= 0 (patient ``i`` has
+        ``P = P_grid * cohort.burden_factor[i]``).
     ceiling : float
-        Highest acceptable peak, model cells, > 0 (illustrative; see
-        :data:`cartmodel.dosing.EXAMPLE_CEILING`).
+        Highest acceptable peak, model cells, > 0.
     clearance_level : float
-        The tumour target: ``P e^{(q-r)t}`` below this level (AU, > 0).
+        The tumour target, AU, > 0.
     clear_by_day : float
-        The day by which the tumour target must be met, in ``(0, days]`` and on
-        the time grid.
+        Day by which the tumour target must be met, in (0, days], on the time grid.
     days, dt, reading, b_placement
         As in :func:`cartmodel.simulate`.
     chunk_size : int
-        (patient, burden) pairs run at once; bounds memory at about
-        ``chunk_size * (days / dt + 1)`` floats per array.
+        (patient, burden) pairs run at once, >= 1 (bounds memory).
 
     Returns
     -------
     TargetAttainment
-        Per-patient results and the probabilities derived from them.
 
     Examples
     --------
@@ -442,44 +374,32 @@ def target_attainment(
     check_choice("b_placement", b_placement, B_PLACEMENTS)
     chunk = check_positive_int("chunk_size", chunk_size, low=1)
     run: dict[str, Any] = dict(days=horizon, dt=step, reading=reading, b_placement=b_placement)
-    counts, target = _attainment(cohort, doses, burdens, ceiling, level, t[: steps_to_target + 1], run, chunk)
+    t_target = t[: steps_to_target + 1]
+    n, nb = cohort.size, burdens.size
+    counts = np.empty(n * nb, dtype=np.int64)
+    target = np.empty(n * nb, dtype=bool)
+    for start in range(0, n * nb, chunk):  # chunks of (patient, burden) pairs
+        pairs = np.arange(start, min(start + chunk, n * nb))
+        patient, column = np.divmod(pairs, nb)
+        params = {name: getattr(cohort, name)[patient] for name in ("r", "q", "B", "K")}
+        params["P"] = burdens[column] * cohort.burden_factor[patient]
+        counts[pairs] = _doses_under(params, doses, ceiling, run)
+        tumour = tumour_term(t_target, params["r"], params["q"], params["P"])
+        target[pairs] = (tumour < level).any(axis=-1)
     return TargetAttainment(
         n0_grid=read_only(doses),
         P_grid=read_only(burdens),
-        doses_under_ceiling=read_only(counts),
-        tumour_target_met=read_only(target),
+        doses_under_ceiling=read_only(counts.reshape(n, nb)),
+        tumour_target_met=read_only(target.reshape(n, nb)),
         ceiling=ceiling,
         clearance_level=level,
         clear_by_day=steps_to_target * step,
     )
 
 
-def _attainment(cohort: Cohort, doses: NDArray[np.float64], burdens: NDArray[np.float64], ceiling: float,
-                level: float, t_target: NDArray[np.float64], run: dict[str, Any],
-                chunk: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-    """Doses under the ceiling and tumour target met, shape ``(n, nb)``, in chunks of (patient, burden) pairs.
-
-    ``t_target`` is the time grid up to the day of the tumour target; ``run``
-    holds the checked keywords of :func:`cartmodel.dose_response`.
-    """
-    n, nb = cohort.size, burdens.size
-    counts = np.empty(n * nb, dtype=np.int64)
-    target = np.empty(n * nb, dtype=bool)
-    for start in range(0, n * nb, chunk):
-        pairs = np.arange(start, min(start + chunk, n * nb))
-        patient, column = np.divmod(pairs, nb)
-        params = {
-            "r": cohort.r[patient], "q": cohort.q[patient], "B": cohort.B[patient], "K": cohort.K[patient],
-            "P": burdens[column] * cohort.burden_factor[patient],
-        }
-        counts[pairs] = _doses_under(params, doses, ceiling, run)
-        tumour = tumour_term(t_target, params["r"], params["q"], params["P"])
-        target[pairs] = (tumour < level).any(axis=-1)
-    return counts.reshape(n, nb), target.reshape(n, nb)
-
-
-def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float64], ceiling: float,
-                 run: dict[str, Any]) -> NDArray[np.int64]:
+def _doses_under(
+    params: dict[str, NDArray[np.float64]], doses: NDArray[np.float64], ceiling: float, run: dict[str, Any]
+) -> NDArray[np.int64]:
     """How many of the increasing ``doses`` keep each parameter set's peak at or under ``ceiling``."""
     nd = doses.size
 
@@ -514,12 +434,8 @@ def _doses_under(params: dict[str, NDArray[np.float64]], doses: NDArray[np.float
 def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: float, **run: Any) -> float:
     """Largest nominal burden at which a dose keeps at least ``fraction`` of a cohort under the ceiling.
 
-    Each patient's own limit is a root, found by
-    :func:`cartmodel.dosing.burden_for_ceiling` and divided by the patient's
-    burden factor; a patient stays under the ceiling at every nominal burden
-    up to that limit, because the peak rises with the burden.  The answer is
-    therefore an order statistic of the patients' limits, not a value read off
-    a grid of burdens.
+    An order statistic of the patients' own limits (the peak rises with the
+    burden), each a root found by :func:`cartmodel.dosing.burden_for_ceiling`.
 
     Parameters
     ----------
@@ -528,13 +444,11 @@ def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: 
     fraction : float
         In (0, 1].
     n0 : float
-        The dose, model cells, > 0 (the smallest dose of a grid gives the
-        burden beyond which no dose of it qualifies).
+        The dose, model cells, > 0.
     ceiling : float
         Highest acceptable peak, model cells, > 0.
     **run
-        Further keywords of :func:`cartmodel.dosing.burden_for_ceiling`:
-        ``days``, ``dt``, ``reading``, ``b_placement``, ``max_P``, ``rtol``.
+        Further keywords of :func:`cartmodel.dosing.burden_for_ceiling`.
 
     Returns
     -------
@@ -543,8 +457,12 @@ def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: 
     """
     if not isinstance(cohort, Cohort):
         raise TypeError(f"cohort must be a Cohort returned by draw_cohort; got {type(cohort).__name__}")
-    f = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
-    limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K,
-                                **run) / cohort.burden_factor
-    needed = math.ceil(f * cohort.size - 1e-9)  # "at least f of n patients", as in dose_for_fraction
+    needed = _patients_needed(fraction, cohort.size)
+    limits = burden_for_ceiling(ceiling=ceiling, n0=n0, r=cohort.r, q=cohort.q, B=cohort.B, K=cohort.K, **run) / cohort.burden_factor
     return float(np.sort(limits)[::-1][needed - 1])
+
+
+def _patients_needed(fraction: float, n: int) -> int:
+    """ "At least ``fraction`` of ``n`` patients" as a count, so that 0.9 of 10 is 9 exactly."""
+    f = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
+    return math.ceil(f * n - 1e-9)

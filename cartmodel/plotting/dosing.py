@@ -1,7 +1,8 @@
 """Dosing panels: dosing curves, the nomogram, split schedules, target attainment, dose-response.
 
+Each function draws on ``ax`` (a new figure if omitted) and returns the axes.
 The widgets of cartmodel.widgets draw with these functions and then update
-the artists, which carry a gid ("car-t", "tumour", ...) to be found by.
+the artists, found by the gid each docstring names ("car-t", "tumour", ...).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "plot_split_ratios",
     "plot_relative_peaks",
 ]
+
 
 def find_artist(ax: Axes, gid: str):
     """The artist of ``ax`` whose gid is ``gid`` (lines, collections, patches); ValueError if none."""
@@ -67,8 +69,9 @@ def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None
     ax.plot(result.t, _tumour_on_log_axis(result.tumour), color=TUMOUR_COLOUR, lw=2, label="tumour term (AU)", gid="tumour")
     ax.axhline(float(ceiling_), color=TUMOUR_COLOUR, ls="--", lw=1.2, label="model peak ceiling", gid="ceiling")
     clearance = float(result.clearance_day)
-    line = ax.axvline(clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1,
-                      label="tumour term below clearance level", gid="clearance")
+    line = ax.axvline(
+        clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1, label="tumour term below clearance level", gid="clearance"
+    )
     line.set_visible(bool(np.isfinite(clearance)))
     return _over_days_on_log_axis(ax, result.t, "days after infusion", "CAR T (model cells); tumour term (AU)", ncols=4)
 
@@ -84,9 +87,6 @@ def plot_nomogram(
 ) -> Axes:
     """A dose x burden map of the predicted peak, the ceiling and the largest dose under it.
 
-    A picture of the model, not a dosing chart: doses are in model cells and
-    the ceiling is illustrative.
-
     Parameters
     ----------
     n0_grid, P_grid : numpy.ndarray
@@ -99,37 +99,31 @@ def plot_nomogram(
         requirement: the contour where the peak equals the ceiling.
     under_ceiling : CeilingDose
         The same with the clearance requirement: drawn only where feasible.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
     clearance_label : str
-        Legend entry of the shaded burdens; the caller knows the clearance level
-        and day that ``under_ceiling`` was asked for, and should name them (the
-        tumour term is in AU, so 1 AU is not the last blast).
+        Legend entry of the shaded burdens that do not clear in time; best
+        naming the level and day ``under_ceiling`` was asked for.
 
     Artists: ``peak-map`` (the mesh, log10 of the peak), ``ceiling-contour``,
     ``under-ceiling`` and ``no-clearance`` (the shaded burdens that do not clear in time).
     """
     dose_cells = check_grid("n0_grid", n0_grid, low=0.0, low_open=True)
     burden_cells = check_grid("P_grid", P_grid, low=0.0, low_open=True)
-    recommended = under_ceiling
     if not isinstance(grid, DoseResponse):
         raise TypeError(f"grid must be a DoseResponse returned by cartmodel.dose_response; got {type(grid).__name__}")
-    nomogram_lines(ceiling_line, under_ceiling)  # checks both
+    contour, best = nomogram_lines(ceiling_line, under_ceiling)  # checks both
     ax = axes_or_new(ax)
     if grid.peak.shape != (dose_cells.size, burden_cells.size):
         raise ValueError(
-            f"grid must have shape (len(n0_grid), len(P_grid)) = {(dose_cells.size, burden_cells.size)}; "
-            f"got {grid.peak.shape}"
+            f"grid must have shape (len(n0_grid), len(P_grid)) = {(dose_cells.size, burden_cells.size)}; got {grid.peak.shape}"
         )
-    mesh = ax.pcolormesh(burden_cells, dose_cells, np.log10(grid.peak), shading="nearest",
-                         cmap="magma", gid="peak-map", rasterized=True)
+    mesh = ax.pcolormesh(burden_cells, dose_cells, np.log10(grid.peak), shading="nearest", cmap="magma", gid="peak-map", rasterized=True)
     ax.figure.colorbar(mesh, ax=ax, label="log$_{10}$ peak CAR T (model cells)")
-    contour, best = nomogram_lines(ceiling_line, recommended)
     ax.plot(burden_cells, best, color="#5dade2", lw=3.5, label="largest dose under the model ceiling", gid="under-ceiling")
     ax.plot(burden_cells, contour, color="#f7dc6f", ls="--", lw=1.3, label="peak = ceiling", gid="ceiling-contour")
-    span = ax.axvspan(*_no_clearance_span(burden_cells, recommended), color="0.75", alpha=0.55, lw=0,
-                      label=str(clearance_label), gid="no-clearance")
-    span.set_visible(bool(np.any(~recommended.clears_in_time)))
+    fails = ~under_ceiling.clears_in_time
+    start = burden_cells[np.argmax(fails)] if fails.any() else burden_cells[-1]
+    span = ax.axvspan(float(start), float(burden_cells[-1]), color="0.75", alpha=0.55, lw=0, label=str(clearance_label), gid="no-clearance")
+    span.set_visible(bool(fails.any()))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(burden_cells[0], burden_cells[-1])
@@ -139,21 +133,13 @@ def plot_nomogram(
     return legend_above(ax, ncols=3)
 
 
-def _no_clearance_span(burden_cells: np.ndarray, recommended: CeilingDose) -> tuple[float, float]:
-    fails = ~recommended.clears_in_time
-    if not fails.any():
-        return float(burden_cells[-1]), float(burden_cells[-1])
-    return float(burden_cells[np.argmax(fails)]), float(burden_cells[-1])
-
-
 def nomogram_lines(ceiling_line: CeilingDose, under_ceiling: CeilingDose) -> tuple[np.ndarray, np.ndarray]:
     """The y data of the ceiling contour and of the largest-dose-under-the-ceiling line (NaN: not drawn)."""
-    recommended = under_ceiling
     for name, value in (("ceiling_line", ceiling_line), ("under_ceiling", under_ceiling)):
         if not isinstance(value, CeilingDose):
             raise TypeError(f"{name} must be a CeilingDose returned by cartmodel.dose_for_ceiling; got {type(value).__name__}")
     contour = np.where(ceiling_line.feasible & ~ceiling_line.at_max_dose, ceiling_line.n0, np.nan)
-    best = np.where(recommended.feasible, recommended.n0, np.nan)
+    best = np.where(under_ceiling.feasible, under_ceiling.n0, np.nan)
     return contour, best
 
 
@@ -163,17 +149,14 @@ def plot_schedule(comparison: ScheduleComparison, ax: Axes | None = None) -> Axe
     Artists: ``single`` and ``split`` lines, ``infusions`` (markers on the split
     curve at the infusion days).
     """
-    if not isinstance(comparison, ScheduleComparison):
-        raise TypeError(f"comparison must be a ScheduleComparison; got {type(comparison).__name__}")
+    days, values = schedule_markers(comparison)  # checks the type
     check_single(comparison.single, "comparison.single")
     ax = axes_or_new(ax)
     single, split = comparison.single, comparison.split
     ax.plot(single.t, single.car_t, color="0.55", ls="--", lw=2, label="one infusion of the total", gid="single")
     ax.plot(split.t, split.car_t, color=CAR_T_COLOUR, lw=2, label="split schedule", gid="split")
-    days, values = schedule_markers(comparison)
     ax.plot(days, values, "v", color=TUMOUR_COLOUR, ms=7, label="infusions", gid="infusions")
-    return _over_days_on_log_axis(ax, single.t, "days after the first infusion", "CAR T cells (model cells, log scale)",
-                                  ncols=3)
+    return _over_days_on_log_axis(ax, single.t, "days after the first infusion", "CAR T cells (model cells, log scale)", ncols=3)
 
 
 def _over_days_on_log_axis(ax: Axes, t: np.ndarray, xlabel: str, ylabel: str, ncols: int) -> Axes:
@@ -204,11 +187,8 @@ def plot_target_attainment(
 ) -> Axes:
     """Probability-of-target-attainment curves against the dose, one colour per burden.
 
-    Solid: the fraction of the cohort whose peak stays at or under the ceiling.
-    Dashed: the fraction that also meets the tumour target (below the level by
-    the day), which the dose cannot raise above the tumour target alone.
-    Dotted grey: ``fraction``, the share of patients a dose is meant to keep
-    under the ceiling.
+    Solid: the fraction of the cohort under the ceiling; dashed: the fraction
+    also meeting the tumour target; dotted grey: ``fraction``.
 
     Parameters
     ----------
@@ -276,22 +256,16 @@ def plot_dose_response(
         ``peak`` of :func:`cartmodel.dose_response` over ``doses[:, None]`` and ``burdens``.
     burdens : numpy.ndarray
         1-D antigen burdens ``P`` in AU, > 0, one per column of ``peaks``.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
     ceiling : float, optional
         A ceiling on the peak (model cells, > 0), drawn as a dashed line.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Artists: ``peak-<j>`` for the burden of column ``j``, and ``ceiling``.
+    Artists: ``peak-<j>`` for the burden of column ``j``, and ``ceiling``.
     """
     x = check_grid("doses", doses, low=0.0, low_open=True)
     columns = check_grid("burdens", burdens, low=0.0, low_open=True)
     values = as_real_array("peaks", peaks, low=0.0, low_open=True)
     if values.shape != (x.size, columns.size):
-        raise ValueError(f"peaks must have shape (len(doses), len(burdens)) = {(x.size, columns.size)}; "
-                         f"got {values.shape}")
+        raise ValueError(f"peaks must have shape (len(doses), len(burdens)) = {(x.size, columns.size)}; got {values.shape}")
     if ceiling is not None:
         ceiling = float(as_real_array("ceiling", ceiling, low=0.0, low_open=True, unit="model cells"))
     ax = axes_or_new(ax)
@@ -318,13 +292,8 @@ def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray],
         For each interval between infusions (days, > 0), the
         :attr:`~cartmodel.dosing.ScheduleComparison.peak_ratio` at each number
         of infusions (> 0).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Artists: ``ratio-<interval>`` lines, and ``one-infusion`` (the level 1).
+    Artists: ``ratio-<interval>`` lines, and ``one-infusion`` (the level 1).
     """
     x = check_grid("infusions", infusions, low=1.0)
     for interval, values in check_mapping("ratios", ratios).items():
@@ -334,8 +303,14 @@ def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray],
         check_curve(f"ratios[{interval!r}]", values, x, log=True)
     ax = axes_or_new(ax)
     for interval, values in ratios.items():
-        ax.plot(x, np.asarray(values, dtype=float), "o-", lw=2,
-                label=f"{interval:g} day{'s' if interval != 1 else ''} apart", gid=f"ratio-{interval:g}")
+        ax.plot(
+            x,
+            np.asarray(values, dtype=float),
+            "o-",
+            lw=2,
+            label=f"{interval:g} day{'s' if interval != 1 else ''} apart",
+            gid=f"ratio-{interval:g}",
+        )
     ax.axhline(1.0, color="0.5", lw=0.8, gid="one-infusion")
     ax.set_xlabel("number of equal infusions")
     ax.set_ylabel("peak / peak of one infusion")
@@ -353,9 +328,8 @@ def plot_relative_peaks(
 ) -> Axes:
     """Peaks relative to a baseline peak, against a multiple of one input, on log-log axes.
 
-    One line per entry of ``peaks``, drawn as ``peaks[name] / baselines[name]``
-    (the first entry wide and pale, so that lines lying on it stay visible),
-    with a dotted line at the multiple 1.
+    One line per entry, ``peaks[name] / baselines[name]`` (the first wide and
+    pale, so that lines lying on it stay visible).
 
     Parameters
     ----------
@@ -365,15 +339,10 @@ def plot_relative_peaks(
         Peaks (> 0) at each factor.
     baselines : mapping of label to float
         The peak (> 0) each line is divided by; one for every label of ``peaks``.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
     xlabel : str
         Label of the horizontal axis.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Artists: ``relative-<k>`` for the ``k``-th entry, and ``factor-1``.
+    Artists: ``relative-<k>`` for the ``k``-th entry, and ``factor-1``.
     """
     x = check_grid("factors", factors, low=0.0, low_open=True)
     curves = check_mapping("peaks", peaks)
@@ -388,8 +357,7 @@ def plot_relative_peaks(
     ax = axes_or_new(ax)
     styles: list[dict[str, Any]] = [dict(lw=3.0, alpha=0.6), dict(ls="--"), dict(ls="-"), dict(ls=":", lw=2.0)]
     for k, (name, values) in enumerate(curves.items()):
-        ax.plot(x, np.asarray(values, dtype=float) / float(reference[name]), label=name, gid=f"relative-{k}",
-                **styles[k % len(styles)])
+        ax.plot(x, np.asarray(values, dtype=float) / float(reference[name]), label=name, gid=f"relative-{k}", **styles[k % len(styles)])
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.axvline(1.0, color="0.7", lw=0.8, ls=":", gid="factor-1")
