@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_array, as_real_scalar, check_positive_int
+from .._validation import as_real_scalar, check_positive_int
+from ._checks import per_patient
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,7 @@ class CohortRecovery:
 
 def check_truth(P_true: ArrayLike, patients: int) -> NDArray[np.float64]:
     """The true burdens, > 0, one per patient (a scalar is shared)."""
-    truth = as_real_array("P_true", P_true, low=0.0, low_open=True)
-    if truth.ndim > 1 or (truth.ndim == 1 and truth.size != patients):
-        raise ValueError(f"P_true must be a scalar or one value per patient ({patients}); got shape {truth.shape}")
-    return np.broadcast_to(truth, (patients,))
+    return per_patient("P_true", P_true, patients, low=0.0, low_open=True)
 
 
 def count_recovery(P_hat: NDArray[np.float64], interval: NDArray[np.float64], pinned_down: NDArray[np.bool_],
