@@ -103,7 +103,6 @@ _NADLER = {
     "woman": (0.3561, 0.03308, 0.1833),
 }
 
-_WBC_HIGH = float(PARAMETERS["wbc_giga_per_l"].high or np.inf)
 _CELLS_PER_UL_PER_GIGA_PER_L = 1e3  # 1e9 cells/L = 1e9 cells / 1e6 uL = 1e3 cells/uL
 _UL_PER_ML = 1e3
 
