@@ -274,22 +274,18 @@ def p_from_antigen(
     ``antigen_molecules`` in [0, 1e21]; the reference, > 0, defaults to
     :data:`REFERENCE_ANTIGEN_MOLECULES`.
     """
-    antigen = check("antigen_molecules", antigen_molecules)
-    reference = as_real_array(
-        "reference_antigen_molecules", reference_antigen_molecules, low=0.0, low_open=True, unit="molecules"
-    )
-    return antigen / reference
+    return check("antigen_molecules", antigen_molecules) / _reference(reference_antigen_molecules)
 
 
 def antigen_from_p(
     P: ArrayLike, *, reference_antigen_molecules: ArrayLike = REFERENCE_ANTIGEN_MOLECULES
 ) -> NDArray[np.float64]:
     """Inverse of :func:`p_from_antigen`: ``P * reference``, in antigen molecules."""
-    p = as_real_array("P", P, low=0.0, unit="dimensionless")
-    reference = as_real_array(
-        "reference_antigen_molecules", reference_antigen_molecules, low=0.0, low_open=True, unit="molecules"
-    )
-    return p * reference
+    return as_real_array("P", P, low=0.0, unit="dimensionless") * _reference(reference_antigen_molecules)
+
+
+def _reference(value: ArrayLike) -> NDArray[np.float64]:
+    return as_real_array("reference_antigen_molecules", value, low=0.0, low_open=True, unit="molecules")
 
 
 # --------------------------------------------------------------------------
@@ -307,29 +303,25 @@ class AllPatient:
     Attributes
     ----------
     weight_kg : float
-        Body weight in kg, in (0, 300] (the parameter table's range).
+        Body weight in kg, in (0, 300].
     wbc_giga_per_l : float
         White-cell count in 10^9 cells/L, in (0, 2000] (cells/uL divided by 1000).
     blood_blast_fraction : float
         Fraction of white cells that are blasts, in [0, 1].
-    marrow_cellularity_fraction : float
-        Cellular fraction of the marrow space (biopsy), in [0, 1].
-    marrow_infiltration_fraction : float
-        Blast fraction of the nucleated marrow cells, in [0, 1].
+    marrow_cellularity_fraction, marrow_infiltration_fraction : float
+        Cellular fraction of the marrow space, and blast fraction of the
+        nucleated marrow cells (biopsy), in [0, 1].
     normal_cellularity_fraction : float
-        Normal marrow cellularity for the patient's age, in [0.05, 1]; the biopsy
-        cellularity is read relative to it (see :func:`marrow_blasts`).
+        Normal marrow cellularity for the patient's age, in [0.05, 1] (see :func:`marrow_blasts`).
     blood_volume_ml_per_kg : float
-        Blood volume per kg in mL/kg, in [30, 150] (default 70, an adult man; see
-        :data:`BLOOD_VOLUME_ML_PER_KG` for women and children).
+        Blood volume per kg in mL/kg, in [30, 150] (default an adult man's, see
+        :data:`BLOOD_VOLUME_ML_PER_KG`).
     marrow_cells_per_kg : float
-        Nucleated cells per kg of a marrow of normal cellularity, in [1e9, 1e11] (default Harrison 1962).
+        Nucleated cells per kg of a normally cellular marrow, in [1e9, 1e11] (default Harrison 1962).
     antigen_molecules_per_blast : float
         Antigen molecules per blast, in [0, 1e6] (default CD19, Ginaldi et al. 1998).
-    antigen : str
-        Name of the antigen, for labels only.
-    label : str
-        Name of the case, for labels only.
+    antigen, label : str
+        Names of the antigen and of the case, for labels only.
     """
 
     weight_kg: ArrayLike

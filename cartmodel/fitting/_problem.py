@@ -92,11 +92,14 @@ class Problem:
         """Residuals (0 on days a patient was not counted) and the ``ln scale`` they use."""
         seen = self.observed[who]
         gap = np.where(seen, self.log_counts[who] - self.log_model(who, theta), 0.0)
-        if "scale" in self.settings.names:
-            log_scale = np.clip(gap.sum(axis=1) / self.n_days[who], *self.settings.log_bounds["scale"])
-        else:
-            log_scale = np.log(self.fixed["scale"][who])
+        log_scale = self.log_scale(gap, who)
         return np.where(seen, gap - log_scale[:, None], 0.0), log_scale
+
+    def log_scale(self, gap: NDArray[np.float64], who: NDArray[np.int64]) -> NDArray[np.float64]:
+        """``ln scale`` for log residuals ``gap`` (last axis: days): fixed, or the mean residual within its bounds."""
+        if "scale" in self.settings.names:
+            return np.clip(gap.sum(axis=-1) / self.n_days[who], *self.settings.log_bounds["scale"])
+        return np.log(self.fixed["scale"][who])
 
     def evaluate(self, who: NDArray[np.int64], theta: NDArray[np.float64],
                  columns: list[int]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
