@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_array, check_choice
+from .._validation import as_real_array, check_choice, check_instance
 from ..parameters import PARAMETERS, check
 from ..published import ALL_BURDEN_INPUTS
 
@@ -361,8 +361,7 @@ class AllPatient:
         With ``scalar_for`` (what needs scalars, for the message), its numeric
         ``fields`` (default: all) must also be scalars; else :class:`ValueError`.
         """
-        if not isinstance(patient, cls):
-            raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+        check_instance("patient", patient, cls)
         for name in (cls.NUMERIC_FIELDS if fields is None else fields) if scalar_for else ():
             if np.ndim(getattr(patient, name)):
                 raise ValueError(f"patient.{name} must be a scalar for {scalar_for}; got an array")

@@ -38,11 +38,7 @@ _PARAMETER_LIMITS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class Settings:
-    """The checked settings a fit shares across its patients.
-
-    ``names`` are the fitted parameters, ``P`` first; ``log_bounds`` the
-    natural logs of every parameter's search bounds.
-    """
+    """The checked settings a fit shares across its patients (``names``: the fitted parameters, ``P`` first)."""
 
     names: tuple[str, ...]
     log_bounds: Mapping[str, tuple[float, float]]
@@ -149,14 +145,12 @@ def check_counts(counts: Any, sample_days: NDArray[np.float64]) -> NDArray[np.fl
 
 def check_patient_series(sample_days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
     """Per-patient (sample_days, counts) pairs: shared days with a 2-D array of counts, or one series each."""
-    shared = None
     try:
-        if np.asarray(sample_days, dtype=np.float64).ndim == 1:
-            shared = sample_days
+        shared = np.asarray(sample_days, dtype=np.float64).ndim == 1
     except (TypeError, ValueError):
-        pass
-    if shared is not None:
-        days_ = check_sample_days(shared, dt)
+        shared = False
+    if shared:
+        days_ = check_sample_days(sample_days, dt)
         counts_2d = as_real_array("counts", counts, low=0.0, low_open=True, unit="measured units")
         if counts_2d.ndim != 2 or counts_2d.shape[1] != days_.size:
             raise ValueError(

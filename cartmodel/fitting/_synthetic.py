@@ -91,11 +91,8 @@ class SyntheticCohort:
                 sample_days, counts, B=self.B, K=self.K, n0=self.n0, r=self.r_product, q=np.tile(self.q, repeats),
                 scale=np.tile(self.scale, repeats), noise_sd=noise_sd,
             )
-        recoveries = []
-        for index in range(repeats):
-            part = slice(index * self.size, (index + 1) * self.size)
-            recoveries.append(count_recovery(fit.P[part], fit.P_interval[part], fit.pinned_down[part], self.P, factor))
-        return recoveries
+        parts = [slice(index * self.size, (index + 1) * self.size) for index in range(repeats)]
+        return [count_recovery(fit.P[part], fit.P_interval[part], fit.pinned_down[part], self.P, factor) for part in parts]
 
     def _counted(self, name: str, days: Sequence[float]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
         """Checked days and their columns of ``counts``; each day must be one of the counted days."""
