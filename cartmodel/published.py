@@ -24,19 +24,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PublishedValue:
-    """One reported quantity.
-
-    Attributes
-    ----------
-    value : float
-        The reported value, in ``unit``.
-    unit : str
-        Unit of ``value``.
-    source : str
-        Citation key in the book's ``references.bib``.
-    note : str
-        What exactly was reported (population, statistic).
-    """
+    """One reported quantity: ``value`` in ``unit``, the ``source``'s key in ``references.bib``, and a ``note``
+    of what exactly was reported (population, statistic)."""
 
     value: float
     unit: str

@@ -63,11 +63,10 @@ def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | No
     """
     from ..burden import SensitivityBar
 
-    if isinstance(bars, (str, bytes)) or not isinstance(bars, Iterable):
-        raise TypeError(f"bars must be a non-empty sequence of SensitivityBar; got {bars!r}")
-    bars = list(bars)
+    given = bars
+    bars = list(bars) if isinstance(bars, Iterable) and not isinstance(bars, (str, bytes)) else []
     if not bars or not all(isinstance(bar, SensitivityBar) for bar in bars):
-        raise TypeError("bars must be a non-empty sequence of SensitivityBar")
+        raise TypeError(f"bars must be a non-empty sequence of SensitivityBar; got {given!r}")
     if any(bar.baseline <= 0 or min(bar.low_output, bar.high_output) <= 0 for bar in bars):
         raise ValueError("a tornado on a log axis needs positive baseline and outputs")
     ax = axes_or_new(ax)
