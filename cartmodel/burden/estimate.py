@@ -549,7 +549,6 @@ def blasts_left_for_share(patient: AllPatient, share: ArrayLike) -> NDArray[np.f
     (0, 1) to share ``s``, ``s (1 - i) / (i (1 - s))`` of the blasts are left
     (1 or more where ``s`` is not below ``i``).
 
-    >>> from cartmodel.burden import EXAMPLE_PATIENTS
     >>> child = EXAMPLE_PATIENTS["child, relapse"]
     >>> round(float(marrow_blast_share(child, 1.0, float(-np.log(blasts_left_for_share(child, 0.05))))), 9)
     0.05

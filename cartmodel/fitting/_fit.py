@@ -53,14 +53,10 @@ class BurdenFit:
         where the data cannot see it).
     identifiable : Mapping[str, bool]
         Whether the data pin each fitted parameter down (see ``flat_factor``).
-    noise_sd : float
-        Standard deviation of the log-count error, estimated or as given.
-    noise_estimated : bool
-        Whether ``noise_sd`` was estimated.
-    confidence : float
-        Level of ``P_interval``.
-    interval_method : str
-        How ``P_interval`` was computed.
+    noise_sd, noise_estimated : float, bool
+        Standard deviation of the log-count error, and whether it was estimated.
+    confidence, interval_method : float, str
+        Level of ``P_interval`` and how it was computed.
     sample_days, counts : numpy.ndarray
         The data.
     residuals : numpy.ndarray
