@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_scalar, bind_keywords
+from .._validation import as_real_scalar, bind_keywords, check_instance
 from ..model import Expansion, simulate
 from ._checks import Settings, check_counts, check_parameters, check_patient_series, check_sample_days
 from ._pipeline import FLAT_ADVICE, IdentifiabilityWarning, Solution, solve
@@ -253,8 +253,7 @@ def cohort_recovery(fit: CohortFit, P_true: ArrayLike, factor: float = 2.0) -> C
     -------
     CohortRecovery
     """
-    if not isinstance(fit, CohortFit):
-        raise TypeError(f"fit must be a CohortFit (the result of fit_cohort); got {type(fit).__name__}")
+    check_instance("fit", fit, CohortFit)
     return count_recovery(fit.P, fit.P_interval, fit.pinned_down, P_true, factor)
 
 

@@ -1,8 +1,4 @@
-"""The one fitting pipeline, for one patient or many: minimum, noise, profile interval, identifiability.
-
-:func:`fit_burden` runs it on a cohort of one and :func:`fit_cohort` on the
-whole cohort; each turns the :class:`Solution` into its own result.
-"""
+"""The one fitting pipeline, for one patient or many: minimum, noise, profile interval, identifiability."""
 
 from __future__ import annotations
 
