@@ -117,14 +117,12 @@ def wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l: ArrayLike) -> NDArray[np.fl
     >>> float(wbc_cells_per_ul_from_giga_per_l(4.5))
     4500.0
     """
-    wbc = check("wbc_giga_per_l", wbc_giga_per_l)
-    return wbc * _CELLS_PER_UL_PER_GIGA_PER_L
+    return check("wbc_giga_per_l", wbc_giga_per_l) * _CELLS_PER_UL_PER_GIGA_PER_L
 
 
 def wbc_giga_per_l_from_cells_per_ul(wbc_cells_per_ul: ArrayLike) -> NDArray[np.float64]:
     """Convert a white-cell count from cells/uL to 10^9 cells/L (``/ 1000``)."""
-    wbc = check("wbc_cells_per_ul", wbc_cells_per_ul)
-    return wbc / _CELLS_PER_UL_PER_GIGA_PER_L
+    return check("wbc_cells_per_ul", wbc_cells_per_ul) / _CELLS_PER_UL_PER_GIGA_PER_L
 
 
 # --------------------------------------------------------------------------
@@ -207,17 +205,14 @@ def normal_cellularity_fraction(age_years: ArrayLike) -> NDArray[np.float64]:
     A crude rule: measured adult cellularity falls about 3% per decade, with a
     90% reference interval of 30% to 75% (Wong et al. 2024); prefer a measured one.
     """
-    age = check("age_years", age_years)
-    return (100.0 - age) / 100.0
+    return (100.0 - check("age_years", age_years)) / 100.0
 
 
 def marrow_nucleated_cells(
     weight_kg: ArrayLike, *, cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG
 ) -> NDArray[np.float64]:
     """Nucleated cells of a marrow of normal cellularity: ``weight_kg * cells_per_kg`` (the field ``marrow_cells_per_kg``)."""
-    weight = check("weight_kg", weight_kg)
-    per_kg = check("marrow_cells_per_kg", cells_per_kg, as_name="cells_per_kg")
-    return weight * per_kg
+    return check("weight_kg", weight_kg) * check("marrow_cells_per_kg", cells_per_kg, as_name="cells_per_kg")
 
 
 def marrow_blasts(
@@ -245,9 +240,7 @@ def marrow_blasts(
 
 def total_blasts(circulating_blasts: ArrayLike, marrow_blasts: ArrayLike) -> NDArray[np.float64]:
     """Blasts in blood and marrow together, in cells (both inputs in [0, 1e15])."""
-    blood = check("blasts", circulating_blasts, as_name="circulating_blasts")
-    marrow = check("blasts", marrow_blasts, as_name="marrow_blasts")
-    return blood + marrow
+    return check("blasts", circulating_blasts, as_name="circulating_blasts") + check("blasts", marrow_blasts, as_name="marrow_blasts")
 
 
 def antigen_burden_molecules(
@@ -257,9 +250,7 @@ def antigen_burden_molecules(
 
     ``molecules_per_blast`` is the field ``antigen_molecules_per_blast`` (zero: antigen-negative disease).
     """
-    cells = check("blasts", blasts)
-    density = check("antigen_molecules_per_blast", molecules_per_blast, as_name="molecules_per_blast")
-    return cells * density
+    return check("blasts", blasts) * check("antigen_molecules_per_blast", molecules_per_blast, as_name="molecules_per_blast")
 
 
 # --------------------------------------------------------------------------
@@ -451,8 +442,7 @@ EXAMPLE_PATIENTS: Mapping[str, AllPatient] = MappingProxyType({
 
 def age_group(age_years: ArrayLike) -> NDArray[np.str_]:
     """``"child"`` below :data:`ADULT_AGE_YEARS`, ``"adult"`` from it, for each age in years (in [0, 100])."""
-    age = check("age_years", age_years)
-    return np.where(age < ADULT_AGE_YEARS, "child", "adult")
+    return np.where(check("age_years", age_years) < ADULT_AGE_YEARS, "child", "adult")
 
 
 def patient_from_measurements(
