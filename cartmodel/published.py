@@ -24,19 +24,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PublishedValue:
-    """One reported quantity.
-
-    Attributes
-    ----------
-    value : float
-        The reported value, in ``unit``.
-    unit : str
-        Unit of ``value``.
-    source : str
-        Citation key in the book's ``references.bib``.
-    note : str
-        What exactly was reported (population, statistic).
-    """
+    """One reported quantity: ``value`` in ``unit``, the ``source``'s key in ``references.bib``, and a ``note``
+    of what exactly was reported (population, statistic)."""
 
     value: float
     unit: str
@@ -59,9 +48,7 @@ TISAGENLECLEUCEL_B_ALL = {
     "persistence_fraction": PublishedValue(
         0.0079, "fraction", "stein2019", "FB: share of the peak level in the slowly declining persistence phase, typical value"
     ),
-    "median_dose_cells_per_kg": PublishedValue(
-        3.1e6, "CAR+ cells/kg", "stein2019", "median infused dose, patients of 50 kg or less"
-    ),
+    "median_dose_cells_per_kg": PublishedValue(3.1e6, "CAR+ cells/kg", "stein2019", "median infused dose, patients of 50 kg or less"),
 }
 
 
@@ -76,14 +63,12 @@ TISAGENLECLEUCEL_B_ALL_VARIABILITY = {
     "fold_expansion": PublishedValue(
         2.4, "variance of ln(fold)", "stein2019", "omega^2 of the fold expansion to the peak (secondary transcription)"
     ),
-    "tmax_days": PublishedValue(
-        0.38, "variance of ln(Tmax)", "stein2019", "omega^2 of the time to peak (secondary transcription)"
-    ),
-    "cmax_copies_per_ug": PublishedValue(
-        0.65, "variance of ln(Cmax)", "stein2019", "omega^2 of the peak level (secondary transcription)"
-    ),
+    "tmax_days": PublishedValue(0.38, "variance of ln(Tmax)", "stein2019", "omega^2 of the time to peak (secondary transcription)"),
+    "cmax_copies_per_ug": PublishedValue(0.65, "variance of ln(Cmax)", "stein2019", "omega^2 of the peak level (secondary transcription)"),
     "contraction_rate": PublishedValue(
-        0.91, "variance of ln(alpha)", "stein2019",
+        0.91,
+        "variance of ln(alpha)",
+        "stein2019",
         "omega^2 of the rate of the early contraction, alpha (secondary transcription)",
     ),
     "persistence_fraction": PublishedValue(
@@ -99,7 +84,9 @@ TISAGENLECLEUCEL_B_ALL_VARIABILITY = {
 #: paper's idealised "essentially 100%" response.
 CAR_T_OUTCOMES = {
     "eliana_overall_remission_3_months": PublishedValue(
-        0.81, "fraction", "maude2018",
+        0.81,
+        "fraction",
+        "maude2018",
         "ELIANA: overall remission rate (CR or CRi) within 3 months, 75 infused patients evaluated",
     ),
     "eliana_evaluated_patients": PublishedValue(
@@ -126,20 +113,20 @@ ALL_BURDEN_INPUTS = {
         77.4, "mL/kg", "linderkamp1977", "mean blood volume per kg, girls aged 4-6 years (Table 1)"
     ),
     "marrow_nucleated_cells_per_kg": PublishedValue(
-        10.4e9, "cells/kg", "harrison1962",
-        "total nucleated marrow cells per kg body weight, mean of 10 haematologically normal adults (Fe-59 method)"
+        10.4e9,
+        "cells/kg",
+        "harrison1962",
+        "total nucleated marrow cells per kg body weight, mean of 10 haematologically normal adults (Fe-59 method)",
     ),
-    "cd19_molecules_per_b_cell": PublishedValue(
-        22_000.0, "molecules/cell", "ginaldi1998", "CD19 molecules per normal B cell (mean)"
-    ),
+    "cd19_molecules_per_b_cell": PublishedValue(22_000.0, "molecules/cell", "ginaldi1998", "CD19 molecules per normal B cell (mean)"),
     "cd19_molecules_per_b_cell_sd": PublishedValue(
         7_000.0, "molecules/cell", "ginaldi1998", "spread (SD) of CD19 molecules per normal B cell"
     ),
-    "cd19_molecules_per_cll_cell": PublishedValue(
-        13_000.0, "molecules/cell", "ginaldi1998", "CD19 molecules per CLL cell (mean)"
-    ),
+    "cd19_molecules_per_cll_cell": PublishedValue(13_000.0, "molecules/cell", "ginaldi1998", "CD19 molecules per CLL cell (mean)"),
     "cd19_density_linked_to_response": PublishedValue(
-        2_000.0, "molecules/blast", "majzner2020",
+        2_000.0,
+        "molecules/blast",
+        "majzner2020",
         "B-ALL CD19 density near which CAR T response depends on density; not in the cited paper's abstract "
         "(the same group's ASH 2018 abstract, not checked for this book)",
     ),
@@ -152,24 +139,16 @@ ALL_BURDEN_INPUTS = {
     "adult_normocellularity_high": PublishedValue(
         0.75, "fraction", "wong2024", "upper end of the 90% reference interval of cellularity, ages 18 to 90"
     ),
-    "child_normocellularity_low": PublishedValue(
-        0.45, "fraction", "wong2024", "lower end of normal cellularity under age 20"
-    ),
-    "child_normocellularity_high": PublishedValue(
-        0.85, "fraction", "wong2024", "upper end of normal cellularity under age 20"
-    ),
+    "child_normocellularity_low": PublishedValue(0.45, "fraction", "wong2024", "lower end of normal cellularity under age 20"),
+    "child_normocellularity_high": PublishedValue(0.85, "fraction", "wong2024", "upper end of normal cellularity under age 20"),
 }
 
 
 #: Label dose range of tisagenlecleucel in B-ALL for patients up to 50 kg, as
 #: reported for ELIANA and ENSIGN by Mueller et al. (2018): a 25-fold range.
 TISAGENLECLEUCEL_LABEL_DOSE = {
-    "low_cells_per_kg": PublishedValue(
-        0.2e6, "CAR+ cells/kg", "mueller2018", "lowest dose of the range evaluated, patients up to 50 kg"
-    ),
-    "high_cells_per_kg": PublishedValue(
-        5.0e6, "CAR+ cells/kg", "mueller2018", "highest dose of the range evaluated, patients up to 50 kg"
-    ),
+    "low_cells_per_kg": PublishedValue(0.2e6, "CAR+ cells/kg", "mueller2018", "lowest dose of the range evaluated, patients up to 50 kg"),
+    "high_cells_per_kg": PublishedValue(5.0e6, "CAR+ cells/kg", "mueller2018", "highest dose of the range evaluated, patients up to 50 kg"),
 }
 
 
@@ -179,27 +158,17 @@ CLINICAL_EVIDENCE = {
     "mueller_patients": PublishedValue(79.0, "patients", "mueller2018", "children and young adults, ELIANA and ENSIGN"),
     "mueller_responders": PublishedValue(62.0, "patients", "mueller2018", "responders with kinetics"),
     "mueller_nonresponders": PublishedValue(8.0, "patients", "mueller2018", "non-responders with kinetics"),
-    "mueller_cmax_excess": PublishedValue(
-        0.74, "fraction", "mueller2018", "geometric mean Cmax of responders above non-responders"
-    ),
+    "mueller_cmax_excess": PublishedValue(0.74, "fraction", "mueller2018", "geometric mean Cmax of responders above non-responders"),
     "mueller_auc_window_days": PublishedValue(28.0, "days", "mueller2018", "window of the exposure (AUC) compared"),
-    "mueller_auc_excess": PublishedValue(
-        1.04, "fraction", "mueller2018", "geometric mean AUC(0-28 d) of responders above non-responders"
-    ),
+    "mueller_auc_excess": PublishedValue(1.04, "fraction", "mueller2018", "geometric mean AUC(0-28 d) of responders above non-responders"),
     "hay_patients": PublishedValue(133.0, "patients", "hay2017", "adults given CD19 CAR T cells"),
     "park_patients": PublishedValue(53.0, "patients", "park2018", "adults with B-ALL given 19-28z CAR T cells"),
-    "park_low_burden_blasts": PublishedValue(
-        0.05, "fraction", "park2018", "marrow blast fraction below which burden counted as low"
-    ),
-    "park_efs_low_months": PublishedValue(
-        10.6, "months", "park2018", "median event-free survival, low burden"
-    ),
+    "park_low_burden_blasts": PublishedValue(0.05, "fraction", "park2018", "marrow blast fraction below which burden counted as low"),
+    "park_efs_low_months": PublishedValue(10.6, "months", "park2018", "median event-free survival, low burden"),
     "park_efs_all_months": PublishedValue(6.1, "months", "park2018", "median event-free survival, whole cohort"),
     "awasthi_patients": PublishedValue(111.0, "patients", "awasthi2020", "adults with DLBCL in JULIET"),
     "maude_patients": PublishedValue(75.0, "patients", "maude2018", "infused and evaluable for efficacy, ELIANA"),
-    "maude_remission": PublishedValue(
-        0.81, "fraction", "maude2018", "overall remission rate within 3 months, all responders MRD-negative"
-    ),
+    "maude_remission": PublishedValue(0.81, "fraction", "maude2018", "overall remission rate within 3 months, all responders MRD-negative"),
     "maude_window_months": PublishedValue(3.0, "months", "maude2018", "window of the primary end point"),
     "bader_patients": PublishedValue(
         81.0, "patients", "bader2023", "children and young adults with B-ALL, commercial tisagenlecleucel, Germany"
@@ -215,12 +184,8 @@ CLINICAL_EVIDENCE = {
     "rotte_multidose_studies": PublishedValue(
         39.0, "studies", "rotte2022", "studies testing several dose levels, more than one patient at each"
     ),
-    "rotte_response_studies": PublishedValue(
-        13.0, "studies", "rotte2022", "of those, with a dose-related increase in response"
-    ),
-    "rotte_toxicity_studies": PublishedValue(
-        23.0, "studies", "rotte2022", "of those, with a dose-related increase in toxicity"
-    ),
+    "rotte_response_studies": PublishedValue(13.0, "studies", "rotte2022", "of those, with a dose-related increase in response"),
+    "rotte_toxicity_studies": PublishedValue(23.0, "studies", "rotte2022", "of those, with a dose-related increase in toxicity"),
 }
 
 
@@ -230,17 +195,9 @@ CLINICAL_EVIDENCE = {
 #: the book's tisagenlecleucel in B-ALL: used only for orders of magnitude.
 #: Checked against a transcription of the published article's text.
 KILLING_AXICEL = {
-    "kill_rate_per_day": PublishedValue(
-        1.15, "per day", "kimmel2021", "tumour-killing rate gamma_B, fitted value"
-    ),
-    "kill_rate_low_per_day": PublishedValue(
-        0.64, "per day", "kimmel2021", "tumour-killing rate gamma_B, low end of the quartile range"
-    ),
-    "kill_rate_high_per_day": PublishedValue(
-        1.35, "per day", "kimmel2021", "tumour-killing rate gamma_B, high end of the quartile range"
-    ),
-    "half_saturation_cells": PublishedValue(
-        2.024e9, "cells", "kimmel2021", "killing saturation parameter k_B, fitted value"
-    ),
+    "kill_rate_per_day": PublishedValue(1.15, "per day", "kimmel2021", "tumour-killing rate gamma_B, fitted value"),
+    "kill_rate_low_per_day": PublishedValue(0.64, "per day", "kimmel2021", "tumour-killing rate gamma_B, low end of the quartile range"),
+    "kill_rate_high_per_day": PublishedValue(1.35, "per day", "kimmel2021", "tumour-killing rate gamma_B, high end of the quartile range"),
+    "half_saturation_cells": PublishedValue(2.024e9, "cells", "kimmel2021", "killing saturation parameter k_B, fitted value"),
     "infused_cells": PublishedValue(1.8e8, "cells", "kimmel2021", "initial CAR T cell number C(0)"),
 }

@@ -12,15 +12,10 @@ each blast::
                          * infiltration fraction
     antigen burden     = (circulating + marrow blasts) * antigen molecules per blast
 
-The marrow count per kg is Harrison's (1962), measured in haematologically
-normal adults, so it is the content of a marrow of *normal* cellularity; a
-biopsy's cellularity therefore scales it relative to the normal cellularity for
-the patient's age, not as a fraction of a fully cellular marrow.
-
+The marrow count per kg is that of a marrow of *normal* cellularity
+(:data:`~cartmodel.burden.estimate.MARROW_NUCLEATED_CELLS_PER_KG`), and
 :func:`~cartmodel.burden.estimate.p_from_antigen` turns an antigen burden into
-Equation 1's ``P`` by dividing by a reference antigen burden,
-:data:`~cartmodel.burden.estimate.REFERENCE_ANTIGEN_MOLECULES` (see its
-docstring for why this scaling and this reference).
+Equation 1's ``P``.
 
 Two modules, every name of both importable from here:
 

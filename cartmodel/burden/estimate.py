@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_array, check_choice
+from .._validation import as_real_array, check_choice, check_instance
 from ..parameters import PARAMETERS, check
 from ..published import ALL_BURDEN_INPUTS
 
@@ -91,18 +91,10 @@ ADULT_AGE_YEARS: float = 18.0
 REFERENCE_BLASTS: float = 1e9
 
 #: Antigen burden that counts as ``P = 1``, the CD19 on :data:`REFERENCE_BLASTS`
-#: cells at the normal B-cell density, ``1e9 * 22,000 = 2.2e13`` molecules.
-#:
-#: Why a ratio: in Equation 1 ``P`` multiplies ``K B`` next to the ``+ 1`` that
-#: stands for the antigen left once the tumour is gone, so ``P`` is a
-#: dimensionless amount of antigen, and the paper makes it proportional to tumour
-#: load and antigen expression; dividing by a fixed reference is the only linear
-#: mapping with those properties.  Why 1e9 blasts: the paper's Figure 1 uses
-#: ``P = 1000`` for an illustrative ALL, and with this reference a heavy relapse
-#: (1e11 to 1e12 blasts) lands at ``P`` of a few hundred to a few thousand, where
-#: Equation 1 with the Figure 1 rates peaks within a few days of the observed
-#: tisagenlecleucel peak.  The reference is a modelling choice, not a measured
-#: quantity; the book shows how its conclusions move when it changes tenfold.
+#: cells at the normal B-cell density, ``1e9 * 22,000 = 2.2e13`` molecules: a
+#: modelling choice, not a measured quantity, which puts a heavy relapse at the
+#: ``P`` of a few hundred to a few thousand of the paper's Figure 1 (the
+#: antigen-burden chapter gives the reasons and changes it tenfold).
 REFERENCE_ANTIGEN_MOLECULES: float = REFERENCE_BLASTS * CD19_MOLECULES_PER_BLAST
 
 # Nadler et al. (1962): blood volume in litres from height (m) and weight (kg).
@@ -111,7 +103,6 @@ _NADLER = {
     "woman": (0.3561, 0.03308, 0.1833),
 }
 
-_WBC_HIGH = float(PARAMETERS["wbc_giga_per_l"].high or np.inf)
 _CELLS_PER_UL_PER_GIGA_PER_L = 1e3  # 1e9 cells/L = 1e9 cells / 1e6 uL = 1e3 cells/uL
 _UL_PER_ML = 1e3
 
@@ -121,31 +112,17 @@ _UL_PER_ML = 1e3
 
 
 def wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l: ArrayLike) -> NDArray[np.float64]:
-    """Convert a white-cell count from 10^9 cells/L to cells/uL.
+    """Convert a white-cell count in (0, 2000] x 10^9 cells/L to cells/uL (``x 1000``).
 
-    Parameters
-    ----------
-    wbc_giga_per_l : float or array_like
-        Count in 10^9 cells per litre, in (0, 2000].
-
-    Returns
-    -------
-    numpy.ndarray
-        Count in cells per microlitre (``x 1000``).
-
-    Examples
-    --------
     >>> float(wbc_cells_per_ul_from_giga_per_l(4.5))
     4500.0
     """
-    wbc = check("wbc_giga_per_l", wbc_giga_per_l)
-    return wbc * _CELLS_PER_UL_PER_GIGA_PER_L
+    return check("wbc_giga_per_l", wbc_giga_per_l) * _CELLS_PER_UL_PER_GIGA_PER_L
 
 
 def wbc_giga_per_l_from_cells_per_ul(wbc_cells_per_ul: ArrayLike) -> NDArray[np.float64]:
     """Convert a white-cell count from cells/uL to 10^9 cells/L (``/ 1000``)."""
-    wbc = check("wbc_cells_per_ul", wbc_cells_per_ul)
-    return wbc / _CELLS_PER_UL_PER_GIGA_PER_L
+    return check("wbc_cells_per_ul", wbc_cells_per_ul) / _CELLS_PER_UL_PER_GIGA_PER_L
 
 
 # --------------------------------------------------------------------------
@@ -155,22 +132,16 @@ def wbc_giga_per_l_from_cells_per_ul(wbc_cells_per_ul: ArrayLike) -> NDArray[np.
 def blood_volume_ml(
     weight_kg: ArrayLike, *, group: BloodVolumeGroup = "man", ml_per_kg: ArrayLike | None = None
 ) -> NDArray[np.float64]:
-    """Blood volume from body weight: ``weight_kg * ml_per_kg``.
+    """Blood volume in mL from body weight: ``weight_kg * ml_per_kg``.
 
     Parameters
     ----------
     weight_kg : float or array_like
-        Body weight in kg.
+        Body weight in kg, in (0, 300].
     group : {"man", "woman", "child"}
-        Which default of :data:`BLOOD_VOLUME_ML_PER_KG` to use when
-        ``ml_per_kg`` is not given: 70 (men), 65 (women) or 77.05 (children) mL/kg.
+        Which default of :data:`BLOOD_VOLUME_ML_PER_KG` applies when ``ml_per_kg`` is not given.
     ml_per_kg : float or array_like, optional
         The field ``blood_volume_ml_per_kg``; overrides ``group``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Blood volume in mL.
     """
     weight = check("weight_kg", weight_kg)
     chosen = check_choice("group", group, tuple(BLOOD_VOLUME_ML_PER_KG))
@@ -180,24 +151,10 @@ def blood_volume_ml(
 
 
 def nadler_blood_volume_ml(height_m: ArrayLike, weight_kg: ArrayLike, *, sex: str) -> NDArray[np.float64]:
-    """Adult blood volume from height and weight by Nadler's formula (Nadler et al. 1962).
+    """Adult blood volume in mL by Nadler's formula (Nadler et al. 1962).
 
-    ``BV [L] = a * height_m**3 + b * weight_kg + c`` with
-    ``(a, b, c) = (0.3669, 0.03219, 0.6041)`` for men and
-    ``(0.3561, 0.03308, 0.1833)`` for women.  Meant for adults.
-
-    Parameters
-    ----------
-    height_m : float or array_like
-        Height in metres, in (0, 3].
-    weight_kg : float or array_like
-        Body weight in kg, in (0, 300] (the parameter table's range).
-    sex : {"man", "woman"}
-
-    Returns
-    -------
-    numpy.ndarray
-        Blood volume in mL.
+    ``BV [L] = a * height_m**3 + b * weight_kg + c``, ``(a, b, c)`` by ``sex``
+    (``"man"`` or ``"woman"``); height in m, in (0, 3], weight in kg, in (0, 300].
     """
     height = check("height_m", height_m)
     weight = check("weight_kg", weight_kg)
@@ -212,11 +169,7 @@ def circulating_blasts(
     wbc_giga_per_l: ArrayLike | None = None,
     wbc_cells_per_ul: ArrayLike | None = None,
 ) -> NDArray[np.float64]:
-    """Absolute number of blasts in the circulation.
-
-    ``WBC [cells/mL] * blast_fraction * blood_volume_ml``.  Give the white-cell
-    count in exactly one unit: ``wbc_giga_per_l`` (10^9 cells/L) or
-    ``wbc_cells_per_ul`` (cells/uL).
+    """Blasts in the circulation, in cells: ``WBC [cells/mL] * blast_fraction * blood_volume_ml``.
 
     Parameters
     ----------
@@ -225,12 +178,7 @@ def circulating_blasts(
     blood_volume_ml : float or array_like
         Blood volume in mL, in (0, 45000] (see :func:`blood_volume_ml`).
     wbc_giga_per_l, wbc_cells_per_ul : float or array_like
-        White-cell count in one of the two units, in (0, 2000] x 10^9/L or (0, 2e6] /uL.
-
-    Returns
-    -------
-    numpy.ndarray
-        Blasts in the blood, in cells.
+        White-cell count, given exactly once: in (0, 2000] x 10^9/L or in (0, 2e6] /uL.
     """
     if (wbc_giga_per_l is None) == (wbc_cells_per_ul is None):
         raise TypeError(
@@ -252,46 +200,19 @@ def circulating_blasts(
 
 
 def normal_cellularity_fraction(age_years: ArrayLike) -> NDArray[np.float64]:
-    """Rule-of-thumb normal marrow cellularity: ``(100 - age) / 100``.
+    """Rule-of-thumb normal marrow cellularity, a fraction: ``(100 - age_years) / 100``, age in [0, 100].
 
-    A crude rule: measured adult cellularity falls more slowly with age, about
-    3% per decade, with a 90% reference interval of 30% to 75% (Wong et al.
-    2024).  Use a measured cellularity whenever a biopsy gives one.
-
-    Parameters
-    ----------
-    age_years : float or array_like
-        Age in years, in [0, 100].
-
-    Returns
-    -------
-    numpy.ndarray
-        Cellularity as a fraction in [0, 1].
+    A crude rule: measured adult cellularity falls about 3% per decade, with a
+    90% reference interval of 30% to 75% (Wong et al. 2024); prefer a measured one.
     """
-    age = check("age_years", age_years)
-    return (100.0 - age) / 100.0
+    return (100.0 - check("age_years", age_years)) / 100.0
 
 
 def marrow_nucleated_cells(
     weight_kg: ArrayLike, *, cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG
 ) -> NDArray[np.float64]:
-    """Nucleated cells of a marrow of normal cellularity: ``weight_kg * cells_per_kg``.
-
-    Parameters
-    ----------
-    weight_kg : float or array_like
-        Body weight in kg.
-    cells_per_kg : float or array_like
-        The :class:`AllPatient` field ``marrow_cells_per_kg`` (default Harrison's).
-
-    Returns
-    -------
-    numpy.ndarray
-        Cells.
-    """
-    weight = check("weight_kg", weight_kg)
-    per_kg = check("marrow_cells_per_kg", cells_per_kg, as_name="cells_per_kg")
-    return weight * per_kg
+    """Nucleated cells of a marrow of normal cellularity: ``weight_kg * cells_per_kg`` (the field ``marrow_cells_per_kg``)."""
+    return check("weight_kg", weight_kg) * check("marrow_cells_per_kg", cells_per_kg, as_name="cells_per_kg")
 
 
 def marrow_blasts(
@@ -302,26 +223,13 @@ def marrow_blasts(
     normal_cellularity_fraction: ArrayLike,
     cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG,
 ) -> NDArray[np.float64]:
-    """Blasts in the marrow, assuming uniform involvement.
+    """Blasts in the marrow, in cells, assuming uniform involvement.
 
     ``weight_kg * cells_per_kg * (cellularity_fraction / normal_cellularity_fraction)
-    * infiltration_fraction``: the nucleated cells of a normally cellular marrow
-    (Harrison's count, from haematologically normal adults), scaled by how much
-    more or less cellular the biopsy is than normal for the patient's age, and
-    the part of those cells that is blasts, with a biopsy taken to represent the
-    whole.  A packed marrow (cellularity above normal) holds more cells than
-    Harrison's normal count.  The normal cellularity is a measured reference, or
-    :func:`normal_cellularity_fraction` as a rule of thumb.
-
-    Parameters
-    ----------
-    weight_kg, cellularity_fraction, infiltration_fraction, normal_cellularity_fraction, cells_per_kg : float or array_like
-        The :class:`AllPatient` field of this name, or of ``marrow_`` and this name.
-
-    Returns
-    -------
-    numpy.ndarray
-        Blasts in the marrow, in cells.
+    * infiltration_fraction``: Harrison's nucleated cells of a normally cellular
+    marrow, scaled by the biopsy's cellularity relative to normal for age (so a
+    packed marrow holds more), of which the infiltration fraction is blasts.
+    Each input is the :class:`AllPatient` field of its name (or ``marrow_`` and its name).
     """
     cells = marrow_nucleated_cells(weight_kg, cells_per_kg=cells_per_kg)
     cellularity = check("marrow_cellularity_fraction", cellularity_fraction, as_name="cellularity_fraction")
@@ -332,31 +240,17 @@ def marrow_blasts(
 
 def total_blasts(circulating_blasts: ArrayLike, marrow_blasts: ArrayLike) -> NDArray[np.float64]:
     """Blasts in blood and marrow together, in cells (both inputs in [0, 1e15])."""
-    blood = check("blasts", circulating_blasts, as_name="circulating_blasts")
-    marrow = check("blasts", marrow_blasts, as_name="marrow_blasts")
-    return blood + marrow
+    return check("blasts", circulating_blasts, as_name="circulating_blasts") + check("blasts", marrow_blasts, as_name="marrow_blasts")
 
 
 def antigen_burden_molecules(
     blasts: ArrayLike, *, molecules_per_blast: ArrayLike = CD19_MOLECULES_PER_BLAST
 ) -> NDArray[np.float64]:
-    """Antigen burden: ``blasts * molecules_per_blast``, in antigen molecules.
+    """Antigen molecules on ``blasts`` cells (in [0, 1e15]): ``blasts * molecules_per_blast``.
 
-    Parameters
-    ----------
-    blasts : float or array_like
-        Blasts, in cells, in [0, 1e15].
-    molecules_per_blast : float or array_like
-        The field ``antigen_molecules_per_blast``; zero describes antigen-negative disease.
-
-    Returns
-    -------
-    numpy.ndarray
-        Antigen molecules.
+    ``molecules_per_blast`` is the field ``antigen_molecules_per_blast`` (zero: antigen-negative disease).
     """
-    cells = check("blasts", blasts)
-    density = check("antigen_molecules_per_blast", molecules_per_blast, as_name="molecules_per_blast")
-    return cells * density
+    return check("blasts", blasts) * check("antigen_molecules_per_blast", molecules_per_blast, as_name="molecules_per_blast")
 
 
 # --------------------------------------------------------------------------
@@ -366,38 +260,23 @@ def antigen_burden_molecules(
 def p_from_antigen(
     antigen_molecules: ArrayLike, *, reference_antigen_molecules: ArrayLike = REFERENCE_ANTIGEN_MOLECULES
 ) -> NDArray[np.float64]:
-    """Equation 1's burden ``P`` from an antigen burden: ``antigen / reference``.
+    """Equation 1's dimensionless burden ``P = antigen_molecules / reference_antigen_molecules``.
 
-    Parameters
-    ----------
-    antigen_molecules : float or array_like
-        Antigen burden in molecules, in [0, 1e21].
-    reference_antigen_molecules : float or array_like
-        Antigen burden that counts as ``P = 1``, > 0; default
-        :data:`REFERENCE_ANTIGEN_MOLECULES` (2.2e13, the CD19 of 1e9 cells at
-        the normal B-cell density), whose docstring gives the reasons.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``P``, dimensionless, >= 0; pass it to :func:`cartmodel.simulate`.
+    ``antigen_molecules`` in [0, 1e21]; the reference, > 0, defaults to
+    :data:`REFERENCE_ANTIGEN_MOLECULES`.
     """
-    antigen = check("antigen_molecules", antigen_molecules)
-    reference = as_real_array(
-        "reference_antigen_molecules", reference_antigen_molecules, low=0.0, low_open=True, unit="molecules"
-    )
-    return antigen / reference
+    return check("antigen_molecules", antigen_molecules) / _reference(reference_antigen_molecules)
 
 
 def antigen_from_p(
     P: ArrayLike, *, reference_antigen_molecules: ArrayLike = REFERENCE_ANTIGEN_MOLECULES
 ) -> NDArray[np.float64]:
     """Inverse of :func:`p_from_antigen`: ``P * reference``, in antigen molecules."""
-    p = as_real_array("P", P, low=0.0, unit="dimensionless")
-    reference = as_real_array(
-        "reference_antigen_molecules", reference_antigen_molecules, low=0.0, low_open=True, unit="molecules"
-    )
-    return p * reference
+    return as_real_array("P", P, low=0.0, unit="dimensionless") * _reference(reference_antigen_molecules)
+
+
+def _reference(value: ArrayLike) -> NDArray[np.float64]:
+    return as_real_array("reference_antigen_molecules", value, low=0.0, low_open=True, unit="molecules")
 
 
 # --------------------------------------------------------------------------
@@ -408,38 +287,32 @@ def antigen_from_p(
 class AllPatient:
     """Inputs of the burden estimate for one patient at one time point.
 
-    Every numeric field may also be an array; arrays broadcast together, so
-    one estimate can cover many variants of the patient at once.  Each field is
-    checked against its row of the parameter table
-    (:data:`cartmodel.parameters.PARAMETERS`), which gives it a physiological
-    range: a value outside it raises :class:`ValueError` naming the field.
+    Numeric fields may be arrays, which broadcast together (many variants of
+    the patient in one estimate); each is checked against its row of
+    :data:`cartmodel.parameters.PARAMETERS`.
 
     Attributes
     ----------
     weight_kg : float
-        Body weight in kg, in (0, 300] (the parameter table's range).
+        Body weight in kg, in (0, 300].
     wbc_giga_per_l : float
         White-cell count in 10^9 cells/L, in (0, 2000] (cells/uL divided by 1000).
     blood_blast_fraction : float
         Fraction of white cells that are blasts, in [0, 1].
-    marrow_cellularity_fraction : float
-        Cellular fraction of the marrow space (biopsy), in [0, 1].
-    marrow_infiltration_fraction : float
-        Blast fraction of the nucleated marrow cells, in [0, 1].
+    marrow_cellularity_fraction, marrow_infiltration_fraction : float
+        Cellular fraction of the marrow space, and blast fraction of the
+        nucleated marrow cells (biopsy), in [0, 1].
     normal_cellularity_fraction : float
-        Normal marrow cellularity for the patient's age, in [0.05, 1]; the biopsy
-        cellularity is read relative to it (see :func:`marrow_blasts`).
+        Normal marrow cellularity for the patient's age, in [0.05, 1] (see :func:`marrow_blasts`).
     blood_volume_ml_per_kg : float
-        Blood volume per kg in mL/kg, in [30, 150] (default 70, an adult man; see
-        :data:`BLOOD_VOLUME_ML_PER_KG` for women and children).
+        Blood volume per kg in mL/kg, in [30, 150] (default an adult man's, see
+        :data:`BLOOD_VOLUME_ML_PER_KG`).
     marrow_cells_per_kg : float
-        Nucleated cells per kg of a marrow of normal cellularity, in [1e9, 1e11] (default Harrison 1962).
+        Nucleated cells per kg of a normally cellular marrow, in [1e9, 1e11] (default Harrison 1962).
     antigen_molecules_per_blast : float
         Antigen molecules per blast, in [0, 1e6] (default CD19, Ginaldi et al. 1998).
-    antigen : str
-        Name of the antigen, for labels only.
-    label : str
-        Name of the case, for labels only.
+    antigen, label : str
+        Names of the antigen and of the case, for labels only.
     """
 
     weight_kg: ArrayLike
@@ -479,8 +352,7 @@ class AllPatient:
         With ``scalar_for`` (what needs scalars, for the message), its numeric
         ``fields`` (default: all) must also be scalars; else :class:`ValueError`.
         """
-        if not isinstance(patient, cls):
-            raise TypeError(f"patient must be an AllPatient; got {type(patient).__name__}")
+        check_instance("patient", patient, cls)
         for name in (cls.NUMERIC_FIELDS if fields is None else fields) if scalar_for else ():
             if np.ndim(getattr(patient, name)):
                 raise ValueError(f"patient.{name} must be a scalar for {scalar_for}; got an array")
@@ -495,12 +367,8 @@ class BurdenEstimate:
     ----------
     blood_volume_ml : numpy.ndarray
         Blood volume in mL.
-    circulating_blasts : numpy.ndarray
-        Blasts in the blood, cells.
-    marrow_blasts : numpy.ndarray
-        Blasts in the marrow, cells.
-    total_blasts : numpy.ndarray
-        Blasts in blood and marrow, cells.
+    circulating_blasts, marrow_blasts, total_blasts : numpy.ndarray
+        Blasts in the blood, the marrow and both, in cells.
     antigen_molecules : numpy.ndarray
         Antigen burden, in molecules.
     """
@@ -523,18 +391,8 @@ class BurdenEstimate:
 
 
 def estimate_burden(patient: AllPatient) -> BurdenEstimate:
-    """Blasts and antigen burden of one patient (or a broadcast array of variants).
+    """Blasts and antigen burden of an :class:`AllPatient` (or a broadcast array of variants).
 
-    Parameters
-    ----------
-    patient : AllPatient
-
-    Returns
-    -------
-    BurdenEstimate
-
-    Examples
-    --------
     >>> child = AllPatient(weight_kg=20, wbc_giga_per_l=40, blood_blast_fraction=0.8,
     ...                    marrow_cellularity_fraction=0.95, marrow_infiltration_fraction=0.85,
     ...                    normal_cellularity_fraction=0.95,
@@ -584,8 +442,7 @@ EXAMPLE_PATIENTS: Mapping[str, AllPatient] = MappingProxyType({
 
 def age_group(age_years: ArrayLike) -> NDArray[np.str_]:
     """``"child"`` below :data:`ADULT_AGE_YEARS`, ``"adult"`` from it, for each age in years (in [0, 100])."""
-    age = check("age_years", age_years)
-    return np.where(age < ADULT_AGE_YEARS, "child", "adult")
+    return np.where(check("age_years", age_years) < ADULT_AGE_YEARS, "child", "adult")
 
 
 def patient_from_measurements(
@@ -602,31 +459,13 @@ def patient_from_measurements(
 ) -> AllPatient:
     """The :class:`AllPatient` of a blood count, a marrow biopsy, weight, age and sex.
 
-    What the clinic measures, with the book's conventions for the rest: the
-    normal cellularity for age by the rule of thumb
-    :func:`normal_cellularity_fraction`, the blood volume per kg of
-    :data:`BLOOD_VOLUME_ML_PER_KG` for a child below :data:`ADULT_AGE_YEARS`
-    (whatever the sex) and for a man or a woman from that age, and Harrison's
-    marrow cells per kg.  The in-browser burden explorer computes exactly this
-    patient's :func:`estimate_burden`.
-
-    Parameters
-    ----------
-    age_years : float or array_like
-        Age in years, in [0, 100]; the rule of thumb must leave a normal
-        cellularity of at least 5%, so at most 95.
-    sex : {"man", "woman"}
-        Which adult blood volume per kg applies from :data:`ADULT_AGE_YEARS`.
-    weight_kg, wbc_giga_per_l, blood_blast_fraction, marrow_infiltration_fraction : float or array_like
-        The :class:`AllPatient` field of this name.
-    marrow_cellularity_fraction, antigen_molecules_per_blast : float or array_like
-        The :class:`AllPatient` field of this name (default antigen: CD19 on a normal B cell).
-    label : str
-        Name of the case, for labels only.
-
-    Returns
-    -------
-    AllPatient
+    With the book's conventions for the rest (what the in-browser burden
+    explorer uses): the normal cellularity of
+    :func:`normal_cellularity_fraction`, the blood volume per kg of a child
+    below :data:`ADULT_AGE_YEARS` and of a man or a woman (``sex``) from it,
+    and Harrison's marrow cells per kg.  ``age_years`` is in [0, 95] (the rule
+    leaves at least 5% cellularity); the other inputs are the
+    :class:`AllPatient` fields of their names.
 
     Examples
     --------
@@ -664,15 +503,14 @@ def patient_from_measurements(
 def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLike) -> NDArray[np.float64]:
     """Blasts among the nucleated marrow cells after the tumour has fallen for ``day`` days.
 
-    The marrow blasts of :func:`estimate_burden` fall as ``exp(-net_decline * day)``
-    (the tumour term of Equation 1 falls at ``r - q``) while the normal
-    nucleated cells of the biopsy stay as they are, so the share starts at the
-    patient's infiltration fraction.
+    The patient's marrow blasts fall as ``exp(-net_decline * day)`` (the
+    tumour term of Equation 1 falls at ``r - q``), the normal nucleated cells
+    stay, so the share starts at the infiltration fraction.
 
     Parameters
     ----------
     patient : AllPatient
-        The patient at the start; infiltration in (0, 1) for the share to move.
+        The patient at the start.
     net_decline : float or array_like
         Rate at which the blasts fall, per day, >= 0.
     day : float or array_like
@@ -695,27 +533,12 @@ def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLi
 
 
 def blasts_left_for_share(patient: AllPatient, share: ArrayLike) -> NDArray[np.float64]:
-    """The fraction of the patient's blasts left when they are ``share`` of the marrow's nucleated cells.
+    """The fraction of the patient's blasts left when they are ``share`` (in (0, 1)) of the marrow's nucleated cells.
 
-    The inverse of :func:`marrow_blast_share`: with the normal nucleated cells
-    as they are, blasts fall from the infiltration fraction ``i`` to the share
-    ``s`` when a fraction ``s (1 - i) / (i (1 - s))`` of them is left.
+    The inverse of :func:`marrow_blast_share`: from infiltration ``i`` in
+    (0, 1) to share ``s``, ``s (1 - i) / (i (1 - s))`` of the blasts are left
+    (1 or more where ``s`` is not below ``i``).
 
-    Parameters
-    ----------
-    patient : AllPatient
-        The patient at the start; infiltration in (0, 1).
-    share : float or array_like
-        Blasts among the nucleated marrow cells, in (0, 1).
-
-    Returns
-    -------
-    numpy.ndarray
-        Fraction of the starting blasts (1 or more where the share is not below the start).
-
-    Examples
-    --------
-    >>> from cartmodel.burden import EXAMPLE_PATIENTS
     >>> child = EXAMPLE_PATIENTS["child, relapse"]
     >>> round(float(marrow_blast_share(child, 1.0, float(-np.log(blasts_left_for_share(child, 0.05))))), 9)
     0.05

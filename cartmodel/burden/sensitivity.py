@@ -51,14 +51,10 @@ class SensitivityBar:
     ----------
     name : str
         The :class:`~cartmodel.burden.estimate.AllPatient` field that was varied.
-    low_input : float
-        The low end of its range.
-    high_input : float
-        The high end of its range.
-    low_output : float
-        The output with the input at its low end, every other input at baseline.
-    high_output : float
-        The output with the input at its high end, every other input at baseline.
+    low_input, high_input : float
+        The ends of its range.
+    low_output, high_output : float
+        The output at each end, every other input at baseline.
     baseline : float
         The output with every input at baseline.
     """
@@ -72,10 +68,7 @@ class SensitivityBar:
 
     @property
     def fold_range(self) -> float:
-        """Larger over smaller output (>= 1), the bar's length on a log axis.
-
-        ``inf`` when one end gives zero and the other does not; 1 when both are zero.
-        """
+        """Larger over smaller output (>= 1), the bar's length on a log axis (``inf`` if only one is 0, 1 if both)."""
         small, large = sorted((self.low_output, self.high_output))
         if small > 0:
             return large / small
@@ -93,19 +86,16 @@ def one_at_a_time_sensitivity(
     Parameters
     ----------
     patient : AllPatient
-        The baseline; its numeric fields must be scalars.
+        The baseline, with scalar fields.
     ranges : mapping of field name to (low, high)
-        Plausible range of each input to vary; names are numeric fields of the
-        patient, and each range must satisfy that field's limits.
+        Range of each numeric field to vary; each end within that field's limits.
     output : {"antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"}
         Which quantity of :class:`~cartmodel.burden.estimate.BurdenEstimate` to report.
 
     Returns
     -------
     list of SensitivityBar
-        Sorted by :attr:`SensitivityBar.fold_range`, largest first (ties keep
-        the order of ``ranges``): the model is a sum of products, so the natural
-        measure of an input's influence is the factor by which it moves the output.
+        Largest :attr:`SensitivityBar.fold_range` first (ties keep the order of ``ranges``).
     """
     AllPatient.checked(patient, scalar_for="a sensitivity analysis")
     measure = check_choice("output", output, _OUTPUTS)
@@ -162,33 +152,12 @@ COUNT_SPREAD: float = 0.25
 
 
 def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
-    """Plausible range of each input of the burden estimate, for :func:`one_at_a_time_sensitivity`.
+    """The ranges of the antigen-burden chapter's tornado analysis, for :func:`one_at_a_time_sensitivity`.
 
-    The ranges of the antigen-burden chapter: CD19 per blast from the density
-    linked to response (Majzner et al. 2020) to one SD above the normal B-cell
-    mean (Ginaldi et al. 1998); marrow cells per kg over
-    :data:`MARROW_CELLS_RANGE_FACTORS` of Harrison's mean; blood volume per kg
-    over :data:`BLOOD_VOLUME_RANGE_ML_PER_KG`; the white-cell count, and at
-    relapse the blood blasts (at most 100%), :data:`COUNT_SPREAD` either side of
-    the patient's; the rest from :data:`STATE_RANGES`.  The measured normal
-    cellularity of the age group (Wong et al. 2024) is the range of the normal
-    cellularity at relapse; near MRD the biopsy is taken as normal, so it is the
-    range of the biopsy's cellularity (and the normal cellularity, which would
-    cancel, is not varied).
-
-    Parameters
-    ----------
-    patient : AllPatient
-        The case; its white-cell count and blood blast fraction must be scalars.
-    group : {"child", "adult"}
-        Age group, for the measured normal cellularity.
-    state : {"relapse", "near MRD"}
-        Disease state, which sets the cellularity, infiltration and blood-blast ranges.
-
-    Returns
-    -------
-    dict
-        Field of :class:`~cartmodel.burden.estimate.AllPatient` to ``(low, high)``.
+    Those of :func:`fixed_tornado_ranges`, and the white-cell count (and at
+    relapse the blood blasts, at most 100%) :data:`COUNT_SPREAD` either side of
+    the patient's, whose two counts must be scalars; in the chapter's order.
+    ``group`` and ``state`` are those of :func:`fixed_tornado_ranges`.
     """
     AllPatient.checked(patient, scalar_for="a range", fields=("wbc_giga_per_l", "blood_blast_fraction"))
     ranges = fixed_tornado_ranges(group, state)  # checks group and state
@@ -205,16 +174,22 @@ def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState)
 
 
 def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
-    """The ranges of :func:`tornado_ranges` that do not depend on the patient's values.
+    """The ranges of :func:`tornado_ranges` that do not depend on the patient.
 
-    Everything but the spread of the measured blood counts (the white-cell
-    count always, the blood blasts at relapse), which :data:`COUNT_SPREAD` sets
-    around the patient's own values.
+    CD19 per blast from the density linked to response (Majzner et al. 2020)
+    to one SD above the normal B-cell mean (Ginaldi et al. 1998); marrow cells
+    per kg over :data:`MARROW_CELLS_RANGE_FACTORS` of Harrison's mean; blood
+    volume per kg over :data:`BLOOD_VOLUME_RANGE_ML_PER_KG`; the measured
+    normal cellularity of the age group (Wong et al. 2024) as the range of the
+    normal cellularity at relapse, and near MRD (the biopsy taken as normal) of
+    the biopsy's; the rest from :data:`STATE_RANGES`.
 
     Parameters
     ----------
     group : {"child", "adult"}
+        Age group, for the normal cellularity.
     state : {"relapse", "near MRD"}
+        Disease state.
 
     Returns
     -------
@@ -241,22 +216,9 @@ def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tupl
 
 
 def sensitivity_state(patient: AllPatient) -> DiseaseState | None:
-    """The disease state of the tornado analysis whose ranges hold this patient, or ``None``.
+    """The disease state of :data:`STATE_RANGES` whose ranges hold this patient (scalar fields), or ``None``.
 
-    The book's sensitivity analysis has ranges for two states only
-    (:data:`STATE_RANGES`).  A patient is read at relapse when the biopsy's
-    cellularity and infiltration lie in the relapse ranges, and near MRD when the
-    infiltration and the blood blasts lie in the near-MRD ranges; between the two
-    (an infiltration from 1% to 50%, say) the published spreads give no range.
-
-    Parameters
-    ----------
-    patient : AllPatient
-        The case; its numeric fields must be scalars.
-
-    Returns
-    -------
-    {"relapse", "near MRD"} or None
+    Between the two (an infiltration from 1% to 50%, say) the published spreads give no range.
     """
     AllPatient.checked(patient, scalar_for="a disease state")
     for state, limits in STATE_RANGES.items():
@@ -266,25 +228,10 @@ def sensitivity_state(patient: AllPatient) -> DiseaseState | None:
 
 
 def sensitivity_p_range(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> tuple[float, float]:
-    """The lowest and highest ``P`` of the book's tornado analysis for this patient.
+    """The lowest and highest ``P`` (AU, default reference) at the ends of the bars of :func:`tornado_ranges`.
 
-    Each input moves over its range of :func:`tornado_ranges`, one at a time
-    (:func:`one_at_a_time_sensitivity`); the result is the smallest and the
-    largest ``P`` (at the default reference, :func:`~cartmodel.burden.estimate.p_from_antigen`) met at the
-    ends of all the bars: the widest range one input alone can cause, not a
-    joint interval for all inputs together.
-
-    Parameters
-    ----------
-    patient : AllPatient
-        The case (scalar fields).
-    group : {"child", "adult"}
-    state : {"relapse", "near MRD"}
-
-    Returns
-    -------
-    tuple of float
-        ``(low, high)``, ``P`` in AU.
+    The widest range one input alone can cause, not a joint interval; the
+    arguments are those of :func:`tornado_ranges`.
     """
     bars = one_at_a_time_sensitivity(patient, tornado_ranges(patient, group=group, state=state))
     ends = [value for bar in bars for value in (bar.low_output, bar.high_output)]

@@ -38,11 +38,7 @@ _PARAMETER_LIMITS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class Settings:
-    """The checked settings a fit shares across its patients.
-
-    ``names`` are the fitted parameters, ``P`` first; ``log_bounds`` the
-    natural logs of every parameter's search bounds.
-    """
+    """The checked settings a fit shares across its patients (``names``: the fitted parameters, ``P`` first)."""
 
     names: tuple[str, ...]
     log_bounds: Mapping[str, tuple[float, float]]
@@ -84,21 +80,26 @@ class Settings:
 
 
 def check_parameters(values: Mapping[str, Any], patients: int | None = None) -> dict[str, NDArray[np.float64]]:
-    """The known and starting parameters as arrays of one value per patient.
+    """The known and starting parameters, one value per patient (``patients=None``: scalars, one patient)."""
+    if patients is None:
+        return {name: np.array([as_real_scalar(name, value, **_PARAMETER_LIMITS[name])]) for name, value in values.items()}
+    return {name: per_patient(name, value, patients, **_PARAMETER_LIMITS[name]) for name, value in values.items()}
 
-    ``patients=None``: each value must be a scalar (one patient); otherwise a
-    scalar or one value per patient.
-    """
-    checked = {}
-    for name, value in values.items():
-        if patients is None:
-            checked[name] = np.array([as_real_scalar(name, value, **_PARAMETER_LIMITS[name])])
-            continue
-        array = as_real_array(name, value, **_PARAMETER_LIMITS[name])
-        if array.ndim > 1 or (array.ndim == 1 and array.size != patients):
-            raise ValueError(f"{name} must be a scalar or one value per patient ({patients}); got shape {array.shape}")
-        checked[name] = np.broadcast_to(array, (patients,)).astype(np.float64)
-    return checked
+
+def per_patient(name: str, value: Any, patients: int, **limits: Any) -> NDArray[np.float64]:
+    """``value`` checked by :func:`as_real_array` (``limits``), a scalar (shared) or one value per patient."""
+    array = as_real_array(name, value, **limits)
+    if array.ndim > 1 or (array.ndim == 1 and array.size != patients):
+        raise ValueError(f"{name} must be a scalar or one value per patient ({patients}); got shape {array.shape}")
+    return np.broadcast_to(array, (patients,)).astype(np.float64)
+
+
+def check_pair(name: str, pair: Any, **limits: Any) -> tuple[float, float]:
+    """A ``(low, high)`` pair with ``low < high``, each end checked by :func:`as_real_array` (``limits``)."""
+    values = as_real_array(name, pair, **limits)
+    if values.shape != (2,) or not values[0] < values[1]:
+        raise ValueError(f"{name} must be a pair (low, high) with low < high; got {pair!r}")
+    return float(values[0]), float(values[1])
 
 
 def check_sample_days(sample_days: Any, dt: float) -> NDArray[np.float64]:
@@ -144,14 +145,12 @@ def check_counts(counts: Any, sample_days: NDArray[np.float64]) -> NDArray[np.fl
 
 def check_patient_series(sample_days: Any, counts: Any, dt: float) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
     """Per-patient (sample_days, counts) pairs: shared days with a 2-D array of counts, or one series each."""
-    shared = None
     try:
-        if np.asarray(sample_days, dtype=np.float64).ndim == 1:
-            shared = sample_days
+        shared = np.asarray(sample_days, dtype=np.float64).ndim == 1
     except (TypeError, ValueError):
-        pass
-    if shared is not None:
-        days_ = check_sample_days(shared, dt)
+        shared = False
+    if shared:
+        days_ = check_sample_days(sample_days, dt)
         counts_2d = as_real_array("counts", counts, low=0.0, low_open=True, unit="measured units")
         if counts_2d.ndim != 2 or counts_2d.shape[1] != days_.size:
             raise ValueError(
@@ -199,8 +198,5 @@ def _check_bounds(bounds: Any) -> dict[str, tuple[float, float]]:
             raise TypeError(f"bounds must be a mapping of name to (low, high); got {bounds!r}")
         for name, pair in bounds.items():
             check_choice("bounds key", name, tuple(DEFAULT_BOUNDS))
-            pair_ = as_real_array(f"bounds[{name!r}]", pair, low=0.0, low_open=True)
-            if pair_.shape != (2,) or not pair_[0] < pair_[1]:
-                raise ValueError(f"bounds[{name!r}] must be a pair (low, high) with 0 < low < high; got {pair!r}")
-            limits[name] = (float(pair_[0]), float(pair_[1]))
+            limits[name] = check_pair(f"bounds[{name!r}]", pair, low=0.0, low_open=True)
     return limits

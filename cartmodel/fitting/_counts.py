@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_array, as_real_scalar
+from .._validation import as_real_array, as_real_scalar, check_instance
 from ..model import simulate
 from ._checks import check_sample_days
 from ._problem import JAC_STEP
@@ -15,11 +15,10 @@ from ._problem import JAC_STEP
 
 def sample_counts(sample_days: ArrayLike, *, noise_sd: float, rng: np.random.Generator, scale: ArrayLike = 1.0,
                   dt: float = 1.0, **model: Any) -> NDArray[np.float64]:
-    """Synthetic CAR T counts with log-normal measurement error.
+    """Synthetic CAR T counts, ``scale * N(sample_days) * exp(noise_sd * z)``, ``z`` standard normal.
 
-    ``counts = scale * N(sample_days) * exp(noise_sd * z)`` with ``z`` standard
-    normal, independently for each count.  Parameters broadcast as in
-    :func:`cartmodel.simulate`, so many synthetic patients are one call.
+    Parameters broadcast as in :func:`cartmodel.simulate`, so many synthetic
+    patients are one call.
 
     Parameters
     ----------
@@ -28,15 +27,13 @@ def sample_counts(sample_days: ArrayLike, *, noise_sd: float, rng: np.random.Gen
     noise_sd : float
         Standard deviation of the natural log of the counts, >= 0.
     rng : numpy.random.Generator
-        Source of randomness (seed it for reproducible patients).
+        Source of randomness.
     scale : float or array_like
         Measured count per model cell, > 0.
     dt : float
-        Step length in days, as in :func:`cartmodel.simulate`.
+        Step length in days, > 0.
     **model
-        Equation 1's ``r, q, B, P, K, n0`` and ``reading``, ``b_placement``:
-        the keywords of :func:`cartmodel.simulate`, which runs the model up to
-        the last sampling day.
+        The other keywords of :func:`cartmodel.simulate` (``r, q, B, P, K, n0``, ...).
 
     Returns
     -------
@@ -45,35 +42,28 @@ def sample_counts(sample_days: ArrayLike, *, noise_sd: float, rng: np.random.Gen
     """
     dt_ = as_real_scalar("dt", dt, low=0.0, low_open=True, unit="days")
     days_ = check_sample_days(sample_days, dt_)
-    sd = as_real_array("noise_sd", noise_sd, low=0.0)
-    if sd.ndim:
-        raise TypeError(f"noise_sd must be a scalar; got {noise_sd!r}")
+    sd = as_real_scalar("noise_sd", noise_sd, low=0.0)
     scale_ = as_real_array("scale", scale, low=0.0, low_open=True)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    check_instance("rng", rng, np.random.Generator)
     run = simulate(days=max(float(days_[-1]), dt_), dt=dt_, **model)
     steps = np.rint(days_ / dt_).astype(int)
     clean = scale_[..., None] * run.car_t[..., steps]
-    return clean * np.exp(float(sd) * rng.standard_normal(clean.shape))
+    return clean * np.exp(sd * rng.standard_normal(clean.shape))
 
 
 def log_sensitivities(*, r: float, q: float, P: float, **model: Any) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
-    """How much each fitted parameter moves the log count on each day.
+    """Elasticities ``d ln N_t / d ln theta`` of the count for ``P``, ``r``, ``q`` and ``scale`` (exactly 1).
 
-    Returns the elasticities ``d ln N_t / d ln theta`` for ``theta`` in ``P``,
-    ``r`` and ``q``, by central differences (relative step ``1e-5``) from one
-    broadcast :func:`cartmodel.simulate` call; the elasticity for ``scale`` is
-    exactly 1 on every day.  A day whose elasticity for a parameter is near
-    zero carries no information on it; two parameters whose curves are
-    proportional cannot be told apart.
+    Central differences (relative step ``1e-5``) from one broadcast
+    :func:`cartmodel.simulate` call.  A day whose elasticity for a parameter is
+    near zero carries no information on it.
 
     Parameters
     ----------
     r, q, P : float
-        Scalar Equation 1 parameters, > 0.
+        Equation 1's rates (per day) and burden (AU), > 0.
     **model
-        The other keywords of :func:`cartmodel.simulate` (scalars): ``B``,
-        ``K``, ``n0``, ``days``, ``dt``, ``reading``, ``b_placement``.
+        The other keywords of :func:`cartmodel.simulate`, scalars.
 
     Returns
     -------

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_scalar, bind_keywords
+from .._validation import as_real_scalar, bind_keywords, check_instance
 from ..model import Expansion, simulate
 from ._checks import Settings, check_counts, check_parameters, check_patient_series, check_sample_days
 from ._pipeline import FLAT_ADVICE, IdentifiabilityWarning, Solution, solve
@@ -37,52 +37,38 @@ class BurdenFit:
     Attributes
     ----------
     P : float
-        Estimated antigen burden (the multiplier of ``K`` in Equation 1).
+        Estimated antigen burden, AU.
     P_interval : tuple of float
-        ``confidence`` profile-likelihood interval for ``P``.  An end that
-        reaches the search bound is reported as that bound (see
-        ``P_interval_closed``).
+        ``confidence`` profile-likelihood interval for ``P``; an end not found
+        inside the search bounds is that bound.
     P_interval_closed : tuple of bool
-        Whether each end of ``P_interval`` was found inside the search bounds;
-        ``False`` means the profile is still below the cut-off at the bound,
-        so the data do not bound ``P`` on that side.
+        Whether each end was found inside the bounds (``False``: the data do
+        not bound ``P`` on that side).
     estimates : Mapping[str, float]
         ``P``, ``r``, ``q`` and ``scale``: fitted where free, else as given.
     free : tuple of str
         The fitted parameters, ``P`` first.
     log_standard_errors : Mapping[str, float]
-        Standard error of the natural log of each fitted parameter from the
-        curvature of the sum of squares (``inf`` where the data cannot see the
-        parameter at all).
+        Curvature standard error of the log of each fitted parameter (``inf``
+        where the data cannot see it).
     identifiable : Mapping[str, bool]
-        For each fitted parameter, whether the data pin it down (see
-        :func:`fit_burden`, ``flat_factor``).
-    noise_sd : float
-        Standard deviation of the log-count error: estimated from the
-        residuals (``sqrt(RSS / (n - p))``) or as given.
-    noise_estimated : bool
-        Whether ``noise_sd`` was estimated.
-    confidence : float
-        Confidence level of ``P_interval``.
-    interval_method : str
-        How ``P_interval`` was computed.
-    sample_days : numpy.ndarray
-        Sampling days (the days of the counts).
-    counts : numpy.ndarray
-        Measured counts.
+        Whether the data pin each fitted parameter down (see ``flat_factor``).
+    noise_sd, noise_estimated : float, bool
+        Standard deviation of the log-count error, and whether it was estimated.
+    confidence, interval_method : float, str
+        Level of ``P_interval`` and how it was computed.
+    sample_days, counts : numpy.ndarray
+        The data.
     residuals : numpy.ndarray
-        ``ln(counts) - ln(fitted counts)`` on the sampling days.
+        ``ln(counts) - ln(fitted counts)``.
     rss : float
         Residual sum of squares of the log counts at the estimate.
-    profile_P : numpy.ndarray
-        Values of ``P`` at which the profile was evaluated (increasing).
-    profile_rss : numpy.ndarray
-        Smallest residual sum of squares with ``P`` held at each ``profile_P``
-        (the other free parameters re-fitted).
+    profile_P, profile_rss : numpy.ndarray
+        Profile of ``P``: increasing ``P`` and the least RSS with ``P`` held there.
     rss_cutoff : float
         Profile ``rss`` at the ends of ``P_interval``.
     fitted : Expansion
-        The fitted trajectory up to the horizon, in model cells (multiply by
+        The fitted trajectory to the horizon, in model cells (times
         ``estimates["scale"]`` for measured units).
     """
 
@@ -113,59 +99,31 @@ class BurdenFit:
 
 def fit_burden(sample_days: ArrayLike, counts: ArrayLike, *, horizon_days: float | None = None,
                **model: Any) -> BurdenFit:
-    """Fit the antigen burden ``P`` of Equation 1 to one patient's CAR T counts on given days.
+    """Fit the antigen burden ``P`` of Equation 1 to one patient's CAR T counts.
 
-    Minimises the sum of squared differences between the log counts and the
-    log of ``scale * N(day)`` from :func:`cartmodel.simulate` over ``ln P`` and
-    the logs of the parameters in ``free``, within ``bounds``: a
-    Levenberg-Marquardt iteration started from the best point of a coarse scan
-    over ``ln P``, with a free ``scale`` profiled out exactly (its best log is
-    the mean log residual).  The patient is fitted as a cohort of one by the
-    pipeline of :func:`fit_cohort`.
+    The model, interval and identifiability are those of :mod:`cartmodel.fitting`;
+    the patient is fitted as a cohort of one by the pipeline of :func:`fit_cohort`.
 
     Parameters
     ----------
     sample_days : array_like
         Sampling days, 1-D, strictly increasing, >= 0, on the ``dt`` grid.
     counts : array_like
-        CAR T counts on those days, finite and > 0 (logs are taken).
+        CAR T counts on those days, finite and > 0.
     horizon_days : float, optional
-        Length of the returned fitted trajectory; defaults to the last
-        sampling day.  Every sampling day must lie within it.
+        Length of the returned fitted trajectory, > 0, reaching every sampling
+        day; default the last sampling day.
     **model
-        The keywords of :func:`fit_cohort`, with its defaults, each a single
-        number: the known ``B``, ``K``, ``n0``, the fixed or starting ``r``,
-        ``q``, ``scale``, and the settings ``free``, ``noise_sd``,
-        ``confidence``, ``bounds``, ``flat_factor``, ``dt``, ``reading``,
-        ``b_placement``.
+        The keywords of :func:`fit_cohort`, with its defaults, each a single number.
 
     Returns
     -------
     BurdenFit
 
-    Raises
-    ------
-    TypeError, ValueError
-        For bad data (non-positive, NaN or infinite counts, unsorted or
-        repeated days, days off the ``dt`` grid or beyond the horizon,
-        mismatched lengths, fewer days than needed for the free parameters)
-        and parameters out of range; the message names the culprit.
-
     Warns
     -----
     IdentifiabilityWarning
         When the data cannot pin down ``P`` or another fitted parameter.
-
-    Notes
-    -----
-    The interval for ``P`` is a profile-likelihood interval: the set of ``P``
-    whose profile residual sum of squares (the other free parameters
-    re-fitted) is at most ``RSS_min + c * sigma^2``.  With ``sigma`` estimated
-    (``sigma^2 = RSS_min / (n - p)``) ``c`` is the ``confidence`` quantile of
-    the F distribution with 1 and ``n - p`` degrees of freedom; with ``sigma``
-    given it is the chi-squared quantile with 1 degree of freedom.  For the
-    other parameters identifiability is judged from the curvature of the sum
-    of squares (Wald intervals on the log scale).
     """
     options = bind_keywords(fit_cohort, {"sample_days": sample_days, "counts": counts, **model})
     settings = Settings.check(**{name: options[name] for name in _SETTINGS})
@@ -244,13 +202,11 @@ def _profile_curve(problem: Problem, solution: Solution) -> tuple[NDArray[np.flo
 
 @dataclass(frozen=True)
 class CohortFit:
-    """The result of :func:`fit_cohort`: one entry per patient, in input order.
+    """The result of :func:`fit_cohort`: the attributes of :class:`BurdenFit`, over the ``m`` patients.
 
-    The attributes mean what the same names of :class:`BurdenFit` mean, as
-    arrays over the ``m`` patients: ``P``, ``noise_sd``, ``rss``,
-    ``rss_cutoff`` and ``n_days`` have shape ``(m,)``; ``P_interval`` and
-    ``P_interval_closed`` ``(m, 2)``; ``estimates``, ``log_standard_errors``
-    and ``identifiable`` map each name to an array of shape ``(m,)``.
+    ``P``, ``noise_sd``, ``rss``, ``rss_cutoff`` and ``n_days`` have shape
+    ``(m,)``, ``P_interval`` and ``P_interval_closed`` ``(m, 2)``; ``estimates``,
+    ``log_standard_errors`` and ``identifiable`` map names to shape ``(m,)``.
     """
 
     P: NDArray[np.float64]
@@ -278,10 +234,7 @@ class CohortFit:
         return (self.P_interval[:, 0] <= truth) & (truth <= self.P_interval[:, 1])
 
     def recovery(self, P_true: ArrayLike, factor: float = 2.0) -> CohortRecovery:
-        """Count the patients read within ``factor`` of ``P_true`` and the intervals that cover it.
-
-        The same as :func:`cohort_recovery` ``(self, P_true, factor)``.
-        """
+        """:func:`cohort_recovery` of this fit."""
         return cohort_recovery(self, P_true, factor)
 
 
@@ -291,7 +244,6 @@ def cohort_recovery(fit: CohortFit, P_true: ArrayLike, factor: float = 2.0) -> C
     Parameters
     ----------
     fit : CohortFit
-        The result of :func:`fit_cohort`.
     P_true : float or array_like
         The true burdens, > 0: one value, or one per patient.
     factor : float
@@ -300,12 +252,8 @@ def cohort_recovery(fit: CohortFit, P_true: ArrayLike, factor: float = 2.0) -> C
     Returns
     -------
     CohortRecovery
-        Counts of patients read within ``factor``, of intervals covering the
-        truth and of patients the fit warned about, and the median interval
-        width.
     """
-    if not isinstance(fit, CohortFit):
-        raise TypeError(f"fit must be a CohortFit (the result of fit_cohort); got {type(fit).__name__}")
+    check_instance("fit", fit, CohortFit)
     return count_recovery(fit.P, fit.P_interval, fit.pinned_down, P_true, factor)
 
 
@@ -328,63 +276,45 @@ def fit_cohort(
     reading: str = "exact",
     b_placement: str = "capacity",
 ) -> CohortFit:
-    """Fit the antigen burden of many patients at once.
+    """Fit the antigen burden of many patients at once, as :func:`fit_burden` fits each.
 
-    The same model, estimates, intervals and identifiability judgement as
-    :func:`fit_burden`, patient by patient (which fits one patient as a
-    cohort of one), but every step is computed for the whole cohort
-    together: one :func:`cartmodel.simulate` call per iteration evaluates the
-    model and its finite-difference Jacobian for all patients.  The fit is a
-    Levenberg-Marquardt iteration on each patient's log-count residuals,
-    within the bounds, from the best point of a coarse scan over ``ln P``; a
-    free ``scale`` is not iterated but profiled out exactly (its best log is
-    the mean log residual, held in its bounds).  The profile of ``P`` is
-    walked outwards from every patient's estimate, doubling its step where
-    the profile is flat, and its crossings of the cut-off are refined by
-    regula falsi, all patients at once.
+    Every step runs for the whole cohort together, one :func:`cartmodel.simulate`
+    call per iteration: a coarse scan over ``ln P``, then Levenberg-Marquardt
+    on the log residuals within the bounds (a free ``scale`` profiled out
+    exactly: its best log is the mean log residual); the profile of ``P`` is
+    walked outwards from each estimate and its crossings of the cut-off refined
+    by regula falsi.  Each patient's result does not depend on the others.
 
     Parameters
     ----------
     sample_days : array_like or sequence of array_like
-        Sampling days: one 1-D sequence shared by every patient (then
-        ``counts`` has shape ``(m, len(sample_days))``), or one sequence per patient
-        (then ``counts`` is a sequence of as many sequences, of matching
-        lengths).  Each patient's days are strictly increasing, >= 0 and on the
-        ``dt`` grid.
+        One 1-D sequence of days shared by all (``counts`` of shape ``(m, days)``)
+        or one per patient (``counts`` a sequence of matching sequences); each
+        strictly increasing, >= 0, on the ``dt`` grid.
     counts : array_like or sequence of array_like
-        CAR T counts, finite and > 0 (logs are taken).
-    B : float or array_like
-        Affinity factor ``(1 nM) / IC50`` of the CAR, dimensionless (known).
-    K : float or array_like
-        Scale of the steady-state level in model cells (known).
+        CAR T counts, finite and > 0.
+    B, K, n0 : float or array_like
+        Known affinity factor (dimensionless), capacity scale and dose (model cells), > 0.
     r, q : float or array_like
-        CAR T and tumour growth rates per day: fixed values, or starting values
-        for those named in ``free``.
-    n0 : float or array_like
-        Infused dose in model cells (known).
+        CAR T and tumour growth rates per day (q >= 0): fixed, or starts for those in ``free``.
     scale : float or array_like
-        Measured count per model cell: fixed, or the starting value if
-        ``"scale"`` is in ``free``.
+        Measured count per model cell, > 0: fixed, or the start if free.
     free : sequence of {"r", "q", "scale"}
-        Parameters to fit besides ``P``.
+        Parameters fitted besides ``P``.
     noise_sd : float, optional
-        Known standard deviation of the log-count error.  If omitted it is
-        estimated from the residuals, which needs more days than fitted
-        parameters.
+        Known standard deviation of the log-count error, > 0; else estimated
+        (which needs more days than fitted parameters).
     confidence : float
         Level of the interval for ``P``, in (0, 1).
     bounds : mapping, optional
-        ``{name: (low, high)}`` search bounds overriding :data:`DEFAULT_BOUNDS`
-        for any of ``P``, ``r``, ``q``, ``scale`` (all > 0).
+        ``{name: (low, high)}``, 0 < low < high, overriding :data:`DEFAULT_BOUNDS`.
     flat_factor : float
-        A fitted parameter counts as not identifiable when its interval
-        reaches a search bound or extends more than this factor either side of
-        the estimate; an :class:`IdentifiabilityWarning` then names it.  > 1.
+        A parameter whose interval reaches a bound or more than this factor
+        either side of the estimate is not identifiable, > 1.
     dt, reading, b_placement
-        Passed to :func:`cartmodel.simulate`.
+        As in :func:`cartmodel.simulate`.
 
-    The parameters ``B`` to ``scale`` are scalars or one value per patient;
-    the settings from ``free`` on are shared by the cohort.
+    ``B`` to ``scale`` are scalars or one value per patient; the rest are shared.
 
     Returns
     -------
@@ -393,16 +323,7 @@ def fit_cohort(
     Warns
     -----
     IdentifiabilityWarning
-        One warning for the cohort, naming for each parameter the patients
-        (by index) whose counts cannot pin it down.
-
-    Notes
-    -----
-    Each patient's result does not depend on the others in the cohort:
-    estimates agree with :func:`fit_burden` on that patient alone to the
-    solver's tolerance (``1e-6`` relative in the tests) and interval ends to
-    about ``1e-5`` relative, except where the profile is flat at the minimum
-    itself, where no fit has a unique answer.
+        One for the cohort, naming the patients (by index) per parameter.
     """
     settings = Settings.check(free=free, noise_sd=noise_sd, confidence=confidence, bounds=bounds,
                               flat_factor=flat_factor, dt=dt, reading=reading, b_placement=b_placement)

@@ -1,8 +1,4 @@
-"""The one fitting pipeline, for one patient or many: minimum, noise, profile interval, identifiability.
-
-:func:`fit_burden` runs it on a cohort of one and :func:`fit_cohort` on the
-whole cohort; each turns the :class:`Solution` into its own result.
-"""
+"""The one fitting pipeline, for one patient or many: minimum, noise, profile interval, identifiability."""
 
 from __future__ import annotations
 
@@ -12,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import Settings
 from ._problem import Problem
 from ._profile import ProfileInterval, profile_interval
 from ._solver import levenberg_marquardt, starting_points
@@ -54,10 +51,7 @@ def solve(problem: Problem) -> Solution:
     _, log_scale = problem.residuals(everyone, theta_hat)
     log_se = standard_errors(problem.full_jacobian(theta_hat), sigma2)
     column = {name: theta_hat[:, index] for index, name in enumerate(problem.rates)} | {"scale": log_scale}
-    x_hat = np.column_stack([column[name] for name in settings.names])
-    low, high = (np.array([settings.log_bounds[name][end] for name in settings.names]) for end in (0, 1))
-    flags = identifiable(settings.names, x_hat, interval.ends, interval.closed, log_se, low, high, settings.confidence,
-                         settings.flat_factor)
+    flags = identifiable(settings, np.column_stack([column[name] for name in settings.names]), interval, log_se)
     estimates = {name: np.exp(column[name]) if name in settings.names else problem.fixed[name].copy()
                  for name in ("P", "r", "q", "scale")}
     return Solution(theta_hat=theta_hat, estimates=estimates, rss=rss, sigma2=sigma2, cutoff=cutoff, interval=interval,
@@ -97,10 +91,9 @@ def standard_errors(jac: NDArray[np.float64], sigma2: NDArray[np.float64]) -> ND
     return np.where(top == 0.0, np.inf, se)
 
 
-def identifiable(names: tuple[str, ...], x_hat: NDArray[np.float64], ends: NDArray[np.float64],
-                 closed: NDArray[np.bool_], log_se: NDArray[np.float64], low: NDArray[np.float64],
-                 high: NDArray[np.float64], confidence: float, flat_factor: float) -> dict[str, NDArray[np.bool_]]:
-    """Whether each fitted parameter is pinned down, per row of ``x_hat`` (shape ``(m, p)``).
+def identifiable(settings: Settings, x_hat: NDArray[np.float64], interval: ProfileInterval,
+                 log_se: NDArray[np.float64]) -> dict[str, NDArray[np.bool_]]:
+    """Whether each fitted parameter is pinned down, per row of ``x_hat`` (the log estimates, ``(m, p)``).
 
     ``P``: both profile ends found and within ``flat_factor`` of the estimate;
     the others: a Wald interval on the log scale inside the bounds and within
@@ -108,14 +101,16 @@ def identifiable(names: tuple[str, ...], x_hat: NDArray[np.float64], ends: NDArr
     """
     from scipy import stats
 
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    reach = math.log(flat_factor)
+    z = float(stats.norm.ppf(0.5 + settings.confidence / 2))
+    reach = math.log(settings.flat_factor)
+    ends, closed = interval.ends, interval.closed
     result = {}
-    for index, name in enumerate(names):
+    for index, name in enumerate(settings.names):
+        low, high = settings.log_bounds[name]
         if name == "P":
             result[name] = (closed[:, 0] & closed[:, 1] & (x_hat[:, 0] - ends[:, 0] <= reach)
                             & (ends[:, 1] - x_hat[:, 0] <= reach))
         else:
             half = z * log_se[:, index]
-            result[name] = (half <= reach) & (x_hat[:, index] - half > low[index]) & (x_hat[:, index] + half < high[index])
+            result[name] = (half <= reach) & (x_hat[:, index] - half > low) & (x_hat[:, index] + half < high)
     return result

@@ -1,15 +1,10 @@
 """A fitting problem: the patients' log counts and Equation 1 on their sampling days.
 
-One patient is a cohort of one.  Coordinates are natural logs of ``P`` and of
-the free rates (``theta``, ``P`` first); a free ``scale`` is profiled out in
-closed form wherever residuals are computed (its best log is the mean log
-residual, held within its bounds).  Every method takes ``who``, the patient
-index of each row, so that rows can be any mix of patients and parameter sets,
-and every row is computed in one broadcast call of Equation 1's engine.  The
-front doors (:func:`cartmodel.fit_burden`, :func:`cartmodel.fit_cohort`) have
-checked every input and the solver keeps the rates within their bounds, so the
-engine is called directly, as :func:`cartmodel.simulate` would call it, without
-checking the same values again on every iteration.
+Coordinates ``theta`` are the natural logs of ``P`` and the free rates; a free
+``scale`` is profiled out in closed form (:meth:`Problem.log_scale`).  Methods
+take ``who``, the patient of each row, so that any mix of patients and
+parameter sets is one broadcast call of Equation 1's engine, called directly:
+the front doors have checked every input and the solver keeps the rates in bounds.
 """
 
 from __future__ import annotations
@@ -92,11 +87,14 @@ class Problem:
         """Residuals (0 on days a patient was not counted) and the ``ln scale`` they use."""
         seen = self.observed[who]
         gap = np.where(seen, self.log_counts[who] - self.log_model(who, theta), 0.0)
-        if "scale" in self.settings.names:
-            log_scale = np.clip(gap.sum(axis=1) / self.n_days[who], *self.settings.log_bounds["scale"])
-        else:
-            log_scale = np.log(self.fixed["scale"][who])
+        log_scale = self.log_scale(gap, who)
         return np.where(seen, gap - log_scale[:, None], 0.0), log_scale
+
+    def log_scale(self, gap: NDArray[np.float64], who: NDArray[np.int64]) -> NDArray[np.float64]:
+        """``ln scale`` for log residuals ``gap`` (last axis: days): fixed, or the mean residual within its bounds."""
+        if "scale" in self.settings.names:
+            return np.clip(gap.sum(axis=-1) / self.n_days[who], *self.settings.log_bounds["scale"])
+        return np.log(self.fixed["scale"][who])
 
     def evaluate(self, who: NDArray[np.int64], theta: NDArray[np.float64],
                  columns: list[int]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -32,8 +32,7 @@ class ProfileInterval:
 
     ends: NDArray[np.float64]  # (m, 2)
     closed: NDArray[np.bool_]  # (m, 2)
-    walked_who: NDArray[np.int64]  # patient of each point the walk visited
-    walked_log_p: NDArray[np.float64]
+    walked_log_p: NDArray[np.float64]  # the points the walk visited (all patients'; _fit reads one patient's)
     walked_rss: NDArray[np.float64]
 
 
@@ -50,14 +49,14 @@ def profile_interval(problem: Problem, theta_hat: NDArray[np.float64], rss: NDAr
     step = np.full(2 * m, WALK_FIRST_STEP)
     ends, closed = bound.copy(), np.zeros(2 * m, dtype=bool)
     outside = np.empty(2 * m)
-    walked: list[tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]] = []
+    walked: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
     walking = (bound - log_prev) * side > 1e-12
     while np.any(walking):
         a = np.nonzero(walking)[0]
         log_next = log_prev[a] + side[a] * step[a]
         log_next = np.where((log_next - bound[a]) * side[a] > 0, bound[a], log_next)
         theta_next, rss_next = profile_at(problem, who[a], log_next, theta_prev[a])
-        walked.append((who[a], log_next, rss_next))
+        walked.append((log_next, rss_next))
         crossed = rss_next > level[a]
         closed[a[crossed]] = True
         outside[a[crossed]] = log_next[crossed]
@@ -71,12 +70,9 @@ def profile_interval(problem: Problem, theta_hat: NDArray[np.float64], rss: NDAr
     if found.size:
         ends[found] = _refine(problem, who[found], log_prev[found], outside[found], rss_prev[found] - level[found],
                               level[found], theta_prev[found])
-    if walked:
-        walked_who, walked_log_p, walked_rss = (np.concatenate(parts) for parts in zip(*walked, strict=True))
-    else:
-        walked_who, walked_log_p, walked_rss = np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
+    walked_log_p, walked_rss = (np.concatenate([point[k] for point in walked] or [np.empty(0)]) for k in (0, 1))
     return ProfileInterval(ends=np.column_stack([ends[:m], ends[m:]]), closed=np.column_stack([closed[:m], closed[m:]]),
-                           walked_who=walked_who, walked_log_p=walked_log_p, walked_rss=walked_rss)
+                           walked_log_p=walked_log_p, walked_rss=walked_rss)
 
 
 def _refine(problem: Problem, who, inside, outside, f_inside, level, theta_ref) -> NDArray[np.float64]:

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_array, as_real_scalar, check_positive_int
+from .._validation import as_real_scalar, check_positive_int
+from ._checks import per_patient
 
 
 @dataclass(frozen=True)
 class CohortRecovery:
-    """How well a :class:`CohortFit` read known burdens (see :meth:`CohortFit.recovery`).
+    """How well a :class:`CohortFit` read known burdens (see :func:`cohort_recovery`).
 
     Attributes
     ----------
@@ -21,12 +22,9 @@ class CohortRecovery:
         Number of patients.
     factor : float
         The fold band that counts as a good reading.
-    within : int
-        Patients whose estimate is within ``factor`` of the true ``P``.
-    covered : int
-        Patients whose interval contains the true ``P``.
-    warned : int
-        Patients for whom some fitted parameter is not identifiable.
+    within, covered, warned : int
+        Patients read within ``factor`` of the true ``P``, whose interval
+        contains it, and with some fitted parameter not identifiable.
     median_width : float
         Median of ``high / low`` over the patients' intervals (fold).
     """
@@ -56,10 +54,7 @@ class CohortRecovery:
 
 def check_truth(P_true: ArrayLike, patients: int) -> NDArray[np.float64]:
     """The true burdens, > 0, one per patient (a scalar is shared)."""
-    truth = as_real_array("P_true", P_true, low=0.0, low_open=True)
-    if truth.ndim > 1 or (truth.ndim == 1 and truth.size != patients):
-        raise ValueError(f"P_true must be a scalar or one value per patient ({patients}); got shape {truth.shape}")
-    return np.broadcast_to(truth, (patients,))
+    return per_patient("P_true", P_true, patients, low=0.0, low_open=True)
 
 
 def count_recovery(P_hat: NDArray[np.float64], interval: NDArray[np.float64], pinned_down: NDArray[np.bool_],
@@ -78,27 +73,11 @@ def count_recovery(P_hat: NDArray[np.float64], interval: NDArray[np.float64], pi
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Exact (Clopper-Pearson) confidence interval for a binomial proportion.
+    """Exact (Clopper-Pearson) confidence interval ``(low, high)`` for a binomial proportion.
 
-    The ends are the ``alpha / 2`` and ``1 - alpha / 2`` quantiles of beta
-    distributions (``alpha = 1 - confidence``): the lower end is the
-    proportion at which ``successes`` or more would occur with probability
-    ``alpha / 2``, the upper the one at which ``successes`` or fewer would.
-
-    Parameters
-    ----------
-    successes : int
-        Number of successes, ``0 <= successes <= trials``.
-    trials : int
-        Number of trials, >= 1.
-    confidence : float
-        Confidence level in (0, 1).
-
-    Returns
-    -------
-    tuple of float
-        ``(low, high)``; ``low = 0`` when ``successes = 0`` and ``high = 1``
-        when ``successes = trials``.
+    The ``alpha / 2`` and ``1 - alpha / 2`` quantiles of beta distributions
+    (``alpha = 1 - confidence``, in (0, 1)); ``low = 0`` when ``successes = 0``
+    and ``high = 1`` when ``successes = trials`` (integers, ``0 <= successes <= trials``, ``trials >= 1``).
     """
     n = check_positive_int("trials", trials)
     k = check_positive_int("successes", successes, low=0, high=n)

@@ -40,15 +40,11 @@ def starting_points(problem: Problem) -> NDArray[np.float64]:
     theta = np.repeat(start[first], grid.size, axis=0)
     theta[:, 0] = np.tile(grid, first.size)
     log_n = problem.log_model(np.repeat(first, grid.size), theta).reshape(first.size, grid.size, -1)
-    scale_free = "scale" in problem.settings.names
     best = np.empty(m)
     for chunk in np.array_split(np.arange(m), max(1, m * grid.size * problem.sample_days.size // 2_000_000)):
         seen = problem.observed[chunk][:, None, :]
         gap = np.where(seen, problem.log_counts[chunk][:, None, :] - log_n[inverse[chunk]], 0.0)
-        if scale_free:
-            log_scale = np.clip(gap.sum(axis=2) / problem.n_days[chunk][:, None], *problem.settings.log_bounds["scale"])
-        else:
-            log_scale = np.log(problem.fixed["scale"][chunk])[:, None]
+        log_scale = problem.log_scale(gap, chunk[:, None])
         rss = np.sum(np.where(seen, gap - log_scale[..., None], 0.0) ** 2, axis=2)
         best[chunk] = grid[np.argmin(rss, axis=1)]
     start[:, 0] = best

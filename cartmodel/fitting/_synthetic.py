@@ -6,14 +6,13 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_real_array, as_real_scalar, check_choice, check_positive_int
+from .._validation import as_real_array, as_real_scalar, check_choice, check_instance, check_positive_int
 from ..model import READINGS
-from ._checks import check_sample_days
+from ._checks import check_pair, check_sample_days
 from ._counts import sample_counts
 from ._fit import CohortFit, fit_cohort
 from ._pipeline import IdentifiabilityWarning
@@ -26,26 +25,14 @@ class SyntheticCohort:
 
     Attributes
     ----------
-    P : numpy.ndarray
-        Each patient's true burden, AU, shape ``(m,)``.
-    q : numpy.ndarray
-        Each patient's tumour growth rate, per day, shape ``(m,)``.
-    r : numpy.ndarray
-        Each patient's CAR T growth rate, per day, shape ``(m,)``.
-    scale : numpy.ndarray
-        Each patient's blood-to-pool proportion, shape ``(m,)``.
-    r_product : float
-        The product's nominal CAR T growth rate (what a fit assumes).
-    B : float
-        The product's affinity factor, dimensionless.
-    K : float
-        The capacity scale, model cells.
-    n0 : float
-        The dose, model cells.
-    sample_days : numpy.ndarray
-        The days counted, shape ``(d,)``.
-    counts : numpy.ndarray
-        Noisy counts, shape ``(m, d)``.
+    P, q, r, scale : numpy.ndarray
+        Each patient's true burden (AU), tumour and CAR T growth rates (per
+        day) and blood-to-pool proportion, shape ``(m,)``.
+    r_product, B, K, n0 : float
+        The product: nominal CAR T growth rate (what a fit assumes), affinity
+        factor, capacity scale and dose (model cells).
+    sample_days, counts : numpy.ndarray
+        The days counted, shape ``(d,)``, and the noisy counts, ``(m, d)``.
     noise_sd : float
         Standard deviation of the log counts.
     """
@@ -84,12 +71,10 @@ class SyntheticCohort:
 
     def read_schedules(self, schedules: Sequence[Sequence[float]], noise_sd: float | None = None,
                        factor: float = 2.0) -> list[CohortRecovery]:
-        """How well each sampling schedule reads the burdens, with ``r``, ``q`` and ``scale`` known.
+        """One :class:`CohortRecovery` per schedule, with ``r``, ``q`` and ``scale`` known.
 
-        Every (schedule, patient) pair is one entry of a single
-        :func:`fit_cohort` call, so comparing many schedules costs one call.
-        Returns one :class:`CohortRecovery` per schedule, in order; it counts
-        the patients the fit could not pin down (no warning is issued).
+        All (schedule, patient) pairs are one :func:`fit_cohort` call; the
+        recoveries count the patients not pinned down (no warning is issued).
         """
         if isinstance(schedules, (str, bytes)) or not isinstance(schedules, Sequence) or not schedules:
             raise TypeError(f"schedules must be a non-empty sequence of day sequences; got {schedules!r}")
@@ -106,11 +91,8 @@ class SyntheticCohort:
                 sample_days, counts, B=self.B, K=self.K, n0=self.n0, r=self.r_product, q=np.tile(self.q, repeats),
                 scale=np.tile(self.scale, repeats), noise_sd=noise_sd,
             )
-        recoveries = []
-        for index in range(repeats):
-            part = slice(index * self.size, (index + 1) * self.size)
-            recoveries.append(count_recovery(fit.P[part], fit.P_interval[part], fit.pinned_down[part], self.P, factor))
-        return recoveries
+        parts = [slice(index * self.size, (index + 1) * self.size) for index in range(repeats)]
+        return [count_recovery(fit.P[part], fit.P_interval[part], fit.pinned_down[part], self.P, factor) for part in parts]
 
     def _counted(self, name: str, days: Sequence[float]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
         """Checked days and their columns of ``counts``; each day must be one of the counted days."""
@@ -140,49 +122,43 @@ def synthetic_cohort(
 ) -> SyntheticCohort:
     """Draw synthetic patients of one product and count their CAR T cells.
 
-    Burdens are log-uniform over ``P_range``, tumour growth rates uniform
-    over ``q_range``, blood-to-pool proportions ``10**U(-scale_decades,
-    scale_decades)``; counts are :func:`sample_counts` with ``noise_sd``.
-    Two departures from what a fit assumes can be switched on: a CAR T growth
-    rate that varies between patients, ``r * exp(r_log_sd * z)`` with ``z``
-    standard normal (log-normal around the product's ``r``), and another
-    ``reading`` of Equation 1 for the counts (see :func:`cartmodel.simulate`).
+    Burdens are log-uniform over ``P_range``, tumour growth rates uniform over
+    ``q_range``, blood-to-pool proportions ``10**U(-scale_decades,
+    scale_decades)``, counts :func:`sample_counts`.  Two departures from what a
+    fit assumes can be switched on: a CAR T growth rate ``r * exp(r_log_sd * z)``
+    per patient (``z`` standard normal), and another ``reading`` of Equation 1.
 
     Parameters
     ----------
     patients : int
         Cohort size, >= 1.
     rng : numpy.random.Generator
-        Source of randomness; the draws are made in the order P, q, scale,
-        (r), counts.
+        Drawn in the order P, q, scale, (r), counts.
     r, B, K, n0 : float
-        The product.
+        The product, > 0 (rate per day, cells in model cells).
     P_range, q_range : tuple of float
-        Ranges of the burden (> 0) and of the tumour growth rate (>= 0).
-    scale_decades : float
-        Half-width, in decades, of the blood-to-pool proportion, >= 0.
+        Ranges of the burden (> 0) and of the tumour growth rate (>= 0, per day).
+    scale_decades, noise_sd, r_log_sd : float
+        Half-width in decades of the blood-to-pool proportion, standard
+        deviation of the log counts, between-patient standard deviation of
+        ``ln r``; each >= 0.
     sample_days : array_like
-        Days counted.
-    noise_sd : float
-        Standard deviation of the log counts, >= 0.
-    r_log_sd : float
-        Between-patient standard deviation of ``ln r``, >= 0.
+        Days counted (on the 1-day grid).
     reading : str
-        Reading of Equation 1 that makes the counts.
+        Reading of Equation 1 that makes the counts (see :func:`cartmodel.simulate`).
 
     Returns
     -------
     SyntheticCohort
     """
     m = check_positive_int("patients", patients)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    check_instance("rng", rng, np.random.Generator)
     r_ = as_real_scalar("r", r, low=0.0, low_open=True, unit="per day")
     B_ = as_real_scalar("B", B, low=0.0, low_open=True, unit="dimensionless")
     K_ = as_real_scalar("K", K, low=0.0, low_open=True, unit="model cells")
     n0_ = as_real_scalar("n0", n0, low=0.0, low_open=True, unit="model cells")
-    P_low, P_high = _range_pair("P_range", P_range, low=0.0, low_open=True)
-    q_low, q_high = _range_pair("q_range", q_range, low=0.0)
+    P_low, P_high = check_pair("P_range", P_range, low=0.0, low_open=True)
+    q_low, q_high = check_pair("q_range", q_range, low=0.0)
     decades = as_real_scalar("scale_decades", scale_decades, low=0.0)
     days_ = check_sample_days(sample_days, 1.0)
     sd = as_real_scalar("noise_sd", noise_sd, low=0.0)
@@ -197,9 +173,3 @@ def synthetic_cohort(
     return SyntheticCohort(P=P, q=q, r=r_patients, scale=scale, r_product=r_, B=B_, K=K_, n0=n0_, sample_days=days_,
                            counts=counts, noise_sd=sd)
 
-
-def _range_pair(name: str, pair: Any, **limits: Any) -> tuple[float, float]:
-    values = as_real_array(name, pair, **limits)
-    if values.shape != (2,) or not values[0] < values[1]:
-        raise ValueError(f"{name} must be a pair (low, high) with low < high; got {pair!r}")
-    return float(values[0]), float(values[1])

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import parameters
-from .._validation import as_real_array
+from .._validation import as_real_array, check_instance
 from ..fitting import BurdenFit
 from ..model import Expansion
 from ._common import axes_or_new, check_curve, check_flag, check_grid, check_mapping, check_single
@@ -31,6 +31,18 @@ __all__ = [
 _LINE_STYLES = ("-", "--", ":", "-.")
 
 
+def _lines(ax: Axes, curves: list[tuple[str, np.ndarray, np.ndarray]], xlabel: str, ylabel: str, log_y: bool) -> Axes:
+    """One line per ``(label, x, y)`` in the line styles in turn, the axis labels and the legend."""
+    for index, (label, x, y) in enumerate(curves):
+        ax.plot(x, y, ls=_LINE_STYLES[index % len(_LINE_STYLES)], lw=2, label=label)
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    return ax
+
+
 def _compact(value: float) -> str:
     """A short label for a range end: ``29,000``, ``0.45``, ``1 × 10⁻⁴``, ``2.1 × 10¹⁰``."""
     from ..reporting import sci
@@ -42,31 +54,19 @@ def _compact(value: float) -> str:
 
 def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | None = None,
                  xlabel: str = "estimate relative to baseline") -> Axes:
-    """Tornado plot of a one-at-a-time sensitivity analysis, on a log axis.
+    """Tornado plot of :func:`cartmodel.burden.sensitivity.one_at_a_time_sensitivity` on a log axis.
 
-    Each input gets one row, labelled with its name and range; the bar runs
-    from 1 to ``output / baseline`` at each end of the range, red for the high
-    end of the input and grey for the low end.
-
-    Parameters
-    ----------
-    bars : sequence of cartmodel.burden.sensitivity.SensitivityBar
-        From :func:`cartmodel.burden.sensitivity.one_at_a_time_sensitivity`, largest first;
-        drawn top to bottom.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
-    labels : mapping, optional
-        Display name for each input name.
-    xlabel : str
-        Label of the horizontal axis.
+    One row per :class:`~cartmodel.burden.sensitivity.SensitivityBar`, top to
+    bottom, labelled with the input's name (or ``labels[name]``) and range; the
+    bar runs from 1 to ``output / baseline``, red for the high end of the input
+    and grey for the low end.  A new figure is made if ``ax`` is omitted.
     """
     from ..burden import SensitivityBar
 
-    if isinstance(bars, (str, bytes)) or not isinstance(bars, Iterable):
-        raise TypeError(f"bars must be a non-empty sequence of SensitivityBar; got {bars!r}")
-    bars = list(bars)
+    given = bars
+    bars = list(bars) if isinstance(bars, Iterable) and not isinstance(bars, (str, bytes)) else []
     if not bars or not all(isinstance(bar, SensitivityBar) for bar in bars):
-        raise TypeError("bars must be a non-empty sequence of SensitivityBar")
+        raise TypeError(f"bars must be a non-empty sequence of SensitivityBar; got {given!r}")
     if any(bar.baseline <= 0 or min(bar.low_output, bar.high_output) <= 0 for bar in bars):
         raise ValueError("a tornado on a log axis needs positive baseline and outputs")
     ax = axes_or_new(ax)
@@ -108,8 +108,7 @@ def plot_expansions(results: Mapping[str, Expansion], ax: Axes | None = None, *,
 
 def plot_burden_fit(fit: BurdenFit, ax: Axes | None = None, *, label: str = "fitted Equation 1") -> Axes:
     """Measured counts (dots) and the fitted curve ``scale * N_t`` on a log axis."""
-    if not isinstance(fit, BurdenFit):
-        raise TypeError(f"fit must be a BurdenFit returned by cartmodel.fit_burden; got {type(fit).__name__}")
+    check_instance("fit", fit, BurdenFit)
     ax = axes_or_new(ax)
     scale = fit.estimates["scale"]
     ax.plot(fit.fitted.t, scale * fit.fitted.car_t, color=CAR_T_COLOUR, lw=2, label=label, gid="fitted")
@@ -127,8 +126,7 @@ def plot_burden_profile(fit: BurdenFit, ax: Axes | None = None, *, label: str | 
     Drawn in units of the noise variance, ``(RSS(P) - RSS_min) / sigma^2``, with the
     interval's cut-off as a dashed line of the same colour.
     """
-    if not isinstance(fit, BurdenFit):
-        raise TypeError(f"fit must be a BurdenFit returned by cartmodel.fit_burden; got {type(fit).__name__}")
+    check_instance("fit", fit, BurdenFit)
     ax = axes_or_new(ax)
     variance = fit.noise_sd**2 if fit.noise_sd > 0 else 1.0
     (line,) = ax.plot(fit.profile_P, (fit.profile_rss - fit.rss) / variance, lw=2, label=label)
@@ -201,15 +199,8 @@ def plot_against_burden(
     for label, values in check_mapping("curves", curves).items():
         check_curve(f"curves[{label!r}]", values, x, log=log_y)
     ax = axes_or_new(ax)
-    for index, (label, values) in enumerate(curves.items()):
-        ax.plot(burden, values, ls=_LINE_STYLES[index % len(_LINE_STYLES)], lw=2, label=label)
     ax.set_xscale("log")
-    if log_y:
-        ax.set_yscale("log")
-    ax.set_xlabel(parameters.label("P"))
-    ax.set_ylabel(ylabel)
-    ax.legend(frameon=False)
-    return ax
+    return _lines(ax, [(label, burden, values) for label, values in curves.items()], parameters.label("P"), ylabel, log_y)
 
 
 def plot_kinetics(
@@ -222,14 +213,7 @@ def plot_kinetics(
             raise TypeError(f"curves[{label!r}] must be a (days, values) pair; got {pair!r}")
         check_curve(f"curves[{label!r}] values", pair[1], check_grid(f"curves[{label!r}] days", pair[0]), log=log_y)
     ax = axes_or_new(ax)
-    for index, (label, (days, values)) in enumerate(curves.items()):
-        ax.plot(days, values, ls=_LINE_STYLES[index % len(_LINE_STYLES)], lw=2, label=label)
-    if log_y:
-        ax.set_yscale("log")
-    ax.set_xlabel("days after infusion")
-    ax.set_ylabel(ylabel)
-    ax.legend(frameon=False)
-    return ax
+    return _lines(ax, [(label, days, values) for label, (days, values) in curves.items()], "days after infusion", ylabel, log_y)
 
 
 def plot_reference_sweep(
@@ -245,7 +229,7 @@ def plot_reference_sweep(
     factors : numpy.ndarray
         1-D multiples of the reference antigen burden, > 0.
     sweep : Expansion
-        :func:`cartmodel.simulate` over ``P = P_case / factors[:, None]``: peaks
+        :func:`cartmodel.simulate` over ``P = P_case / factors[:, None]``, peaks
         of shape ``(len(factors), len(labels))``.
     labels : iterable of str
         Name of each case (column of the sweep).
@@ -255,11 +239,10 @@ def plot_reference_sweep(
     Returns
     -------
     tuple of Axes
-        ``(peak_ax, day_ax)``; lines ``peak-<i>`` and ``day-<i>`` for case ``i``.
+        ``(peak_ax, day_ax)``, with lines ``peak-<i>`` and ``day-<i>`` for case ``i``.
     """
     x = check_grid("factors", factors, low=0.0, low_open=True)
-    if not isinstance(sweep, Expansion):
-        raise TypeError(f"sweep must be an Expansion returned by cartmodel.simulate; got {type(sweep).__name__}")
+    check_instance("sweep", sweep, Expansion)
     if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
         raise TypeError(f"labels must be an iterable of strings; got {labels!r}")
     names = list(labels)
