@@ -227,64 +227,43 @@ def test_rank_frequency_plot_draws_each_distribution():
 # bad inputs
 
 
-@pytest.mark.parametrize("alpha", [1.0, 0.5, -2.0])
-def test_exponents_without_a_normalisable_law_are_refused(alpha):
-    with pytest.raises(ValueError, match=r"size_exponent must be > 1.*normalised"):
-        cm.draw_repertoire(10, seed=0, size_exponent=alpha)
-    with pytest.raises(ValueError, match=r"affinity_exponent must be > 1"):
-        cm.draw_repertoire(10, seed=0, affinity_exponent=alpha)
+LIB = _library([10.0, 20.0], [1.0, 1.0], [False, True])
 
 
-def test_exponent_too_close_to_one_for_float64_is_refused():
-    with pytest.raises(ValueError, match=r"size_exponent must be >= 1.1"):
-        cm.draw_repertoire(10, seed=0, size_exponent=1.05)
+def _clones(sizes, affinity=(0.1,), peptide=(0,)):
+    return lambda: cm.Repertoire(sizes=np.array(sizes), affinity=np.array(affinity), peptide=np.array(peptide), peptides=LIB)
 
 
-def test_negative_or_zero_sizes_are_refused():
-    lib = _library([10.0], [1.0], [False])
-    with pytest.raises(ValueError, match=r"sizes \(cells\) must be .* > 0; got .*-3\.0"):
-        cm.Repertoire(sizes=np.array([-3.0]), affinity=np.array([0.1]), peptide=np.array([0]), peptides=lib)
-    with pytest.raises(ValueError, match=r"sizes"):
-        cm.Repertoire(sizes=np.array([0.0]), affinity=np.array([0.1]), peptide=np.array([0]), peptides=lib)
-    with pytest.raises(ValueError, match=r"min_size_cells"):
-        cm.draw_repertoire(10, seed=0, min_size_cells=-1.0)
-
-
-@pytest.mark.parametrize("bad", [0.0, -5.0])
-def test_non_positive_ic50_is_refused(bad):
-    with pytest.raises(ValueError, match=r"ic50_nm \(nM\) must be .* > 0"):
-        _library([bad, 10.0], [1.0, 1.0], [False, True])
-    with pytest.raises(ValueError, match=r"ic50_range_nm\[0\]"):
-        cm.draw_peptides(10, seed=0, ic50_range_nm=(bad, 500.0))
-
-
-def test_other_bad_inputs_raise_clear_errors():
-    lib = _library([10.0, 20.0], [1.0, 1.0], [False, True])
-    with pytest.raises(ValueError, match=r"peptide indices must lie in \[0, 1\]"):
-        cm.Repertoire(sizes=np.ones(2), affinity=np.ones(2), peptide=np.array([0, 2]), peptides=lib)
-    with pytest.raises(ValueError, match=r"one entry per clone"):
-        cm.Repertoire(sizes=np.ones(3), affinity=np.ones(2), peptide=np.array([0, 1]), peptides=lib)
-    with pytest.raises(ValueError, match=r"tumour_fraction must be .*\[0, 1\]"):
-        cm.draw_peptides(10, seed=0, tumour_fraction=1.5)
-    with pytest.raises(ValueError, match=r"ic50_range_nm\[1\]"):
-        cm.draw_peptides(10, seed=0, ic50_range_nm=(500.0, 1.0))
-    with pytest.raises(TypeError, match=r"seed must be"):
-        cm.draw_repertoire(10, seed=1.5)
-    with pytest.raises(ValueError, match=r"seed must be an integer >= 0"):
-        cm.draw_repertoire(10, seed=-1)
-    with pytest.raises(ValueError, match=r"n_clones must be an integer >= 1"):
-        cm.draw_repertoire(0, seed=0)
-    rep = cm.draw_repertoire(10, seed=0)
-    with pytest.raises(ValueError, match=r"r \(per day\) must be"):
-        cm.equation_2_settings(r=0.0)
-    with pytest.raises(TypeError, match=r"tumour_term must be True or False"):
-        cm.equation_2_settings(tumour_term="yes")
-    with pytest.raises(ValueError, match=r"reading must be one of"):
-        cm.equation_2_settings(reading="naive")
-    with pytest.raises(ValueError, match=r"capacity K \* Z \* B \* P must stay"):
-        cm.expand_repertoire(rep, settings=cm.equation_2_settings(K=1e306))
-    with pytest.raises(ValueError, match=r"minimum must leave at least two values"):
-        cm.fit_power_law_exponent([1.0, 2.0, 3.0], minimum=10.0)
+@pytest.mark.parametrize(("call", "error", "pattern"), [
+    *[(lambda a=alpha: cm.draw_repertoire(10, seed=0, size_exponent=a), ValueError, r"size_exponent must be > 1.*normalised")
+      for alpha in (1.0, 0.5, -2.0)],
+    *[(lambda a=alpha: cm.draw_repertoire(10, seed=0, affinity_exponent=a), ValueError, r"affinity_exponent must be > 1")
+      for alpha in (1.0, 0.5, -2.0)],
+    (lambda: cm.draw_repertoire(10, seed=0, size_exponent=1.05), ValueError, r"size_exponent must be >= 1.1"),
+    (_clones([-3.0]), ValueError, r"sizes \(cells\) must be .* > 0; got .*-3\.0"),
+    (_clones([0.0]), ValueError, r"sizes"),
+    (lambda: cm.draw_repertoire(10, seed=0, min_size_cells=-1.0), ValueError, r"min_size_cells"),
+    *[(lambda b=bad: _library([b, 10.0], [1.0, 1.0], [False, True]), ValueError, r"ic50_nm \(nM\) must be .* > 0")
+      for bad in (0.0, -5.0)],
+    *[(lambda b=bad: cm.draw_peptides(10, seed=0, ic50_range_nm=(b, 500.0)), ValueError, r"ic50_range_nm\[0\]")
+      for bad in (0.0, -5.0)],
+    (_clones(np.ones(2), np.ones(2), [0, 2]), ValueError, r"peptide indices must lie in \[0, 1\]"),
+    (_clones(np.ones(3), np.ones(2), [0, 1]), ValueError, r"one entry per clone"),
+    (lambda: cm.draw_peptides(10, seed=0, tumour_fraction=1.5), ValueError, r"tumour_fraction must be .*\[0, 1\]"),
+    (lambda: cm.draw_peptides(10, seed=0, ic50_range_nm=(500.0, 1.0)), ValueError, r"ic50_range_nm\[1\]"),
+    (lambda: cm.draw_repertoire(10, seed=1.5), TypeError, r"seed must be"),
+    (lambda: cm.draw_repertoire(10, seed=-1), ValueError, r"seed must be an integer >= 0"),
+    (lambda: cm.draw_repertoire(0, seed=0), ValueError, r"n_clones must be an integer >= 1"),
+    (lambda: cm.equation_2_settings(r=0.0), ValueError, r"r \(per day\) must be"),
+    (lambda: cm.equation_2_settings(tumour_term="yes"), TypeError, r"tumour_term must be True or False"),
+    (lambda: cm.equation_2_settings(reading="naive"), ValueError, r"reading must be one of"),
+    (lambda: cm.expand_repertoire(cm.draw_repertoire(10, seed=0), settings=cm.equation_2_settings(K=1e306)), ValueError,
+     r"capacity K \* Z \* B \* P must stay"),
+    (lambda: cm.fit_power_law_exponent([1.0, 2.0, 3.0], minimum=10.0), ValueError, r"minimum must leave at least two values"),
+])
+def test_bad_inputs_raise_clear_errors(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
 
 
 # --------------------------------------------------------------------------
