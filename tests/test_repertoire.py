@@ -144,12 +144,6 @@ def test_fit_power_law_exponent_on_exact_quantiles():
     assert fit.standard_error == pytest.approx((fit.exponent - 1) / math.sqrt(n))
 
 
-def test_rank_frequency_is_sorted_and_sums_to_one():
-    rank, freq = cm.rank_frequency([3.0, 1.0, 6.0])
-    np.testing.assert_array_equal(rank, [1, 2, 3])
-    np.testing.assert_allclose(freq, [0.6, 0.3, 0.1])
-
-
 def test_expansion_keeps_a_power_law_tail_with_the_affinity_exponent():
     # at capacity, a clone holds K Z B P; above K z_min max(B P) that is an
     # exact scale mixture of Pareto tails, so its exponent is Z's
