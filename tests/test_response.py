@@ -115,25 +115,20 @@ def test_monte_carlo_over_several_infusions(presentation):
     assert abs(trial.rate - expected) < 3 * math.sqrt(expected * (1 - expected) / patients)
 
 
-def test_extreme_presentation_probabilities_are_exact():
-    assert cm.simulate_dli_trial(REP, dose_cells=500, rho_p=0.0, patients=2000, seed=1).rate == 0.0
-    # a dose so large that the relevant clones are always present
-    assert cm.simulate_dli_trial(REP, dose_cells=20_000, rho_p=1.0, patients=2000, seed=1).rate == 1.0
+KEEP = np.arange(100) >= 3  # the weak tumour clone (index 3) and the alloreactive clones only
+WEAK = cm.Repertoire(sizes=REP.sizes[KEEP], affinity=REP.affinity[KEEP], peptide=REP.peptide[KEEP], peptides=REP.peptides)
 
 
-def test_only_the_weak_tumour_clone_never_responds():
-    # keep the weak tumour clone (index 3) and the alloreactive clones only
-    keep = np.arange(100) >= 3
-    weak = cm.Repertoire(sizes=REP.sizes[keep], affinity=REP.affinity[keep], peptide=REP.peptide[keep],
-                        peptides=REP.peptides)
-    trial = cm.simulate_dli_trial(weak, dose_cells=5000, rho_p=1.0, patients=500, seed=3)
-    assert trial.rho_t == 0.0 and trial.rate == 0.0
-
-
-def test_threshold_above_every_capacity_gives_no_response():
-    # the strong clones' largest capacity is 1e6 * 0.01 * 0.5 * 6 = 3e4 cells
-    trial = cm.simulate_dli_trial(REP, dose_cells=200, rho_p=1.0, patients=500, seed=3, response_cells=1e5)
-    assert trial.rate == 0.0
+@pytest.mark.parametrize(("repertoire", "trial", "rate"), [
+    (REP, dict(dose_cells=500, rho_p=0.0, patients=2000, seed=1), 0.0),  # never presented
+    (REP, dict(dose_cells=20_000, rho_p=1.0, patients=2000, seed=1), 1.0),  # so large a dose that the clones are always there
+    (WEAK, dict(dose_cells=5000, rho_p=1.0, patients=500, seed=3), 0.0),  # only the weak tumour clone: it never responds
+    # a threshold above every capacity (the strong clones' largest is 1e6 * 0.01 * 0.5 * 6 = 3e4 cells)
+    (REP, dict(dose_cells=200, rho_p=1.0, patients=500, seed=3, response_cells=1e5), 0.0),
+])
+def test_extreme_cases_are_exact(repertoire, trial, rate):
+    result = cm.simulate_dli_trial(repertoire, **trial)
+    assert result.rate == rate and (repertoire is not WEAK or result.rho_t == 0.0)
 
 
 def test_same_seed_same_trial_different_seed_different_trial():
