@@ -223,19 +223,18 @@ def test_patient_rejects_out_of_range_inputs(field, value, pattern):
         child(**{field: value})
 
 
-def test_patient_rejects_wrong_types():
-    with pytest.raises(TypeError, match="weight_kg"):
-        child(weight_kg="20 kg")
-    with pytest.raises(TypeError, match="blood_blast_fraction"):
-        child(blood_blast_fraction=True)
-    with pytest.raises(TypeError, match="label"):
-        child(label=3)
-    with pytest.raises(TypeError, match="AllPatient"):
-        bd.estimate_burden(CHILD)
-    with pytest.raises(TypeError, match="exactly once"):
-        bd.circulating_blasts(wbc_giga_per_l=5, wbc_cells_per_ul=5000, blast_fraction=0.1, blood_volume_ml=5000)
-    with pytest.raises(TypeError, match="exactly once"):
-        bd.circulating_blasts(blast_fraction=0.1, blood_volume_ml=5000)
+@pytest.mark.parametrize(("call", "pattern"), [
+    (lambda: child(weight_kg="20 kg"), "weight_kg"),
+    (lambda: child(blood_blast_fraction=True), "blood_blast_fraction"),
+    (lambda: child(label=3), "label"),
+    (lambda: bd.estimate_burden(CHILD), "AllPatient"),
+    (lambda: bd.circulating_blasts(wbc_giga_per_l=5, wbc_cells_per_ul=5000, blast_fraction=0.1, blood_volume_ml=5000),
+     "exactly once"),
+    (lambda: bd.circulating_blasts(blast_fraction=0.1, blood_volume_ml=5000), "exactly once"),
+])
+def test_wrong_types_are_refused(call, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        call()
 
 
 @pytest.mark.parametrize(("call", "pattern"), [
@@ -327,17 +326,16 @@ def test_fold_range_with_zero_outputs():
     assert bd.SensitivityBar("x", 0.0, 1.0, 0.0, 0.0, 0.0).fold_range == 1.0
 
 
-def test_sensitivity_rejects_bad_ranges():
-    with pytest.raises(ValueError, match="ranges key must be one of"):
-        bd.one_at_a_time_sensitivity(child(), {"height_m": (1.0, 2.0)})
-    with pytest.raises(ValueError, match=r"marrow_infiltration_fraction .* in \[0, 1\]; got .*1\.5"):
-        bd.one_at_a_time_sensitivity(child(), {"marrow_infiltration_fraction": (0.5, 1.5)})
-    with pytest.raises(TypeError, match=r"\(low, high\) pair"):
-        bd.one_at_a_time_sensitivity(child(), {"weight_kg": 20.0})
-    with pytest.raises(ValueError, match="output must be one of"):
-        bd.one_at_a_time_sensitivity(child(), {"weight_kg": (10, 30)}, output="P")
-    with pytest.raises(ValueError, match="must be a scalar"):
-        bd.one_at_a_time_sensitivity(child(weight_kg=np.array([10.0, 20.0])), {"wbc_giga_per_l": (1, 2)})
+@pytest.mark.parametrize(("patient", "ranges", "extra", "error", "pattern"), [
+    (CHILD, {"height_m": (1.0, 2.0)}, {}, ValueError, "ranges key must be one of"),
+    (CHILD, {"marrow_infiltration_fraction": (0.5, 1.5)}, {}, ValueError, r"marrow_infiltration_fraction .* in \[0, 1\]; got .*1\.5"),
+    (CHILD, {"weight_kg": 20.0}, {}, TypeError, r"\(low, high\) pair"),
+    (CHILD, {"weight_kg": (10, 30)}, {"output": "P"}, ValueError, "output must be one of"),
+    ({**CHILD, "weight_kg": np.array([10.0, 20.0])}, {"wbc_giga_per_l": (1, 2)}, {}, ValueError, "must be a scalar"),
+])
+def test_sensitivity_rejects_bad_ranges(patient, ranges, extra, error, pattern):
+    with pytest.raises(error, match=pattern):
+        bd.one_at_a_time_sensitivity(bd.AllPatient(**patient), ranges, **extra)
 
 
 # ---------------------------------------------------------------- plots

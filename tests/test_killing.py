@@ -108,26 +108,22 @@ def test_extinction_keeps_the_tumour_at_zero():
     np.testing.assert_array_equal(gone.tumour[~after], kept.tumour[~after])
 
 
-def test_bad_input_is_refused():
-    with pytest.raises(ValueError, match="kill_rate"):
-        simulate_killing(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=-1.0)
-    with pytest.raises(ValueError, match="kill_saturation"):
-        killing_dose_response(n0=1.0, r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0, kill_saturation=0.0)
-    with pytest.raises(ValueError, match="killing"):
-        simulate_killing(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0, killing="linear")
-    with pytest.raises(TypeError, match="extinction"):
-        simulate_killing(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0, extinction="yes")
+TUMOUR = dict(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3)
 
 
-@pytest.mark.parametrize("call, keyword", [
+@pytest.mark.parametrize("call, error, pattern", [
+    (lambda: simulate_killing(**TUMOUR, kill_rate=-1.0), ValueError, "kill_rate"),
+    (lambda: killing_dose_response(n0=1.0, **TUMOUR, kill_rate=1.0, kill_saturation=0.0), ValueError, "kill_saturation"),
+    (lambda: simulate_killing(**TUMOUR, kill_rate=1.0, killing="linear"), ValueError, "killing"),
+    (lambda: simulate_killing(**TUMOUR, kill_rate=1.0, extinction="yes"), TypeError, "extinction"),
     # they take simulate's and dose_response's keywords, and refuse a missing or unknown one, naming it, as a call would
-    (lambda: simulate_killing(q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0), "'r'"),
-    (lambda: simulate_killing(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0, dose=2.0), "'dose'"),
-    (lambda: killing_dose_response(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0), "'n0'"),
-    (lambda: killing_dose_response(n0=1.0, r=1.0, q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0, doses=[]), "'doses'"),
+    (lambda: simulate_killing(q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0), TypeError, "'r'"),
+    (lambda: simulate_killing(**TUMOUR, kill_rate=1.0, dose=2.0), TypeError, "'dose'"),
+    (lambda: killing_dose_response(**TUMOUR, kill_rate=1.0), TypeError, "'n0'"),
+    (lambda: killing_dose_response(n0=1.0, **TUMOUR, kill_rate=1.0, doses=[]), TypeError, "'doses'"),
 ])
-def test_forwarded_keywords_are_checked_as_a_call_would(call, keyword):
-    with pytest.raises(TypeError, match=keyword):
+def test_bad_input_is_refused(call, error, pattern):
+    with pytest.raises(error, match=pattern):
         call()
 
 

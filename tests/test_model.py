@@ -225,24 +225,16 @@ def test_dose_adds_cells_on_its_day():
     assert np.all(dosed.car_t[6:] > base.car_t[6:])
 
 
-def test_dose_on_day_zero_is_part_of_the_first_dose():
-    a = cm.simulate(**{**FIGURE_1, "n0": 3.0}, days=20)
-    b = cm.simulate(**{**FIGURE_1, "n0": 1.0}, days=20, doses=[(0, 2.0)])
-    np.testing.assert_allclose(a.car_t, b.car_t, rtol=1e-15)
-
-
-def test_doses_on_one_step_add_up_and_snap_to_the_next_step():
-    a = cm.simulate(**FIGURE_1, days=20, doses=[(7, 30.0)])
-    b = cm.simulate(**FIGURE_1, days=20, doses=[(6.2, 10.0), (7, 20.0)])
-    np.testing.assert_allclose(a.car_t, b.car_t, rtol=1e-15)
-
-
-def test_closed_reading_restarts_at_an_infusion_and_agrees_with_exact_when_capacity_is_flat():
-    params = {**FIGURE_1, "P": 0.0}
-    schedule = [(4, 50.0), (9, 1e4)]
-    exact = cm.simulate(**params, days=30, doses=schedule)
-    closed = cm.simulate(**params, days=30, doses=schedule, reading="closed")
-    np.testing.assert_allclose(closed.car_t, exact.car_t, rtol=1e-12)
+@pytest.mark.parametrize(("one", "other", "rtol"), [
+    # a dose on day 0 is part of the first dose
+    (dict(FIGURE_1, n0=3.0), dict(FIGURE_1, n0=1.0, doses=[(0, 2.0)]), 1e-15),
+    # doses on one step add up and snap to the next step
+    (dict(FIGURE_1, doses=[(7, 30.0)]), dict(FIGURE_1, doses=[(6.2, 10.0), (7, 20.0)]), 1e-15),
+    # the closed reading restarts at an infusion and agrees with exact when the capacity is flat
+    (dict(FIGURE_1, P=0.0, doses=[(4, 50.0), (9, 1e4)]), dict(FIGURE_1, P=0.0, doses=[(4, 50.0), (9, 1e4)], reading="closed"), 1e-12),
+])
+def test_equivalent_dosings_give_the_same_course(one, other, rtol):
+    np.testing.assert_allclose(cm.simulate(**one, days=30).car_t, cm.simulate(**other, days=30).car_t, rtol=rtol)
 
 
 def test_dose_cells_broadcast_with_parameters():
@@ -286,13 +278,19 @@ def test_wrong_types_raise_type_error_naming_the_parameter(name, value):
         cm.simulate(**{**GOOD, name: value})
 
 
-def test_unknown_reading_and_placement():
-    with pytest.raises(ValueError, match="reading.*'exact'.*got 'euler'"):
-        cm.simulate(**GOOD, reading="euler")
-    with pytest.raises(TypeError, match="reading"):
-        cm.simulate(**GOOD, reading=1)
-    with pytest.raises(ValueError, match="b_placement"):
-        cm.simulate(**GOOD, b_placement="outside")
+@pytest.mark.parametrize(("changes", "error", "pattern"), [
+    ({"reading": "euler"}, ValueError, "reading.*'exact'.*got 'euler'"),
+    ({"reading": 1}, TypeError, "reading"),
+    ({"b_placement": "outside"}, ValueError, "b_placement"),
+    ({"days": 10, "dt": 3.0}, ValueError, "days / dt"),  # the horizon must be whole steps
+    ({"r": [1.5, 2.0], "P": [1.0, 2.0, 3.0]}, ValueError, "broadcast.*r \\(2,\\).*P \\(3,\\)"),
+    # an overflowing capacity is refused, not returned as inf
+    ({"q": 20.0, "r": 0.1, "days": 365}, ValueError, "1e300"),
+    ({"K": 1e-200, "B": 1e-200}, ValueError, "1e-300"),
+])
+def test_other_bad_settings(changes, error, pattern):
+    with pytest.raises(error, match=pattern):
+        cm.simulate(**{**GOOD, **changes})
 
 
 @pytest.mark.parametrize(
@@ -310,20 +308,6 @@ def test_unknown_reading_and_placement():
 def test_bad_doses(doses, error, pattern):
     with pytest.raises(error, match=pattern):
         cm.simulate(**GOOD, doses=doses)
-
-
-def test_horizon_must_be_whole_steps_and_shapes_must_broadcast():
-    with pytest.raises(ValueError, match="days / dt"):
-        cm.simulate(**GOOD, days=10, dt=3.0)
-    with pytest.raises(ValueError, match="broadcast.*r \\(2,\\).*P \\(3,\\)"):
-        cm.simulate(**{**GOOD, "r": [1.5, 2.0], "P": [1.0, 2.0, 3.0]})
-
-
-def test_overflowing_capacity_is_refused_not_returned_as_inf():
-    with pytest.raises(ValueError, match="1e300"):
-        cm.simulate(**{**GOOD, "q": 20.0, "r": 0.1}, days=365)
-    with pytest.raises(ValueError, match="1e-300"):
-        cm.simulate(**{**GOOD, "K": 1e-200, "B": 1e-200})
 
 
 def test_other_public_functions_validate():

@@ -24,8 +24,7 @@ def close_figures():
     plt.close("all")
 
 
-def line(ax, gid):
-    return plotting.find_artist(ax, gid)
+line = plotting.find_artist
 
 
 def test_plot_dose_response_draws_each_burdens_peak_against_dose():

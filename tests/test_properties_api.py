@@ -426,23 +426,13 @@ def test_bad_input_is_refused_naming_the_parameter(data):
 VALID_WHERE_NONE = {"clear_by_day": 30.0, "horizon_days": 40.0, "noise_sd": 0.3, "r_log_sd": 0.1}
 
 
-@settings(max_examples=examples(300))
-@given(data=st.data())
-def test_arrays_where_a_scalar_is_required_are_refused(data):
-    spec = REFUSALS[data.draw(st.sampled_from(sorted(n for n, s in REFUSALS.items() if s.scalars)), label="function")]
-    name = data.draw(st.sampled_from(sorted(spec.scalars)), label="parameter")
+@pytest.mark.parametrize(("function", "name"), sorted((f, name) for f, spec in REFUSALS.items() for name in spec.scalars))
+def test_arrays_where_a_scalar_is_required_are_refused(function, name):
+    # every one: some (draw_peptides' tumour_fraction, dose_for_ceiling's min_n0, ...) once raised numpy's
+    # "only 0-dimensional arrays can be converted to Python scalars"
+    spec = REFUSALS[function]
     value = spec.valid[name] if spec.valid[name] is not None else VALID_WHERE_NONE[name]
     assert_refused(lambda: spec.call(**{**spec.valid, name: [value, value]}), name)  # valid values, but two
-
-
-@pytest.mark.parametrize(("function", "name"), [
-    (cm.draw_peptides, "tumour_fraction"), (cm.draw_repertoire, "min_size_cells"),
-    (cm.draw_repertoire, "min_affinity"), (cm.fit_power_law_exponent, "minimum"), (cm.dose_for_ceiling, "min_n0"),
-])
-def test_regression_arrays_for_scalars_name_the_parameter(function, name):
-    # these once raised numpy's "only 0-dimensional arrays can be converted to Python scalars"
-    spec = next(s for s in REFUSALS.values() if s.call is function)
-    assert_refused(lambda: function(**{**spec.valid, name: [spec.valid[name]] * 2}), name)
 
 
 @pytest.mark.parametrize("ranges", [{"weight_kg": (-1.0, 2.0)}, {"blood_blast_fraction": (0.5, 1.5)},
@@ -470,6 +460,50 @@ SUBJECT_MODULES = (model_properties, burden_properties, repertoire_properties, f
 P = equation_1  # the lead's properties of Equation 1 (tests/test_properties.py)
 REFUSED = test_bad_input_is_refused_naming_the_parameter
 # callable -> (property over valid ranges, property over bad input)
+# property over valid ranges -> the callables it covers; test_bad_input_is_refused_naming_the_parameter fuzzes their bad input
+VALID_RANGES_THEN_REFUSED: dict[Callable[..., Any], tuple[Callable[..., Any], ...]] = {
+    burden_properties.test_wbc_unit_conversions_round_trip: (cm.wbc_cells_per_ul_from_giga_per_l, cm.wbc_giga_per_l_from_cells_per_ul),
+    burden_properties.test_blood_volumes: (cm.blood_volume_ml, cm.nadler_blood_volume_ml),
+    burden_properties.test_blasts_in_marrow_and_blood: (cm.normal_cellularity_fraction, cm.circulating_blasts, cm.marrow_nucleated_cells,
+        cm.marrow_blasts, cm.total_blasts),
+    burden_properties.test_antigen_burden_and_P_round_trip: (cm.antigen_burden_molecules, cm.p_from_antigen, cm.antigen_from_p),
+    burden_properties.test_estimate_burden_for_any_patient: (cm.AllPatient, cm.estimate_burden),
+    burden_properties.test_one_at_a_time_sensitivity: (cm.one_at_a_time_sensitivity,),
+    burden_properties.test_tornado_ranges_feed_the_sensitivity_analysis: (bd.tornado_ranges, bd.fixed_tornado_ranges),
+    burden_properties.test_marrow_blast_share: (bd.marrow_blast_share,),
+    burden_properties.test_patient_from_measurements: (bd.age_group, bd.patient_from_measurements),
+    burden_properties.test_sensitivity_range_holds_the_estimate: (bd.sensitivity_state, bd.sensitivity_p_range),
+    repertoire_properties.test_draw_repertoire: (cm.PeptideLibrary, cm.Repertoire, cm.draw_repertoire),
+    repertoire_properties.test_draw_peptides: (cm.draw_peptides,),
+    repertoire_properties.test_clone_capacity_and_expand_repertoire: (cm.clone_capacity, cm.expand_repertoire, cm.equation_2_settings),
+    repertoire_properties.test_expand_clones_runs_the_chosen_clones: (cm.expand_clones,),
+    repertoire_properties.test_sweep_tumour_fraction: (cm.sweep_tumour_fraction,),
+    repertoire_properties.test_rank_frequency: (cm.rank_frequency,),
+    repertoire_properties.test_fit_power_law_exponent: (cm.fit_power_law_exponent,),
+    repertoire_properties.test_response_probabilities: (cm.response_probability, cm.cumulative_response_probability),
+    repertoire_properties.test_capture_probability_and_dose_for_capture: (cm.capture_probability, cm.dose_for_capture),
+    repertoire_properties.test_relevant_clones_and_dli_trial: (cm.relevant_clones, cm.simulate_dli_trial),
+    fitting_properties.test_sample_counts_and_log_sensitivities: (cm.sample_counts, cm.log_sensitivities),
+    fitting_properties.test_fit_burden_reads_a_burden: (cm.fit_burden,),
+    fitting_properties.test_fit_cohort_reaches_fit_burdens_minimum: (cm.fit_cohort,),
+    fitting_properties.test_cohort_recovery_counts_the_patients: (cm.cohort_recovery,),
+    fitting_properties.test_clopper_pearson_leaves_half_the_error_in_each_tail: (cm.clopper_pearson,),
+    fitting_properties.test_synthetic_cohort_draws_within_its_ranges: (cm.synthetic_cohort,),
+    dosing_properties.test_dose_response_agrees_with_simulate: (cm.dose_response,),
+    dosing_properties.test_dose_for_ceiling: (cm.dose_for_ceiling,),
+    dosing_properties.test_burden_for_ceiling: (cm.burden_for_ceiling,),
+    dosing_properties.test_burden_for_fraction: (population.burden_for_fraction,),
+    dosing_properties.test_split_doses: (cm.split_doses,),
+    dosing_properties.test_calibration_to_the_published_course: (calibration.published_typical_course,
+        calibration.calibrate_to_tisagenlecleucel),
+    dosing_properties.test_split_schedule: (cm.split_schedule,),
+    model_properties.test_sci_shows_the_value_to_its_digits: (reporting.sci,),
+    widgets_properties.test_format_cells: (widgets.format_cells,),
+    dosing_properties.test_draw_cohort_and_target_attainment: (population.draw_cohort, population.target_attainment,
+        population.lognormal_sd_from_cv),
+    dosing_properties.test_published_variability_and_virtual_patients: (variability.published_variability, variability.virtual_patients,
+        variability.count_virtual_patients),
+}
 COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]] = {
     **{function: (model_properties.test_engine_pieces_compose_to_simulate, model_properties.test_engine_refuses_bad_input)
        for function in (engine.time_grid, engine.check_model_parameters, engine.broadcast_shape, engine.check_doses,
@@ -489,71 +523,9 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
     cm.plateau_level: (P.test_capacity_and_plateau, P.test_other_functions_bad_input),
     cm.tumour_clearance_day: (P.test_tumour_clearance_day_agrees_with_simulation, P.test_other_functions_bad_input),
     cm.affinity_from_ic50: (P.test_affinity_from_ic50, P.test_affinity_from_ic50),
-    cm.wbc_cells_per_ul_from_giga_per_l: (burden_properties.test_wbc_unit_conversions_round_trip, REFUSED),
-    cm.wbc_giga_per_l_from_cells_per_ul: (burden_properties.test_wbc_unit_conversions_round_trip, REFUSED),
-    cm.blood_volume_ml: (burden_properties.test_blood_volumes, REFUSED),
-    cm.nadler_blood_volume_ml: (burden_properties.test_blood_volumes, REFUSED),
-    cm.normal_cellularity_fraction: (burden_properties.test_blasts_in_marrow_and_blood, REFUSED),
-    cm.circulating_blasts: (burden_properties.test_blasts_in_marrow_and_blood, REFUSED),
-    cm.marrow_nucleated_cells: (burden_properties.test_blasts_in_marrow_and_blood, REFUSED),
-    cm.marrow_blasts: (burden_properties.test_blasts_in_marrow_and_blood, REFUSED),
-    cm.total_blasts: (burden_properties.test_blasts_in_marrow_and_blood, REFUSED),
-    cm.antigen_burden_molecules: (burden_properties.test_antigen_burden_and_P_round_trip, REFUSED),
-    cm.p_from_antigen: (burden_properties.test_antigen_burden_and_P_round_trip, REFUSED),
-    cm.antigen_from_p: (burden_properties.test_antigen_burden_and_P_round_trip, REFUSED),
-    cm.AllPatient: (burden_properties.test_estimate_burden_for_any_patient, REFUSED),
-    cm.estimate_burden: (burden_properties.test_estimate_burden_for_any_patient, REFUSED),
-    cm.one_at_a_time_sensitivity: (burden_properties.test_one_at_a_time_sensitivity, REFUSED),
-    bd.tornado_ranges: (burden_properties.test_tornado_ranges_feed_the_sensitivity_analysis, REFUSED),
-    bd.marrow_blast_share: (burden_properties.test_marrow_blast_share, REFUSED),
-    bd.age_group: (burden_properties.test_patient_from_measurements, REFUSED),
-    bd.patient_from_measurements: (burden_properties.test_patient_from_measurements, REFUSED),
-    bd.sensitivity_state: (burden_properties.test_sensitivity_range_holds_the_estimate, REFUSED),
-    bd.sensitivity_p_range: (burden_properties.test_sensitivity_range_holds_the_estimate, REFUSED),
-    bd.fixed_tornado_ranges: (burden_properties.test_tornado_ranges_feed_the_sensitivity_analysis, REFUSED),
-    cm.PeptideLibrary: (repertoire_properties.test_draw_repertoire, REFUSED),
-    cm.Repertoire: (repertoire_properties.test_draw_repertoire, REFUSED),
-    cm.draw_peptides: (repertoire_properties.test_draw_peptides, REFUSED),
-    cm.draw_repertoire: (repertoire_properties.test_draw_repertoire, REFUSED),
-    cm.clone_capacity: (repertoire_properties.test_clone_capacity_and_expand_repertoire, REFUSED),
-    cm.expand_repertoire: (repertoire_properties.test_clone_capacity_and_expand_repertoire, REFUSED),
-    cm.expand_clones: (repertoire_properties.test_expand_clones_runs_the_chosen_clones, REFUSED),
     # trusts its callers (expand_clones, simulate_dli_trial check their inputs first)
     cm.expand_checked: (repertoire_properties.test_expand_clones_runs_the_chosen_clones,
                                 repertoire_properties.test_expand_clones_runs_the_chosen_clones),
-    cm.equation_2_settings: (repertoire_properties.test_clone_capacity_and_expand_repertoire, REFUSED),
-    cm.sweep_tumour_fraction: (repertoire_properties.test_sweep_tumour_fraction, REFUSED),
-    cm.rank_frequency: (repertoire_properties.test_rank_frequency, REFUSED),
-    cm.fit_power_law_exponent: (repertoire_properties.test_fit_power_law_exponent, REFUSED),
-    cm.response_probability: (repertoire_properties.test_response_probabilities, REFUSED),
-    cm.cumulative_response_probability: (repertoire_properties.test_response_probabilities, REFUSED),
-    cm.capture_probability: (repertoire_properties.test_capture_probability_and_dose_for_capture, REFUSED),
-    cm.dose_for_capture: (repertoire_properties.test_capture_probability_and_dose_for_capture, REFUSED),
-    cm.relevant_clones: (repertoire_properties.test_relevant_clones_and_dli_trial, REFUSED),
-    cm.simulate_dli_trial: (repertoire_properties.test_relevant_clones_and_dli_trial, REFUSED),
-    cm.sample_counts: (fitting_properties.test_sample_counts_and_log_sensitivities, REFUSED),
-    cm.log_sensitivities: (fitting_properties.test_sample_counts_and_log_sensitivities, REFUSED),
-    cm.fit_burden: (fitting_properties.test_fit_burden_reads_a_burden, REFUSED),
-    cm.fit_cohort: (fitting_properties.test_fit_cohort_reaches_fit_burdens_minimum, REFUSED),
-    cm.cohort_recovery: (fitting_properties.test_cohort_recovery_counts_the_patients, REFUSED),
-    cm.clopper_pearson: (fitting_properties.test_clopper_pearson_leaves_half_the_error_in_each_tail, REFUSED),
-    cm.synthetic_cohort: (fitting_properties.test_synthetic_cohort_draws_within_its_ranges, REFUSED),
-    cm.dose_response: (dosing_properties.test_dose_response_agrees_with_simulate, REFUSED),
-    cm.dose_for_ceiling: (dosing_properties.test_dose_for_ceiling, REFUSED),
-    cm.burden_for_ceiling: (dosing_properties.test_burden_for_ceiling, REFUSED),
-    population.burden_for_fraction: (dosing_properties.test_burden_for_fraction, REFUSED),
-    cm.split_doses: (dosing_properties.test_split_doses, REFUSED),
-    calibration.published_typical_course: (dosing_properties.test_calibration_to_the_published_course, REFUSED),
-    calibration.calibrate_to_tisagenlecleucel: (dosing_properties.test_calibration_to_the_published_course, REFUSED),
-    cm.split_schedule: (dosing_properties.test_split_schedule, REFUSED),
-    reporting.sci: (model_properties.test_sci_shows_the_value_to_its_digits, REFUSED),
-    widgets.format_cells: (widgets_properties.test_format_cells, REFUSED),
-    population.draw_cohort: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
-    population.target_attainment: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
-    population.lognormal_sd_from_cv: (dosing_properties.test_draw_cohort_and_target_attainment, REFUSED),
-    variability.published_variability: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
-    variability.virtual_patients: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
-    variability.count_virtual_patients: (dosing_properties.test_published_variability_and_virtual_patients, REFUSED),
     **{function: (dosing_properties.test_killing_model_agrees_with_its_pieces,
                   dosing_properties.test_killing_refuses_bad_input)
        for function in (killing.simulate_killing, killing.killing_dose_response, killing.kill_per_day)},
@@ -580,6 +552,7 @@ COVERAGE: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any]]
         "plot_schedule", "plot_sensitivities", "plot_tornado", "schedule_markers",
         "plot_dose_response", "plot_split_ratios", "plot_reference_sweep", "plot_relative_peaks",
     ]},
+    **{function: (test, REFUSED) for test, functions in VALID_RANGES_THEN_REFUSED.items() for function in functions},
 }
 # Results (and the one warning) that readers do not build: fuzzed through the function that makes them.
 RESULTS: dict[type, Callable[..., Any]] = {

@@ -163,13 +163,7 @@ MEASURED = dict(
 
 @settings(max_examples=examples(300))
 @given(**MEASURED)
-def test_patient_from_measurements(weight_kg, age_years, sex, wbc_giga_per_l, blood_blast_fraction,
-                                   marrow_infiltration_fraction, marrow_cellularity_fraction,
-                                   antigen_molecules_per_blast):
-    measured = dict(weight_kg=weight_kg, wbc_giga_per_l=wbc_giga_per_l, blood_blast_fraction=blood_blast_fraction,
-                    marrow_infiltration_fraction=marrow_infiltration_fraction,
-                    marrow_cellularity_fraction=marrow_cellularity_fraction,
-                    antigen_molecules_per_blast=antigen_molecules_per_blast)
+def test_patient_from_measurements(age_years, sex, **measured):
     patient = bd.patient_from_measurements(age_years=age_years, sex=sex, **measured)
     child = age_years < 18.0
     assert str(bd.age_group(age_years)) == ("child" if child else "adult")
@@ -188,13 +182,12 @@ def test_patient_from_measurements(weight_kg, age_years, sex, wbc_giga_per_l, bl
 
 @settings(max_examples=examples(200))
 @given(**MEASURED)
-def test_sensitivity_range_holds_the_estimate(weight_kg, age_years, sex, wbc_giga_per_l, blood_blast_fraction,
-                                              marrow_infiltration_fraction, marrow_cellularity_fraction,
-                                              antigen_molecules_per_blast):
-    patient = bd.patient_from_measurements(
-        weight_kg=weight_kg, age_years=age_years, sex=sex, wbc_giga_per_l=wbc_giga_per_l,
-        blood_blast_fraction=blood_blast_fraction, marrow_infiltration_fraction=marrow_infiltration_fraction,
-        marrow_cellularity_fraction=marrow_cellularity_fraction, antigen_molecules_per_blast=antigen_molecules_per_blast)
+def test_sensitivity_range_holds_the_estimate(**measured):
+    patient = bd.patient_from_measurements(**measured)
+    age_years, blood_blast_fraction, antigen_molecules_per_blast = (
+        measured[name] for name in ("age_years", "blood_blast_fraction", "antigen_molecules_per_blast"))
+    marrow_cellularity_fraction, marrow_infiltration_fraction = (
+        measured["marrow_cellularity_fraction"], measured["marrow_infiltration_fraction"])
     state = bd.sensitivity_state(patient)
     limits = bd.STATE_RANGES
     in_relapse = all(low <= v <= high for v, (low, high) in (

@@ -144,12 +144,6 @@ def test_fit_power_law_exponent_on_exact_quantiles():
     assert fit.standard_error == pytest.approx((fit.exponent - 1) / math.sqrt(n))
 
 
-def test_rank_frequency_is_sorted_and_sums_to_one():
-    rank, freq = cm.rank_frequency([3.0, 1.0, 6.0])
-    np.testing.assert_array_equal(rank, [1, 2, 3])
-    np.testing.assert_allclose(freq, [0.6, 0.3, 0.1])
-
-
 def test_expansion_keeps_a_power_law_tail_with_the_affinity_exponent():
     # at capacity, a clone holds K Z B P; above K z_min max(B P) that is an
     # exact scale mixture of Pareto tails, so its exponent is Z's
@@ -182,22 +176,18 @@ def _figure_3_data(seed):
     return data
 
 
-def test_same_seed_gives_the_same_repertoire_and_figure():
-    a, b = cm.draw_repertoire(2000, seed=7), cm.draw_repertoire(2000, seed=7)
+def test_same_seed_gives_the_same_repertoire_and_figure_and_another_seed_different_ones():
+    a, b, c = (cm.draw_repertoire(2000, seed=seed) for seed in (7, 7, 8))
     for name in ("sizes", "affinity", "peptide"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     np.testing.assert_array_equal(a.peptides.ic50_nm, b.peptides.ic50_nm)
     np.testing.assert_array_equal(a.peptides.tumour, b.peptides.tumour)
-    for x, y in zip(_figure_3_data(7), _figure_3_data(7), strict=True):
+    assert not np.array_equal(a.sizes, c.sizes)
+    assert not np.array_equal(a.peptides.ic50_nm, c.peptides.ic50_nm)
+    first = _figure_3_data(7)
+    for x, y in zip(first, _figure_3_data(7), strict=True):
         np.testing.assert_array_equal(x, y)
-
-
-def test_different_seeds_give_different_repertoires_and_figures():
-    a, b = cm.draw_repertoire(2000, seed=7), cm.draw_repertoire(2000, seed=8)
-    assert not np.array_equal(a.sizes, b.sizes)
-    assert not np.array_equal(a.peptides.ic50_nm, b.peptides.ic50_nm)
-    first, second = _figure_3_data(7), _figure_3_data(8)
-    assert any(x.shape != y.shape or not np.array_equal(x, y) for x, y in zip(first, second, strict=True))
+    assert any(x.shape != y.shape or not np.array_equal(x, y) for x, y in zip(first, _figure_3_data(8), strict=True))
 
 
 def test_generator_argument_continues_its_stream():
@@ -227,64 +217,43 @@ def test_rank_frequency_plot_draws_each_distribution():
 # bad inputs
 
 
-@pytest.mark.parametrize("alpha", [1.0, 0.5, -2.0])
-def test_exponents_without_a_normalisable_law_are_refused(alpha):
-    with pytest.raises(ValueError, match=r"size_exponent must be > 1.*normalised"):
-        cm.draw_repertoire(10, seed=0, size_exponent=alpha)
-    with pytest.raises(ValueError, match=r"affinity_exponent must be > 1"):
-        cm.draw_repertoire(10, seed=0, affinity_exponent=alpha)
+LIB = _library([10.0, 20.0], [1.0, 1.0], [False, True])
 
 
-def test_exponent_too_close_to_one_for_float64_is_refused():
-    with pytest.raises(ValueError, match=r"size_exponent must be >= 1.1"):
-        cm.draw_repertoire(10, seed=0, size_exponent=1.05)
+def _clones(sizes, affinity=(0.1,), peptide=(0,)):
+    return lambda: cm.Repertoire(sizes=np.array(sizes), affinity=np.array(affinity), peptide=np.array(peptide), peptides=LIB)
 
 
-def test_negative_or_zero_sizes_are_refused():
-    lib = _library([10.0], [1.0], [False])
-    with pytest.raises(ValueError, match=r"sizes \(cells\) must be .* > 0; got .*-3\.0"):
-        cm.Repertoire(sizes=np.array([-3.0]), affinity=np.array([0.1]), peptide=np.array([0]), peptides=lib)
-    with pytest.raises(ValueError, match=r"sizes"):
-        cm.Repertoire(sizes=np.array([0.0]), affinity=np.array([0.1]), peptide=np.array([0]), peptides=lib)
-    with pytest.raises(ValueError, match=r"min_size_cells"):
-        cm.draw_repertoire(10, seed=0, min_size_cells=-1.0)
-
-
-@pytest.mark.parametrize("bad", [0.0, -5.0])
-def test_non_positive_ic50_is_refused(bad):
-    with pytest.raises(ValueError, match=r"ic50_nm \(nM\) must be .* > 0"):
-        _library([bad, 10.0], [1.0, 1.0], [False, True])
-    with pytest.raises(ValueError, match=r"ic50_range_nm\[0\]"):
-        cm.draw_peptides(10, seed=0, ic50_range_nm=(bad, 500.0))
-
-
-def test_other_bad_inputs_raise_clear_errors():
-    lib = _library([10.0, 20.0], [1.0, 1.0], [False, True])
-    with pytest.raises(ValueError, match=r"peptide indices must lie in \[0, 1\]"):
-        cm.Repertoire(sizes=np.ones(2), affinity=np.ones(2), peptide=np.array([0, 2]), peptides=lib)
-    with pytest.raises(ValueError, match=r"one entry per clone"):
-        cm.Repertoire(sizes=np.ones(3), affinity=np.ones(2), peptide=np.array([0, 1]), peptides=lib)
-    with pytest.raises(ValueError, match=r"tumour_fraction must be .*\[0, 1\]"):
-        cm.draw_peptides(10, seed=0, tumour_fraction=1.5)
-    with pytest.raises(ValueError, match=r"ic50_range_nm\[1\]"):
-        cm.draw_peptides(10, seed=0, ic50_range_nm=(500.0, 1.0))
-    with pytest.raises(TypeError, match=r"seed must be"):
-        cm.draw_repertoire(10, seed=1.5)
-    with pytest.raises(ValueError, match=r"seed must be an integer >= 0"):
-        cm.draw_repertoire(10, seed=-1)
-    with pytest.raises(ValueError, match=r"n_clones must be an integer >= 1"):
-        cm.draw_repertoire(0, seed=0)
-    rep = cm.draw_repertoire(10, seed=0)
-    with pytest.raises(ValueError, match=r"r \(per day\) must be"):
-        cm.equation_2_settings(r=0.0)
-    with pytest.raises(TypeError, match=r"tumour_term must be True or False"):
-        cm.equation_2_settings(tumour_term="yes")
-    with pytest.raises(ValueError, match=r"reading must be one of"):
-        cm.equation_2_settings(reading="naive")
-    with pytest.raises(ValueError, match=r"capacity K \* Z \* B \* P must stay"):
-        cm.expand_repertoire(rep, settings=cm.equation_2_settings(K=1e306))
-    with pytest.raises(ValueError, match=r"minimum must leave at least two values"):
-        cm.fit_power_law_exponent([1.0, 2.0, 3.0], minimum=10.0)
+@pytest.mark.parametrize(("call", "error", "pattern"), [
+    *[(lambda a=alpha: cm.draw_repertoire(10, seed=0, size_exponent=a), ValueError, r"size_exponent must be > 1.*normalised")
+      for alpha in (1.0, 0.5, -2.0)],
+    *[(lambda a=alpha: cm.draw_repertoire(10, seed=0, affinity_exponent=a), ValueError, r"affinity_exponent must be > 1")
+      for alpha in (1.0, 0.5, -2.0)],
+    (lambda: cm.draw_repertoire(10, seed=0, size_exponent=1.05), ValueError, r"size_exponent must be >= 1.1"),
+    (_clones([-3.0]), ValueError, r"sizes \(cells\) must be .* > 0; got .*-3\.0"),
+    (_clones([0.0]), ValueError, r"sizes"),
+    (lambda: cm.draw_repertoire(10, seed=0, min_size_cells=-1.0), ValueError, r"min_size_cells"),
+    *[(lambda b=bad: _library([b, 10.0], [1.0, 1.0], [False, True]), ValueError, r"ic50_nm \(nM\) must be .* > 0")
+      for bad in (0.0, -5.0)],
+    *[(lambda b=bad: cm.draw_peptides(10, seed=0, ic50_range_nm=(b, 500.0)), ValueError, r"ic50_range_nm\[0\]")
+      for bad in (0.0, -5.0)],
+    (_clones(np.ones(2), np.ones(2), [0, 2]), ValueError, r"peptide indices must lie in \[0, 1\]"),
+    (_clones(np.ones(3), np.ones(2), [0, 1]), ValueError, r"one entry per clone"),
+    (lambda: cm.draw_peptides(10, seed=0, tumour_fraction=1.5), ValueError, r"tumour_fraction must be .*\[0, 1\]"),
+    (lambda: cm.draw_peptides(10, seed=0, ic50_range_nm=(500.0, 1.0)), ValueError, r"ic50_range_nm\[1\]"),
+    (lambda: cm.draw_repertoire(10, seed=1.5), TypeError, r"seed must be"),
+    (lambda: cm.draw_repertoire(10, seed=-1), ValueError, r"seed must be an integer >= 0"),
+    (lambda: cm.draw_repertoire(0, seed=0), ValueError, r"n_clones must be an integer >= 1"),
+    (lambda: cm.equation_2_settings(r=0.0), ValueError, r"r \(per day\) must be"),
+    (lambda: cm.equation_2_settings(tumour_term="yes"), TypeError, r"tumour_term must be True or False"),
+    (lambda: cm.equation_2_settings(reading="naive"), ValueError, r"reading must be one of"),
+    (lambda: cm.expand_repertoire(cm.draw_repertoire(10, seed=0), settings=cm.equation_2_settings(K=1e306)), ValueError,
+     r"capacity K \* Z \* B \* P must stay"),
+    (lambda: cm.fit_power_law_exponent([1.0, 2.0, 3.0], minimum=10.0), ValueError, r"minimum must leave at least two values"),
+])
+def test_bad_inputs_raise_clear_errors(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
 
 
 # --------------------------------------------------------------------------

@@ -35,14 +35,11 @@ def test_sci_round_trips_its_value_to_the_digits_shown():
         assert float(sci(value)) == value
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, "7", None, [1.0, 2.0]])
-def test_sci_refuses_what_is_not_one_finite_number(bad):
-    with pytest.raises((ValueError, TypeError), match="value"):
-        sci(bad)
-
-
-def test_sci_digits_must_be_a_positive_integer():
-    with pytest.raises(ValueError, match="digits"):
-        sci(1.0, 0)
-    with pytest.raises(TypeError, match="digits"):
-        sci(1.0, 2.5)
+@pytest.mark.parametrize(("call", "error", "name"), [
+    *[(lambda bad=bad: sci(bad), (ValueError, TypeError), "value") for bad in (math.nan, math.inf, "7", None, [1.0, 2.0])],
+    (lambda: sci(1.0, 0), ValueError, "digits"),
+    (lambda: sci(1.0, 2.5), TypeError, "digits"),
+])
+def test_sci_refuses_what_is_not_one_finite_number_or_a_positive_integer_of_digits(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

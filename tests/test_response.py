@@ -30,8 +30,8 @@ def _toy_repertoire():
     return cm.Repertoire(sizes=sizes, affinity=affinity, peptide=peptide, peptides=peptides)
 
 
-def _relevant_frequency(rep):
-    return rep.sizes[:3].sum() / rep.sizes.sum()
+REP = _toy_repertoire()
+RELEVANT_FREQUENCY = REP.sizes[:3].sum() / REP.sizes.sum()
 
 
 # --------------------------------------------------------------------------
@@ -79,19 +79,17 @@ def test_capture_probability_matches_the_binomial_and_its_inverse():
 
 
 def test_relevant_clones_are_the_strong_tumour_clones():
-    rep = _toy_repertoire()
-    relevant = cm.relevant_clones(rep, response_cells=1e3)
+    relevant = cm.relevant_clones(REP, response_cells=1e3)
     np.testing.assert_array_equal(relevant, np.arange(100) < 3)
 
 
 @pytest.mark.parametrize(("rho_p", "rho_t"), [(0.2, 0.2), (0.5, 0.3), (0.9, 0.6), (0.1, 0.9), (0.7, 0.05)])
 def test_monte_carlo_rate_is_within_three_standard_errors_of_the_product(rho_p, rho_t):
-    rep = _toy_repertoire()
-    f = _relevant_frequency(rep)
+    f = RELEVANT_FREQUENCY
     dose = max(1, round(math.log(1 - rho_t) / math.log(1 - f)))
     exact_rho_t = 1 - (1 - f) ** dose
     patients = 20_000
-    trial = cm.simulate_dli_trial(rep, dose_cells=dose, rho_p=rho_p, patients=patients, seed=2019,
+    trial = cm.simulate_dli_trial(REP, dose_cells=dose, rho_p=rho_p, patients=patients, seed=2019,
                                   response_cells=1e3)
     expected = rho_p * exact_rho_t
     se = math.sqrt(expected * (1 - expected) / patients)
@@ -104,49 +102,39 @@ def test_monte_carlo_rate_is_within_three_standard_errors_of_the_product(rho_p, 
 
 @pytest.mark.parametrize("presentation", ["per_infusion", "per_patient"])
 def test_monte_carlo_over_several_infusions(presentation):
-    rep = _toy_repertoire()
-    f = _relevant_frequency(rep)
+    f = RELEVANT_FREQUENCY
     dose, rho_p, n, patients = 4, 0.3, 3, 20_000
     rho_t = 1 - (1 - f) ** dose
     if presentation == "per_infusion":
         expected = 1 - (1 - rho_p * rho_t) ** n
     else:  # presentation fixed per patient: only capture is redrawn
         expected = rho_p * (1 - (1 - rho_t) ** n)
-    trial = cm.simulate_dli_trial(rep, dose_cells=dose, rho_p=rho_p, patients=patients, seed=4,
+    trial = cm.simulate_dli_trial(REP, dose_cells=dose, rho_p=rho_p, patients=patients, seed=4,
                                   infusions=n, presentation=presentation)
     assert trial.expected == pytest.approx(expected, rel=1e-12)
     assert abs(trial.rate - expected) < 3 * math.sqrt(expected * (1 - expected) / patients)
 
 
-def test_extreme_presentation_probabilities_are_exact():
-    rep = _toy_repertoire()
-    assert cm.simulate_dli_trial(rep, dose_cells=500, rho_p=0.0, patients=2000, seed=1).rate == 0.0
-    # a dose so large that the relevant clones are always present
-    assert cm.simulate_dli_trial(rep, dose_cells=20_000, rho_p=1.0, patients=2000, seed=1).rate == 1.0
+KEEP = np.arange(100) >= 3  # the weak tumour clone (index 3) and the alloreactive clones only
+WEAK = cm.Repertoire(sizes=REP.sizes[KEEP], affinity=REP.affinity[KEEP], peptide=REP.peptide[KEEP], peptides=REP.peptides)
 
 
-def test_only_the_weak_tumour_clone_never_responds():
-    # keep the weak tumour clone (index 3) and the alloreactive clones only
-    full = _toy_repertoire()
-    keep = np.arange(100) >= 3
-    rep = cm.Repertoire(sizes=full.sizes[keep], affinity=full.affinity[keep], peptide=full.peptide[keep],
-                        peptides=full.peptides)
-    trial = cm.simulate_dli_trial(rep, dose_cells=5000, rho_p=1.0, patients=500, seed=3)
-    assert trial.rho_t == 0.0 and trial.rate == 0.0
-
-
-def test_threshold_above_every_capacity_gives_no_response():
-    rep = _toy_repertoire()
-    # the strong clones' largest capacity is 1e6 * 0.01 * 0.5 * 6 = 3e4 cells
-    trial = cm.simulate_dli_trial(rep, dose_cells=200, rho_p=1.0, patients=500, seed=3, response_cells=1e5)
-    assert trial.rate == 0.0
+@pytest.mark.parametrize(("repertoire", "trial", "rate"), [
+    (REP, dict(dose_cells=500, rho_p=0.0, patients=2000, seed=1), 0.0),  # never presented
+    (REP, dict(dose_cells=20_000, rho_p=1.0, patients=2000, seed=1), 1.0),  # so large a dose that the clones are always there
+    (WEAK, dict(dose_cells=5000, rho_p=1.0, patients=500, seed=3), 0.0),  # only the weak tumour clone: it never responds
+    # a threshold above every capacity (the strong clones' largest is 1e6 * 0.01 * 0.5 * 6 = 3e4 cells)
+    (REP, dict(dose_cells=200, rho_p=1.0, patients=500, seed=3, response_cells=1e5), 0.0),
+])
+def test_extreme_cases_are_exact(repertoire, trial, rate):
+    result = cm.simulate_dli_trial(repertoire, **trial)
+    assert result.rate == rate and (repertoire is not WEAK or result.rho_t == 0.0)
 
 
 def test_same_seed_same_trial_different_seed_different_trial():
-    rep = _toy_repertoire()
-    a = cm.simulate_dli_trial(rep, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
-    b = cm.simulate_dli_trial(rep, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
-    c = cm.simulate_dli_trial(rep, dose_cells=20, rho_p=0.5, patients=3000, seed=11)
+    a = cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
+    b = cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
+    c = cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=11)
     np.testing.assert_array_equal(a.responded, b.responded)
     np.testing.assert_array_equal(a.presented, b.presented)
     assert not np.array_equal(a.responded, c.responded)
@@ -157,34 +145,31 @@ def test_same_seed_same_trial_different_seed_different_trial():
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.2, float("nan")])
-def test_probabilities_outside_zero_one_are_refused(bad):
-    with pytest.raises(ValueError, match=r"rho_p must be .*\[0, 1\]"):
-        cm.response_probability(bad, 0.2)
-    with pytest.raises(ValueError, match=r"rho_t must be .*\[0, 1\]"):
-        cm.response_probability(0.2, bad)
-    with pytest.raises(ValueError, match=r"rho_r must be .*\[0, 1\]"):
-        cm.cumulative_response_probability(bad, 2)
-    with pytest.raises(ValueError, match=r"frequency must be .*\[0, 1\]"):
-        cm.capture_probability(bad, 10)
-    with pytest.raises(ValueError, match=r"rho_p must be .*\[0, 1\]"):
-        cm.simulate_dli_trial(_toy_repertoire(), dose_cells=10, rho_p=bad, patients=10, seed=0)
+@pytest.mark.parametrize(("call", "pattern"), [
+    (lambda bad: cm.response_probability(bad, 0.2), r"rho_p must be .*\[0, 1\]"),
+    (lambda bad: cm.response_probability(0.2, bad), r"rho_t must be .*\[0, 1\]"),
+    (lambda bad: cm.cumulative_response_probability(bad, 2), r"rho_r must be .*\[0, 1\]"),
+    (lambda bad: cm.capture_probability(bad, 10), r"frequency must be .*\[0, 1\]"),
+    (lambda bad: cm.simulate_dli_trial(REP, dose_cells=10, rho_p=bad, patients=10, seed=0), r"rho_p must be .*\[0, 1\]"),
+])
+def test_probabilities_outside_zero_one_are_refused(call, pattern, bad):
+    with pytest.raises(ValueError, match=pattern):
+        call(bad)
 
 
-def test_other_bad_inputs_raise_clear_errors():
-    rep = _toy_repertoire()
-    with pytest.raises(ValueError, match=r"infusions must be whole numbers"):
-        cm.cumulative_response_probability(0.1, 1.5)
-    with pytest.raises(ValueError, match=r"dose_cells \(cells\) must be"):
-        cm.capture_probability(0.1, -1)
-    with pytest.raises(ValueError, match=r"dose_cells must be an integer >= 1"):
-        cm.simulate_dli_trial(rep, dose_cells=0, rho_p=0.5, patients=10, seed=0)
-    with pytest.raises(ValueError, match=r"patients must be an integer >= 1"):
-        cm.simulate_dli_trial(rep, dose_cells=5, rho_p=0.5, patients=0, seed=0)
-    with pytest.raises(ValueError, match=r"presentation must be one of"):
-        cm.simulate_dli_trial(rep, dose_cells=5, rho_p=0.5, patients=10, seed=0, presentation="sometimes")
-    with pytest.raises(ValueError, match=r"response_cells \(cells\) must be"):
-        cm.simulate_dli_trial(rep, dose_cells=5, rho_p=0.5, patients=10, seed=0, response_cells=0.0)
-    with pytest.raises(TypeError, match=r"repertoire must be a Repertoire"):
-        cm.simulate_dli_trial("donor", dose_cells=5, rho_p=0.5, patients=10, seed=0)
-    with pytest.raises(ValueError, match=r"rho_t must be .*\[0, 1\)"):
-        cm.dose_for_capture(0.1, 1.0)
+TRIAL = dict(dose_cells=5, rho_p=0.5, patients=10, seed=0)
+
+
+@pytest.mark.parametrize(("call", "error", "pattern"), [
+    (lambda: cm.cumulative_response_probability(0.1, 1.5), ValueError, r"infusions must be whole numbers"),
+    (lambda: cm.capture_probability(0.1, -1), ValueError, r"dose_cells \(cells\) must be"),
+    (lambda: cm.simulate_dli_trial(REP, **{**TRIAL, "dose_cells": 0}), ValueError, r"dose_cells must be an integer >= 1"),
+    (lambda: cm.simulate_dli_trial(REP, **{**TRIAL, "patients": 0}), ValueError, r"patients must be an integer >= 1"),
+    (lambda: cm.simulate_dli_trial(REP, **TRIAL, presentation="sometimes"), ValueError, r"presentation must be one of"),
+    (lambda: cm.simulate_dli_trial(REP, **TRIAL, response_cells=0.0), ValueError, r"response_cells \(cells\) must be"),
+    (lambda: cm.simulate_dli_trial("donor", **TRIAL), TypeError, r"repertoire must be a Repertoire"),
+    (lambda: cm.dose_for_capture(0.1, 1.0), ValueError, r"rho_t must be .*\[0, 1\)"),
+])
+def test_other_bad_inputs_raise_clear_errors(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
