@@ -8,8 +8,6 @@
   text; the image is the recomputed Figure 1 that the site itself serves (1200 x 630 px).
   The tags only name addresses: nothing in them is loaded by the page, and the extension's
   code holds no way to fetch anything at build time.
-* The nomogram explorer says on the plot where the largest dose under the ceiling lies
-  above its dose axis, instead of drawing it along the axis's top edge.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from .browser import open_explorers
 from .conftest import REPO
 from .test_book import toc_files
 
@@ -98,23 +95,3 @@ def test_the_opengraph_extension_cannot_fetch_anything():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module)
     assert imported and not imported & network, imported & network
-
-
-@pytest.mark.book
-@pytest.mark.browser
-def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(page, site):  # noqa: F811
-    open_explorers(page, site.page_url("chapters/interactive-dosing.html"), "#live-nomogram-explorer")
-    above = page.evaluate("""() => document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state.map.underCeiling
-                             .filter((d) => d.feasible && d.atMaxDose).length""")
-    note = page.locator("#live-nomogram-explorer [data-readout-note=beyond-axis]")
-    assert above > 0  # at the starting values, the small burdens allow more than the axis shows
-    assert note.is_visible() and int(note.get_attribute("data-value")) == above
-    assert "above the top of the dose axis" in note.inner_text()
-    shown = page.locator("#live-nomogram-explorer [data-readout=largest_dose_max]").inner_text()
-    assert shown.startswith("above ")
-    # a ceiling low enough that every largest dose is inside the axis: no note
-    page.locator("#live-nomogram-explorer input[name=ceiling]").focus()
-    page.keyboard.press("Home")
-    above = page.evaluate("""() => document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state.map.underCeiling
-                             .filter((d) => d.feasible && d.atMaxDose).length""")
-    assert above == 0 and note.is_hidden()
