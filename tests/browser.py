@@ -336,9 +336,10 @@ def assert_link_refused(page, selector: str, keys) -> None:
         assert key[:40] in text, key
 
 
-def serious_accessibility_violations(page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now."""
+def serious_accessibility_violations(page, *selectors: str) -> list[str]:
+    """axe-core's serious and critical findings in the elements ``selectors`` as they are now (the
+    whole page, in its starting state, is scanned at each page's visit in tests/test_site_browser.py)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    return [f"{v['id']} ({v['impact']}): {v['help']} {v['nodes'][0]['target']}" for v in Axe().run(page).response["violations"]
-            if v["impact"] in ("serious", "critical")]
+    found = Axe().run(page, context={"include": [[selector] for selector in selectors]}).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['help']} {v['nodes'][0]['target']}" for v in found if v["impact"] in ("serious", "critical")]

@@ -387,8 +387,11 @@ def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
 # --- the controls come from the parameter table ----------------------------------------
 
 
-def test_the_site_carries_cartmodels_parameter_table(explorers):
+def test_the_site_carries_cartmodels_parameter_table(explorers, site):
     page, _ = explorers
+    explorer_parameters = repository_module("_ext", "explorer_parameters")
+    written = (site.root / "explorer" / "parameters.js").read_text(encoding="utf-8")
+    assert written == explorer_parameters.script_text(explorer_parameters.explorer_configuration())
     config = page.evaluate("globalThis.cartmodelParameters")
     assert config["parameters"] == table_for_browser()
     for name, options in CHOICES.items():
@@ -748,13 +751,9 @@ def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):
         assert_fits_a_phone(phone_page, SELECTOR[kind])
     phone_page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
-
-
-def test_the_table_script_is_what_the_extension_writes(built_book):
-    explorer_parameters = repository_module("_ext", "explorer_parameters")
-    written = (Path(built_book.html) / "explorer" / "parameters.js").read_text(encoding="utf-8")
-    assert written == explorer_parameters.script_text(explorer_parameters.explorer_configuration())
-    assert "globalThis.cartmodelParameters" in written
+    # the burden explorer (chapters/antigen-burden.md) too, in the same tab
+    open_explorers(phone_page, site.page_url("chapters/antigen-burden.html"), "#live-burden-explorer")
+    assert_fits_a_phone(phone_page, "#live-burden-explorer")
 
 
 def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, site):
@@ -765,7 +764,7 @@ def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, sit
     for kind in KINDS:
         page.locator(f"{SELECTOR[kind]} [data-action=copy-link]").click()
         assert page.locator(f"{SELECTOR[kind]} .cm-link").is_visible()
-    assert serious_accessibility_violations(page) == []
+    assert serious_accessibility_violations(page, *SELECTOR.values()) == []
 
 
 def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):
