@@ -479,7 +479,7 @@ def check_dosing_readouts(page) -> None:
     assert shown["over_ceiling"][0] == float(float(run.peak) > values["ceiling"])
 
 
-def test_sliders_and_menus_move_the_dosing_readouts_to_cartmodel(page, site, page_log):
+def test_sliders_and_menus_move_the_dosing_and_schedule_readouts_to_cartmodel(page, site, page_log):
     open_page(page, site)
     check_dosing_readouts(page)
     before = readouts(page, "dosing")["peak_cells"][0]
@@ -501,6 +501,22 @@ def test_sliders_and_menus_move_the_dosing_readouts_to_cartmodel(page, site, pag
     ceiling.focus()
     page.keyboard.press("Home")  # the lowest ceiling, under any peak here
     assert readouts(page, "dosing")["over_ceiling"] == (1.0, "Peak above the ceiling")
+    # the schedule explorer, at the most infusions
+    page.locator(f"{SELECTOR['schedule']} input[name=infusions]").focus()
+    page.keyboard.press("End")
+    values = api_values(page, "schedule")
+    assert values["infusions"] == PARAMETERS["infusions"].control[1]
+    comparison = cm.split_schedule(total_n0=values["total_n0"], infusions=int(values["infusions"]),
+                                   interval_days=values["interval_days"], P=values["P"], r=FIGURE_1["r"],
+                                   q=FIGURE_1["q"], B=FIGURE_1["B"], K=FIGURE_1["K"], days=FIXED["days"])
+    shown = readouts(page, "schedule")
+    assert shown["single_peak"][0] == pytest.approx(float(comparison.single.peak), rel=1e-9)
+    assert shown["split_peak"][0] == pytest.approx(float(comparison.split.peak), rel=1e-9)
+    assert shown["peak_ratio"][0] == pytest.approx(float(comparison.peak_ratio), rel=1e-9)
+    assert shown["peak_ratio"][1] == f"{float(comparison.peak_ratio):.3f}"
+    assert shown["clearance_day"][0] == float(comparison.split.clearance_day)
+    marks = page.locator(f"{SELECTOR['schedule']} g[data-series=infusions] path").count()
+    assert marks == values["infusions"]
     assert not page_log.page_errors and not page_log.console_errors
 
 
@@ -595,25 +611,6 @@ def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
     assert not page_log.page_errors
 
 
-def test_schedule_on_the_page_is_cartmodels(page, site):
-    open_page(page, site)
-    page.locator(f"{SELECTOR['schedule']} input[name=infusions]").focus()
-    page.keyboard.press("End")
-    values = api_values(page, "schedule")
-    assert values["infusions"] == PARAMETERS["infusions"].control[1]
-    comparison = cm.split_schedule(total_n0=values["total_n0"], infusions=int(values["infusions"]),
-                                   interval_days=values["interval_days"], P=values["P"], r=FIGURE_1["r"],
-                                   q=FIGURE_1["q"], B=FIGURE_1["B"], K=FIGURE_1["K"], days=FIXED["days"])
-    shown = readouts(page, "schedule")
-    assert shown["single_peak"][0] == pytest.approx(float(comparison.single.peak), rel=1e-9)
-    assert shown["split_peak"][0] == pytest.approx(float(comparison.split.peak), rel=1e-9)
-    assert shown["peak_ratio"][0] == pytest.approx(float(comparison.peak_ratio), rel=1e-9)
-    assert shown["peak_ratio"][1] == f"{float(comparison.peak_ratio):.3f}"
-    assert shown["clearance_day"][0] == float(comparison.split.clearance_day)
-    marks = page.locator(f"{SELECTOR['schedule']} g[data-series=infusions] path").count()
-    assert marks == values["infusions"]
-
-
 def test_links_restore_every_explorers_state(page, site, chromium, page_log):
     state = {"dosing.n0": "1000", "dosing.P": "25.5", "dosing.ic50": "3", "dosing.r": "0.9", "dosing.q": "0.35",
              "dosing.ceiling": "3e6", "dosing.reading": "closed", "dosing.b_placement": "antigen",
@@ -694,8 +691,8 @@ def explorer_csv(page, kind: str) -> tuple[dict[str, str], list[dict[str, float]
     return parameters, rows
 
 
-def test_csv_downloads_hold_cartmodels_numbers(page, site):
-    open_page(page, site, "?dosing.reading=literal&dosing.n0=50&nomogram.q=0.9&schedule.infusions=2")
+def test_csv_downloads_hold_cartmodels_numbers_and_reset_returns_to_the_starting_values(page, site):
+    open_page(page, site, "?dosing.reading=literal&dosing.n0=50&nomogram.q=0.9&schedule.infusions=2&dosing.r=oops")
     downloads = {kind: explorer_csv(page, kind) for kind in KINDS}
 
     parameters, rows = downloads["dosing"]
@@ -728,10 +725,8 @@ def test_csv_downloads_hold_cartmodels_numbers(page, site):
     assert comparison.doses[1][0] == float(parameters["interval_days"]) and len(comparison.doses) == 2
     assert relative_difference([row["split_car_t_model_cells"] for row in rows], comparison.split.car_t) < 1e-9
     assert relative_difference([row["single_car_t_model_cells"] for row in rows], comparison.single.car_t) < 1e-9
-
-
-def test_reset_returns_to_the_starting_values(page, site):
-    open_page(page, site, "?dosing.n0=300&dosing.reading=closed&nomogram.ic50=20&schedule.P=7&dosing.r=oops")
+    # then reset, from these values and a refused one (dosing.r=oops, its note shown)
+    assert page.locator(f"{SELECTOR['dosing']} .cm-url-note").is_visible()
     start = readouts(page, "schedule")
     for kind in KINDS:
         button = page.locator(f"{SELECTOR[kind]} [data-action=reset]")
