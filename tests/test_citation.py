@@ -96,13 +96,10 @@ def test_citation_cff_names_the_book_as_software_and_agrees_with_the_project(cff
     assert cff["repository-code"] == config["repository"]["url"]
 
 
-def test_package_description_names_the_papers_title_as_in_references_bib(bib):
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert plain(bib.entries["toor2019"].fields["title"]) in plain(project["description"])
-
-
-def test_citation_cff_references_the_paper_as_in_references_bib(cff, bib):
+def test_package_description_and_citation_cff_name_the_paper_as_in_references_bib(cff, bib):
     paper = bib.entries["toor2019"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert plain(paper.fields["title"]) in plain(project["description"])
     articles = [ref for ref in cff["references"] if ref["type"] == "article"]
     assert len(articles) == 1
     article = articles[0]
