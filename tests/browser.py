@@ -300,6 +300,12 @@ def explorer_readouts(page, selector: str) -> list[tuple[str, str, str]]:
                                      "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])")
 
 
+def press(page, selector: str, *keys: str) -> None:
+    """Focus the control ``selector`` and press ``keys`` in turn, as a keyboard user would."""
+    page.locator(selector).focus()
+    for key in keys:
+        page.keyboard.press(key)
+
 
 def download_csv(page, selector: str, filename: str) -> tuple[str, str]:
     """The header line and the rest of the CSV file the explorer's download button gives, named ``filename``."""

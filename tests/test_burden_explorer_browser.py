@@ -31,6 +31,7 @@ from .browser import (
     explorer_readouts,
     explorer_values,
     open_explorers,
+    press,
     serious_accessibility_violations,
     slider_label,
 )
@@ -165,26 +166,18 @@ def check_readouts(page) -> dict:
 def test_sliders_move_the_readouts_to_cartmodel(page, site, page_log):
     open_page(page, site)
     check_readouts(page)
-    weight = page.locator(f"{SELECTOR} input[name=weight_kg]")
-    weight.focus()
-    for _ in range(10):
-        page.keyboard.press("ArrowLeft")
+    press(page, f"{SELECTOR} input[name=weight_kg]", *["ArrowLeft"] * 10)
     assert api_values(page)["weight_kg"] == 65.0
     check_readouts(page)
-    infiltration = page.locator(f"{SELECTOR} input[name=marrow_infiltration_fraction]")
-    infiltration.focus()
-    page.keyboard.press("Home")  # 1e-4: near MRD if the blood is clear too
-    page.locator(f"{SELECTOR} input[name=blood_blast_fraction]").focus()
-    page.keyboard.press("Home")
+    press(page, f"{SELECTOR} input[name=marrow_infiltration_fraction]", "Home")  # 1e-4: near MRD if the blood is clear too
+    press(page, f"{SELECTOR} input[name=blood_blast_fraction]", "Home")
     assert check_readouts(page)["state"] == "near MRD"
-    page.locator(f"{SELECTOR} input[name=marrow_infiltration_fraction]").focus()
-    for key in ["PageUp"] * 6 + ["ArrowRight"] * 10:  # 2.5 decades up, to about 3%: between the states, no range
-        page.keyboard.press(key)
+    # 2.5 decades up, to about 3%: between the states, no range
+    press(page, f"{SELECTOR} input[name=marrow_infiltration_fraction]", *["PageUp"] * 6, *["ArrowRight"] * 10)
     assert api_values(page)["marrow_infiltration_fraction"] == pytest.approx(10**-1.5)
     assert check_readouts(page)["state"] is None
     page.select_option(f"{SELECTOR} select[name=sex]", "woman")
-    page.locator(f"{SELECTOR} input[name=age_years]").focus()
-    page.keyboard.press("Home")  # a newborn: the children's blood volume
+    press(page, f"{SELECTOR} input[name=age_years]", "Home")  # a newborn: the children's blood volume
     check_readouts(page)
     assert not page_log.page_errors and not page_log.console_errors
 

@@ -37,6 +37,7 @@ from .browser import (
     explorer_values,
     new_tab,
     open_explorers,
+    press,
     serious_accessibility_violations,
     slider_label,
 )
@@ -451,8 +452,7 @@ def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(explorers):
     assert note.is_visible() and int(note.get_attribute("data-value")) == above
     assert "above the top of the dose axis" in note.inner_text()
     assert page.locator(f"{explorer} [data-readout=largest_dose_max]").inner_text().startswith("above ")
-    page.locator(f"{explorer} input[name=ceiling]").focus()
-    page.keyboard.press("Home")
+    press(page, f"{explorer} input[name=ceiling]", "Home")
     assert page.evaluate(beyond) == 0 and note.is_hidden()
     page.locator(f"{explorer} [data-action=reset]").click()  # the shared page as it was
     assert api_values(page, "nomogram") == {name: default(name) for name in CONTROLS["nomogram"]}
@@ -483,10 +483,7 @@ def test_sliders_and_menus_move_the_dosing_and_schedule_readouts_to_cartmodel(pa
     open_page(page, site)
     check_dosing_readouts(page)
     before = readouts(page, "dosing")["peak_cells"][0]
-    burden = page.locator(f"{SELECTOR['dosing']} input[name=P]")
-    burden.focus()
-    for _ in range(20):  # 20 steps of 0.05 decades: a tenfold burden
-        page.keyboard.press("ArrowRight")
+    press(page, f"{SELECTOR['dosing']} input[name=P]", *["ArrowRight"] * 20)  # 20 steps of 0.05 decades: a tenfold burden
     assert api_values(page, "dosing")["P"] == pytest.approx(10 * default("P"), rel=1e-9)
     assert readouts(page, "dosing")["peak_cells"][0] != pytest.approx(before, rel=1e-3)
     check_dosing_readouts(page)
@@ -497,13 +494,10 @@ def test_sliders_and_menus_move_the_dosing_and_schedule_readouts_to_cartmodel(pa
             page.select_option(f"{SELECTOR['dosing']} select[name=reading]", reading)
             page.select_option(f"{SELECTOR['dosing']} select[name=b_placement]", placement)
             check_dosing_readouts(page)
-    ceiling = page.locator(f"{SELECTOR['dosing']} input[name=ceiling]")
-    ceiling.focus()
-    page.keyboard.press("Home")  # the lowest ceiling, under any peak here
+    press(page, f"{SELECTOR['dosing']} input[name=ceiling]", "Home")  # the lowest ceiling, under any peak here
     assert readouts(page, "dosing")["over_ceiling"] == (1.0, "Peak above the ceiling")
     # the schedule explorer, at the most infusions
-    page.locator(f"{SELECTOR['schedule']} input[name=infusions]").focus()
-    page.keyboard.press("End")
+    press(page, f"{SELECTOR['schedule']} input[name=infusions]", "End")
     values = api_values(page, "schedule")
     assert values["infusions"] == PARAMETERS["infusions"].control[1]
     comparison = cm.split_schedule(total_n0=values["total_n0"], infusions=int(values["infusions"]),
@@ -537,11 +531,8 @@ def page_nomogram(page, js: dict, **extra) -> dict:
 
 def test_nomogram_on_the_page_is_cartmodels_on_the_widgets_grid(page, site, page_log):
     open_page(page, site)
-    # moved: IC50 and r by keyboard
     for name, key, presses in (("ic50", "ArrowRight", 30), ("r", "ArrowLeft", 2), ("clear_by_day", "ArrowLeft", 20)):
-        page.locator(f"{SELECTOR['nomogram']} input[name={name}]").focus()
-        for _ in range(presses):
-            page.keyboard.press(key)
+        press(page, f"{SELECTOR['nomogram']} input[name={name}]", *[key] * presses)
     js = page.evaluate(NOMOGRAM_STATE)
     n = NomogramExplorer.__init__.__kwdefaults__["n"]
     assert len(js["n0Grid"]) == n and len(js["PGrid"]) == n
@@ -575,9 +566,7 @@ def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
     # a tumour that holds its own (q = r) unless killed, cleared by a short deadline
     for name, keys in (("q", ["ArrowRight"] * 6), ("kill_rate", ["ArrowRight"] * 20), ("kill_saturation", ["End"]),
                        ("clear_by_day", ["Home"] + ["ArrowRight"] * 5)):
-        page.locator(f"{explorer} input[name={name}]").focus()
-        for key in keys:
-            page.keyboard.press(key)
+        press(page, f"{explorer} input[name={name}]", *keys)
     values = api_values(page, "nomogram")
     assert values["model"] == "with killing" and values["kill_rate"] > 0
     js = page.evaluate(NOMOGRAM_STATE)
@@ -625,8 +614,7 @@ def test_links_restore_every_explorers_state(page, site, chromium, page_log):
         assert value == (text if name in CHOICES else float(text)), key
     check_dosing_readouts(page)
     assert page.locator(".cm-url-note:visible").count() == 0
-    page.locator(f"{SELECTOR['dosing']} input[name=n0]").focus()
-    page.keyboard.press("ArrowRight")  # move one control, then copy each explorer's link
+    press(page, f"{SELECTOR['dosing']} input[name=n0]", "ArrowRight")  # move one control, then copy each explorer's link
     page.select_option(f"{SELECTOR['dosing']} select[name=reading]", "literal")
     link = None
     for kind in KINDS:
@@ -729,9 +717,7 @@ def test_csv_downloads_hold_cartmodels_numbers_and_reset_returns_to_the_starting
     assert page.locator(f"{SELECTOR['dosing']} .cm-url-note").is_visible()
     start = readouts(page, "schedule")
     for kind in KINDS:
-        button = page.locator(f"{SELECTOR[kind]} [data-action=reset]")
-        button.focus()  # keyboard-operable: a real button, pressed with Enter
-        page.keyboard.press("Enter")
+        press(page, f"{SELECTOR[kind]} [data-action=reset]", "Enter")  # keyboard-operable: a real button
         assert api_values(page, kind) == {name: default(name) for name in CONTROLS[kind]}
         assert page.locator(f"{SELECTOR[kind]} .cm-url-note").is_hidden()
     check_dosing_readouts(page)

@@ -78,14 +78,10 @@ def lab(tmp_path_factory):
     assert JUPYTER.exists(), f"{JUPYTER} is missing: `make setup` did not install Jupyter"
     home = tmp_path_factory.mktemp("jupyter")
     port, token = free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        # the reader's ~/.jupyter must neither help nor hinder: only what .venv brings counts
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-    }
+    # the reader's ~/.jupyter must neither help nor hinder: only what .venv brings counts
+    folders = {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data", "JUPYTER_RUNTIME_DIR": "runtime",
+               "JUPYTERLAB_WORKSPACES_DIR": "workspaces"}
+    env = {**os.environ, **{variable: str(home / folder) for variable, folder in folders.items()}}
     command = [
         str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPO}",
