@@ -6,7 +6,8 @@
 * The controls against the parameter table (ranges, steps, starting values).
 * The page: sliders and menus move the readouts to what cartmodel gives; links restore a
   state; hostile query strings change nothing and run nothing; the CSV downloads match
-  cartmodel; reset; a 375 px wide phone viewport needs no horizontal scrolling.
+  cartmodel; reset; a 375 px wide phone viewport needs no horizontal scrolling (here, and on
+  the burden explorer's page).  The tests that only read the page share one visit (``explorers``).
 """
 
 from __future__ import annotations
