@@ -1,34 +1,24 @@
-"""Browser fixtures for tests of the built site: a local server and a reused Chromium tab.
+"""Browser fixtures for tests of the built site, registered once in tests/conftest.py, and
+the helpers the explorer tests share.
 
-tests/conftest.py registers them once for the whole session.
-
-* ``site``: the built book (``built_book.html``) served on 127.0.0.1 by
-  ``http.server`` from a background thread, for the whole session.
-* ``browser`` (pytest-playwright's fixture; ``chromium`` is another name for it):
-  Debian's ``/usr/bin/chromium``, launched once per test process through pytest-playwright
-  with ``browser_type_launch_args`` (never a browser downloaded by ``playwright install``).
-* ``page``: a browser tab that has loaded nothing for this test.  Every request that
-  does not go to the local server is blocked and recorded, so a page that needs the
-  network (a CDN) fails visibly; console errors and uncaught exceptions are recorded
-  in ``page_log``.  This ``page`` replaces pytest-playwright's, which opens a new
-  context and tab for every test: each test process here keeps one tab (``Tab``) and
-  empties it between tests, because loading a page of the site in a new tab costs
-  Chromium more CPU than loading it in a tab that has loaded the site before, which
-  keeps its compiled scripts: 2.5 against 1.1 CPU seconds a page, measured with
-  ``benchmarks/bench_browser.py`` (16 pages, an idle two-core machine).  Requests go through the routing that blocks other hosts, which
-  turns the HTTP cache off, so every page load still fetches every file it needs from
-  the server.
-
-* ``phone_page``: a tab of its own at a phone's size (375 px wide), for the tests of
-  what a phone reader gets.
-
-Without ``/usr/bin/chromium`` the browser tests are skipped on a developer's machine,
-with the reason, and fail in CI (``CI=true``).
+* ``site``: the built book (``built_book.html``) served on 127.0.0.1 for the session.
+* ``browser`` (pytest-playwright's; ``chromium`` is another name for it): Debian's
+  ``/usr/bin/chromium`` (never one downloaded by ``playwright install``), launched once per
+  test process.  Without it the browser tests are skipped, and fail in CI (``CI=true``).
+* ``page``: a tab that has loaded nothing for this test.  Requests to other hosts are
+  blocked and recorded (a page that needs a CDN fails visibly), console errors and uncaught
+  exceptions too, in ``page_log``.  Each test process keeps one tab (``Tab``) and empties it
+  between tests, instead of pytest-playwright's new context per test: a tab that has loaded
+  the site keeps its compiled scripts (1.1 against 2.5 CPU seconds a page,
+  ``benchmarks/bench_browser.py``).  The routing turns the HTTP cache off, so every load
+  still fetches every file from the server.
+* ``phone_page``: a tab of its own at a phone's size (``PHONE``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -37,6 +27,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from cartmodel.parameters import PARAMETERS
 
 # The local server, Chromium's path and its flags have one home, shared with `make pdf`.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
@@ -307,3 +299,53 @@ def explorer_readouts(page, selector: str) -> list[tuple[str, str, str]]:
     return page.eval_on_selector_all(f"{selector} [data-readout]",
                                      "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])")
 
+
+def press(page, selector: str, *keys: str) -> None:
+    """Focus the control ``selector`` and press ``keys`` in turn, as a keyboard user would."""
+    page.locator(selector).focus()
+    for key in keys:
+        page.keyboard.press(key)
+
+
+def download_csv(page, selector: str, filename: str) -> tuple[str, str]:
+    """The header line and the rest of the CSV file the explorer's download button gives, named ``filename``."""
+    with page.expect_download() as info:
+        page.locator(f"{selector} [data-action=download-csv]").click()
+    assert info.value.suggested_filename == filename
+    return tuple(Path(info.value.path()).read_text(encoding="utf-8").split("\n", 1))
+
+
+def slider_label(page, selector: str, name: str) -> str:
+    """Check that the explorer's slider ``name`` has the parameter table's range and step (in
+    decades on a log scale) and starts at its default; return the slider's label."""
+    control = page.locator(f"{selector} [name={name}]")
+    row = PARAMETERS[name]
+    low, high, scale, step = row.control
+    shown = math.log10 if scale == "log" else float
+    assert float(control.get_attribute("min")) == pytest.approx(shown(low)), name
+    assert float(control.get_attribute("max")) == pytest.approx(shown(high)), name
+    assert float(control.get_attribute("step")) == step, name
+    assert float(control.input_value()) == pytest.approx(shown(row.default), abs=step / 2), name
+    return page.locator(f"{selector} label[for='{control.get_attribute('id')}']").inner_text()
+
+
+def assert_link_refused(page, selector: str, keys) -> None:
+    """A hostile link left no markup in the explorer (and set no ``__cartmodelPwned``), and its
+    note says it ignored each of ``keys``."""
+    assert page.evaluate("window.__cartmodelPwned") is None
+    assert page.locator(", ".join(f"{selector} {tag}" for tag in ("script", "img", "b", ".cm-url-note svg"))).count() == 0
+    note = page.locator(f"{selector} .cm-url-note")
+    assert note.is_visible()
+    text = note.inner_text()
+    assert text.startswith("Ignored from the link")
+    for key in keys:
+        assert key[:40] in text, key
+
+
+def serious_accessibility_violations(page, *selectors: str) -> list[str]:
+    """axe-core's serious and critical findings in the elements ``selectors`` as they are now (the
+    whole page, in its starting state, is scanned at each page's visit in tests/test_site_browser.py)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, context={"include": [[selector] for selector in selectors]}).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['help']} {v['nodes'][0]['target']}" for v in found if v["impact"] in ("serious", "critical")]

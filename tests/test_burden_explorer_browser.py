@@ -7,17 +7,15 @@
 * The controls come from the parameter table (physiological ranges, defaults: the book's
   adult at relapse); the readouts follow the controls; links restore a state and hostile or
   out-of-range links change nothing and say so; the link to the dosing explorer opens it with
-  this P; CSV; reset; a 375 px phone needs no horizontal scrolling; axe-core finds nothing
-  serious.
+  this P; CSV; reset; axe-core finds nothing serious.  (A 375 px phone needs no horizontal
+  scrolling: tests/test_explorer_browser.py, in the same tab as the dosing explorers.)
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
-from pathlib import Path
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode
 
 import numpy as np
 import pytest
@@ -27,11 +25,15 @@ from cartmodel import burden as bd
 from cartmodel.parameters import PARAMETERS
 
 from .browser import (
-    assert_fits_a_phone,
+    assert_link_refused,
     dialogs_recorded,
+    download_csv,
     explorer_readouts,
     explorer_values,
     open_explorers,
+    press,
+    serious_accessibility_violations,
+    slider_label,
 )
 
 PAGE = "chapters/antigen-burden.html"
@@ -107,7 +109,7 @@ BURDEN_ALL = """(patients) => {
 }"""
 
 
-def test_burden_agrees_with_cartmodel_on_300_random_patients(page, site, page_log):  # noqa: F811
+def test_burden_agrees_with_cartmodel_on_300_random_patients(page, site, page_log):
     open_page(page, site)
     patients = random_patients(300, seed=2019)
     results = page.evaluate(BURDEN_ALL, patients)
@@ -130,20 +132,14 @@ def test_burden_agrees_with_cartmodel_on_300_random_patients(page, site, page_lo
     assert not page_log.page_errors
 
 
-def test_controls_come_from_the_parameter_table_and_start_at_the_books_adult(page, site):  # noqa: F811
+def test_controls_come_from_the_parameter_table_and_start_at_the_books_adult(page, site):
     open_page(page, site)
     for name in NUMERIC:
         row = PARAMETERS[name]
-        control = page.locator(f"{SELECTOR} [name={name}]")
-        low, high, scale, step = row.control
-        log = scale == "log"
-        assert float(control.get_attribute("min")) == pytest.approx(math.log10(low) if log else low)
-        assert float(control.get_attribute("max")) == pytest.approx(math.log10(high) if log else high)
-        assert float(control.get_attribute("step")) == step
+        assert row.unit in slider_label(page, SELECTOR, name), name
         # the slider stays inside the physiological range of the table
+        low, high = row.control[:2]
         assert (row.low is None or low >= row.low) and (row.high is None or high <= row.high), name
-        label = page.locator(f"{SELECTOR} label[for='{control.get_attribute('id')}']").inner_text()
-        assert row.unit in label, (name, label)
     assert page.locator(f"{SELECTOR} select[name=sex]").evaluate("n => [...n.options].map(o => o.value)") == ["man", "woman"]
     assert api_values(page) == {name: default(name) for name in CONTROLS}
     # the starting values are the book's adult at relapse
@@ -167,33 +163,26 @@ def check_readouts(page) -> dict:
     return want
 
 
-def test_sliders_move_the_readouts_to_cartmodel(page, site, page_log):  # noqa: F811
+def test_sliders_move_the_readouts_to_cartmodel(page, site, page_log):
     open_page(page, site)
     check_readouts(page)
-    weight = page.locator(f"{SELECTOR} input[name=weight_kg]")
-    weight.focus()
-    for _ in range(10):
-        page.keyboard.press("ArrowLeft")
+    press(page, f"{SELECTOR} input[name=weight_kg]", *["ArrowLeft"] * 10)
     assert api_values(page)["weight_kg"] == 65.0
     check_readouts(page)
-    infiltration = page.locator(f"{SELECTOR} input[name=marrow_infiltration_fraction]")
-    infiltration.focus()
-    page.keyboard.press("Home")  # 1e-4: near MRD if the blood is clear too
-    page.locator(f"{SELECTOR} input[name=blood_blast_fraction]").focus()
-    page.keyboard.press("Home")
+    press(page, f"{SELECTOR} input[name=marrow_infiltration_fraction]", "Home")  # 1e-4: near MRD if the blood is clear too
+    press(page, f"{SELECTOR} input[name=blood_blast_fraction]", "Home")
     assert check_readouts(page)["state"] == "near MRD"
-    page.locator(f"{SELECTOR} input[name=marrow_infiltration_fraction]").focus()
-    for _ in range(250):  # up to about 3%: between the states, no range
-        page.keyboard.press("ArrowRight")
+    # 2.5 decades up, to about 3%: between the states, no range
+    press(page, f"{SELECTOR} input[name=marrow_infiltration_fraction]", *["PageUp"] * 6, *["ArrowRight"] * 10)
+    assert api_values(page)["marrow_infiltration_fraction"] == pytest.approx(10**-1.5)
     assert check_readouts(page)["state"] is None
     page.select_option(f"{SELECTOR} select[name=sex]", "woman")
-    page.locator(f"{SELECTOR} input[name=age_years]").focus()
-    page.keyboard.press("Home")  # a newborn: the children's blood volume
+    press(page, f"{SELECTOR} input[name=age_years]", "Home")  # a newborn: the children's blood volume
     check_readouts(page)
     assert not page_log.page_errors and not page_log.console_errors
 
 
-def test_links_restore_the_state_and_open_the_dosing_explorer_with_this_P(page, site, page_log):  # noqa: F811
+def test_links_restore_the_state_and_open_the_dosing_explorer_with_this_P(page, site, page_log):
     state = {"burden.weight_kg": "20", "burden.age_years": "6", "burden.sex": "woman", "burden.wbc_giga_per_l": "40",
              "burden.blood_blast_fraction": "0.8", "burden.marrow_infiltration_fraction": "0.85",
              "burden.marrow_cellularity_fraction": "0.95", "burden.antigen_molecules_per_blast": "22000"}
@@ -222,7 +211,7 @@ def test_links_restore_the_state_and_open_the_dosing_explorer_with_this_P(page, 
     assert not page_log.page_errors
 
 
-def test_a_burden_outside_the_dosing_explorers_range_gets_no_link(page, site):  # noqa: F811
+def test_a_burden_outside_the_dosing_explorers_range_gets_no_link(page, site):
     open_page(page, site, "?burden.marrow_infiltration_fraction=0.0001&burden.blood_blast_fraction=0"
                           "&burden.weight_kg=2&burden.antigen_molecules_per_blast=100")
     P = float(readouts(page)["P"][0])
@@ -245,28 +234,18 @@ HOSTILE = [
 ]
 
 
-def test_hostile_and_out_of_range_links_are_refused_visibly(page, site, page_log):  # noqa: F811
+def test_hostile_and_out_of_range_links_are_refused_visibly(page, site, page_log):
     with dialogs_recorded(page) as dialogs:
         open_page(page, site, "?" + urlencode(HOSTILE + [("burden.age_years", "8")]))
     assert dialogs == [] and not page_log.page_errors
-    assert page.evaluate("window.__cartmodelPwned") is None
-    assert page.locator(f"{SELECTOR} script, {SELECTOR} img, {SELECTOR} .cm-url-note svg").count() == 0
+    assert_link_refused(page, SELECTOR, [key for key, _ in HOSTILE])
     assert api_values(page) == {**{name: default(name) for name in CONTROLS}, "age_years": 8.0}
-    note = page.locator(f"{SELECTOR} .cm-url-note")
-    assert note.is_visible()
-    text = note.inner_text()
-    assert text.startswith("Ignored from the link")
-    for key, _ in HOSTILE:
-        assert key[:40] in text, key
     check_readouts(page)
 
 
-def test_csv_and_reset(page, site):  # noqa: F811
+def test_csv_and_reset(page, site):
     open_page(page, site, "?burden.weight_kg=30&burden.age_years=10")
-    with page.expect_download() as info:
-        page.locator(f"{SELECTOR} [data-action=download-csv]").click()
-    assert info.value.suggested_filename == "cartmodel-burden-explorer.csv"
-    header, body = Path(info.value.path()).read_text(encoding="utf-8").split("\n", 1)
+    header, body = download_csv(page, SELECTOR, "cartmodel-burden-explorer.csv")
     assert header.startswith("# cartmodel burden explorer") and "not dose advice" in header and "weight_kg=30" in header
     rows = {row["quantity"]: row for row in csv.DictReader(io.StringIO(body))}
     want = expected(api_values(page))
@@ -276,23 +255,8 @@ def test_csv_and_reset(page, site):  # noqa: F811
     assert api_values(page) == {name: default(name) for name in CONTROLS}
 
 
-def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):  # noqa: F811
-    open_page(phone_page, site)
-    assert_fits_a_phone(phone_page, SELECTOR)
-
-
-def test_no_serious_accessibility_violation_with_the_note_and_link_shown(page, site):  # noqa: F811
-    from axe_playwright_python.sync_playwright import Axe
-
+def test_no_serious_accessibility_violation_with_the_note_and_link_shown(page, site):
     open_page(page, site, "?burden.weight_kg=oops")
     page.locator(f"{SELECTOR} [data-action=copy-link]").click()
     assert page.locator(f"{SELECTOR} .cm-url-note").is_visible() and page.locator(f"{SELECTOR} .cm-link").is_visible()
-    violations = Axe().run(page).response["violations"]
-    serious = [f"{v['id']} ({v['impact']}): {v['help']} {v['nodes'][0]['target']}" for v in violations
-               if v["impact"] in ("serious", "critical")]
-    assert serious == []
-
-
-def test_the_dosing_link_is_relative_to_the_burden_page(site):
-    # the burden and dosing explorers live in the same folder of the site
-    assert (Path(site.root) / urljoin(PAGE, "interactive-dosing.html")).exists()
+    assert serious_accessibility_violations(page, SELECTOR) == []

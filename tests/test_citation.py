@@ -30,6 +30,7 @@ def load_yaml(path: Path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
 def cff_schema() -> dict:
     """The Citation File Format 1.2.0 JSON schema, as the npm package cffjs ships it."""
     node = shutil.which("node")
@@ -71,23 +72,18 @@ def how_to_cite():
 # --- CITATION.cff -------------------------------------------------------------------
 
 
-def test_citation_cff_is_valid_citation_file_format(cff):
-    schema = cff_schema()
-    assert schema["$id"] == "https://citation-file-format.github.io/1.2.0/schema.json"
+def test_citation_cff_is_valid_citation_file_format(cff, cff_schema):
+    assert cff_schema["$id"] == "https://citation-file-format.github.io/1.2.0/schema.json"
     assert cff["cff-version"] == "1.2.0"
-    assert schema_errors(cff, schema) == []
-
-
-def test_the_schema_check_rejects_broken_files(cff):
-    """The check above can fail: a record without authors, or with a bad URL, is refused."""
-    schema = cff_schema()
+    assert schema_errors(cff, cff_schema) == []
+    # the check can fail: a record without authors, with a bad URL or of another type is refused
     for key, value in [("authors", None), ("repository-code", "not a url"), ("type", "book")]:
         broken = copy.deepcopy(cff)
         if value is None:
             del broken[key]
         else:
             broken[key] = value
-        assert schema_errors(broken, schema), f"a CITATION.cff with {key}={value!r} passed the schema"
+        assert schema_errors(broken, cff_schema), f"a CITATION.cff with {key}={value!r} passed the schema"
 
 
 def test_citation_cff_names_the_book_as_software_and_agrees_with_the_project(cff):
@@ -100,13 +96,10 @@ def test_citation_cff_names_the_book_as_software_and_agrees_with_the_project(cff
     assert cff["repository-code"] == config["repository"]["url"]
 
 
-def test_package_description_names_the_papers_title_as_in_references_bib(bib):
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert plain(bib.entries["toor2019"].fields["title"]) in plain(project["description"])
-
-
-def test_citation_cff_references_the_paper_as_in_references_bib(cff, bib):
+def test_package_description_and_citation_cff_name_the_paper_as_in_references_bib(cff, bib):
     paper = bib.entries["toor2019"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert plain(paper.fields["title"]) in plain(project["description"])
     articles = [ref for ref in cff["references"] if ref["type"] == "article"]
     assert len(articles) == 1
     article = articles[0]
@@ -141,13 +134,20 @@ def test_how_to_cite_gives_the_paper_as_in_references_bib(how_to_cite, bib):
 # --- references.bib -----------------------------------------------------------------
 
 
+CHAPTERS = sorted((REPO / "chapters").glob("*.md"))
+
+
+def chapter_cited_keys(texts: list[str]) -> set[str]:
+    """Keys cited by {cite} roles in the given chapter sources."""
+    return {key.strip() for text in texts for group in CITE_ROLE.findall(text) for key in group.split(",")}
+
+
 def cited_keys() -> dict[str, set[str]]:
     """Citation keys of the chapters' {cite} roles and of cartmodel.published, by where."""
     keys: dict[str, set[str]] = {}
-    for chapter in sorted((REPO / "chapters").glob("*.md")):
-        for group in CITE_ROLE.findall(chapter.read_text(encoding="utf-8")):
-            for key in group.split(","):
-                keys.setdefault(key.strip(), set()).add(chapter.name)
+    for chapter in CHAPTERS:
+        for key in chapter_cited_keys([chapter.read_text(encoding="utf-8")]):
+            keys.setdefault(key, set()).add(chapter.name)
     for name, value in vars(published).items():
         values = value.values() if isinstance(value, dict) else [value]
         for item in values:
@@ -157,8 +157,7 @@ def cited_keys() -> dict[str, set[str]]:
 
 
 def test_the_citation_pattern_finds_every_form_of_the_role():
-    text = "{cite}`a` and {cite:p}`b, c` and {cite:t}`d` but not `e`"
-    assert [key.strip() for group in CITE_ROLE.findall(text) for key in group.split(",")] == ["a", "b", "c", "d"]
+    assert chapter_cited_keys(["{cite}`a` and {cite:p}`b, c` and {cite:t}`d` but not `e`"]) == {"a", "b", "c", "d"}
 
 
 def test_references_bib_has_every_cited_key(bib):
@@ -168,23 +167,15 @@ def test_references_bib_has_every_cited_key(bib):
     assert missing == {}, f"cited but not in references.bib: {missing}"
 
 
-def chapter_cited_keys(texts: list[str]) -> set[str]:
-    """Keys cited by {cite} roles in the given chapter sources."""
-    return {key.strip() for text in texts for group in CITE_ROLE.findall(text) for key in group.split(",")}
-
-
 def uncited_entries(bib_keys, texts: list[str]) -> list[str]:
     """Entries of the bibliography that no chapter cites, sorted."""
     return sorted(set(bib_keys) - chapter_cited_keys(texts))
 
 
 def test_every_entry_of_references_bib_is_cited_in_a_chapter(bib):
-    texts = [chapter.read_text(encoding="utf-8") for chapter in sorted((REPO / "chapters").glob("*.md"))]
+    texts = [chapter.read_text(encoding="utf-8") for chapter in CHAPTERS]
     assert uncited_entries(bib.entries, texts) == [], "references.bib entries that no chapter cites"
-
-
-def test_the_uncited_check_catches_an_entry_nobody_cites(bib):
-    texts = [chapter.read_text(encoding="utf-8") for chapter in sorted((REPO / "chapters").glob("*.md"))]
+    # the check catches an entry nobody cites
     extra = parse_string("@article{nobody2000, title={Never cited}, year={2000}}", "bibtex")
     keys = list(bib.entries) + list(extra.entries)
     assert uncited_entries(keys, texts) == ["nobody2000"]

@@ -6,7 +6,8 @@
 * The controls against the parameter table (ranges, steps, starting values).
 * The page: sliders and menus move the readouts to what cartmodel gives; links restore a
   state; hostile query strings change nothing and run nothing; the CSV downloads match
-  cartmodel; reset; a 375 px wide phone viewport needs no horizontal scrolling.
+  cartmodel; reset; a 375 px wide phone viewport needs no horizontal scrolling (here, and on
+  the burden explorer's page).  The tests that only read the page share one visit (``explorers``).
 """
 
 from __future__ import annotations
@@ -30,11 +31,16 @@ from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
 
 from .browser import (
     assert_fits_a_phone,
+    assert_link_refused,
     dialogs_recorded,
+    download_csv,
     explorer_readouts,
     explorer_values,
     new_tab,
     open_explorers,
+    press,
+    serious_accessibility_violations,
+    slider_label,
 )
 from .conftest import REPO, repository_module
 
@@ -62,6 +68,16 @@ def default(name: str):
 
 def open_page(page, site, query: str = ""):
     return open_explorers(page, site.page_url(PAGE) + query, *SELECTOR.values())
+
+
+@pytest.fixture(scope="module")
+def explorers(chromium, site):
+    """The page at its starting values, loaded once for the tests that only read it or call its
+    scripts' functions (each leaves it as it found it), with its uncaught exceptions."""
+    with new_tab(chromium, viewport={"width": 1280, "height": 900}) as tab:
+        errors: list[str] = []
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        yield open_page(tab, site), errors
 
 
 def api_values(page, kind: str) -> dict:
@@ -116,6 +132,26 @@ def random_runs(count: int, seed: int) -> list[dict]:
     return sets
 
 
+# A nomogram's map (and its killing window) as plain lists; Infinity and NaN as text, since they do not survive JSON.
+AS_ARRAYS = """
+  const text = (list) => Array.from(list, String);
+  const pick = (list) => list.map((d) => [d.n0, d.peak, d.feasible, d.atMaxDose]);
+  const asArrays = (m, w = m.window) => ({
+    n0Grid: Array.from(m.n0Grid), PGrid: Array.from(m.PGrid), peak: Array.from(m.peak), peakDay: Array.from(m.peakDay),
+    clearanceDay: text(m.clearanceDay),
+    ...(m.clears && {clears: m.clears, largest: Array.from(m.largestGridIndex), ceilingDose: pick(m.ceilingDose),
+                     underCeiling: pick(m.underCeiling)}),
+    ...(w && {lowestClearing: text(w.lowestClearing), lowestUnder: text(w.lowestUnder), highestUnder: text(w.highestUnder),
+              clearsAtMin: w.clearsAtMin, underAtMax: w.underAtMax, monotone: w.monotone, exists: w.exists}),
+  });
+"""
+
+
+def nomogram_js(body: str) -> str:
+    """A function of ``arg`` for ``page.evaluate``, with ``asArrays`` and ``e`` (the explorers' functions) in scope."""
+    return "(arg) => {" + AS_ARRAYS + "const e = globalThis.cartmodelExplorers;\n" + body + "}"
+
+
 RUN_ALL = """(sets) => sets.map((p) => {
   const run = globalThis.cartmodelExplorers.simulate(p);
   const s = globalThis.cartmodelExplorers.summarise(run);
@@ -125,8 +161,8 @@ RUN_ALL = """(sets) => sets.map((p) => {
 })"""
 
 
-def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(page, site, page_log):  # noqa: F811
-    open_page(page, site)
+def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
+    page, errors = explorers
     sets = random_runs(200, seed=2019)
     results = page.evaluate(RUN_ALL, sets)
     assert len(results) == 200
@@ -143,7 +179,7 @@ def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(page, site,
         same_day_or_tie(js["peakDay"], float(run.peak_day), run.t, run.car_t, float(run.peak))
         same_clearance_or_tie(js["clearanceDay"], float(run.clearance_day), run.t, run.tumour, p["clearance_level"])
     assert len({c[:2] for c in covered}) == len(READINGS) * len(B_PLACEMENTS)  # every reading, both placements
-    assert not page_log.page_errors
+    assert not errors
 
 
 def random_nomograms(count: int, seed: int) -> list[dict]:
@@ -165,13 +201,7 @@ def random_nomograms(count: int, seed: int) -> list[dict]:
     return sets
 
 
-NOMOGRAM_ALL = """(sets) => sets.map((p) => {
-  const m = globalThis.cartmodelExplorers.nomogram(p);
-  const pick = (list) => list.map((d) => [d.n0, d.peak, d.feasible, d.atMaxDose]);
-  return {peak: Array.from(m.peak), peakDay: Array.from(m.peakDay), clearanceDay: Array.from(m.clearanceDay),
-          clears: m.clears, largest: Array.from(m.largestGridIndex),
-          ceilingDose: pick(m.ceilingDose), underCeiling: pick(m.underCeiling)};
-})"""
+NOMOGRAM_ALL = nomogram_js("return arg.map((p) => asArrays(e.nomogram(p)));")
 
 
 def largest_grid_dose_index(peak: np.ndarray, ceiling: float, clears: np.ndarray) -> np.ndarray:
@@ -192,7 +222,7 @@ def check_nomogram(js: dict, p: dict) -> None:
         if day != grid.peak_day[i, j]:
             run = cm.simulate(n0=n0[i], P=P[j], **common)
             same_day_or_tie(day, float(run.peak_day), t, run.car_t, float(run.peak))
-    np.testing.assert_array_equal(js["clearanceDay"], grid.clearance_day[0])
+    np.testing.assert_array_equal(np.asarray(js["clearanceDay"], float), grid.clearance_day[0])
     clears = grid.clearance_day[0] <= p["clear_by_day"]
     np.testing.assert_array_equal(js["clears"], clears)
     np.testing.assert_array_equal(js["largest"], largest_grid_dose_index(grid.peak, p["ceiling"], clears))
@@ -206,8 +236,8 @@ def check_nomogram(js: dict, p: dict) -> None:
         assert relative_difference(dose_peak, expected.peak) < 1e-9, key
 
 
-def test_nomogram_agrees_with_cartmodel_on_200_random_parameter_sets(page, site, page_log):  # noqa: F811
-    open_page(page, site)
+def test_nomogram_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
+    page, errors = explorers
     sets = random_nomograms(200, seed=42)
     results = page.evaluate(NOMOGRAM_ALL, sets)
     decided = {"feasible": 0, "infeasible": 0, "at max": 0}
@@ -218,7 +248,7 @@ def test_nomogram_agrees_with_cartmodel_on_200_random_parameter_sets(page, site,
         decided["infeasible"] += len(under) - sum(under)
         decided["at max"] += sum(d[3] for d in js["underCeiling"])
     assert all(count > 50 for count in decided.values()), decided  # every kind of decision was tested
-    assert not page_log.page_errors
+    assert not errors
 
 
 # --- the nomogram explorer's killing model against cartmodel.killing ----------------------
@@ -239,15 +269,7 @@ def random_killing_nomograms(count: int, seed: int) -> list[dict]:
     return sets
 
 
-KILLING_ALL = """(sets) => sets.map((p) => {
-  const m = globalThis.cartmodelExplorers.killingNomogram(p);
-  const w = m.window;
-  // Infinity and NaN do not survive JSON: as text
-  const text = (list) => Array.from(list, String);
-  return {peak: Array.from(m.peak), peakDay: Array.from(m.peakDay), clearanceDay: text(m.clearanceDay),
-          lowestClearing: text(w.lowestClearing), lowestUnder: text(w.lowestUnder), highestUnder: text(w.highestUnder),
-          clearsAtMin: w.clearsAtMin, underAtMax: w.underAtMax, monotone: w.monotone, exists: w.exists};
-})"""
+KILLING_ALL = nomogram_js("return arg.map((p) => asArrays(e.killingNomogram(p)));")
 
 
 def killing_arguments(p: dict) -> dict:
@@ -290,18 +312,11 @@ def check_killing_nomogram(js: dict, p: dict) -> dict[str, int]:
             "window": int(np.sum(window.exists)), "no window": int(np.sum(~window.exists))}
 
 
-def test_killing_nomogram_agrees_with_cartmodel_on_300_random_parameter_sets(page, site, page_log):  # noqa: F811
-    """The killing model of the nomogram explorer against cartmodel.killing on 300 random sets (200 would
-    test too few smallest clearing doses inside the dose range; most random sets clear at the first dose).
-
-    Tolerance: a relative difference under 1e-9, as for Equation 1. The script carries out
-    cartmodel.killing's arithmetic in the same order (the killed exponent summed step by
-    step, then the tumour, the capacity and the update), so only the rounding of the
-    browser's exp() against numpy's may differ, by an ulp or so per step. The bounds are
-    bisections of the same grid with the same number of halvings; each decision must agree
-    for the bounds to agree to 1e-9 (one that differed would move a bound by up to rtol).
-    """
-    open_page(page, site)
+def test_killing_nomogram_agrees_with_cartmodel_on_300_random_parameter_sets(explorers):
+    """300 sets: with 200, too few smallest clearing doses fall inside the dose range.  The script does
+    cartmodel.killing's arithmetic in the same order, so only exp()'s rounding may differ (an ulp or so a
+    step); the bounds bisect the same grid as often, so every decision must agree for them to agree to 1e-9."""
+    page, errors = explorers
     sets = random_killing_nomograms(300, seed=24)
     results = page.evaluate(KILLING_ALL, sets)
     assert len(results) == 300
@@ -311,48 +326,37 @@ def test_killing_nomogram_agrees_with_cartmodel_on_300_random_parameter_sets(pag
             decided[key] = decided.get(key, 0) + count
     assert {p["killing"] for p in sets} == set(KILLING_FORMS)
     assert all(count > 50 for count in decided.values()), decided  # every kind of bound was tested
-    assert not page_log.page_errors
+    assert not errors
 
 
-KILLING_AND_PLAIN = """(sets) => sets.map((p) => {
-  const e = globalThis.cartmodelExplorers;
-  const k = e.killingNomogram(p);
-  const m = e.nomogram(p);
-  return {killingPeak: Array.from(k.peak), plainPeak: Array.from(m.peak), killingDay: Array.from(k.peakDay),
-          plainDay: Array.from(m.peakDay), killingClear: Array.from(k.clearanceDay, String),
-          plainClear: Array.from(m.clearanceDay, String), lowestClearing: Array.from(k.window.lowestClearing, String),
-          highestUnder: Array.from(k.window.highestUnder, String), underAtMax: k.window.underAtMax,
-          ceilingDose: m.ceilingDose.map((d) => [d.n0, d.feasible, d.atMaxDose]), clears: m.clears};
-})"""
+KILLING_AND_PLAIN = nomogram_js("return arg.map((p) => [asArrays(e.killingNomogram(p)), asArrays(e.nomogram(p))]);")
 
 
-def test_killing_path_without_killing_is_the_equation_1_path(page, site, page_log):  # noqa: F811
+def test_killing_path_without_killing_is_the_equation_1_path(explorers):
     """With kill_rate = 0 the script's killing model gives its Equation 1 nomogram: the same peaks,
     days and clearance to the last bit; the largest dose under the ceiling of the two searches
     (dose_window's grid then bisection, dose_for_ceiling's bisection) within their precision; and
     as the smallest clearing dose the first dose of the range wherever the burden clears, none elsewhere."""
-    open_page(page, site)
+    page, errors = explorers
     sets = [{**p, "kill_rate": 0.0, "kill_saturation": PARAMETERS["kill_saturation"].default, "killing": form,
              "window_points": 25} for p, form in zip(random_nomograms(200, seed=2024), KILLING_FORMS * 100, strict=True)]
     results = page.evaluate(KILLING_AND_PLAIN, sets)
     inside = 0
-    for p, js in zip(sets, results, strict=True):
-        assert js["killingPeak"] == js["plainPeak"] and js["killingDay"] == js["plainDay"]
-        n_dose = len(p["n0Grid"])
-        assert js["killingClear"] == js["plainClear"] * n_dose  # every dose clears when the burden does
+    for p, (js, plain) in zip(sets, results, strict=True):
+        assert js["peak"] == plain["peak"] and js["peakDay"] == plain["peakDay"]
+        assert js["clearanceDay"] == plain["clearanceDay"] * len(p["n0Grid"])  # every dose clears when the burden does
         lowest = np.asarray(js["lowestClearing"], float)
-        np.testing.assert_allclose(lowest, np.where(js["clears"], p["n0Grid"][0], np.nan), rtol=1e-15)  # exp(log(n0))
+        np.testing.assert_allclose(lowest, np.where(plain["clears"], p["n0Grid"][0], np.nan), rtol=1e-15)  # exp(log(n0))
         highest = np.asarray(js["highestUnder"], float)
-        plain = np.array([d[0] for d in js["ceilingDose"]])
-        feasible = np.array([d[1] for d in js["ceilingDose"]])
+        dose, _, feasible, at_max = (np.array(column) for column in zip(*plain["ceilingDose"], strict=True))
         np.testing.assert_array_equal(~np.isnan(highest), feasible)
-        np.testing.assert_array_equal(js["underAtMax"], [d[2] for d in js["ceilingDose"]])
+        np.testing.assert_array_equal(js["underAtMax"], at_max)
         both = feasible & ~np.asarray(js["underAtMax"])
         # each is within rtol of the true bound in log dose
-        assert np.all(np.abs(np.log(highest[both] / plain[both])) <= 2 * p["rtol"] + 1e-12), p
+        assert np.all(np.abs(np.log(highest[both] / dose[both])) <= 2 * p["rtol"] + 1e-12), p
         inside += int(both.sum())
     assert inside > 50
-    assert not page_log.page_errors
+    assert not errors
 
 
 SCHEDULE_ALL = """(sets) => sets.map((p) => {
@@ -362,8 +366,8 @@ SCHEDULE_ALL = """(sets) => sets.map((p) => {
 })"""
 
 
-def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(page, site, page_log):  # noqa: F811
-    open_page(page, site)
+def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
+    page, errors = explorers
     rng = np.random.default_rng(7)
     sets = [{
         "total_n0": float(10 ** rng.uniform(0, 7)), "infusions": int(rng.integers(1, 7)),
@@ -379,14 +383,17 @@ def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(page, site,
         assert relative_difference(js["single"], comparison.single.car_t) < 1e-9, p
         assert relative_difference(js["split"], comparison.split.car_t) < 1e-9, p
         assert js["ratio"] == pytest.approx(float(comparison.peak_ratio), rel=1e-9)
-    assert not page_log.page_errors
+    assert not errors
 
 
 # --- the controls come from the parameter table ----------------------------------------
 
 
-def test_the_site_carries_cartmodels_parameter_table(page, site):  # noqa: F811
-    open_page(page, site)
+def test_the_site_carries_cartmodels_parameter_table(explorers, site):
+    page, _ = explorers
+    explorer_parameters = repository_module("_ext", "explorer_parameters")
+    written = (site.root / "explorer" / "parameters.js").read_text(encoding="utf-8")
+    assert written == explorer_parameters.script_text(explorer_parameters.explorer_configuration())
     config = page.evaluate("globalThis.cartmodelParameters")
     assert config["parameters"] == table_for_browser()
     for name, options in CHOICES.items():
@@ -399,30 +406,22 @@ def test_the_site_carries_cartmodels_parameter_table(page, site):  # noqa: F811
         assert " ".join(row.label.split()).lower() not in source, row.label
 
 
-def test_controls_start_where_the_table_says(page, site):  # noqa: F811
-    open_page(page, site)
+def test_controls_start_where_the_table_says(explorers):
+    page, _ = explorers
     for kind in KINDS:
         for name in CONTROLS[kind]:
-            control = page.locator(f"{SELECTOR[kind]} [name={name}]")
-            label = page.locator(f"{SELECTOR[kind]} label[for='{control.get_attribute('id')}']").inner_text()
             if name in CHOICES:
-                assert control.evaluate("n => [...n.options].map(o => o.value)") == list(CHOICES[name])
-                assert control.input_value() == default(name)
-                continue
-            row = PARAMETERS[name]
-            low, high, scale, step = row.control
-            log = scale == "log"
-            assert float(control.get_attribute("min")) == pytest.approx(math.log10(low) if log else low)
-            assert float(control.get_attribute("max")) == pytest.approx(math.log10(high) if log else high)
-            assert float(control.get_attribute("step")) == step
-            assert float(control.input_value()) == pytest.approx(math.log10(row.default) if log else row.default,
-                                                                 abs=step / 2)
-            assert row.unit in label or row.unit in ("dimensionless", "count")
+                menu = page.locator(f"{SELECTOR[kind]} [name={name}]")
+                assert menu.evaluate("n => [...n.options].map(o => o.value)") == list(CHOICES[name])
+                assert menu.input_value() == default(name)
+            else:
+                unit = PARAMETERS[name].unit
+                assert unit in slider_label(page, SELECTOR[kind], name) or unit in ("dimensionless", "count")
         assert api_values(page, kind) == {name: default(name) for name in CONTROLS[kind]}
 
 
-def test_page_has_three_live_explorers_and_no_dead_controls(page, site):  # noqa: F811
-    open_page(page, site)
+def test_page_has_three_live_explorers_and_no_dead_controls(explorers, site):
+    page, _ = explorers
     numeric = sum(1 for kind in KINDS for name in CONTROLS[kind] if name not in CHOICES)
     assert page.locator("input[type=range]").count() == numeric
     assert page.locator(".jupyter-widgets, .widget-slider").count() == 0
@@ -439,6 +438,25 @@ def test_page_has_three_live_explorers_and_no_dead_controls(page, site):  # noqa
     links = page.eval_on_selector_all("a[href]", "nodes => nodes.map(n => n.href)")
     # Binder only: Colab cannot open the .md chapters (tests/test_reading_browser.py checks every launch link)
     assert any("mybinder.org" in link for link in links) and not any("colab.research.google.com" in link for link in links)
+
+
+def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(explorers):
+    """At the starting values the small burdens allow more than the dose axis shows: the plot says so
+    (instead of drawing the dose along the axis's top edge) until a low ceiling brings every dose inside."""
+    page, _ = explorers
+    explorer = SELECTOR["nomogram"]
+    beyond = "() => document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state.map.underCeiling" \
+             ".filter((d) => d.feasible && d.atMaxDose).length"
+    above = page.evaluate(beyond)
+    note = page.locator(f"{explorer} [data-readout-note=beyond-axis]")
+    assert above > 0
+    assert note.is_visible() and int(note.get_attribute("data-value")) == above
+    assert "above the top of the dose axis" in note.inner_text()
+    assert page.locator(f"{explorer} [data-readout=largest_dose_max]").inner_text().startswith("above ")
+    press(page, f"{explorer} input[name=ceiling]", "Home")
+    assert page.evaluate(beyond) == 0 and note.is_hidden()
+    page.locator(f"{explorer} [data-action=reset]").click()  # the shared page as it was
+    assert api_values(page, "nomogram") == {name: default(name) for name in CONTROLS["nomogram"]}
 
 
 # --- the page -------------------------------------------------------------------------
@@ -462,14 +480,11 @@ def check_dosing_readouts(page) -> None:
     assert shown["over_ceiling"][0] == float(float(run.peak) > values["ceiling"])
 
 
-def test_sliders_and_menus_move_the_dosing_readouts_to_cartmodel(page, site, page_log):  # noqa: F811
+def test_sliders_and_menus_move_the_dosing_and_schedule_readouts_to_cartmodel(page, site, page_log):
     open_page(page, site)
     check_dosing_readouts(page)
     before = readouts(page, "dosing")["peak_cells"][0]
-    burden = page.locator(f"{SELECTOR['dosing']} input[name=P]")
-    burden.focus()
-    for _ in range(20):  # 20 steps of 0.05 decades: a tenfold burden
-        page.keyboard.press("ArrowRight")
+    press(page, f"{SELECTOR['dosing']} input[name=P]", *["ArrowRight"] * 20)  # 20 steps of 0.05 decades: a tenfold burden
     assert api_values(page, "dosing")["P"] == pytest.approx(10 * default("P"), rel=1e-9)
     assert readouts(page, "dosing")["peak_cells"][0] != pytest.approx(before, rel=1e-3)
     check_dosing_readouts(page)
@@ -480,43 +495,51 @@ def test_sliders_and_menus_move_the_dosing_readouts_to_cartmodel(page, site, pag
             page.select_option(f"{SELECTOR['dosing']} select[name=reading]", reading)
             page.select_option(f"{SELECTOR['dosing']} select[name=b_placement]", placement)
             check_dosing_readouts(page)
-    ceiling = page.locator(f"{SELECTOR['dosing']} input[name=ceiling]")
-    ceiling.focus()
-    page.keyboard.press("Home")  # the lowest ceiling, under any peak here
+    press(page, f"{SELECTOR['dosing']} input[name=ceiling]", "Home")  # the lowest ceiling, under any peak here
     assert readouts(page, "dosing")["over_ceiling"] == (1.0, "Peak above the ceiling")
+    # the schedule explorer, at the most infusions
+    press(page, f"{SELECTOR['schedule']} input[name=infusions]", "End")
+    values = api_values(page, "schedule")
+    assert values["infusions"] == PARAMETERS["infusions"].control[1]
+    comparison = cm.split_schedule(total_n0=values["total_n0"], infusions=int(values["infusions"]),
+                                   interval_days=values["interval_days"], P=values["P"], r=FIGURE_1["r"],
+                                   q=FIGURE_1["q"], B=FIGURE_1["B"], K=FIGURE_1["K"], days=FIXED["days"])
+    shown = readouts(page, "schedule")
+    assert shown["single_peak"][0] == pytest.approx(float(comparison.single.peak), rel=1e-9)
+    assert shown["split_peak"][0] == pytest.approx(float(comparison.split.peak), rel=1e-9)
+    assert shown["peak_ratio"][0] == pytest.approx(float(comparison.peak_ratio), rel=1e-9)
+    assert shown["peak_ratio"][1] == f"{float(comparison.peak_ratio):.3f}"
+    assert shown["clearance_day"][0] == float(comparison.split.clearance_day)
+    marks = page.locator(f"{SELECTOR['schedule']} g[data-series=infusions] path").count()
+    assert marks == values["infusions"]
     assert not page_log.page_errors and not page_log.console_errors
 
 
-def nomogram_state(page) -> dict:
-    return page.evaluate(f"""() => {{
-  const s = document.querySelector('{SELECTOR["nomogram"]}').cartmodelExplorer.state;
-  const pick = (list) => list.map((d) => [d.n0, d.peak, d.feasible, d.atMaxDose]);
-  return {{n0Grid: Array.from(s.map.n0Grid), PGrid: Array.from(s.map.PGrid), peak: Array.from(s.map.peak),
-          peakDay: Array.from(s.map.peakDay), clearanceDay: Array.from(s.map.clearanceDay), clears: s.map.clears,
-          largest: Array.from(s.map.largestGridIndex), ceilingDose: pick(s.map.ceilingDose),
-          underCeiling: pick(s.map.underCeiling)}};
-}}""")
+NOMOGRAM_STATE = nomogram_js("""const s = document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state;
+return {...asArrays(s.map, s.window), killing: s.killing, grid: globalThis.cartmodelParameters.explorers.nomogram.grid};""")
 
 
-def test_nomogram_on_the_page_is_cartmodels_on_the_widgets_grid(page, site, page_log):  # noqa: F811
-    open_page(page, site)
-    # moved: IC50 and r by keyboard
-    for name, key, presses in (("ic50", "ArrowRight", 30), ("r", "ArrowLeft", 2), ("clear_by_day", "ArrowLeft", 20)):
-        page.locator(f"{SELECTOR['nomogram']} input[name={name}]").focus()
-        for _ in range(presses):
-            page.keyboard.press(key)
+def page_nomogram(page, js: dict, **extra) -> dict:
+    """The parameters of the map on the page (NOMOGRAM_STATE) for check_nomogram: the
+    controls' values and the ipywidgets nomogram's fixed ones."""
     values = api_values(page, "nomogram")
-    js = nomogram_state(page)
     signature = NomogramExplorer.__init__.__kwdefaults__
-    n = signature["n"]
+    return {"n0Grid": js["n0Grid"], "PGrid": js["PGrid"], "B": float(cm.affinity_from_ic50(values["ic50"])),
+            "r": values["r"], "q": values["q"], "K": signature["K"], "days": signature["days"], "dt": 1.0,
+            "ceiling": values["ceiling"], "clear_by_day": values["clear_by_day"], "rtol": signature["rtol"],
+            "clearance_level": PARAMETERS["clearance_level"].default, **extra}
+
+
+def test_nomogram_on_the_page_is_cartmodels_on_the_widgets_grid(page, site, page_log):
+    open_page(page, site)
+    for name, key, presses in (("ic50", "ArrowRight", 30), ("r", "ArrowLeft", 2), ("clear_by_day", "ArrowLeft", 20)):
+        press(page, f"{SELECTOR['nomogram']} input[name={name}]", *[key] * presses)
+    js = page.evaluate(NOMOGRAM_STATE)
+    n = NomogramExplorer.__init__.__kwdefaults__["n"]
     assert len(js["n0Grid"]) == n and len(js["PGrid"]) == n
     assert relative_difference(js["n0Grid"], np.logspace(*np.log10(EXAMPLE_N0_RANGE), n)) < 1e-15
     assert relative_difference(js["PGrid"], np.logspace(-2, 4, n)) < 1e-15
-    p = {"n0Grid": js["n0Grid"], "PGrid": js["PGrid"], "B": float(cm.affinity_from_ic50(values["ic50"])),
-         "r": values["r"], "q": values["q"], "K": signature["K"], "days": signature["days"], "dt": 1.0,
-         "ceiling": values["ceiling"], "clear_by_day": values["clear_by_day"], "rtol": signature["rtol"],
-         "clearance_level": PARAMETERS["clearance_level"].default}
-    check_nomogram(js, p)
+    check_nomogram(js, page_nomogram(page, js))
     shown = readouts(page, "nomogram")
     feasible = [d for d in js["underCeiling"] if d[2]]
     assert shown["burdens_with_a_dose"][0] == len(feasible)
@@ -528,18 +551,7 @@ def test_nomogram_on_the_page_is_cartmodels_on_the_widgets_grid(page, site, page
     assert not page_log.page_errors
 
 
-KILLING_STATE = """() => {
-  const s = document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state;
-  const w = s.window, text = (list) => Array.from(list, String);
-  return {killing: s.killing, n0Grid: Array.from(s.map.n0Grid), PGrid: Array.from(s.map.PGrid),
-          peak: Array.from(s.map.peak), peakDay: Array.from(s.map.peakDay), clearanceDay: text(s.map.clearanceDay),
-          lowestClearing: text(w.lowestClearing), lowestUnder: text(w.lowestUnder), highestUnder: text(w.highestUnder),
-          clearsAtMin: w.clearsAtMin, underAtMax: w.underAtMax, monotone: w.monotone, exists: w.exists,
-          grid: globalThis.cartmodelParameters.explorers.nomogram.grid};
-}"""
-
-
-def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):  # noqa: F811
+def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
     """The model menu: under Equation 1 no smallest dose (words, no number) and no killing controls;
     with killing, the controls appear and the map, both bounds, the readouts and the CSV are
     cartmodel.killing's on the explorer's grid."""
@@ -555,24 +567,17 @@ def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
     # a tumour that holds its own (q = r) unless killed, cleared by a short deadline
     for name, keys in (("q", ["ArrowRight"] * 6), ("kill_rate", ["ArrowRight"] * 20), ("kill_saturation", ["End"]),
                        ("clear_by_day", ["Home"] + ["ArrowRight"] * 5)):
-        page.locator(f"{explorer} input[name={name}]").focus()
-        for key in keys:
-            page.keyboard.press(key)
+        press(page, f"{explorer} input[name={name}]", *keys)
     values = api_values(page, "nomogram")
     assert values["model"] == "with killing" and values["kill_rate"] > 0
-    js = page.evaluate(KILLING_STATE)
+    js = page.evaluate(NOMOGRAM_STATE)
     grid = js["grid"]
     n = grid["killing_n"]
     assert js["killing"] and len(js["n0Grid"]) == n and len(js["PGrid"]) == n
     assert relative_difference(js["n0Grid"], np.logspace(*np.log10(EXAMPLE_N0_RANGE), n)) < 1e-15
     assert relative_difference(js["PGrid"], np.logspace(*grid["log10_P"], n)) < 1e-15
-    signature = NomogramExplorer.__init__.__kwdefaults__
-    p = {"n0Grid": js["n0Grid"], "PGrid": js["PGrid"], "B": float(cm.affinity_from_ic50(values["ic50"])),
-         "r": values["r"], "q": values["q"], "K": signature["K"], "days": signature["days"], "dt": 1.0,
-         "ceiling": values["ceiling"], "clear_by_day": values["clear_by_day"], "rtol": signature["rtol"],
-         "clearance_level": PARAMETERS["clearance_level"].default, "kill_rate": values["kill_rate"],
-         "kill_saturation": values["kill_saturation"], "killing": values["killing"],
-         "window_points": grid["window_points"]}
+    p = page_nomogram(page, js, window_points=grid["window_points"],
+                      **{name: values[name] for name in KILLING_CONTROLS})
     decided = check_killing_nomogram(js, p)
     assert decided["clearing bound inside"] > 0  # the smallest dose is a bound inside the axis here
     low = np.asarray(js["lowestClearing"], float)
@@ -584,9 +589,7 @@ def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
     assert shown["burdens_with_a_dose"][0] == exists.sum()
     assert shown["largest_dose_min"][0] == high[exists].min() and shown["largest_dose_max"][0] == high[exists].max()
     assert shown["clearance_limit_P"][0] == np.asarray(js["PGrid"])[~np.isnan(low)].max()
-    with page.expect_download() as info:
-        page.locator(f"{explorer} [data-action=download-csv]").click()
-    parameters, rows = read_csv(info.value)
+    parameters, rows = explorer_csv(page, "nomogram")
     assert parameters["model"] == "with killing" and float(parameters["kill_rate"]) == values["kill_rate"]
     assert len(rows) == n * n
     cleared = killing_dose_response(n0=np.asarray(js["n0Grid"])[:, None], P=np.asarray(js["PGrid"]),
@@ -597,26 +600,8 @@ def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
         np.testing.assert_array_equal([row[column] for row in rows[:n]], bound)
     assert not page_log.page_errors
 
-def test_schedule_on_the_page_is_cartmodels(page, site):  # noqa: F811
-    open_page(page, site)
-    page.locator(f"{SELECTOR['schedule']} input[name=infusions]").focus()
-    page.keyboard.press("End")
-    values = api_values(page, "schedule")
-    assert values["infusions"] == PARAMETERS["infusions"].control[1]
-    comparison = cm.split_schedule(total_n0=values["total_n0"], infusions=int(values["infusions"]),
-                                   interval_days=values["interval_days"], P=values["P"], r=FIGURE_1["r"],
-                                   q=FIGURE_1["q"], B=FIGURE_1["B"], K=FIGURE_1["K"], days=FIXED["days"])
-    shown = readouts(page, "schedule")
-    assert shown["single_peak"][0] == pytest.approx(float(comparison.single.peak), rel=1e-9)
-    assert shown["split_peak"][0] == pytest.approx(float(comparison.split.peak), rel=1e-9)
-    assert shown["peak_ratio"][0] == pytest.approx(float(comparison.peak_ratio), rel=1e-9)
-    assert shown["peak_ratio"][1] == f"{float(comparison.peak_ratio):.3f}"
-    assert shown["clearance_day"][0] == float(comparison.split.clearance_day)
-    marks = page.locator(f"{SELECTOR['schedule']} g[data-series=infusions] path").count()
-    assert marks == values["infusions"]
 
-
-def test_links_restore_every_explorers_state(page, site, chromium, page_log):  # noqa: F811
+def test_links_restore_every_explorers_state(page, site, chromium, page_log):
     state = {"dosing.n0": "1000", "dosing.P": "25.5", "dosing.ic50": "3", "dosing.r": "0.9", "dosing.q": "0.35",
              "dosing.ceiling": "3e6", "dosing.reading": "closed", "dosing.b_placement": "antigen",
              "nomogram.ic50": "5", "nomogram.ceiling": "1e9", "nomogram.clear_by_day": "30", "nomogram.q": "0.4",
@@ -630,8 +615,7 @@ def test_links_restore_every_explorers_state(page, site, chromium, page_log):  #
         assert value == (text if name in CHOICES else float(text)), key
     check_dosing_readouts(page)
     assert page.locator(".cm-url-note:visible").count() == 0
-    page.locator(f"{SELECTOR['dosing']} input[name=n0]").focus()
-    page.keyboard.press("ArrowRight")  # move one control, then copy each explorer's link
+    press(page, f"{SELECTOR['dosing']} input[name=n0]", "ArrowRight")  # move one control, then copy each explorer's link
     page.select_option(f"{SELECTOR['dosing']} select[name=reading]", "literal")
     link = None
     for kind in KINDS:
@@ -671,49 +655,34 @@ HOSTILE = [
 ]
 
 
-def test_hostile_query_strings_are_ignored_visibly_and_run_nothing(page, site, page_log):  # noqa: F811
+def test_hostile_query_strings_are_ignored_visibly_and_run_nothing(page, site, page_log):
     query = urlencode(HOSTILE + [("dosing.q", "0.8"), ("<script>alert(1)</script>", "x")])
     with dialogs_recorded(page) as dialogs:
         open_page(page, site, "?" + query)
     assert dialogs == [] and not page_log.page_errors
-    assert page.evaluate("window.__cartmodelPwned") is None
     for kind in KINDS:
-        inserted = page.locator(f"{SELECTOR[kind]} script, {SELECTOR[kind]} img, {SELECTOR[kind]} b, "
-                                f"{SELECTOR[kind]} .cm-url-note svg")
-        assert inserted.count() == 0, kind
+        assert_link_refused(page, SELECTOR[kind], [key for key, _ in HOSTILE if key.startswith(kind + ".")])
         expected = {name: default(name) for name in CONTROLS[kind]}
         if kind == "dosing":
             expected["q"] = 0.8  # the one valid value of the query is applied
         assert api_values(page, kind) == expected
-        note = page.locator(f"{SELECTOR[kind]} .cm-url-note")
-        assert note.is_visible()
-        text = note.inner_text()
-        assert text.startswith("Ignored from the link")
-        for key, _ in HOSTILE:
-            if key.startswith(kind + "."):
-                assert key[:40] in text, key
     check_dosing_readouts(page)
     for value in page.eval_on_selector_all("[data-readout]", "nodes => nodes.map(n => n.dataset.value)"):
         assert value == "" or not math.isnan(float(value))
 
 
-def read_csv(download) -> tuple[dict[str, str], list[dict[str, float]]]:
-    text = Path(download.path()).read_text(encoding="utf-8")
-    header, body = text.split("\n", 1)
+def explorer_csv(page, kind: str) -> tuple[dict[str, str], list[dict[str, float]]]:
+    """The parameters (header line) and rows of the explorer's CSV download."""
+    header, body = download_csv(page, SELECTOR[kind], f"cartmodel-{kind}-explorer.csv")
     assert header.startswith("# cartmodel ") and "not dose advice" in header
     parameters = dict(pair.split("=", 1) for pair in header.split(": ", 1)[1].split(", "))
     rows = [{key: float(value) for key, value in row.items()} for row in csv.DictReader(io.StringIO(body))]
     return parameters, rows
 
 
-def test_csv_downloads_hold_cartmodels_numbers(page, site):  # noqa: F811
-    open_page(page, site, "?dosing.reading=literal&dosing.n0=50&nomogram.q=0.9&schedule.infusions=2")
-    downloads = {}
-    for kind in KINDS:
-        with page.expect_download() as info:
-            page.locator(f"{SELECTOR[kind]} [data-action=download-csv]").click()
-        assert info.value.suggested_filename == f"cartmodel-{kind}-explorer.csv"
-        downloads[kind] = read_csv(info.value)
+def test_csv_downloads_hold_cartmodels_numbers_and_reset_returns_to_the_starting_values(page, site):
+    open_page(page, site, "?dosing.reading=literal&dosing.n0=50&nomogram.q=0.9&schedule.infusions=2&dosing.r=oops")
+    downloads = {kind: explorer_csv(page, kind) for kind in KINDS}
 
     parameters, rows = downloads["dosing"]
     assert parameters["reading"] == "literal" and float(parameters["n0"]) == 50.0
@@ -728,76 +697,59 @@ def test_csv_downloads_hold_cartmodels_numbers(page, site):  # noqa: F811
     assert float(parameters["q"]) == 0.9
     n0 = np.unique([row["n0_model_cells"] for row in rows])
     P = np.unique([row["P_AU"] for row in rows])
-    grid = cm.dose_response(n0=n0[:, None], P=P, B=cm.affinity_from_ic50(float(parameters["ic50"])),
-                            r=float(parameters["r"]), q=0.9, K=float(parameters["K"]), days=float(parameters["days"]))
+    common = {"B": cm.affinity_from_ic50(float(parameters["ic50"])), "q": 0.9,
+              **{name: float(parameters[name]) for name in ("r", "K", "days")}}
+    grid = cm.dose_response(n0=n0[:, None], P=P, **common)
     assert len(rows) == n0.size * P.size
     peaks = np.array([row["peak_model_cells"] for row in rows]).reshape(n0.size, P.size)
     assert relative_difference(peaks, grid.peak) < 1e-9
-    under = cm.dose_for_ceiling(ceiling=float(parameters["ceiling"]), P=P, B=cm.affinity_from_ic50(float(parameters["ic50"])),
-                                r=float(parameters["r"]), q=0.9, K=float(parameters["K"]), days=float(parameters["days"]),
-                                clear_by_day=float(parameters["clear_by_day"]), min_n0=float(n0[0]), max_n0=float(n0[-1]),
-                                rtol=float(parameters["rtol"]))
+    under = cm.dose_for_ceiling(ceiling=float(parameters["ceiling"]), P=P, clear_by_day=float(parameters["clear_by_day"]),
+                                min_n0=float(n0[0]), max_n0=float(n0[-1]), rtol=float(parameters["rtol"]), **common)
     line = np.array([row["largest_dose_under_ceiling_model_cells"] for row in rows[:P.size]])
     assert relative_difference(line, under.n0) < 1e-9
 
     parameters, rows = downloads["schedule"]
-    comparison = cm.split_schedule(total_n0=float(parameters["total_n0"]), infusions=int(float(parameters["infusions"])),
-                                   interval_days=float(parameters["interval_days"]), P=float(parameters["P"]),
-                                   r=float(parameters["r"]), q=float(parameters["q"]),
-                                   B=cm.affinity_from_ic50(float(parameters["ic50"])), K=float(parameters["K"]),
-                                   days=float(parameters["days"]))
+    comparison = cm.split_schedule(infusions=int(float(parameters["infusions"])), B=cm.affinity_from_ic50(float(parameters["ic50"])),
+                                   **{name: float(parameters[name]) for name in ("total_n0", "interval_days", "P", "r", "q", "K", "days")})
     assert comparison.doses[1][0] == float(parameters["interval_days"]) and len(comparison.doses) == 2
     assert relative_difference([row["split_car_t_model_cells"] for row in rows], comparison.split.car_t) < 1e-9
     assert relative_difference([row["single_car_t_model_cells"] for row in rows], comparison.single.car_t) < 1e-9
-
-
-def test_reset_returns_to_the_starting_values(page, site):  # noqa: F811
-    open_page(page, site, "?dosing.n0=300&dosing.reading=closed&nomogram.ic50=20&schedule.P=7&dosing.r=oops")
-    start = {kind: readouts(page, kind) for kind in ("schedule",)}
+    # then reset, from these values and a refused one (dosing.r=oops, its note shown)
+    assert page.locator(f"{SELECTOR['dosing']} .cm-url-note").is_visible()
+    start = readouts(page, "schedule")
     for kind in KINDS:
-        button = page.locator(f"{SELECTOR[kind]} [data-action=reset]")
-        button.focus()  # keyboard-operable: a real button, pressed with Enter
-        page.keyboard.press("Enter")
+        press(page, f"{SELECTOR[kind]} [data-action=reset]", "Enter")  # keyboard-operable: a real button
         assert api_values(page, kind) == {name: default(name) for name in CONTROLS[kind]}
         assert page.locator(f"{SELECTOR[kind]} .cm-url-note").is_hidden()
     check_dosing_readouts(page)
-    assert readouts(page, "schedule") != start["schedule"]
+    assert readouts(page, "schedule") != start
     run = expected_dosing({name: default(name) for name in CONTROLS["dosing"]})
     assert readouts(page, "dosing")["peak_cells"][0] == pytest.approx(float(run.peak), rel=1e-9)
 
 
-def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):  # noqa: F811
+def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):
     open_page(phone_page, site)
     for kind in KINDS:
         assert_fits_a_phone(phone_page, SELECTOR[kind])
     phone_page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    # the burden explorer (chapters/antigen-burden.md) too, in the same tab
+    open_explorers(phone_page, site.page_url("chapters/antigen-burden.html"), "#live-burden-explorer")
+    assert_fits_a_phone(phone_page, "#live-burden-explorer")
 
 
-def test_the_table_script_is_what_the_extension_writes(built_book):
-    explorer_parameters = repository_module("_ext", "explorer_parameters")
-    written = (Path(built_book.html) / "explorer" / "parameters.js").read_text(encoding="utf-8")
-    assert written == explorer_parameters.script_text(explorer_parameters.explorer_configuration())
-    assert "globalThis.cartmodelParameters" in written
-
-
-def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, site):  # noqa: F811
+def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, site):
     """axe-core on the page after a bad link and a copied link (the note and the link box shown),
     with the nomogram's killing model chosen (its controls shown)."""
-    from axe_playwright_python.sync_playwright import Axe
-
     open_page(page, site, "?dosing.P=oops&nomogram.ic50=1e9&nomogram.model=with+killing")
     assert page.locator(f"{SELECTOR['nomogram']} [name=kill_rate]").is_visible()
     for kind in KINDS:
         page.locator(f"{SELECTOR[kind]} [data-action=copy-link]").click()
         assert page.locator(f"{SELECTOR[kind]} .cm-link").is_visible()
-    violations = Axe().run(page).response["violations"]
-    serious = [f"{v['id']} ({v['impact']}): {v['help']} {v['nodes'][0]['target']}" for v in violations
-               if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_accessibility_violations(page, *SELECTOR.values()) == []
 
 
-def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):  # noqa: F811
+def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):
     """Classic scripts, no fetch: opened from file://, the three explorers still start."""
     with new_tab(chromium) as page:
         errors = []

@@ -32,10 +32,10 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from .conftest import REPO, repository_files
 
@@ -53,9 +53,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass
 class Lab:
-    def __init__(self, url: str, token: str) -> None:
-        self.url, self.token = url, token
+    url: str
+    token: str
 
     def get(self, path: str) -> tuple[int, bytes]:
         request = urllib.request.Request(self.url + path, headers={"Authorization": f"token {self.token}"})
@@ -77,14 +78,10 @@ def lab(tmp_path_factory):
     assert JUPYTER.exists(), f"{JUPYTER} is missing: `make setup` did not install Jupyter"
     home = tmp_path_factory.mktemp("jupyter")
     port, token = free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        # the reader's ~/.jupyter must neither help nor hinder: only what .venv brings counts
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-    }
+    # the reader's ~/.jupyter must neither help nor hinder: only what .venv brings counts
+    folders = {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data", "JUPYTER_RUNTIME_DIR": "runtime",
+               "JUPYTERLAB_WORKSPACES_DIR": "workspaces"}
+    env = {**os.environ, **{variable: str(home / folder) for variable, folder in folders.items()}}
     command = [
         str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPO}",
@@ -177,18 +174,11 @@ def test_binder_opens_markdown_chapters_as_notebooks():
     assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), (
         "a binder/ folder makes repo2docker ignore environment.yml and postBuild at the root"
     )
-    environment = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
-    names = {re.split(r"[<>=!\s]", item)[0] for item in environment["dependencies"] if isinstance(item, str)}
-    pip = next((item["pip"] for item in environment["dependencies"] if isinstance(item, dict)), [])
-    # the notebook stack comes from pip, pinned: cartmodel's book extra (tests/test_environment.py checks the pins)
+    # environment.yml installs cartmodel's book extra (tests/test_environment.py), which brings the notebook stack
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    installed = project["dependencies"] + project["optional-dependencies"]["book"]
-    stack = names | {re.split(r"[<>=!\s\[]", item)[0] for item in installed}
-    assert {"jupyterlab", "jupytext", "ipywidgets", "ipykernel"} <= stack, f"environment.yml lacks the notebook stack: {stack}"
-    assert "-e .[book]" in pip, "environment.yml does not install cartmodel with the book's notebook stack"
-    settings = REPO / ".jupyter" / "labconfig" / "default_setting_overrides.json"
-    viewers = json.loads(settings.read_text(encoding="utf-8"))["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
-    assert viewers["markdown"] == "Jupytext Notebook"
+    stack = {re.split(r"[<>=!\s\[]", item)[0] for item in project["dependencies"] + project["optional-dependencies"]["book"]}
+    assert {"jupyterlab", "jupytext", "ipywidgets", "ipykernel"} <= stack, f"the book extra lacks the notebook stack: {stack}"
+    settings = LAB_SETTINGS  # what test_markdown_opens_in_jupytexts_notebook_view_by_default checks
     post_build = REPO / "postBuild"
     assert post_build.exists() and os.access(post_build, os.X_OK), "postBuild is missing or not executable"
     script = post_build.read_text(encoding="utf-8")

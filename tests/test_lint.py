@@ -7,6 +7,7 @@ pre-commit hooks agree.  A finding fails the test and is printed in full.
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +27,14 @@ def run_tool(*command: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(executable), *command[1:]], cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
-def test_ruff_finds_nothing():
+def test_ruff_finds_nothing_and_sees_a_planted_finding(tmp_path):
     result = run_tool("ruff", "check", "--no-cache", *LINTED)
     assert result.returncode == 0, f"ruff check {' '.join(LINTED)}:\n{result.stdout}{result.stderr}"
+    # ruff is really checking (an unused import is reported), not silently skipping the files
+    planted = tmp_path / "planted.py"
+    planted.write_text("import os\n")
+    result = run_tool("ruff", "check", "--no-cache", "--config", str(REPO / "pyproject.toml"), str(planted))
+    assert result.returncode == 1 and "F401" in result.stdout, result.stdout + result.stderr
 
 
 def test_mypy_finds_nothing_in_cartmodel():
@@ -38,22 +44,12 @@ def test_mypy_finds_nothing_in_cartmodel():
     assert "Success" in result.stdout
 
 
-def test_the_linters_see_a_planted_finding(tmp_path):
-    """ruff is really checking (an unused import is reported), not silently skipping the files."""
-    planted = tmp_path / "planted.py"
-    planted.write_text("import os\n")
-    result = run_tool("ruff", "check", "--no-cache", "--config", str(REPO / "pyproject.toml"), str(planted))
-    assert result.returncode == 1 and "F401" in result.stdout, result.stdout + result.stderr
-
-
 def private_names_used_across_modules(path: Path) -> list[str]:
     """``from m import _x`` and ``m._x`` in ``path``, where ``m`` is another cartmodel module.
 
     The shared helpers live in ``cartmodel/_validation.py`` under plain names, so
     importing from that private module is allowed; a private *name* is not.
     """
-    import ast
-
     tree = ast.parse(path.read_text(encoding="utf-8"))
     where = path.relative_to(REPO) if path.is_relative_to(REPO) else path
     found = []
@@ -75,14 +71,12 @@ def private_names_used_across_modules(path: Path) -> list[str]:
     return found
 
 
-def test_no_module_uses_another_modules_private_names():
+def test_no_module_uses_another_modules_private_names(tmp_path):
     files = [path for folder in LINTED for path in sorted((REPO / folder).rglob("*.py"))]
     assert len(files) > 20
     offenders = [finding for path in files for finding in private_names_used_across_modules(path)]
     assert not offenders, "private names used across modules:\n" + "\n".join(offenders)
-
-
-def test_the_private_name_check_catches_both_forms(tmp_path):
+    # the check catches both forms
     planted = tmp_path / "planted.py"
     planted.write_text("from cartmodel.equation2 import _expand\nimport cartmodel.burden as bd\nbd._OUTPUTS\n")
     found = private_names_used_across_modules(planted)

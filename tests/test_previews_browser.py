@@ -1,9 +1,6 @@
 """Previews of references in Chromium: hovering or focusing a citation, an equation
 reference or a figure reference shows its target in a popup (sphinx-tippy), from the
-site's own scripts, with no console error and no request to another host.
-
-The ``page`` fixture (tests/browser.py) blocks and records every request that leaves
-127.0.0.1 and records console errors and uncaught exceptions in ``page_log``.
+site's own scripts, with no console error and no request to another host (``page_log``).
 """
 
 from __future__ import annotations
@@ -17,8 +14,6 @@ from .browser import MATHJAX_READY_JS
 from .conftest import REPO
 from .test_book import page as page_of
 
-# Every test reads the built book; all but the configuration check also drive Chromium.
-
 PAGE = "chapters/equation1"  # cites papers, refers to its equations and to a figure
 TIP = "[data-tippy-root] .tippy-box"
 
@@ -26,7 +21,7 @@ pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 
 @pytest.fixture
-def equation1(page, site):  # noqa: F811 - fixtures from tests/browser.py
+def equation1(page, site):
     page.goto(site.page_url(f"{PAGE}.html"), wait_until="load")
     page.evaluate(MATHJAX_READY_JS)
     # sphinx-tippy marks each link it gave a preview with the class of tippy_add_class.
@@ -34,7 +29,7 @@ def equation1(page, site):  # noqa: F811 - fixtures from tests/browser.py
     return page
 
 
-def shown_tip(page, link):
+def shown_tip(page):
     """The popup of ``link`` once it is visible (tippy adds it to the body on show)."""
     box = page.locator(TIP)
     box.first.wait_for(state="visible", timeout=10_000)
@@ -42,54 +37,46 @@ def shown_tip(page, link):
     return box.first
 
 
-def assert_clean(page_log):
-    assert page_log.blocked_requests == [], f"requests to other hosts: {page_log.blocked_requests}"
-    assert page_log.console_errors == [], f"console errors: {page_log.console_errors}"
-    assert page_log.page_errors == [], f"uncaught errors: {page_log.page_errors}"
-
-
-def test_citation_preview_shows_the_reference(equation1, page_log, built_book):
-    link = equation1.locator('article a[href*="bibliography.html#"]').first
+def citation_checks(link, tip, built_book):
     href = link.get_attribute("href")
     target = page_of(built_book, "chapters/bibliography").find(id=href.split("#", 1)[1])
     assert target is not None, f"{href} points nowhere"
-    expected = " ".join(target.find("p").get_text(" ").split())
-    assert equation1.locator(TIP).count() == 0, "a popup is shown before any hover"
-    link.hover()
-    tip = shown_tip(equation1, link)
-    shown = " ".join(tip.inner_text().split())
-    assert expected[:60] in shown, f"the popup shows {shown[:200]!r}, not the reference {expected[:60]!r}"
-    assert_clean(page_log)
+    expected = " ".join(target.find("p").get_text(" ").split())[:60]
+    assert expected in " ".join(tip.inner_text().split()), f"the popup shows {tip.inner_text()[:200]!r}, not {expected!r}"
 
 
-def test_equation_preview_shows_the_typeset_equation_on_focus(equation1, page_log):
-    link = equation1.locator('article a.reference.internal[href^="#equation-"]').first
-    link.focus()  # keyboard readers get the preview too
-    tip = shown_tip(equation1, link)
+def equation_checks(link, tip, built_book):
     tip.locator("mjx-container").first.wait_for(state="visible", timeout=10_000)
     assert tip.locator("mjx-merror").count() == 0, "MathJax could not typeset the previewed equation"
     assert "\\frac" not in tip.inner_text() and "\\begin" not in tip.inner_text(), "TeX source shown in the popup"
-    assert_clean(page_log)
 
 
-def test_figure_preview_shows_the_figure(equation1, page_log):
-    link = equation1.locator('article a.reference.internal[href^="#fig-"]').first
-    link.hover()
-    tip = shown_tip(equation1, link)
+def figure_checks(link, tip, built_book):
     image = tip.locator("img").first
     image.wait_for(state="visible", timeout=10_000)
     assert image.evaluate("(img) => img.complete && img.naturalWidth > 0"), "the previewed figure did not load"
     assert "Fig." in tip.inner_text()
-    assert_clean(page_log)
 
 
-def test_preview_scripts_come_from_the_site(equation1, page_log):
+@pytest.mark.parametrize(("selector", "show", "checks"), [
+    ('article a[href*="bibliography.html#"]', "hover", citation_checks),
+    ('article a.reference.internal[href^="#equation-"]', "focus", equation_checks),  # keyboard readers get it too
+    ('article a.reference.internal[href^="#fig-"]', "hover", figure_checks),
+], ids=["citation", "equation", "figure"])
+def test_a_reference_previews_its_target(equation1, page_log, built_book, selector, show, checks):
+    """A popup shows the cited reference, the typeset equation or the figure, from the site's own scripts."""
+    link = equation1.locator(selector).first
+    assert equation1.locator(TIP).count() == 0, "a popup is shown before any hover"
+    getattr(link, show)()
+    checks(link, shown_tip(equation1), built_book)
     scripts = equation1.evaluate("() => [...document.scripts].map((s) => s.src).filter(Boolean)")
     paths = [urlsplit(src).path for src in scripts]
-    assert any(path.endswith("/_static/vendor/tippy/dist/tippy-bundle.umd.min.js") for path in paths), paths
-    assert any(path.endswith("/_static/vendor/popperjs/dist/umd/popper.min.js") for path in paths), paths
+    for script in ("tippy/dist/tippy-bundle.umd.min.js", "popperjs/dist/umd/popper.min.js"):
+        assert any(path.endswith("/_static/vendor/" + script) for path in paths), paths
     assert all(urlsplit(src).hostname == "127.0.0.1" for src in scripts), scripts
-    assert_clean(page_log)
+    assert page_log.blocked_requests == [], f"requests to other hosts: {page_log.blocked_requests}"
+    assert page_log.console_errors == [], f"console errors: {page_log.console_errors}"
+    assert page_log.page_errors == [], f"uncaught errors: {page_log.page_errors}"
 
 
 def test_preview_configuration_stays_offline(built_book):
