@@ -1,9 +1,7 @@
 """The parameter table: every model quantity's name, unit, valid range, default and label.
 
-One entry per parameter, in one place.  Input checks (and so every error
-message), slider ranges and labels of the Jupyter widgets, axis labels of the
-figures and the controls of the in-browser explorers all read this table, so a
-unit or a range is stated once.
+Input checks (and so error messages), widget sliders, axis labels and the
+in-browser explorers all read this table, so a unit or a range is stated once.
 
 Units of the book
 -----------------
@@ -107,14 +105,10 @@ class Parameter:
         What the parameter is, in a few words.
     unit : str
         Unit, from :data:`UNITS`.
-    low : float or None
-        Lower end of the valid range; ``None`` leaves it open to minus infinity.
-    high : float or None
-        Upper end of the valid range; ``None`` leaves it open to infinity.
-    low_open : bool
-        Whether ``low`` itself is excluded.
-    high_open : bool
-        Whether ``high`` itself is excluded.
+    low, high : float or None
+        Ends of the valid range; ``None`` leaves that side unbounded.
+    low_open, high_open : bool
+        Whether ``low`` or ``high`` itself is excluded.
     default : float
         The book's default (the paper's Figure 1 where it gives one).
     control : tuple of (float, float, str, float)
@@ -244,19 +238,12 @@ def check(name: str, value: Any, *, as_name: str | None = None) -> NDArray[np.fl
     value : real number or array_like
         The value to check.
     as_name : str, optional
-        The name to print in error messages, where a function calls the
-        parameter something more specific (``"doses[2] cells"``).
+        The name to print in error messages (``"doses[2] cells"``).
 
     Returns
     -------
     numpy.ndarray
         ``value`` as a float64 array.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`cartmodel._validation.as_real_array`, naming the parameter,
-        its unit and its valid range.
 
     Examples
     --------
