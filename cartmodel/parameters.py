@@ -142,13 +142,6 @@ class Parameter:
         """The row's range and unit as keyword arguments of the input checks."""
         return dict(low=self.low, high=self.high, low_open=self.low_open, high_open=self.high_open, unit=self.unit)
 
-    @property
-    def range_text(self) -> str:
-        """The valid range in words, as error messages state it."""
-        low = "" if self.low is None else f"{'>' if self.low_open else '>='} {self.low:g}"
-        high = "" if self.high is None else f"{'<' if self.high_open else '<='} {self.high:g}"
-        return " and ".join(part for part in (low, high) if part) or "any finite number"
-
 
 def _row(name: str, symbol: str, meaning: str, unit: str, low: float | None, default: float,
          control: tuple[float, float, Literal["log", "linear"], float], *, high: float | None = None,
