@@ -1,12 +1,8 @@
 """The engine of Equation 1: tumour term, capacity, time grid and the logistic update.
 
-This is the one place where Equation 1 is computed.  :func:`cartmodel.simulate`,
-the dose-response grids of :mod:`cartmodel.dosing`, the donor clones of
-Equation 2 (:mod:`cartmodel.equation2`) and the virtual cohorts all call these
-functions; none of them re-derives the capacity or the update.  The in-browser
-explorers hold a JavaScript copy of :func:`tumour_term`,
-:func:`capacity_from_tumour` and :func:`logistic_steps`, which the browser tests
-keep equal to this module.
+The one place where Equation 1 is computed; every model of the package calls
+it.  The in-browser explorers hold a JavaScript copy of :func:`tumour_term`,
+:func:`capacity_from_tumour` and :func:`logistic_steps`, kept equal by tests.
 
 Equation 1, as the book reads it::
 
@@ -18,13 +14,10 @@ Equation 1, as the book reads it::
 Arrays follow one convention: parameters broadcast together to a shape ``S``
 and time is the last axis, so trajectories have shape ``S + (steps + 1,)``.
 
-Checks happen once, at the public front doors (:func:`cartmodel.simulate`,
-:func:`cartmodel.dose_response`, ...), with :func:`check_run` (or the
+Checks happen once, at the public front doors, with :func:`check_run` (or the
 ``check_*`` functions and :func:`time_grid` it is made of).  The computing
-functions (:func:`tumour_term`, :func:`capacity_from_tumour`,
-:func:`logistic_steps`, :func:`iterate`, :func:`first_day_below`) trust their
-callers, as scipy's ``_ivp`` helpers do: they take float64 arrays already
-checked and broadcast, and check nothing again.
+functions trust their callers: they take float64 arrays already checked and
+broadcast, and check nothing again.
 """
 
 from __future__ import annotations
@@ -107,9 +100,7 @@ def time_grid(days: Any, dt: Any) -> tuple[NDArray[np.float64], int]:
     ratio = float(days_) / float(dt_)
     steps = round(ratio)
     if steps < 1 or abs(ratio - steps) > 1e-9 * max(1.0, ratio):
-        raise ValueError(
-            f"days / dt must be a whole number of steps >= 1; got days={float(days_)!r}, dt={float(dt_)!r}"
-        )
+        raise ValueError(f"days / dt must be a whole number of steps >= 1; got days={float(days_)!r}, dt={float(dt_)!r}")
     if steps > MAX_STEPS:
         raise ValueError(f"days / dt must be at most {MAX_STEPS} steps; got {steps} (days={days!r}, dt={dt!r})")
     return np.arange(steps + 1, dtype=np.float64) * float(dt_), steps
@@ -139,9 +130,7 @@ def check_doses(doses: Any, t: NDArray[np.float64]) -> list[tuple[int, NDArray[n
     return schedule
 
 
-def doses_by_step(
-    schedule: list[tuple[int, NDArray[np.float64]]], shape: tuple[int, ...]
-) -> dict[int, NDArray[np.float64]]:
+def doses_by_step(schedule: list[tuple[int, NDArray[np.float64]]], shape: tuple[int, ...]) -> dict[int, NDArray[np.float64]]:
     """Cells added on each step (infusions on the same step add up)."""
     added: dict[int, NDArray[np.float64]] = {}
     for step, cells in schedule:
@@ -150,8 +139,13 @@ def doses_by_step(
 
 
 def check_capacity_range(
-    r: NDArray[np.float64], q: NDArray[np.float64], B: NDArray[np.float64], P: NDArray[np.float64],
-    K: NDArray[np.float64], horizon: float, placement: str,
+    r: NDArray[np.float64],
+    q: NDArray[np.float64],
+    B: NDArray[np.float64],
+    P: NDArray[np.float64],
+    K: NDArray[np.float64],
+    horizon: float,
+    placement: str,
 ) -> None:
     """Refuse parameters whose capacity would leave float64's safe range (1e-300 to 1e300)."""
     with np.errstate(divide="ignore"):
@@ -165,8 +159,7 @@ def check_capacity_range(
             log_low = np.log(K)
     if np.any(log_high > _LOG_MAX_CELLS):
         raise ValueError(
-            "the capacity K_t must stay below 1e300 model cells over the horizon; "
-            "lower K, B, P or q, raise r, or shorten days"
+            "the capacity K_t must stay below 1e300 model cells over the horizon; lower K, B, P or q, raise r, or shorten days"
         )
     if np.any(log_low < _LOG_MIN_CELLS):
         raise ValueError("the plateau (K * B, or K) must be above 1e-300 model cells; raise K or B")
@@ -176,19 +169,9 @@ def check_capacity_range(
 class CheckedRun:
     """Equation 1's inputs as a front door has checked them (see :func:`check_run`).
 
-    Attributes
-    ----------
-    parameters : tuple of numpy.ndarray
-        ``r, q, B, P, K`` as :func:`check_model_parameters` returns them:
-        float64 arrays, in their own shapes.
-    t : numpy.ndarray
-        The time grid in days (:func:`time_grid`).
-    reading : str
-        The reading of Equation 1.
-    b_placement : str
-        The placement of ``B``.
-    shape : tuple of int
-        Broadcast shape of the parameters and of the other arrays checked with them.
+    ``parameters`` are ``r, q, B, P, K`` from :func:`check_model_parameters`
+    (own shapes); ``t`` the :func:`time_grid`; ``shape`` the broadcast shape of
+    the parameters and the ``others`` checked with them.
     """
 
     parameters: tuple[NDArray[np.float64], ...]
@@ -208,8 +191,9 @@ class CheckedRun:
         return capacity_from_tumour(tumour, B, K, self.b_placement)
 
 
-def check_run(*, r: Any, q: Any, B: Any, P: Any, K: Any, days: Any, dt: Any, reading: Any, b_placement: Any,
-              others: Mapping[str, Any] | None = None) -> CheckedRun:
+def check_run(
+    *, r: Any, q: Any, B: Any, P: Any, K: Any, days: Any, dt: Any, reading: Any, b_placement: Any, others: Mapping[str, Any] | None = None
+) -> CheckedRun:
     """Check a front door's Equation 1 inputs once: parameters, time grid, choices, shapes and capacity range.
 
     ``others`` names further arrays, checked by the caller, that must
@@ -227,10 +211,7 @@ def check_run(*, r: Any, q: Any, B: Any, P: Any, K: Any, days: Any, dt: Any, rea
 def tumour_term(t: NDArray[np.float64], r: ArrayLike, q: ArrayLike, P: ArrayLike) -> NDArray[np.float64]:
     """``P exp((q - r) t)`` in antigen units, time last, without ``0 * inf``.
 
-    The direct product is exact to rounding; only where the exponential alone
-    would overflow (the capacity check guarantees the product does not) is it
-    computed as ``exp(ln P + (q - r) t)``.  Inputs are trusted (see the module's
-    docstring): ``t`` in days, ``r, q`` per day and ``P`` in AU, checked.
+    Where the exponential alone would overflow, computed as ``exp(ln P + (q - r) t)``.
     """
     r, q, P = np.asarray(r, dtype=float), np.asarray(q, dtype=float), np.asarray(P, dtype=float)
     exponent = (q - r)[..., None] * t
@@ -247,7 +228,6 @@ def capacity_from_tumour(tumour: NDArray[np.float64], B: ArrayLike, K: ArrayLike
     """The capacity ``K_t`` from the tumour term: ``K B (tumour + 1)`` or ``K (B tumour + 1)``.
 
     ``tumour`` (AU, >= 0) has time last; ``B`` and ``K`` broadcast with its other axes.
-    Inputs are trusted (see the module's docstring).
     """
     scale, slope = capacity_coefficients(B, K, placement)
     if placement == "capacity":
@@ -258,9 +238,7 @@ def capacity_from_tumour(tumour: NDArray[np.float64], B: ArrayLike, K: ArrayLike
 def capacity_coefficients(B: ArrayLike, K: ArrayLike, placement: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """``(scale, slope)`` with ``K_t = scale * (slope * tumour + 1)``: ``(K B, 1)`` or ``(K, B)`` by placement.
 
-    For models that advance the tumour step by step (:mod:`cartmodel.killing`):
-    the capacity of a step is then two array operations.  Inputs are trusted
-    (see the module's docstring).
+    For models that advance the tumour step by step (:mod:`cartmodel.killing`).
     """
     B, K = np.asarray(B, dtype=float), np.asarray(K, dtype=float)
     if placement == "capacity":
@@ -278,14 +256,10 @@ def logistic_steps(
 ) -> Iterator[NDArray[np.float64]]:
     """Yield ``N_0, N_1, ..., N_steps`` of one reading of Equation 1.
 
-    ``cap`` holds the capacity with time last; its other axes broadcast with
-    ``r``, ``n0`` and the infusions in ``added`` (step -> cells).  ``cap`` may
-    instead be a function ``cap(k, n_previous)`` returning the capacity of step
-    ``k`` from the cells of the step before, for models whose antigen depends
-    on the CAR T cells (:mod:`cartmodel.killing`).  The loop runs over time
-    steps only: every parameter set advances at once.  This is the one
-    implementation of the update.  Inputs are trusted (see the module's
-    docstring): ``t`` is a :func:`time_grid` and ``cap`` (> 0) has it as last axis.
+    ``cap`` (> 0) holds the capacity with time last, its other axes broadcasting
+    with ``r``, ``n0`` and the infusions in ``added`` (step -> cells); or it is a
+    function ``cap(k, n_previous)`` giving step ``k``'s capacity (for
+    :mod:`cartmodel.killing`).  ``t`` is a :func:`time_grid`.
     """
     if callable(cap):
         capacity_at = cap
@@ -334,8 +308,7 @@ def iterate(
 def first_day_below(t: NDArray[np.float64], tumour: NDArray[np.float64], level: Any = 1.0) -> NDArray[np.float64]:
     """First grid day with ``tumour < level`` along the last axis; ``inf`` if none.
 
-    ``level`` (antigen units) broadcasts with ``tumour``'s leading axes.  Inputs
-    are trusted (see the module's docstring).
+    ``level`` (antigen units) broadcasts with ``tumour``'s leading axes.
     """
     below = tumour < np.asarray(level, dtype=float)[..., None]
     return np.where(below.any(axis=-1), t[below.argmax(axis=-1)], np.inf)

@@ -1,12 +1,9 @@
 """Equation 2 of Toor et al. (2019): donor T cell clones expanding against HLA-bound peptides.
 
-The paper's Equation 2 is Equation 1 for one donor T cell clone ``i`` of a
-:class:`~cartmodel.repertoire.Repertoire`, whose TCR, with affinity ``Z_i``,
-recognises the peptide ``j`` presented on HLA with binding affinity
-``B_j = 1 / IC50_j``; ``P_j`` is the expression of the peptide's parent protein
-times the cell mass that expresses it.  The clone grows by the same logistic
-step as Equation 1 (the engine of :mod:`cartmodel.engine` is reused, not
-re-implemented) towards the capacity::
+Equation 1 for one donor T cell clone ``i`` of a
+:class:`~cartmodel.repertoire.Repertoire` (TCR affinity ``Z_i``) recognising
+peptide ``j`` (HLA binding ``B_j = 1 / IC50_j``, expression ``P_j``).  Clones do
+not compete; each grows by :mod:`cartmodel.engine`'s logistic step towards::
 
     K_ij = K * Z_i * B_j * P_j                      normal-tissue peptides
     K_ij = K * Z_i * B_j * (P_j e^{(q-r)t} + 1)     tumour-associated peptides
@@ -47,24 +44,9 @@ _MIN_CELLS = 1e-300
 class Equation2Settings:
     """What every run of Equation 2 shares: rates, capacity scale, time grid and reading.
 
-    Made, and checked once, by :func:`equation_2_settings`; the public functions
-    of Equation 2 and of :mod:`cartmodel.response` take it as their ``settings``
-    and trust it.
-
-    Attributes
-    ----------
-    K : float
-        Scale of the capacity, model cells.
-    r : float
-        T cell growth rate, per day.
-    q : float
-        Tumour growth rate, per day.
-    t : numpy.ndarray
-        Time grid in days, ``0, dt, ..., days`` (read-only).
-    tumour_term : bool
-        Whether tumour-associated peptides carry the tumour term.
-    reading : str
-        Reading of the logistic step (see :func:`cartmodel.simulate`).
+    Made and checked once by :func:`equation_2_settings` (see there); trusted
+    by the functions that take it as ``settings``.  ``t`` is the read-only time
+    grid ``0, dt, ..., days``.
     """
 
     K: float
@@ -85,8 +67,10 @@ class Equation2Settings:
         return float(self.t[1] - self.t[0])
 
     def __repr__(self) -> str:
-        return (f"equation_2_settings(K={self.K!r}, r={self.r!r}, q={self.q!r}, days={self.days!r}, dt={self.dt!r}, "
-                f"tumour_term={self.tumour_term!r}, reading={self.reading!r})")
+        return (
+            f"equation_2_settings(K={self.K!r}, r={self.r!r}, q={self.q!r}, days={self.days!r}, dt={self.dt!r}, "
+            f"tumour_term={self.tumour_term!r}, reading={self.reading!r})"
+        )
 
 
 def equation_2_settings(
@@ -104,30 +88,21 @@ def equation_2_settings(
     Parameters
     ----------
     K : float
-        Scale of the capacity, > 0 (default: the paper's Figure 1, ``10**6``).
-    r : float
-        T cell growth rate per day, > 0 (default 1.5, as in Figure 1).
-    q : float
-        Tumour growth rate per day, >= 0 (default 1.2; tumour term only).
+        Scale of the capacity, model cells, > 0 (default: Figure 1's ``10**6``).
+    r, q : float
+        T cell and tumour growth rates per day, ``r > 0``, ``q >= 0`` (defaults
+        1.5 and 1.2, as in Figure 1).
     days, dt : float
-        Horizon and step length in days; ``days / dt`` must be a whole number
-        (default 60 days in steps of one day).
+        Horizon and step in days; ``days / dt`` a whole number (default 60, 1).
     tumour_term : bool
-        If True (default), tumour-associated peptides carry Equation 1's tumour
-        term, ``K Z_i B_j (P_j e^{(q-r)t} + 1)``: their antigen shrinks with the
-        tumour and a residue remains.  Normal-tissue peptides always have the
-        constant capacity ``K Z_i B_j P_j``.
+        If True (default), tumour-associated peptides carry the tumour term
+        (module docstring).
     reading : {"exact", "closed", "literal"}
-        Reading of the logistic step, as in :func:`cartmodel.simulate`.
+        As in :func:`cartmodel.simulate`.
 
     Returns
     -------
     Equation2Settings
-
-    Raises
-    ------
-    TypeError, ValueError
-        Naming the keyword, its value and its valid range.
 
     Examples
     --------
@@ -153,15 +128,13 @@ DEFAULT_SETTINGS = equation_2_settings()
 
 
 def _capacity_grid(
-    repertoire: Repertoire, clones: NDArray[np.intp], tumour: NDArray[np.bool_], t: NDArray[np.float64],
+    repertoire: Repertoire,
+    clones: NDArray[np.intp],
+    tumour: NDArray[np.bool_],
+    t: NDArray[np.float64],
     settings: Equation2Settings,
 ) -> NDArray[np.float64]:
-    """Capacity of the listed clones (tumour-directed where ``tumour``) at times ``t``; shape (n, len(t)).
-
-    ``K Z B P``, constant, or ``K Z B (P e^{(q-r)t} + 1)`` for tumour-directed
-    clones with the tumour term: Equation 1's capacity, computed by the engine
-    with ``K Z_i B_j`` in the place of ``K B`` and ``P_j`` in the place of ``P``.
-    """
+    """Capacity of the listed clones (tumour-directed where ``tumour``) at times ``t``; shape (n, len(t))."""
     scale = settings.K * repertoire.affinity[clones] * repertoire.peptide_affinity[clones]
     expression = repertoire.peptide_expression[clones]
     cap = np.broadcast_to((scale * expression)[:, None], (clones.size, t.size)).copy()
@@ -182,9 +155,7 @@ def _check_capacity(cap: NDArray[np.float64]) -> None:
         )
 
 
-def clone_capacity(
-    repertoire: Repertoire, t_days: ArrayLike, *, settings: Equation2Settings = DEFAULT_SETTINGS
-) -> NDArray[np.float64]:
+def clone_capacity(repertoire: Repertoire, t_days: ArrayLike, *, settings: Equation2Settings = DEFAULT_SETTINGS) -> NDArray[np.float64]:
     """Capacity ``K_ij`` of every clone of Equation 2 at the given times.
 
     Parameters
@@ -193,8 +164,7 @@ def clone_capacity(
     t_days : float or array_like
         Times in days, >= 0 (a 1-D grid or a scalar).
     settings : Equation2Settings, optional
-        From :func:`equation_2_settings` (default: its defaults); its ``K``,
-        ``r``, ``q`` and ``tumour_term`` are used, its time grid is not.
+        From :func:`equation_2_settings`; its time grid is not used.
 
     Returns
     -------
@@ -204,8 +174,7 @@ def clone_capacity(
     Raises
     ------
     ValueError
-        If a capacity leaves float64's safe range, 1e-300 to 1e300 cells (as in
-        :func:`expand_repertoire`).
+        Also if a capacity leaves 1e-300 to 1e300 cells.
     """
     check_instance("repertoire", repertoire, Repertoire)
     check_instance("settings", settings, Equation2Settings)
@@ -225,12 +194,7 @@ def _expand(
     presented: NDArray[np.bool_],
     settings: Equation2Settings,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Equation 2 for the listed clones (1-D arrays, tumour-directed where ``tumour``).
-
-    The loop is over time only.  Clones whose peptide is not presented get a
-    capacity equal to their own starting count: with no antigen they neither
-    grow nor shrink.
-    """
+    """Equation 2 for the listed clones; an unpresented clone's capacity is its start, so it stays put."""
     cap = _capacity_grid(repertoire, clones, tumour, settings.t, settings)
     if not presented.all():
         cap[~presented] = n0[~presented, None]
@@ -243,16 +207,8 @@ def _expand(
 class RepertoireExpansion:
     """The result of :func:`expand_repertoire`.
 
-    Attributes
-    ----------
-    t : numpy.ndarray
-        Time in days, shape ``(steps + 1,)``.
-    cells : numpy.ndarray
-        Cells of each clone, shape ``(n, steps + 1)``.
-    capacity : numpy.ndarray
-        Capacity ``K_ij`` of each clone, same shape as ``cells``.
-    tumour_directed : numpy.ndarray of bool
-        True for tumour-directed clones, shape ``(n,)``.
+    ``t`` (days, ``(steps + 1,)``); ``cells`` and ``capacity`` ``K_ij`` of each
+    clone, ``(n, steps + 1)``; ``tumour_directed``, bool ``(n,)``.
     """
 
     t: NDArray[np.float64]
@@ -287,21 +243,13 @@ class RepertoireExpansion:
 
 
 def expand_repertoire(repertoire: Repertoire, *, settings: Equation2Settings = DEFAULT_SETTINGS) -> RepertoireExpansion:
-    """Iterate Equation 2 for every clone of a repertoire at once.
-
-    Each clone starts at its size and grows by Equation 1's logistic step (the
-    same engine, :func:`cartmodel.simulate`'s) towards its own capacity
-    ``K_ij`` (see :func:`clone_capacity`).  Clones do not compete with one
-    another.  All clones advance together: the only Python loop is over time
-    steps.
+    """Iterate Equation 2 for every clone of a repertoire, each from its size.
 
     Parameters
     ----------
     repertoire : Repertoire
     settings : Equation2Settings, optional
-        Rates, capacity scale, time grid, tumour term and reading, made by
-        :func:`equation_2_settings` (default: its defaults, the paper's
-        Figure 1 over 60 days).
+        From :func:`equation_2_settings` (default: Figure 1 over 60 days).
 
     Returns
     -------
@@ -327,14 +275,9 @@ def expand_clones(
     presented: bool | ArrayLike = True,
     settings: Equation2Settings = DEFAULT_SETTINGS,
 ) -> RepertoireExpansion:
-    """Iterate Equation 2 for chosen clones of a repertoire, from chosen starting counts.
+    """Iterate Equation 2 for chosen clones from chosen starting counts.
 
-    :func:`expand_repertoire` runs every clone from its size; a donor
-    lymphocyte infusion holds only some clones, with the counts it happened to
-    draw, and the tumour's peptides may not be presented.  Each listed clone
-    grows by Equation 2 from its ``n0`` towards its capacity ``K_ij``; a clone
-    whose peptide is not presented has no antigen to expand on, and stays at
-    its starting count.
+    A clone whose peptide is not presented has no antigen and stays at its ``n0``.
 
     Parameters
     ----------
@@ -387,13 +330,7 @@ def expand_checked(
     presented: NDArray[np.bool_],
     settings: Equation2Settings,
 ) -> RepertoireExpansion:
-    """:func:`expand_clones` for inputs its caller has already checked.
-
-    ``clones`` holds valid indices (1-D), ``n0`` and ``presented`` are scalars
-    or one per clone, and ``settings`` comes from :func:`equation_2_settings`.
-    Nothing is checked again: the public functions that call this one check
-    their inputs once, at their own front door.
-    """
+    """:func:`expand_clones` for inputs its caller has already checked (nothing is checked again)."""
     tumour = repertoire.tumour_directed[clones]
     start = np.broadcast_to(n0, clones.shape).copy()
     cells, cap = _expand(repertoire, clones, start, tumour, np.broadcast_to(presented, clones.shape), settings)
@@ -419,18 +356,9 @@ def _clone_indices(clones: Any, n_clones: int) -> NDArray[np.intp]:
 class TumourFractionSweep:
     """The result of :func:`sweep_tumour_fraction`.
 
-    Attributes
-    ----------
-    tumour_fractions : numpy.ndarray
-        The requested shares of tumour-associated peptides, shape ``(F,)``.
-    n_tumour_peptides : numpy.ndarray of int
-        Tumour-associated peptides at each share, ``round(share * n_peptides)``.
-    t : numpy.ndarray
-        Time in days, shape ``(steps + 1,)``.
-    tumour_cells : numpy.ndarray
-        Cells in tumour-directed clones, shape ``(F, steps + 1)``.
-    alloreactive_cells : numpy.ndarray
-        Cells in alloreactive clones, shape ``(F, steps + 1)``.
+    ``tumour_fractions`` ``(F,)`` and ``n_tumour_peptides`` (``round(share *
+    n_peptides)``); ``t`` in days; ``tumour_cells`` and ``alloreactive_cells``
+    totals, ``(F, steps + 1)``.
     """
 
     tumour_fractions: NDArray[np.float64]
@@ -458,9 +386,8 @@ class TumourFractionSweep:
     def crossover(self) -> float:
         """Smallest share at which the alloreactive peak no longer exceeds the tumour-directed one.
 
-        Linear interpolation of ``log(alloreactive / tumour)`` between the two
-        neighbouring shares of the sweep at which it changes sign (the shares
-        should be sorted); ``nan`` if the ratio stays above one.
+        Linear interpolation of ``log(alloreactive / tumour)`` where it changes
+        sign; ``nan`` if the ratio stays above one.
         """
         order = np.argsort(self.tumour_fractions)
         x = self.tumour_fractions[order]
@@ -484,17 +411,11 @@ def sweep_tumour_fraction(
 ) -> TumourFractionSweep:
     """Expand one repertoire with different shares of tumour-associated peptides.
 
-    Everything about the repertoire is kept (clone sizes, TCR affinities, which
-    peptide each clone recognises, the peptides' IC50s and expressions); only
-    which peptides count as tumour-associated changes.  The peptides are put in
-    one random order, the repertoire's own tumour peptides first, and the first
-    ``round(share * n_peptides)`` of that order are tumour-associated, so the
-    tumour sets grow nested with the share, and the repertoire's own share
-    reproduces :func:`expand_repertoire`.
-
-    Clones do not interact, so each clone is run through Equation 2 twice, once
-    as tumour-directed and once as alloreactive, in one batch; the totals at
-    every share are then sums over the clones of the right kind.
+    Only which peptides count as tumour-associated changes: the first
+    ``round(share * n_peptides)`` of one random order (the repertoire's own
+    tumour peptides first), so tumour sets are nested and the repertoire's own
+    share reproduces :func:`expand_repertoire`.  Each clone runs twice (as
+    tumour-directed and as alloreactive); totals are sums over the right kind.
 
     Parameters
     ----------
@@ -541,5 +462,3 @@ def sweep_tumour_fraction(
         tumour_cells=clone_is_tumour @ as_tumour,
         alloreactive_cells=(1.0 - clone_is_tumour) @ as_normal,
     )
-
-

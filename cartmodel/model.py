@@ -1,21 +1,10 @@
 """Equation 1 of Toor et al. (2019): antigen-driven logistic growth of CAR T cells.
 
-The paper describes an iterating logistic equation whose carrying capacity is
-driven by the antigen it meets::
-
-    K_t = K * B * (P * exp((q - r) * t) + 1)
-
-CAR T cells (``N``, model cells) grow logistically at rate ``r`` towards
-``K_t``; the tumour term ``P * exp((q - r) t)`` (antigen units, AU) shrinks
-when the CAR T growth rate ``r`` exceeds the tumour's ``q``; the ``+ 1`` keeps
-a memory population of ``K * B`` model cells once the tumour is gone.  The
-typeset equation is missing from the paper's text, so three readings of the
-iteration are offered (see :func:`simulate`).  Units and ranges of every
-parameter are in :mod:`cartmodel.parameters`; the computation itself lives in
-:mod:`cartmodel.engine`.
-
-All functions are pure, accept numpy arrays for every numeric parameter and
-broadcast them; the time axis is always last.
+CAR T cells (``N``, model cells) grow logistically at rate ``r`` towards the
+capacity ``K_t = K * B * (P * exp((q - r) * t) + 1)``; the tumour term (antigen
+units, AU) shrinks when ``r > q`` and the ``+ 1`` keeps a memory population of
+``K * B``.  Units and ranges: :mod:`cartmodel.parameters`; computation:
+:mod:`cartmodel.engine`.  Numeric parameters broadcast; the time axis is last.
 """
 
 from __future__ import annotations
@@ -65,18 +54,12 @@ class Expansion:
     ----------
     t : numpy.ndarray
         Time in days, shape ``(steps + 1,)``.
-    car_t : numpy.ndarray
-        CAR T cells in model cells, shape ``S + (steps + 1,)`` where ``S`` is
-        the broadcast shape of the parameters.
-    tumour : numpy.ndarray
-        The tumour term ``P * exp((q - r) t)`` in antigen units (AU), same
-        shape as ``car_t``.
-    capacity : numpy.ndarray
-        Antigen-driven carrying capacity ``K_t`` in model cells, same shape as
-        ``car_t``.
+    car_t, tumour, capacity : numpy.ndarray
+        CAR T cells (model cells), tumour term ``P * exp((q - r) t)`` (AU) and
+        capacity ``K_t`` (model cells), shape ``S + (steps + 1,)`` for the
+        broadcast parameter shape ``S``.
     clearance_level : numpy.ndarray
-        The level of the tumour term, in AU, below which the tumour counts as
-        cleared (1 AU unless :func:`simulate` was given another).
+        Tumour-term level (AU) below which the tumour counts as cleared.
     """
 
     t: NDArray[np.float64]
@@ -102,22 +85,15 @@ class Expansion:
 
     @property
     def clearance_day(self) -> NDArray[np.float64]:
-        """First day on the time grid with the tumour term below ``clearance_level``.
+        """First grid day with the tumour term below ``clearance_level`` (``inf`` if none).
 
-        ``inf`` where it stays at or above that level within the horizon.  The
-        tumour term is in antigen units: with the default level of 1 AU this is
-        the day the antigen falls below that of about 10**9 normal B cells, not
-        the day the last malignant cell is gone.
+        With 1 AU this is antigen below about 10**9 normal B cells, not the last blast gone.
         """
         return first_day_below(self.t, self.tumour, self.clearance_level)
 
 
 def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
     """The dimensionless affinity factor ``B = (1 nM) / IC50`` of an scFv (or peptide).
-
-    The reference binder's IC50 (:data:`cartmodel.parameters.AFFINITY_REFERENCE_IC50_NM`,
-    1 nM) makes ``B`` a pure number, so that the plateau ``K * B`` is in model
-    cells whatever unit the IC50 was measured in.
 
     Parameters
     ----------
@@ -138,9 +114,7 @@ def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
     return AFFINITY_REFERENCE_IC50_NM / ic50
 
 
-def tumour_clearance_day(
-    *, P: ArrayLike, r: ArrayLike, q: ArrayLike, clearance_level: ArrayLike = 1.0
-) -> NDArray[np.float64]:
+def tumour_clearance_day(*, P: ArrayLike, r: ArrayLike, q: ArrayLike, clearance_level: ArrayLike = 1.0) -> NDArray[np.float64]:
     """Day on which the tumour term ``P * exp((q - r) t)`` falls to ``clearance_level``.
 
     In continuous time: ``ln(P / clearance_level) / (r - q)``.
@@ -152,9 +126,7 @@ def tumour_clearance_day(
     r, q : float or array_like
         CAR T and tumour growth rates per day, ``r > 0`` and ``q >= 0``.
     clearance_level : float or array_like
-        Level of the tumour term, in AU, > 0; 1 AU by default.  The antigen of
-        one blast is ``1 / blasts-per-AU`` (about ``1e-9`` AU at the normal
-        B-cell CD19 density; see :mod:`cartmodel.burden`).
+        Level of the tumour term, in AU, > 0 (one blast is about ``1e-9`` AU).
 
     Returns
     -------
@@ -211,15 +183,8 @@ def capacity(
     ----------
     t_days : float or array_like
         Time in days, >= 0; its axis is placed last.
-    r, q : float or array_like
-        CAR T growth rate (> 0) and tumour growth rate (>= 0), per day.
-    B : float or array_like
-        Affinity factor ``(1 nM) / IC50``, dimensionless, > 0 (see
-        :func:`affinity_from_ic50`).
-    P : float or array_like
-        Antigen burden at day 0, in antigen units (AU), >= 0.
-    K : float or array_like
-        Scale of the steady-state CAR T level, model cells, > 0.
+    r, q, B, P, K : float or array_like
+        As in :func:`simulate`.
     b_placement : {"capacity", "antigen"}
         ``"capacity"`` (default): ``K * B * (P e^{(q-r)t} + 1)``, so peak and
         plateau both scale with the affinity.  ``"antigen"``:
@@ -259,17 +224,13 @@ def simulate(
 
     Parameters
     ----------
-    r : float or array_like
-        CAR T growth rate per day, > 0.
-    q : float or array_like
-        Growth rate of the malignant population per day, >= 0.
+    r, q : float or array_like
+        CAR T and tumour growth rates per day, ``r > 0``, ``q >= 0``.
     B : float or array_like
-        Affinity factor ``(1 nM) / IC50`` of the scFv for its epitope,
-        dimensionless, > 0 (see :func:`affinity_from_ic50`).
+        Affinity factor ``(1 nM) / IC50``, dimensionless, > 0 (:func:`affinity_from_ic50`).
     P : float or array_like
-        Antigen burden at day 0 (the multiplier of ``K``), in antigen units
-        (AU; one AU is the CD19 of 10**9 normal B cells), >= 0.  ``P = 0``
-        gives plain logistic growth to ``K * B``.
+        Antigen burden at day 0 in antigen units (AU; the CD19 of 10**9 normal
+        B cells), >= 0.
     K : float or array_like
         Scale of the steady-state CAR T level, model cells, > 0.
     n0 : float or array_like
@@ -299,30 +260,17 @@ def simulate(
         first grid time at or after ``day`` (0 <= day <= days).  Infusions on
         the same step add up.
     clearance_level : float or array_like
-        Level of the tumour term, in AU, below which ``clearance_day`` counts
-        the tumour as cleared; 1 AU by default.
+        Tumour-term level (AU, > 0) below which ``clearance_day`` counts it cleared.
 
     Returns
     -------
     Expansion
-        Time grid, CAR T and tumour trajectories, capacity, and summary values
-        (``peak``, ``peak_day``, ``final``, ``clearance_day``).
 
     Raises
     ------
-    TypeError
-        For a parameter of the wrong type.
     ValueError
-        For a parameter outside its range (the message names it, its unit and
-        its range), shapes that do not broadcast, a horizon that is not a
-        whole number of steps, or a capacity beyond float64's safe range
-        (``1e-300`` to ``1e300`` model cells).
-
-    Notes
-    -----
-    Every reading is computed in reciprocal form, ``1/N_t = a/N_{t-1} + (1 - a)/K_t``,
-    which is algebraically identical to the logistic expressions above, keeps
-    every count strictly positive and avoids overflow for huge ``r``.
+        Also for shapes that do not broadcast, a horizon that is not a whole
+        number of steps, or a capacity outside ``1e-300`` to ``1e300`` model cells.
 
     Examples
     --------
@@ -333,12 +281,10 @@ def simulate(
     """
     n0_ = check("n0", n0)
     level = check("clearance_level", clearance_level)
-    run = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement,
-                    others={"n0": n0_})
+    run = check_run(r=r, q=q, B=B, P=P, K=K, days=days, dt=dt, reading=reading, b_placement=b_placement, others={"n0": n0_})
     t = run.t
     schedule = check_doses(doses, t)
-    shape = broadcast_shape({"parameters": np.empty(run.shape),
-                             **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
+    shape = broadcast_shape({"parameters": np.empty(run.shape), **{f"n0 of dose {i + 1}": c for i, (_, c) in enumerate(schedule)}})
     broadcast_shape({"parameters": np.empty(shape), "clearance_level": level})
     r_, q_, B_, P_, K_, n0_ = (np.broadcast_to(a, shape) for a in (*run.parameters, n0_))
     tumour = tumour_term(t, r_, q_, P_)

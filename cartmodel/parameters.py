@@ -1,9 +1,7 @@
 """The parameter table: every model quantity's name, unit, valid range, default and label.
 
-One entry per parameter, in one place.  Input checks (and so every error
-message), slider ranges and labels of the Jupyter widgets, axis labels of the
-figures and the controls of the in-browser explorers all read this table, so a
-unit or a range is stated once.
+Input checks (and so error messages), widget sliders, axis labels and the
+in-browser explorers all read this table, so a unit or a range is stated once.
 
 Units of the book
 -----------------
@@ -107,14 +105,10 @@ class Parameter:
         What the parameter is, in a few words.
     unit : str
         Unit, from :data:`UNITS`.
-    low : float or None
-        Lower end of the valid range; ``None`` leaves it open to minus infinity.
-    high : float or None
-        Upper end of the valid range; ``None`` leaves it open to infinity.
-    low_open : bool
-        Whether ``low`` itself is excluded.
-    high_open : bool
-        Whether ``high`` itself is excluded.
+    low, high : float or None
+        Ends of the valid range; ``None`` leaves that side unbounded.
+    low_open, high_open : bool
+        Whether ``low`` or ``high`` itself is excluded.
     default : float
         The book's default (the paper's Figure 1 where it gives one).
     control : tuple of (float, float, str, float)
@@ -147,13 +141,6 @@ class Parameter:
     def limits(self) -> dict[str, Any]:
         """The row's range and unit as keyword arguments of the input checks."""
         return dict(low=self.low, high=self.high, low_open=self.low_open, high_open=self.high_open, unit=self.unit)
-
-    @property
-    def range_text(self) -> str:
-        """The valid range in words, as error messages state it."""
-        low = "" if self.low is None else f"{'>' if self.low_open else '>='} {self.low:g}"
-        high = "" if self.high is None else f"{'<' if self.high_open else '<='} {self.high:g}"
-        return " and ".join(part for part in (low, high) if part) or "any finite number"
 
 
 def _row(name: str, symbol: str, meaning: str, unit: str, low: float | None, default: float,
@@ -244,19 +231,12 @@ def check(name: str, value: Any, *, as_name: str | None = None) -> NDArray[np.fl
     value : real number or array_like
         The value to check.
     as_name : str, optional
-        The name to print in error messages, where a function calls the
-        parameter something more specific (``"doses[2] cells"``).
+        The name to print in error messages (``"doses[2] cells"``).
 
     Returns
     -------
     numpy.ndarray
         ``value`` as a float64 array.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`cartmodel._validation.as_real_array`, naming the parameter,
-        its unit and its valid range.
 
     Examples
     --------

@@ -1,17 +1,11 @@
 """The donor T cell repertoire that Equation 2 of Toor et al. (2019) runs on: clones and their peptides.
 
-Each donor clone ``i`` has a size in cells and a TCR affinity ``Z_i``, and
-recognises one peptide ``j`` that the recipient presents on HLA, with binding
-affinity ``B_j = 1 / IC50_j`` and expression ``P_j`` (the expression of the
-peptide's parent protein times the cell mass that expresses it); some of the
-peptides are tumour-associated.  Equation 2 itself is :mod:`cartmodel.equation2`.
-
-The paper does not fix the repertoire; this module draws one, with power-law
-clone sizes and TCR affinities and log-uniform IC50s and expressions
-(:func:`draw_repertoire` and :func:`draw_peptides` say exactly what is drawn).
-Donor clones that recognise nothing the recipient presents do not expand in the
-model and are left out.  :func:`rank_frequency` and
-:func:`fit_power_law_exponent` read power laws back from data.
+Each donor clone ``i`` (size in cells, TCR affinity ``Z_i``) recognises one
+peptide ``j`` the recipient presents on HLA (binding ``B_j = 1 / IC50_j``,
+expression ``P_j``: parent-protein expression times the cell mass expressing
+it); some peptides are tumour-associated.  The paper does not fix the
+repertoire: :func:`draw_repertoire` and :func:`draw_peptides` draw one.  Clones
+that recognise nothing presented would not expand and are left out.
 """
 
 from __future__ import annotations
@@ -61,11 +55,9 @@ class PeptideLibrary:
     ic50_nm : numpy.ndarray
         HLA-binding IC50 of each peptide in nM, > 0, shape ``(m,)``.
     expression : numpy.ndarray
-        ``P_j``: expression of the parent protein times the cell mass that
-        expresses it, in the antigen units of Equation 1's ``P`` (> 0), shape ``(m,)``.
+        ``P_j`` in the antigen units of Equation 1's ``P``, > 0, shape ``(m,)``.
     tumour : numpy.ndarray of bool
-        True for tumour-associated peptides, False for normal-tissue
-        (alloreactive, GVHD-directed) peptides, shape ``(m,)``.
+        True for tumour-associated, False for normal-tissue (GVHD-directed) peptides.
     """
 
     ic50_nm: NDArray[np.float64]
@@ -107,9 +99,8 @@ class Repertoire:
     sizes : numpy.ndarray
         Cells of each clone (> 0), shape ``(n,)``; the starting counts of Equation 2.
     affinity : numpy.ndarray
-        ``Z_i``: TCR affinity of each clone for its peptide-HLA complex, > 0,
-        dimensionless (relative to the CAR's scFv, whose affinity enters
-        Equation 1 through ``B``), shape ``(n,)``.
+        ``Z_i``: TCR affinity for the peptide-HLA complex relative to the CAR's
+        scFv, dimensionless, > 0, shape ``(n,)``.
     peptide : numpy.ndarray of int
         Index into ``peptides`` of the peptide each clone recognises, shape ``(n,)``.
     peptides : PeptideLibrary
@@ -130,8 +121,7 @@ class Repertoire:
             raise TypeError(f"peptide must be an array of integer indices; got dtype {peptide.dtype}")
         if not (sizes.shape == affinity.shape == peptide.shape):
             raise ValueError(
-                "sizes, affinity and peptide must have one entry per clone; got shapes "
-                f"{sizes.shape}, {affinity.shape} and {peptide.shape}"
+                f"sizes, affinity and peptide must have one entry per clone; got shapes {sizes.shape}, {affinity.shape} and {peptide.shape}"
             )
         m = self.peptides.n_peptides
         if peptide.min() < 0 or peptide.max() >= m:
@@ -171,16 +161,8 @@ class Repertoire:
 class PowerLawFit:
     """Maximum-likelihood fit of a continuous power law (see :func:`fit_power_law_exponent`).
 
-    Attributes
-    ----------
-    exponent : float
-        Fitted ``alpha`` of the density ``p(x) ∝ x ** -alpha`` for ``x >= minimum``.
-    standard_error : float
-        Its asymptotic standard error, ``(alpha - 1) / sqrt(n_tail)``.
-    minimum : float
-        The lower bound ``x_min`` of the fitted tail.
-    n_tail : int
-        Number of values at or above ``minimum``.
+    ``exponent`` ``alpha`` and its ``standard_error``, over the ``n_tail`` values
+    at or above ``minimum``.
     """
 
     exponent: float
@@ -197,13 +179,11 @@ def _check_exponent(name: str, value: Any) -> float:
     alpha = as_real_scalar(name, value)
     if alpha <= 1.0:
         raise ValueError(
-            f"{name} must be > 1: a power law p(x) ∝ x**-{name} on [x_min, inf) can be normalised "
-            f"only for exponents above 1; got {alpha!r}"
+            f"{name} must be > 1: a power law p(x) ∝ x**-{name} on [x_min, inf) can be normalised only for exponents above 1; got {alpha!r}"
         )
     if alpha < MIN_SAMPLING_EXPONENT:
         raise ValueError(
-            f"{name} must be >= {MIN_SAMPLING_EXPONENT}: smaller exponents put the largest draws beyond "
-            f"float64's range; got {alpha!r}"
+            f"{name} must be >= {MIN_SAMPLING_EXPONENT}: smaller exponents put the largest draws beyond float64's range; got {alpha!r}"
         )
     return alpha
 
@@ -245,16 +225,13 @@ def draw_peptides(
     seed : int or numpy.random.Generator
         Seed (>= 0) of a new generator, or a generator to draw from.
     ic50_range_nm : (float, float)
-        HLA-binding IC50s are log-uniform over this range, in nM (default 1 to
-        500 nM; 500 nM is the usual cut-off for a binder).
+        Log-uniform range of HLA-binding IC50s in nM, 0 < low <= high (500 nM:
+        the usual cut-off for a binder).
     expression_range : (float, float)
-        Expressions ``P_j`` are log-uniform over this range, in the antigen
-        units of Equation 1's ``P`` (the paper's Figure 1 has ``P = 1000`` for
-        the CAR's surface antigen).
+        Log-uniform range of ``P_j`` in antigen units, 0 < low <= high.
     tumour_fraction : float
-        Share of the peptides that is tumour-associated, in [0, 1]; the number
-        of tumour peptides is ``round(tumour_fraction * n_peptides)``, placed at
-        random.
+        Share of tumour-associated peptides, in [0, 1]; ``round(tumour_fraction
+        * n_peptides)`` of them, placed at random.
 
     Returns
     -------
@@ -285,36 +262,25 @@ def draw_repertoire(
 ) -> Repertoire:
     """Draw a donor repertoire: power-law clone sizes and TCR affinities.
 
-    What is drawn, for each of ``n_clones`` clones independently:
-
-    * its size ``s`` in cells from the continuous power law (Pareto) with density
-      ``p(s) = (alpha - 1) / s_min * (s / s_min) ** -alpha`` for ``s >= s_min``,
-      ``alpha = size_exponent`` and ``s_min = min_size_cells``; this density has
-      a finite integral only for ``alpha > 1`` (and a finite mean only for
-      ``alpha > 2``).  In rank-frequency form the sizes fall as
-      ``rank ** (-1 / (alpha - 1))``;
-    * its TCR affinity ``Z`` from the same kind of law with exponent
-      ``affinity_exponent`` and minimum ``min_affinity``, independently of its size;
-    * the peptide it recognises, uniformly from the library.
+    Each clone independently: size ``s`` from the continuous power law
+    ``p(s) = (alpha - 1) / s_min * (s / s_min) ** -alpha`` (``s >= s_min``), TCR
+    affinity ``Z`` from the same kind of law, and its peptide uniformly from the
+    library.
 
     Parameters
     ----------
     n_clones : int
         Number of clones, >= 1.
     seed : int or numpy.random.Generator
-        Seed (>= 0) of a new generator, or a generator to draw from.  The same
-        seed gives the same repertoire.
+        Seed (>= 0) of a new generator, or a generator to draw from.
     size_exponent, affinity_exponent : float
-        Power-law exponents ``alpha``; must be > 1 (normalisable) and, for
-        sampling in float64, >= 1.1.
+        Power-law exponents ``alpha``, >= 1.1 (normalisable and samplable in float64).
     min_size_cells : float
         Smallest clone, in cells, > 0.
     min_affinity : float
-        Smallest TCR affinity ``Z``, > 0 (dimensionless; 1 would be a TCR that
-        drives expansion as strongly per unit ``B P`` as the CAR's scFv).
+        Smallest TCR affinity ``Z``, dimensionless, > 0.
     peptides : PeptideLibrary, optional
-        The presented peptides; by default ``draw_peptides(n_peptides, seed=rng)``
-        with the same generator, drawn before the clones.
+        Default: ``draw_peptides(n_peptides, seed=rng)``, drawn first.
     n_peptides : int
         Size of the default library.
 
@@ -352,9 +318,8 @@ def rank_frequency(sizes: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.fl
     Returns
     -------
     rank, frequency : numpy.ndarray
-        Ranks ``1..n`` and each clone's share of all cells, largest first.  For
-        a power-law density with exponent ``alpha``, ``frequency`` falls as
-        ``rank ** (-1 / (alpha - 1))``: a straight line on log-log axes.
+        Ranks ``1..n`` and each clone's share of all cells, largest first (for
+        exponent ``alpha``, frequency falls as ``rank ** (-1 / (alpha - 1))``).
     """
     values = _vector("sizes", sizes, low=0.0, low_open=True, unit="cells")
     ordered = np.sort(values)[::-1]
@@ -364,10 +329,8 @@ def rank_frequency(sizes: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.fl
 def fit_power_law_exponent(values: ArrayLike, *, minimum: float) -> PowerLawFit:
     """Maximum-likelihood exponent of a continuous power law above ``minimum``.
 
-    For the density ``p(x) = (alpha - 1) / x_min * (x / x_min) ** -alpha``,
-    ``x >= x_min``, the estimate is ``1 + n / sum(ln(x_i / x_min))`` over the
-    ``n`` values at or above ``x_min``, with standard error ``(alpha - 1) / sqrt(n)``
-    (Clauset, Shalizi and Newman, SIAM Review 2009).
+    ``1 + n / sum(ln(x_i / x_min))`` over the ``n`` values at or above ``x_min``,
+    standard error ``(alpha - 1) / sqrt(n)`` (Clauset, Shalizi and Newman 2009).
 
     Parameters
     ----------
@@ -390,6 +353,4 @@ def fit_power_law_exponent(values: ArrayLike, *, minimum: float) -> PowerLawFit:
             f"with {tail.size} values at or above it"
         )
     alpha = 1.0 + tail.size / log_sum
-    return PowerLawFit(
-        exponent=alpha, standard_error=(alpha - 1.0) / math.sqrt(tail.size), minimum=x_min, n_tail=int(tail.size)
-    )
+    return PowerLawFit(exponent=alpha, standard_error=(alpha - 1.0) / math.sqrt(tail.size), minimum=x_min, n_tail=int(tail.size))

@@ -114,9 +114,7 @@ def cumulative_response_probability(rho_r: ArrayLike, infusions: ArrayLike) -> N
 
 
 def capture_probability(frequency: ArrayLike, dose_cells: ArrayLike) -> NDArray[np.float64]:
-    """Chance that a DLI of ``D`` cells holds at least one cell of a clone of frequency ``f``.
-
-    ``1 - (1 - f) ** D``, for ``D`` independent draws from the donor's cells.
+    """Chance ``1 - (1 - f) ** D`` that a DLI of ``D`` cells holds a clone of frequency ``f``.
 
     Parameters
     ----------
@@ -158,9 +156,7 @@ def dose_for_capture(frequency: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float
         dose = np.log1p(-rho) / np.log1p(-f)
     if not np.all(np.isfinite(dose)):
         rare = float(np.broadcast_to(f, dose.shape)[~np.isfinite(dose)].flat[0])
-        raise ValueError(
-            f"frequency is too small: the dose that captures such a clone exceeds float64's range; got {rare!r}"
-        )
+        raise ValueError(f"frequency is too small: the dose that captures such a clone exceeds float64's range; got {rare!r}")
     return dose
 
 
@@ -171,21 +167,13 @@ class DLITrial:
     Attributes
     ----------
     responded : numpy.ndarray of bool
-        Whether each simulated patient had a GVHD-free response, shape ``(patients,)``.
-    presented : numpy.ndarray of bool
-        Whether the tumour peptides were presented, shape ``(patients, infusions)``.
-    captured : numpy.ndarray of bool
-        Whether each infusion held at least one cell of a relevant clone,
-        shape ``(patients, infusions)``.
-    rho_p : float
-        The presentation probability used.
-    rho_t : float
-        The capture probability of the relevant clones at this dose,
-        ``1 - (1 - f_relevant) ** D``.
+        GVHD-free response of each patient, shape ``(patients,)``.
+    presented, captured : numpy.ndarray of bool
+        Tumour peptides presented, and a relevant clone infused, shape ``(patients, infusions)``.
+    rho_p, rho_t : float
+        Presentation probability used and capture probability ``1 - (1 - f_relevant) ** D``.
     infusions : int
-        Infusions per patient.
-    presentation : str
-        ``"per_infusion"`` or ``"per_patient"``.
+    presentation : {"per_infusion", "per_patient"}
     """
 
     responded: NDArray[np.bool_]
@@ -208,11 +196,7 @@ class DLITrial:
 
     @property
     def expected(self) -> float:
-        """The closed form for this trial.
-
-        ``1 - (1 - rho_P rho_T) ** n`` when presentation is drawn per infusion,
-        ``rho_P (1 - (1 - rho_T) ** n)`` when it is fixed per patient.
-        """
+        """Closed form: ``1 - (1 - rho_P rho_T) ** n`` per infusion, ``rho_P (1 - (1 - rho_T) ** n)`` per patient."""
         if self.presentation == "per_infusion":
             return 1.0 - (1.0 - self.rho_p * self.rho_t) ** self.infusions
         return self.rho_p * (1.0 - (1.0 - self.rho_t) ** self.infusions)
@@ -228,8 +212,9 @@ def _response_threshold(response_cells: Any) -> float:
     return as_real_scalar("response_cells", response_cells, low=0.0, low_open=True, unit="cells")
 
 
-def _peaks(repertoire: Repertoire, clones: NDArray[np.intp], n0: NDArray[np.float64],
-           presented: NDArray[np.bool_], settings: Equation2Settings) -> NDArray[np.float64]:
+def _peaks(
+    repertoire: Repertoire, clones: NDArray[np.intp], n0: NDArray[np.float64], presented: NDArray[np.bool_], settings: Equation2Settings
+) -> NDArray[np.float64]:
     """Peak cells of each listed clone under Equation 2 (inputs already checked)."""
     return expand_checked(repertoire, clones, n0, presented, settings).cells.max(axis=-1)
 
@@ -249,11 +234,7 @@ def relevant_clones(
     response_cells: float = 1e3,
     settings: Equation2Settings = DEFAULT_SETTINGS,
 ) -> NDArray[np.bool_]:
-    """Tumour-directed clones that reach ``response_cells`` from one infused cell.
-
-    Each tumour-directed clone is run through Equation 2 (all at once) from a
-    single cell with its peptide presented; it is relevant if its count reaches
-    ``response_cells`` within the horizon.
+    """Tumour-directed clones that reach ``response_cells`` within the horizon from one presented cell.
 
     Parameters
     ----------
@@ -285,12 +266,9 @@ def simulate_dli_trial(
     response_cells: float = 1e3,
     settings: Equation2Settings = DEFAULT_SETTINGS,
 ) -> DLITrial:
-    """Monte Carlo: many simulated DLIs, each run through Equation 2.
+    """Monte Carlo: many simulated DLIs, each run through Equation 2 (choices: module docstring).
 
-    Each infusion is drawn under the modelling choices listed in
-    :mod:`cartmodel.response`; every tumour-directed clone in it grows by
-    Equation 2 from its infused count (held at its count if its peptide is not
-    presented).  Infusions are independent draws and are not added to one another.
+    Infusions are independent draws and are not added to one another.
 
     Parameters
     ----------
@@ -309,15 +287,12 @@ def simulate_dli_trial(
     presentation : {"per_infusion", "per_patient"}
         Draw presentation afresh for each infusion (the independence behind
         ``1 - (1 - rho_R) ** n``) or once per patient (a property of the tumour).
-    response_cells : float
-        Cells a tumour-directed clone must reach to count as a response, > 0.
-    settings : Equation2Settings, optional
-        Equation 2's settings, as in :func:`cartmodel.expand_repertoire`.
+    response_cells, settings
+        As in :func:`relevant_clones`.
 
     Returns
     -------
     DLITrial
-        Outcomes, with ``rate``, ``expected`` and ``standard_error``.
     """
     check_instance("repertoire", repertoire, Repertoire)
     check_instance("settings", settings, Equation2Settings)
@@ -346,20 +321,23 @@ def simulate_dli_trial(
     )
 
 
-def _infused_counts(tumour_frequencies: NDArray[np.float64], dose: int, size: tuple[int, int],
-                    rng: np.random.Generator) -> NDArray[np.int64]:
-    """Cells of each tumour-directed clone in every infusion, a multinomial draw of ``dose`` cells.
-
-    The draw is over the tumour-directed clones and, last, everyone else, whose
-    count is dropped: shape ``size + (len(tumour_frequencies),)``.
-    """
+def _infused_counts(
+    tumour_frequencies: NDArray[np.float64], dose: int, size: tuple[int, int], rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """Cells of each tumour-directed clone per infusion: a multinomial of ``dose`` cells (others dropped)."""
     pvals = np.append(tumour_frequencies, max(0.0, 1.0 - float(tumour_frequencies.sum())))
     pvals /= pvals.sum()
     return rng.multinomial(dose, pvals, size=size)[..., :-1]
 
 
-def _responded(repertoire: Repertoire, tumour_clones: NDArray[np.intp], counts: NDArray[np.int64],
-               presented: NDArray[np.bool_], threshold: float, settings: Equation2Settings) -> NDArray[np.bool_]:
+def _responded(
+    repertoire: Repertoire,
+    tumour_clones: NDArray[np.intp],
+    counts: NDArray[np.int64],
+    presented: NDArray[np.bool_],
+    threshold: float,
+    settings: Equation2Settings,
+) -> NDArray[np.bool_]:
     """Whether, in some infusion with the peptides presented, an infused tumour-directed clone reached ``threshold``."""
     patient, infusion, column = np.nonzero(counts)
     clones = tumour_clones[column]

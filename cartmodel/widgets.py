@@ -1,23 +1,11 @@
 """Interactive dosing widgets for Jupyter (ipywidgets and matplotlib).
 
-Three explorers, each an object whose ``widget`` attribute (or the object
-itself, in a notebook cell) shows sliders, a figure and readouts:
-
-* :class:`DosingExplorer`: one infusion; CAR T and tumour curves, peak, day of
-  peak, clearance day and a flag when the peak crosses the toxicity ceiling.
-* :class:`NomogramExplorer`: a dose x burden map of the peak with the ceiling
-  contour and the line of the largest dose under the model ceiling.
-* :class:`ScheduleExplorer`: a split schedule against one infusion of the total.
-
-Moving a slider recomputes with :mod:`cartmodel` and updates the existing
-matplotlib artists (no new figure); the figure is then rendered to PNG into an
-``ipywidgets.Image``, which works in any Jupyter front end with a kernel.  A
-static web page has no kernel: the book shows these widgets' figures there, and
-JavaScript explorers (``assets/explorer/explorers.js``) that reproduce
-all three from the same parameter table.
-
-This module imports matplotlib and ipywidgets; :mod:`cartmodel` itself does not
-import it.
+Each explorer's ``widget`` (or the object itself, in a notebook cell) shows
+sliders, a figure and readouts.  Moving a slider recomputes, updates the
+existing matplotlib artists and renders the figure as PNG into an
+``ipywidgets.Image``.  A static page has no kernel: there the book shows
+JavaScript explorers (``assets/explorer/explorers.js``) built from the same
+parameter table.  :mod:`cartmodel` itself does not import this module.
 """
 
 from __future__ import annotations
@@ -65,21 +53,20 @@ __all__ = [
 ]
 
 #: Controls of each explorer, by name in the parameter table
-#: (:data:`cartmodel.parameters.PARAMETERS`), which gives their labels, units,
-#: slider ranges and defaults; the in-browser explorers read the same table.
-EXPLORER_CONTROLS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "dosing": ("n0", "P", "ic50", "r", "q", "ceiling"),
-    "nomogram": ("ic50", "ceiling", "clear_by_day"),
-    "schedule": ("total_n0", "infusions", "interval_days", "P"),
-})
+#: (:data:`cartmodel.parameters.PARAMETERS`: labels, units, ranges, defaults).
+EXPLORER_CONTROLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "dosing": ("n0", "P", "ic50", "r", "q", "ceiling"),
+        "nomogram": ("ic50", "ceiling", "clear_by_day"),
+        "schedule": ("total_n0", "infusions", "interval_days", "P"),
+    }
+)
 #: The nomogram explorer's burden axis, as ``(log10 of the lowest, log10 of the highest)`` P in AU.
 NOMOGRAM_LOG10_P: tuple[float, float] = (-2.0, 4.0)
 
 #: Starting values of the explorers, the table's defaults (the paper's Figure 1
 #: and the book's example ceiling), plus the fixed K, horizon and step.
-EXPLORER_DEFAULTS: Mapping[str, float] = MappingProxyType(
-    {name: row.default for name, row in PARAMETERS.items()}
-)
+EXPLORER_DEFAULTS: Mapping[str, float] = MappingProxyType({name: row.default for name, row in PARAMETERS.items()})
 
 _UNSET: Any = object()  # a starting value not given (None is a bad value, not a missing one)
 _STYLE = {"description_width": "150px"}
@@ -125,9 +112,16 @@ def _slider(name: str, value: Any = _UNSET, *, high: float | None = None) -> wid
         return widgets.IntSlider(value=integer, min=int(low), max=int(top), **common)
     number = as_real_scalar(name, value, low=low, high=top)
     if scale == "log":
-        return widgets.FloatLogSlider(value=number, base=10, min=math.log10(low), max=math.log10(top), step=step,
-                                      readout_format=".3g", **common)
+        return widgets.FloatLogSlider(
+            value=number, base=10, min=math.log10(low), max=math.log10(top), step=step, readout_format=".3g", **common
+        )
     return widgets.FloatSlider(value=number, min=low, max=top, step=step, readout_format=".3g", **common)
+
+
+def _sliders(names: tuple[str, ...], start: Mapping[str, Any]) -> dict[str, widgets.Widget]:
+    """Sliders for the table parameters ``names``, after refusing unknown starting values."""
+    _check_start(start, names)
+    return {name: _slider(name, start.get(name, _UNSET)) for name in names}
 
 
 def _decade_limits(low: float, high: float) -> tuple[float, float]:
@@ -143,8 +137,9 @@ class _Explorer:
     figure: Figure
     widget: widgets.Widget
 
-    def __init__(self, controls: dict[str, widgets.Widget], readout_names: tuple[str, ...],
-                 figsize: tuple[float, float], dpi: int = 80) -> None:
+    def __init__(
+        self, controls: dict[str, widgets.Widget], readout_names: tuple[str, ...], figsize: tuple[float, float], dpi: int = 80
+    ) -> None:
         self.controls = controls
         self.readouts = {name: widgets.HTML() for name in readout_names}
         self.values = {}
@@ -153,18 +148,15 @@ class _Explorer:
         self.ax = self.figure.add_subplot()
         self.image = widgets.Image(format="png")
         self.updates = 0
-        self.widget = widgets.VBox([
-            widgets.HBox([widgets.VBox(list(controls.values())), widgets.VBox(list(self.readouts.values()))]),
-            self.image,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([widgets.VBox(list(controls.values())), widgets.VBox(list(self.readouts.values()))]),
+                self.image,
+            ]
+        )
 
     def _connect(self, dynamic: list[Any]) -> None:
-        """Wire the sliders; ``dynamic`` are the artists that updates change.
-
-        They are drawn with blitting: the rest of the figure (axes, ticks,
-        legend, colour bar) is drawn once per change of axis limits and kept
-        as a background, so that an update redraws only what moved.
-        """
+        """Wire the sliders; ``dynamic`` are the artists that updates change (blitted on a kept background)."""
         self._dynamic = dynamic  # (the legends sit outside the axes, in the background)
         for artist in self._dynamic:
             artist.set_animated(True)
@@ -240,26 +232,29 @@ class _Explorer:
 class DosingExplorer(_Explorer):
     """One infusion: CAR T and tumour against days, peak readouts and a ceiling flag.
 
-    Sliders (``controls``): ``n0``, ``P``, ``ic50``, ``r``, ``q``, ``ceiling``
-    (see :data:`EXPLORER_CONTROLS`; labels, units and ranges come from the
-    parameter table).  ``values`` holds the latest
-    ``peak_cells``, ``peak_day``, ``clearance_day`` and ``over_ceiling``.
+    Sliders: :data:`EXPLORER_CONTROLS` ``["dosing"]``.  ``values`` holds the
+    latest ``peak_cells``, ``peak_day``, ``clearance_day`` and ``over_ceiling``.
 
     Parameters
     ----------
     K : float
-        Capacity scale, model cells (fixed: the paper's Figure 1 value by default).
+        Capacity scale, model cells, > 0 (default: the paper's Figure 1).
     days, dt : float
         Horizon and step length, days.
     **start : float
         Starting slider values, by control name, each within its slider's range.
     """
 
-    def __init__(self, *, K: float = EXPLORER_DEFAULTS["K"], days: float = EXPLORER_DEFAULTS["days"],
-                 dt: float = EXPLORER_DEFAULTS["dt"], **start: float) -> None:
-        _check_start(start, EXPLORER_CONTROLS["dosing"])
+    def __init__(
+        self,
+        *,
+        K: float = EXPLORER_DEFAULTS["K"],
+        days: float = EXPLORER_DEFAULTS["days"],
+        dt: float = EXPLORER_DEFAULTS["dt"],
+        **start: float,
+    ) -> None:
         self.K, self.days, self.dt = _table_scalars(K=K, days=days, dt=dt).values()
-        controls = {name: _slider(name, start.get(name, _UNSET)) for name in EXPLORER_CONTROLS["dosing"]}
+        controls = _sliders(EXPLORER_CONTROLS["dosing"], start)
         super().__init__(controls, ("peak", "peak_day", "clearance_day", "flag"), figsize=(7.0, 3.6))
         v = self.current()
         first = self._simulate(v)
@@ -268,8 +263,7 @@ class DosingExplorer(_Explorer):
         self._connect(list(self.lines.values()))
 
     def _simulate(self, v: Mapping[str, float]):
-        return simulate(r=v["r"], q=v["q"], B=affinity_from_ic50(v["ic50"]), P=v["P"], K=self.K,
-                        n0=v["n0"], days=self.days, dt=self.dt)
+        return simulate(r=v["r"], q=v["q"], B=affinity_from_ic50(v["ic50"]), P=v["P"], K=self.K, n0=v["n0"], days=self.days, dt=self.dt)
 
     def _recompute(self, v: dict[str, float]) -> None:
         run = self._simulate(v)
@@ -286,7 +280,8 @@ class DosingExplorer(_Explorer):
         self.readouts["peak_day"].value = f"Day of peak: <b>{_format_day(peak_day)}</b>"
         self.readouts["clearance_day"].value = f"Tumour term below 1 AU: <b>{_format_day(clearance)}</b>"
         self.readouts["flag"].value = (
-            '<b style="background:#c0392b;color:white;padding:2px 6px">Peak above the ceiling</b>' if over
+            '<b style="background:#c0392b;color:white;padding:2px 6px">Peak above the ceiling</b>'
+            if over
             else '<b style="background:#d5f5e3;padding:2px 6px">Peak under the ceiling</b>'
         )
         self.values = {"peak_cells": peak, "peak_day": peak_day, "clearance_day": clearance, "over_ceiling": over}
@@ -307,16 +302,12 @@ def _colour_range(log_peak: np.ndarray, old: tuple[float, float] | None = None) 
 class NomogramExplorer(_Explorer):
     """A dose x burden map of the peak, the ceiling contour and the largest dose under the ceiling.
 
-    Sliders: ``ic50``, ``ceiling`` and ``clear_by_day`` (from the parameter
-    table).  ``values`` holds the latest ``grid`` (DoseResponse), ``contour``
-    (CeilingDose without the clearance condition) and ``under_ceiling``
-    (CeilingDose with it), over ``P_grid``.  Model quantities, not dose advice.
-
-    The ``variability`` control switches between the typical patient and a
-    virtual cohort (:mod:`cartmodel.population`).  For the cohort, a line
-    (``cohort-dose``) shows the largest grid dose that keeps at least
-    ``cohort_fraction`` of the cohort's peaks under the ceiling, and ``values``
-    also holds ``attainment`` (TargetAttainment; ``None`` for the typical patient).
+    Sliders: :data:`EXPLORER_CONTROLS` ``["nomogram"]``, and ``variability``
+    (typical patient or a virtual cohort of :mod:`cartmodel.population`, whose
+    ``cohort-dose`` line keeps ``cohort_fraction`` of peaks under the ceiling).
+    ``values`` holds the latest ``grid`` (DoseResponse), ``contour`` and
+    ``under_ceiling`` (CeilingDose without and with the clearance condition)
+    and ``attainment`` (TargetAttainment, or ``None`` for the typical patient).
 
     Parameters
     ----------
@@ -330,16 +321,27 @@ class NomogramExplorer(_Explorer):
     rtol : float
         Relative precision of the ceiling doses.
     cohort_size, cohort_seed : int
-        Size and seed of the virtual cohort (drawn with the typical ``r``, ``q``,
-        ``K`` and the slider's affinity, and the default variability).
+        Size (1 to 100,000) and seed (>= 0) of the virtual cohort.
     cohort_fraction : float
         Share of the cohort the cohort line keeps under the ceiling, in (0, 1].
     """
 
-    def __init__(self, *, P_grid: Any = None, n0_grid: Any = None, n: int = 120,
-                 r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], K: float = FIGURE_1["K"],
-                 days: float = float(FIGURE_1_DAYS), rtol: float = 1e-3, cohort_size: int = 300,
-                 cohort_seed: int = 2019, cohort_fraction: float = 0.9, **start: Any) -> None:
+    def __init__(
+        self,
+        *,
+        P_grid: Any = None,
+        n0_grid: Any = None,
+        n: int = 120,
+        r: float = FIGURE_1["r"],
+        q: float = FIGURE_1["q"],
+        K: float = FIGURE_1["K"],
+        days: float = float(FIGURE_1_DAYS),
+        rtol: float = 1e-3,
+        cohort_size: int = 300,
+        cohort_seed: int = 2019,
+        cohort_fraction: float = 0.9,
+        **start: Any,
+    ) -> None:
         _check_start(start, (*EXPLORER_CONTROLS["nomogram"], "variability"))
         self.cohort_size = check_positive_int("cohort_size", cohort_size, low=1, high=100_000)
         self.cohort_seed = check_positive_int("cohort_seed", cohort_seed, low=0)
@@ -347,8 +349,7 @@ class NomogramExplorer(_Explorer):
         n = check_positive_int("n", n, low=2)
         self.P_grid = np.logspace(*NOMOGRAM_LOG10_P, n) if P_grid is None else _increasing("P_grid", P_grid)
         low_n0, high_n0 = EXAMPLE_N0_RANGE
-        self.n0_grid = (np.logspace(np.log10(low_n0), np.log10(high_n0), n) if n0_grid is None
-                        else _increasing("n0_grid", n0_grid))
+        self.n0_grid = np.logspace(np.log10(low_n0), np.log10(high_n0), n) if n0_grid is None else _increasing("n0_grid", n0_grid)
         self.fixed: dict[str, Any] = _table_scalars(r=r, q=q, K=K)
         first_day = PARAMETERS["clear_by_day"].control[0]
         self.days = as_real_scalar("days", days, low=first_day, unit="days")  # the clearance slider starts there
@@ -358,13 +359,20 @@ class NomogramExplorer(_Explorer):
         controls["variability"] = _variability_control(start.get("variability", "typical"))
         super().__init__(controls, ("summary", "cohort"), figsize=(7.0, 4.6))
         self._compute(self.current())
-        plot_nomogram(self.n0_grid, self.P_grid, self.values["grid"], self.values["contour"],
-                      self.values["under_ceiling"], ax=self.ax)
-        self.ax.plot(self.P_grid, np.full(self.P_grid.size, np.nan), color="#58d68d", ls="-.", lw=2.2,
-                     label=f"{self.cohort_fraction:.0%} of cohort under ceiling", gid="cohort-dose")
+        plot_nomogram(self.n0_grid, self.P_grid, self.values["grid"], self.values["contour"], self.values["under_ceiling"], ax=self.ax)
+        self.ax.plot(
+            self.P_grid,
+            np.full(self.P_grid.size, np.nan),
+            color="#58d68d",
+            ls="-.",
+            lw=2.2,
+            label=f"{self.cohort_fraction:.0%} of cohort under ceiling",
+            gid="cohort-dose",
+        )
         self.ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
-        self.artists = {gid: find_artist(self.ax, gid) for gid in ("peak-map", "no-clearance", "ceiling-contour",
-                                                                  "under-ceiling", "cohort-dose")}
+        self.artists = {
+            gid: find_artist(self.ax, gid) for gid in ("peak-map", "no-clearance", "ceiling-contour", "under-ceiling", "cohort-dose")
+        }
         self._colour_range = _colour_range(np.log10(self.values["grid"].peak))
         self.artists["peak-map"].set_clim(*self._colour_range)
         self._connect(list(self.artists.values()))
@@ -372,19 +380,24 @@ class NomogramExplorer(_Explorer):
     def _compute(self, v: Mapping[str, float]) -> None:
         common: dict[str, Any] = dict(B=affinity_from_ic50(v["ic50"]), days=self.days, **self.fixed)
         grid = dose_response(n0=self.n0_grid[:, None], P=self.P_grid, **common)
-        search: dict[str, Any] = dict(ceiling=v["ceiling"], P=self.P_grid, rtol=self.rtol,
-                      min_n0=float(self.n0_grid[0]), max_n0=float(self.n0_grid[-1]), **common)
+        search: dict[str, Any] = dict(
+            ceiling=v["ceiling"], P=self.P_grid, rtol=self.rtol, min_n0=float(self.n0_grid[0]), max_n0=float(self.n0_grid[-1]), **common
+        )
         contour = dose_for_ceiling(**search)
         under_ceiling = dose_for_ceiling(clear_by_day=float(v["clear_by_day"]), **search)
-        self.values = {"grid": grid, "contour": contour, "under_ceiling": under_ceiling,
-                       "attainment": self._cohort_attainment(v) if v["variability"] == "cohort" else None}
+        self.values = {
+            "grid": grid,
+            "contour": contour,
+            "under_ceiling": under_ceiling,
+            "attainment": self._cohort_attainment(v) if v["variability"] == "cohort" else None,
+        }
 
     def _cohort_attainment(self, v: Mapping[str, Any]):
         """Target attainment of the virtual cohort over the explorer's grids."""
-        cohort = draw_cohort(self.cohort_size, seed=self.cohort_seed, B=float(affinity_from_ic50(v["ic50"])),
-                             **self.fixed)
-        return target_attainment(cohort, n0_grid=self.n0_grid, P_grid=self.P_grid,
-                                 ceiling=v["ceiling"], clear_by_day=float(v["clear_by_day"]), days=self.days)
+        cohort = draw_cohort(self.cohort_size, seed=self.cohort_seed, B=float(affinity_from_ic50(v["ic50"])), **self.fixed)
+        return target_attainment(
+            cohort, n0_grid=self.n0_grid, P_grid=self.P_grid, ceiling=v["ceiling"], clear_by_day=float(v["clear_by_day"]), days=self.days
+        )
 
     def _show_cohort(self) -> None:
         """The cohort line and readout (hidden for the typical patient)."""
@@ -398,12 +411,15 @@ class NomogramExplorer(_Explorer):
         line.set_ydata(dose)
         found = ~np.isnan(dose)
         reach = attainment.probability_tumour_target
-        text = (f"Cohort of {attainment.n_patients}: a dose keeps {self.cohort_fraction:.0%} under the ceiling "
-                f"for {int(found.sum())} of {found.size} burdens")
+        text = (
+            f"Cohort of {attainment.n_patients}: a dose keeps {self.cohort_fraction:.0%} under the ceiling "
+            f"for {int(found.sum())} of {found.size} burdens"
+        )
         if found.any():
             text += f" (from {format_cells(float(dose[found].min()))} to {format_cells(float(dose[found].max()))} model cells)"
-        text += (f"; tumour below 1 AU by day {attainment.clear_by_day:g} in {reach.min():.0%} to {reach.max():.0%} "
-                 "of patients across burdens.")
+        text += (
+            f"; tumour below 1 AU by day {attainment.clear_by_day:g} in {reach.min():.0%} to {reach.max():.0%} of patients across burdens."
+        )
         self.readouts["cohort"].value = text
 
     def _static_key(self) -> Any:
@@ -432,10 +448,12 @@ class NomogramExplorer(_Explorer):
             span.set_width(float(self.P_grid[-1]) - start)
         feasible = under.feasible
         if feasible.any():
-            text = (f"Largest dose under the model ceiling: from {format_cells(float(under.n0[feasible].min()))} "
-                    f"to {format_cells(float(under.n0[feasible].max()))} model cells; "
-                    f"no dose qualifies for {int((~feasible).sum())} of {feasible.size} burdens. "
-                    "(Model quantities, not dose advice.)")
+            text = (
+                f"Largest dose under the model ceiling: from {format_cells(float(under.n0[feasible].min()))} "
+                f"to {format_cells(float(under.n0[feasible].max()))} model cells; "
+                f"no dose qualifies for {int((~feasible).sum())} of {feasible.size} burdens. "
+                "(Model quantities, not dose advice.)"
+            )
         else:
             text = "No dose in the range keeps the peak under the ceiling and clears the tumour in time."
         self.readouts["summary"].value = text
@@ -447,27 +465,33 @@ def _variability_control(value: Any) -> widgets.Widget:
     choices = ("typical", "cohort")
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"variability must be one of {choices}; got {value!r}")
-    return widgets.ToggleButtons(options=[("typical patient", "typical"), ("cohort (probability)", "cohort")],
-                                 value=value, description="variability", style=_STYLE)
+    return widgets.ToggleButtons(
+        options=[("typical patient", "typical"), ("cohort (probability)", "cohort")], value=value, description="variability", style=_STYLE
+    )
 
 
 class ScheduleExplorer(_Explorer):
     """A split schedule against one infusion of the same total dose.
 
-    Sliders: ``total_n0``, ``infusions``, ``interval_days``, ``P`` (from the
-    parameter table).
-    ``values`` holds ``single_peak``, ``split_peak``, ``peak_ratio``, the days of
-    the peaks and ``clearance_day``.
+    Sliders: :data:`EXPLORER_CONTROLS` ``["schedule"]``.  ``values`` holds
+    ``single_peak``, ``split_peak``, ``peak_ratio``, the days of the peaks and
+    ``clearance_day``.
     """
 
-    def __init__(self, *, r: float = FIGURE_1["r"], q: float = FIGURE_1["q"], ic50: float = FIGURE_1_IC50_NM,
-                 K: float = FIGURE_1["K"], days: float = float(FIGURE_1_DAYS), **start: float) -> None:
-        _check_start(start, EXPLORER_CONTROLS["schedule"])
+    def __init__(
+        self,
+        *,
+        r: float = FIGURE_1["r"],
+        q: float = FIGURE_1["q"],
+        ic50: float = FIGURE_1_IC50_NM,
+        K: float = FIGURE_1["K"],
+        days: float = float(FIGURE_1_DAYS),
+        **start: float,
+    ) -> None:
         given = _table_scalars(r=r, q=q, ic50=ic50, K=K, days=days)
-        self.fixed: dict[str, Any] = {"r": given["r"], "q": given["q"], "B": float(affinity_from_ic50(given["ic50"])),
-                                      "K": given["K"]}
+        self.fixed: dict[str, Any] = {"r": given["r"], "q": given["q"], "B": float(affinity_from_ic50(given["ic50"])), "K": given["K"]}
         self.days = given["days"]
-        controls = {name: _slider(name, start.get(name, _UNSET)) for name in EXPLORER_CONTROLS["schedule"]}
+        controls = _sliders(EXPLORER_CONTROLS["schedule"], start)
         super().__init__(controls, ("single", "split", "ratio", "clearance_day"), figsize=(7.0, 3.6))
         first = self._compare(self.current())
         plot_schedule(first, ax=self.ax)
@@ -475,8 +499,14 @@ class ScheduleExplorer(_Explorer):
         self._connect(list(self.lines.values()))
 
     def _compare(self, v: Mapping[str, float]):
-        return split_schedule(total_n0=v["total_n0"], infusions=int(v["infusions"]),
-                              interval_days=float(v["interval_days"]), P=v["P"], days=self.days, **self.fixed)
+        return split_schedule(
+            total_n0=v["total_n0"],
+            infusions=int(v["infusions"]),
+            interval_days=float(v["interval_days"]),
+            P=v["P"],
+            days=self.days,
+            **self.fixed,
+        )
 
     def _recompute(self, v: dict[str, float]) -> None:
         comparison = self._compare(v)
@@ -487,14 +517,18 @@ class ScheduleExplorer(_Explorer):
         low = min(float(split.car_t.min()), float(single.car_t.min()))
         self.ax.set_ylim(*_decade_limits(low / 3, float(single.peak)))
         self.values = {
-            "single_peak": float(single.peak), "split_peak": float(split.peak),
-            "single_peak_day": float(single.peak_day), "split_peak_day": float(split.peak_day),
-            "peak_ratio": float(comparison.peak_ratio), "clearance_day": float(split.clearance_day),
+            "single_peak": float(single.peak),
+            "split_peak": float(split.peak),
+            "single_peak_day": float(single.peak_day),
+            "split_peak_day": float(split.peak_day),
+            "peak_ratio": float(comparison.peak_ratio),
+            "clearance_day": float(split.clearance_day),
         }
-        self.readouts["single"].value = (f"One infusion: peak <b>{format_cells(self.values['single_peak'])}</b> "
-                                         f"on {_format_day(self.values['single_peak_day'])}")
-        self.readouts["split"].value = (f"Split: peak <b>{format_cells(self.values['split_peak'])}</b> "
-                                        f"on {_format_day(self.values['split_peak_day'])}")
+        self.readouts["single"].value = (
+            f"One infusion: peak <b>{format_cells(self.values['single_peak'])}</b> on {_format_day(self.values['single_peak_day'])}"
+        )
+        self.readouts["split"].value = (
+            f"Split: peak <b>{format_cells(self.values['split_peak'])}</b> on {_format_day(self.values['split_peak_day'])}"
+        )
         self.readouts["ratio"].value = f"Split peak / single peak: <b>{self.values['peak_ratio']:.3f}</b>"
-        self.readouts["clearance_day"].value = (f"Tumour term below 1 AU: "
-                                                f"<b>{_format_day(self.values['clearance_day'])}</b>")
+        self.readouts["clearance_day"].value = f"Tumour term below 1 AU: <b>{_format_day(self.values['clearance_day'])}</b>"
