@@ -17,13 +17,9 @@ The marrow count per kg is that of a marrow of *normal* cellularity
 :func:`~cartmodel.burden.estimate.p_from_antigen` turns an antigen burden into
 Equation 1's ``P``.
 
-Two modules, every name of both importable from here:
-
-* :mod:`cartmodel.burden.estimate`: the estimate itself, from a patient's
-  measurements to the blasts, their antigen and ``P``, and the marrow after
-  treatment;
-* :mod:`cartmodel.burden.sensitivity`: how far the estimate moves when each
-  input moves over its plausible range, one at a time (the tornado analysis).
+:mod:`~cartmodel.burden.estimate` is the estimate (and the marrow after treatment),
+:mod:`~cartmodel.burden.sensitivity` its one-at-a-time (tornado) analysis; every name
+of both is importable from here.
 """
 
 from __future__ import annotations
