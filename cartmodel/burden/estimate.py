@@ -60,11 +60,7 @@ BloodVolumeGroup = Literal["man", "woman", "child"]
 BLOOD_VOLUME_ML_PER_KG: Mapping[str, float] = {
     "man": 70.0,
     "woman": 65.0,
-    "child": 0.5
-    * (
-        ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_boys_4_to_6"].value
-        + ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_girls_4_to_6"].value
-    ),
+    "child": 0.5 * sum(ALL_BURDEN_INPUTS[f"blood_volume_ml_per_kg_{sex}_4_to_6"].value for sex in ("boys", "girls")),
 }
 
 #: Total nucleated marrow cells per kg body weight in ten haematologically normal
@@ -98,11 +94,7 @@ _UL_PER_ML = 1e3
 
 
 def wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l: ArrayLike) -> NDArray[np.float64]:
-    """Convert a white-cell count in (0, 2000] x 10^9 cells/L to cells/uL (``x 1000``).
-
-    >>> float(wbc_cells_per_ul_from_giga_per_l(4.5))
-    4500.0
-    """
+    """Convert a white-cell count in (0, 2000] x 10^9 cells/L to cells/uL (``x 1000``)."""
     return check("wbc_giga_per_l", wbc_giga_per_l) * _CELLS_PER_UL_PER_GIGA_PER_L
 
 
@@ -404,7 +396,6 @@ def patient_from_measurements(
     True
     """
     chosen = check_choice("sex", sex, ("man", "woman"))
-    groups = age_group(age_years)
     normal = normal_cellularity_fraction(age_years)
     lowest = float(PARAMETERS["normal_cellularity_fraction"].low or 0.0)
     if np.any(normal < lowest):
@@ -413,7 +404,7 @@ def patient_from_measurements(
             f"age_years (years) must be in [0, {oldest:g}] for the rule of thumb of normal cellularity, which gives "
             f"less than {lowest:.0%} above it; got {float(np.max(np.asarray(age_years, dtype=float)))!r}"
         )
-    per_kg = np.where(groups == "child", BLOOD_VOLUME_ML_PER_KG["child"], BLOOD_VOLUME_ML_PER_KG[chosen])
+    per_kg = np.where(age_group(age_years) == "child", BLOOD_VOLUME_ML_PER_KG["child"], BLOOD_VOLUME_ML_PER_KG[chosen])
     return AllPatient(
         weight_kg=weight_kg, wbc_giga_per_l=wbc_giga_per_l, blood_blast_fraction=blood_blast_fraction,
         marrow_cellularity_fraction=marrow_cellularity_fraction,

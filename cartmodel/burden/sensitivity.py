@@ -102,7 +102,7 @@ def one_at_a_time_sensitivity(
                 raise TypeError(f"{name} {which} end in ranges must be a scalar; got {value!r}")
             ends[index] = end
         values = getattr(estimate_burden(patient.replace(**{name: ends})), measure)
-        bars.append(SensitivityBar(name, *ends.tolist(), *values.tolist(), baseline))
+        bars.append(SensitivityBar(name, float(ends[0]), float(ends[1]), float(values[0]), float(values[1]), baseline))
     return sorted(bars, key=lambda bar: -bar.fold_range)
 
 

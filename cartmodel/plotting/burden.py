@@ -56,10 +56,9 @@ def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | No
                  xlabel: str = "estimate relative to baseline") -> Axes:
     """Tornado plot of :func:`cartmodel.burden.sensitivity.one_at_a_time_sensitivity` on a log axis.
 
-    One row per :class:`~cartmodel.burden.sensitivity.SensitivityBar`, top to
-    bottom, labelled with the input's name (or ``labels[name]``) and range; the
-    bar runs from 1 to ``output / baseline``, red for the high end of the input
-    and grey for the low end.  A new figure is made if ``ax`` is omitted.
+    One row per :class:`~cartmodel.burden.sensitivity.SensitivityBar`, top to bottom, labelled
+    with the input's name (or ``labels[name]``) and range; each bar runs from 1 to
+    ``output / baseline``, red for the high end of the input and grey for the low end.
     """
     from ..burden import SensitivityBar
 
@@ -121,11 +120,7 @@ def plot_burden_fit(fit: BurdenFit, ax: Axes | None = None, *, label: str = "fit
 
 
 def plot_burden_profile(fit: BurdenFit, ax: Axes | None = None, *, label: str | None = None) -> Axes:
-    """Profile of ``P``: the rise of the residual sum of squares over its minimum.
-
-    Drawn in units of the noise variance, ``(RSS(P) - RSS_min) / sigma^2``, with the
-    interval's cut-off as a dashed line of the same colour.
-    """
+    """Profile of ``P``, ``(RSS(P) - RSS_min) / sigma^2``, with the interval's cut-off dashed in the same colour."""
     check_instance("fit", fit, BurdenFit)
     ax = axes_or_new(ax)
     variance = fit.noise_sd**2 if fit.noise_sd > 0 else 1.0
@@ -146,10 +141,7 @@ def plot_burden_recovery(
     label: str | None = None,
     colour: str = CAR_T_COLOUR,
 ) -> Axes:
-    """Recovered against true burden on log axes, with the identity and a factor-2 band.
-
-    ``interval`` (shape ``(n, 2)``), if given, is drawn as vertical bars.
-    """
+    """Recovered against true burden on log axes, with the identity, a factor-2 band and ``interval`` (``(n, 2)``) as bars."""
     P_true = check_grid("P_true", P_true, low=0.0, low_open=True)
     P_hat = check_grid("P_hat", P_hat, low=0.0, low_open=True)
     if P_true.shape != P_hat.shape or P_true.ndim != 1:
@@ -229,10 +221,8 @@ def plot_reference_sweep(
     factors : numpy.ndarray
         1-D multiples of the reference antigen burden, > 0.
     sweep : Expansion
-        :func:`cartmodel.simulate` over ``P = P_case / factors[:, None]``, peaks
-        of shape ``(len(factors), len(labels))``.
-    labels : iterable of str
-        Name of each case (column of the sweep).
+        :func:`cartmodel.simulate` over ``P = P_case / factors[:, None]``, peaks of shape
+        ``(len(factors), len(labels))``, ``labels`` naming each case (column).
     axes : two matplotlib axes, optional
         Left and right; a new figure is made if omitted.
 
