@@ -1,10 +1,8 @@
 """The antigen-burden estimate for ALL proposed by Toor et al. (2019), and its link to Equation 1.
 
 The paper suggests a continuous antigen-burden variable for acute lymphoblastic
-leukaemia: the absolute number of blasts in the blood plus the blasts in the
-marrow (marrow cellularity and tumour infiltration taken as fractions, with the
-marrow assumed to be uniformly involved), multiplied by the antigen density on
-each blast::
+leukaemia: the blasts in the blood and in the (uniformly involved) marrow, times
+the antigen density on each blast::
 
     circulating blasts = WBC * blood blast fraction * blood volume
     marrow blasts      = weight * marrow nucleated cells per kg

@@ -171,10 +171,7 @@ def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tupl
         "marrow_cells_per_kg": (low_cells * MARROW_NUCLEATED_CELLS_PER_KG, high_cells * MARROW_NUCLEATED_CELLS_PER_KG),
         "blood_volume_ml_per_kg": BLOOD_VOLUME_RANGE_ML_PER_KG,
     }
-    if state == "relapse":
-        ranges["normal_cellularity_fraction"] = normal
-    else:  # the biopsy is taken as normal: its cellularity spans the normal range
-        ranges["marrow_cellularity_fraction"] = normal
+    ranges["normal_cellularity_fraction" if state == "relapse" else "marrow_cellularity_fraction"] = normal
     ranges.update(STATE_RANGES[state])
     return ranges
 

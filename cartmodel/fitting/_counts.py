@@ -40,8 +40,7 @@ def sample_counts(sample_days: ArrayLike, *, noise_sd: float, rng: np.random.Gen
     scale_ = as_real_array("scale", scale, low=0.0, low_open=True)
     check_instance("rng", rng, np.random.Generator)
     run = simulate(days=max(float(days_[-1]), dt_), dt=dt_, **model)
-    steps = np.rint(days_ / dt_).astype(int)
-    clean = scale_[..., None] * run.car_t[..., steps]
+    clean = scale_[..., None] * run.car_t[..., np.rint(days_ / dt_).astype(int)]
     return clean * np.exp(sd * rng.standard_normal(clean.shape))
 
 

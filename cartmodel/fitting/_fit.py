@@ -52,10 +52,8 @@ class BurdenFit:
         Standard deviation of the log-count error, and whether it was estimated.
     confidence, interval_method : float, str
         Level of ``P_interval`` and how it was computed.
-    sample_days, counts : numpy.ndarray
-        The data.
-    residuals, rss : numpy.ndarray, float
-        ``ln(counts) - ln(fitted counts)``, and their sum of squares.
+    sample_days, counts, residuals, rss : numpy.ndarray, numpy.ndarray, numpy.ndarray, float
+        The data, ``ln(counts) - ln(fitted counts)`` and their sum of squares.
     profile_P, profile_rss, rss_cutoff : numpy.ndarray, numpy.ndarray, float
         Profile of ``P`` (increasing ``P``, the least RSS with ``P`` held there) and its value at the ends of ``P_interval``.
     fitted : Expansion
@@ -95,10 +93,8 @@ def fit_burden(sample_days: ArrayLike, counts: ArrayLike, *, horizon_days: float
 
     Parameters
     ----------
-    sample_days : array_like
-        Sampling days, 1-D, strictly increasing, >= 0, on the ``dt`` grid.
-    counts : array_like
-        CAR T counts on those days, finite and > 0.
+    sample_days, counts : array_like
+        Sampling days, 1-D, strictly increasing, >= 0, on the ``dt`` grid, and the CAR T counts on them, finite and > 0.
     horizon_days : float, optional
         Length in days of the returned fitted trajectory, > 0, reaching every sampling day; default the last.
     **model
@@ -265,9 +261,8 @@ def fit_cohort(
     Parameters
     ----------
     sample_days : array_like or sequence of array_like
-        One 1-D sequence of days shared by all (``counts`` of shape ``(m, days)``)
-        or one per patient (``counts`` a sequence of matching sequences); each
-        strictly increasing, >= 0, on the ``dt`` grid.
+        Days, strictly increasing, >= 0, on the ``dt`` grid: shared by all (``counts`` of shape
+        ``(m, days)``) or one sequence per patient (``counts`` a sequence of matching sequences).
     counts : array_like or sequence of array_like
         CAR T counts, finite and > 0.
     B, K, n0 : float or array_like
@@ -279,15 +274,13 @@ def fit_cohort(
     free : sequence of {"r", "q", "scale"}
         Parameters fitted besides ``P``.
     noise_sd : float, optional
-        Known standard deviation of the log-count error, > 0; else estimated
-        (which needs more days than fitted parameters).
+        Known standard deviation of the log-count error, > 0; else estimated (from more days than fitted parameters).
     confidence : float
         Level of the interval for ``P``, in (0, 1).
     bounds : mapping, optional
         ``{name: (low, high)}``, 0 < low < high, overriding :data:`DEFAULT_BOUNDS`.
     flat_factor : float
-        A parameter whose interval reaches a bound or more than this factor
-        either side of the estimate is not identifiable, > 1.
+        A parameter whose interval reaches a bound or more than this factor (> 1) either side is not identifiable.
     dt, reading, b_placement
         As in :func:`cartmodel.simulate`.
 
@@ -313,12 +306,9 @@ def fit_cohort(
     problem = Problem.build(series_days, series_counts, fixed, settings)
     solution = solve(problem)
     flat = {name: np.nonzero(~solution.identifiable[name])[0] for name in settings.names}
-    if any(indices.size for indices in flat.values()):
-        listed = "; ".join(
-            f"{name} for patient{'s' if indices.size > 1 else ''} {_index_list(indices)}"
-            for name, indices in flat.items() if indices.size
-        )
-        _warn_flat(f"{listed} (see CohortFit.identifiable)")
+    listed = [f"{name} for patient{'s' if found.size > 1 else ''} {_index_list(found)}" for name, found in flat.items() if found.size]
+    if listed:
+        _warn_flat(f"{'; '.join(listed)} (see CohortFit.identifiable)")
     return CohortFit(
         P=solution.estimates["P"],
         P_interval=np.exp(solution.interval.ends),

@@ -72,8 +72,7 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tu
     """
     n = check_positive_int("trials", trials)
     k = check_positive_int("successes", successes, low=0, high=n)
-    level = as_real_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
-    alpha = 1.0 - level
+    alpha = 1.0 - as_real_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
     from scipy import stats
 
     low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))

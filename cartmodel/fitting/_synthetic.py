@@ -135,9 +135,8 @@ def synthetic_cohort(
     P_range, q_range : tuple of float
         Ranges of the burden (> 0) and of the tumour growth rate (>= 0, per day).
     scale_decades, noise_sd, r_log_sd : float
-        Half-width in decades of the blood-to-pool proportion, standard
-        deviation of the log counts, between-patient standard deviation of
-        ``ln r``; each >= 0.
+        Half-width in decades of the blood-to-pool proportion, standard deviation of
+        the log counts, between-patient standard deviation of ``ln r``; each >= 0.
     sample_days : array_like
         Days counted (on the 1-day grid).
     """
