@@ -178,12 +178,9 @@ def marrow_blasts(
     normal_cellularity_fraction: ArrayLike,
     cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG,
 ) -> NDArray[np.float64]:
-    """Blasts in the marrow, in cells, assuming uniform involvement.
+    """Blasts in the marrow, in cells, assuming uniform involvement (see :mod:`cartmodel.burden`).
 
-    ``weight_kg * cells_per_kg * (cellularity_fraction / normal_cellularity_fraction)
-    * infiltration_fraction``: a normally cellular marrow's nucleated cells, scaled by
-    the biopsy's cellularity relative to normal for age, of which the infiltration
-    fraction is blasts.
+    ``weight_kg * cells_per_kg * (cellularity_fraction / normal_cellularity_fraction) * infiltration_fraction``.
     """
     cells = marrow_nucleated_cells(weight_kg, cells_per_kg=cells_per_kg)
     cellularity = check("marrow_cellularity_fraction", cellularity_fraction, as_name="cellularity_fraction")

@@ -74,8 +74,7 @@ def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | No
         y = len(bars) - 1 - row
         low, high = bar.low_output / bar.baseline, bar.high_output / bar.baseline
         # the bar further from 1 first, so that both ends stay visible when they lie on one side
-        ends = [(high, TUMOUR_COLOUR), (low, "0.55")]
-        for end, colour in sorted(ends, key=lambda pair: -abs(np.log(pair[0]))):
+        for end, colour in sorted([(high, TUMOUR_COLOUR), (low, "0.55")], key=lambda pair: -abs(np.log(pair[0]))):
             ax.barh(y, end - 1.0, left=1.0, height=0.6, color=colour, alpha=0.85)
     ax.axvline(1.0, color="black", lw=1)
     ax.set_xscale("log")
@@ -244,10 +243,7 @@ def plot_reference_sweep(
     if axes is not None and (not isinstance(axes, (tuple, list, np.ndarray)) or len(axes) != 2
                              or not all(isinstance(one, Axes) for one in axes)):
         raise TypeError(f"axes must be two matplotlib Axes (peak, day of peak) or None; got {axes!r}")
-    if axes is None:
-        left, right = plt.subplots(1, 2, figsize=(11, 4.0))[1]
-    else:
-        left, right = axes
+    left, right = plt.subplots(1, 2, figsize=(11, 4.0))[1] if axes is None else axes
     for i, name in enumerate(names):
         style = _LINE_STYLES[i % len(_LINE_STYLES)]
         left.plot(x, sweep.peak[:, i], style, marker="o", lw=2, label=name, gid=f"peak-{i}")
