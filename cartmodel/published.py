@@ -33,11 +33,9 @@ class PublishedValue:
     note: str = ""
 
 
-#: Cellular kinetics of tisagenlecleucel in paediatric and young-adult B-ALL
-#: (ELIANA and ENSIGN), from the model-based analysis of Stein et al. (2019).
-#: The kinetic values are the population (typical) estimates of the mixed-effects
-#: model, not medians of the patients; the share of the peak level that enters
-#: the persistence phase (``FB``) is from the same parameter table (Table 1).
+#: Cellular kinetics of tisagenlecleucel in paediatric and young-adult B-ALL (ELIANA and
+#: ENSIGN), from the model-based analysis of Stein et al. (2019): the population (typical)
+#: estimates of the mixed-effects model, not medians of the patients; ``FB`` from the same Table 1.
 TISAGENLECLEUCEL_B_ALL = {
     "tmax_days": PublishedValue(9.3, "days", "stein2019", "time to peak transgene level (Tmax), typical value"),
     "fold_expansion": PublishedValue(3_900.0, "fold", "stein2019", "expansion from infusion to peak, typical value"),

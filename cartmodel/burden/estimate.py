@@ -227,10 +227,8 @@ class AllPatient:
 
     Attributes
     ----------
-    weight_kg : float
-        Body weight in kg, in (0, 300].
-    wbc_giga_per_l : float
-        White-cell count in 10^9 cells/L, in (0, 2000] (cells/uL divided by 1000).
+    weight_kg, wbc_giga_per_l : float
+        Body weight in kg, in (0, 300], and white-cell count in 10^9 cells/L, in (0, 2000].
     blood_blast_fraction : float
         Fraction of white cells that are blasts, in [0, 1].
     marrow_cellularity_fraction, marrow_infiltration_fraction : float

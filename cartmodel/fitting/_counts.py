@@ -54,10 +54,8 @@ def log_sensitivities(*, r: float, q: float, P: float, **model: Any) -> tuple[ND
 
     Returns
     -------
-    t : numpy.ndarray
-        Days, shape ``(steps + 1,)``.
-    elasticities : dict of str to numpy.ndarray
-        Keys ``"P"``, ``"r"``, ``"q"``, ``"scale"``, each of shape ``(steps + 1,)``.
+    t, elasticities : numpy.ndarray, dict of str to numpy.ndarray
+        Days, and the elasticities by ``"P"``, ``"r"``, ``"q"``, ``"scale"``, each of shape ``(steps + 1,)``.
     """
     values = {
         "r": as_real_scalar("r", r, low=0.0, low_open=True, unit="per day"),

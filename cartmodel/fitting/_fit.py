@@ -89,8 +89,6 @@ def fit_burden(sample_days: ArrayLike, counts: ArrayLike, *, horizon_days: float
                **model: Any) -> BurdenFit:
     """Fit the antigen burden ``P`` of Equation 1 to one patient's CAR T counts (see :mod:`cartmodel.fitting`).
 
-    The patient is fitted as a cohort of one by the pipeline of :func:`fit_cohort`.
-
     Parameters
     ----------
     sample_days, counts : array_like
@@ -265,12 +263,10 @@ def fit_cohort(
         ``(m, days)``) or one sequence per patient (``counts`` a sequence of matching sequences).
     counts : array_like or sequence of array_like
         CAR T counts, finite and > 0.
-    B, K, n0 : float or array_like
-        Known affinity factor (dimensionless), capacity scale and dose (model cells), > 0.
-    r, q : float or array_like
-        CAR T and tumour growth rates per day (q >= 0): fixed, or starts for those in ``free``.
-    scale : float or array_like
-        Measured count per model cell, > 0: fixed, or the start if free.
+    B, K, n0, r, q, scale : float or array_like
+        One value, or one per patient: the known affinity factor (dimensionless), capacity scale and
+        dose (model cells), > 0; CAR T and tumour growth rates per day (q >= 0) and measured count
+        per model cell (> 0), fixed or, for those in ``free``, the starts.
     free : sequence of {"r", "q", "scale"}
         Parameters fitted besides ``P``.
     noise_sd : float, optional
@@ -283,8 +279,6 @@ def fit_cohort(
         A parameter whose interval reaches a bound or more than this factor (> 1) either side is not identifiable.
     dt, reading, b_placement
         As in :func:`cartmodel.simulate`.
-
-    ``B`` to ``scale`` are scalars or one value per patient; the rest are shared.
 
     Returns
     -------

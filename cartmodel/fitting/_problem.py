@@ -2,9 +2,8 @@
 
 Coordinates ``theta`` are the natural logs of ``P`` and the free rates; a free
 ``scale`` is profiled out in closed form (:meth:`Problem.log_scale`).  Methods
-take ``who``, the patient of each row, so that any mix of patients and
-parameter sets is one broadcast call of Equation 1's engine, called directly:
-the front doors have checked every input and the solver keeps the rates in bounds.
+take ``who``, the patient of each row, so that any mix of patients and parameter
+sets is one broadcast call of Equation 1's engine (the solver keeps the rates in bounds).
 """
 
 from __future__ import annotations
