@@ -168,11 +168,10 @@ CAR_T_OUTCOMES = {
 }
 
 
-#: The saturating killing term fitted by Kimmel et al. (2021) to ZUMA-1
-#: (axicabtagene ciloleucel, large B-cell lymphoma), their Table 1: the tumour
-#: loses ``gamma_B B C / (k_B + C)`` per day.  Another product and disease than
-#: the book's tisagenlecleucel in B-ALL: used only for orders of magnitude.
-#: Checked against a transcription of the published article's text.
+#: The saturating killing term fitted by Kimmel et al. (2021) to ZUMA-1 (axicabtagene
+#: ciloleucel, large B-cell lymphoma), their Table 1: the tumour loses ``gamma_B B C / (k_B + C)``
+#: per day.  Another product and disease than the book's tisagenlecleucel in B-ALL: used only
+#: for orders of magnitude.  Checked against a transcription of the published article's text.
 KILLING_AXICEL = {
     "kill_rate_per_day": PublishedValue(1.15, "per day", "kimmel2021", "tumour-killing rate gamma_B, fitted value"),
     "half_saturation_cells": PublishedValue(2.024e9, "cells", "kimmel2021", "killing saturation parameter k_B, fitted value"),

@@ -238,10 +238,9 @@ class AllPatient:
         Normal marrow cellularity for the patient's age, in [0.05, 1].
     blood_volume_ml_per_kg : float
         Blood volume per kg in mL/kg, in [30, 150] (default an adult man's).
-    marrow_cells_per_kg : float
-        Nucleated cells per kg of a normally cellular marrow, in [1e9, 1e11] (default Harrison 1962).
-    antigen_molecules_per_blast : float
-        Antigen molecules per blast, in [0, 1e6] (default CD19, Ginaldi et al. 1998).
+    marrow_cells_per_kg, antigen_molecules_per_blast : float
+        Nucleated cells per kg of a normally cellular marrow, in [1e9, 1e11] (default Harrison 1962),
+        and antigen molecules per blast, in [0, 1e6] (default CD19, Ginaldi et al. 1998).
     antigen, label : str
         Names of the antigen and of the case, for labels only.
     """
@@ -394,9 +393,8 @@ def patient_from_measurements(
     normal = normal_cellularity_fraction(age_years)
     lowest = float(PARAMETERS["normal_cellularity_fraction"].low or 0.0)
     if np.any(normal < lowest):
-        oldest = 100.0 * (1.0 - lowest)
         raise ValueError(
-            f"age_years (years) must be in [0, {oldest:g}] for the rule of thumb of normal cellularity, which gives "
+            f"age_years (years) must be in [0, {100.0 * (1.0 - lowest):g}] for the rule of thumb of normal cellularity, which gives "
             f"less than {lowest:.0%} above it; got {float(np.max(np.asarray(age_years, dtype=float)))!r}"
         )
     per_kg = np.where(age_group(age_years) == "child", BLOOD_VOLUME_ML_PER_KG["child"], BLOOD_VOLUME_ML_PER_KG[chosen])

@@ -21,10 +21,8 @@ def sample_counts(sample_days: ArrayLike, *, noise_sd: float, rng: np.random.Gen
     ----------
     sample_days : array_like
         Sampling days, 1-D, increasing, on the ``dt`` grid (step in days, > 0).
-    noise_sd : float
-        Standard deviation of the natural log of the counts, >= 0.
-    scale : float or array_like
-        Measured count per model cell, > 0.
+    noise_sd, scale : float, float or array_like
+        Standard deviation of the natural log of the counts, >= 0, and measured count per model cell, > 0.
     **model
         The other keywords of :func:`cartmodel.simulate` (``r, q, B, P, K, n0``, ...); they
         broadcast as there, so many synthetic patients are one call.

@@ -41,10 +41,8 @@ class BurdenFit:
     P_interval, P_interval_closed : tuple of float, tuple of bool
         ``confidence`` profile-likelihood interval for ``P``, and whether each end was found
         inside the search bounds (``False``: the data do not bound ``P`` there; the end is the bound).
-    estimates : Mapping[str, float]
-        ``P``, ``r``, ``q`` and ``scale``: fitted where free, else as given.
-    free : tuple of str
-        The fitted parameters, ``P`` first.
+    estimates, free : Mapping[str, float], tuple of str
+        ``P``, ``r``, ``q`` and ``scale`` (fitted where free, else as given), and the fitted ones, ``P`` first.
     log_standard_errors, identifiable : Mapping[str, float], Mapping[str, bool]
         Curvature standard error of the log of each fitted parameter (``inf`` where the
         data cannot see it), and whether the data pin it down (see ``flat_factor``).

@@ -108,8 +108,7 @@ def plot_burden_fit(fit: BurdenFit, ax: Axes | None = None, *, label: str = "fit
     """Measured counts (dots) and the fitted curve ``scale * N_t`` on a log axis."""
     check_instance("fit", fit, BurdenFit)
     ax = axes_or_new(ax)
-    scale = fit.estimates["scale"]
-    ax.plot(fit.fitted.t, scale * fit.fitted.car_t, color=CAR_T_COLOUR, lw=2, label=label, gid="fitted")
+    ax.plot(fit.fitted.t, fit.estimates["scale"] * fit.fitted.car_t, color=CAR_T_COLOUR, lw=2, label=label, gid="fitted")
     ax.plot(fit.sample_days, fit.counts, "o", color=TUMOUR_COLOUR, ms=6, label="measured counts", gid="counts")
     ax.set_yscale("log")
     ax.set_xlabel("days after infusion")
