@@ -33,14 +33,11 @@ class PublishedValue:
     note: str = ""
 
 
-#: Cellular kinetics of tisagenlecleucel in paediatric and young-adult B-ALL
-#: (ELIANA and ENSIGN), from the model-based analysis of Stein et al. (2019).
-#: The kinetic values are the population (typical) estimates of the mixed-effects
-#: model, not medians of the patients; the share of the peak level that enters
-#: the persistence phase (``FB``) is from the same parameter table (Table 1).
+#: Cellular kinetics of tisagenlecleucel in paediatric and young-adult B-ALL (ELIANA and
+#: ENSIGN), from the model-based analysis of Stein et al. (2019): the population (typical)
+#: estimates of the mixed-effects model, not medians of the patients; ``FB`` from the same Table 1.
 TISAGENLECLEUCEL_B_ALL = {
     "tmax_days": PublishedValue(9.3, "days", "stein2019", "time to peak transgene level (Tmax), typical value"),
-    "cmax_copies_per_ug": PublishedValue(24_000.0, "transgene copies/ug DNA", "stein2019", "peak level (Cmax), typical value"),
     "fold_expansion": PublishedValue(3_900.0, "fold", "stein2019", "expansion from infusion to peak, typical value"),
     "doubling_days": PublishedValue(0.78, "days", "stein2019", "doubling time during expansion"),
     "contraction_half_life_days": PublishedValue(4.3, "days", "stein2019", "half-life of the early contraction"),
@@ -52,53 +49,28 @@ TISAGENLECLEUCEL_B_ALL = {
 }
 
 
-#: Between-patient variability of the same kinetics: the variances
-#: (``omega**2``) of the log-normal random effects of Stein et al.'s (2019)
-#: mixed-effects model, one per parameter, on the natural-log scale.  These are
-#: as transcribed from the article's Table 1 by the nlmixr2lib model library
-#: (model ``Stein_2019_Tisagenlecleucel``), a secondary source: the values could
-#: not be checked against the article's own table.  The library lists no
+#: Between-patient variability of the same kinetics: the variances (``omega**2``) of
+#: the log-normal random effects of Stein et al.'s (2019) mixed-effects model, on the
+#: natural-log scale, for the three parameters the book uses.  As transcribed from the
+#: article's Table 1 by the nlmixr2lib model library (model ``Stein_2019_Tisagenlecleucel``),
+#: a secondary source not checked against the article.  The library lists no
 #: covariances, so the random effects are taken as independent.
 TISAGENLECLEUCEL_B_ALL_VARIABILITY = {
     "fold_expansion": PublishedValue(
         2.4, "variance of ln(fold)", "stein2019", "omega^2 of the fold expansion to the peak (secondary transcription)"
     ),
     "tmax_days": PublishedValue(0.38, "variance of ln(Tmax)", "stein2019", "omega^2 of the time to peak (secondary transcription)"),
-    "cmax_copies_per_ug": PublishedValue(0.65, "variance of ln(Cmax)", "stein2019", "omega^2 of the peak level (secondary transcription)"),
     "contraction_rate": PublishedValue(
         0.91,
         "variance of ln(alpha)",
         "stein2019",
         "omega^2 of the rate of the early contraction, alpha (secondary transcription)",
     ),
-    "persistence_fraction": PublishedValue(
-        0.8, "variance of ln(FB)", "stein2019", "omega^2 of the share entering the persistence phase (secondary transcription)"
-    ),
-    "persistence_rate": PublishedValue(
-        0.86, "variance of ln(beta)", "stein2019", "omega^2 of the persistence-phase decline rate (secondary transcription)"
-    ),
 }
 
 
-#: Clinical outcome of CD19 CAR T cells in B-ALL, for comparison with the
-#: paper's idealised "essentially 100%" response.
-CAR_T_OUTCOMES = {
-    "eliana_overall_remission_3_months": PublishedValue(
-        0.81,
-        "fraction",
-        "maude2018",
-        "ELIANA: overall remission rate (CR or CRi) within 3 months, 75 infused patients evaluated",
-    ),
-    "eliana_evaluated_patients": PublishedValue(
-        75.0, "patients", "maude2018", "ELIANA: patients who received tisagenlecleucel and were evaluated for efficacy"
-    ),
-}
-
-
-#: Inputs of the ALL antigen-burden estimate (:mod:`cartmodel.burden`), namely blood
-#: volume of children, marrow cells, marrow cellularity and CD19 density, each
-#: with its source.  The adult blood volumes per kg are conventional values
-#: without a verified source and live in :data:`cartmodel.burden.estimate.BLOOD_VOLUME_ML_PER_KG`.
+#: Inputs of the ALL antigen-burden estimate (:mod:`cartmodel.burden`).  The adult blood volumes
+#: per kg, without a verified source, are in :data:`cartmodel.burden.estimate.BLOOD_VOLUME_ML_PER_KG`.
 ALL_BURDEN_INPUTS = {
     "blood_volume_ml_per_kg_child_low": PublishedValue(
         68.3, "mL/kg", "linderkamp1977", "lowest mean blood volume per kg of an age and sex group in Table 1 (girls 11-14)"
@@ -129,9 +101,6 @@ ALL_BURDEN_INPUTS = {
         "majzner2020",
         "B-ALL CD19 density near which CAR T response depends on density; not in the cited paper's abstract "
         "(the same group's ASH 2018 abstract, not checked for this book)",
-    ),
-    "cellularity_rule_percent_at_age_0": PublishedValue(
-        100.0, "percent", "wong2024", "the rule of thumb 'cellularity = 100 minus age (years), in percent'"
     ),
     "adult_normocellularity_low": PublishedValue(
         0.30, "fraction", "wong2024", "lower end of the 90% reference interval of cellularity, ages 18 to 90"
@@ -168,7 +137,9 @@ CLINICAL_EVIDENCE = {
     "park_efs_all_months": PublishedValue(6.1, "months", "park2018", "median event-free survival, whole cohort"),
     "awasthi_patients": PublishedValue(111.0, "patients", "awasthi2020", "adults with DLBCL in JULIET"),
     "maude_patients": PublishedValue(75.0, "patients", "maude2018", "infused and evaluable for efficacy, ELIANA"),
-    "maude_remission": PublishedValue(0.81, "fraction", "maude2018", "overall remission rate within 3 months, all responders MRD-negative"),
+    "maude_remission": PublishedValue(
+        0.81, "fraction", "maude2018", "overall remission rate (CR or CRi) within 3 months, all responders MRD-negative"
+    ),
     "maude_window_months": PublishedValue(3.0, "months", "maude2018", "window of the primary end point"),
     "bader_patients": PublishedValue(
         81.0, "patients", "bader2023", "children and young adults with B-ALL, commercial tisagenlecleucel, Germany"
@@ -189,15 +160,20 @@ CLINICAL_EVIDENCE = {
 }
 
 
-#: The saturating killing term fitted by Kimmel et al. (2021) to ZUMA-1
-#: (axicabtagene ciloleucel, large B-cell lymphoma), their Table 1: the tumour
-#: loses ``gamma_B B C / (k_B + C)`` per day.  Another product and disease than
-#: the book's tisagenlecleucel in B-ALL: used only for orders of magnitude.
-#: Checked against a transcription of the published article's text.
+#: Clinical outcome of CD19 CAR T cells in B-ALL (ELIANA), for comparison with the
+#: paper's idealised "essentially 100%" response: the entries of :data:`CLINICAL_EVIDENCE`.
+CAR_T_OUTCOMES = {
+    "eliana_overall_remission_3_months": CLINICAL_EVIDENCE["maude_remission"],
+    "eliana_evaluated_patients": CLINICAL_EVIDENCE["maude_patients"],
+}
+
+
+#: The saturating killing term fitted by Kimmel et al. (2021) to ZUMA-1 (axicabtagene
+#: ciloleucel, large B-cell lymphoma), their Table 1: the tumour loses ``gamma_B B C / (k_B + C)``
+#: per day.  Another product and disease than the book's tisagenlecleucel in B-ALL: used only
+#: for orders of magnitude.  Checked against a transcription of the published article's text.
 KILLING_AXICEL = {
     "kill_rate_per_day": PublishedValue(1.15, "per day", "kimmel2021", "tumour-killing rate gamma_B, fitted value"),
-    "kill_rate_low_per_day": PublishedValue(0.64, "per day", "kimmel2021", "tumour-killing rate gamma_B, low end of the quartile range"),
-    "kill_rate_high_per_day": PublishedValue(1.35, "per day", "kimmel2021", "tumour-killing rate gamma_B, high end of the quartile range"),
     "half_saturation_cells": PublishedValue(2.024e9, "cells", "kimmel2021", "killing saturation parameter k_B, fitted value"),
     "infused_cells": PublishedValue(1.8e8, "cells", "kimmel2021", "initial CAR T cell number C(0)"),
 }

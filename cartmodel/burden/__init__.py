@@ -1,10 +1,8 @@
 """The antigen-burden estimate for ALL proposed by Toor et al. (2019), and its link to Equation 1.
 
 The paper suggests a continuous antigen-burden variable for acute lymphoblastic
-leukaemia: the absolute number of blasts in the blood plus the blasts in the
-marrow (marrow cellularity and tumour infiltration taken as fractions, with the
-marrow assumed to be uniformly involved), multiplied by the antigen density on
-each blast::
+leukaemia: the blasts in the blood and in the (uniformly involved) marrow, times
+the antigen density on each blast::
 
     circulating blasts = WBC * blood blast fraction * blood volume
     marrow blasts      = weight * marrow nucleated cells per kg
@@ -17,13 +15,9 @@ The marrow count per kg is that of a marrow of *normal* cellularity
 :func:`~cartmodel.burden.estimate.p_from_antigen` turns an antigen burden into
 Equation 1's ``P``.
 
-Two modules, every name of both importable from here:
-
-* :mod:`cartmodel.burden.estimate`: the estimate itself, from a patient's
-  measurements to the blasts, their antigen and ``P``, and the marrow after
-  treatment;
-* :mod:`cartmodel.burden.sensitivity`: how far the estimate moves when each
-  input moves over its plausible range, one at a time (the tornado analysis).
+:mod:`~cartmodel.burden.estimate` is the estimate (and the marrow after treatment),
+:mod:`~cartmodel.burden.sensitivity` its one-at-a-time (tornado) analysis; every name
+of both is importable from here.
 """
 
 from __future__ import annotations

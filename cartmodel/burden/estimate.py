@@ -1,13 +1,10 @@
 """The ALL antigen-burden estimate: blood and marrow blasts, their antigen, and Equation 1's ``P``.
 
-The formulas are in :mod:`cartmodel.burden`.  Every function is pure,
-broadcasts numpy arrays and checks its inputs against their rows of the
-parameter table (:data:`cartmodel.parameters.PARAMETERS`, which gives each
-input's unit and valid range), raising :class:`ValueError` or
-:class:`TypeError` that names the parameter, its value and the valid range.
-Defaults come from :data:`cartmodel.published.ALL_BURDEN_INPUTS`.  An input
-named after a field of :class:`AllPatient` (or after one less its ``marrow_``
-or ``blood_``) is that field, described once there.
+The formulas are in :mod:`cartmodel.burden`.  Every function is pure, broadcasts
+numpy arrays and checks its inputs against their rows of
+:data:`cartmodel.parameters.PARAMETERS` (unit, valid range); defaults come from
+:data:`cartmodel.published.ALL_BURDEN_INPUTS`.  An input named after a field of
+:class:`AllPatient` (or after one less its ``marrow_`` or ``blood_``) is that field.
 """
 
 from __future__ import annotations
@@ -56,45 +53,34 @@ __all__ = [
 
 BloodVolumeGroup = Literal["man", "woman", "child"]
 
-#: Default blood volume in mL per kg body weight.  For adult men and women, 70 and
-#: 65 mL/kg, conventional round values of physiology teaching for which the book
-#: has not verified a primary source (Nadler's formula does not give a per-kg
-#: value: its per-kg result depends on height and weight).  Children: the mean
-#: of Linderkamp et al.'s (1977) Table 1 means for boys and girls aged 4 to 6
-#: (the book's child is 6); their age and sex means span 68 to 86 mL/kg.
+#: Default blood volume in mL per kg body weight.  Men and women: 70 and 65 mL/kg,
+#: conventional round values without a verified primary source.  Children: the mean of
+#: Linderkamp et al.'s (1977) Table 1 means for boys and girls aged 4 to 6 (the book's
+#: child is 6); their age and sex means span 68 to 86 mL/kg.
 BLOOD_VOLUME_ML_PER_KG: Mapping[str, float] = {
     "man": 70.0,
     "woman": 65.0,
-    "child": 0.5
-    * (
-        ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_boys_4_to_6"].value
-        + ALL_BURDEN_INPUTS["blood_volume_ml_per_kg_girls_4_to_6"].value
-    ),
+    "child": 0.5 * sum(ALL_BURDEN_INPUTS[f"blood_volume_ml_per_kg_{sex}_4_to_6"].value for sex in ("boys", "girls")),
 }
 
-#: Total nucleated marrow cells per kg body weight (Harrison 1962), measured in
-#: ten haematologically normal adults: the content of a marrow of normal
-#: cellularity, which :func:`marrow_blasts` scales by the biopsy's cellularity
-#: relative to the normal cellularity for age.
+#: Total nucleated marrow cells per kg body weight in ten haematologically normal
+#: adults (Harrison 1962): a marrow of normal cellularity (see :func:`marrow_blasts`).
 MARROW_NUCLEATED_CELLS_PER_KG: float = ALL_BURDEN_INPUTS["marrow_nucleated_cells_per_kg"].value
 
 #: Default antigen density in CD19 molecules per cell, the normal B-cell value of
-#: Ginaldi et al. (1998).  Any antigen may be used by passing its own density.
+#: Ginaldi et al. (1998).
 CD19_MOLECULES_PER_BLAST: float = ALL_BURDEN_INPUTS["cd19_molecules_per_b_cell"].value
 
-#: The age from which the adult blood volume per kg (by sex) applies and the
-#: tornado analysis uses the adult range of normal cellularity: 18 years, the
-#: lower end of the adult ages of Wong et al. (2024); a convention of the book.
+#: Age in years from which the adult blood volume per kg and range of normal cellularity
+#: apply: the lower end of the adult ages of Wong et al. (2024), a convention of the book.
 ADULT_AGE_YEARS: float = 18.0
 
 #: Blasts in one unit of Equation 1's ``P`` (at the default CD19 density).
 REFERENCE_BLASTS: float = 1e9
 
-#: Antigen burden that counts as ``P = 1``, the CD19 on :data:`REFERENCE_BLASTS`
-#: cells at the normal B-cell density, ``1e9 * 22,000 = 2.2e13`` molecules: a
-#: modelling choice, not a measured quantity, which puts a heavy relapse at the
-#: ``P`` of a few hundred to a few thousand of the paper's Figure 1 (the
-#: antigen-burden chapter gives the reasons and changes it tenfold).
+#: Antigen burden that counts as ``P = 1``: the CD19 on :data:`REFERENCE_BLASTS` cells
+#: at the normal B-cell density, ``2.2e13`` molecules; a modelling choice (the
+#: antigen-burden chapter gives the reasons), not a measured quantity.
 REFERENCE_ANTIGEN_MOLECULES: float = REFERENCE_BLASTS * CD19_MOLECULES_PER_BLAST
 
 # Nadler et al. (1962): blood volume in litres from height (m) and weight (kg).
@@ -107,16 +93,8 @@ _CELLS_PER_UL_PER_GIGA_PER_L = 1e3  # 1e9 cells/L = 1e9 cells / 1e6 uL = 1e3 cel
 _UL_PER_ML = 1e3
 
 
-# --------------------------------------------------------------------------
-# unit conversions
-
-
 def wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l: ArrayLike) -> NDArray[np.float64]:
-    """Convert a white-cell count in (0, 2000] x 10^9 cells/L to cells/uL (``x 1000``).
-
-    >>> float(wbc_cells_per_ul_from_giga_per_l(4.5))
-    4500.0
-    """
+    """Convert a white-cell count in (0, 2000] x 10^9 cells/L to cells/uL (``x 1000``)."""
     return check("wbc_giga_per_l", wbc_giga_per_l) * _CELLS_PER_UL_PER_GIGA_PER_L
 
 
@@ -125,23 +103,13 @@ def wbc_giga_per_l_from_cells_per_ul(wbc_cells_per_ul: ArrayLike) -> NDArray[np.
     return check("wbc_cells_per_ul", wbc_cells_per_ul) / _CELLS_PER_UL_PER_GIGA_PER_L
 
 
-# --------------------------------------------------------------------------
-# blood
-
-
 def blood_volume_ml(
     weight_kg: ArrayLike, *, group: BloodVolumeGroup = "man", ml_per_kg: ArrayLike | None = None
 ) -> NDArray[np.float64]:
-    """Blood volume in mL from body weight: ``weight_kg * ml_per_kg``.
+    """Blood volume in mL from body weight in kg, in (0, 300]: ``weight_kg * ml_per_kg``.
 
-    Parameters
-    ----------
-    weight_kg : float or array_like
-        Body weight in kg, in (0, 300].
-    group : {"man", "woman", "child"}
-        Which default of :data:`BLOOD_VOLUME_ML_PER_KG` applies when ``ml_per_kg`` is not given.
-    ml_per_kg : float or array_like, optional
-        The field ``blood_volume_ml_per_kg``; overrides ``group``.
+    ``ml_per_kg`` is the field ``blood_volume_ml_per_kg``; if not given, the
+    ``group``'s (``"man"``, ``"woman"`` or ``"child"``) of :data:`BLOOD_VOLUME_ML_PER_KG`.
     """
     weight = check("weight_kg", weight_kg)
     chosen = check_choice("group", group, tuple(BLOOD_VOLUME_ML_PER_KG))
@@ -171,14 +139,8 @@ def circulating_blasts(
 ) -> NDArray[np.float64]:
     """Blasts in the circulation, in cells: ``WBC [cells/mL] * blast_fraction * blood_volume_ml``.
 
-    Parameters
-    ----------
-    blast_fraction : float or array_like
-        Fraction of the white cells that are blasts, in [0, 1].
-    blood_volume_ml : float or array_like
-        Blood volume in mL, in (0, 45000] (see :func:`blood_volume_ml`).
-    wbc_giga_per_l, wbc_cells_per_ul : float or array_like
-        White-cell count, given exactly once: in (0, 2000] x 10^9/L or in (0, 2e6] /uL.
+    ``blast_fraction`` in [0, 1], ``blood_volume_ml`` in mL, in (0, 45000]; the
+    white-cell count given exactly once, in (0, 2000] x 10^9/L or in (0, 2e6] /uL.
     """
     if (wbc_giga_per_l is None) == (wbc_cells_per_ul is None):
         raise TypeError(
@@ -186,17 +148,10 @@ def circulating_blasts(
             f"wbc_cells_per_ul (cells/uL); got wbc_giga_per_l={wbc_giga_per_l!r}, "
             f"wbc_cells_per_ul={wbc_cells_per_ul!r}"
         )
-    if wbc_giga_per_l is not None:
-        per_ul = wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l)
-    else:
-        per_ul = check("wbc_cells_per_ul", wbc_cells_per_ul)
+    per_ul = check("wbc_cells_per_ul", wbc_cells_per_ul) if wbc_giga_per_l is None else wbc_cells_per_ul_from_giga_per_l(wbc_giga_per_l)
     fraction = check("blood_blast_fraction", blast_fraction, as_name="blast_fraction")
     volume = check("blood_volume_ml", blood_volume_ml)
     return per_ul * _UL_PER_ML * volume * fraction
-
-
-# --------------------------------------------------------------------------
-# marrow
 
 
 def normal_cellularity_fraction(age_years: ArrayLike) -> NDArray[np.float64]:
@@ -223,13 +178,9 @@ def marrow_blasts(
     normal_cellularity_fraction: ArrayLike,
     cells_per_kg: ArrayLike = MARROW_NUCLEATED_CELLS_PER_KG,
 ) -> NDArray[np.float64]:
-    """Blasts in the marrow, in cells, assuming uniform involvement.
+    """Blasts in the marrow, in cells, assuming uniform involvement (see :mod:`cartmodel.burden`).
 
-    ``weight_kg * cells_per_kg * (cellularity_fraction / normal_cellularity_fraction)
-    * infiltration_fraction``: Harrison's nucleated cells of a normally cellular
-    marrow, scaled by the biopsy's cellularity relative to normal for age (so a
-    packed marrow holds more), of which the infiltration fraction is blasts.
-    Each input is the :class:`AllPatient` field of its name (or ``marrow_`` and its name).
+    ``weight_kg * cells_per_kg * (cellularity_fraction / normal_cellularity_fraction) * infiltration_fraction``.
     """
     cells = marrow_nucleated_cells(weight_kg, cells_per_kg=cells_per_kg)
     cellularity = check("marrow_cellularity_fraction", cellularity_fraction, as_name="cellularity_fraction")
@@ -246,25 +197,14 @@ def total_blasts(circulating_blasts: ArrayLike, marrow_blasts: ArrayLike) -> NDA
 def antigen_burden_molecules(
     blasts: ArrayLike, *, molecules_per_blast: ArrayLike = CD19_MOLECULES_PER_BLAST
 ) -> NDArray[np.float64]:
-    """Antigen molecules on ``blasts`` cells (in [0, 1e15]): ``blasts * molecules_per_blast``.
-
-    ``molecules_per_blast`` is the field ``antigen_molecules_per_blast`` (zero: antigen-negative disease).
-    """
+    """Antigen molecules on ``blasts`` cells (in [0, 1e15]): ``blasts * molecules_per_blast`` (field ``antigen_molecules_per_blast``)."""
     return check("blasts", blasts) * check("antigen_molecules_per_blast", molecules_per_blast, as_name="molecules_per_blast")
-
-
-# --------------------------------------------------------------------------
-# Equation 1's P
 
 
 def p_from_antigen(
     antigen_molecules: ArrayLike, *, reference_antigen_molecules: ArrayLike = REFERENCE_ANTIGEN_MOLECULES
 ) -> NDArray[np.float64]:
-    """Equation 1's dimensionless burden ``P = antigen_molecules / reference_antigen_molecules``.
-
-    ``antigen_molecules`` in [0, 1e21]; the reference, > 0, defaults to
-    :data:`REFERENCE_ANTIGEN_MOLECULES`.
-    """
+    """Equation 1's dimensionless ``P = antigen_molecules / reference_antigen_molecules`` (in [0, 1e21] and > 0)."""
     return check("antigen_molecules", antigen_molecules) / _reference(reference_antigen_molecules)
 
 
@@ -279,38 +219,28 @@ def _reference(value: ArrayLike) -> NDArray[np.float64]:
     return as_real_array("reference_antigen_molecules", value, low=0.0, low_open=True, unit="molecules")
 
 
-# --------------------------------------------------------------------------
-# one patient at one time
-
-
 @dataclass(frozen=True)
 class AllPatient:
     """Inputs of the burden estimate for one patient at one time point.
 
-    Numeric fields may be arrays, which broadcast together (many variants of
-    the patient in one estimate); each is checked against its row of
-    :data:`cartmodel.parameters.PARAMETERS`.
+    Numeric fields may be arrays, which broadcast together (many variants of the patient).
 
     Attributes
     ----------
-    weight_kg : float
-        Body weight in kg, in (0, 300].
-    wbc_giga_per_l : float
-        White-cell count in 10^9 cells/L, in (0, 2000] (cells/uL divided by 1000).
+    weight_kg, wbc_giga_per_l : float
+        Body weight in kg, in (0, 300], and white-cell count in 10^9 cells/L, in (0, 2000].
     blood_blast_fraction : float
         Fraction of white cells that are blasts, in [0, 1].
     marrow_cellularity_fraction, marrow_infiltration_fraction : float
         Cellular fraction of the marrow space, and blast fraction of the
         nucleated marrow cells (biopsy), in [0, 1].
     normal_cellularity_fraction : float
-        Normal marrow cellularity for the patient's age, in [0.05, 1] (see :func:`marrow_blasts`).
+        Normal marrow cellularity for the patient's age, in [0.05, 1].
     blood_volume_ml_per_kg : float
-        Blood volume per kg in mL/kg, in [30, 150] (default an adult man's, see
-        :data:`BLOOD_VOLUME_ML_PER_KG`).
-    marrow_cells_per_kg : float
-        Nucleated cells per kg of a normally cellular marrow, in [1e9, 1e11] (default Harrison 1962).
-    antigen_molecules_per_blast : float
-        Antigen molecules per blast, in [0, 1e6] (default CD19, Ginaldi et al. 1998).
+        Blood volume per kg in mL/kg, in [30, 150] (default an adult man's).
+    marrow_cells_per_kg, antigen_molecules_per_blast : float
+        Nucleated cells per kg of a normally cellular marrow, in [1e9, 1e11] (default Harrison 1962),
+        and antigen molecules per blast, in [0, 1e6] (default CD19, Ginaldi et al. 1998).
     antigen, label : str
         Names of the antigen and of the case, for labels only.
     """
@@ -327,7 +257,6 @@ class AllPatient:
     antigen: str = "CD19"
     label: str = ""
 
-    #: The numeric fields, each checked against its row of the parameter table.
     NUMERIC_FIELDS: ClassVar[tuple[str, ...]] = (
         "weight_kg", "wbc_giga_per_l", "blood_blast_fraction", "marrow_cellularity_fraction",
         "marrow_infiltration_fraction", "normal_cellularity_fraction", "blood_volume_ml_per_kg",
@@ -361,16 +290,9 @@ class AllPatient:
 
 @dataclass(frozen=True)
 class BurdenEstimate:
-    """The result of :func:`estimate_burden` (arrays broadcast over the inputs).
+    """The result of :func:`estimate_burden`, arrays broadcast over the inputs.
 
-    Attributes
-    ----------
-    blood_volume_ml : numpy.ndarray
-        Blood volume in mL.
-    circulating_blasts, marrow_blasts, total_blasts : numpy.ndarray
-        Blasts in the blood, the marrow and both, in cells.
-    antigen_molecules : numpy.ndarray
-        Antigen burden, in molecules.
+    Blood volume in mL; blasts in the blood, the marrow and both, in cells; antigen burden in molecules.
     """
 
     blood_volume_ml: NDArray[np.float64]
@@ -416,14 +338,11 @@ def estimate_burden(patient: AllPatient) -> BurdenEstimate:
     )
     blasts = total_blasts(blood, marrow)
     antigen = antigen_burden_molecules(blasts, molecules_per_blast=patient.antigen_molecules_per_blast)
-    # every field of the result over the full shape of the inputs, each its own array
     return BurdenEstimate(*(np.array(part) for part in np.broadcast_arrays(volume, blood, marrow, blasts, antigen)))
 
 
-#: The book's two worked patients at relapse (illustrative, not real patients), a
-#: 6-year-old child of 20 kg and a 45-year-old man of 75 kg, with the blood counts,
-#: biopsy cellularity and marrow infiltration typical of a relapse of B-ALL, and a
-#: normal cellularity for age from :func:`normal_cellularity_fraction`.
+#: The book's two illustrative patients at a typical relapse of B-ALL: a 6-year-old child
+#: of 20 kg and a 45-year-old man of 75 kg.
 EXAMPLE_PATIENTS: Mapping[str, AllPatient] = MappingProxyType({
     "child, relapse": AllPatient(
         weight_kg=20, wbc_giga_per_l=40, blood_blast_fraction=0.80,
@@ -457,18 +376,13 @@ def patient_from_measurements(
     antigen_molecules_per_blast: ArrayLike = CD19_MOLECULES_PER_BLAST,
     label: str = "",
 ) -> AllPatient:
-    """The :class:`AllPatient` of a blood count, a marrow biopsy, weight, age and sex.
+    """The :class:`AllPatient` of a blood count, a marrow biopsy, weight, age (in [0, 95]) and sex.
 
-    With the book's conventions for the rest (what the in-browser burden
-    explorer uses): the normal cellularity of
-    :func:`normal_cellularity_fraction`, the blood volume per kg of a child
-    below :data:`ADULT_AGE_YEARS` and of a man or a woman (``sex``) from it,
-    and Harrison's marrow cells per kg.  ``age_years`` is in [0, 95] (the rule
-    leaves at least 5% cellularity); the other inputs are the
-    :class:`AllPatient` fields of their names.
+    With the book's conventions (those of the in-browser burden explorer): the normal
+    cellularity of :func:`normal_cellularity_fraction`, Harrison's marrow cells per kg,
+    the blood volume per kg of a child below :data:`ADULT_AGE_YEARS` and of a ``"man"``
+    or ``"woman"`` from it.
 
-    Examples
-    --------
     >>> adult = patient_from_measurements(weight_kg=75, age_years=45, sex="man", wbc_giga_per_l=25,
     ...                                   blood_blast_fraction=0.6, marrow_infiltration_fraction=0.7,
     ...                                   marrow_cellularity_fraction=0.9)
@@ -476,16 +390,14 @@ def patient_from_measurements(
     True
     """
     chosen = check_choice("sex", sex, ("man", "woman"))
-    groups = age_group(age_years)
     normal = normal_cellularity_fraction(age_years)
     lowest = float(PARAMETERS["normal_cellularity_fraction"].low or 0.0)
     if np.any(normal < lowest):
-        oldest = 100.0 * (1.0 - lowest)
         raise ValueError(
-            f"age_years (years) must be in [0, {oldest:g}] for the rule of thumb of normal cellularity, which gives "
+            f"age_years (years) must be in [0, {100.0 * (1.0 - lowest):g}] for the rule of thumb of normal cellularity, which gives "
             f"less than {lowest:.0%} above it; got {float(np.max(np.asarray(age_years, dtype=float)))!r}"
         )
-    per_kg = np.where(groups == "child", BLOOD_VOLUME_ML_PER_KG["child"], BLOOD_VOLUME_ML_PER_KG[chosen])
+    per_kg = np.where(age_group(age_years) == "child", BLOOD_VOLUME_ML_PER_KG["child"], BLOOD_VOLUME_ML_PER_KG[chosen])
     return AllPatient(
         weight_kg=weight_kg, wbc_giga_per_l=wbc_giga_per_l, blood_blast_fraction=blood_blast_fraction,
         marrow_cellularity_fraction=marrow_cellularity_fraction,
@@ -496,36 +408,17 @@ def patient_from_measurements(
     )
 
 
-# --------------------------------------------------------------------------
-# the marrow after treatment
-
-
 def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLike) -> NDArray[np.float64]:
-    """Blasts among the nucleated marrow cells after the tumour has fallen for ``day`` days.
+    """Blasts among the nucleated marrow cells after the tumour has fallen for ``day`` days (>= 0).
 
-    The patient's marrow blasts fall as ``exp(-net_decline * day)`` (the
-    tumour term of Equation 1 falls at ``r - q``), the normal nucleated cells
-    stay, so the share starts at the infiltration fraction.
-
-    Parameters
-    ----------
-    patient : AllPatient
-        The patient at the start.
-    net_decline : float or array_like
-        Rate at which the blasts fall, per day, >= 0.
-    day : float or array_like
-        Days since the start, >= 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        Fraction in [0, 1], broadcast over the patient's fields, ``net_decline`` and ``day``.
+    The patient's marrow blasts fall as ``exp(-net_decline * day)`` (``net_decline``
+    per day, >= 0: Equation 1's ``r - q``) while the normal cells stay, so the share,
+    a fraction in [0, 1] broadcast over the inputs, starts at the infiltration fraction.
     """
     AllPatient.checked(patient)
     rate = as_real_array("net_decline", net_decline, low=0.0, unit="per day")
     days = as_real_array("day", day, low=0.0, unit="days")
     infiltration = np.asarray(patient.marrow_infiltration_fraction, dtype=float)  # already checked: typed for mypy
-    # the blasts left, relative to all nucleated marrow cells at the start
     left = infiltration * np.exp(-rate * days)
     total = left + (1.0 - infiltration)
     # total is 0 only for a marrow of blasts alone, which stays all blasts however few are left
@@ -535,9 +428,8 @@ def marrow_blast_share(patient: AllPatient, net_decline: ArrayLike, day: ArrayLi
 def blasts_left_for_share(patient: AllPatient, share: ArrayLike) -> NDArray[np.float64]:
     """The fraction of the patient's blasts left when they are ``share`` (in (0, 1)) of the marrow's nucleated cells.
 
-    The inverse of :func:`marrow_blast_share`: from infiltration ``i`` in
-    (0, 1) to share ``s``, ``s (1 - i) / (i (1 - s))`` of the blasts are left
-    (1 or more where ``s`` is not below ``i``).
+    The inverse of :func:`marrow_blast_share`: ``s (1 - i) / (i (1 - s))`` for
+    infiltration ``i`` in (0, 1) (1 or more where ``s`` is not below ``i``).
 
     >>> child = EXAMPLE_PATIENTS["child, relapse"]
     >>> round(float(marrow_blast_share(child, 1.0, float(-np.log(blasts_left_for_share(child, 0.05))))), 9)

@@ -1,10 +1,7 @@
-"""How far the ALL antigen-burden estimate moves with each input: the tornado analysis.
+"""How far the ALL antigen-burden estimate moves with each input, one at a time: the tornado analysis.
 
-Each input of :func:`~cartmodel.burden.estimate.estimate_burden` moves over a
-plausible range with the others at baseline (:func:`one_at_a_time_sensitivity`);
-:func:`tornado_ranges` gives the ranges of the antigen-burden chapter, and
-:func:`sensitivity_state` and :func:`sensitivity_p_range` what the in-browser
-burden explorer shows.
+:func:`tornado_ranges` gives the ranges of the antigen-burden chapter;
+:func:`sensitivity_state` and :func:`sensitivity_p_range` what the in-browser burden explorer shows.
 """
 
 from __future__ import annotations
@@ -36,9 +33,6 @@ __all__ = [
 
 _WBC_HIGH = float(PARAMETERS["wbc_giga_per_l"].high or np.inf)
 
-# --------------------------------------------------------------------------
-# one-at-a-time sensitivity
-
 SensitivityOutput = Literal["antigen_molecules", "total_blasts", "circulating_blasts", "marrow_blasts"]
 _OUTPUTS: tuple[str, ...] = get_args(SensitivityOutput)
 
@@ -47,16 +41,8 @@ _OUTPUTS: tuple[str, ...] = get_args(SensitivityOutput)
 class SensitivityBar:
     """One input's bar of a tornado plot.
 
-    Attributes
-    ----------
-    name : str
-        The :class:`~cartmodel.burden.estimate.AllPatient` field that was varied.
-    low_input, high_input : float
-        The ends of its range.
-    low_output, high_output : float
-        The output at each end, every other input at baseline.
-    baseline : float
-        The output with every input at baseline.
+    The :class:`~cartmodel.burden.estimate.AllPatient` field ``name`` that was varied, the ends
+    of its range, the output at each end (every other input at baseline) and the ``baseline`` output.
     """
 
     name: str
@@ -109,29 +95,22 @@ def one_at_a_time_sensitivity(
             low, high = bounds
         except (TypeError, ValueError):
             raise TypeError(f"ranges[{name!r}] must be a (low, high) pair; got {bounds!r}") from None
-        # each end must satisfy the field's own limits; the message names the range
-        checked_ends = []
-        for which, value in (("low", low), ("high", high)):
+        ends = np.empty(2)
+        for index, (which, value) in enumerate((("low", low), ("high", high))):
             end = check(name, value, as_name=f"{name} {which} end in ranges")
             if end.ndim:
                 raise TypeError(f"{name} {which} end in ranges must be a scalar; got {value!r}")
-            checked_ends.append(float(end))
-        ends = np.array(checked_ends)
+            ends[index] = end
         values = getattr(estimate_burden(patient.replace(**{name: ends})), measure)
         bars.append(SensitivityBar(name, float(ends[0]), float(ends[1]), float(values[0]), float(values[1]), baseline))
     return sorted(bars, key=lambda bar: -bar.fold_range)
 
 
-# --------------------------------------------------------------------------
-# the ranges of the book's tornado analysis
-
 AgeGroup = Literal["child", "adult"]
 DiseaseState = Literal["relapse", "near MRD"]
 
-#: Ranges of the tornado analysis that do not depend on the patient, by disease
-#: state (see :func:`tornado_ranges`): at relapse the biopsy's cellularity and
-#: infiltration, near MRD the infiltration (the span of measurable residual
-#: disease) and the blood blasts.
+#: Ranges of the tornado analysis that depend on the disease state only (near MRD the
+#: infiltration spans measurable residual disease).
 STATE_RANGES: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType({
     "relapse": MappingProxyType({"marrow_cellularity_fraction": (0.6, 1.0),
                                  "marrow_infiltration_fraction": (0.5, 0.95)}),
@@ -142,22 +121,19 @@ STATE_RANGES: Mapping[str, Mapping[str, tuple[float, float]]] = MappingProxyType
 #: The tornado analysis's range of blood volume per kg, all the published defaults together.
 BLOOD_VOLUME_RANGE_ML_PER_KG: tuple[float, float] = (65.0, 80.0)
 
-#: The tornado analysis's range of marrow cells per kg, as factors of Harrison's mean, an
-#: assumed range (no published spread), which also covers an adult count applied to a child.
+#: The tornado analysis's range of marrow cells per kg, as factors of Harrison's mean: assumed
+#: (no published spread), it also covers an adult count applied to a child.
 MARROW_CELLS_RANGE_FACTORS: tuple[float, float] = (0.5, 2.0)
 
-#: The spread either side of a measured blood count (white cells, blood blasts) in
-#: the tornado analysis: 25%, for counting error and day-to-day change.
+#: The tornado analysis's spread either side of a measured blood count, for counting error and day-to-day change.
 COUNT_SPREAD: float = 0.25
 
 
 def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> dict[str, tuple[float, float]]:
-    """The ranges of the antigen-burden chapter's tornado analysis, for :func:`one_at_a_time_sensitivity`.
+    """The ranges of the antigen-burden chapter's tornado analysis, in its order, for :func:`one_at_a_time_sensitivity`.
 
-    Those of :func:`fixed_tornado_ranges`, and the white-cell count (and at
-    relapse the blood blasts, at most 100%) :data:`COUNT_SPREAD` either side of
-    the patient's, whose two counts must be scalars; in the chapter's order.
-    ``group`` and ``state`` are those of :func:`fixed_tornado_ranges`.
+    Those of :func:`fixed_tornado_ranges` (same ``group`` and ``state``), and the white-cell count (and at
+    relapse the blood blasts, at most 100%) :data:`COUNT_SPREAD` either side of the patient's scalar counts.
     """
     AllPatient.checked(patient, scalar_for="a range", fields=("wbc_giga_per_l", "blood_blast_fraction"))
     ranges = fixed_tornado_ranges(group, state)  # checks group and state
@@ -166,7 +142,6 @@ def tornado_ranges(patient: AllPatient, *, group: AgeGroup, state: DiseaseState)
     if state == "relapse":
         blood = float(np.asarray(patient.blood_blast_fraction))
         ranges["blood_blast_fraction"] = ((1 - COUNT_SPREAD) * blood, min(1.0, (1 + COUNT_SPREAD) * blood))
-    # the order of the chapter's bars (ties keep it)
     order = ("antigen_molecules_per_blast", "marrow_cells_per_kg", "blood_volume_ml_per_kg", "wbc_giga_per_l",
              "normal_cellularity_fraction", "marrow_cellularity_fraction", "marrow_infiltration_fraction",
              "blood_blast_fraction")
@@ -180,21 +155,10 @@ def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tupl
     to one SD above the normal B-cell mean (Ginaldi et al. 1998); marrow cells
     per kg over :data:`MARROW_CELLS_RANGE_FACTORS` of Harrison's mean; blood
     volume per kg over :data:`BLOOD_VOLUME_RANGE_ML_PER_KG`; the measured
-    normal cellularity of the age group (Wong et al. 2024) as the range of the
-    normal cellularity at relapse, and near MRD (the biopsy taken as normal) of
-    the biopsy's; the rest from :data:`STATE_RANGES`.
-
-    Parameters
-    ----------
-    group : {"child", "adult"}
-        Age group, for the normal cellularity.
-    state : {"relapse", "near MRD"}
-        Disease state.
-
-    Returns
-    -------
-    dict
-        Field of :class:`~cartmodel.burden.estimate.AllPatient` to ``(low, high)``.
+    normal cellularity of the age ``group`` (``"child"`` or ``"adult"``, Wong
+    et al. 2024) as the range of the normal cellularity at relapse, and near MRD
+    (the biopsy taken as normal) of the biopsy's; the rest from :data:`STATE_RANGES`.
+    Returns a dict of :class:`~cartmodel.burden.estimate.AllPatient` field to ``(low, high)``.
     """
     group = check_choice("group", group, ("child", "adult"))
     state = check_choice("state", state, ("relapse", "near MRD"))
@@ -207,19 +171,13 @@ def fixed_tornado_ranges(group: AgeGroup, state: DiseaseState) -> dict[str, tupl
         "marrow_cells_per_kg": (low_cells * MARROW_NUCLEATED_CELLS_PER_KG, high_cells * MARROW_NUCLEATED_CELLS_PER_KG),
         "blood_volume_ml_per_kg": BLOOD_VOLUME_RANGE_ML_PER_KG,
     }
-    if state == "relapse":
-        ranges["normal_cellularity_fraction"] = normal
-    else:  # the biopsy is taken as normal: its cellularity spans the normal range
-        ranges["marrow_cellularity_fraction"] = normal
+    ranges["normal_cellularity_fraction" if state == "relapse" else "marrow_cellularity_fraction"] = normal
     ranges.update(STATE_RANGES[state])
     return ranges
 
 
 def sensitivity_state(patient: AllPatient) -> DiseaseState | None:
-    """The disease state of :data:`STATE_RANGES` whose ranges hold this patient (scalar fields), or ``None``.
-
-    Between the two (an infiltration from 1% to 50%, say) the published spreads give no range.
-    """
+    """The disease state of :data:`STATE_RANGES` whose ranges hold this patient (scalar fields), or ``None`` between them."""
     AllPatient.checked(patient, scalar_for="a disease state")
     for state, limits in STATE_RANGES.items():
         if all(low <= float(np.asarray(getattr(patient, name))) <= high for name, (low, high) in limits.items()):
@@ -228,10 +186,9 @@ def sensitivity_state(patient: AllPatient) -> DiseaseState | None:
 
 
 def sensitivity_p_range(patient: AllPatient, *, group: AgeGroup, state: DiseaseState) -> tuple[float, float]:
-    """The lowest and highest ``P`` (AU, default reference) at the ends of the bars of :func:`tornado_ranges`.
+    """The lowest and highest ``P`` (AU, default reference) at the ends of the bars of :func:`tornado_ranges` (same arguments).
 
-    The widest range one input alone can cause, not a joint interval; the
-    arguments are those of :func:`tornado_ranges`.
+    The widest range one input alone can cause, not a joint interval.
     """
     bars = one_at_a_time_sensitivity(patient, tornado_ranges(patient, group=group, state=state))
     ends = [value for bar in bars for value in (bar.low_output, bar.high_output)]

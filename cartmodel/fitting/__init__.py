@@ -28,8 +28,8 @@ from ._pipeline import IdentifiabilityWarning
 from ._recovery import CohortRecovery, clopper_pearson
 from ._synthetic import SyntheticCohort, synthetic_cohort
 
-# scipy.optimize and scipy.stats are imported inside the functions that use them: they
-# take about a second to import, which every chapter would pay through `import cartmodel`.
+# scipy.stats is imported inside the functions that use it: it takes about a second to
+# import, which every chapter would pay through `import cartmodel`.
 
 __all__ = [
     "BurdenFit",

@@ -1,8 +1,4 @@
-"""The front door of the fits: every check of the data and the settings, done once.
-
-:func:`fit_burden` and :func:`fit_cohort` check their input here; the problem,
-the solver and the profile behind them trust what they are given.
-"""
+"""Every check of the fits' data and settings, done once at the front doors; what runs behind them trusts its input."""
 
 from __future__ import annotations
 
@@ -109,8 +105,7 @@ def check_sample_days(sample_days: Any, dt: float) -> NDArray[np.float64]:
         raise ValueError(f"sample_days must be a non-empty 1-D sequence of sampling days; got shape {days_.shape}")
     step = np.diff(days_)
     if np.any(step == 0):
-        repeated = days_[1:][step == 0][0]
-        raise ValueError(f"sample_days must not repeat; day {repeated:g} appears more than once")
+        raise ValueError(f"sample_days must not repeat; day {days_[1:][step == 0][0]:g} appears more than once")
     if np.any(step < 0):
         first = int(np.argmax(step < 0))
         raise ValueError(
@@ -118,8 +113,7 @@ def check_sample_days(sample_days: Any, dt: float) -> NDArray[np.float64]:
         )
     on_grid = np.abs(days_ / dt - np.rint(days_ / dt)) <= 1e-9 * np.maximum(1.0, days_ / dt)
     if not np.all(on_grid):
-        off = days_[~on_grid][0]
-        raise ValueError(f"sample_days must be whole multiples of dt={dt:g}; got day {off:g}")
+        raise ValueError(f"sample_days must be whole multiples of dt={dt:g}; got day {days_[~on_grid][0]:g}")
     return days_
 
 

@@ -15,25 +15,17 @@ from ._problem import JAC_STEP
 
 def sample_counts(sample_days: ArrayLike, *, noise_sd: float, rng: np.random.Generator, scale: ArrayLike = 1.0,
                   dt: float = 1.0, **model: Any) -> NDArray[np.float64]:
-    """Synthetic CAR T counts, ``scale * N(sample_days) * exp(noise_sd * z)``, ``z`` standard normal.
-
-    Parameters broadcast as in :func:`cartmodel.simulate`, so many synthetic
-    patients are one call.
+    """Synthetic CAR T counts, ``scale * N(sample_days) * exp(noise_sd * z)``, ``z`` drawn standard normal by ``rng``.
 
     Parameters
     ----------
     sample_days : array_like
-        Sampling days, 1-D, increasing, on the ``dt`` grid.
-    noise_sd : float
-        Standard deviation of the natural log of the counts, >= 0.
-    rng : numpy.random.Generator
-        Source of randomness.
-    scale : float or array_like
-        Measured count per model cell, > 0.
-    dt : float
-        Step length in days, > 0.
+        Sampling days, 1-D, increasing, on the ``dt`` grid (step in days, > 0).
+    noise_sd, scale : float, float or array_like
+        Standard deviation of the natural log of the counts, >= 0, and measured count per model cell, > 0.
     **model
-        The other keywords of :func:`cartmodel.simulate` (``r, q, B, P, K, n0``, ...).
+        The other keywords of :func:`cartmodel.simulate` (``r, q, B, P, K, n0``, ...); they
+        broadcast as there, so many synthetic patients are one call.
 
     Returns
     -------
@@ -46,31 +38,22 @@ def sample_counts(sample_days: ArrayLike, *, noise_sd: float, rng: np.random.Gen
     scale_ = as_real_array("scale", scale, low=0.0, low_open=True)
     check_instance("rng", rng, np.random.Generator)
     run = simulate(days=max(float(days_[-1]), dt_), dt=dt_, **model)
-    steps = np.rint(days_ / dt_).astype(int)
-    clean = scale_[..., None] * run.car_t[..., steps]
+    clean = scale_[..., None] * run.car_t[..., np.rint(days_ / dt_).astype(int)]
     return clean * np.exp(sd * rng.standard_normal(clean.shape))
 
 
 def log_sensitivities(*, r: float, q: float, P: float, **model: Any) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
     """Elasticities ``d ln N_t / d ln theta`` of the count for ``P``, ``r``, ``q`` and ``scale`` (exactly 1).
 
-    Central differences (relative step ``1e-5``) from one broadcast
-    :func:`cartmodel.simulate` call.  A day whose elasticity for a parameter is
-    near zero carries no information on it.
-
-    Parameters
-    ----------
-    r, q, P : float
-        Equation 1's rates (per day) and burden (AU), > 0.
-    **model
-        The other keywords of :func:`cartmodel.simulate`, scalars.
+    Central differences (relative step ``1e-5``) from one broadcast :func:`cartmodel.simulate`
+    call, at rates ``r``, ``q`` (per day) and burden ``P`` (AU), each > 0, and the other
+    keywords of :func:`cartmodel.simulate` (scalars).  A day whose elasticity for a
+    parameter is near zero carries no information on it.
 
     Returns
     -------
-    t : numpy.ndarray
-        Days, shape ``(steps + 1,)``.
-    elasticities : dict of str to numpy.ndarray
-        Keys ``"P"``, ``"r"``, ``"q"``, ``"scale"``, each of shape ``(steps + 1,)``.
+    t, elasticities : numpy.ndarray, dict of str to numpy.ndarray
+        Days, and the elasticities by ``"P"``, ``"r"``, ``"q"``, ``"scale"``, each of shape ``(steps + 1,)``.
     """
     values = {
         "r": as_real_scalar("r", r, low=0.0, low_open=True, unit="per day"),

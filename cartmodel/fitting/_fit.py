@@ -38,38 +38,24 @@ class BurdenFit:
     ----------
     P : float
         Estimated antigen burden, AU.
-    P_interval : tuple of float
-        ``confidence`` profile-likelihood interval for ``P``; an end not found
-        inside the search bounds is that bound.
-    P_interval_closed : tuple of bool
-        Whether each end was found inside the bounds (``False``: the data do
-        not bound ``P`` on that side).
-    estimates : Mapping[str, float]
-        ``P``, ``r``, ``q`` and ``scale``: fitted where free, else as given.
-    free : tuple of str
-        The fitted parameters, ``P`` first.
-    log_standard_errors : Mapping[str, float]
-        Curvature standard error of the log of each fitted parameter (``inf``
-        where the data cannot see it).
-    identifiable : Mapping[str, bool]
-        Whether the data pin each fitted parameter down (see ``flat_factor``).
+    P_interval, P_interval_closed : tuple of float, tuple of bool
+        ``confidence`` profile-likelihood interval for ``P``, and whether each end was found
+        inside the search bounds (``False``: the data do not bound ``P`` there; the end is the bound).
+    estimates, free : Mapping[str, float], tuple of str
+        ``P``, ``r``, ``q`` and ``scale`` (fitted where free, else as given), and the fitted ones, ``P`` first.
+    log_standard_errors, identifiable : Mapping[str, float], Mapping[str, bool]
+        Curvature standard error of the log of each fitted parameter (``inf`` where the
+        data cannot see it), and whether the data pin it down (see ``flat_factor``).
     noise_sd, noise_estimated : float, bool
         Standard deviation of the log-count error, and whether it was estimated.
     confidence, interval_method : float, str
         Level of ``P_interval`` and how it was computed.
-    sample_days, counts : numpy.ndarray
-        The data.
-    residuals : numpy.ndarray
-        ``ln(counts) - ln(fitted counts)``.
-    rss : float
-        Residual sum of squares of the log counts at the estimate.
-    profile_P, profile_rss : numpy.ndarray
-        Profile of ``P``: increasing ``P`` and the least RSS with ``P`` held there.
-    rss_cutoff : float
-        Profile ``rss`` at the ends of ``P_interval``.
+    sample_days, counts, residuals, rss : numpy.ndarray, numpy.ndarray, numpy.ndarray, float
+        The data, ``ln(counts) - ln(fitted counts)`` and their sum of squares.
+    profile_P, profile_rss, rss_cutoff : numpy.ndarray, numpy.ndarray, float
+        Profile of ``P`` (increasing ``P``, the least RSS with ``P`` held there) and its value at the ends of ``P_interval``.
     fitted : Expansion
-        The fitted trajectory to the horizon, in model cells (times
-        ``estimates["scale"]`` for measured units).
+        The fitted trajectory to the horizon, in model cells (times ``estimates["scale"]`` for measured units).
     """
 
     P: float
@@ -99,20 +85,14 @@ class BurdenFit:
 
 def fit_burden(sample_days: ArrayLike, counts: ArrayLike, *, horizon_days: float | None = None,
                **model: Any) -> BurdenFit:
-    """Fit the antigen burden ``P`` of Equation 1 to one patient's CAR T counts.
-
-    The model, interval and identifiability are those of :mod:`cartmodel.fitting`;
-    the patient is fitted as a cohort of one by the pipeline of :func:`fit_cohort`.
+    """Fit the antigen burden ``P`` of Equation 1 to one patient's CAR T counts (see :mod:`cartmodel.fitting`).
 
     Parameters
     ----------
-    sample_days : array_like
-        Sampling days, 1-D, strictly increasing, >= 0, on the ``dt`` grid.
-    counts : array_like
-        CAR T counts on those days, finite and > 0.
+    sample_days, counts : array_like
+        Sampling days, 1-D, strictly increasing, >= 0, on the ``dt`` grid, and the CAR T counts on them, finite and > 0.
     horizon_days : float, optional
-        Length of the returned fitted trajectory, > 0, reaching every sampling
-        day; default the last sampling day.
+        Length in days of the returned fitted trajectory, > 0, reaching every sampling day; default the last.
     **model
         The keywords of :func:`fit_cohort`, with its defaults, each a single number.
 
@@ -141,15 +121,17 @@ def fit_burden(sample_days: ArrayLike, counts: ArrayLike, *, horizon_days: float
     problem = Problem.build([days_], [counts_], fixed, settings)
     solution = solve(problem)
     identifiable = {name: bool(flag[0]) for name, flag in solution.identifiable.items()}
-    flat = [name for name in settings.names if not identifiable[name]]
-    if flat:
-        warnings.warn(
-            f"the counts cannot pin down {', '.join(flat)} (the {settings.confidence:.0%} interval reaches a search "
-            f"bound or spans more than a factor {settings.flat_factor:g} either side); " + FLAT_ADVICE,
-            IdentifiabilityWarning,
-            stacklevel=2,
+    if flat := [name for name in settings.names if not identifiable[name]]:
+        _warn_flat(
+            f"{', '.join(flat)} (the {settings.confidence:.0%} interval reaches a search "
+            f"bound or spans more than a factor {settings.flat_factor:g} either side)"
         )
     return _burden_fit(problem, solution, counts_, identifiable, horizon)
+
+
+def _warn_flat(what: str) -> None:
+    """Warn, for the caller of the front door, that the counts cannot pin down ``what``."""
+    warnings.warn(f"the counts cannot pin down {what}; " + FLAT_ADVICE, IdentifiabilityWarning, stacklevel=3)
 
 
 def _burden_fit(problem: Problem, solution: Solution, counts: NDArray[np.float64], identifiable: dict[str, bool],
@@ -239,19 +221,9 @@ class CohortFit:
 
 
 def cohort_recovery(fit: CohortFit, P_true: ArrayLike, factor: float = 2.0) -> CohortRecovery:
-    """How well a cohort fit read known burdens.
+    """How well a :class:`CohortFit` read the true burdens ``P_true`` (> 0; one, or one per patient).
 
-    Parameters
-    ----------
-    fit : CohortFit
-    P_true : float or array_like
-        The true burdens, > 0: one value, or one per patient.
-    factor : float
-        Estimates within this fold of the truth count as read, > 1.
-
-    Returns
-    -------
-    CohortRecovery
+    Estimates within the fold ``factor`` (> 1) of the truth count as read.
     """
     check_instance("fit", fit, CohortFit)
     return count_recovery(fit.P, fit.P_interval, fit.pinned_down, P_true, factor)
@@ -278,43 +250,33 @@ def fit_cohort(
 ) -> CohortFit:
     """Fit the antigen burden of many patients at once, as :func:`fit_burden` fits each.
 
-    Every step runs for the whole cohort together, one :func:`cartmodel.simulate`
-    call per iteration: a coarse scan over ``ln P``, then Levenberg-Marquardt
-    on the log residuals within the bounds (a free ``scale`` profiled out
-    exactly: its best log is the mean log residual); the profile of ``P`` is
-    walked outwards from each estimate and its crossings of the cut-off refined
-    by regula falsi.  Each patient's result does not depend on the others.
+    Every step (scan, Levenberg-Marquardt, profile walk) runs for the whole cohort
+    together, one :func:`cartmodel.simulate` call per iteration; each patient's result
+    does not depend on the others.
 
     Parameters
     ----------
     sample_days : array_like or sequence of array_like
-        One 1-D sequence of days shared by all (``counts`` of shape ``(m, days)``)
-        or one per patient (``counts`` a sequence of matching sequences); each
-        strictly increasing, >= 0, on the ``dt`` grid.
+        Days, strictly increasing, >= 0, on the ``dt`` grid: shared by all (``counts`` of shape
+        ``(m, days)``) or one sequence per patient (``counts`` a sequence of matching sequences).
     counts : array_like or sequence of array_like
         CAR T counts, finite and > 0.
-    B, K, n0 : float or array_like
-        Known affinity factor (dimensionless), capacity scale and dose (model cells), > 0.
-    r, q : float or array_like
-        CAR T and tumour growth rates per day (q >= 0): fixed, or starts for those in ``free``.
-    scale : float or array_like
-        Measured count per model cell, > 0: fixed, or the start if free.
+    B, K, n0, r, q, scale : float or array_like
+        One value, or one per patient: the known affinity factor (dimensionless), capacity scale and
+        dose (model cells), > 0; CAR T and tumour growth rates per day (q >= 0) and measured count
+        per model cell (> 0), fixed or, for those in ``free``, the starts.
     free : sequence of {"r", "q", "scale"}
         Parameters fitted besides ``P``.
     noise_sd : float, optional
-        Known standard deviation of the log-count error, > 0; else estimated
-        (which needs more days than fitted parameters).
+        Known standard deviation of the log-count error, > 0; else estimated (from more days than fitted parameters).
     confidence : float
         Level of the interval for ``P``, in (0, 1).
     bounds : mapping, optional
         ``{name: (low, high)}``, 0 < low < high, overriding :data:`DEFAULT_BOUNDS`.
     flat_factor : float
-        A parameter whose interval reaches a bound or more than this factor
-        either side of the estimate is not identifiable, > 1.
+        A parameter whose interval reaches a bound or more than this factor (> 1) either side is not identifiable.
     dt, reading, b_placement
         As in :func:`cartmodel.simulate`.
-
-    ``B`` to ``scale`` are scalars or one value per patient; the rest are shared.
 
     Returns
     -------
@@ -336,16 +298,9 @@ def fit_cohort(
     problem = Problem.build(series_days, series_counts, fixed, settings)
     solution = solve(problem)
     flat = {name: np.nonzero(~solution.identifiable[name])[0] for name in settings.names}
-    if any(indices.size for indices in flat.values()):
-        listed = "; ".join(
-            f"{name} for patient{'s' if indices.size > 1 else ''} {_index_list(indices)}"
-            for name, indices in flat.items() if indices.size
-        )
-        warnings.warn(
-            f"the counts cannot pin down {listed} (see CohortFit.identifiable); " + FLAT_ADVICE,
-            IdentifiabilityWarning,
-            stacklevel=2,
-        )
+    listed = [f"{name} for patient{'s' if found.size > 1 else ''} {_index_list(found)}" for name, found in flat.items() if found.size]
+    if listed:
+        _warn_flat(f"{'; '.join(listed)} (see CohortFit.identifiable)")
     return CohortFit(
         P=solution.estimates["P"],
         P_interval=np.exp(solution.interval.ends),

@@ -87,8 +87,7 @@ def standard_errors(jac: NDArray[np.float64], sigma2: NDArray[np.float64]) -> ND
     weights = np.where(blind, 0.0, 1.0 / np.where(blind | (singular == 0), 1.0, singular) ** 2)
     se = np.sqrt(np.einsum("mkp,mk->mp", vt**2, weights) * np.asarray(sigma2)[:, None])
     seen = np.einsum("mk,mkp->mp", blind.astype(float), (np.abs(vt) > 1e-3).astype(float)) > 0
-    se = np.where(seen, np.inf, se)
-    return np.where(top == 0.0, np.inf, se)
+    return np.where(seen | (top == 0.0), np.inf, se)
 
 
 def identifiable(settings: Settings, x_hat: NDArray[np.float64], interval: ProfileInterval,

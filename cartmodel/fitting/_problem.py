@@ -2,9 +2,8 @@
 
 Coordinates ``theta`` are the natural logs of ``P`` and the free rates; a free
 ``scale`` is profiled out in closed form (:meth:`Problem.log_scale`).  Methods
-take ``who``, the patient of each row, so that any mix of patients and
-parameter sets is one broadcast call of Equation 1's engine, called directly:
-the front doors have checked every input and the solver keeps the rates in bounds.
+take ``who``, the patient of each row, so that any mix of patients and parameter
+sets is one broadcast call of Equation 1's engine (the solver keeps the rates in bounds).
 """
 
 from __future__ import annotations
@@ -64,16 +63,10 @@ class Problem:
     def high(self) -> NDArray[np.float64]:
         return np.array([self.settings.log_bounds[name][1] for name in self.rates])
 
-    def values(self, who: NDArray[np.int64], theta: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
-        """``P``, ``r`` and ``q`` of each row: fitted from ``theta``, else as given."""
-        values = {name: self.fixed[name][who] for name in ("r", "q")}
-        for column, name in enumerate(self.rates):
-            values[name] = np.exp(theta[:, column])
-        return values
-
     def log_model(self, who: NDArray[np.int64], theta: NDArray[np.float64]) -> NDArray[np.float64]:
         """``ln N`` on the union of the sampling days for rows ``theta`` of patients ``who``: shape ``(rows, U)``."""
-        values = self.values(who, theta)
+        # P and the free rates from theta, the other rates as given
+        values = {name: self.fixed[name][who] for name in ("r", "q")} | {name: np.exp(theta[:, i]) for i, name in enumerate(self.rates)}
         r, q, P = values["r"], values["q"], values["P"]
         B, K, n0 = self.fixed["B"][who], self.fixed["K"][who], self.fixed["n0"][who]
         placement = self.settings.b_placement

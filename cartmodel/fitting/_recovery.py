@@ -16,17 +16,9 @@ from ._checks import per_patient
 class CohortRecovery:
     """How well a :class:`CohortFit` read known burdens (see :func:`cohort_recovery`).
 
-    Attributes
-    ----------
-    patients : int
-        Number of patients.
-    factor : float
-        The fold band that counts as a good reading.
-    within, covered, warned : int
-        Patients read within ``factor`` of the true ``P``, whose interval
-        contains it, and with some fitted parameter not identifiable.
-    median_width : float
-        Median of ``high / low`` over the patients' intervals (fold).
+    Of ``patients``, those read within the fold ``factor`` of the true ``P`` (``within``),
+    whose interval contains it (``covered``) and with some fitted parameter not
+    identifiable (``warned``); ``median_width``: the median fold ``high / low`` of the intervals.
     """
 
     patients: int
@@ -73,16 +65,14 @@ def count_recovery(P_hat: NDArray[np.float64], interval: NDArray[np.float64], pi
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Exact (Clopper-Pearson) confidence interval ``(low, high)`` for a binomial proportion.
+    """Exact (Clopper-Pearson) ``confidence`` interval ``(low, high)`` for a binomial proportion.
 
-    The ``alpha / 2`` and ``1 - alpha / 2`` quantiles of beta distributions
-    (``alpha = 1 - confidence``, in (0, 1)); ``low = 0`` when ``successes = 0``
-    and ``high = 1`` when ``successes = trials`` (integers, ``0 <= successes <= trials``, ``trials >= 1``).
+    Integers ``0 <= successes <= trials``, ``trials >= 1``; ``confidence`` in (0, 1).
+    ``low = 0`` when ``successes = 0`` and ``high = 1`` when ``successes = trials``.
     """
     n = check_positive_int("trials", trials)
     k = check_positive_int("successes", successes, low=0, high=n)
-    level = as_real_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
-    alpha = 1.0 - level
+    alpha = 1.0 - as_real_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
     from scipy import stats
 
     low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_real_array, as_real_scalar, check_choice, check_instance, check_positive_int
 from ..model import READINGS
-from ._checks import check_pair, check_sample_days
+from ._checks import check_pair, check_parameters, check_sample_days
 from ._counts import sample_counts
 from ._fit import CohortFit, fit_cohort
 from ._pipeline import IdentifiabilityWarning
@@ -31,10 +31,8 @@ class SyntheticCohort:
     r_product, B, K, n0 : float
         The product: nominal CAR T growth rate (what a fit assumes), affinity
         factor, capacity scale and dose (model cells).
-    sample_days, counts : numpy.ndarray
-        The days counted, shape ``(d,)``, and the noisy counts, ``(m, d)``.
-    noise_sd : float
-        Standard deviation of the log counts.
+    sample_days, counts, noise_sd : numpy.ndarray, numpy.ndarray, float
+        The days counted, shape ``(d,)``, the noisy counts, ``(m, d)``, and the standard deviation of their logs.
     """
 
     P: NDArray[np.float64]
@@ -73,8 +71,7 @@ class SyntheticCohort:
                        factor: float = 2.0) -> list[CohortRecovery]:
         """One :class:`CohortRecovery` per schedule, with ``r``, ``q`` and ``scale`` known.
 
-        All (schedule, patient) pairs are one :func:`fit_cohort` call; the
-        recoveries count the patients not pinned down (no warning is issued).
+        One :func:`fit_cohort` call for all (schedule, patient) pairs; no warning is issued.
         """
         if isinstance(schedules, (str, bytes)) or not isinstance(schedules, Sequence) or not schedules:
             raise TypeError(f"schedules must be a non-empty sequence of day sequences; got {schedules!r}")
@@ -120,18 +117,17 @@ def synthetic_cohort(
     r_log_sd: float = 0.0,
     reading: str = "exact",
 ) -> SyntheticCohort:
-    """Draw synthetic patients of one product and count their CAR T cells.
+    """Draw ``patients`` (>= 1) synthetic patients of one product and count their CAR T cells.
 
     Burdens are log-uniform over ``P_range``, tumour growth rates uniform over
     ``q_range``, blood-to-pool proportions ``10**U(-scale_decades,
     scale_decades)``, counts :func:`sample_counts`.  Two departures from what a
     fit assumes can be switched on: a CAR T growth rate ``r * exp(r_log_sd * z)``
-    per patient (``z`` standard normal), and another ``reading`` of Equation 1.
+    per patient (``z`` standard normal), and another ``reading`` of Equation 1
+    (see :func:`cartmodel.simulate`).
 
     Parameters
     ----------
-    patients : int
-        Cohort size, >= 1.
     rng : numpy.random.Generator
         Drawn in the order P, q, scale, (r), counts.
     r, B, K, n0 : float
@@ -139,24 +135,14 @@ def synthetic_cohort(
     P_range, q_range : tuple of float
         Ranges of the burden (> 0) and of the tumour growth rate (>= 0, per day).
     scale_decades, noise_sd, r_log_sd : float
-        Half-width in decades of the blood-to-pool proportion, standard
-        deviation of the log counts, between-patient standard deviation of
-        ``ln r``; each >= 0.
+        Half-width in decades of the blood-to-pool proportion, standard deviation of
+        the log counts, between-patient standard deviation of ``ln r``; each >= 0.
     sample_days : array_like
         Days counted (on the 1-day grid).
-    reading : str
-        Reading of Equation 1 that makes the counts (see :func:`cartmodel.simulate`).
-
-    Returns
-    -------
-    SyntheticCohort
     """
     m = check_positive_int("patients", patients)
     check_instance("rng", rng, np.random.Generator)
-    r_ = as_real_scalar("r", r, low=0.0, low_open=True, unit="per day")
-    B_ = as_real_scalar("B", B, low=0.0, low_open=True, unit="dimensionless")
-    K_ = as_real_scalar("K", K, low=0.0, low_open=True, unit="model cells")
-    n0_ = as_real_scalar("n0", n0, low=0.0, low_open=True, unit="model cells")
+    r_, B_, K_, n0_ = (float(value[0]) for value in check_parameters({"r": r, "B": B, "K": K, "n0": n0}).values())
     P_low, P_high = check_pair("P_range", P_range, low=0.0, low_open=True)
     q_low, q_high = check_pair("q_range", q_range, low=0.0)
     decades = as_real_scalar("scale_decades", scale_decades, low=0.0)

@@ -56,10 +56,9 @@ def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | No
                  xlabel: str = "estimate relative to baseline") -> Axes:
     """Tornado plot of :func:`cartmodel.burden.sensitivity.one_at_a_time_sensitivity` on a log axis.
 
-    One row per :class:`~cartmodel.burden.sensitivity.SensitivityBar`, top to
-    bottom, labelled with the input's name (or ``labels[name]``) and range; the
-    bar runs from 1 to ``output / baseline``, red for the high end of the input
-    and grey for the low end.  A new figure is made if ``ax`` is omitted.
+    One row per :class:`~cartmodel.burden.sensitivity.SensitivityBar`, top to bottom, labelled
+    with the input's name (or ``labels[name]``) and range; each bar runs from 1 to
+    ``output / baseline``, red for the high end of the input and grey for the low end.
     """
     from ..burden import SensitivityBar
 
@@ -75,8 +74,7 @@ def plot_tornado(bars, ax: Axes | None = None, *, labels: Mapping[str, str] | No
         y = len(bars) - 1 - row
         low, high = bar.low_output / bar.baseline, bar.high_output / bar.baseline
         # the bar further from 1 first, so that both ends stay visible when they lie on one side
-        ends = [(high, TUMOUR_COLOUR), (low, "0.55")]
-        for end, colour in sorted(ends, key=lambda pair: -abs(np.log(pair[0]))):
+        for end, colour in sorted([(high, TUMOUR_COLOUR), (low, "0.55")], key=lambda pair: -abs(np.log(pair[0]))):
             ax.barh(y, end - 1.0, left=1.0, height=0.6, color=colour, alpha=0.85)
     ax.axvline(1.0, color="black", lw=1)
     ax.set_xscale("log")
@@ -110,8 +108,7 @@ def plot_burden_fit(fit: BurdenFit, ax: Axes | None = None, *, label: str = "fit
     """Measured counts (dots) and the fitted curve ``scale * N_t`` on a log axis."""
     check_instance("fit", fit, BurdenFit)
     ax = axes_or_new(ax)
-    scale = fit.estimates["scale"]
-    ax.plot(fit.fitted.t, scale * fit.fitted.car_t, color=CAR_T_COLOUR, lw=2, label=label, gid="fitted")
+    ax.plot(fit.fitted.t, fit.estimates["scale"] * fit.fitted.car_t, color=CAR_T_COLOUR, lw=2, label=label, gid="fitted")
     ax.plot(fit.sample_days, fit.counts, "o", color=TUMOUR_COLOUR, ms=6, label="measured counts", gid="counts")
     ax.set_yscale("log")
     ax.set_xlabel("days after infusion")
@@ -121,11 +118,7 @@ def plot_burden_fit(fit: BurdenFit, ax: Axes | None = None, *, label: str = "fit
 
 
 def plot_burden_profile(fit: BurdenFit, ax: Axes | None = None, *, label: str | None = None) -> Axes:
-    """Profile of ``P``: the rise of the residual sum of squares over its minimum.
-
-    Drawn in units of the noise variance, ``(RSS(P) - RSS_min) / sigma^2``, with the
-    interval's cut-off as a dashed line of the same colour.
-    """
+    """Profile of ``P``, ``(RSS(P) - RSS_min) / sigma^2``, with the interval's cut-off dashed in the same colour."""
     check_instance("fit", fit, BurdenFit)
     ax = axes_or_new(ax)
     variance = fit.noise_sd**2 if fit.noise_sd > 0 else 1.0
@@ -146,10 +139,7 @@ def plot_burden_recovery(
     label: str | None = None,
     colour: str = CAR_T_COLOUR,
 ) -> Axes:
-    """Recovered against true burden on log axes, with the identity and a factor-2 band.
-
-    ``interval`` (shape ``(n, 2)``), if given, is drawn as vertical bars.
-    """
+    """Recovered against true burden on log axes, with the identity, a factor-2 band and ``interval`` (``(n, 2)``) as bars."""
     P_true = check_grid("P_true", P_true, low=0.0, low_open=True)
     P_hat = check_grid("P_hat", P_hat, low=0.0, low_open=True)
     if P_true.shape != P_hat.shape or P_true.ndim != 1:
@@ -229,10 +219,8 @@ def plot_reference_sweep(
     factors : numpy.ndarray
         1-D multiples of the reference antigen burden, > 0.
     sweep : Expansion
-        :func:`cartmodel.simulate` over ``P = P_case / factors[:, None]``, peaks
-        of shape ``(len(factors), len(labels))``.
-    labels : iterable of str
-        Name of each case (column of the sweep).
+        :func:`cartmodel.simulate` over ``P = P_case / factors[:, None]``, peaks of shape
+        ``(len(factors), len(labels))``, ``labels`` naming each case (column).
     axes : two matplotlib axes, optional
         Left and right; a new figure is made if omitted.
 
@@ -254,10 +242,7 @@ def plot_reference_sweep(
     if axes is not None and (not isinstance(axes, (tuple, list, np.ndarray)) or len(axes) != 2
                              or not all(isinstance(one, Axes) for one in axes)):
         raise TypeError(f"axes must be two matplotlib Axes (peak, day of peak) or None; got {axes!r}")
-    if axes is None:
-        left, right = plt.subplots(1, 2, figsize=(11, 4.0))[1]
-    else:
-        left, right = axes
+    left, right = plt.subplots(1, 2, figsize=(11, 4.0))[1] if axes is None else axes
     for i, name in enumerate(names):
         style = _LINE_STYLES[i % len(_LINE_STYLES)]
         left.plot(x, sweep.peak[:, i], style, marker="o", lw=2, label=name, gid=f"peak-{i}")
