@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "as_real_array", "as_real_scalar", "bind_keywords", "bisect", "check_choice", "check_instance",
+    "as_real_array", "as_real_scalar", "as_real_vector", "bind_keywords", "bisect", "check_choice", "check_instance",
     "check_positive_int", "read_only", "rng_from_seed", "seed_value",
 ]
 
@@ -122,6 +122,14 @@ def as_real_scalar(name: str, value: Any, **limits: Any) -> float:
     if number.ndim:
         raise TypeError(f"{name} must be a scalar; got {value!r}")
     return float(number)
+
+
+def as_real_vector(name: str, value: Any, **limits: Any) -> NDArray[np.float64]:
+    """A non-empty one-dimensional array, checked as :func:`as_real_array` checks arrays (same ``limits``)."""
+    array = as_real_array(name, value, **limits)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty one-dimensional array; got shape {array.shape}")
+    return array
 
 
 def check_choice(name: str, value: Any, choices: tuple[_Choice, ...]) -> _Choice:

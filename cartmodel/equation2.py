@@ -42,11 +42,9 @@ _MIN_CELLS = 1e-300
 
 @dataclass(frozen=True, repr=False)
 class Equation2Settings:
-    """What every run of Equation 2 shares: rates, capacity scale, time grid and reading.
+    """What every run of Equation 2 shares, checked once by :func:`equation_2_settings`.
 
-    Made and checked once by :func:`equation_2_settings` (see there); trusted
-    by the functions that take it as ``settings``.  ``t`` is the read-only time
-    grid ``0, dt, ..., days``.
+    ``t`` is the read-only time grid ``0, dt, ..., days``.
     """
 
     K: float
@@ -87,18 +85,11 @@ def equation_2_settings(
 
     Parameters
     ----------
-    K : float
-        Scale of the capacity, model cells, > 0 (default: Figure 1's ``10**6``).
-    r, q : float
-        T cell and tumour growth rates per day, ``r > 0``, ``q >= 0`` (defaults
-        1.5 and 1.2, as in Figure 1).
-    days, dt : float
-        Horizon and step in days; ``days / dt`` a whole number (default 60, 1).
+    K, r, q, days, dt, reading
+        As in :func:`cartmodel.simulate` (defaults: Figure 1 over 60 days).
     tumour_term : bool
         If True (default), tumour-associated peptides carry the tumour term
         (module docstring).
-    reading : {"exact", "closed", "literal"}
-        As in :func:`cartmodel.simulate`.
 
     Returns
     -------
@@ -125,6 +116,12 @@ def equation_2_settings(
 #: What the functions of Equation 2 use when given no ``settings``: the defaults of
 #: :func:`equation_2_settings`, the paper's Figure 1 over 60 days.
 DEFAULT_SETTINGS = equation_2_settings()
+
+
+def _check_repertoire(repertoire: Any, settings: Any) -> None:
+    """Refuse a ``repertoire`` that is not a :class:`Repertoire` or ``settings`` not made by :func:`equation_2_settings`."""
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
 
 
 def _capacity_grid(
@@ -176,8 +173,7 @@ def clone_capacity(repertoire: Repertoire, t_days: ArrayLike, *, settings: Equat
     ValueError
         Also if a capacity leaves 1e-300 to 1e300 cells.
     """
-    check_instance("repertoire", repertoire, Repertoire)
-    check_instance("settings", settings, Equation2Settings)
+    _check_repertoire(repertoire, settings)
     t = np.atleast_1d(as_real_array("t_days", t_days, low=0.0, unit="days"))
     if t.ndim != 1:
         raise ValueError(f"t_days must be a scalar or a one-dimensional grid; got shape {t.shape}")
@@ -249,7 +245,7 @@ def expand_repertoire(repertoire: Repertoire, *, settings: Equation2Settings = D
     ----------
     repertoire : Repertoire
     settings : Equation2Settings, optional
-        From :func:`equation_2_settings` (default: Figure 1 over 60 days).
+        From :func:`equation_2_settings` (default: its defaults).
 
     Returns
     -------
@@ -262,8 +258,7 @@ def expand_repertoire(repertoire: Repertoire, *, settings: Equation2Settings = D
     >>> run.cells.shape
     (20, 11)
     """
-    check_instance("repertoire", repertoire, Repertoire)
-    check_instance("settings", settings, Equation2Settings)
+    _check_repertoire(repertoire, settings)
     return expand_checked(repertoire, np.arange(repertoire.n_clones), repertoire.sizes, np.asarray(True), settings)
 
 
@@ -309,8 +304,7 @@ def expand_clones(
     >>> float(run.cells[1, -1])  # not presented: held at its starting count
     5.0
     """
-    check_instance("repertoire", repertoire, Repertoire)
-    check_instance("settings", settings, Equation2Settings)
+    _check_repertoire(repertoire, settings)
     index = _clone_indices(clones, repertoire.n_clones)
     start = as_real_array("n0", n0, low=0.0, low_open=True, unit="cells")
     if start.ndim and start.shape != index.shape:
@@ -386,8 +380,7 @@ class TumourFractionSweep:
     def crossover(self) -> float:
         """Smallest share at which the alloreactive peak no longer exceeds the tumour-directed one.
 
-        Linear interpolation of ``log(alloreactive / tumour)`` where it changes
-        sign; ``nan`` if the ratio stays above one.
+        Interpolates ``log(alloreactive / tumour)`` linearly; ``nan`` if the ratio stays above one.
         """
         order = np.argsort(self.tumour_fractions)
         x = self.tumour_fractions[order]
@@ -432,8 +425,7 @@ def sweep_tumour_fraction(
     -------
     TumourFractionSweep
     """
-    check_instance("repertoire", repertoire, Repertoire)
-    check_instance("settings", settings, Equation2Settings)
+    _check_repertoire(repertoire, settings)
     shares = as_real_array("tumour_fractions", tumour_fractions, low=0.0, high=1.0, unit="fraction")
     if shares.ndim != 1 or shares.size == 0:
         raise ValueError(f"tumour_fractions must be a non-empty 1-D array; got shape {shares.shape}")

@@ -50,16 +50,10 @@ __all__ = [
 class Expansion:
     """The result of :func:`simulate`.
 
-    Attributes
-    ----------
-    t : numpy.ndarray
-        Time in days, shape ``(steps + 1,)``.
-    car_t, tumour, capacity : numpy.ndarray
-        CAR T cells (model cells), tumour term ``P * exp((q - r) t)`` (AU) and
-        capacity ``K_t`` (model cells), shape ``S + (steps + 1,)`` for the
-        broadcast parameter shape ``S``.
-    clearance_level : numpy.ndarray
-        Tumour-term level (AU) below which the tumour counts as cleared.
+    ``t``: days, ``(steps + 1,)``; ``car_t`` (model cells), ``tumour``, the
+    tumour term ``P * exp((q - r) t)`` (AU), and ``capacity`` ``K_t`` (model
+    cells), shape ``S + (steps + 1,)`` for the broadcast parameter shape ``S``;
+    ``clearance_level`` (AU): see :attr:`clearance_day`.
     """
 
     t: NDArray[np.float64]
@@ -103,7 +97,7 @@ def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
     Returns
     -------
     numpy.ndarray
-        ``B``, dimensionless (0-d for a scalar input).
+        ``B`` (0-d for a scalar input).
 
     Examples
     --------
@@ -139,11 +133,7 @@ def tumour_clearance_day(*, P: ArrayLike, r: ArrayLike, q: ArrayLike, clearance_
     >>> round(float(tumour_clearance_day(P=1000, r=1.5, q=1.2)), 2)  # ln(1000) / 0.3
     23.03
     """
-    P = check("P", P)
-    r = check("r", r)
-    q = check("q", q)
-    level = check("clearance_level", clearance_level)
-    P, r, q, level = np.broadcast_arrays(P, r, q, level)
+    P, r, q, level = np.broadcast_arrays(check("P", P), check("r", r), check("q", q), check("clearance_level", clearance_level))
     net_decline = r - q
     ratio = np.maximum(P, level) / level
     days = np.log(ratio) / np.where(net_decline > 0, net_decline, 1.0)
@@ -199,7 +189,6 @@ def capacity(
     r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
     shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_})
-    r_, q_, B_, P_, K_ = (np.broadcast_to(a, shape) for a in (r_, q_, B_, P_, K_))
     check_capacity_range(r_, q_, B_, P_, K_, float(t.max(initial=0.0)), placement)
     grid = capacity_from_tumour(tumour_term(t.reshape(-1), r_, q_, P_), B_, K_, placement)
     return grid.reshape(shape + t.shape)

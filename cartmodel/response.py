@@ -1,26 +1,16 @@
 """How likely is a GVHD-free response to a donor lymphocyte infusion?
 
-Toor et al. (2019) write the chance of a therapeutic response to a DLI without
-GVHD as a product, ``rho_R = rho_P * rho_T``: ``rho_T`` is the chance that the
-infusion holds the relevant (tumour-directed) T cell clones and ``rho_P`` the
-chance that the target antigen is presented to them.  Their example is
-``0.2 * 0.2 = 0.04``.  This module gives the closed forms and a Monte Carlo
-that draws DLIs from a :class:`~cartmodel.repertoire.Repertoire` and runs them
-through Equation 2.  The Monte Carlo is a consistency check of the code, not an
-independent test of the product: presentation is drawn independently of the
-DLI, and a clone is called relevant by the same threshold that defines a
-response, so the simulation reproduces ``rho_P * rho_T`` by construction (up to
-clones that miss the threshold from one cell but reach it from several).
-
-Modelling choices of the Monte Carlo (the paper does not fix them):
-
-* a DLI of ``D`` cells is ``D`` independent draws from the donor's cells, so a
-  clone of frequency ``f`` is in it with probability ``1 - (1 - f) ** D``;
-* the tumour-associated peptides are presented, or not, together, with
-  probability ``rho_P``, independently of the DLI's content;
-* a response is a tumour-directed clone of the DLI that reaches
-  ``response_cells`` cells within the horizon; a clone is *relevant* if it
-  does so from a single infused cell when its peptide is presented.
+Toor et al. (2019) write it as ``rho_R = rho_P * rho_T``: the chance that the
+target antigen is presented times the chance that the infusion holds the
+relevant (tumour-directed) clones; their example is ``0.2 * 0.2 = 0.04``.  This
+module gives the closed forms and a Monte Carlo that draws DLIs from a
+:class:`~cartmodel.repertoire.Repertoire` and runs them through Equation 2: a
+consistency check of the code, which reproduces the product by construction.
+Its choices (the paper fixes none): a DLI of ``D`` cells is ``D`` independent
+draws from the donor's cells; the tumour peptides are presented, or not,
+together, with probability ``rho_P``, independently of the DLI; a response is a
+tumour-directed clone of the DLI that reaches ``response_cells`` within the
+horizon, and a clone is *relevant* if it does so from one presented cell.
 """
 
 from __future__ import annotations
@@ -32,8 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_instance, check_positive_int, rng_from_seed
-from .equation2 import DEFAULT_SETTINGS, Equation2Settings, expand_checked
+from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, rng_from_seed
+from .equation2 import DEFAULT_SETTINGS, Equation2Settings, _check_repertoire, expand_checked
 from .repertoire import Repertoire
 
 __all__ = [
@@ -73,10 +63,9 @@ def response_probability(rho_p: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float
 
     Parameters
     ----------
-    rho_p : float or array_like
-        Chance that the target antigen is presented to the relevant clones, in [0, 1].
-    rho_t : float or array_like
-        Chance that the DLI holds relevant clones, in [0, 1].
+    rho_p, rho_t : float or array_like
+        Chances that the target antigen is presented and that the DLI holds
+        relevant clones, each in [0, 1].
 
     Returns
     -------
@@ -134,9 +123,7 @@ def capture_probability(frequency: ArrayLike, dose_cells: ArrayLike) -> NDArray[
 
 
 def dose_for_capture(frequency: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float64]:
-    """Cells a DLI needs to hold a clone of frequency ``f`` with probability ``rho_T``.
-
-    The inverse of :func:`capture_probability`: ``D = ln(1 - rho_T) / ln(1 - f)``.
+    """Cells ``D = ln(1 - rho_T) / ln(1 - f)`` a DLI needs to hold a clone of frequency ``f`` with probability ``rho_T``.
 
     Parameters
     ----------
@@ -148,7 +135,7 @@ def dose_for_capture(frequency: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float
     Returns
     -------
     numpy.ndarray
-        Dose in cells (not rounded).
+        Cells (not rounded).
     """
     f = as_real_array("frequency", frequency, low=0.0, high=1.0, low_open=True, high_open=True)
     rho = as_real_array("rho_t", rho_t, low=0.0, high=1.0, high_open=True)
@@ -164,16 +151,10 @@ def dose_for_capture(frequency: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float
 class DLITrial:
     """The result of :func:`simulate_dli_trial`.
 
-    Attributes
-    ----------
-    responded : numpy.ndarray of bool
-        GVHD-free response of each patient, shape ``(patients,)``.
-    presented, captured : numpy.ndarray of bool
-        Tumour peptides presented, and a relevant clone infused, shape ``(patients, infusions)``.
-    rho_p, rho_t : float
-        Presentation probability used and capture probability ``1 - (1 - f_relevant) ** D``.
-    infusions : int
-    presentation : {"per_infusion", "per_patient"}
+    ``responded``: GVHD-free response of each patient, bool ``(patients,)``;
+    ``presented``, ``captured``: tumour peptides presented, and a relevant clone
+    infused, bool ``(patients, infusions)``; ``rho_p`` as given and ``rho_t =
+    1 - (1 - f_relevant) ** D``; ``infusions`` and ``presentation`` as given.
     """
 
     responded: NDArray[np.bool_]
@@ -249,8 +230,7 @@ def relevant_clones(
     numpy.ndarray of bool
         Shape ``(n_clones,)``; False for every clone directed at normal tissue.
     """
-    check_instance("repertoire", repertoire, Repertoire)
-    check_instance("settings", settings, Equation2Settings)
+    _check_repertoire(repertoire, settings)
     return _relevant(repertoire, _response_threshold(response_cells), settings)
 
 
@@ -294,8 +274,7 @@ def simulate_dli_trial(
     -------
     DLITrial
     """
-    check_instance("repertoire", repertoire, Repertoire)
-    check_instance("settings", settings, Equation2Settings)
+    _check_repertoire(repertoire, settings)
     dose = check_positive_int("dose_cells", dose_cells)
     rho = as_real_scalar("rho_p", rho_p, low=0.0, high=1.0)
     n_patients = check_positive_int("patients", patients)
