@@ -111,22 +111,10 @@ def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
 def tumour_clearance_day(*, P: ArrayLike, r: ArrayLike, q: ArrayLike, clearance_level: ArrayLike = 1.0) -> NDArray[np.float64]:
     """Day on which the tumour term ``P * exp((q - r) t)`` falls to ``clearance_level``.
 
-    In continuous time: ``ln(P / clearance_level) / (r - q)``.
-
-    Parameters
-    ----------
-    P : float or array_like
-        Antigen burden at day 0, in antigen units (AU), >= 0.
-    r, q : float or array_like
-        CAR T and tumour growth rates per day, ``r > 0`` and ``q >= 0``.
-    clearance_level : float or array_like
-        Level of the tumour term, in AU, > 0 (one blast is about ``1e-9`` AU).
-
-    Returns
-    -------
-    numpy.ndarray
-        Days (continuous time): 0 where ``P <= clearance_level``; ``inf`` where
-        ``r <= q`` and ``P > clearance_level`` (the tumour never shrinks).
+    In continuous time, ``ln(P / clearance_level) / (r - q)`` days: 0 where ``P
+    <= clearance_level``, else ``inf`` where ``r <= q`` (the tumour never shrinks).
+    ``P``, ``r``, ``q`` and ``clearance_level`` as in :func:`simulate` (one
+    blast is about ``1e-9`` AU).
 
     Examples
     --------

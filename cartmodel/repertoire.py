@@ -209,10 +209,6 @@ def draw_peptides(
     tumour_fraction : float
         Share of tumour-associated peptides, in [0, 1]; ``round(tumour_fraction
         * n_peptides)`` of them, placed at random.
-
-    Returns
-    -------
-    PeptideLibrary
     """
     m = check_positive_int("n_peptides", n_peptides)
     rng = rng_from_seed(seed)
@@ -259,10 +255,6 @@ def draw_repertoire(
         Default: ``draw_peptides(n_peptides, seed=rng)``, drawn first.
     n_peptides : int
         Size of the default library.
-
-    Returns
-    -------
-    Repertoire
     """
     n = check_positive_int("n_clones", n_clones)
     size_alpha = _check_exponent("size_exponent", size_exponent)
@@ -284,18 +276,9 @@ def draw_repertoire(
 
 
 def rank_frequency(sizes: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Rank-frequency form of a set of clone sizes.
+    """Ranks ``1..n`` and each clone's share of all cells, largest first, of 1-D clone ``sizes`` (cells, > 0).
 
-    Parameters
-    ----------
-    sizes : array_like
-        Clone sizes (cells), > 0, one-dimensional.
-
-    Returns
-    -------
-    rank, frequency : numpy.ndarray
-        Ranks ``1..n`` and each clone's share of all cells, largest first (for
-        exponent ``alpha``, frequency falls as ``rank ** (-1 / (alpha - 1))``).
+    For exponent ``alpha``, the share falls as ``rank ** (-1 / (alpha - 1))``.
     """
     values = as_real_vector("sizes", sizes, low=0.0, low_open=True, unit="cells")
     ordered = np.sort(values)[::-1]
@@ -308,16 +291,8 @@ def fit_power_law_exponent(values: ArrayLike, *, minimum: float) -> PowerLawFit:
     ``1 + n / sum(ln(x_i / x_min))`` over the ``n`` values at or above ``x_min``,
     standard error ``(alpha - 1) / sqrt(n)`` (Clauset, Shalizi and Newman 2009).
 
-    Parameters
-    ----------
-    values : array_like
-        Positive values (for example clone sizes), one-dimensional.
-    minimum : float
-        ``x_min`` > 0; at least two values must lie at or above it, not all equal to it.
-
-    Returns
-    -------
-    PowerLawFit
+    ``values``: positive, 1-D (clone sizes, say); ``minimum`` ``x_min`` > 0,
+    with at least two values at or above it, not all equal to it.
     """
     x = as_real_vector("values", values, low=0.0, low_open=True)
     x_min = as_real_scalar("minimum", minimum, low=0.0, low_open=True)

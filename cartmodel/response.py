@@ -83,17 +83,8 @@ def response_probability(rho_p: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float
 def cumulative_response_probability(rho_r: ArrayLike, infusions: ArrayLike) -> NDArray[np.float64]:
     """Chance of at least one response in ``n`` independent infusions, ``1 - (1 - rho_R) ** n``.
 
-    Parameters
-    ----------
-    rho_r : float or array_like
-        Chance of a response to one infusion, in [0, 1].
-    infusions : int or array_like of int
-        Number of infusions, >= 0 (whole numbers).
-
-    Returns
-    -------
-    numpy.ndarray
-        Broadcast result, in [0, 1].
+    ``rho_r``, the chance of a response to one infusion, in [0, 1], broadcasts
+    with ``infusions``, whole numbers >= 0.
     """
     rho = _probability("rho_r", rho_r)
     n = as_real_array("infusions", infusions, low=0.0)
@@ -105,17 +96,8 @@ def cumulative_response_probability(rho_r: ArrayLike, infusions: ArrayLike) -> N
 def capture_probability(frequency: ArrayLike, dose_cells: ArrayLike) -> NDArray[np.float64]:
     """Chance ``1 - (1 - f) ** D`` that a DLI of ``D`` cells holds a clone of frequency ``f``.
 
-    Parameters
-    ----------
-    frequency : float or array_like
-        Share ``f`` of the donor's T cells that belong to the clone(s), in [0, 1].
-    dose_cells : float or array_like
-        Cells infused, >= 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        Broadcast result, in [0, 1].
+    ``frequency`` ``f``, the share of the donor's T cells in the clone(s), in
+    [0, 1], broadcasts with ``dose_cells``, cells infused, >= 0.
     """
     f = _probability("frequency", frequency)
     dose = as_real_array("dose_cells", dose_cells, low=0.0, unit="cells")
@@ -125,17 +107,8 @@ def capture_probability(frequency: ArrayLike, dose_cells: ArrayLike) -> NDArray[
 def dose_for_capture(frequency: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float64]:
     """Cells ``D = ln(1 - rho_T) / ln(1 - f)`` a DLI needs to hold a clone of frequency ``f`` with probability ``rho_T``.
 
-    Parameters
-    ----------
-    frequency : float or array_like
-        Share ``f`` of the donor's T cells in the clone(s), in (0, 1).
-    rho_t : float or array_like
-        Wanted probability, in [0, 1).
-
-    Returns
-    -------
-    numpy.ndarray
-        Cells (not rounded).
+    The inverse of :func:`capture_probability`, not rounded, for ``frequency``
+    in (0, 1) and ``rho_t`` in [0, 1).
     """
     f = as_real_array("frequency", frequency, low=0.0, high=1.0, low_open=True, high_open=True)
     rho = as_real_array("rho_t", rho_t, low=0.0, high=1.0, high_open=True)
@@ -217,18 +190,8 @@ def relevant_clones(
 ) -> NDArray[np.bool_]:
     """Tumour-directed clones that reach ``response_cells`` within the horizon from one presented cell.
 
-    Parameters
-    ----------
-    repertoire : Repertoire
-    response_cells : float
-        Cells a tumour-directed clone must reach, > 0.
-    settings : Equation2Settings, optional
-        Equation 2's settings, as in :func:`cartmodel.expand_repertoire`.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        Shape ``(n_clones,)``; False for every clone directed at normal tissue.
+    ``response_cells`` > 0; ``settings`` as in :func:`cartmodel.expand_repertoire`.
+    Returns bool ``(n_clones,)``, False for every clone directed at normal tissue.
     """
     _check_repertoire(repertoire, settings)
     return _relevant(repertoire, _response_threshold(response_cells), settings)
@@ -252,8 +215,6 @@ def simulate_dli_trial(
 
     Parameters
     ----------
-    repertoire : Repertoire
-        The donor's repertoire.
     dose_cells : int
         Cells per infusion, >= 1.
     rho_p : float
@@ -269,10 +230,6 @@ def simulate_dli_trial(
         ``1 - (1 - rho_R) ** n``) or once per patient (a property of the tumour).
     response_cells, settings
         As in :func:`relevant_clones`.
-
-    Returns
-    -------
-    DLITrial
     """
     _check_repertoire(repertoire, settings)
     dose = check_positive_int("dose_cells", dose_cells)
