@@ -89,15 +89,7 @@ class Expansion:
 def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
     """The dimensionless affinity factor ``B = (1 nM) / IC50`` of an scFv (or peptide).
 
-    Parameters
-    ----------
-    ic50_nm : float or array_like
-        Half-maximal inhibitory concentration in nanomolar, > 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``B`` (0-d for a scalar input).
+    ``ic50_nm``: half-maximal inhibitory concentration in nM, > 0; ``B`` is 0-d for a scalar.
 
     Examples
     --------

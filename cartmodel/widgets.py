@@ -27,7 +27,6 @@ from .dosing import (
     split_schedule,
 )
 from .model import affinity_from_ic50, simulate
-from .paper import FIGURE_1, FIGURE_1_DAYS, FIGURE_1_IC50_NM
 from .parameters import PARAMETERS, label
 from .plotting import (
     find_artist,
@@ -194,8 +193,7 @@ class _Explorer:
         for artist in self._dynamic:
             if artist.get_visible():
                 artist.axes.draw_artist(artist)
-        width, height = canvas.get_width_height()
-        picture = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        picture = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
         picture.save(buffer, format="png", compress_level=1)
         self.image.value = buffer.getvalue()
@@ -319,10 +317,10 @@ class NomogramExplorer(_Explorer):
         P_grid: Any = None,
         n0_grid: Any = None,
         n: int = 120,
-        r: float = FIGURE_1["r"],
-        q: float = FIGURE_1["q"],
-        K: float = FIGURE_1["K"],
-        days: float = float(FIGURE_1_DAYS),
+        r: float = EXPLORER_DEFAULTS["r"],
+        q: float = EXPLORER_DEFAULTS["q"],
+        K: float = EXPLORER_DEFAULTS["K"],
+        days: float = EXPLORER_DEFAULTS["days"],
         rtol: float = 1e-3,
         cohort_size: int = 300,
         cohort_seed: int = 2019,
@@ -468,11 +466,11 @@ class ScheduleExplorer(_Explorer):
     def __init__(
         self,
         *,
-        r: float = FIGURE_1["r"],
-        q: float = FIGURE_1["q"],
-        ic50: float = FIGURE_1_IC50_NM,
-        K: float = FIGURE_1["K"],
-        days: float = float(FIGURE_1_DAYS),
+        r: float = EXPLORER_DEFAULTS["r"],
+        q: float = EXPLORER_DEFAULTS["q"],
+        ic50: float = EXPLORER_DEFAULTS["ic50"],
+        K: float = EXPLORER_DEFAULTS["K"],
+        days: float = EXPLORER_DEFAULTS["days"],
         **start: float,
     ) -> None:
         given = _table_scalars(r=r, q=q, ic50=ic50, K=K, days=days)
