@@ -118,12 +118,6 @@ def equation_2_settings(
 DEFAULT_SETTINGS = equation_2_settings()
 
 
-def _check_repertoire(repertoire: Any, settings: Any) -> None:
-    """Refuse a ``repertoire`` that is not a :class:`Repertoire` or ``settings`` not made by :func:`equation_2_settings`."""
-    check_instance("repertoire", repertoire, Repertoire)
-    check_instance("settings", settings, Equation2Settings)
-
-
 def _capacity_grid(
     repertoire: Repertoire,
     clones: NDArray[np.intp],
@@ -160,7 +154,8 @@ def clone_capacity(repertoire: Repertoire, t_days: ArrayLike, *, settings: Equat
     ``(n_clones, len(t))``; raises ValueError also if a capacity leaves 1e-300
     to 1e300 cells.
     """
-    _check_repertoire(repertoire, settings)
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     t = np.atleast_1d(as_real_array("t_days", t_days, low=0.0, unit="days"))
     if t.ndim != 1:
         raise ValueError(f"t_days must be a scalar or a one-dimensional grid; got shape {t.shape}")
@@ -220,7 +215,8 @@ def expand_repertoire(repertoire: Repertoire, *, settings: Equation2Settings = D
     >>> run.cells.shape
     (20, 11)
     """
-    _check_repertoire(repertoire, settings)
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     return expand_checked(repertoire, np.arange(repertoire.n_clones), repertoire.sizes, np.asarray(True), settings)
 
 
@@ -265,7 +261,8 @@ def expand_clones(
     >>> float(run.cells[1, -1])  # not presented: held at its starting count
     5.0
     """
-    _check_repertoire(repertoire, settings)
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     index = _clone_indices(clones, repertoire.n_clones)
     start = as_real_array("n0", n0, low=0.0, low_open=True, unit="cells")
     if start.ndim and start.shape != index.shape:
@@ -389,7 +386,8 @@ def sweep_tumour_fraction(
     settings : Equation2Settings, optional
         As in :func:`expand_repertoire`.
     """
-    _check_repertoire(repertoire, settings)
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     shares = as_real_array("tumour_fractions", tumour_fractions, low=0.0, high=1.0, unit="fraction")
     if shares.ndim != 1 or shares.size == 0:
         raise ValueError(f"tumour_fractions must be a non-empty 1-D array; got shape {shares.shape}")

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, rng_from_seed
-from .equation2 import DEFAULT_SETTINGS, Equation2Settings, _check_repertoire, expand_checked
+from ._validation import as_real_array, as_real_scalar, check_choice, check_instance, check_positive_int, rng_from_seed
+from .equation2 import DEFAULT_SETTINGS, Equation2Settings, expand_checked
 from .repertoire import Repertoire
 
 __all__ = [
@@ -193,7 +193,8 @@ def relevant_clones(
     ``response_cells`` > 0; ``settings`` as in :func:`cartmodel.expand_repertoire`.
     Returns bool ``(n_clones,)``, False for every clone directed at normal tissue.
     """
-    _check_repertoire(repertoire, settings)
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     return _relevant(repertoire, _response_threshold(response_cells), settings)
 
 
@@ -231,7 +232,8 @@ def simulate_dli_trial(
     response_cells, settings
         As in :func:`relevant_clones`.
     """
-    _check_repertoire(repertoire, settings)
+    check_instance("repertoire", repertoire, Repertoire)
+    check_instance("settings", settings, Equation2Settings)
     dose = check_positive_int("dose_cells", dose_cells)
     rho = as_real_scalar("rho_p", rho_p, low=0.0, high=1.0)
     n_patients = check_positive_int("patients", patients)
