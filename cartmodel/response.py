@@ -166,18 +166,11 @@ def _response_threshold(response_cells: Any) -> float:
     return as_real_scalar("response_cells", response_cells, low=0.0, low_open=True, unit="cells")
 
 
-def _peaks(
-    repertoire: Repertoire, clones: NDArray[np.intp], n0: NDArray[np.float64], presented: NDArray[np.bool_], settings: Equation2Settings
-) -> NDArray[np.float64]:
-    """Peak cells of each listed clone under Equation 2 (inputs already checked)."""
-    return expand_checked(repertoire, clones, n0, presented, settings).cells.max(axis=-1)
-
-
 def _relevant(repertoire: Repertoire, threshold: float, settings: Equation2Settings) -> NDArray[np.bool_]:
     relevant = np.zeros(repertoire.n_clones, dtype=bool)
     clones = np.flatnonzero(repertoire.tumour_directed)
     if clones.size:
-        peaks = _peaks(repertoire, clones, np.ones(clones.size), np.ones(clones.size, dtype=bool), settings)
+        peaks = expand_checked(repertoire, clones, np.ones(clones.size), np.asarray(True), settings).cells.max(axis=-1)
         relevant[clones] = peaks >= threshold
     return relevant
 
@@ -281,7 +274,7 @@ def _responded(
     clones = tumour_clones[column]
     responded = np.zeros(counts.shape[0], dtype=bool)
     if clones.size:
-        clone_presented = presented[patient, infusion]
-        peaks = _peaks(repertoire, clones, counts[patient, infusion, column].astype(float), clone_presented, settings)
-        responded[patient[clone_presented & (peaks >= threshold)]] = True
+        shown = presented[patient, infusion]
+        peaks = expand_checked(repertoire, clones, counts[patient, infusion, column].astype(float), shown, settings).cells.max(axis=-1)
+        responded[patient[shown & (peaks >= threshold)]] = True
     return responded

@@ -171,7 +171,6 @@ def plot_response_by_infusions(
     ax = axes_or_new(ax)
     styles = ["-", "--", ":", "-."]
     colours = [CAR_T_COLOUR, TUMOUR_TCR_COLOUR, ALLO_TCR_COLOUR, "0.5"]
-    x = np.asarray(infusions)
     for index, (label, values) in enumerate(curves.items()):
         ax.plot(x, values, ls=styles[index % len(styles)], color=colours[index % len(colours)], lw=2,
                 marker="o", ms=3, label=label)
