@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "as_real_array", "as_real_scalar", "bind_keywords", "bisect", "check_choice", "check_instance",
+    "as_real_array", "as_real_scalar", "as_real_vector", "bind_keywords", "bisect", "check_choice", "check_instance",
     "check_positive_int", "read_only", "rng_from_seed", "seed_value",
 ]
 
@@ -53,34 +53,12 @@ def as_real_array(
     high_open: bool = False,
     unit: str = "",
 ) -> NDArray[np.float64]:
-    """Return ``value`` as a float64 array after checking its type and range.
+    """Return ``value`` as a float64 array (0-d for a scalar) after checking its type and range.
 
-    Parameters
-    ----------
-    name : str
-        The parameter's name, used in error messages.
-    value : real number or array_like of real numbers
-        The value to check. Booleans, strings, complex numbers and objects are
-        rejected with :class:`TypeError`.
-    low, high : float, optional
-        Bounds of the valid range; ``None`` leaves that side unbounded.
-    low_open, high_open : bool
-        Whether the corresponding bound is excluded.
-    unit : str
-        Unit named in error messages (for example ``"per day"``).
-
-    Returns
-    -------
-    numpy.ndarray
-        A float64 array (0-d for a scalar input) with every element finite and
-        in range.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a real number or an array of real numbers.
-    ValueError
-        If any element is NaN, infinite or outside the range.
+    :class:`TypeError` for booleans, strings, complex numbers and other
+    objects; :class:`ValueError` for NaN, infinity or an element outside
+    ``low`` to ``high`` (``None``: unbounded; ``low_open``, ``high_open``: the
+    end is excluded).  Messages name ``name``, and ``unit`` if given (``"per day"``).
     """
     if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
         raise TypeError(f"{name} must be a real number or an array of real numbers; got {value!r}")
@@ -122,6 +100,14 @@ def as_real_scalar(name: str, value: Any, **limits: Any) -> float:
     if number.ndim:
         raise TypeError(f"{name} must be a scalar; got {value!r}")
     return float(number)
+
+
+def as_real_vector(name: str, value: Any, **limits: Any) -> NDArray[np.float64]:
+    """A non-empty one-dimensional array, checked as :func:`as_real_array` checks arrays (same ``limits``)."""
+    array = as_real_array(name, value, **limits)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty one-dimensional array; got shape {array.shape}")
+    return array
 
 
 def check_choice(name: str, value: Any, choices: tuple[_Choice, ...]) -> _Choice:

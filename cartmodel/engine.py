@@ -53,6 +53,7 @@ __all__ = [
     "tumour_term",
 ]
 
+Floats = NDArray[np.float64]
 Reading = Literal["exact", "closed", "literal"]
 BPlacement = Literal["capacity", "antigen"]
 
@@ -71,9 +72,7 @@ _LOG_MIN_CELLS = math.log(1e-300)
 _LARGEST_EXPONENT = 700.0
 
 
-def check_model_parameters(
-    r: Any, q: Any, B: Any, P: Any, K: Any
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def check_model_parameters(r: Any, q: Any, B: Any, P: Any, K: Any) -> tuple[Floats, Floats, Floats, Floats, Floats]:
     """Equation 1's ``r, q, B, P, K`` checked against the parameter table, as float64 arrays, in that order."""
     return check("r", r), check("q", q), check("B", B), check("P", P), check("K", K)
 
@@ -87,7 +86,7 @@ def broadcast_shape(arrays: Mapping[str, Any]) -> tuple[int, ...]:
         raise ValueError(f"parameter shapes do not broadcast together: {shapes}") from None
 
 
-def time_grid(days: Any, dt: Any) -> tuple[NDArray[np.float64], int]:
+def time_grid(days: Any, dt: Any) -> tuple[Floats, int]:
     """The time grid ``0, dt, ..., days`` in days, and its number of steps.
 
     ``days`` (the horizon) and ``dt`` must be positive scalars with ``days / dt``
@@ -106,7 +105,7 @@ def time_grid(days: Any, dt: Any) -> tuple[NDArray[np.float64], int]:
     return np.arange(steps + 1, dtype=np.float64) * float(dt_), steps
 
 
-def check_doses(doses: Any, t: NDArray[np.float64]) -> list[tuple[int, NDArray[np.float64]]]:
+def check_doses(doses: Any, t: Floats) -> list[tuple[int, Floats]]:
     """Check a schedule of later infusions, ``(day, n0)`` pairs, and put each on its grid step."""
     if doses is None:
         return []
@@ -130,23 +129,15 @@ def check_doses(doses: Any, t: NDArray[np.float64]) -> list[tuple[int, NDArray[n
     return schedule
 
 
-def doses_by_step(schedule: list[tuple[int, NDArray[np.float64]]], shape: tuple[int, ...]) -> dict[int, NDArray[np.float64]]:
+def doses_by_step(schedule: list[tuple[int, Floats]], shape: tuple[int, ...]) -> dict[int, Floats]:
     """Cells added on each step (infusions on the same step add up)."""
-    added: dict[int, NDArray[np.float64]] = {}
+    added: dict[int, Floats] = {}
     for step, cells in schedule:
         added[step] = added.get(step, np.zeros(shape)) + np.broadcast_to(cells, shape)
     return added
 
 
-def check_capacity_range(
-    r: NDArray[np.float64],
-    q: NDArray[np.float64],
-    B: NDArray[np.float64],
-    P: NDArray[np.float64],
-    K: NDArray[np.float64],
-    horizon: float,
-    placement: str,
-) -> None:
+def check_capacity_range(r: Floats, q: Floats, B: Floats, P: Floats, K: Floats, horizon: float, placement: str) -> None:
     """Refuse parameters whose capacity would leave float64's safe range (1e-300 to 1e300)."""
     with np.errstate(divide="ignore"):
         log_tumour_max = np.log(P) + np.maximum(q - r, 0.0) * horizon
@@ -174,18 +165,18 @@ class CheckedRun:
     the parameters and the ``others`` checked with them.
     """
 
-    parameters: tuple[NDArray[np.float64], ...]
-    t: NDArray[np.float64]
+    parameters: tuple[Floats, ...]
+    t: Floats
     reading: Reading
     b_placement: BPlacement
     shape: tuple[int, ...]
 
-    def tumour(self) -> NDArray[np.float64]:
+    def tumour(self) -> Floats:
         """The tumour term on the time grid (:func:`tumour_term`), time last."""
         r, q, _, P, _ = self.parameters
         return tumour_term(self.t, r, q, P)
 
-    def capacity(self, tumour: NDArray[np.float64]) -> NDArray[np.float64]:
+    def capacity(self, tumour: Floats) -> Floats:
         """The capacity from a tumour term (:func:`capacity_from_tumour`), time last."""
         _, _, B, _, K = self.parameters
         return capacity_from_tumour(tumour, B, K, self.b_placement)
@@ -208,7 +199,7 @@ def check_run(
     return CheckedRun(parameters=parameters, t=t, reading=reading_, b_placement=placement, shape=shape)
 
 
-def tumour_term(t: NDArray[np.float64], r: ArrayLike, q: ArrayLike, P: ArrayLike) -> NDArray[np.float64]:
+def tumour_term(t: Floats, r: ArrayLike, q: ArrayLike, P: ArrayLike) -> Floats:
     """``P exp((q - r) t)`` in antigen units, time last, without ``0 * inf``.
 
     Where the exponential alone would overflow, computed as ``exp(ln P + (q - r) t)``.
@@ -224,7 +215,7 @@ def tumour_term(t: NDArray[np.float64], r: ArrayLike, q: ArrayLike, P: ArrayLike
     return tumour
 
 
-def capacity_from_tumour(tumour: NDArray[np.float64], B: ArrayLike, K: ArrayLike, placement: str) -> NDArray[np.float64]:
+def capacity_from_tumour(tumour: Floats, B: ArrayLike, K: ArrayLike, placement: str) -> Floats:
     """The capacity ``K_t`` from the tumour term: ``K B (tumour + 1)`` or ``K (B tumour + 1)``.
 
     ``tumour`` (AU, >= 0) has time last; ``B`` and ``K`` broadcast with its other axes.
@@ -235,7 +226,7 @@ def capacity_from_tumour(tumour: NDArray[np.float64], B: ArrayLike, K: ArrayLike
     return scale[..., None] * (slope[..., None] * tumour + 1.0)
 
 
-def capacity_coefficients(B: ArrayLike, K: ArrayLike, placement: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def capacity_coefficients(B: ArrayLike, K: ArrayLike, placement: str) -> tuple[Floats, Floats]:
     """``(scale, slope)`` with ``K_t = scale * (slope * tumour + 1)``: ``(K B, 1)`` or ``(K, B)`` by placement.
 
     For models that advance the tumour step by step (:mod:`cartmodel.killing`).
@@ -247,13 +238,8 @@ def capacity_coefficients(B: ArrayLike, K: ArrayLike, placement: str) -> tuple[N
 
 
 def logistic_steps(
-    cap: NDArray[np.float64] | Callable[[int, NDArray[np.float64]], NDArray[np.float64]],
-    r: NDArray[np.float64],
-    n0: NDArray[np.float64],
-    t: NDArray[np.float64],
-    reading: str,
-    added: Mapping[int, NDArray[np.float64]],
-) -> Iterator[NDArray[np.float64]]:
+    cap: Floats | Callable[[int, Floats], Floats], r: Floats, n0: Floats, t: Floats, reading: str, added: Mapping[int, Floats]
+) -> Iterator[Floats]:
     """Yield ``N_0, N_1, ..., N_steps`` of one reading of Equation 1.
 
     ``cap`` (> 0) holds the capacity with time last, its other axes broadcasting
@@ -266,7 +252,7 @@ def logistic_steps(
     else:
         grid = cap
 
-        def capacity_at(k: int, n_previous: NDArray[np.float64]) -> NDArray[np.float64]:
+        def capacity_at(k: int, n_previous: Floats) -> Floats:
             return grid[..., k]
 
     n = n0 + added.get(0, 0.0)
@@ -289,14 +275,7 @@ def logistic_steps(
         yield n
 
 
-def iterate(
-    cap: NDArray[np.float64],
-    r: NDArray[np.float64],
-    n0: NDArray[np.float64],
-    t: NDArray[np.float64],
-    reading: str,
-    added: Mapping[int, NDArray[np.float64]],
-) -> NDArray[np.float64]:
+def iterate(cap: Floats, r: Floats, n0: Floats, t: Floats, reading: str, added: Mapping[int, Floats]) -> Floats:
     """The whole trajectory of :func:`logistic_steps`, time last."""
     shape = np.broadcast_shapes(cap.shape[:-1], np.shape(r), np.shape(n0), *(np.shape(a) for a in added.values()))
     car_t = np.empty(shape + (len(t),))
@@ -305,7 +284,7 @@ def iterate(
     return car_t
 
 
-def first_day_below(t: NDArray[np.float64], tumour: NDArray[np.float64], level: Any = 1.0) -> NDArray[np.float64]:
+def first_day_below(t: Floats, tumour: Floats, level: Any = 1.0) -> Floats:
     """First grid day with ``tumour < level`` along the last axis; ``inf`` if none.
 
     ``level`` (antigen units) broadcasts with ``tumour``'s leading axes.

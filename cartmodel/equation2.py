@@ -42,11 +42,9 @@ _MIN_CELLS = 1e-300
 
 @dataclass(frozen=True, repr=False)
 class Equation2Settings:
-    """What every run of Equation 2 shares: rates, capacity scale, time grid and reading.
+    """What every run of Equation 2 shares, checked once by :func:`equation_2_settings`.
 
-    Made and checked once by :func:`equation_2_settings` (see there); trusted
-    by the functions that take it as ``settings``.  ``t`` is the read-only time
-    grid ``0, dt, ..., days``.
+    ``t`` is the read-only time grid ``0, dt, ..., days``.
     """
 
     K: float
@@ -87,18 +85,11 @@ def equation_2_settings(
 
     Parameters
     ----------
-    K : float
-        Scale of the capacity, model cells, > 0 (default: Figure 1's ``10**6``).
-    r, q : float
-        T cell and tumour growth rates per day, ``r > 0``, ``q >= 0`` (defaults
-        1.5 and 1.2, as in Figure 1).
-    days, dt : float
-        Horizon and step in days; ``days / dt`` a whole number (default 60, 1).
+    K, r, q, days, dt, reading
+        As in :func:`cartmodel.simulate` (defaults: Figure 1 over 60 days).
     tumour_term : bool
         If True (default), tumour-associated peptides carry the tumour term
         (module docstring).
-    reading : {"exact", "closed", "literal"}
-        As in :func:`cartmodel.simulate`.
 
     Returns
     -------
@@ -158,23 +149,10 @@ def _check_capacity(cap: NDArray[np.float64]) -> None:
 def clone_capacity(repertoire: Repertoire, t_days: ArrayLike, *, settings: Equation2Settings = DEFAULT_SETTINGS) -> NDArray[np.float64]:
     """Capacity ``K_ij`` of every clone of Equation 2 at the given times.
 
-    Parameters
-    ----------
-    repertoire : Repertoire
-    t_days : float or array_like
-        Times in days, >= 0 (a 1-D grid or a scalar).
-    settings : Equation2Settings, optional
-        From :func:`equation_2_settings`; its time grid is not used.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(n_clones, len(t))``.
-
-    Raises
-    ------
-    ValueError
-        Also if a capacity leaves 1e-300 to 1e300 cells.
+    ``t_days``: days, >= 0, a scalar or a 1-D grid; ``settings`` as in
+    :func:`expand_repertoire`, but for its time grid.  Returns shape
+    ``(n_clones, len(t))``; raises ValueError also if a capacity leaves 1e-300
+    to 1e300 cells.
     """
     check_instance("repertoire", repertoire, Repertoire)
     check_instance("settings", settings, Equation2Settings)
@@ -184,23 +162,6 @@ def clone_capacity(repertoire: Repertoire, t_days: ArrayLike, *, settings: Equat
     cap = _capacity_grid(repertoire, np.arange(repertoire.n_clones), repertoire.tumour_directed, t, settings)
     _check_capacity(cap)
     return cap
-
-
-def _expand(
-    repertoire: Repertoire,
-    clones: NDArray[np.intp],
-    n0: NDArray[np.float64],
-    tumour: NDArray[np.bool_],
-    presented: NDArray[np.bool_],
-    settings: Equation2Settings,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Equation 2 for the listed clones; an unpresented clone's capacity is its start, so it stays put."""
-    cap = _capacity_grid(repertoire, clones, tumour, settings.t, settings)
-    if not presented.all():
-        cap[~presented] = n0[~presented, None]
-    _check_capacity(cap)
-    cells = iterate(cap, np.full(n0.shape, settings.r), n0, settings.t, settings.reading, {})
-    return cells, cap
 
 
 @dataclass(frozen=True)
@@ -245,15 +206,7 @@ class RepertoireExpansion:
 def expand_repertoire(repertoire: Repertoire, *, settings: Equation2Settings = DEFAULT_SETTINGS) -> RepertoireExpansion:
     """Iterate Equation 2 for every clone of a repertoire, each from its size.
 
-    Parameters
-    ----------
-    repertoire : Repertoire
-    settings : Equation2Settings, optional
-        From :func:`equation_2_settings` (default: Figure 1 over 60 days).
-
-    Returns
-    -------
-    RepertoireExpansion
+    ``settings`` come from :func:`equation_2_settings` (default: its defaults).
 
     Examples
     --------
@@ -281,7 +234,6 @@ def expand_clones(
 
     Parameters
     ----------
-    repertoire : Repertoire
     clones : array_like of int
         Indices of the clones to run, each in ``[0, n_clones)``, one-dimensional
         and non-empty; a clone may be listed more than once.
@@ -329,11 +281,19 @@ def expand_checked(
     n0: NDArray[np.float64],
     presented: NDArray[np.bool_],
     settings: Equation2Settings,
+    tumour: NDArray[np.bool_] | None = None,
 ) -> RepertoireExpansion:
-    """:func:`expand_clones` for inputs its caller has already checked (nothing is checked again)."""
-    tumour = repertoire.tumour_directed[clones]
+    """:func:`expand_clones` for inputs its caller has already checked (nothing is checked again).
+
+    ``tumour`` says which clones run as tumour-directed (default: those whose peptide is tumour-associated).
+    """
+    tumour = repertoire.tumour_directed[clones] if tumour is None else tumour
     start = np.broadcast_to(n0, clones.shape).copy()
-    cells, cap = _expand(repertoire, clones, start, tumour, np.broadcast_to(presented, clones.shape), settings)
+    cap = _capacity_grid(repertoire, clones, tumour, settings.t, settings)
+    shown = np.broadcast_to(presented, clones.shape)
+    cap[~shown] = start[~shown, None]  # an unpresented clone's capacity is its start, so it stays put
+    _check_capacity(cap)
+    cells = iterate(cap, np.full(start.shape, settings.r), start, settings.t, settings.reading, {})
     return RepertoireExpansion(t=settings.t, cells=cells, capacity=cap, tumour_directed=tumour)
 
 
@@ -386,8 +346,7 @@ class TumourFractionSweep:
     def crossover(self) -> float:
         """Smallest share at which the alloreactive peak no longer exceeds the tumour-directed one.
 
-        Linear interpolation of ``log(alloreactive / tumour)`` where it changes
-        sign; ``nan`` if the ratio stays above one.
+        Interpolates ``log(alloreactive / tumour)`` linearly; ``nan`` if the ratio stays above one.
         """
         order = np.argsort(self.tumour_fractions)
         x = self.tumour_fractions[order]
@@ -419,7 +378,6 @@ def sweep_tumour_fraction(
 
     Parameters
     ----------
-    repertoire : Repertoire
     tumour_fractions : array_like
         Shares of tumour-associated peptides, each in [0, 1], 1-D.
     seed : int or numpy.random.Generator
@@ -427,10 +385,6 @@ def sweep_tumour_fraction(
         peptides become tumour-associated.
     settings : Equation2Settings, optional
         As in :func:`expand_repertoire`.
-
-    Returns
-    -------
-    TumourFractionSweep
     """
     check_instance("repertoire", repertoire, Repertoire)
     check_instance("settings", settings, Equation2Settings)
@@ -453,7 +407,7 @@ def sweep_tumour_fraction(
     n = repertoire.n_clones
     clones = np.tile(np.arange(n), 2)  # every clone twice: first as tumour-directed, then as alloreactive
     tumour = np.arange(2 * n) < n
-    cells, _ = _expand(repertoire, clones, repertoire.sizes[clones], tumour, np.ones(2 * n, dtype=bool), settings)
+    cells = expand_checked(repertoire, clones, repertoire.sizes[clones], np.asarray(True), settings, tumour=tumour).cells
     as_tumour, as_normal = cells[:n], cells[n:]
     return TumourFractionSweep(
         tumour_fractions=shares,

@@ -50,16 +50,10 @@ __all__ = [
 class Expansion:
     """The result of :func:`simulate`.
 
-    Attributes
-    ----------
-    t : numpy.ndarray
-        Time in days, shape ``(steps + 1,)``.
-    car_t, tumour, capacity : numpy.ndarray
-        CAR T cells (model cells), tumour term ``P * exp((q - r) t)`` (AU) and
-        capacity ``K_t`` (model cells), shape ``S + (steps + 1,)`` for the
-        broadcast parameter shape ``S``.
-    clearance_level : numpy.ndarray
-        Tumour-term level (AU) below which the tumour counts as cleared.
+    ``t``: days, ``(steps + 1,)``; ``car_t`` (model cells), ``tumour``, the
+    tumour term ``P * exp((q - r) t)`` (AU), and ``capacity`` ``K_t`` (model
+    cells), shape ``S + (steps + 1,)`` for the broadcast parameter shape ``S``;
+    ``clearance_level`` (AU): see :attr:`clearance_day`.
     """
 
     t: NDArray[np.float64]
@@ -95,15 +89,7 @@ class Expansion:
 def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
     """The dimensionless affinity factor ``B = (1 nM) / IC50`` of an scFv (or peptide).
 
-    Parameters
-    ----------
-    ic50_nm : float or array_like
-        Half-maximal inhibitory concentration in nanomolar, > 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``B``, dimensionless (0-d for a scalar input).
+    ``ic50_nm``: half-maximal inhibitory concentration in nM, > 0; ``B`` is 0-d for a scalar.
 
     Examples
     --------
@@ -117,33 +103,17 @@ def affinity_from_ic50(ic50_nm: ArrayLike) -> NDArray[np.float64]:
 def tumour_clearance_day(*, P: ArrayLike, r: ArrayLike, q: ArrayLike, clearance_level: ArrayLike = 1.0) -> NDArray[np.float64]:
     """Day on which the tumour term ``P * exp((q - r) t)`` falls to ``clearance_level``.
 
-    In continuous time: ``ln(P / clearance_level) / (r - q)``.
-
-    Parameters
-    ----------
-    P : float or array_like
-        Antigen burden at day 0, in antigen units (AU), >= 0.
-    r, q : float or array_like
-        CAR T and tumour growth rates per day, ``r > 0`` and ``q >= 0``.
-    clearance_level : float or array_like
-        Level of the tumour term, in AU, > 0 (one blast is about ``1e-9`` AU).
-
-    Returns
-    -------
-    numpy.ndarray
-        Days (continuous time): 0 where ``P <= clearance_level``; ``inf`` where
-        ``r <= q`` and ``P > clearance_level`` (the tumour never shrinks).
+    In continuous time, ``ln(P / clearance_level) / (r - q)`` days: 0 where ``P
+    <= clearance_level``, else ``inf`` where ``r <= q`` (the tumour never shrinks).
+    ``P``, ``r``, ``q`` and ``clearance_level`` as in :func:`simulate` (one
+    blast is about ``1e-9`` AU).
 
     Examples
     --------
     >>> round(float(tumour_clearance_day(P=1000, r=1.5, q=1.2)), 2)  # ln(1000) / 0.3
     23.03
     """
-    P = check("P", P)
-    r = check("r", r)
-    q = check("q", q)
-    level = check("clearance_level", clearance_level)
-    P, r, q, level = np.broadcast_arrays(P, r, q, level)
+    P, r, q, level = np.broadcast_arrays(check("P", P), check("r", r), check("q", q), check("clearance_level", clearance_level))
     net_decline = r - q
     ratio = np.maximum(P, level) / level
     days = np.log(ratio) / np.where(net_decline > 0, net_decline, 1.0)
@@ -199,7 +169,6 @@ def capacity(
     r_, q_, B_, P_, K_ = check_model_parameters(r, q, B, P, K)
     placement = check_choice("b_placement", b_placement, B_PLACEMENTS)
     shape = broadcast_shape({"r": r_, "q": q_, "B": B_, "P": P_, "K": K_})
-    r_, q_, B_, P_, K_ = (np.broadcast_to(a, shape) for a in (r_, q_, B_, P_, K_))
     check_capacity_range(r_, q_, B_, P_, K_, float(t.max(initial=0.0)), placement)
     grid = capacity_from_tumour(tumour_term(t.reshape(-1), r_, q_, P_), B_, K_, placement)
     return grid.reshape(shape + t.shape)

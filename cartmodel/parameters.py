@@ -24,18 +24,14 @@ Units of the book
 Patient quantities
 ------------------
 The inputs of the ALL burden estimate (:mod:`cartmodel.burden`) are measured on
-real patients, in real cells: weight in kg, age in years, the white-cell count
-in 10^9 cells/L, shares of cells as fractions in [0, 1], blood volume per kg in
-mL/kg, blasts in cells and antigen in molecules.  Each has a range that covers
-every patient the book can mean and refuses what no patient has (a weight in
-grams passed as kg, a count in cells/uL passed as 10^9 cells/L).  The upper
-bounds are the book's assumptions, chosen wide, not published limits: weight up
-to 300 kg, the white-cell count up to 2000 x 10^9 cells/L, blood volume 30 to 150
-mL/kg, marrow cells 10^9 to 10^11 per kg (Harrison's mean is about 10^10), at
-most 10^6 antigen molecules per blast, and a normal marrow cellularity of at
-least 5% (the age rule of thumb gives that at 95 years).  The bounds on blasts
-(10^15 cells) and antigen (10^21 molecules) lie just above what those ranges can
-produce, so that every patient inside them has an estimate.
+real patients, in real cells (kg, years, 10^9 cells/L, fractions in [0, 1],
+mL/kg, cells, molecules).  Each range covers every patient the book can mean
+and refuses what no patient has (a weight in grams passed as kg, a count in
+cells/uL passed as 10^9 cells/L).  The bounds are the book's assumptions, chosen
+wide, not published limits (marrow cells per kg: Harrison's mean is about 10^10;
+a normal cellularity of 5%: the age rule of thumb at 95 years); those on blasts
+and antigen lie just above what the other ranges can produce, so that every
+patient inside them has an estimate.
 """
 
 from __future__ import annotations
@@ -95,27 +91,14 @@ UNITS = MappingProxyType({
 class Parameter:
     """One row of the parameter table.
 
-    Attributes
-    ----------
-    name : str
-        The keyword used by :mod:`cartmodel` functions (and in explorer links).
-    symbol : str
-        The symbol of the paper or the book (plain text).
-    meaning : str
-        What the parameter is, in a few words.
-    unit : str
-        Unit, from :data:`UNITS`.
-    low, high : float or None
-        Ends of the valid range; ``None`` leaves that side unbounded.
-    low_open, high_open : bool
-        Whether ``low`` or ``high`` itself is excluded.
-    default : float
-        The book's default (the paper's Figure 1 where it gives one).
-    control : tuple of (float, float, str, float)
-        Range of an explorer's slider: ``(min, max, scale, step)``, where
-        ``scale`` is ``"log"`` (then ``step`` is in decades) or ``"linear"``.
-    integer : bool
-        Whether only whole numbers are valid (counts of infusions, days).
+    ``name`` is the keyword of :mod:`cartmodel`'s functions (and of explorer
+    links), ``symbol`` the paper's or the book's (plain text), ``meaning`` a few
+    words, ``unit`` from :data:`UNITS`.  The valid range runs from ``low`` to
+    ``high`` (``None``: unbounded; ``low_open``, ``high_open``: the end is
+    excluded), whole numbers only if ``integer``.  ``default`` is the book's
+    (the paper's Figure 1 where it gives one); ``control`` is an explorer
+    slider's ``(min, max, scale, step)``, ``scale`` ``"log"`` (``step`` in
+    decades) or ``"linear"``.
     """
 
     name: str
@@ -224,19 +207,9 @@ def label(name: str) -> str:
 def check(name: str, value: Any, *, as_name: str | None = None) -> NDArray[np.float64]:
     """Check ``value`` against the range of the parameter ``name`` in the table.
 
-    Parameters
-    ----------
-    name : str
-        A key of :data:`PARAMETERS`.
-    value : real number or array_like
-        The value to check.
-    as_name : str, optional
-        The name to print in error messages (``"doses[2] cells"``).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``value`` as a float64 array.
+    ``value`` (a real number or array_like) is returned as a float64 array;
+    ``as_name`` is the name to print in error messages (``"doses[2] cells"``)
+    instead of ``name``, a key of :data:`PARAMETERS`.
 
     Examples
     --------

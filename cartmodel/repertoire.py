@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, as_real_scalar, check_instance, check_positive_int, read_only, rng_from_seed
+from ._validation import as_real_scalar, as_real_vector, check_instance, check_positive_int, read_only, rng_from_seed
 from .model import affinity_from_ic50
 
 __all__ = [
@@ -39,25 +39,13 @@ MIN_SAMPLING_EXPONENT = 1.1
 # data
 
 
-def _vector(name: str, value: ArrayLike, **limits: Any) -> NDArray[np.float64]:
-    array = as_real_array(name, value, **limits)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty one-dimensional array; got shape {array.shape}")
-    return array
-
-
 @dataclass(frozen=True)
 class PeptideLibrary:
-    """The peptides a recipient presents on HLA.
+    """The peptides a recipient presents on HLA, one entry each, shape ``(m,)``.
 
-    Attributes
-    ----------
-    ic50_nm : numpy.ndarray
-        HLA-binding IC50 of each peptide in nM, > 0, shape ``(m,)``.
-    expression : numpy.ndarray
-        ``P_j`` in the antigen units of Equation 1's ``P``, > 0, shape ``(m,)``.
-    tumour : numpy.ndarray of bool
-        True for tumour-associated, False for normal-tissue (GVHD-directed) peptides.
+    ``ic50_nm``: HLA-binding IC50 in nM, > 0; ``expression``: ``P_j`` in the
+    antigen units of Equation 1's ``P``, > 0; ``tumour``: True for
+    tumour-associated, False for normal-tissue (GVHD-directed) peptides.
     """
 
     ic50_nm: NDArray[np.float64]
@@ -65,8 +53,8 @@ class PeptideLibrary:
     tumour: NDArray[np.bool_]
 
     def __post_init__(self) -> None:
-        ic50 = _vector("ic50_nm", self.ic50_nm, low=0.0, low_open=True, unit="nM")
-        expression = _vector("expression", self.expression, low=0.0, low_open=True, unit="antigen units")
+        ic50 = as_real_vector("ic50_nm", self.ic50_nm, low=0.0, low_open=True, unit="nM")
+        expression = as_real_vector("expression", self.expression, low=0.0, low_open=True, unit="antigen units")
         tumour = np.asarray(self.tumour)
         if tumour.dtype != np.bool_:
             raise TypeError(f"tumour must be an array of booleans; got dtype {tumour.dtype}")
@@ -92,19 +80,12 @@ class PeptideLibrary:
 
 @dataclass(frozen=True)
 class Repertoire:
-    """Donor T cell clones, each recognising one presented peptide.
+    """Donor T cell clones, each recognising one presented peptide of ``peptides`` (a :class:`PeptideLibrary`).
 
-    Attributes
-    ----------
-    sizes : numpy.ndarray
-        Cells of each clone (> 0), shape ``(n,)``; the starting counts of Equation 2.
-    affinity : numpy.ndarray
-        ``Z_i``: TCR affinity for the peptide-HLA complex relative to the CAR's
-        scFv, dimensionless, > 0, shape ``(n,)``.
-    peptide : numpy.ndarray of int
-        Index into ``peptides`` of the peptide each clone recognises, shape ``(n,)``.
-    peptides : PeptideLibrary
-        The presented peptides.
+    Per clone, shape ``(n,)``: ``sizes``, cells, > 0 (Equation 2's starting
+    counts); ``affinity`` ``Z_i``, the TCR's affinity for the peptide-HLA
+    complex relative to the CAR's scFv, dimensionless, > 0; ``peptide``, the
+    index of its peptide in ``peptides``.
     """
 
     sizes: NDArray[np.float64]
@@ -114,8 +95,8 @@ class Repertoire:
 
     def __post_init__(self) -> None:
         check_instance("peptides", self.peptides, PeptideLibrary)
-        sizes = _vector("sizes", self.sizes, low=0.0, low_open=True, unit="cells")
-        affinity = _vector("affinity", self.affinity, low=0.0, low_open=True)
+        sizes = as_real_vector("sizes", self.sizes, low=0.0, low_open=True, unit="cells")
+        affinity = as_real_vector("affinity", self.affinity, low=0.0, low_open=True)
         peptide = np.asarray(self.peptide)
         if peptide.dtype.kind not in "iu":
             raise TypeError(f"peptide must be an array of integer indices; got dtype {peptide.dtype}")
@@ -159,11 +140,7 @@ class Repertoire:
 
 @dataclass(frozen=True)
 class PowerLawFit:
-    """Maximum-likelihood fit of a continuous power law (see :func:`fit_power_law_exponent`).
-
-    ``exponent`` ``alpha`` and its ``standard_error``, over the ``n_tail`` values
-    at or above ``minimum``.
-    """
+    """:func:`fit_power_law_exponent`'s ``exponent`` and its ``standard_error``, from the ``n_tail`` values >= ``minimum``."""
 
     exponent: float
     standard_error: float
@@ -232,10 +209,6 @@ def draw_peptides(
     tumour_fraction : float
         Share of tumour-associated peptides, in [0, 1]; ``round(tumour_fraction
         * n_peptides)`` of them, placed at random.
-
-    Returns
-    -------
-    PeptideLibrary
     """
     m = check_positive_int("n_peptides", n_peptides)
     rng = rng_from_seed(seed)
@@ -262,17 +235,16 @@ def draw_repertoire(
 ) -> Repertoire:
     """Draw a donor repertoire: power-law clone sizes and TCR affinities.
 
-    Each clone independently: size ``s`` from the continuous power law
-    ``p(s) = (alpha - 1) / s_min * (s / s_min) ** -alpha`` (``s >= s_min``), TCR
-    affinity ``Z`` from the same kind of law, and its peptide uniformly from the
-    library.
+    Each clone independently: size ``s`` from ``p(s) = (alpha - 1) / s_min * (s
+    / s_min) ** -alpha`` (``s >= s_min``), affinity ``Z`` from the same kind of
+    law, its peptide uniformly from the library.
 
     Parameters
     ----------
     n_clones : int
         Number of clones, >= 1.
-    seed : int or numpy.random.Generator
-        Seed (>= 0) of a new generator, or a generator to draw from.
+    seed
+        As in :func:`draw_peptides`.
     size_exponent, affinity_exponent : float
         Power-law exponents ``alpha``, >= 1.1 (normalisable and samplable in float64).
     min_size_cells : float
@@ -283,10 +255,6 @@ def draw_repertoire(
         Default: ``draw_peptides(n_peptides, seed=rng)``, drawn first.
     n_peptides : int
         Size of the default library.
-
-    Returns
-    -------
-    Repertoire
     """
     n = check_positive_int("n_clones", n_clones)
     size_alpha = _check_exponent("size_exponent", size_exponent)
@@ -308,20 +276,11 @@ def draw_repertoire(
 
 
 def rank_frequency(sizes: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Rank-frequency form of a set of clone sizes.
+    """Ranks ``1..n`` and each clone's share of all cells, largest first, of 1-D clone ``sizes`` (cells, > 0).
 
-    Parameters
-    ----------
-    sizes : array_like
-        Clone sizes (cells), > 0, one-dimensional.
-
-    Returns
-    -------
-    rank, frequency : numpy.ndarray
-        Ranks ``1..n`` and each clone's share of all cells, largest first (for
-        exponent ``alpha``, frequency falls as ``rank ** (-1 / (alpha - 1))``).
+    For exponent ``alpha``, the share falls as ``rank ** (-1 / (alpha - 1))``.
     """
-    values = _vector("sizes", sizes, low=0.0, low_open=True, unit="cells")
+    values = as_real_vector("sizes", sizes, low=0.0, low_open=True, unit="cells")
     ordered = np.sort(values)[::-1]
     return np.arange(1, ordered.size + 1, dtype=float), ordered / ordered.sum()
 
@@ -332,18 +291,10 @@ def fit_power_law_exponent(values: ArrayLike, *, minimum: float) -> PowerLawFit:
     ``1 + n / sum(ln(x_i / x_min))`` over the ``n`` values at or above ``x_min``,
     standard error ``(alpha - 1) / sqrt(n)`` (Clauset, Shalizi and Newman 2009).
 
-    Parameters
-    ----------
-    values : array_like
-        Positive values (for example clone sizes), one-dimensional.
-    minimum : float
-        ``x_min`` > 0; at least two values must lie at or above it, not all equal to it.
-
-    Returns
-    -------
-    PowerLawFit
+    ``values``: positive, 1-D (clone sizes, say); ``minimum`` ``x_min`` > 0,
+    with at least two values at or above it, not all equal to it.
     """
-    x = _vector("values", values, low=0.0, low_open=True)
+    x = as_real_vector("values", values, low=0.0, low_open=True)
     x_min = as_real_scalar("minimum", minimum, low=0.0, low_open=True)
     tail = x[x >= x_min]
     log_sum = float(np.log(tail / x_min).sum())

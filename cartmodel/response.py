@@ -1,26 +1,16 @@
 """How likely is a GVHD-free response to a donor lymphocyte infusion?
 
-Toor et al. (2019) write the chance of a therapeutic response to a DLI without
-GVHD as a product, ``rho_R = rho_P * rho_T``: ``rho_T`` is the chance that the
-infusion holds the relevant (tumour-directed) T cell clones and ``rho_P`` the
-chance that the target antigen is presented to them.  Their example is
-``0.2 * 0.2 = 0.04``.  This module gives the closed forms and a Monte Carlo
-that draws DLIs from a :class:`~cartmodel.repertoire.Repertoire` and runs them
-through Equation 2.  The Monte Carlo is a consistency check of the code, not an
-independent test of the product: presentation is drawn independently of the
-DLI, and a clone is called relevant by the same threshold that defines a
-response, so the simulation reproduces ``rho_P * rho_T`` by construction (up to
-clones that miss the threshold from one cell but reach it from several).
-
-Modelling choices of the Monte Carlo (the paper does not fix them):
-
-* a DLI of ``D`` cells is ``D`` independent draws from the donor's cells, so a
-  clone of frequency ``f`` is in it with probability ``1 - (1 - f) ** D``;
-* the tumour-associated peptides are presented, or not, together, with
-  probability ``rho_P``, independently of the DLI's content;
-* a response is a tumour-directed clone of the DLI that reaches
-  ``response_cells`` cells within the horizon; a clone is *relevant* if it
-  does so from a single infused cell when its peptide is presented.
+Toor et al. (2019) write it as ``rho_R = rho_P * rho_T``: the chance that the
+target antigen is presented times the chance that the infusion holds the
+relevant (tumour-directed) clones; their example is ``0.2 * 0.2 = 0.04``.  This
+module gives the closed forms and a Monte Carlo that draws DLIs from a
+:class:`~cartmodel.repertoire.Repertoire` and runs them through Equation 2: a
+consistency check of the code, which reproduces the product by construction.
+Its choices (the paper fixes none): a DLI of ``D`` cells is ``D`` independent
+draws from the donor's cells; the tumour peptides are presented, or not,
+together, with probability ``rho_P``, independently of the DLI; a response is a
+tumour-directed clone of the DLI that reaches ``response_cells`` within the
+horizon, and a clone is *relevant* if it does so from one presented cell.
 """
 
 from __future__ import annotations
@@ -73,10 +63,9 @@ def response_probability(rho_p: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float
 
     Parameters
     ----------
-    rho_p : float or array_like
-        Chance that the target antigen is presented to the relevant clones, in [0, 1].
-    rho_t : float or array_like
-        Chance that the DLI holds relevant clones, in [0, 1].
+    rho_p, rho_t : float or array_like
+        Chances that the target antigen is presented and that the DLI holds
+        relevant clones, each in [0, 1].
 
     Returns
     -------
@@ -94,17 +83,8 @@ def response_probability(rho_p: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float
 def cumulative_response_probability(rho_r: ArrayLike, infusions: ArrayLike) -> NDArray[np.float64]:
     """Chance of at least one response in ``n`` independent infusions, ``1 - (1 - rho_R) ** n``.
 
-    Parameters
-    ----------
-    rho_r : float or array_like
-        Chance of a response to one infusion, in [0, 1].
-    infusions : int or array_like of int
-        Number of infusions, >= 0 (whole numbers).
-
-    Returns
-    -------
-    numpy.ndarray
-        Broadcast result, in [0, 1].
+    ``rho_r``, the chance of a response to one infusion, in [0, 1], broadcasts
+    with ``infusions``, whole numbers >= 0.
     """
     rho = _probability("rho_r", rho_r)
     n = as_real_array("infusions", infusions, low=0.0)
@@ -116,17 +96,8 @@ def cumulative_response_probability(rho_r: ArrayLike, infusions: ArrayLike) -> N
 def capture_probability(frequency: ArrayLike, dose_cells: ArrayLike) -> NDArray[np.float64]:
     """Chance ``1 - (1 - f) ** D`` that a DLI of ``D`` cells holds a clone of frequency ``f``.
 
-    Parameters
-    ----------
-    frequency : float or array_like
-        Share ``f`` of the donor's T cells that belong to the clone(s), in [0, 1].
-    dose_cells : float or array_like
-        Cells infused, >= 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        Broadcast result, in [0, 1].
+    ``frequency`` ``f``, the share of the donor's T cells in the clone(s), in
+    [0, 1], broadcasts with ``dose_cells``, cells infused, >= 0.
     """
     f = _probability("frequency", frequency)
     dose = as_real_array("dose_cells", dose_cells, low=0.0, unit="cells")
@@ -134,21 +105,10 @@ def capture_probability(frequency: ArrayLike, dose_cells: ArrayLike) -> NDArray[
 
 
 def dose_for_capture(frequency: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float64]:
-    """Cells a DLI needs to hold a clone of frequency ``f`` with probability ``rho_T``.
+    """Cells ``D = ln(1 - rho_T) / ln(1 - f)`` a DLI needs to hold a clone of frequency ``f`` with probability ``rho_T``.
 
-    The inverse of :func:`capture_probability`: ``D = ln(1 - rho_T) / ln(1 - f)``.
-
-    Parameters
-    ----------
-    frequency : float or array_like
-        Share ``f`` of the donor's T cells in the clone(s), in (0, 1).
-    rho_t : float or array_like
-        Wanted probability, in [0, 1).
-
-    Returns
-    -------
-    numpy.ndarray
-        Dose in cells (not rounded).
+    The inverse of :func:`capture_probability`, not rounded, for ``frequency``
+    in (0, 1) and ``rho_t`` in [0, 1).
     """
     f = as_real_array("frequency", frequency, low=0.0, high=1.0, low_open=True, high_open=True)
     rho = as_real_array("rho_t", rho_t, low=0.0, high=1.0, high_open=True)
@@ -164,16 +124,10 @@ def dose_for_capture(frequency: ArrayLike, rho_t: ArrayLike) -> NDArray[np.float
 class DLITrial:
     """The result of :func:`simulate_dli_trial`.
 
-    Attributes
-    ----------
-    responded : numpy.ndarray of bool
-        GVHD-free response of each patient, shape ``(patients,)``.
-    presented, captured : numpy.ndarray of bool
-        Tumour peptides presented, and a relevant clone infused, shape ``(patients, infusions)``.
-    rho_p, rho_t : float
-        Presentation probability used and capture probability ``1 - (1 - f_relevant) ** D``.
-    infusions : int
-    presentation : {"per_infusion", "per_patient"}
+    ``responded``: GVHD-free response of each patient, bool ``(patients,)``;
+    ``presented``, ``captured``: tumour peptides presented, and a relevant clone
+    infused, bool ``(patients, infusions)``; ``rho_p`` as given and ``rho_t =
+    1 - (1 - f_relevant) ** D``; ``infusions`` and ``presentation`` as given.
     """
 
     responded: NDArray[np.bool_]
@@ -212,18 +166,11 @@ def _response_threshold(response_cells: Any) -> float:
     return as_real_scalar("response_cells", response_cells, low=0.0, low_open=True, unit="cells")
 
 
-def _peaks(
-    repertoire: Repertoire, clones: NDArray[np.intp], n0: NDArray[np.float64], presented: NDArray[np.bool_], settings: Equation2Settings
-) -> NDArray[np.float64]:
-    """Peak cells of each listed clone under Equation 2 (inputs already checked)."""
-    return expand_checked(repertoire, clones, n0, presented, settings).cells.max(axis=-1)
-
-
 def _relevant(repertoire: Repertoire, threshold: float, settings: Equation2Settings) -> NDArray[np.bool_]:
     relevant = np.zeros(repertoire.n_clones, dtype=bool)
     clones = np.flatnonzero(repertoire.tumour_directed)
     if clones.size:
-        peaks = _peaks(repertoire, clones, np.ones(clones.size), np.ones(clones.size, dtype=bool), settings)
+        peaks = expand_checked(repertoire, clones, np.ones(clones.size), np.asarray(True), settings).cells.max(axis=-1)
         relevant[clones] = peaks >= threshold
     return relevant
 
@@ -236,18 +183,8 @@ def relevant_clones(
 ) -> NDArray[np.bool_]:
     """Tumour-directed clones that reach ``response_cells`` within the horizon from one presented cell.
 
-    Parameters
-    ----------
-    repertoire : Repertoire
-    response_cells : float
-        Cells a tumour-directed clone must reach, > 0.
-    settings : Equation2Settings, optional
-        Equation 2's settings, as in :func:`cartmodel.expand_repertoire`.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        Shape ``(n_clones,)``; False for every clone directed at normal tissue.
+    ``response_cells`` > 0; ``settings`` as in :func:`cartmodel.expand_repertoire`.
+    Returns bool ``(n_clones,)``, False for every clone directed at normal tissue.
     """
     check_instance("repertoire", repertoire, Repertoire)
     check_instance("settings", settings, Equation2Settings)
@@ -272,8 +209,6 @@ def simulate_dli_trial(
 
     Parameters
     ----------
-    repertoire : Repertoire
-        The donor's repertoire.
     dose_cells : int
         Cells per infusion, >= 1.
     rho_p : float
@@ -289,10 +224,6 @@ def simulate_dli_trial(
         ``1 - (1 - rho_R) ** n``) or once per patient (a property of the tumour).
     response_cells, settings
         As in :func:`relevant_clones`.
-
-    Returns
-    -------
-    DLITrial
     """
     check_instance("repertoire", repertoire, Repertoire)
     check_instance("settings", settings, Equation2Settings)
@@ -343,7 +274,7 @@ def _responded(
     clones = tumour_clones[column]
     responded = np.zeros(counts.shape[0], dtype=bool)
     if clones.size:
-        clone_presented = presented[patient, infusion]
-        peaks = _peaks(repertoire, clones, counts[patient, infusion, column].astype(float), clone_presented, settings)
-        responded[patient[clone_presented & (peaks >= threshold)]] = True
+        shown = presented[patient, infusion]
+        peaks = expand_checked(repertoire, clones, counts[patient, infusion, column].astype(float), shown, settings).cells.max(axis=-1)
+        responded[patient[shown & (peaks >= threshold)]] = True
     return responded

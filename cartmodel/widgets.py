@@ -1,11 +1,8 @@
-"""Interactive dosing widgets for Jupyter (ipywidgets and matplotlib).
+"""Interactive dosing explorers for Jupyter: sliders, a matplotlib figure (as PNG) and readouts.
 
-Each explorer's ``widget`` (or the object itself, in a notebook cell) shows
-sliders, a figure and readouts.  Moving a slider recomputes, updates the
-existing matplotlib artists and renders the figure as PNG into an
-``ipywidgets.Image``.  A static page has no kernel: there the book shows
-JavaScript explorers (``assets/explorer/explorers.js``) built from the same
-parameter table.  :mod:`cartmodel` itself does not import this module.
+Moving a slider recomputes and updates the figure's artists in place.  Static
+pages show JavaScript explorers (``assets/explorer/explorers.js``) built from
+the same parameter table.  :mod:`cartmodel` itself does not import this module.
 """
 
 from __future__ import annotations
@@ -30,7 +27,6 @@ from .dosing import (
     split_schedule,
 )
 from .model import affinity_from_ic50, simulate
-from .paper import FIGURE_1, FIGURE_1_DAYS, FIGURE_1_IC50_NM
 from .parameters import PARAMETERS, label
 from .plotting import (
     find_artist,
@@ -197,8 +193,7 @@ class _Explorer:
         for artist in self._dynamic:
             if artist.get_visible():
                 artist.axes.draw_artist(artist)
-        width, height = canvas.get_width_height()
-        picture = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        picture = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
         picture.save(buffer, format="png", compress_level=1)
         self.image.value = buffer.getvalue()
@@ -232,17 +227,11 @@ class _Explorer:
 class DosingExplorer(_Explorer):
     """One infusion: CAR T and tumour against days, peak readouts and a ceiling flag.
 
-    Sliders: :data:`EXPLORER_CONTROLS` ``["dosing"]``.  ``values`` holds the
-    latest ``peak_cells``, ``peak_day``, ``clearance_day`` and ``over_ceiling``.
-
-    Parameters
-    ----------
-    K : float
-        Capacity scale, model cells, > 0 (default: the paper's Figure 1).
-    days, dt : float
-        Horizon and step length, days.
-    **start : float
-        Starting slider values, by control name, each within its slider's range.
+    Sliders: :data:`EXPLORER_CONTROLS` ``["dosing"]``, starting at ``**start``
+    (by name, each within its slider's range) or the table's defaults.
+    ``values`` holds the latest ``peak_cells``, ``peak_day``, ``clearance_day``
+    and ``over_ceiling``.  ``K``, ``days`` and ``dt`` are fixed, as in
+    :func:`cartmodel.simulate`.
     """
 
     def __init__(
@@ -254,11 +243,9 @@ class DosingExplorer(_Explorer):
         **start: float,
     ) -> None:
         self.K, self.days, self.dt = _table_scalars(K=K, days=days, dt=dt).values()
-        controls = _sliders(EXPLORER_CONTROLS["dosing"], start)
-        super().__init__(controls, ("peak", "peak_day", "clearance_day", "flag"), figsize=(7.0, 3.6))
+        super().__init__(_sliders(EXPLORER_CONTROLS["dosing"], start), ("peak", "peak_day", "clearance_day", "flag"), figsize=(7.0, 3.6))
         v = self.current()
-        first = self._simulate(v)
-        plot_dosing_curves(first, v["ceiling"], ax=self.ax)
+        plot_dosing_curves(self._simulate(v), v["ceiling"], ax=self.ax)
         self.lines = {gid: find_artist(self.ax, gid) for gid in ("car-t", "tumour", "ceiling", "clearance")}
         self._connect(list(self.lines.values()))
 
@@ -302,24 +289,22 @@ def _colour_range(log_peak: np.ndarray, old: tuple[float, float] | None = None) 
 class NomogramExplorer(_Explorer):
     """A dose x burden map of the peak, the ceiling contour and the largest dose under the ceiling.
 
-    Sliders: :data:`EXPLORER_CONTROLS` ``["nomogram"]``, and ``variability``
-    (typical patient or a virtual cohort of :mod:`cartmodel.population`, whose
-    ``cohort-dose`` line keeps ``cohort_fraction`` of peaks under the ceiling).
-    ``values`` holds the latest ``grid`` (DoseResponse), ``contour`` and
-    ``under_ceiling`` (CeilingDose without and with the clearance condition)
-    and ``attainment`` (TargetAttainment, or ``None`` for the typical patient).
+    Sliders as :class:`DosingExplorer`'s, from :data:`EXPLORER_CONTROLS`
+    ``["nomogram"]``, and ``variability``: the typical patient or a virtual
+    cohort (:mod:`cartmodel.population`), whose ``cohort-dose`` line keeps
+    ``cohort_fraction`` of peaks under the ceiling.  ``values`` holds the
+    latest ``grid`` (DoseResponse), ``contour`` and ``under_ceiling``
+    (CeilingDose without and with the clearance condition) and ``attainment``
+    (TargetAttainment, or ``None`` for the typical patient).
 
     Parameters
     ----------
     P_grid, n0_grid : array_like, optional
         Increasing 1-D grids of burdens (AU) and doses (model cells); defaults:
-        10**-2 to 10**4 AU, and the book's dose range.
-    n : int
-        Points per axis of the default grids.
-    r, q, K : float
-        Fixed Equation 1 parameters (the paper's Figure 1 by default).
-    rtol : float
-        Relative precision of the ceiling doses.
+        :data:`NOMOGRAM_LOG10_P` and the book's dose range, ``n`` points each (>= 2).
+    r, q, K, days : float
+        As in :func:`cartmodel.simulate`; ``rtol``, relative precision of the
+        ceiling doses, in (0, 0.1].
     cohort_size, cohort_seed : int
         Size (1 to 100,000) and seed (>= 0) of the virtual cohort.
     cohort_fraction : float
@@ -332,10 +317,10 @@ class NomogramExplorer(_Explorer):
         P_grid: Any = None,
         n0_grid: Any = None,
         n: int = 120,
-        r: float = FIGURE_1["r"],
-        q: float = FIGURE_1["q"],
-        K: float = FIGURE_1["K"],
-        days: float = float(FIGURE_1_DAYS),
+        r: float = EXPLORER_DEFAULTS["r"],
+        q: float = EXPLORER_DEFAULTS["q"],
+        K: float = EXPLORER_DEFAULTS["K"],
+        days: float = EXPLORER_DEFAULTS["days"],
         rtol: float = 1e-3,
         cohort_size: int = 300,
         cohort_seed: int = 2019,
@@ -473,28 +458,26 @@ def _variability_control(value: Any) -> widgets.Widget:
 class ScheduleExplorer(_Explorer):
     """A split schedule against one infusion of the same total dose.
 
-    Sliders: :data:`EXPLORER_CONTROLS` ``["schedule"]``.  ``values`` holds
-    ``single_peak``, ``split_peak``, ``peak_ratio``, the days of the peaks and
-    ``clearance_day``.
+    Sliders as :class:`DosingExplorer`'s, from :data:`EXPLORER_CONTROLS`
+    ``["schedule"]``.  ``values`` holds ``single_peak``, ``split_peak``,
+    ``peak_ratio``, the days of the peaks and ``clearance_day``.
     """
 
     def __init__(
         self,
         *,
-        r: float = FIGURE_1["r"],
-        q: float = FIGURE_1["q"],
-        ic50: float = FIGURE_1_IC50_NM,
-        K: float = FIGURE_1["K"],
-        days: float = float(FIGURE_1_DAYS),
+        r: float = EXPLORER_DEFAULTS["r"],
+        q: float = EXPLORER_DEFAULTS["q"],
+        ic50: float = EXPLORER_DEFAULTS["ic50"],
+        K: float = EXPLORER_DEFAULTS["K"],
+        days: float = EXPLORER_DEFAULTS["days"],
         **start: float,
     ) -> None:
         given = _table_scalars(r=r, q=q, ic50=ic50, K=K, days=days)
         self.fixed: dict[str, Any] = {"r": given["r"], "q": given["q"], "B": float(affinity_from_ic50(given["ic50"])), "K": given["K"]}
         self.days = given["days"]
-        controls = _sliders(EXPLORER_CONTROLS["schedule"], start)
-        super().__init__(controls, ("single", "split", "ratio", "clearance_day"), figsize=(7.0, 3.6))
-        first = self._compare(self.current())
-        plot_schedule(first, ax=self.ax)
+        super().__init__(_sliders(EXPLORER_CONTROLS["schedule"], start), ("single", "split", "ratio", "clearance_day"), figsize=(7.0, 3.6))
+        plot_schedule(self._compare(self.current()), ax=self.ax)
         self.lines = {gid: find_artist(self.ax, gid) for gid in ("single", "split", "infusions")}
         self._connect(list(self.lines.values()))
 
@@ -516,19 +499,10 @@ class ScheduleExplorer(_Explorer):
         self.lines["infusions"].set_data(*schedule_markers(comparison))
         low = min(float(split.car_t.min()), float(single.car_t.min()))
         self.ax.set_ylim(*_decade_limits(low / 3, float(single.peak)))
-        self.values = {
-            "single_peak": float(single.peak),
-            "split_peak": float(split.peak),
-            "single_peak_day": float(single.peak_day),
-            "split_peak_day": float(split.peak_day),
-            "peak_ratio": float(comparison.peak_ratio),
-            "clearance_day": float(split.clearance_day),
-        }
-        self.readouts["single"].value = (
-            f"One infusion: peak <b>{format_cells(self.values['single_peak'])}</b> on {_format_day(self.values['single_peak_day'])}"
-        )
-        self.readouts["split"].value = (
-            f"Split: peak <b>{format_cells(self.values['split_peak'])}</b> on {_format_day(self.values['split_peak_day'])}"
-        )
+        self.values = {"peak_ratio": float(comparison.peak_ratio), "clearance_day": float(split.clearance_day)}
+        for key, run, text in (("single", single, "One infusion"), ("split", split, "Split")):
+            peak, day = float(run.peak), float(run.peak_day)
+            self.values.update({f"{key}_peak": peak, f"{key}_peak_day": day})
+            self.readouts[key].value = f"{text}: peak <b>{format_cells(peak)}</b> on {_format_day(day)}"
         self.readouts["ratio"].value = f"Split peak / single peak: <b>{self.values['peak_ratio']:.3f}</b>"
         self.readouts["clearance_day"].value = f"Tumour term below 1 AU: <b>{_format_day(self.values['clearance_day'])}</b>"

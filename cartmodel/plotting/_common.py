@@ -6,13 +6,12 @@ Each check raises TypeError or ValueError naming the argument, as the model's fu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .._validation import as_real_array
+from .._validation import as_real_vector
 from ..model import Expansion
 
 
@@ -26,6 +25,10 @@ def legend_above(ax: Axes, ncols: int) -> Axes:
     """The legend in rows of ``ncols`` above the axes, where it hides no curve."""
     ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=ncols)
     return ax
+
+
+#: A non-empty 1-D array of finite real numbers (``as_real_array`` limits apply).
+check_grid = as_real_vector
 
 
 def check_single(result: Expansion, name: str) -> None:
@@ -45,14 +48,6 @@ def check_flag(name: str, value: object) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False; got {value!r}")
     return bool(value)
-
-
-def check_grid(name: str, value: object, **limits: Any) -> np.ndarray:
-    """A non-empty 1-D array of finite real numbers (``as_real_array`` limits apply)."""
-    array = as_real_array(name, value, **limits)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty one-dimensional array; got shape {array.shape}")
-    return array
 
 
 def check_curve(name: str, value: object, x: np.ndarray, *, log: bool = False) -> np.ndarray:

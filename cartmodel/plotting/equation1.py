@@ -27,12 +27,7 @@ TUMOUR_COLOUR = "#c0392b"
 def plot_figure_1(result: Expansion, ax: Axes | None = None) -> Axes:
     """The paper's Figure 1: CAR T cells against days, on a linear axis.
 
-    Parameters
-    ----------
-    result : Expansion
-        One trajectory from :func:`cartmodel.simulate`.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
+    ``result`` is one trajectory of :func:`cartmodel.simulate`; ``ax``: the axes to draw on, or a new figure's.
     """
     check_single(result, "result")
     ax = axes_or_new(ax)

@@ -37,12 +37,8 @@ NORMAL_PEPTIDE_COLOUR = "0.6"
 def plot_rank_frequency(sizes: Mapping[str, np.ndarray], ax: Axes | None = None) -> Axes:
     """Rank-frequency plot of clone sizes on log-log axes, one line per entry.
 
-    Parameters
-    ----------
-    sizes : mapping of label to array
-        Clone sizes (cells, > 0) of each repertoire to draw.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
+    ``sizes`` maps each label to a repertoire's clone sizes (cells, > 0);
+    ``ax``: the axes to draw on, or a new figure's.
     """
     sizes = check_mapping("sizes", sizes)
     ax = axes_or_new(ax)
@@ -68,24 +64,11 @@ def plot_figure_3(
 ) -> tuple[Axes, Axes, Axes]:
     """The paper's Figure 3, computed: donor T cell clones (A) against CAR T cells (B).
 
-    Parameters
-    ----------
-    donor : RepertoireExpansion
-        Equation 2 for a donor repertoire (:func:`cartmodel.expand_repertoire`).
-    car_t : Expansion
-        One Equation 1 trajectory (:func:`cartmodel.simulate`).
-    peptides : PeptideLibrary
-        The presented peptides of ``donor``'s repertoire.
-    axes : three matplotlib axes, optional
-        Peptides, donor clones and CAR T cells; a new figure is made if omitted.
-        The clone and CAR T panels share one logarithmic cell axis.
-    floor_cells : float
-        Bottom of the cell axis.
-
-    Returns
-    -------
-    tuple of Axes
-        ``(peptide_ax, donor_ax, car_ax)``.
+    ``donor`` is Equation 2 for a donor repertoire (:func:`cartmodel.expand_repertoire`)
+    whose presented peptides are ``peptides``; ``car_t`` one Equation 1 trajectory
+    (:func:`cartmodel.simulate`).  Returns the three axes ``(peptide_ax, donor_ax,
+    car_ax)`` it draws on (``axes``, or a new figure's); the last two share one
+    logarithmic cell axis, from ``floor_cells`` (> 0) up.
     """
     check_instance("donor", donor, RepertoireExpansion)
     check_instance("peptides", peptides, PeptideLibrary)
@@ -169,16 +152,10 @@ def plot_response_by_infusions(
 ) -> Axes:
     """Response probability against the number of infusions, one line per strategy.
 
-    Parameters
-    ----------
-    infusions : array
-        Numbers of infusions (x axis).
-    curves : mapping of label to array
-        Probabilities, one per entry of ``infusions``.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
-    monte_carlo : mapping of label to (infusions, rate, standard error), optional
-        Simulated rates drawn as points with 3-standard-error bars.
+    ``curves`` maps each label to probabilities, one per entry of ``infusions``
+    (the x axis); ``monte_carlo`` maps labels to ``(infusions, rate, standard
+    error)``, drawn as points with 3-standard-error bars; ``ax``: the axes to
+    draw on, or a new figure's.
     """
     x = check_grid("infusions", infusions)
     for label, values in check_mapping("curves", curves).items():
@@ -194,7 +171,6 @@ def plot_response_by_infusions(
     ax = axes_or_new(ax)
     styles = ["-", "--", ":", "-."]
     colours = [CAR_T_COLOUR, TUMOUR_TCR_COLOUR, ALLO_TCR_COLOUR, "0.5"]
-    x = np.asarray(infusions)
     for index, (label, values) in enumerate(curves.items()):
         ax.plot(x, values, ls=styles[index % len(styles)], color=colours[index % len(colours)], lw=2,
                 marker="o", ms=3, label=label)
