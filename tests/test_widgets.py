@@ -10,6 +10,7 @@ import pytest
 import cartmodel as cm
 from cartmodel import widgets  # noqa: E402  (imports ipywidgets and matplotlib)
 from cartmodel.paper import FIGURE_1
+from cartmodel.parameters import label
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -43,6 +44,8 @@ def test_dosing_explorer_plots_and_reads_out_what_cartmodel_computes():
     assert f"day {int(np.argmax(run.car_t))}" in explorer.readouts["peak_day"].value
     assert f"day {clearance}" in explorer.readouts["clearance_day"].value
     assert "under the ceiling" in explorer.readouts["flag"].value and not explorer.values["over_ceiling"]
+    assert all(control.description == label(name) for name, control in explorer.controls.items())
+    assert "model cells" in explorer.readouts["peak"].value
 
     # lowering the ceiling below the peak raises the flag; nothing is rebuilt
     explorer.controls["ceiling"].value = 1e6
