@@ -10,19 +10,9 @@ import pytest
 import cartmodel as cm
 from cartmodel.paper import FIGURE_1
 
+from .by_hand import equation_1_by_hand
+
 FIXED = {"r": FIGURE_1["r"], "q": FIGURE_1["q"], "B": FIGURE_1["B"], "K": FIGURE_1["K"]}
-
-
-def logistic_steps(*, r, q, B, P, K, n0, days, doses=()):
-    """Equation 1 written out in its logistic form, one day at a time (independent of cartmodel)."""
-    extra = dict(doses)
-    n, out = n0, [n0]
-    for t in range(1, days + 1):
-        cap = K * B * (P * math.exp((q - r) * t) + 1.0)
-        n = cap / (1.0 + (cap - n) / n * math.exp(-r))
-        n += extra.get(t, 0.0)
-        out.append(n)
-    return np.array(out)
 
 
 def test_dose_response_matches_simulate_over_a_random_grid():
@@ -47,7 +37,7 @@ def test_dose_response_matches_simulate_over_a_random_grid():
 
 def test_dose_response_matches_the_logistic_step_written_out():
     for dose, burden in [(1.0, 1e3), (250.0, 40.0), (0.01, 3e5)]:
-        expected = logistic_steps(**FIXED, P=burden, n0=dose, days=60)
+        expected = equation_1_by_hand(**FIXED, P=burden, n0=dose, days=60)
         got = cm.dose_response(n0=dose, P=burden, **FIXED)
         assert float(got.peak) == pytest.approx(expected.max(), rel=1e-12)
         assert float(got.peak_day) == float(np.argmax(expected))
@@ -108,9 +98,9 @@ def test_ceiling_dose_says_why_no_dose_qualifies():
 def test_split_dosing_lowers_the_peak_for_the_books_example():
     example = cm.split_schedule(total_n0=1e5, infusions=3, interval_days=2, P=1e3, **FIXED)
     assert example.doses == ((0.0, 1e5 / 3), (2.0, 1e5 / 3), (4.0, 1e5 / 3))
-    by_hand = logistic_steps(**FIXED, P=1e3, n0=1e5 / 3, days=60, doses=[(2, 1e5 / 3), (4, 1e5 / 3)])
+    by_hand = equation_1_by_hand(**FIXED, P=1e3, n0=1e5 / 3, days=60, doses=[(2, 1e5 / 3), (4, 1e5 / 3)])
     np.testing.assert_allclose(example.split.car_t, by_hand, rtol=1e-12)
-    single = logistic_steps(**FIXED, P=1e3, n0=1e5, days=60)
+    single = equation_1_by_hand(**FIXED, P=1e3, n0=1e5, days=60)
     np.testing.assert_allclose(example.single.car_t, single, rtol=1e-12)
     assert float(example.peak_ratio) < 1.0
     assert float(example.split.clearance_day) == float(example.single.clearance_day)
@@ -129,8 +119,8 @@ def test_burden_limit_is_where_the_written_out_peak_crosses_the_ceiling():
     limits = cm.burden_for_ceiling(ceiling=ceiling, n0=1.0, B=B, r=FIXED["r"], q=FIXED["q"], K=FIXED["K"])
     assert limits.shape == (4,)
     for b, limit in zip(B, limits, strict=True):
-        just_under = logistic_steps(**{**FIXED, "B": b}, P=limit * (1 - 1e-4), n0=1.0, days=60).max()
-        just_over = logistic_steps(**{**FIXED, "B": b}, P=limit * (1 + 1e-4), n0=1.0, days=60).max()
+        just_under = equation_1_by_hand(**{**FIXED, "B": b}, P=limit * (1 - 1e-4), n0=1.0, days=60).max()
+        just_over = equation_1_by_hand(**{**FIXED, "B": b}, P=limit * (1 + 1e-4), n0=1.0, days=60).max()
         assert just_under <= ceiling < just_over
     # B and P enter the capacity as B P (plus 1), so the limit moves nearly in proportion to the IC50
     np.testing.assert_allclose(limits / limits[0], ic50s / ic50s[0], rtol=0.05)

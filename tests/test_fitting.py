@@ -1,6 +1,6 @@
 """Reading the antigen burden from CAR T counts (cartmodel.fitting).
 
-The synthetic counts are made by Equation 1 written out by hand below, not by
+The synthetic counts are made by Equation 1 written out by hand (tests/by_hand.py), not by
 cartmodel, so the fits are checked against an independent forward model.
 """
 
@@ -17,19 +17,16 @@ from scipy import optimize, stats
 import cartmodel as cm
 from cartmodel.paper import FIGURE_1
 
+from . import by_hand
+
 SEED = 20190601
 RICH_DAYS = [1, 3, 7, 10, 14, 21, 28]
 KNOWN = {"B": FIGURE_1["B"], "K": FIGURE_1["K"], "n0": FIGURE_1["n0"]}
 
 
-def equation_1_by_hand(sample_days, *, r, q, B, P, K, n0):
-    """Daily exact-reading iteration, N_t = K_t / (1 + (K_t - N)/N e^{-r}), one float at a time."""
-    n, out = n0, {0: n0}
-    for t in range(1, int(max(sample_days)) + 1):
-        k_t = K * B * (P * math.exp((q - r) * t) + 1.0)
-        n = k_t / (1.0 + (k_t - n) / n * math.exp(-r))
-        out[t] = n
-    return np.array([out[int(d)] for d in sample_days])
+def equation_1_by_hand(sample_days, **params):
+    """The exact reading's counts on the sample days."""
+    return by_hand.equation_1_by_hand(**params, days=int(max(sample_days)))[[int(d) for d in sample_days]]
 
 
 def noisy_counts(rng, sample_days, sd, *, scale=1.0, **params):

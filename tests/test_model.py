@@ -1,5 +1,5 @@
 """Equation 1 (cartmodel.model) against analytic solutions, invariants and
-an independent re-implementation written out here in plain Python."""
+an independent re-implementation in plain Python (tests/by_hand.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import cartmodel as cm
 from cartmodel.paper import FIGURE_1
 
+from .by_hand import equation_1_by_hand
 from .conftest import examples
 
 RNG_SEED = 20190601
@@ -21,25 +22,6 @@ RNG_SEED = 20190601
 def logistic_closed_form(t, *, r, K, n0):
     """N(t) = K / (1 + (K - n0)/n0 e^{-rt}), written out independently of cartmodel."""
     return [K / (1 + (K - n0) / n0 * math.exp(-r * ti)) for ti in t]
-
-
-def equation_1_by_hand(*, r, q, B, P, K, n0, days, reading="exact", b_placement="capacity"):
-    """Equation 1 in the textbook (non-reciprocal) form, one float at a time."""
-
-    def capacity(t):
-        tumour = P * math.exp((q - r) * t)
-        return K * B * (tumour + 1) if b_placement == "capacity" else K * (B * tumour + 1)
-
-    cells = [n0]
-    for t in range(1, days + 1):
-        Kt = capacity(t)
-        if reading == "exact":
-            cells.append(Kt / (1 + (Kt - cells[-1]) / cells[-1] * math.exp(-r)))
-        elif reading == "literal":
-            cells.append(Kt / (1 + (Kt - cells[-1]) / cells[-1] * math.exp(-r * t)))
-        else:
-            cells.append(Kt / (1 + (Kt - n0) / n0 * math.exp(-r * t)))
-    return np.array(cells)
 
 
 # --- analytic solution -----------------------------------------------------
