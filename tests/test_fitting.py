@@ -34,8 +34,7 @@ def noisy_counts(rng, sample_days, sd, *, scale=1.0, **params):
     return clean * np.exp(sd * rng.standard_normal(clean.shape))
 
 
-# --------------------------------------------------------------------------
-# noise-free data: exact recovery
+# --- noise-free data: exact recovery -----------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -62,8 +61,7 @@ def test_noise_free_counts_give_back_the_true_parameters(free, start, P):
     assert fit.P_interval == pytest.approx((truth["P"], truth["P"]), rel=1e-6)
 
 
-# --------------------------------------------------------------------------
-# the profile-likelihood interval
+# --- the profile-likelihood interval -----------------------------------------
 
 
 def test_interval_ends_sit_where_the_rss_reaches_the_f_cut_off():
@@ -111,8 +109,7 @@ def test_nominal_95_percent_interval_covers_the_true_burden(noise_sd):
     assert 0.88 * trials <= covered <= 0.99 * trials
 
 
-# --------------------------------------------------------------------------
-# identifiability
+# --- identifiability ---------------------------------------------------------
 
 
 def test_early_counts_alone_cannot_separate_r_from_q_and_the_fit_warns():
@@ -167,8 +164,7 @@ def test_elasticities_match_the_analytic_early_and_late_limits():
     np.testing.assert_array_equal(e["scale"], 1.0)
 
 
-# --------------------------------------------------------------------------
-# synthetic counts
+# --- synthetic counts --------------------------------------------------------
 
 
 def test_sample_counts_has_log_normal_error_of_the_stated_sd():
@@ -180,8 +176,7 @@ def test_sample_counts_has_log_normal_error_of_the_stated_sd():
     assert abs(np.mean(log_error)) < 0.02
 
 
-# --------------------------------------------------------------------------
-# bad data
+# --- bad data ----------------------------------------------------------------
 
 
 GOOD_COUNTS = equation_1_by_hand(RICH_DAYS, r=1.5, q=1.2, P=1000.0, **KNOWN)
@@ -237,8 +232,7 @@ def test_wrong_types_raise_type_errors(sample_days, counts, extra, message):
         cm.fit_burden(sample_days, counts, **KNOWN, **args)
 
 
-# --------------------------------------------------------------------------
-# a whole cohort in one call: the same answers as one fit per patient
+# --- a whole cohort in one call: the same answers as one fit per patient -----
 
 
 def fit_each(days_list, counts_list, starts, **common):
@@ -350,8 +344,7 @@ def test_cohort_fit_rejects_bad_data_naming_the_patient(sample_days, counts, ext
         cm.fit_cohort(sample_days, counts, **KNOWN, **{"r": 1.5, "q": 1.2, **extra})
 
 
-# --------------------------------------------------------------------------
-# binomial intervals and synthetic cohorts
+# --- binomial intervals and synthetic cohorts --------------------------------
 
 
 def test_clopper_pearson_matches_closed_forms_and_the_binomial_tails():

@@ -24,8 +24,7 @@ def _mle_exponent(x, x_min):
     return 1.0 + tail.size / np.sum(np.log(tail / x_min)), tail.size
 
 
-# --------------------------------------------------------------------------
-# Equation 2 against Equation 1
+# --- Equation 2 against Equation 1 -------------------------------------------
 
 
 @pytest.mark.parametrize(("tumour", "tumour_term"), [(False, True), (True, False)], ids=["normal tissue", "tumour term off"])
@@ -107,8 +106,7 @@ def test_settings_keep_the_horizon_and_print_as_the_call_that_makes_them(days, d
     np.testing.assert_array_equal(again.t, settings.t)
 
 
-# --------------------------------------------------------------------------
-# power laws
+# --- power laws --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("alpha", [1.5, 2.0, 2.5, 3.5])
@@ -152,8 +150,7 @@ def test_expansion_keeps_a_power_law_tail_with_the_affinity_exponent():
     assert abs(fitted - alpha_z) < 3 * (alpha_z - 1) / math.sqrt(n_tail)
 
 
-# --------------------------------------------------------------------------
-# seeds
+# --- seeds -------------------------------------------------------------------
 
 
 def _figure_3_data(seed):
@@ -202,8 +199,7 @@ def test_rank_frequency_plot_draws_each_distribution():
     plt.close(ax.figure)
 
 
-# --------------------------------------------------------------------------
-# bad inputs
+# --- bad inputs --------------------------------------------------------------
 
 
 LIB = _library([10.0, 20.0], [1.0, 1.0], [False, True])
@@ -245,8 +241,7 @@ def test_bad_inputs_raise_clear_errors(call, error, pattern):
         call()
 
 
-# --------------------------------------------------------------------------
-# sweeping the share of tumour-associated peptides
+# --- sweeping the share of tumour-associated peptides ------------------------
 
 
 SWEEP_REPERTOIRE = cm.draw_repertoire(2_000, seed=11, peptides=cm.draw_peptides(200, seed=11, tumour_fraction=0.05))

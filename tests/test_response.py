@@ -34,8 +34,7 @@ REP = _toy_repertoire()
 RELEVANT_FREQUENCY = REP.sizes[:3].sum() / REP.sizes.sum()
 
 
-# --------------------------------------------------------------------------
-# closed forms
+# --- closed forms ------------------------------------------------------------
 
 
 def test_paper_example_is_four_percent():
@@ -70,8 +69,7 @@ def test_capture_probability_matches_the_binomial_and_its_inverse():
     assert (1 - f) ** dose_needed == pytest.approx(0.8, rel=1e-12)
 
 
-# --------------------------------------------------------------------------
-# Monte Carlo
+# --- Monte Carlo -------------------------------------------------------------
 
 
 def test_relevant_clones_are_the_strong_tumour_clones():
@@ -136,8 +134,7 @@ def test_same_seed_same_trial_different_seed_different_trial():
     assert not np.array_equal(a.responded, c.responded)
 
 
-# --------------------------------------------------------------------------
-# bad inputs
+# --- bad inputs --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.2, float("nan")])
