@@ -92,7 +92,6 @@ def test_ceiling_dose_says_why_no_dose_qualifies():
     # a generous ceiling is not reached in the searched range
     easy = cm.dose_for_ceiling(ceiling=1e11, P=1e2, **FIXED, max_n0=1e4)
     assert bool(easy.at_max_dose) and easy.n0_or_none() == pytest.approx(1e4)
-    assert not np.isnan(heavy.n0).any()
 
 
 def test_split_dosing_lowers_the_peak_for_the_books_example():

@@ -322,7 +322,6 @@ def test_cohort_recovery_counts_by_hand():
     fit = cm.fit_cohort(RICH_DAYS, counts * np.exp([[0.01], [-0.01]]), **KNOWN, r=1.5, q=1.2, noise_sd=0.3)
     # the first truth is read right, the second is 3 times off
     recovery = fit.recovery([100.0, 3000.0])
-    assert (recovery.patients, recovery.within, recovery.covered) == (2, 1, 1)
     assert recovery.within_rate == 0.5 and recovery.coverage == 0.5
     assert recovery.median_width == pytest.approx(np.median(fit.P_interval[:, 1] / fit.P_interval[:, 0]))
 
