@@ -20,10 +20,13 @@ from cartmodel.reporting import sci
     ],
 )
 def test_sci_text(value, digits, text):
-    assert str(sci(value, digits)) == text
+    assert str(sci(value, digits)) == text and float(sci(value, digits)) == value
 
 
-@pytest.mark.parametrize(("digits", "error"), [(0, ValueError), (2.5, TypeError)])
-def test_sci_refuses_what_is_not_a_positive_integer_of_digits(digits, error):
-    with pytest.raises(error, match="digits"):
-        sci(1.0, digits)
+@pytest.mark.parametrize(
+    ("value", "digits", "error", "name"),
+    [(1.0, 0, ValueError, "digits"), (1.0, 2.5, TypeError, "digits"), ([1.0, 2.0], 3, TypeError, "value")],
+)
+def test_sci_refuses_an_array_and_digits_that_are_not_a_positive_integer(value, digits, error, name):
+    with pytest.raises(error, match=name):
+        sci(value, digits)

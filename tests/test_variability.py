@@ -53,7 +53,7 @@ def test_virtual_patients_are_equation_1_courses_with_steins_fold_expansion():
     assert np.exp(np.median(log_ratio)) == pytest.approx(float(typical), rel=0.05)
 
 
-def test_virtual_patients_centre_on_the_calibration_and_q_is_clipped_in_a_normal_tail():
+def test_virtual_patients_median_is_the_calibration_and_every_tumour_shrinks():
     calibration = calibrate_to_tisagenlecleucel()
     patients = virtual_patients(200_000, seed=7)
     # ln ln(fold) is skewed to the left (its mean is about 0.017 below its median), so the median of r
@@ -61,6 +61,7 @@ def test_virtual_patients_centre_on_the_calibration_and_q_is_clipped_in_a_normal
     assert np.median(patients.r) == pytest.approx(calibration.r, rel=0.03)
     assert np.median(patients.r) < calibration.r
     assert np.median(patients.net) == pytest.approx(calibration.net_decline, rel=0.01)
+    assert patients.share_not_shrinking == 0.0 and np.all(patients.q < patients.r)
     # q is clipped at zero where the contraction outruns the expansion: a tail of ln r - ln net,
     # which is close to normal (ln r is not exactly normal: the expected share is approximate)
     spread = math.hypot(*published_variability().values())
