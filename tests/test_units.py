@@ -1,4 +1,4 @@
-"""One set of units: the parameter table's units reach labels, messages and the chapters."""
+"""One set of units: the parameter table's units reach messages and the chapters (labels: test_widgets)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import math
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import cartmodel as cm
-from cartmodel import plotting
 from cartmodel.paper import FIGURE_1
-from cartmodel.parameters import PARAMETERS, UNITS, label
+from cartmodel.parameters import PARAMETERS, UNITS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,27 +25,6 @@ def test_every_parameter_has_one_of_the_books_units():
 def test_error_messages_carry_the_unit(name, bad, unit):
     with pytest.raises(ValueError, match=re.escape(f"{name} ({unit})")):
         cm.simulate(**{**FIGURE_1, name: bad})
-
-
-def test_figures_label_their_axes_in_the_books_units():
-    import matplotlib.pyplot as plt
-
-    run = cm.simulate(**FIGURE_1)
-    fig, ax = plt.subplots()
-    plotting.plot_dosing_curves(run, 1e8, ax=ax)
-    assert "model cells" in ax.get_ylabel() and "AU" in ax.get_ylabel()
-    assert {line.get_label() for line in ax.lines} >= {"tumour term (AU)"}
-    fig2, ax2 = plt.subplots()
-    n0_grid, P_grid = np.logspace(0, 4, 3), np.logspace(-1, 3, 4)
-    model = dict(B=FIGURE_1["B"], r=FIGURE_1["r"], q=FIGURE_1["q"], K=FIGURE_1["K"])
-    grid = cm.dose_response(n0=n0_grid[:, None], P=P_grid, **model)
-    contour = cm.dose_for_ceiling(ceiling=1e8, P=P_grid, **model)
-    under = cm.dose_for_ceiling(ceiling=1e8, P=P_grid, clear_by_day=30, **model)
-    plotting.plot_nomogram(n0_grid, P_grid, grid, contour, under, ax=ax2)
-    assert ax2.get_xlabel() == label("P") and "AU" in ax2.get_xlabel()
-    assert "model cells" in ax2.get_ylabel()
-    assert not any("recommended" in text.get_text().lower() for text in ax2.get_legend().get_texts())
-    plt.close("all")
 
 
 def test_no_source_calls_the_burden_cells_or_the_affinity_per_nanomolar():
