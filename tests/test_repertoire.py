@@ -77,7 +77,7 @@ def test_clones_are_independent_so_the_batch_equals_its_parts():
         np.testing.assert_array_equal(cm.expand_repertoire(sub, settings=settings).cells, whole.cells[part])
 
 
-def test_ten_thousand_clones_in_one_call_keep_positive_finite_counts():
+def test_ten_thousand_clones_in_one_call():
     rep = cm.draw_repertoire(10_000, seed=5)
     out = cm.expand_repertoire(rep, settings=cm.equation_2_settings(days=60))
     assert out.cells.shape == (10_000, 61)
@@ -86,11 +86,7 @@ def test_ten_thousand_clones_in_one_call_keep_positive_finite_counts():
     low = np.minimum(rep.sizes, out.capacity[:, -1]) * (1 - 1e-9)
     high = np.maximum(rep.sizes, out.capacity[:, :].max(axis=1)) * (1 + 1e-9)
     assert np.all((out.final >= low) & (out.final <= high))
-
-
-def test_tumour_and_alloreactive_shares_add_up_and_start_at_the_size_share():
-    rep = cm.draw_repertoire(3000, seed=8)
-    out = cm.expand_repertoire(rep, settings=cm.equation_2_settings(days=60))
+    # the tumour-directed and alloreactive shares add up, and start at the clones' share of the cells
     np.testing.assert_allclose(out.tumour_share + out.alloreactive_share, 1.0, rtol=1e-12)
     tumour = rep.peptides.tumour[rep.peptide]
     assert out.tumour_share[0] == pytest.approx(rep.sizes[tumour].sum() / rep.sizes.sum(), rel=1e-12)
