@@ -57,7 +57,6 @@ def test_plot_split_ratios_draws_the_peak_ratio_of_each_schedule():
         split = cm.simulate(n0=total / n, doses=later or None, P=1e3, days=40, **RATES)
         expected.append(float(split.peak) / single)
     np.testing.assert_allclose(drawn.get_ydata(), expected, rtol=1e-9)
-    assert drawn.get_ydata()[0] == pytest.approx(1.0)
     assert list(line(ax, "one-infusion").get_ydata()) == [1.0, 1.0]
 
 
@@ -85,7 +84,6 @@ def test_plot_relative_peaks_divides_each_line_by_its_baseline():
                                       xlabel="burden")
     for k, name in enumerate(runs):
         drawn = line(ax, f"relative-{k}").get_ydata()
-        assert drawn[1] == pytest.approx(1.0, rel=1e-12)  # the baseline is the run at factor 1
         expected = [float(cm.simulate(**{**FIGURE_1, "P": FIGURE_1["P"] * f}, days=60, reading=name).peak)
                     / baselines[name] for f in factors]
         np.testing.assert_allclose(drawn, expected, rtol=1e-12)

@@ -12,7 +12,6 @@ from cartmodel.paper import FIGURE_1
 from cartmodel.population import (
     DEFAULT_VARIABILITY,
     VARIABILITY_SOURCES,
-    Cohort,
     draw_cohort,
     lognormal_sd_from_cv,
     target_attainment,
@@ -107,10 +106,6 @@ def test_same_seed_same_cohort_and_different_seeds_differ():
     np.testing.assert_array_equal(a.B, d.B)
     e = draw_cohort(2000, seed=42)
     np.testing.assert_array_equal(e.r[:500], a.r)
-    grid = dict(n0_grid=np.logspace(-2, 5, 15), P_grid=np.logspace(1, 5, 9), ceiling=1e8)
-    pa, pb, pc = (target_attainment(x, **grid) for x in (a, b, c))
-    np.testing.assert_array_equal(pa.probability_under_ceiling, pb.probability_under_ceiling)
-    assert not np.array_equal(pa.probability_under_ceiling, pc.probability_under_ceiling)
 
 
 def test_cohort_is_log_normal_around_the_typical_values():
@@ -207,10 +202,8 @@ def test_draw_cohort_refuses_bad_input(kwargs, error, name):
     ],
 )
 def test_target_attainment_refuses_bad_input(kwargs, error, name):
-    args = dict(n0_grid=[1.0, 10.0], P_grid=[1e3], ceiling=1e8)
-    args.update(kwargs)
     with pytest.raises(error, match=name):
-        target_attainment(draw_cohort(3, seed=1), **args)
+        target_attainment(draw_cohort(3, seed=1), **{"n0_grid": [1.0, 10.0], "P_grid": [1e3], "ceiling": 1e8, **kwargs})
 
 
 def test_target_attainment_needs_a_cohort_and_a_valid_fraction():
@@ -222,7 +215,6 @@ def test_target_attainment_needs_a_cohort_and_a_valid_fraction():
             pta.dose_for_fraction(bad)
     with pytest.raises(ValueError, match="index"):
         draw_cohort(3, seed=1).patient(3)
-    assert isinstance(draw_cohort(3, seed=1), Cohort)
 
 
 def test_plot_target_attainment_draws_the_probabilities():

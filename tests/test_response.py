@@ -34,8 +34,7 @@ REP = _toy_repertoire()
 RELEVANT_FREQUENCY = REP.sizes[:3].sum() / REP.sizes.sum()
 
 
-# --------------------------------------------------------------------------
-# closed forms
+# --- closed forms ------------------------------------------------------------
 
 
 def test_paper_example_is_four_percent():
@@ -50,14 +49,10 @@ def test_response_probability_broadcasts_a_product():
 
 
 def test_cumulative_probability_is_the_complement_of_missing_every_infusion():
+    n = np.arange(7)
     for rho in (0.0, 0.04, 0.3, 1.0):
-        for n in range(0, 7):
-            miss = 1.0
-            for _ in range(n):
-                miss *= 1.0 - rho
-            assert float(cm.cumulative_response_probability(rho, n)) == pytest.approx(1.0 - miss, abs=1e-14)
-    values = cm.cumulative_response_probability(0.04, np.arange(1, 20))
-    assert np.all(np.diff(values) > 0)
+        np.testing.assert_allclose(cm.cumulative_response_probability(rho, n), 1.0 - (1.0 - rho) ** n, rtol=0, atol=1e-14)
+    assert np.all(np.diff(cm.cumulative_response_probability(0.04, np.arange(1, 20))) > 0)
 
 
 def test_capture_probability_matches_the_binomial_and_its_inverse():
@@ -74,8 +69,7 @@ def test_capture_probability_matches_the_binomial_and_its_inverse():
     assert (1 - f) ** dose_needed == pytest.approx(0.8, rel=1e-12)
 
 
-# --------------------------------------------------------------------------
-# Monte Carlo
+# --- Monte Carlo -------------------------------------------------------------
 
 
 def test_relevant_clones_are_the_strong_tumour_clones():
@@ -140,8 +134,7 @@ def test_same_seed_same_trial_different_seed_different_trial():
     assert not np.array_equal(a.responded, c.responded)
 
 
-# --------------------------------------------------------------------------
-# bad inputs
+# --- bad inputs --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.2, float("nan")])

@@ -67,7 +67,6 @@ def test_virtual_patients_median_is_the_calibration_and_every_tumour_shrinks():
     spread = math.hypot(*published_variability().values())
     expected = 0.5 * math.erfc(math.log(calibration.r / calibration.net_decline) / spread / math.sqrt(2))
     assert patients.share_q_clipped == pytest.approx(expected, abs=0.005)
-    np.testing.assert_array_equal(patients.q == 0, patients.net > patients.r)
 
 
 def test_same_seed_same_patients_and_a_prefix_is_the_smaller_cohort():
@@ -77,8 +76,6 @@ def test_same_seed_same_patients_and_a_prefix_is_the_smaller_cohort():
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
         np.testing.assert_array_equal(getattr(big, name)[:500], getattr(a, name))
         assert not np.array_equal(getattr(a, name), getattr(c, name))
-    assert dict(published_variability("monte_carlo", n_patients=1000, seed=9)) == dict(
-        published_variability("monte_carlo", n_patients=1000, seed=9))
     assert a.seed == 42 and virtual_patients(3, seed=np.random.default_rng(1)).seed is None
 
 

@@ -10,6 +10,7 @@ import pytest
 import cartmodel as cm
 from cartmodel import widgets  # noqa: E402  (imports ipywidgets and matplotlib)
 from cartmodel.paper import FIGURE_1
+from cartmodel.parameters import label
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -43,30 +44,24 @@ def test_dosing_explorer_plots_and_reads_out_what_cartmodel_computes():
     assert f"day {int(np.argmax(run.car_t))}" in explorer.readouts["peak_day"].value
     assert f"day {clearance}" in explorer.readouts["clearance_day"].value
     assert "under the ceiling" in explorer.readouts["flag"].value and not explorer.values["over_ceiling"]
+    # the book's units, from the parameter table, in the controls, the readouts and the axes
+    assert all(control.description == label(name) for name, control in explorer.controls.items())
+    assert "model cells" in explorer.readouts["peak"].value and "tumour term (AU)" in [line.get_label() for line in figure.axes[0].lines]
+    assert "model cells" in figure.axes[0].get_ylabel() and "AU" in figure.axes[0].get_ylabel()
 
-    # lowering the ceiling below the peak raises the flag; nothing is rebuilt
+    # lowering the ceiling below the peak raises the flag and redraws the picture once; nothing is rebuilt
+    before, count = bytes(explorer.image.value), explorer.updates
     explorer.controls["ceiling"].value = 1e6
     assert explorer.values["over_ceiling"] and "above the ceiling" in explorer.readouts["flag"].value
+    assert explorer.updates == count + 1 and bytes(explorer.image.value) != before
     assert explorer.figure is figure and explorer.lines["car-t"] is car_line and car_line in figure.axes[0].lines
     assert len(figure.axes[0].lines) == 4
-    assert bytes(explorer.image.value).startswith(PNG)
-    explorer.close()
+    assert bytes(explorer.image.value).startswith(PNG) and explorer.png().startswith(PNG)
 
-
-def test_dosing_explorer_hides_clearance_when_the_tumour_outgrows():
-    explorer = widgets.DosingExplorer(r=0.8, q=1.5)
-    assert explorer.values["clearance_day"] == math.inf
-    assert not explorer.lines["clearance"].get_visible()
+    # a tumour that outgrows the CAR T cells (q > r) never clears: no day, the line hidden
+    explorer.controls["q"].value = 1.5
+    assert explorer.values["clearance_day"] == math.inf and not explorer.lines["clearance"].get_visible()
     assert "not within the horizon" in explorer.readouts["clearance_day"].value
-    explorer.close()
-
-
-def test_each_slider_move_redraws_the_picture():
-    explorer = widgets.DosingExplorer()
-    before, count = bytes(explorer.image.value), explorer.updates
-    explorer.controls["P"].value = 1e4
-    assert explorer.updates == count + 1 and bytes(explorer.image.value) != before
-    assert explorer.png().startswith(PNG)
     explorer.close()
 
 
@@ -97,6 +92,9 @@ def test_nomogram_explorer_map_and_lines_follow_the_sliders():
     span = explorer.artists["no-clearance"]
     assert span.get_visible() and span.get_x() == pytest.approx(burdens[burdens >= limit][0])
     assert explorer.artists["peak-map"] is mesh and explorer.figure is figure
+    ax = figure.axes[0]
+    assert ax.get_xlabel() == label("P") and "AU" in ax.get_xlabel() and "model cells" in ax.get_ylabel()
+    assert not any("recommended" in text.get_text().lower() for text in ax.get_legend().get_texts())
     explorer.close()
 
 
