@@ -11,12 +11,10 @@ CAR T cells kill, with a killing term from the CAR T modelling literature::
 
 ``gamma`` is the killing rate per day (``kill_rate``) and ``k`` the
 half-saturation count in model cells (``kill_saturation``); in the
-mass-action form ``gamma / k`` is the rate per model cell.  The capacity
-``K_t`` follows the current tumour and the CAR T cells follow the capacity
-through the engine's own update (:mod:`cartmodel.engine`: time grid, capacity,
-readings and placements of ``B``), so with ``gamma = 0`` this is Equation 1
-exactly.  The tumour stays positive.  Everything broadcasts: a dose by burden
-grid, or a cohort of patients, is one call.
+mass-action form ``gamma / k`` is the rate per model cell.  The capacity and
+the CAR T cells follow the engine's own update (:mod:`cartmodel.engine`), so
+with ``gamma = 0`` this is Equation 1 exactly.  The tumour stays positive.
+Everything broadcasts: a dose by burden grid, or a cohort, is one call.
 
 This is a research companion, not a dosing tool: doses are model quantities.
 """
@@ -39,6 +37,7 @@ from ._validation import (
     bind_keywords,
     bisect,
     check_choice,
+    check_instance,
     check_positive_int,
     read_only,
 )
@@ -48,7 +47,7 @@ from .calibration import (
     calibrate_to_tisagenlecleucel,
     published_typical_course,
 )
-from .dosing import DoseResponse, dose_response
+from .dosing import DoseResponse, dose_response, summarise
 from .engine import (
     CheckedRun,
     broadcast_shape,
@@ -100,11 +99,9 @@ def kill_per_day(
     ----------
     n : float or array_like
         CAR T cells, model cells, >= 0.
-    kill_rate : float or array_like
-        ``gamma``, per day, >= 0: the largest rate (saturating form), or the
-        rate at ``n = kill_saturation`` (mass action).
-    kill_saturation : float or array_like
-        ``k``, model cells, > 0.
+    kill_rate, kill_saturation : float or array_like
+        ``gamma``, per day, >= 0 (the largest rate, or the rate at ``n = k`` in
+        mass action), and ``k``, model cells, > 0.
     killing : {"saturating", "mass action"}
         ``gamma n / (k + n)`` or ``gamma n / k``.
 
@@ -169,14 +166,13 @@ def _coupled(
     run = checked.run
     r, q, B, P, K = run.parameters
     gamma, k_half, extinction_level = checked.kill_rate, checked.kill_saturation, checked.gone_below
-    scale, slope = capacity_coefficients(B, K, run.b_placement)
-    plain_capacity = run.b_placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
+    scale, slope = capacity_coefficients(B, K, run.b_placement)  # slope 1 leaves the tumour's bits as they are
     t = run.t
     dt = float(t[1] - t[0])
     net = q - r
     with np.errstate(divide="ignore"):
         log_p = np.log(P)
-    # exp() alone overflows only if (q - r) t can pass 700 within the horizon
+    # exp() overflows only if (q - r) t can pass 700 within the horizon
     may_overflow = bool(np.max(net, initial=0.0) * t[-1] > _LARGEST_EXPONENT)
     no_kill = not np.any(gamma)
     mass_action = checked.form == "mass action"
@@ -187,12 +183,9 @@ def _coupled(
     def tumour_at(k: int) -> NDArray[np.float64]:
         # the arithmetic of engine.tumour_term, so that gamma = 0 is Equation 1 to the last bit
         exponent = net * t[k] - killed
-        if may_overflow:
-            tumour = P * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
-            if np.any(exponent > _LARGEST_EXPONENT):
-                tumour = np.where(exponent > _LARGEST_EXPONENT, np.exp(log_p + exponent), tumour)
-        else:
-            tumour = P * np.exp(exponent)
+        tumour = P * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
+        if may_overflow and np.any(exponent > _LARGEST_EXPONENT):
+            tumour = np.where(exponent > _LARGEST_EXPONENT, np.exp(log_p + exponent), tumour)
         if extinction_level is not None:
             # once below the level the tumour is gone for good: a deterministic count means
             # nothing below one cell, and regrowth from a fraction of a cell would be an artefact
@@ -202,15 +195,12 @@ def _coupled(
         return tumour
 
     def capacity(tumour: NDArray[np.float64]) -> NDArray[np.float64]:
-        return scale * (tumour + 1.0) if plain_capacity else scale * (slope * tumour + 1.0)
+        return scale * (slope * tumour + 1.0)
 
     def capacity_at(k: int, n_previous: NDArray[np.float64]) -> NDArray[np.float64]:
         nonlocal killed
         if not no_kill:
-            if mass_action:
-                killed = killed + rate_per_cell * n_previous
-            else:
-                killed = killed + gamma * dt * (n_previous / (k_half + n_previous))
+            killed = killed + (rate_per_cell * n_previous if mass_action else gamma * dt * (n_previous / (k_half + n_previous)))
         state["tumour"] = tumour_at(k)
         state["cap"] = capacity(state["tumour"])
         return state["cap"]
@@ -294,18 +284,15 @@ def killing_dose_response(
     True
     """
     checked, _ = _check(dose_response, model, kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, extinction=extinction)
-    shape, t, level = checked.run.shape, checked.run.t, checked.level
-    steps = _coupled(checked, {})
-    n, tumour, _ = next(steps)
-    peak = np.array(np.broadcast_to(n, shape))
-    peak_day = np.zeros(shape)
-    clearance = np.where(np.broadcast_to(tumour < level, shape), 0.0, np.inf)
-    for k, (n, tumour, _) in enumerate(steps, start=1):
-        np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
-        np.maximum(peak, n, out=peak)
-        np.copyto(clearance, t[k], where=(tumour < level) & np.isinf(clearance))
-    final = np.array(np.broadcast_to(n, shape))
-    return DoseResponse(peak=peak, peak_day=peak_day, clearance_day=clearance, final=final)
+    shape, t = checked.run.shape, checked.run.t
+    clearance = np.full(shape, np.inf)
+
+    def cells() -> Iterator[NDArray[np.float64]]:
+        for k, (n, tumour, _) in enumerate(_coupled(checked, {})):
+            np.copyto(clearance, t[k], where=(tumour < checked.level) & np.isinf(clearance))
+            yield n
+
+    return summarise(cells(), t, shape, clearance)
 
 
 # --------------------------------------------------------------------------
@@ -376,8 +363,7 @@ def calibrated_window(
     calibration's AU (e.g. ``calibration.P`` times the share left at MRD
     negativity).
     """
-    if not isinstance(calibration, KillingCalibration):
-        raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
+    check_instance("calibration", calibration, KillingCalibration)
     burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
     model = {**calibration.parameters(), "P": calibration.P * burden}
     n0 = model.pop("n0")
@@ -424,8 +410,8 @@ def calibrate_killing(
     >>> round(calibrate_killing(kill_rate=0.0).q, 3) == round(calibrate_to_tisagenlecleucel().q, 3)
     True
     """
-    gamma = float(as_real_scalar("kill_rate", kill_rate, **PARAMETERS["kill_rate"].limits))
-    k = float(as_real_scalar("kill_saturation", kill_saturation, **PARAMETERS["kill_saturation"].limits))
+    gamma = as_real_scalar("kill_rate", kill_rate, **PARAMETERS["kill_rate"].limits)
+    k = as_real_scalar("kill_saturation", kill_saturation, **PARAMETERS["kill_saturation"].limits)
     form = check_choice("killing", killing, KILLING_FORMS)
     return _calibrate_killing(gamma, k, form)
 
@@ -442,14 +428,10 @@ def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCali
         )
         return np.log(run.car_t) - observed
 
-    best = None
     # the fit trades the killing against q (and P): start from Equation 1's fit with q raised by part of the kill
-    for extra_q in (0.0, 0.5 * gamma, gamma):
-        start = np.array([plain.r, plain.q + extra_q, np.log(plain.P)])
-        fit = least_squares(residuals, start, bounds=([0.05, 0.0, -20.0], [5.0, 8.0, 60.0]))
-        if best is None or fit.cost < best.cost:
-            best = fit
-    assert best is not None
+    starts = (np.array([plain.r, plain.q + extra_q, np.log(plain.P)]) for extra_q in (0.0, 0.5 * gamma, gamma))
+    fits = [least_squares(residuals, start, bounds=([0.05, 0.0, -20.0], [5.0, 8.0, 60.0])) for start in starts]
+    best = min(fits, key=lambda fit: fit.cost)
     r, q, log_p = (float(v) for v in best.x)
     return KillingCalibration(
         r=r,
@@ -582,8 +564,7 @@ def dose_window(
     lowest_under = _refine(grid, first_under, lambda mid: conditions(mid)[1], True, shape, tolerance)
     highest_under = _refine(grid, last_under, lambda mid: conditions(mid)[1], False, shape, tolerance)
     # monotone: clearing, once reached, persists; the doses under the ceiling are one run
-    count_under = under.sum(axis=0)
-    one_run = np.where(first_under >= 0, count_under == last_under - first_under + 1, True)
+    one_run = np.where(first_under >= 0, under.sum(axis=0) == last_under - first_under + 1, True)
     clear_persists = np.where(first_clear >= 0, clears.sum(axis=0) == points - first_clear, True)
     return DoseWindow(
         lowest_clearing=lowest_clearing,
@@ -660,10 +641,8 @@ def killing_patients(calibration: KillingCalibration, patients: VirtualPatients)
     -------
     KillingPatients
     """
-    if not isinstance(calibration, KillingCalibration):
-        raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
-    if not isinstance(patients, VirtualPatients):
-        raise TypeError(f"patients must be VirtualPatients; got {patients!r}")
+    check_instance("calibration", calibration, KillingCalibration)
+    check_instance("patients", patients, VirtualPatients)
     typical = calibration.simulate(days=CALIBRATION_SAMPLE_DAYS[-1])
     kill_at_peak = float(
         _kill(np.asarray(typical.peak), np.asarray(calibration.kill_rate), np.asarray(calibration.kill_saturation), calibration.killing)

@@ -103,10 +103,8 @@ class Cohort(Patients):
 
     Attributes
     ----------
-    B : numpy.ndarray
-        Dimensionless affinity factor, shape ``(n,)``.
-    K : numpy.ndarray
-        Capacity scale in model cells, shape ``(n,)`` (not varied by default).
+    B, K : numpy.ndarray
+        Affinity factor (dimensionless) and capacity scale (model cells, not varied), shape ``(n,)``.
     variability : Mapping[str, float]
         The log-scale standard deviations the cohort was drawn with.
     """
@@ -150,8 +148,7 @@ def draw_cohort(
     n_patients : int
         Cohort size, 1 to 10,000,000.
     seed : int or numpy.random.Generator
-        An integer (>= 0) seeds a fresh :func:`numpy.random.default_rng`; a
-        Generator is used as it stands.
+        As in :func:`cartmodel.variability.virtual_patients`.
     variability : mapping, optional
         Log-scale SDs in [0, 5] by name, ``"r"``, ``"q"`` or ``"net"`` (not both),
         ``"B"`` and ``"P"``; missing names take :data:`DEFAULT_VARIABILITY`.
@@ -213,10 +210,7 @@ def _spreads(variability: Mapping[str, float] | None) -> dict[str, float]:
     if "q" in variability:
         omega.pop("net", None)
     for name, value in variability.items():
-        sd = as_real_array(f"variability[{name!r}]", value, low=0.0, high=5.0)
-        if sd.ndim:
-            raise TypeError(f"variability[{name!r}] must be a scalar; got {value!r}")
-        omega[name] = float(sd)
+        omega[name] = as_real_scalar(f"variability[{name!r}]", value, low=0.0, high=5.0)
     return omega
 
 
@@ -312,13 +306,10 @@ def target_attainment(
 ) -> TargetAttainment:
     """Probabilities of target attainment for a cohort over a dose x burden grid.
 
-    For each patient and nominal burden: whether the peak at each grid dose stays
-    at or under ``ceiling``, and whether the tumour term falls below
-    ``clearance_level`` by ``clear_by_day``.  The peak rises with the dose, so
-    the doses under the ceiling are a prefix of the grid: each (patient,
-    burden) pair is run at the largest and smallest dose, and only pairs that
-    cross inside the grid are bisected over the grid index.  Pairs advance in
-    chunks through :func:`cartmodel.dose_response`.
+    The peak rises with the dose, so the doses under the ceiling are a prefix of
+    the grid: each (patient, burden) pair is run at the largest and smallest
+    dose, and only pairs that cross inside the grid are bisected over the grid
+    index, in chunks through :func:`cartmodel.dose_response`.
 
     Parameters
     ----------
@@ -434,8 +425,7 @@ def _doses_under(
 def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: float, **run: Any) -> float:
     """Largest nominal burden at which a dose keeps at least ``fraction`` of a cohort under the ceiling.
 
-    An order statistic of the patients' own limits (the peak rises with the
-    burden), each a root found by :func:`cartmodel.dosing.burden_for_ceiling`.
+    An order statistic of the patients' own limits, each from :func:`cartmodel.dosing.burden_for_ceiling`.
 
     Parameters
     ----------

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import parameters
-from .._validation import as_real_array
+from .._validation import as_real_array, as_real_scalar
 from ..dosing import CeilingDose, DoseResponse, ScheduleComparison
 from ..model import Expansion
 from ..population import TargetAttainment
@@ -48,11 +48,6 @@ def find_artist(ax: Axes, gid: str):
     raise ValueError(f"gid {gid!r} matches no artist on these axes")
 
 
-def _tumour_on_log_axis(tumour: np.ndarray) -> np.ndarray:
-    # the tumour term is drawn down to 1 AU, the default clearance level; below it is not drawn
-    return np.where(tumour >= 1.0, tumour, np.nan)
-
-
 def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None) -> Axes:
     """CAR T cells (model cells) and the tumour term (AU) against days on a log axis, with a ceiling.
 
@@ -66,7 +61,10 @@ def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None
         raise TypeError(f"ceiling must be a scalar; got {ceiling_!r}")
     ax = axes_or_new(ax)
     ax.plot(result.t, result.car_t, color=CAR_T_COLOUR, lw=2, label="CAR T cells", gid="car-t")
-    ax.plot(result.t, _tumour_on_log_axis(result.tumour), color=TUMOUR_COLOUR, lw=2, label="tumour term (AU)", gid="tumour")
+    # the tumour term is drawn down to 1 AU, the default clearance level; below it is not drawn
+    ax.plot(
+        result.t, np.where(result.tumour >= 1.0, result.tumour, np.nan), color=TUMOUR_COLOUR, lw=2, label="tumour term (AU)", gid="tumour"
+    )
     ax.axhline(float(ceiling_), color=TUMOUR_COLOUR, ls="--", lw=1.2, label="model peak ceiling", gid="ceiling")
     clearance = float(result.clearance_day)
     line = ax.axvline(
@@ -90,8 +88,7 @@ def plot_nomogram(
     Parameters
     ----------
     n0_grid, P_grid : numpy.ndarray
-        1-D grids (increasing) of doses in model cells (rows of ``grid``) and
-        burdens in AU (columns).
+        Increasing 1-D grids of doses (model cells, rows of ``grid``) and burdens (AU, columns), > 0.
     grid : DoseResponse
         :func:`cartmodel.dose_response` over ``n0_grid[:, None]`` and ``P_grid``.
     ceiling_line : CeilingDose
@@ -100,8 +97,7 @@ def plot_nomogram(
     under_ceiling : CeilingDose
         The same with the clearance requirement: drawn only where feasible.
     clearance_label : str
-        Legend entry of the shaded burdens that do not clear in time; best
-        naming the level and day ``under_ceiling`` was asked for.
+        Legend entry of the shaded burdens that do not clear in time.
 
     Artists: ``peak-map`` (the mesh, log10 of the peak), ``ceiling-contour``,
     ``under-ceiling`` and ``no-clearance`` (the shaded burdens that do not clear in time).
@@ -204,9 +200,7 @@ def plot_target_attainment(
     """
     if not isinstance(result, TargetAttainment):
         raise TypeError(f"result must be a TargetAttainment from target_attainment; got {type(result).__name__}")
-    share = as_real_array("fraction", fraction, low=0.0, high=1.0, low_open=True)
-    if share.ndim:
-        raise TypeError(f"fraction must be a scalar; got {fraction!r}")
+    share = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
     nb = result.P_grid.size
     if burden_indices is None:
         columns = sorted(set(np.linspace(0, nb - 1, min(4, nb)).round().astype(int).tolist()))
@@ -226,7 +220,7 @@ def plot_target_attainment(
         label = f"burden {result.P_grid[j]:.3g} AU"
         ax.plot(result.n0_grid, under[:, j], color=colour, lw=2, label=label, gid=f"pta-ceiling-{j}")
         ax.plot(result.n0_grid, both[:, j], color=colour, lw=1.3, ls="--", gid=f"pta-both-{j}")
-    ax.axhline(float(share), color="0.5", ls=":", lw=1, gid="pta-fraction")
+    ax.axhline(share, color="0.5", ls=":", lw=1, gid="pta-fraction")
     ax.set_xscale("log")
     ax.set_ylim(-0.02, 1.02)
     if result.n0_grid.size > 1:  # one dose: matplotlib chooses the limits around it
@@ -252,8 +246,8 @@ def plot_dose_response(
     doses : numpy.ndarray
         1-D grid of single doses, in model cells, > 0.
     peaks : numpy.ndarray
-        Peaks in model cells, > 0, shape ``(len(doses), len(burdens))``: the
-        ``peak`` of :func:`cartmodel.dose_response` over ``doses[:, None]`` and ``burdens``.
+        Peaks in model cells, > 0, shape ``(len(doses), len(burdens))``, as from
+        :func:`cartmodel.dose_response` over ``doses[:, None]`` and ``burdens``.
     burdens : numpy.ndarray
         1-D antigen burdens ``P`` in AU, > 0, one per column of ``peaks``.
     ceiling : float, optional
@@ -297,9 +291,7 @@ def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray],
     """
     x = check_grid("infusions", infusions, low=1.0)
     for interval, values in check_mapping("ratios", ratios).items():
-        interval_days = as_real_array("ratios key", interval, low=0.0, low_open=True, unit="days")
-        if interval_days.ndim:
-            raise TypeError(f"ratios key must be an interval in days, a scalar; got {interval!r}")
+        as_real_scalar("ratios key", interval, low=0.0, low_open=True, unit="days")
         check_curve(f"ratios[{interval!r}]", values, x, log=True)
     ax = axes_or_new(ax)
     for interval, values in ratios.items():
@@ -351,9 +343,7 @@ def plot_relative_peaks(
         check_curve(f"peaks[{name!r}]", values, x, log=True)
         if name not in reference:
             raise ValueError(f"baselines must have an entry for every line; got none for {name!r}")
-        base = as_real_array(f"baselines[{name!r}]", reference[name], low=0.0, low_open=True)
-        if base.ndim:
-            raise TypeError(f"baselines[{name!r}] must be a scalar; got {reference[name]!r}")
+        as_real_scalar(f"baselines[{name!r}]", reference[name], low=0.0, low_open=True)
     ax = axes_or_new(ax)
     styles: list[dict[str, Any]] = [dict(lw=3.0, alpha=0.6), dict(ls="--"), dict(ls="-"), dict(ls=":", lw=2.0)]
     for k, (name, values) in enumerate(curves.items()):
