@@ -64,10 +64,8 @@ class DoseResponse:
 
     Attributes
     ----------
-    peak : numpy.ndarray
-        Largest CAR T count over the horizon, model cells.
-    peak_day : numpy.ndarray
-        Day of that largest count (the first, if reached twice).
+    peak, peak_day : numpy.ndarray
+        Largest CAR T count over the horizon (model cells) and its day (the first, if reached twice).
     clearance_day : numpy.ndarray
         First grid day with the tumour term below the clearance level; ``inf`` if none.
     final : numpy.ndarray
@@ -330,10 +328,8 @@ def burden_for_ceiling(
         Highest acceptable peak, in model cells, > 0.
     n0, B, r, q, K, days, dt, reading, b_placement
         As in :func:`cartmodel.simulate`; the arrays broadcast.
-    max_P : float
-        Largest burden searched, in AU, in [1, 1e30].
-    rtol : float
-        Relative precision of the burden, in (0, 0.1].
+    max_P, rtol : float
+        Largest burden searched, in AU, in [1, 1e30]; its relative precision, in (0, 0.1].
 
     Returns
     -------
@@ -387,6 +383,15 @@ def burden_for_ceiling(
 def split_doses(total_n0: float, infusions: int, interval_days: float) -> tuple[tuple[float, float], ...]:
     """A split schedule: ``infusions`` equal doses of ``total_n0 / infusions``, ``interval_days`` apart.
 
+    Parameters
+    ----------
+    total_n0 : float
+        Total CAR T cells given, in model cells, > 0.
+    infusions : int
+        Number of equal infusions, 1 to 1000; the first is on day 0.
+    interval_days : float
+        Days between infusions, >= 0.
+
     Returns
     -------
     tuple of (day, n0)
@@ -409,12 +414,8 @@ def split_schedule(*, total_n0: float, infusions: int, interval_days: float, **m
 
     Parameters
     ----------
-    total_n0 : float
-        Total CAR T cells given, in model cells, > 0.
-    infusions : int
-        Number of equal infusions, 1 to 1000; the first is on day 0.
-    interval_days : float
-        Days between infusions, >= 0; the last must fall within the horizon.
+    total_n0, infusions, interval_days
+        As in :func:`split_doses`; the last infusion must fall within the horizon.
     **model
         The keywords of :func:`cartmodel.simulate` but ``n0`` and ``doses``.
 

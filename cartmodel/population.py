@@ -1,15 +1,12 @@
 """Dosing for a population: virtual cohorts and probabilities of target attainment.
 
-A dose is chosen for many patients at once.  :func:`draw_cohort` draws a
-virtual cohort with log-normal between-patient variability on ``r``, on ``q``
-or the net rate ``r - q``, on ``B`` and on the mapping from a measured burden to
-``P`` (spreads derived by :func:`cartmodel.variability.published_variability`
-where published, assumed otherwise: :data:`VARIABILITY_SOURCES`).
+:func:`draw_cohort` draws a virtual cohort with log-normal between-patient
+variability on ``r``, on ``q`` or the net rate ``r - q``, on ``B`` and on the
+mapping from a measured burden to ``P`` (sources: :data:`VARIABILITY_SOURCES`).
 :func:`target_attainment` gives, over a grid of doses and burdens, the
 *probability of target attainment* (PTA): that the peak stays at or under a
 ceiling (the toxicity proxy of :mod:`cartmodel.dosing`), and that the tumour
-term falls below a level by a day.  Every patient runs through
-:func:`cartmodel.dose_response`; nothing here re-implements the update.
+term falls below a level by a day.  Every patient runs through :func:`cartmodel.dose_response`.
 """
 
 from __future__ import annotations
@@ -230,10 +227,8 @@ class TargetAttainment:
 
     Attributes
     ----------
-    n0_grid : numpy.ndarray
-        The increasing dose grid, model cells, shape ``(nd,)``.
-    P_grid : numpy.ndarray
-        The nominal burdens, AU, shape ``(nb,)``.
+    n0_grid, P_grid : numpy.ndarray
+        The increasing dose grid (model cells, ``(nd,)``) and the nominal burdens (AU, ``(nb,)``).
     doses_under_ceiling : numpy.ndarray of int
         For each patient and burden, how many grid doses (always the smallest)
         keep the peak at or under the ceiling, shape ``(n, nb)``.
@@ -281,10 +276,7 @@ class TargetAttainment:
         return self._patients_above(np.where(self.tumour_target_met, self.doses_under_ceiling, 0)) / self.n_patients
 
     def dose_for_fraction(self, fraction: float) -> NDArray[np.float64]:
-        """Largest grid dose keeping at least ``fraction`` (in (0, 1]) of the cohort under the ceiling, shape ``(nb,)``.
-
-        ``nan`` where even the smallest grid dose does not.
-        """
+        """Largest grid dose keeping at least ``fraction`` (in (0, 1]) of the cohort under the ceiling (else ``nan``), shape ``(nb,)``."""
         under = self._patients_above(self.doses_under_ceiling) >= _patients_needed(fraction, self.n_patients)
         count = under.sum(axis=0)  # under[:, b] is a prefix: the first `count` doses qualify
         return np.where(count > 0, self.n0_grid[np.maximum(count - 1, 0)], np.nan)
@@ -318,12 +310,9 @@ def target_attainment(
     n0_grid : array_like
         Strictly increasing 1-D grid of single doses in model cells, > 0.
     P_grid : array_like
-        1-D grid of nominal burdens in AU, >= 0 (patient ``i`` has
-        ``P = P_grid * cohort.burden_factor[i]``).
-    ceiling : float
-        Highest acceptable peak, model cells, > 0.
-    clearance_level : float
-        The tumour target, AU, > 0.
+        1-D grid of nominal burdens in AU, >= 0 (patient ``i`` has ``P = P_grid * cohort.burden_factor[i]``).
+    ceiling, clearance_level : float
+        Highest acceptable peak, model cells, > 0; the tumour target, AU, > 0.
     clear_by_day : float
         Day by which the tumour target must be met, in (0, days], on the time grid.
     days, dt, reading, b_placement
@@ -433,10 +422,8 @@ def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: 
         From :func:`draw_cohort`.
     fraction : float
         In (0, 1].
-    n0 : float
-        The dose, model cells, > 0.
-    ceiling : float
-        Highest acceptable peak, model cells, > 0.
+    n0, ceiling : float
+        The dose and the highest acceptable peak, model cells, > 0.
     **run
         Further keywords of :func:`cartmodel.dosing.burden_for_ceiling`.
 

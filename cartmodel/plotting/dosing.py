@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import parameters
-from .._validation import as_real_array, as_real_scalar
+from .._validation import as_real_array, as_real_scalar, check_positive_int
 from ..dosing import CeilingDose, DoseResponse, ScheduleComparison
 from ..model import Expansion
 from ..population import TargetAttainment
@@ -120,12 +120,8 @@ def plot_nomogram(
     start = burden_cells[np.argmax(fails)] if fails.any() else burden_cells[-1]
     span = ax.axvspan(float(start), float(burden_cells[-1]), color="0.75", alpha=0.55, lw=0, label=str(clearance_label), gid="no-clearance")
     span.set_visible(bool(fails.any()))
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlim(burden_cells[0], burden_cells[-1])
-    ax.set_ylim(dose_cells[0], dose_cells[-1])
-    ax.set_xlabel(parameters.label("P"))
-    ax.set_ylabel("single " + parameters.label("n0"))
+    ax.set(xscale="log", yscale="log", xlim=(burden_cells[0], burden_cells[-1]), ylim=(dose_cells[0], dose_cells[-1]))
+    ax.set(xlabel=parameters.label("P"), ylabel="single " + parameters.label("n0"))
     return legend_above(ax, ncols=3)
 
 
@@ -157,10 +153,7 @@ def plot_schedule(comparison: ScheduleComparison, ax: Axes | None = None) -> Axe
 
 def _over_days_on_log_axis(ax: Axes, t: np.ndarray, xlabel: str, ylabel: str, ncols: int) -> Axes:
     """Finish a panel of trajectories: log y axis over the whole horizon, labels, the legend in rows above."""
-    ax.set_yscale("log")
-    ax.set_xlim(t[0], t[-1])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set(yscale="log", xlim=(t[0], t[-1]), xlabel=xlabel, ylabel=ylabel)
     return legend_above(ax, ncols)
 
 
@@ -207,12 +200,7 @@ def plot_target_attainment(
     else:
         if isinstance(burden_indices, (str, bytes)) or not isinstance(burden_indices, Iterable):
             raise TypeError(f"burden_indices must be an iterable of integers; got {burden_indices!r}")
-        columns = list(burden_indices)
-        for j in columns:
-            if isinstance(j, (bool, np.bool_)) or not isinstance(j, (int, np.integer)):
-                raise TypeError(f"burden_indices must contain integers; got {j!r}")
-            if not 0 <= j < nb:
-                raise ValueError(f"burden_indices must lie in [0, {nb - 1}]; got {j}")
+        columns = [check_positive_int("burden_indices", j, low=0, high=nb - 1) for j in burden_indices]
     ax = axes_or_new(ax)
     under, both = result.probability_under_ceiling, result.probability_both
     colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(columns)))
@@ -221,12 +209,10 @@ def plot_target_attainment(
         ax.plot(result.n0_grid, under[:, j], color=colour, lw=2, label=label, gid=f"pta-ceiling-{j}")
         ax.plot(result.n0_grid, both[:, j], color=colour, lw=1.3, ls="--", gid=f"pta-both-{j}")
     ax.axhline(share, color="0.5", ls=":", lw=1, gid="pta-fraction")
-    ax.set_xscale("log")
-    ax.set_ylim(-0.02, 1.02)
+    ax.set(xscale="log", ylim=(-0.02, 1.02))
     if result.n0_grid.size > 1:  # one dose: matplotlib chooses the limits around it
         ax.set_xlim(result.n0_grid[0], result.n0_grid[-1])
-    ax.set_xlabel("single dose (model cells)")
-    ax.set_ylabel("fraction of the cohort")
+    ax.set(xlabel="single dose (model cells)", ylabel="fraction of the cohort")
     ax.legend(frameon=False, fontsize=8, loc="lower left")
     return ax
 
@@ -267,10 +253,7 @@ def plot_dose_response(
         ax.plot(x, values[:, j], lw=2, label=f"burden P = {burden:.0e} AU", gid=f"peak-{j}")
     if ceiling is not None:
         ax.axhline(ceiling, color=TUMOUR_COLOUR, ls="--", lw=1.2, label="example model ceiling", gid="ceiling")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("single " + parameters.label("n0"))
-    ax.set_ylabel("predicted peak (model cells)")
+    ax.set(xscale="log", yscale="log", xlabel="single " + parameters.label("n0"), ylabel="predicted peak (model cells)")
     ax.legend(frameon=False, fontsize=9)
     return ax
 
@@ -304,8 +287,7 @@ def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray],
             gid=f"ratio-{interval:g}",
         )
     ax.axhline(1.0, color="0.5", lw=0.8, gid="one-infusion")
-    ax.set_xlabel("number of equal infusions")
-    ax.set_ylabel("peak / peak of one infusion")
+    ax.set(xlabel="number of equal infusions", ylabel="peak / peak of one infusion")
     ax.legend(frameon=False, fontsize=9)
     return ax
 
@@ -348,9 +330,7 @@ def plot_relative_peaks(
     styles: list[dict[str, Any]] = [dict(lw=3.0, alpha=0.6), dict(ls="--"), dict(ls="-"), dict(ls=":", lw=2.0)]
     for k, (name, values) in enumerate(curves.items()):
         ax.plot(x, np.asarray(values, dtype=float) / float(reference[name]), label=name, gid=f"relative-{k}", **styles[k % len(styles)])
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    ax.set(xscale="log", yscale="log")
     ax.axvline(1.0, color="0.7", lw=0.8, ls=":", gid="factor-1")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("peak relative to the baseline")
+    ax.set(xlabel=xlabel, ylabel="peak relative to the baseline")
     return ax
