@@ -117,11 +117,9 @@ class CalibratedModel:
         ----------
         dose_factor, burden_factor : float or array_like
             Dose and burden as multiples of the median dose and the calibrated ``P``, > 0.
-        days : float
-            Horizon in days.
-        **overrides
-            Any other keyword of the model's simulation (:func:`cartmodel.simulate`
-            or :func:`cartmodel.killing.simulate_killing`).
+        days, **overrides
+            Horizon in days, and any other keyword of the model's simulation
+            (:func:`cartmodel.simulate` or :func:`cartmodel.killing.simulate_killing`).
 
         Returns
         -------
@@ -130,12 +128,9 @@ class CalibratedModel:
         """
         dose = as_real_array("dose_factor", dose_factor, low=0.0, low_open=True, unit="multiple of the median dose")
         burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
-        for name in ("P", "n0"):
+        for name, factor in (("P", "burden_factor"), ("n0", "dose_factor")):
             if name in overrides:
-                raise TypeError(
-                    f"{name} is set through {'burden_factor' if name == 'P' else 'dose_factor'}, "
-                    f"not as an override; got {name}={overrides[name]!r}"
-                )
+                raise TypeError(f"{name} is set through {factor}, not as an override; got {name}={overrides[name]!r}")
         return self._run(days=days, **{**self.parameters(), **overrides, "n0": self.n0 * dose, "P": self.P * burden})
 
     def _run(self, **keywords: Any) -> Expansion:

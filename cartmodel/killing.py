@@ -220,11 +220,8 @@ def simulate_killing(
 
     Parameters
     ----------
-    kill_rate, kill_saturation : float or array_like
-        ``gamma`` (per day, >= 0; 0 gives Equation 1 exactly) and ``k`` (model
-        cells, > 0), as in :func:`kill_per_day`.
-    killing : {"saturating", "mass action"}
-        The form of the killing term.
+    kill_rate, kill_saturation, killing
+        The killing term, as in :func:`kill_per_day` (``kill_rate = 0`` gives Equation 1 exactly).
     extinction : bool
         If True, the tumour is 0 AU for good from the first step it is below
         ``clearance_level`` (set to one cell's antigen, no fraction of a cell
@@ -393,12 +390,9 @@ def calibrate_killing(
 
     Parameters
     ----------
-    kill_rate : float
-        ``gamma``, per day, >= 0.
-    kill_saturation : float
-        ``k`` in infused levels, > 0; default Kimmel et al.'s ratio ``k_B / C(0)``.
-    killing : {"saturating", "mass action"}
-        The form of the killing term.
+    kill_rate, kill_saturation, killing
+        The killing term, as in :func:`kill_per_day` but ``k`` in infused levels
+        (default Kimmel et al.'s ratio ``k_B / C(0)``).
 
     Returns
     -------
@@ -550,14 +544,12 @@ def dose_window(
     probe = killing_dose_response(n0=low_dose, **run)
     shape = np.broadcast_shapes(probe.peak.shape, ceiling_.shape)
     log_grid = np.linspace(np.log(low_dose), np.log(high_dose), points).reshape((points,) + (1,) * len(shape))
-    on_grid = killing_dose_response(n0=np.exp(log_grid), **run)
-    clears = np.broadcast_to(on_grid.clearance_day <= by_day, (points,) + shape)
-    under = np.broadcast_to(on_grid.peak <= ceiling_, (points,) + shape)
 
-    def conditions(log_dose: NDArray[np.float64]) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    def conditions(log_dose: NDArray[np.float64], shape: tuple[int, ...] = shape) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         result = killing_dose_response(n0=np.exp(log_dose), **run)
         return (np.broadcast_to(result.clearance_day <= by_day, shape), np.broadcast_to(result.peak <= ceiling_, shape))
 
+    clears, under = conditions(log_grid, (points,) + shape)
     grid = log_grid.reshape(-1)
     first_clear, first_under, last_under = _first_true(clears), _first_true(under), _last_true(under)
     lowest_clearing = _refine(grid, first_clear, lambda mid: conditions(mid)[0], True, shape, tolerance)
@@ -610,8 +602,7 @@ def _refine(
         steps = int(np.ceil(np.log2((grid[1] - grid[0]) / tolerance))) + 1
         holds_at, fails = bisect(holds_at, fails, holds, inner, steps)
     edge = grid[np.clip(index, 0, points - 1)]
-    bound = np.where(inner, holds_at, edge)
-    return np.where(index < 0, np.nan, np.exp(bound))
+    return np.where(index < 0, np.nan, np.exp(np.where(inner, holds_at, edge)))
 
 
 # --------------------------------------------------------------------------

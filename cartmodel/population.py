@@ -68,14 +68,7 @@ _PUBLISHED = published_variability()
 #: Between-patient SDs of the log of each varied parameter (``omega``): a
 #: patient's value is the typical (median) value times ``exp(omega * z)``, ``z``
 #: standard normal; sources in :data:`VARIABILITY_SOURCES`.
-DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType(
-    {
-        "r": _PUBLISHED["r"],
-        "net": _PUBLISHED["net"],
-        "B": 0.5,
-        "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19)),
-    }
-)
+DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType({**_PUBLISHED, "B": 0.5, "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19))})
 
 #: Assumed spreads, 10% on ``r`` and ``q`` each, independently: a sensitivity case.
 ASSUMED_RATE_VARIABILITY: Mapping[str, float] = MappingProxyType({"r": 0.1, "q": 0.1})

@@ -200,7 +200,7 @@ def plot_target_attainment(
     else:
         if isinstance(burden_indices, (str, bytes)) or not isinstance(burden_indices, Iterable):
             raise TypeError(f"burden_indices must be an iterable of integers; got {burden_indices!r}")
-        columns = [check_positive_int("burden_indices", j, low=0, high=nb - 1) for j in burden_indices]
+        columns = [check_positive_int(f"burden_indices[{i}]", j, low=0, high=nb - 1) for i, j in enumerate(burden_indices)]
     ax = axes_or_new(ax)
     under, both = result.probability_under_ceiling, result.probability_both
     colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(columns)))
