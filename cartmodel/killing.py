@@ -82,6 +82,8 @@ __all__ = [
 ]
 
 KillingForm = Literal["saturating", "mass action"]
+_Array = NDArray[np.float64]
+_Flags = NDArray[np.bool_]
 #: The killing terms offered: saturating in the CAR T count (Kimmel et al.
 #: 2021) and mass action (Barros et al. 2021).
 KILLING_FORMS: tuple[KillingForm, ...] = ("saturating", "mass action")
@@ -124,7 +126,7 @@ def kill_per_day(
     return _kill(cells, gamma, k, form)
 
 
-def _kill(n: NDArray[np.float64], gamma: NDArray[np.float64], k: NDArray[np.float64], form: str) -> NDArray[np.float64]:
+def _kill(n: _Array, gamma: _Array, k: _Array, form: str) -> _Array:
     if form == "saturating":
         return gamma * (n / (k + n))
     return gamma * (n / k)
@@ -133,12 +135,12 @@ def _kill(n: NDArray[np.float64], gamma: NDArray[np.float64], k: NDArray[np.floa
 @dataclass(frozen=True)
 class _Checked:
     run: CheckedRun
-    kill_rate: NDArray[np.float64]
-    kill_saturation: NDArray[np.float64]
+    kill_rate: _Array
+    kill_saturation: _Array
     form: str
-    n0: NDArray[np.float64]
-    level: NDArray[np.float64]
-    gone_below: NDArray[np.float64] | None  # the extinction level, or None
+    n0: _Array
+    level: _Array
+    gone_below: _Array | None  # the extinction level, or None
 
 
 def _check(
@@ -159,9 +161,7 @@ def _check(
     return _Checked(run, gamma, k_half, form, dose, level, level if extinction else None), doses
 
 
-def _coupled(
-    checked: _Checked, added: dict[int, NDArray[np.float64]]
-) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]]:
+def _coupled(checked: _Checked, added: dict[int, _Array]) -> Iterator[tuple[_Array, _Array, _Array]]:
     """Yield ``(N_k, tumour_k, K_k)`` step by step: the tumour loses what the cells of the step before kill."""
     run = checked.run
     r, q, B, P, K = run.parameters
@@ -177,10 +177,10 @@ def _coupled(
     no_kill = not np.any(gamma)
     mass_action = checked.form == "mass action"
     rate_per_cell = gamma / k_half * dt  # mass action: kill(N) dt = (gamma / k) dt N
-    killed: NDArray[np.float64] = np.zeros(())  # sum over past steps of kill(N) dt
+    killed: _Array = np.zeros(())  # sum over past steps of kill(N) dt
     state: dict[str, Any] = {"gone": None}
 
-    def tumour_at(k: int) -> NDArray[np.float64]:
+    def tumour_at(k: int) -> _Array:
         # the arithmetic of engine.tumour_term, so that gamma = 0 is Equation 1 to the last bit
         exponent = net * t[k] - killed
         tumour = P * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
@@ -194,10 +194,10 @@ def _coupled(
             tumour = np.where(state["gone"], 0.0, tumour)
         return tumour
 
-    def capacity(tumour: NDArray[np.float64]) -> NDArray[np.float64]:
+    def capacity(tumour: _Array) -> _Array:
         return scale * (slope * tumour + 1.0)
 
-    def capacity_at(k: int, n_previous: NDArray[np.float64]) -> NDArray[np.float64]:
+    def capacity_at(k: int, n_previous: _Array) -> _Array:
         nonlocal killed
         if not no_kill:
             killed = killed + (rate_per_cell * n_previous if mass_action else gamma * dt * (n_previous / (k_half + n_previous)))
@@ -284,7 +284,7 @@ def killing_dose_response(
     shape, t = checked.run.shape, checked.run.t
     clearance = np.full(shape, np.inf)
 
-    def cells() -> Iterator[NDArray[np.float64]]:
+    def cells() -> Iterator[_Array]:
         for k, (n, tumour, _) in enumerate(_coupled(checked, {})):
             np.copyto(clearance, t[k], where=(tumour < checked.level) & np.isinf(clearance))
             yield n
@@ -416,7 +416,7 @@ def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCali
     observed = np.log(published_typical_course(CALIBRATION_SAMPLE_DAYS))
     last = int(CALIBRATION_SAMPLE_DAYS[-1])
 
-    def residuals(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    def residuals(x: _Array) -> _Array:
         run = simulate_killing(
             r=x[0], q=x[1], B=plain.B, P=np.exp(x[2]), K=plain.K, kill_rate=gamma, kill_saturation=k, killing=form, days=last
         )
@@ -545,7 +545,7 @@ def dose_window(
     shape = np.broadcast_shapes(probe.peak.shape, ceiling_.shape)
     log_grid = np.linspace(np.log(low_dose), np.log(high_dose), points).reshape((points,) + (1,) * len(shape))
 
-    def conditions(log_dose: NDArray[np.float64], shape: tuple[int, ...] = shape) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    def conditions(log_dose: _Array, shape: tuple[int, ...] = shape) -> tuple[_Flags, _Flags]:
         result = killing_dose_response(n0=np.exp(log_dose), **run)
         return (np.broadcast_to(result.clearance_day <= by_day, shape), np.broadcast_to(result.peak <= ceiling_, shape))
 
@@ -568,24 +568,19 @@ def dose_window(
     )
 
 
-def _first_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
+def _first_true(flags: _Flags) -> NDArray[np.int_]:
     """Index of the first True along the first (grid) axis; -1 where there is none."""
     return np.where(flags.any(axis=0), flags.argmax(axis=0), -1)
 
 
-def _last_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
+def _last_true(flags: _Flags) -> NDArray[np.int_]:
     """Index of the last True along the first (grid) axis; -1 where there is none."""
     return np.where(flags.any(axis=0), flags.shape[0] - 1 - flags[::-1].argmax(axis=0), -1)
 
 
 def _refine(
-    grid: NDArray[np.float64],
-    index: NDArray[np.int_],
-    holds: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
-    rising: bool,
-    shape: tuple[int, ...],
-    tolerance: float,
-) -> NDArray[np.float64]:
+    grid: _Array, index: NDArray[np.int_], holds: Callable[[_Array], _Flags], rising: bool, shape: tuple[int, ...], tolerance: float
+) -> _Array:
     """Bisect where the condition ``holds`` turns true (``rising``: between grid index-1 and index)
     or turns false (between index and index+1) on the log-dose ``grid``; keep the side where it holds."""
     points = grid.size

@@ -28,6 +28,8 @@ from .parameters import DEFAULT_DAYS
 from .published import ALL_BURDEN_INPUTS
 from .variability import Patients, published_variability
 
+_Array = NDArray[np.float64]
+
 __all__ = [
     "ASSUMED_RATE_VARIABILITY",
     "DEFAULT_VARIABILITY",
@@ -204,9 +206,7 @@ def _spreads(variability: Mapping[str, float] | None) -> dict[str, float]:
     return omega
 
 
-def _tumour_rates(
-    r: NDArray[np.float64], z: NDArray[np.float64], typical: Mapping[str, float], omega: Mapping[str, float]
-) -> NDArray[np.float64]:
+def _tumour_rates(r: _Array, z: _Array, typical: Mapping[str, float], omega: Mapping[str, float]) -> _Array:
     if "net" not in omega:
         return typical["q"] * np.exp(omega["q"] * z)
     if typical["q"] < typical["r"]:
@@ -370,9 +370,7 @@ def target_attainment(
     )
 
 
-def _doses_under(
-    params: dict[str, NDArray[np.float64]], doses: NDArray[np.float64], ceiling: float, run: dict[str, Any]
-) -> NDArray[np.int64]:
+def _doses_under(params: dict[str, _Array], doses: _Array, ceiling: float, run: dict[str, Any]) -> NDArray[np.int64]:
     """How many of the increasing ``doses`` keep each parameter set's peak at or under ``ceiling``."""
     nd = doses.size
 

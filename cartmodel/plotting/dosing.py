@@ -66,11 +66,10 @@ def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None
         result.t, np.where(result.tumour >= 1.0, result.tumour, np.nan), color=TUMOUR_COLOUR, lw=2, label="tumour term (AU)", gid="tumour"
     )
     ax.axhline(float(ceiling_), color=TUMOUR_COLOUR, ls="--", lw=1.2, label="model peak ceiling", gid="ceiling")
-    clearance = float(result.clearance_day)
-    line = ax.axvline(
-        clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1, label="tumour term below clearance level", gid="clearance"
+    clearance, seen = float(result.clearance_day), bool(np.isfinite(result.clearance_day))  # hidden if the tumour never clears
+    ax.axvline(
+        clearance if seen else 0.0, color="0.4", ls=":", lw=1, label="tumour term below clearance level", gid="clearance", visible=seen
     )
-    line.set_visible(bool(np.isfinite(clearance)))
     return _over_days_on_log_axis(ax, result.t, "days after infusion", "CAR T (model cells); tumour term (AU)", ncols=4)
 
 
