@@ -182,10 +182,10 @@ def dose_response(
 def _summaries(run: CheckedRun, dose: _Array, cap: _Array, r: _Array, clearance: _Array) -> DoseResponse:
     """:class:`DoseResponse` of checked inputs, the capacity ``cap`` (time last) in the parameters' shape."""
     shape = np.broadcast_shapes(cap.shape[:-1], r.shape, dose.shape, clearance.shape)
-    return summarise(logistic_steps(cap, r, dose, run.t, run.reading, {}), run.t, shape, clearance)
+    return _summarise(logistic_steps(cap, r, dose, run.t, run.reading, {}), run.t, shape, clearance)
 
 
-def summarise(cells: Iterator[_Array], t: _Array, shape: tuple[int, ...], clearance: _Array) -> DoseResponse:
+def _summarise(cells: Iterator[_Array], t: _Array, shape: tuple[int, ...], clearance: _Array) -> DoseResponse:
     """:class:`DoseResponse` of the counts ``cells`` yields day by day on ``t``; ``clearance`` is read at the end."""
     n = next(cells)
     peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)

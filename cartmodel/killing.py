@@ -47,7 +47,7 @@ from .calibration import (
     calibrate_to_tisagenlecleucel,
     published_typical_course,
 )
-from .dosing import DoseResponse, dose_response, summarise
+from .dosing import DoseResponse, _summarise, dose_response
 from .engine import (
     CheckedRun,
     broadcast_shape,
@@ -289,7 +289,7 @@ def killing_dose_response(
             np.copyto(clearance, t[k], where=(tumour < checked.level) & np.isinf(clearance))
             yield n
 
-    return summarise(cells(), t, shape, clearance)
+    return _summarise(cells(), t, shape, clearance)
 
 
 # --------------------------------------------------------------------------
