@@ -84,10 +84,8 @@ class CalibratedModel:
     ----------
     r, q, P : float
         Fitted CAR T and tumour growth rates (per day) and antigen burden (AU, given the plateau).
-    B : float
-        Affinity of the paper's CD19 scFv, ``(1 nM) / IC50``.
-    K : float
-        Capacity scale, model cells, set so that the plateau is the one assumed.
+    B, K : float
+        Affinity of the paper's CD19 scFv, ``(1 nM) / IC50``; capacity scale, model cells, set by the assumed plateau.
     n0 : float
         The median dose: 1 (cells are counted in infused levels).
     """

@@ -49,6 +49,7 @@ from .calibration import (
 )
 from .dosing import DoseResponse, _summarise, dose_response
 from .engine import (
+    _LARGEST_EXPONENT,
     CheckedRun,
     broadcast_shape,
     capacity_coefficients,
@@ -87,9 +88,6 @@ _Flags = NDArray[np.bool_]
 #: The killing terms offered: saturating in the CAR T count (Kimmel et al.
 #: 2021) and mass action (Barros et al. 2021).
 KILLING_FORMS: tuple[KillingForm, ...] = ("saturating", "mass action")
-
-# exp() of more than this overflows float64
-_LARGEST_EXPONENT = 700.0
 
 
 def kill_per_day(

@@ -200,10 +200,8 @@ def published_variability(
     method : {"moments", "monte_carlo"}
         Those moment relations, or sample SDs over :func:`virtual_patients`
         (``"net"`` before ``q`` is clipped at zero).
-    n_patients : int
-        Virtual patients for ``"monte_carlo"``, 2 to 10,000,000.
-    seed : int or numpy.random.Generator
-        Seed for ``"monte_carlo"``; the same seed gives the same numbers.
+    n_patients, seed
+        For ``"monte_carlo"``: virtual patients, 2 to 10,000,000, and their seed, as in :func:`virtual_patients`.
 
     Returns
     -------

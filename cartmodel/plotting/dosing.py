@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import parameters
-from .._validation import as_real_array, as_real_scalar, check_positive_int
+from .._validation import as_real_array, as_real_scalar, check_instance, check_positive_int
 from ..dosing import CeilingDose, DoseResponse, ScheduleComparison
 from ..model import Expansion
 from ..population import TargetAttainment
@@ -38,8 +38,7 @@ __all__ = [
 
 def find_artist(ax: Axes, gid: str):
     """The artist of ``ax`` whose gid is ``gid`` (lines, collections, patches); ValueError if none."""
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be matplotlib Axes; got {type(ax).__name__}")
+    check_instance("ax", ax, Axes)
     if not isinstance(gid, str):
         raise TypeError(f"gid must be a string; got {gid!r}")
     for artist in [*ax.lines, *ax.collections, *ax.patches]:
@@ -103,8 +102,7 @@ def plot_nomogram(
     """
     dose_cells = check_grid("n0_grid", n0_grid, low=0.0, low_open=True)
     burden_cells = check_grid("P_grid", P_grid, low=0.0, low_open=True)
-    if not isinstance(grid, DoseResponse):
-        raise TypeError(f"grid must be a DoseResponse returned by cartmodel.dose_response; got {type(grid).__name__}")
+    check_instance("grid", grid, DoseResponse)
     contour, best = nomogram_lines(ceiling_line, under_ceiling)  # checks both
     ax = axes_or_new(ax)
     if grid.peak.shape != (dose_cells.size, burden_cells.size):
@@ -126,9 +124,8 @@ def plot_nomogram(
 
 def nomogram_lines(ceiling_line: CeilingDose, under_ceiling: CeilingDose) -> tuple[np.ndarray, np.ndarray]:
     """The y data of the ceiling contour and of the largest-dose-under-the-ceiling line (NaN: not drawn)."""
-    for name, value in (("ceiling_line", ceiling_line), ("under_ceiling", under_ceiling)):
-        if not isinstance(value, CeilingDose):
-            raise TypeError(f"{name} must be a CeilingDose returned by cartmodel.dose_for_ceiling; got {type(value).__name__}")
+    check_instance("ceiling_line", ceiling_line, CeilingDose)
+    check_instance("under_ceiling", under_ceiling, CeilingDose)
     contour = np.where(ceiling_line.feasible & ~ceiling_line.at_max_dose, ceiling_line.n0, np.nan)
     best = np.where(under_ceiling.feasible, under_ceiling.n0, np.nan)
     return contour, best
@@ -158,8 +155,7 @@ def _over_days_on_log_axis(ax: Axes, t: np.ndarray, xlabel: str, ylabel: str, nc
 
 def schedule_markers(comparison: ScheduleComparison) -> tuple[np.ndarray, np.ndarray]:
     """Days of the infusions and the split curve's value on each (after the infusion)."""
-    if not isinstance(comparison, ScheduleComparison):
-        raise TypeError(f"comparison must be a ScheduleComparison; got {type(comparison).__name__}")
+    check_instance("comparison", comparison, ScheduleComparison)
     t = comparison.split.t
     dt = float(t[1] - t[0])
     steps = [min(int(np.ceil(day / dt - 1e-9)), len(t) - 1) for day, _ in comparison.doses]
@@ -190,8 +186,7 @@ def plot_target_attainment(
     Artists: ``pta-ceiling-<j>`` and ``pta-both-<j>`` lines for burden index ``j``,
     and ``pta-fraction``.
     """
-    if not isinstance(result, TargetAttainment):
-        raise TypeError(f"result must be a TargetAttainment from target_attainment; got {type(result).__name__}")
+    check_instance("result", result, TargetAttainment)
     share = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
     nb = result.P_grid.size
     if burden_indices is None:
