@@ -228,10 +228,9 @@ def dose_for_ceiling(
     clear_by_day : float, optional
         Also require the tumour term below ``clearance_level`` by this day, in
         (0, days]; in Equation 1 this never depends on the dose.
-    min_n0, max_n0 : float
-        The range of doses searched, in model cells, ``1 <= min_n0 < max_n0``.
-    rtol : float
-        Relative precision of the dose, in (0, 0.1].
+    min_n0, max_n0, rtol : float
+        The range of doses searched, in model cells, ``1 <= min_n0 < max_n0``;
+        the dose's relative precision, in (0, 0.1].
 
     Returns
     -------

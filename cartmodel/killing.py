@@ -152,8 +152,7 @@ def _check(
     gamma = check("kill_rate", kill_rate)
     k_half = check("kill_saturation", kill_saturation)
     form = check_choice("killing", killing, KILLING_FORMS)
-    others = {"kill_rate": gamma, "kill_saturation": k_half, "n0": dose, "clearance_level": level}
-    run = check_run(**equation_1, others=others)
+    run = check_run(**equation_1, others={"kill_rate": gamma, "kill_saturation": k_half, "n0": dose, "clearance_level": level})
     if not isinstance(extinction, (bool, np.bool_)):
         raise TypeError(f"extinction must be True or False; got {extinction!r}")
     return _Checked(run, gamma, k_half, form, dose, level, level if extinction else None), doses
@@ -518,10 +517,8 @@ def dose_window(
         As in :func:`simulate_killing` (but extinction on by default).
     min_n0, max_n0 : float
         The range of doses searched, model cells, ``0 < min_n0 < max_n0``.
-    grid_points : int
-        Grid doses before refinement, 3 to 1000.
-    rtol : float
-        Relative precision of each bound, in (0, 0.1].
+    grid_points, rtol : int, float
+        Grid doses before refinement, 3 to 1000; relative precision of each bound, in (0, 0.1].
     **model
         Equation 1's other keywords but ``n0``, as in :func:`simulate_killing`.
 
