@@ -77,6 +77,20 @@ class DoseResponse:
     clearance_day: NDArray[np.float64]
     final: NDArray[np.float64]
 
+    @classmethod
+    def of_steps(cls, cells: Iterator[_Array], t: _Array, shape: tuple[int, ...], clearance: _Array) -> DoseResponse:
+        """The summaries, in ``shape``, of the counts ``cells`` yields step by step on the time grid ``t``.
+
+        ``clearance`` (the clearance days) is read once ``cells`` is exhausted.
+        """
+        n = next(cells)
+        peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
+        for k, n in enumerate(cells, start=1):
+            np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
+            np.maximum(peak, n, out=peak)
+        final = np.array(np.broadcast_to(n, shape))
+        return cls(peak=peak, peak_day=peak_day, clearance_day=np.array(np.broadcast_to(clearance, shape)), final=final)
+
 
 @dataclass(frozen=True)
 class CeilingDose:
@@ -182,18 +196,7 @@ def dose_response(
 def _summaries(run: CheckedRun, dose: _Array, cap: _Array, r: _Array, clearance: _Array) -> DoseResponse:
     """:class:`DoseResponse` of checked inputs, the capacity ``cap`` (time last) in the parameters' shape."""
     shape = np.broadcast_shapes(cap.shape[:-1], r.shape, dose.shape, clearance.shape)
-    return _summarise(logistic_steps(cap, r, dose, run.t, run.reading, {}), run.t, shape, clearance)
-
-
-def _summarise(cells: Iterator[_Array], t: _Array, shape: tuple[int, ...], clearance: _Array) -> DoseResponse:
-    """:class:`DoseResponse` of the counts ``cells`` yields day by day on ``t``; ``clearance`` is read at the end."""
-    n = next(cells)
-    peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
-    for k, n in enumerate(cells, start=1):
-        np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
-        np.maximum(peak, n, out=peak)
-    final = np.array(np.broadcast_to(n, shape))
-    return DoseResponse(peak=peak, peak_day=peak_day, clearance_day=np.array(np.broadcast_to(clearance, shape)), final=final)
+    return DoseResponse.of_steps(logistic_steps(cap, r, dose, run.t, run.reading, {}), run.t, shape, clearance)
 
 
 def dose_for_ceiling(

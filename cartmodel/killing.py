@@ -47,9 +47,8 @@ from .calibration import (
     calibrate_to_tisagenlecleucel,
     published_typical_course,
 )
-from .dosing import DoseResponse, _summarise, dose_response
+from .dosing import DoseResponse, dose_response
 from .engine import (
-    _LARGEST_EXPONENT,
     CheckedRun,
     broadcast_shape,
     capacity_coefficients,
@@ -88,6 +87,9 @@ _Flags = NDArray[np.bool_]
 #: The killing terms offered: saturating in the CAR T count (Kimmel et al.
 #: 2021) and mass action (Barros et al. 2021).
 KILLING_FORMS: tuple[KillingForm, ...] = ("saturating", "mass action")
+
+# exp() of more than this overflows float64
+_LARGEST_EXPONENT = 700.0
 
 
 def kill_per_day(
@@ -286,7 +288,7 @@ def killing_dose_response(
             np.copyto(clearance, t[k], where=(tumour < checked.level) & np.isinf(clearance))
             yield n
 
-    return _summarise(cells(), t, shape, clearance)
+    return DoseResponse.of_steps(cells(), t, shape, clearance)
 
 
 # --------------------------------------------------------------------------
