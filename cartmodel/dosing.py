@@ -79,10 +79,7 @@ class DoseResponse:
 
     @classmethod
     def of_steps(cls, cells: Iterator[_Array], t: _Array, shape: tuple[int, ...], clearance: _Array) -> DoseResponse:
-        """The summaries, in ``shape``, of the counts ``cells`` yields step by step on the time grid ``t``.
-
-        ``clearance`` (the clearance days) is read once ``cells`` is exhausted.
-        """
+        """The summaries, in ``shape``, of the counts ``cells`` yields on the time grid ``t``; ``clearance`` is read after the last."""
         n = next(cells)
         peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
         for k, n in enumerate(cells, start=1):
