@@ -66,10 +66,9 @@ class DoseResponse:
     ----------
     peak, peak_day : numpy.ndarray
         Largest CAR T count over the horizon (model cells) and its day (the first, if reached twice).
-    clearance_day : numpy.ndarray
-        First grid day with the tumour term below the clearance level; ``inf`` if none.
-    final : numpy.ndarray
-        CAR T count on the last day of the horizon, model cells.
+    clearance_day, final : numpy.ndarray
+        First grid day with the tumour term below the clearance level (``inf`` if
+        none); CAR T count on the last day of the horizon, model cells.
     """
 
     peak: NDArray[np.float64]

@@ -450,10 +450,9 @@ class DoseWindow:
 
     Attributes
     ----------
-    lowest_clearing : numpy.ndarray
-        Smallest dose whose tumour is below the clearance level by ``clear_by_day``.
-    lowest_under, highest_under : numpy.ndarray
-        Smallest and largest doses whose peak stays at or under the ceiling.
+    lowest_clearing, lowest_under, highest_under : numpy.ndarray
+        Smallest dose whose tumour is below the clearance level by ``clear_by_day``;
+        smallest and largest doses whose peak stays at or under the ceiling.
     clears_at_min, under_at_max : numpy.ndarray of bool
         Whether the bound is the edge of the range searched: its smallest dose
         already clears; its largest is still under the ceiling.

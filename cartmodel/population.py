@@ -222,12 +222,9 @@ class TargetAttainment:
     ----------
     n0_grid, P_grid : numpy.ndarray
         The increasing dose grid (model cells, ``(nd,)``) and the nominal burdens (AU, ``(nb,)``).
-    doses_under_ceiling : numpy.ndarray of int
-        For each patient and burden, how many grid doses (always the smallest)
-        keep the peak at or under the ceiling, shape ``(n, nb)``.
-    tumour_target_met : numpy.ndarray of bool
-        Whether the tumour term is below ``clearance_level`` on some grid day up
-        to ``clear_by_day``, shape ``(n, nb)``.
+    doses_under_ceiling, tumour_target_met : numpy.ndarray of int, of bool
+        For each patient and burden, shape ``(n, nb)``: how many grid doses (always the smallest) keep the
+        peak at or under the ceiling; whether the tumour term is below ``clearance_level`` by ``clear_by_day``.
     ceiling, clearance_level, clear_by_day : float
         The targets, as passed to :func:`target_attainment`.
     """

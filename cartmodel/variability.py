@@ -80,10 +80,8 @@ class Patients:
     r, q, burden_factor : numpy.ndarray
         CAR T and tumour growth rates per day, and the patient's ``P`` over the
         typical (or nominal) ``P``; shape ``(n,)``, read-only.
-    typical : Mapping[str, float]
-        The typical (median) values the cohort is scaled to.
-    seed : int or None
-        The integer seed, or ``None`` if a Generator was passed.
+    typical, seed : Mapping[str, float], int or None
+        The typical (median) values the cohort is scaled to; the integer seed (``None`` for a Generator).
     """
 
     r: NDArray[np.float64]
