@@ -547,7 +547,7 @@ def dose_window(
 
     clears, under = conditions(log_grid, (points,) + shape)
     grid = log_grid.reshape(-1)
-    first_clear, first_under, last_under = _first_true(clears), _first_true(under), _last_true(under)
+    first_clear, first_under, last_under = _first_true(clears), _first_true(under), _first_true(under, last=True)
     lowest_clearing = _refine(grid, first_clear, lambda mid: conditions(mid)[0], True, shape, tolerance)
     lowest_under = _refine(grid, first_under, lambda mid: conditions(mid)[1], True, shape, tolerance)
     highest_under = _refine(grid, last_under, lambda mid: conditions(mid)[1], False, shape, tolerance)
@@ -564,14 +564,10 @@ def dose_window(
     )
 
 
-def _first_true(flags: _Flags) -> NDArray[np.int_]:
-    """Index of the first True along the first (grid) axis; -1 where there is none."""
-    return np.where(flags.any(axis=0), flags.argmax(axis=0), -1)
-
-
-def _last_true(flags: _Flags) -> NDArray[np.int_]:
-    """Index of the last True along the first (grid) axis; -1 where there is none."""
-    return np.where(flags.any(axis=0), flags.shape[0] - 1 - flags[::-1].argmax(axis=0), -1)
+def _first_true(flags: _Flags, last: bool = False) -> NDArray[np.int_]:
+    """Index of the first (or ``last``) True along the first (grid) axis; -1 where there is none."""
+    index = flags.shape[0] - 1 - flags[::-1].argmax(axis=0) if last else flags.argmax(axis=0)
+    return np.where(flags.any(axis=0), index, -1)
 
 
 def _refine(
