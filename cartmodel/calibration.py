@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_choice
+from ._validation import as_real_array, as_real_scalar, check_choice
 from .fitting import BurdenFit, fit_burden
 from .model import B_PLACEMENTS, READINGS, Expansion, affinity_from_ic50, simulate
 from .paper import FIGURE_1_IC50_NM
@@ -46,13 +46,16 @@ LABEL_DOSE_FACTORS: tuple[float, float] = (
     TISAGENLECLEUCEL_LABEL_DOSE["high_cells_per_kg"].value / TISAGENLECLEUCEL_B_ALL["median_dose_cells_per_kg"].value,
 )
 
+# the typical course's rates of rise and of contraction, per day
+_RISE = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
+_FALL = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
+
 
 def published_typical_course(sample_days: ArrayLike) -> NDArray[np.float64]:
     """The published typical tisagenlecleucel course, in multiples of the infused level.
 
-    Stein et al.'s (2019) piecewise curve (:data:`cartmodel.published.TISAGENLECLEUCEL_B_ALL`):
-    exponential rise up to ``Tmax``, then a share ``1 - F_B`` of the peak
-    contracting and the share ``F_B`` persisting, each with its half-life.
+    Stein et al.'s (2019) piecewise curve (:data:`cartmodel.published.TISAGENLECLEUCEL_B_ALL`): exponential
+    rise up to ``Tmax``, then a share ``1 - F_B`` contracting and ``F_B`` persisting, each with its half-life.
 
     Parameters
     ----------
@@ -66,13 +69,11 @@ def published_typical_course(sample_days: ArrayLike) -> NDArray[np.float64]:
     """
     t = as_real_array("sample_days", sample_days, low=0.0, unit="days")
     tmax = TISAGENLECLEUCEL_B_ALL["tmax_days"].value
-    rise = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
-    fall = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
     persist = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["persistence_half_life_days"].value
     share = TISAGENLECLEUCEL_B_ALL["persistence_fraction"].value
     after = np.clip(t - tmax, 0.0, None)
-    decline = (1.0 - share) * np.exp(-fall * after) + share * np.exp(-persist * after)
-    return np.where(t <= tmax, np.exp(rise * t), np.exp(rise * tmax) * decline)
+    decline = (1.0 - share) * np.exp(-_FALL * after) + share * np.exp(-persist * after)
+    return np.where(t <= tmax, np.exp(_RISE * t), np.exp(_RISE * tmax) * decline)
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,10 @@ class CalibratedModel:
 
     Attributes
     ----------
-    r, q : float
-        Fitted CAR T and tumour growth rates, per day.
-    P : float
-        Fitted antigen burden, AU (given the plateau).
-    B : float
-        Affinity of the paper's CD19 scFv, ``(1 nM) / IC50``.
-    K : float
-        Capacity scale, model cells, set so that the plateau is the one assumed.
+    r, q, P : float
+        Fitted CAR T and tumour growth rates (per day) and antigen burden (AU, given the plateau).
+    B, K : float
+        Affinity of the paper's CD19 scFv, ``(1 nM) / IC50``; capacity scale, model cells, set by the assumed plateau.
     n0 : float
         The median dose: 1 (cells are counted in infused levels).
     """
@@ -118,11 +115,9 @@ class CalibratedModel:
         ----------
         dose_factor, burden_factor : float or array_like
             Dose and burden as multiples of the median dose and the calibrated ``P``, > 0.
-        days : float
-            Horizon in days.
-        **overrides
-            Any other keyword of the model's simulation (:func:`cartmodel.simulate`
-            or :func:`cartmodel.killing.simulate_killing`).
+        days, **overrides
+            Horizon in days, and any other keyword of the model's simulation
+            (:func:`cartmodel.simulate` or :func:`cartmodel.killing.simulate_killing`).
 
         Returns
         -------
@@ -131,16 +126,10 @@ class CalibratedModel:
         """
         dose = as_real_array("dose_factor", dose_factor, low=0.0, low_open=True, unit="multiple of the median dose")
         burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
-        for name in ("P", "n0"):
+        for name, factor in (("P", "burden_factor"), ("n0", "dose_factor")):
             if name in overrides:
-                raise TypeError(
-                    f"{name} is set through {'burden_factor' if name == 'P' else 'dose_factor'}, "
-                    f"not as an override; got {name}={overrides[name]!r}"
-                )
-        kwargs = {**self.parameters(), **overrides}
-        kwargs["n0"] = self.n0 * dose
-        kwargs["P"] = self.P * burden
-        return self._run(days=days, **kwargs)
+                raise TypeError(f"{name} is set through {factor}, not as an override; got {name}={overrides[name]!r}")
+        return self._run(days=days, **{**self.parameters(), **overrides, "n0": self.n0 * dose, "P": self.P * burden})
 
     def _run(self, **keywords: Any) -> Expansion:
         """The calibrated model's simulation (Equation 1 here; subclasses name their own)."""
@@ -195,26 +184,22 @@ def calibrate_to_tisagenlecleucel(*, reading: str = "exact", b_placement: str = 
     """
     check_choice("reading", reading, READINGS)
     check_choice("b_placement", b_placement, B_PLACEMENTS)
-    level = as_real_array("plateau", plateau, low=0.0, low_open=True, unit="multiples of the infused level")
-    if level.ndim:
-        raise TypeError(f"plateau must be a single number; got an array of shape {level.shape}")
-    return _calibrate(reading, b_placement, float(level))
+    level = as_real_scalar("plateau", plateau, low=0.0, low_open=True, unit="multiples of the infused level")
+    return _calibrate(reading, b_placement, level)
 
 
 @functools.lru_cache(maxsize=32)
 def _calibrate(reading: str, b_placement: str, plateau: float) -> Calibration:
     B = float(affinity_from_ic50(FIGURE_1_IC50_NM))
     K = plateau / B if b_placement == "capacity" else plateau
-    rise = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
-    fall = np.log(2.0) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
     fit = fit_burden(
         CALIBRATION_SAMPLE_DAYS,
         published_typical_course(CALIBRATION_SAMPLE_DAYS),
         B=B,
         K=K,
         n0=1.0,
-        r=rise,
-        q=rise - fall,
+        r=_RISE,
+        q=_RISE - _FALL,
         free=("r", "q"),
         horizon_days=CALIBRATION_HORIZON_DAYS,
         reading=reading,

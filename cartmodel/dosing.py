@@ -10,6 +10,7 @@ its parameters: a nomogram over a grid of doses and burdens is one call.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,20 +64,28 @@ class DoseResponse:
 
     Attributes
     ----------
-    peak : numpy.ndarray
-        Largest CAR T count over the horizon, model cells.
-    peak_day : numpy.ndarray
-        Day of that largest count (the first, if reached twice).
-    clearance_day : numpy.ndarray
-        First grid day with the tumour term below the clearance level; ``inf`` if none.
-    final : numpy.ndarray
-        CAR T count on the last day of the horizon, model cells.
+    peak, peak_day : numpy.ndarray
+        Largest CAR T count over the horizon (model cells) and its day (the first, if reached twice).
+    clearance_day, final : numpy.ndarray
+        First grid day with the tumour term below the clearance level (``inf`` if
+        none); CAR T count on the last day of the horizon, model cells.
     """
 
     peak: NDArray[np.float64]
     peak_day: NDArray[np.float64]
     clearance_day: NDArray[np.float64]
     final: NDArray[np.float64]
+
+    @classmethod
+    def of_steps(cls, cells: Iterator[_Array], t: _Array, shape: tuple[int, ...], clearance: _Array) -> DoseResponse:
+        """The summaries, in ``shape``, of the counts ``cells`` yields on the time grid ``t``; ``clearance`` is read after the last."""
+        n = next(cells)
+        peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
+        for k, n in enumerate(cells, start=1):
+            np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
+            np.maximum(peak, n, out=peak)
+        final = np.array(np.broadcast_to(n, shape))
+        return cls(peak=peak, peak_day=peak_day, clearance_day=np.array(np.broadcast_to(clearance, shape)), final=final)
 
 
 @dataclass(frozen=True)
@@ -85,20 +94,15 @@ class CeilingDose:
 
     Attributes
     ----------
-    n0 : numpy.ndarray
-        Largest dose searched whose peak stays at or under the ceiling, where the
-        tumour also clears in time; 0 where no dose does both (see ``reason``).
-    peak : numpy.ndarray
-        Predicted peak at ``n0`` (0 where infeasible), model cells.
+    n0, peak : numpy.ndarray
+        Largest dose searched whose peak stays at or under the ceiling and whose
+        tumour clears in time, and its peak, model cells; 0 where no dose does both.
     clearance_day : numpy.ndarray
         As in :class:`DoseResponse`.
-    feasible : numpy.ndarray of bool
-        Whether some dose in the range meets both conditions.
-    at_max_dose : numpy.ndarray of bool
-        Whether ``n0`` is the top of the range (still under the ceiling).
-    clears_in_time : numpy.ndarray of bool
-        Whether the tumour term is below the clearance level by ``clear_by_day``
-        (True if no day was asked for).
+    feasible, at_max_dose, clears_in_time : numpy.ndarray of bool
+        Whether some dose of the range meets both conditions; whether ``n0`` is
+        the top of the range; whether the tumour term is below the clearance
+        level by ``clear_by_day`` (True if no day was asked for).
     reason : numpy.ndarray of str
         Empty where feasible; otherwise why no dose qualifies.
     """
@@ -126,10 +130,8 @@ class ScheduleComparison:
     ----------
     doses : tuple of (float, float)
         The split schedule as (day, n0) pairs.
-    single : Expansion
-        Trajectories after one infusion of the total.
-    split : Expansion
-        Trajectories after the split schedule.
+    single, split : Expansion
+        Trajectories after one infusion of the total and after the split schedule.
     """
 
     doses: tuple[tuple[float, float], ...]
@@ -158,9 +160,8 @@ def dose_response(
 ) -> DoseResponse:
     """Peak, day of peak, clearance day and final count of Equation 1 over any parameter grid.
 
-    The numbers of :func:`cartmodel.simulate`'s :class:`~cartmodel.model.Expansion`,
-    keeping running summaries only (the capacity in the shape of ``P, B, r,
-    q, K`` alone), so a grid of doses costs little more than its final array.
+    :func:`cartmodel.simulate`'s numbers, keeping running summaries only, so a
+    grid of doses costs little more than its final array.
 
     Parameters
     ----------
@@ -190,17 +191,8 @@ def dose_response(
 
 def _summaries(run: CheckedRun, dose: _Array, cap: _Array, r: _Array, clearance: _Array) -> DoseResponse:
     """:class:`DoseResponse` of checked inputs, the capacity ``cap`` (time last) in the parameters' shape."""
-    t, reading = run.t, run.reading
     shape = np.broadcast_shapes(cap.shape[:-1], r.shape, dose.shape, clearance.shape)
-    cells = logistic_steps(cap, r, dose, t, reading, {})
-    n = next(cells)
-    peak, peak_day = np.array(np.broadcast_to(n, shape)), np.zeros(shape)
-    for k, n in enumerate(cells, start=1):
-        np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
-        np.maximum(peak, n, out=peak)
-    clearance = np.array(np.broadcast_to(clearance, shape))
-    final = np.array(np.broadcast_to(n, shape))
-    return DoseResponse(peak=peak, peak_day=peak_day, clearance_day=clearance, final=final)
+    return DoseResponse.of_steps(logistic_steps(cap, r, dose, run.t, run.reading, {}), run.t, shape, clearance)
 
 
 def dose_for_ceiling(
@@ -223,25 +215,21 @@ def dose_for_ceiling(
 ) -> CeilingDose:
     """Largest single dose whose predicted peak stays under a model ceiling.
 
-    The peak rises strictly with the dose (each step of the update is
-    increasing in the previous count), so the dose is found by bisection on its
-    logarithm, for every parameter set at once.
+    The peak rises strictly with the dose, so the dose is found by bisection on
+    its logarithm, for every parameter set at once.
 
     Parameters
     ----------
     ceiling : float or array_like
         Highest acceptable peak, in model cells, > 0.
-    P, B, r, q, K : float or array_like
-        Equation 1's parameters, as in :func:`cartmodel.simulate`; they broadcast.
+    P, B, r, q, K, days, dt, reading, b_placement, clearance_level
+        As in :func:`cartmodel.simulate`; the arrays broadcast.
     clear_by_day : float, optional
         Also require the tumour term below ``clearance_level`` by this day, in
         (0, days]; in Equation 1 this never depends on the dose.
-    min_n0, max_n0 : float
-        The range of doses searched, in model cells, ``1 <= min_n0 < max_n0``.
-    days, dt, reading, b_placement, clearance_level
-        As in :func:`cartmodel.simulate`.
-    rtol : float
-        Relative precision of the dose, in (0, 0.1].
+    min_n0, max_n0, rtol : float
+        The range of doses searched, in model cells, ``1 <= min_n0 < max_n0``;
+        the dose's relative precision, in (0, 0.1].
 
     Returns
     -------
@@ -265,14 +253,12 @@ def dose_for_ceiling(
     by_day = (
         None if clear_by_day is None else as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=horizon, low_open=True, unit="days")
     )
-    t, shape, r_ = checked.t, checked.shape, checked.parameters[0]
-    tumour = checked.tumour()
-    cap = checked.capacity(tumour)
-    clearance_days = first_day_below(t, tumour, np.asarray(level))
+    shape, tumour = checked.shape, checked.tumour()
+    cap, clearance_days = checked.capacity(tumour), first_day_below(checked.t, tumour, np.asarray(level))
 
     # Every step of the search runs the engine on checked inputs; nothing is checked again.
     def run(dose: NDArray[np.float64]) -> DoseResponse:
-        return _summaries(checked, dose, cap, r_, clearance_days)
+        return _summaries(checked, dose, cap, checked.parameters[0], clearance_days)
 
     at_low = run(np.broadcast_to(low_dose, shape))
     at_high = run(np.broadcast_to(high_dose, shape))
@@ -289,27 +275,20 @@ def dose_for_ceiling(
     steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / tolerance))) + 1
     if search.any():
         lo, hi = bisect(lo, hi, lambda mid: run(np.exp(mid)).peak <= ceiling, search, max(steps_needed, 1))
-    dose = np.exp(lo)
     feasible = clears & ~too_high
-    dose = np.where(feasible, dose, 0.0)
+    dose = np.where(feasible, np.exp(lo), 0.0)
     peak = np.where(feasible, run(np.where(feasible, dose, 1.0)).peak, 0.0)
 
-    reason = np.full(shape, "", dtype=object)  # why no dose qualifies
-    flat_reason = reason.reshape(-1)
-    for i in np.flatnonzero(too_high):
-        flat_reason[i] = f"even the smallest dose searched ({low_dose:g} model cells) peaks above the ceiling"
-    if by_day is not None:
-        flat_clearance = np.broadcast_to(clearance, shape).reshape(-1)
-        for i in np.flatnonzero(~clears):
-            if np.isinf(flat_clearance[i]):
-                flat_reason[i] = (
-                    f"the tumour term does not fall below {level:g} AU within {horizon:g} days at any dose "
-                    "(r <= q, or the burden is too large for the horizon)"
-                )
-            else:
-                flat_reason[i] = (
-                    f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose (it falls below on day {flat_clearance[i]:g})"
-                )
+    # why no dose qualifies
+    reason = np.where(too_high, f"even the smallest dose searched ({low_dose:g} model cells) peaks above the ceiling", "").astype(object)
+    for i in np.ndindex(shape):
+        if not clears[i] and np.isinf(clearance[i]):
+            reason[i] = (
+                f"the tumour term does not fall below {level:g} AU within {horizon:g} days at any dose "
+                "(r <= q, or the burden is too large for the horizon)"
+            )
+        elif not clears[i]:
+            reason[i] = f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose (it falls below on day {clearance[i]:g})"
     return CeilingDose(
         n0=dose,
         peak=peak,
@@ -338,9 +317,8 @@ def burden_for_ceiling(
 ) -> NDArray[np.float64]:
     """Largest antigen burden at which a dose keeps the predicted peak under a model ceiling.
 
-    :func:`dose_for_ceiling` along the other axis of a nomogram.  The peak
-    rises strictly with ``P`` (so does the capacity, under every reading and
-    placement), so the root is bracketed by decades, then bisected on ``ln P``.
+    :func:`dose_for_ceiling` along the other axis of a nomogram: the peak rises
+    strictly with ``P``, so the root is bracketed by decades, then bisected on ``ln P``.
 
     Parameters
     ----------
@@ -348,10 +326,8 @@ def burden_for_ceiling(
         Highest acceptable peak, in model cells, > 0.
     n0, B, r, q, K, days, dt, reading, b_placement
         As in :func:`cartmodel.simulate`; the arrays broadcast.
-    max_P : float
-        Largest burden searched, in AU, in [1, 1e30].
-    rtol : float
-        Relative precision of the burden, in (0, 0.1].
+    max_P, rtol : float
+        Largest burden searched, in AU, in [1, 1e30]; its relative precision, in (0, 0.1].
 
     Returns
     -------
@@ -405,6 +381,15 @@ def burden_for_ceiling(
 def split_doses(total_n0: float, infusions: int, interval_days: float) -> tuple[tuple[float, float], ...]:
     """A split schedule: ``infusions`` equal doses of ``total_n0 / infusions``, ``interval_days`` apart.
 
+    Parameters
+    ----------
+    total_n0 : float
+        Total CAR T cells given, in model cells, > 0.
+    infusions : int
+        Number of equal infusions, 1 to 1000; the first is on day 0.
+    interval_days : float
+        Days between infusions, >= 0.
+
     Returns
     -------
     tuple of (day, n0)
@@ -427,12 +412,8 @@ def split_schedule(*, total_n0: float, infusions: int, interval_days: float, **m
 
     Parameters
     ----------
-    total_n0 : float
-        Total CAR T cells given, in model cells, > 0.
-    infusions : int
-        Number of equal infusions, 1 to 1000; the first is on day 0.
-    interval_days : float
-        Days between infusions, >= 0; the last must fall within the horizon.
+    total_n0, infusions, interval_days
+        As in :func:`split_doses`; the last infusion must fall within the horizon.
     **model
         The keywords of :func:`cartmodel.simulate` but ``n0`` and ``doses``.
 

@@ -11,12 +11,10 @@ CAR T cells kill, with a killing term from the CAR T modelling literature::
 
 ``gamma`` is the killing rate per day (``kill_rate``) and ``k`` the
 half-saturation count in model cells (``kill_saturation``); in the
-mass-action form ``gamma / k`` is the rate per model cell.  The capacity
-``K_t`` follows the current tumour and the CAR T cells follow the capacity
-through the engine's own update (:mod:`cartmodel.engine`: time grid, capacity,
-readings and placements of ``B``), so with ``gamma = 0`` this is Equation 1
-exactly.  The tumour stays positive.  Everything broadcasts: a dose by burden
-grid, or a cohort of patients, is one call.
+mass-action form ``gamma / k`` is the rate per model cell.  The capacity and
+the CAR T cells follow the engine's own update (:mod:`cartmodel.engine`), so
+with ``gamma = 0`` this is Equation 1 exactly.  The tumour stays positive.
+Everything broadcasts: a dose by burden grid, or a cohort, is one call.
 
 This is a research companion, not a dosing tool: doses are model quantities.
 """
@@ -39,6 +37,7 @@ from ._validation import (
     bind_keywords,
     bisect,
     check_choice,
+    check_instance,
     check_positive_int,
     read_only,
 )
@@ -83,6 +82,8 @@ __all__ = [
 ]
 
 KillingForm = Literal["saturating", "mass action"]
+_Array = NDArray[np.float64]
+_Flags = NDArray[np.bool_]
 #: The killing terms offered: saturating in the CAR T count (Kimmel et al.
 #: 2021) and mass action (Barros et al. 2021).
 KILLING_FORMS: tuple[KillingForm, ...] = ("saturating", "mass action")
@@ -100,11 +101,9 @@ def kill_per_day(
     ----------
     n : float or array_like
         CAR T cells, model cells, >= 0.
-    kill_rate : float or array_like
-        ``gamma``, per day, >= 0: the largest rate (saturating form), or the
-        rate at ``n = kill_saturation`` (mass action).
-    kill_saturation : float or array_like
-        ``k``, model cells, > 0.
+    kill_rate, kill_saturation : float or array_like
+        ``gamma``, per day, >= 0 (the largest rate, or the rate at ``n = k`` in
+        mass action), and ``k``, model cells, > 0.
     killing : {"saturating", "mass action"}
         ``gamma n / (k + n)`` or ``gamma n / k``.
 
@@ -127,7 +126,7 @@ def kill_per_day(
     return _kill(cells, gamma, k, form)
 
 
-def _kill(n: NDArray[np.float64], gamma: NDArray[np.float64], k: NDArray[np.float64], form: str) -> NDArray[np.float64]:
+def _kill(n: _Array, gamma: _Array, k: _Array, form: str) -> _Array:
     if form == "saturating":
         return gamma * (n / (k + n))
     return gamma * (n / k)
@@ -136,12 +135,12 @@ def _kill(n: NDArray[np.float64], gamma: NDArray[np.float64], k: NDArray[np.floa
 @dataclass(frozen=True)
 class _Checked:
     run: CheckedRun
-    kill_rate: NDArray[np.float64]
-    kill_saturation: NDArray[np.float64]
+    kill_rate: _Array
+    kill_saturation: _Array
     form: str
-    n0: NDArray[np.float64]
-    level: NDArray[np.float64]
-    gone_below: NDArray[np.float64] | None  # the extinction level, or None
+    n0: _Array
+    level: _Array
+    gone_below: _Array | None  # the extinction level, or None
 
 
 def _check(
@@ -155,44 +154,37 @@ def _check(
     gamma = check("kill_rate", kill_rate)
     k_half = check("kill_saturation", kill_saturation)
     form = check_choice("killing", killing, KILLING_FORMS)
-    others = {"kill_rate": gamma, "kill_saturation": k_half, "n0": dose, "clearance_level": level}
-    run = check_run(**equation_1, others=others)
+    run = check_run(**equation_1, others={"kill_rate": gamma, "kill_saturation": k_half, "n0": dose, "clearance_level": level})
     if not isinstance(extinction, (bool, np.bool_)):
         raise TypeError(f"extinction must be True or False; got {extinction!r}")
     return _Checked(run, gamma, k_half, form, dose, level, level if extinction else None), doses
 
 
-def _coupled(
-    checked: _Checked, added: dict[int, NDArray[np.float64]]
-) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]]:
+def _coupled(checked: _Checked, added: dict[int, _Array]) -> Iterator[tuple[_Array, _Array, _Array]]:
     """Yield ``(N_k, tumour_k, K_k)`` step by step: the tumour loses what the cells of the step before kill."""
     run = checked.run
     r, q, B, P, K = run.parameters
     gamma, k_half, extinction_level = checked.kill_rate, checked.kill_saturation, checked.gone_below
-    scale, slope = capacity_coefficients(B, K, run.b_placement)
-    plain_capacity = run.b_placement == "capacity"  # slope 1: K B (tumour + 1), as the engine computes it
+    scale, slope = capacity_coefficients(B, K, run.b_placement)  # slope 1 leaves the tumour's bits as they are
     t = run.t
     dt = float(t[1] - t[0])
     net = q - r
     with np.errstate(divide="ignore"):
         log_p = np.log(P)
-    # exp() alone overflows only if (q - r) t can pass 700 within the horizon
+    # exp() overflows only if (q - r) t can pass 700 within the horizon
     may_overflow = bool(np.max(net, initial=0.0) * t[-1] > _LARGEST_EXPONENT)
     no_kill = not np.any(gamma)
     mass_action = checked.form == "mass action"
     rate_per_cell = gamma / k_half * dt  # mass action: kill(N) dt = (gamma / k) dt N
-    killed: NDArray[np.float64] = np.zeros(())  # sum over past steps of kill(N) dt
+    killed: _Array = np.zeros(())  # sum over past steps of kill(N) dt
     state: dict[str, Any] = {"gone": None}
 
-    def tumour_at(k: int) -> NDArray[np.float64]:
+    def tumour_at(k: int) -> _Array:
         # the arithmetic of engine.tumour_term, so that gamma = 0 is Equation 1 to the last bit
         exponent = net * t[k] - killed
-        if may_overflow:
-            tumour = P * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
-            if np.any(exponent > _LARGEST_EXPONENT):
-                tumour = np.where(exponent > _LARGEST_EXPONENT, np.exp(log_p + exponent), tumour)
-        else:
-            tumour = P * np.exp(exponent)
+        tumour = P * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
+        if may_overflow and np.any(exponent > _LARGEST_EXPONENT):
+            tumour = np.where(exponent > _LARGEST_EXPONENT, np.exp(log_p + exponent), tumour)
         if extinction_level is not None:
             # once below the level the tumour is gone for good: a deterministic count means
             # nothing below one cell, and regrowth from a fraction of a cell would be an artefact
@@ -201,16 +193,13 @@ def _coupled(
             tumour = np.where(state["gone"], 0.0, tumour)
         return tumour
 
-    def capacity(tumour: NDArray[np.float64]) -> NDArray[np.float64]:
-        return scale * (tumour + 1.0) if plain_capacity else scale * (slope * tumour + 1.0)
+    def capacity(tumour: _Array) -> _Array:
+        return scale * (slope * tumour + 1.0)
 
-    def capacity_at(k: int, n_previous: NDArray[np.float64]) -> NDArray[np.float64]:
+    def capacity_at(k: int, n_previous: _Array) -> _Array:
         nonlocal killed
         if not no_kill:
-            if mass_action:
-                killed = killed + rate_per_cell * n_previous
-            else:
-                killed = killed + gamma * dt * (n_previous / (k_half + n_previous))
+            killed = killed + (rate_per_cell * n_previous if mass_action else gamma * dt * (n_previous / (k_half + n_previous)))
         state["tumour"] = tumour_at(k)
         state["cap"] = capacity(state["tumour"])
         return state["cap"]
@@ -230,11 +219,8 @@ def simulate_killing(
 
     Parameters
     ----------
-    kill_rate, kill_saturation : float or array_like
-        ``gamma`` (per day, >= 0; 0 gives Equation 1 exactly) and ``k`` (model
-        cells, > 0), as in :func:`kill_per_day`.
-    killing : {"saturating", "mass action"}
-        The form of the killing term.
+    kill_rate, kill_saturation, killing
+        The killing term, as in :func:`kill_per_day` (``kill_rate = 0`` gives Equation 1 exactly).
     extinction : bool
         If True, the tumour is 0 AU for good from the first step it is below
         ``clearance_level`` (set to one cell's antigen, no fraction of a cell
@@ -294,18 +280,15 @@ def killing_dose_response(
     True
     """
     checked, _ = _check(dose_response, model, kill_rate=kill_rate, kill_saturation=kill_saturation, killing=killing, extinction=extinction)
-    shape, t, level = checked.run.shape, checked.run.t, checked.level
-    steps = _coupled(checked, {})
-    n, tumour, _ = next(steps)
-    peak = np.array(np.broadcast_to(n, shape))
-    peak_day = np.zeros(shape)
-    clearance = np.where(np.broadcast_to(tumour < level, shape), 0.0, np.inf)
-    for k, (n, tumour, _) in enumerate(steps, start=1):
-        np.copyto(peak_day, t[k], where=n > peak)  # strictly: the first day of the peak
-        np.maximum(peak, n, out=peak)
-        np.copyto(clearance, t[k], where=(tumour < level) & np.isinf(clearance))
-    final = np.array(np.broadcast_to(n, shape))
-    return DoseResponse(peak=peak, peak_day=peak_day, clearance_day=clearance, final=final)
+    shape, t = checked.run.shape, checked.run.t
+    clearance = np.full(shape, np.inf)
+
+    def cells() -> Iterator[_Array]:
+        for k, (n, tumour, _) in enumerate(_coupled(checked, {})):
+            np.copyto(clearance, t[k], where=(tumour < checked.level) & np.isinf(clearance))
+            yield n
+
+    return DoseResponse.of_steps(cells(), t, shape, clearance)
 
 
 # --------------------------------------------------------------------------
@@ -376,8 +359,7 @@ def calibrated_window(
     calibration's AU (e.g. ``calibration.P`` times the share left at MRD
     negativity).
     """
-    if not isinstance(calibration, KillingCalibration):
-        raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
+    check_instance("calibration", calibration, KillingCalibration)
     burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
     model = {**calibration.parameters(), "P": calibration.P * burden}
     n0 = model.pop("n0")
@@ -407,12 +389,9 @@ def calibrate_killing(
 
     Parameters
     ----------
-    kill_rate : float
-        ``gamma``, per day, >= 0.
-    kill_saturation : float
-        ``k`` in infused levels, > 0; default Kimmel et al.'s ratio ``k_B / C(0)``.
-    killing : {"saturating", "mass action"}
-        The form of the killing term.
+    kill_rate, kill_saturation, killing
+        The killing term, as in :func:`kill_per_day` but ``k`` in infused levels
+        (default Kimmel et al.'s ratio ``k_B / C(0)``).
 
     Returns
     -------
@@ -424,8 +403,8 @@ def calibrate_killing(
     >>> round(calibrate_killing(kill_rate=0.0).q, 3) == round(calibrate_to_tisagenlecleucel().q, 3)
     True
     """
-    gamma = float(as_real_scalar("kill_rate", kill_rate, **PARAMETERS["kill_rate"].limits))
-    k = float(as_real_scalar("kill_saturation", kill_saturation, **PARAMETERS["kill_saturation"].limits))
+    gamma = as_real_scalar("kill_rate", kill_rate, **PARAMETERS["kill_rate"].limits)
+    k = as_real_scalar("kill_saturation", kill_saturation, **PARAMETERS["kill_saturation"].limits)
     form = check_choice("killing", killing, KILLING_FORMS)
     return _calibrate_killing(gamma, k, form)
 
@@ -436,20 +415,16 @@ def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCali
     observed = np.log(published_typical_course(CALIBRATION_SAMPLE_DAYS))
     last = int(CALIBRATION_SAMPLE_DAYS[-1])
 
-    def residuals(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    def residuals(x: _Array) -> _Array:
         run = simulate_killing(
             r=x[0], q=x[1], B=plain.B, P=np.exp(x[2]), K=plain.K, kill_rate=gamma, kill_saturation=k, killing=form, days=last
         )
         return np.log(run.car_t) - observed
 
-    best = None
     # the fit trades the killing against q (and P): start from Equation 1's fit with q raised by part of the kill
-    for extra_q in (0.0, 0.5 * gamma, gamma):
-        start = np.array([plain.r, plain.q + extra_q, np.log(plain.P)])
-        fit = least_squares(residuals, start, bounds=([0.05, 0.0, -20.0], [5.0, 8.0, 60.0]))
-        if best is None or fit.cost < best.cost:
-            best = fit
-    assert best is not None
+    starts = (np.array([plain.r, plain.q + extra_q, np.log(plain.P)]) for extra_q in (0.0, 0.5 * gamma, gamma))
+    fits = [least_squares(residuals, start, bounds=([0.05, 0.0, -20.0], [5.0, 8.0, 60.0])) for start in starts]
+    best = min(fits, key=lambda fit: fit.cost)
     r, q, log_p = (float(v) for v in best.x)
     return KillingCalibration(
         r=r,
@@ -475,10 +450,9 @@ class DoseWindow:
 
     Attributes
     ----------
-    lowest_clearing : numpy.ndarray
-        Smallest dose whose tumour is below the clearance level by ``clear_by_day``.
-    lowest_under, highest_under : numpy.ndarray
-        Smallest and largest doses whose peak stays at or under the ceiling.
+    lowest_clearing, lowest_under, highest_under : numpy.ndarray
+        Smallest dose whose tumour is below the clearance level by ``clear_by_day``;
+        smallest and largest doses whose peak stays at or under the ceiling.
     clears_at_min, under_at_max : numpy.ndarray of bool
         Whether the bound is the edge of the range searched: its smallest dose
         already clears; its largest is still under the ceiling.
@@ -544,10 +518,8 @@ def dose_window(
         As in :func:`simulate_killing` (but extinction on by default).
     min_n0, max_n0 : float
         The range of doses searched, model cells, ``0 < min_n0 < max_n0``.
-    grid_points : int
-        Grid doses before refinement, 3 to 1000.
-    rtol : float
-        Relative precision of each bound, in (0, 0.1].
+    grid_points, rtol : int, float
+        Grid doses before refinement, 3 to 1000; relative precision of each bound, in (0, 0.1].
     **model
         Equation 1's other keywords but ``n0``, as in :func:`simulate_killing`.
 
@@ -568,22 +540,19 @@ def dose_window(
     probe = killing_dose_response(n0=low_dose, **run)
     shape = np.broadcast_shapes(probe.peak.shape, ceiling_.shape)
     log_grid = np.linspace(np.log(low_dose), np.log(high_dose), points).reshape((points,) + (1,) * len(shape))
-    on_grid = killing_dose_response(n0=np.exp(log_grid), **run)
-    clears = np.broadcast_to(on_grid.clearance_day <= by_day, (points,) + shape)
-    under = np.broadcast_to(on_grid.peak <= ceiling_, (points,) + shape)
 
-    def conditions(log_dose: NDArray[np.float64]) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    def conditions(log_dose: _Array, shape: tuple[int, ...] = shape) -> tuple[_Flags, _Flags]:
         result = killing_dose_response(n0=np.exp(log_dose), **run)
         return (np.broadcast_to(result.clearance_day <= by_day, shape), np.broadcast_to(result.peak <= ceiling_, shape))
 
+    clears, under = conditions(log_grid, (points,) + shape)
     grid = log_grid.reshape(-1)
-    first_clear, first_under, last_under = _first_true(clears), _first_true(under), _last_true(under)
+    first_clear, first_under, last_under = _first_true(clears), _first_true(under), _first_true(under, last=True)
     lowest_clearing = _refine(grid, first_clear, lambda mid: conditions(mid)[0], True, shape, tolerance)
     lowest_under = _refine(grid, first_under, lambda mid: conditions(mid)[1], True, shape, tolerance)
     highest_under = _refine(grid, last_under, lambda mid: conditions(mid)[1], False, shape, tolerance)
     # monotone: clearing, once reached, persists; the doses under the ceiling are one run
-    count_under = under.sum(axis=0)
-    one_run = np.where(first_under >= 0, count_under == last_under - first_under + 1, True)
+    one_run = np.where(first_under >= 0, under.sum(axis=0) == last_under - first_under + 1, True)
     clear_persists = np.where(first_clear >= 0, clears.sum(axis=0) == points - first_clear, True)
     return DoseWindow(
         lowest_clearing=lowest_clearing,
@@ -595,24 +564,15 @@ def dose_window(
     )
 
 
-def _first_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
-    """Index of the first True along the first (grid) axis; -1 where there is none."""
-    return np.where(flags.any(axis=0), flags.argmax(axis=0), -1)
-
-
-def _last_true(flags: NDArray[np.bool_]) -> NDArray[np.int_]:
-    """Index of the last True along the first (grid) axis; -1 where there is none."""
-    return np.where(flags.any(axis=0), flags.shape[0] - 1 - flags[::-1].argmax(axis=0), -1)
+def _first_true(flags: _Flags, last: bool = False) -> NDArray[np.int_]:
+    """Index of the first (or ``last``) True along the first (grid) axis; -1 where there is none."""
+    index = flags.shape[0] - 1 - flags[::-1].argmax(axis=0) if last else flags.argmax(axis=0)
+    return np.where(flags.any(axis=0), index, -1)
 
 
 def _refine(
-    grid: NDArray[np.float64],
-    index: NDArray[np.int_],
-    holds: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
-    rising: bool,
-    shape: tuple[int, ...],
-    tolerance: float,
-) -> NDArray[np.float64]:
+    grid: _Array, index: NDArray[np.int_], holds: Callable[[_Array], _Flags], rising: bool, shape: tuple[int, ...], tolerance: float
+) -> _Array:
     """Bisect where the condition ``holds`` turns true (``rising``: between grid index-1 and index)
     or turns false (between index and index+1) on the log-dose ``grid``; keep the side where it holds."""
     points = grid.size
@@ -629,8 +589,7 @@ def _refine(
         steps = int(np.ceil(np.log2((grid[1] - grid[0]) / tolerance))) + 1
         holds_at, fails = bisect(holds_at, fails, holds, inner, steps)
     edge = grid[np.clip(index, 0, points - 1)]
-    bound = np.where(inner, holds_at, edge)
-    return np.where(index < 0, np.nan, np.exp(bound))
+    return np.where(index < 0, np.nan, np.exp(np.where(inner, holds_at, edge)))
 
 
 # --------------------------------------------------------------------------
@@ -660,10 +619,8 @@ def killing_patients(calibration: KillingCalibration, patients: VirtualPatients)
     -------
     KillingPatients
     """
-    if not isinstance(calibration, KillingCalibration):
-        raise TypeError(f"calibration must be a KillingCalibration; got {calibration!r}")
-    if not isinstance(patients, VirtualPatients):
-        raise TypeError(f"patients must be VirtualPatients; got {patients!r}")
+    check_instance("calibration", calibration, KillingCalibration)
+    check_instance("patients", patients, VirtualPatients)
     typical = calibration.simulate(days=CALIBRATION_SAMPLE_DAYS[-1])
     kill_at_peak = float(
         _kill(np.asarray(typical.peak), np.asarray(calibration.kill_rate), np.asarray(calibration.kill_saturation), calibration.killing)

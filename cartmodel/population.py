@@ -1,15 +1,12 @@
 """Dosing for a population: virtual cohorts and probabilities of target attainment.
 
-A dose is chosen for many patients at once.  :func:`draw_cohort` draws a
-virtual cohort with log-normal between-patient variability on ``r``, on ``q``
-or the net rate ``r - q``, on ``B`` and on the mapping from a measured burden to
-``P`` (spreads derived by :func:`cartmodel.variability.published_variability`
-where published, assumed otherwise: :data:`VARIABILITY_SOURCES`).
+:func:`draw_cohort` draws a virtual cohort with log-normal between-patient
+variability on ``r``, on ``q`` or the net rate ``r - q``, on ``B`` and on the
+mapping from a measured burden to ``P`` (sources: :data:`VARIABILITY_SOURCES`).
 :func:`target_attainment` gives, over a grid of doses and burdens, the
 *probability of target attainment* (PTA): that the peak stays at or under a
 ceiling (the toxicity proxy of :mod:`cartmodel.dosing`), and that the tumour
-term falls below a level by a day.  Every patient runs through
-:func:`cartmodel.dose_response`; nothing here re-implements the update.
+term falls below a level by a day.  Every patient runs through :func:`cartmodel.dose_response`.
 """
 
 from __future__ import annotations
@@ -30,6 +27,8 @@ from .paper import FIGURE_1
 from .parameters import DEFAULT_DAYS
 from .published import ALL_BURDEN_INPUTS
 from .variability import Patients, published_variability
+
+_Array = NDArray[np.float64]
 
 __all__ = [
     "ASSUMED_RATE_VARIABILITY",
@@ -71,14 +70,7 @@ _PUBLISHED = published_variability()
 #: Between-patient SDs of the log of each varied parameter (``omega``): a
 #: patient's value is the typical (median) value times ``exp(omega * z)``, ``z``
 #: standard normal; sources in :data:`VARIABILITY_SOURCES`.
-DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType(
-    {
-        "r": _PUBLISHED["r"],
-        "net": _PUBLISHED["net"],
-        "B": 0.5,
-        "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19)),
-    }
-)
+DEFAULT_VARIABILITY: Mapping[str, float] = MappingProxyType({**_PUBLISHED, "B": 0.5, "P": float(lognormal_sd_from_cv(_CD19_SD / _CD19))})
 
 #: Assumed spreads, 10% on ``r`` and ``q`` each, independently: a sensitivity case.
 ASSUMED_RATE_VARIABILITY: Mapping[str, float] = MappingProxyType({"r": 0.1, "q": 0.1})
@@ -103,10 +95,8 @@ class Cohort(Patients):
 
     Attributes
     ----------
-    B : numpy.ndarray
-        Dimensionless affinity factor, shape ``(n,)``.
-    K : numpy.ndarray
-        Capacity scale in model cells, shape ``(n,)`` (not varied by default).
+    B, K : numpy.ndarray
+        Affinity factor (dimensionless) and capacity scale (model cells, not varied), shape ``(n,)``.
     variability : Mapping[str, float]
         The log-scale standard deviations the cohort was drawn with.
     """
@@ -150,8 +140,7 @@ def draw_cohort(
     n_patients : int
         Cohort size, 1 to 10,000,000.
     seed : int or numpy.random.Generator
-        An integer (>= 0) seeds a fresh :func:`numpy.random.default_rng`; a
-        Generator is used as it stands.
+        As in :func:`cartmodel.variability.virtual_patients`.
     variability : mapping, optional
         Log-scale SDs in [0, 5] by name, ``"r"``, ``"q"`` or ``"net"`` (not both),
         ``"B"`` and ``"P"``; missing names take :data:`DEFAULT_VARIABILITY`.
@@ -213,16 +202,11 @@ def _spreads(variability: Mapping[str, float] | None) -> dict[str, float]:
     if "q" in variability:
         omega.pop("net", None)
     for name, value in variability.items():
-        sd = as_real_array(f"variability[{name!r}]", value, low=0.0, high=5.0)
-        if sd.ndim:
-            raise TypeError(f"variability[{name!r}] must be a scalar; got {value!r}")
-        omega[name] = float(sd)
+        omega[name] = as_real_scalar(f"variability[{name!r}]", value, low=0.0, high=5.0)
     return omega
 
 
-def _tumour_rates(
-    r: NDArray[np.float64], z: NDArray[np.float64], typical: Mapping[str, float], omega: Mapping[str, float]
-) -> NDArray[np.float64]:
+def _tumour_rates(r: _Array, z: _Array, typical: Mapping[str, float], omega: Mapping[str, float]) -> _Array:
     if "net" not in omega:
         return typical["q"] * np.exp(omega["q"] * z)
     if typical["q"] < typical["r"]:
@@ -236,16 +220,11 @@ class TargetAttainment:
 
     Attributes
     ----------
-    n0_grid : numpy.ndarray
-        The increasing dose grid, model cells, shape ``(nd,)``.
-    P_grid : numpy.ndarray
-        The nominal burdens, AU, shape ``(nb,)``.
-    doses_under_ceiling : numpy.ndarray of int
-        For each patient and burden, how many grid doses (always the smallest)
-        keep the peak at or under the ceiling, shape ``(n, nb)``.
-    tumour_target_met : numpy.ndarray of bool
-        Whether the tumour term is below ``clearance_level`` on some grid day up
-        to ``clear_by_day``, shape ``(n, nb)``.
+    n0_grid, P_grid : numpy.ndarray
+        The increasing dose grid (model cells, ``(nd,)``) and the nominal burdens (AU, ``(nb,)``).
+    doses_under_ceiling, tumour_target_met : numpy.ndarray of int, of bool
+        For each patient and burden, shape ``(n, nb)``: how many grid doses (always the smallest) keep the
+        peak at or under the ceiling; whether the tumour term is below ``clearance_level`` by ``clear_by_day``.
     ceiling, clearance_level, clear_by_day : float
         The targets, as passed to :func:`target_attainment`.
     """
@@ -287,10 +266,7 @@ class TargetAttainment:
         return self._patients_above(np.where(self.tumour_target_met, self.doses_under_ceiling, 0)) / self.n_patients
 
     def dose_for_fraction(self, fraction: float) -> NDArray[np.float64]:
-        """Largest grid dose keeping at least ``fraction`` (in (0, 1]) of the cohort under the ceiling, shape ``(nb,)``.
-
-        ``nan`` where even the smallest grid dose does not.
-        """
+        """Largest grid dose keeping at least ``fraction`` (in (0, 1]) of the cohort under the ceiling (else ``nan``), shape ``(nb,)``."""
         under = self._patients_above(self.doses_under_ceiling) >= _patients_needed(fraction, self.n_patients)
         count = under.sum(axis=0)  # under[:, b] is a prefix: the first `count` doses qualify
         return np.where(count > 0, self.n0_grid[np.maximum(count - 1, 0)], np.nan)
@@ -312,13 +288,10 @@ def target_attainment(
 ) -> TargetAttainment:
     """Probabilities of target attainment for a cohort over a dose x burden grid.
 
-    For each patient and nominal burden: whether the peak at each grid dose stays
-    at or under ``ceiling``, and whether the tumour term falls below
-    ``clearance_level`` by ``clear_by_day``.  The peak rises with the dose, so
-    the doses under the ceiling are a prefix of the grid: each (patient,
-    burden) pair is run at the largest and smallest dose, and only pairs that
-    cross inside the grid are bisected over the grid index.  Pairs advance in
-    chunks through :func:`cartmodel.dose_response`.
+    The peak rises with the dose, so the doses under the ceiling are a prefix of
+    the grid: each (patient, burden) pair is run at the largest and smallest
+    dose, and only pairs that cross inside the grid are bisected over the grid
+    index, in chunks through :func:`cartmodel.dose_response`.
 
     Parameters
     ----------
@@ -327,12 +300,9 @@ def target_attainment(
     n0_grid : array_like
         Strictly increasing 1-D grid of single doses in model cells, > 0.
     P_grid : array_like
-        1-D grid of nominal burdens in AU, >= 0 (patient ``i`` has
-        ``P = P_grid * cohort.burden_factor[i]``).
-    ceiling : float
-        Highest acceptable peak, model cells, > 0.
-    clearance_level : float
-        The tumour target, AU, > 0.
+        1-D grid of nominal burdens in AU, >= 0 (patient ``i`` has ``P = P_grid * cohort.burden_factor[i]``).
+    ceiling, clearance_level : float
+        Highest acceptable peak, model cells, > 0; the tumour target, AU, > 0.
     clear_by_day : float
         Day by which the tumour target must be met, in (0, days], on the time grid.
     days, dt, reading, b_placement
@@ -397,9 +367,7 @@ def target_attainment(
     )
 
 
-def _doses_under(
-    params: dict[str, NDArray[np.float64]], doses: NDArray[np.float64], ceiling: float, run: dict[str, Any]
-) -> NDArray[np.int64]:
+def _doses_under(params: dict[str, _Array], doses: _Array, ceiling: float, run: dict[str, Any]) -> NDArray[np.int64]:
     """How many of the increasing ``doses`` keep each parameter set's peak at or under ``ceiling``."""
     nd = doses.size
 
@@ -434,8 +402,7 @@ def _doses_under(
 def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: float, **run: Any) -> float:
     """Largest nominal burden at which a dose keeps at least ``fraction`` of a cohort under the ceiling.
 
-    An order statistic of the patients' own limits (the peak rises with the
-    burden), each a root found by :func:`cartmodel.dosing.burden_for_ceiling`.
+    An order statistic of the patients' own limits, each from :func:`cartmodel.dosing.burden_for_ceiling`.
 
     Parameters
     ----------
@@ -443,10 +410,8 @@ def burden_for_fraction(cohort: Cohort, fraction: float, *, n0: float, ceiling: 
         From :func:`draw_cohort`.
     fraction : float
         In (0, 1].
-    n0 : float
-        The dose, model cells, > 0.
-    ceiling : float
-        Highest acceptable peak, model cells, > 0.
+    n0, ceiling : float
+        The dose and the highest acceptable peak, model cells, > 0.
     **run
         Further keywords of :func:`cartmodel.dosing.burden_for_ceiling`.
 

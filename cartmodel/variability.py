@@ -77,14 +77,11 @@ class Patients:
 
     Attributes
     ----------
-    r, q : numpy.ndarray
-        CAR T and tumour growth rates per day, shape ``(n,)``, read-only.
-    burden_factor : numpy.ndarray
-        The patient's ``P`` over the typical (or nominal) ``P``, shape ``(n,)``, read-only.
-    typical : Mapping[str, float]
-        The typical (median) values the cohort is scaled to.
-    seed : int or None
-        The integer seed, or ``None`` if a Generator was passed.
+    r, q, burden_factor : numpy.ndarray
+        CAR T and tumour growth rates per day, and the patient's ``P`` over the
+        typical (or nominal) ``P``; shape ``(n,)``, read-only.
+    typical, seed : Mapping[str, float], int or None
+        The typical (median) values the cohort is scaled to; the integer seed (``None`` for a Generator).
     """
 
     r: NDArray[np.float64]
@@ -201,10 +198,8 @@ def published_variability(
     method : {"moments", "monte_carlo"}
         Those moment relations, or sample SDs over :func:`virtual_patients`
         (``"net"`` before ``q`` is clipped at zero).
-    n_patients : int
-        Virtual patients for ``"monte_carlo"``, 2 to 10,000,000.
-    seed : int or numpy.random.Generator
-        Seed for ``"monte_carlo"``; the same seed gives the same numbers.
+    n_patients, seed
+        For ``"monte_carlo"``: virtual patients, 2 to 10,000,000, and their seed, as in :func:`virtual_patients`.
 
     Returns
     -------
@@ -250,14 +245,11 @@ def count_virtual_patients(
     n_patients : int
         Number of patients, 1 to 1,000,000.
     seed : int or numpy.random.Generator
-        Source of randomness; the draws are made in the order patients, (growth
-        rates), proportions, counts.
+        As in :func:`virtual_patients`; drawn in the order patients, (growth rates), proportions, counts.
     sample_days : array_like
         Days counted (whole days, increasing, >= 0).
-    noise_sd : float
-        SD of the log counts, in [0, 5].
-    scale_decades : float
-        Half-width, in decades, of the blood-to-pool proportion, in [0, 6].
+    noise_sd, scale_decades : float
+        SD of the log counts, in [0, 5]; half-width of the proportion, in decades, in [0, 6].
     r_log_sd : float or None
         ``None`` keeps each patient's own ``r``; a number in [0, 5] draws the
         calibrated ``r`` times ``exp(r_log_sd z)`` instead.  Either way

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import parameters
-from .._validation import as_real_array
+from .._validation import as_real_array, as_real_scalar, check_instance, check_positive_int
 from ..dosing import CeilingDose, DoseResponse, ScheduleComparison
 from ..model import Expansion
 from ..population import TargetAttainment
@@ -38,19 +38,13 @@ __all__ = [
 
 def find_artist(ax: Axes, gid: str):
     """The artist of ``ax`` whose gid is ``gid`` (lines, collections, patches); ValueError if none."""
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be matplotlib Axes; got {type(ax).__name__}")
+    check_instance("ax", ax, Axes)
     if not isinstance(gid, str):
         raise TypeError(f"gid must be a string; got {gid!r}")
     for artist in [*ax.lines, *ax.collections, *ax.patches]:
         if artist.get_gid() == gid:
             return artist
     raise ValueError(f"gid {gid!r} matches no artist on these axes")
-
-
-def _tumour_on_log_axis(tumour: np.ndarray) -> np.ndarray:
-    # the tumour term is drawn down to 1 AU, the default clearance level; below it is not drawn
-    return np.where(tumour >= 1.0, tumour, np.nan)
 
 
 def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None) -> Axes:
@@ -66,13 +60,15 @@ def plot_dosing_curves(result: Expansion, ceiling: float, ax: Axes | None = None
         raise TypeError(f"ceiling must be a scalar; got {ceiling_!r}")
     ax = axes_or_new(ax)
     ax.plot(result.t, result.car_t, color=CAR_T_COLOUR, lw=2, label="CAR T cells", gid="car-t")
-    ax.plot(result.t, _tumour_on_log_axis(result.tumour), color=TUMOUR_COLOUR, lw=2, label="tumour term (AU)", gid="tumour")
-    ax.axhline(float(ceiling_), color=TUMOUR_COLOUR, ls="--", lw=1.2, label="model peak ceiling", gid="ceiling")
-    clearance = float(result.clearance_day)
-    line = ax.axvline(
-        clearance if np.isfinite(clearance) else 0.0, color="0.4", ls=":", lw=1, label="tumour term below clearance level", gid="clearance"
+    # the tumour term is drawn down to 1 AU, the default clearance level; below it is not drawn
+    ax.plot(
+        result.t, np.where(result.tumour >= 1.0, result.tumour, np.nan), color=TUMOUR_COLOUR, lw=2, label="tumour term (AU)", gid="tumour"
     )
-    line.set_visible(bool(np.isfinite(clearance)))
+    ax.axhline(float(ceiling_), color=TUMOUR_COLOUR, ls="--", lw=1.2, label="model peak ceiling", gid="ceiling")
+    clearance, seen = float(result.clearance_day), bool(np.isfinite(result.clearance_day))  # hidden if the tumour never clears
+    ax.axvline(
+        clearance if seen else 0.0, color="0.4", ls=":", lw=1, label="tumour term below clearance level", gid="clearance", visible=seen
+    )
     return _over_days_on_log_axis(ax, result.t, "days after infusion", "CAR T (model cells); tumour term (AU)", ncols=4)
 
 
@@ -90,8 +86,7 @@ def plot_nomogram(
     Parameters
     ----------
     n0_grid, P_grid : numpy.ndarray
-        1-D grids (increasing) of doses in model cells (rows of ``grid``) and
-        burdens in AU (columns).
+        Increasing 1-D grids of doses (model cells, rows of ``grid``) and burdens (AU, columns), > 0.
     grid : DoseResponse
         :func:`cartmodel.dose_response` over ``n0_grid[:, None]`` and ``P_grid``.
     ceiling_line : CeilingDose
@@ -100,16 +95,14 @@ def plot_nomogram(
     under_ceiling : CeilingDose
         The same with the clearance requirement: drawn only where feasible.
     clearance_label : str
-        Legend entry of the shaded burdens that do not clear in time; best
-        naming the level and day ``under_ceiling`` was asked for.
+        Legend entry of the shaded burdens that do not clear in time.
 
     Artists: ``peak-map`` (the mesh, log10 of the peak), ``ceiling-contour``,
     ``under-ceiling`` and ``no-clearance`` (the shaded burdens that do not clear in time).
     """
     dose_cells = check_grid("n0_grid", n0_grid, low=0.0, low_open=True)
     burden_cells = check_grid("P_grid", P_grid, low=0.0, low_open=True)
-    if not isinstance(grid, DoseResponse):
-        raise TypeError(f"grid must be a DoseResponse returned by cartmodel.dose_response; got {type(grid).__name__}")
+    check_instance("grid", grid, DoseResponse)
     contour, best = nomogram_lines(ceiling_line, under_ceiling)  # checks both
     ax = axes_or_new(ax)
     if grid.peak.shape != (dose_cells.size, burden_cells.size):
@@ -124,20 +117,15 @@ def plot_nomogram(
     start = burden_cells[np.argmax(fails)] if fails.any() else burden_cells[-1]
     span = ax.axvspan(float(start), float(burden_cells[-1]), color="0.75", alpha=0.55, lw=0, label=str(clearance_label), gid="no-clearance")
     span.set_visible(bool(fails.any()))
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlim(burden_cells[0], burden_cells[-1])
-    ax.set_ylim(dose_cells[0], dose_cells[-1])
-    ax.set_xlabel(parameters.label("P"))
-    ax.set_ylabel("single " + parameters.label("n0"))
+    ax.set(xscale="log", yscale="log", xlim=(burden_cells[0], burden_cells[-1]), ylim=(dose_cells[0], dose_cells[-1]))
+    ax.set(xlabel=parameters.label("P"), ylabel="single " + parameters.label("n0"))
     return legend_above(ax, ncols=3)
 
 
 def nomogram_lines(ceiling_line: CeilingDose, under_ceiling: CeilingDose) -> tuple[np.ndarray, np.ndarray]:
     """The y data of the ceiling contour and of the largest-dose-under-the-ceiling line (NaN: not drawn)."""
-    for name, value in (("ceiling_line", ceiling_line), ("under_ceiling", under_ceiling)):
-        if not isinstance(value, CeilingDose):
-            raise TypeError(f"{name} must be a CeilingDose returned by cartmodel.dose_for_ceiling; got {type(value).__name__}")
+    check_instance("ceiling_line", ceiling_line, CeilingDose)
+    check_instance("under_ceiling", under_ceiling, CeilingDose)
     contour = np.where(ceiling_line.feasible & ~ceiling_line.at_max_dose, ceiling_line.n0, np.nan)
     best = np.where(under_ceiling.feasible, under_ceiling.n0, np.nan)
     return contour, best
@@ -161,17 +149,13 @@ def plot_schedule(comparison: ScheduleComparison, ax: Axes | None = None) -> Axe
 
 def _over_days_on_log_axis(ax: Axes, t: np.ndarray, xlabel: str, ylabel: str, ncols: int) -> Axes:
     """Finish a panel of trajectories: log y axis over the whole horizon, labels, the legend in rows above."""
-    ax.set_yscale("log")
-    ax.set_xlim(t[0], t[-1])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set(yscale="log", xlim=(t[0], t[-1]), xlabel=xlabel, ylabel=ylabel)
     return legend_above(ax, ncols)
 
 
 def schedule_markers(comparison: ScheduleComparison) -> tuple[np.ndarray, np.ndarray]:
     """Days of the infusions and the split curve's value on each (after the infusion)."""
-    if not isinstance(comparison, ScheduleComparison):
-        raise TypeError(f"comparison must be a ScheduleComparison; got {type(comparison).__name__}")
+    check_instance("comparison", comparison, ScheduleComparison)
     t = comparison.split.t
     dt = float(t[1] - t[0])
     steps = [min(int(np.ceil(day / dt - 1e-9)), len(t) - 1) for day, _ in comparison.doses]
@@ -202,23 +186,15 @@ def plot_target_attainment(
     Artists: ``pta-ceiling-<j>`` and ``pta-both-<j>`` lines for burden index ``j``,
     and ``pta-fraction``.
     """
-    if not isinstance(result, TargetAttainment):
-        raise TypeError(f"result must be a TargetAttainment from target_attainment; got {type(result).__name__}")
-    share = as_real_array("fraction", fraction, low=0.0, high=1.0, low_open=True)
-    if share.ndim:
-        raise TypeError(f"fraction must be a scalar; got {fraction!r}")
+    check_instance("result", result, TargetAttainment)
+    share = as_real_scalar("fraction", fraction, low=0.0, high=1.0, low_open=True)
     nb = result.P_grid.size
     if burden_indices is None:
         columns = sorted(set(np.linspace(0, nb - 1, min(4, nb)).round().astype(int).tolist()))
     else:
         if isinstance(burden_indices, (str, bytes)) or not isinstance(burden_indices, Iterable):
             raise TypeError(f"burden_indices must be an iterable of integers; got {burden_indices!r}")
-        columns = list(burden_indices)
-        for j in columns:
-            if isinstance(j, (bool, np.bool_)) or not isinstance(j, (int, np.integer)):
-                raise TypeError(f"burden_indices must contain integers; got {j!r}")
-            if not 0 <= j < nb:
-                raise ValueError(f"burden_indices must lie in [0, {nb - 1}]; got {j}")
+        columns = [check_positive_int(f"burden_indices[{i}]", j, low=0, high=nb - 1) for i, j in enumerate(burden_indices)]
     ax = axes_or_new(ax)
     under, both = result.probability_under_ceiling, result.probability_both
     colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(columns)))
@@ -226,13 +202,11 @@ def plot_target_attainment(
         label = f"burden {result.P_grid[j]:.3g} AU"
         ax.plot(result.n0_grid, under[:, j], color=colour, lw=2, label=label, gid=f"pta-ceiling-{j}")
         ax.plot(result.n0_grid, both[:, j], color=colour, lw=1.3, ls="--", gid=f"pta-both-{j}")
-    ax.axhline(float(share), color="0.5", ls=":", lw=1, gid="pta-fraction")
-    ax.set_xscale("log")
-    ax.set_ylim(-0.02, 1.02)
+    ax.axhline(share, color="0.5", ls=":", lw=1, gid="pta-fraction")
+    ax.set(xscale="log", ylim=(-0.02, 1.02))
     if result.n0_grid.size > 1:  # one dose: matplotlib chooses the limits around it
         ax.set_xlim(result.n0_grid[0], result.n0_grid[-1])
-    ax.set_xlabel("single dose (model cells)")
-    ax.set_ylabel("fraction of the cohort")
+    ax.set(xlabel="single dose (model cells)", ylabel="fraction of the cohort")
     ax.legend(frameon=False, fontsize=8, loc="lower left")
     return ax
 
@@ -252,8 +226,8 @@ def plot_dose_response(
     doses : numpy.ndarray
         1-D grid of single doses, in model cells, > 0.
     peaks : numpy.ndarray
-        Peaks in model cells, > 0, shape ``(len(doses), len(burdens))``: the
-        ``peak`` of :func:`cartmodel.dose_response` over ``doses[:, None]`` and ``burdens``.
+        Peaks in model cells, > 0, shape ``(len(doses), len(burdens))``, as from
+        :func:`cartmodel.dose_response` over ``doses[:, None]`` and ``burdens``.
     burdens : numpy.ndarray
         1-D antigen burdens ``P`` in AU, > 0, one per column of ``peaks``.
     ceiling : float, optional
@@ -273,10 +247,7 @@ def plot_dose_response(
         ax.plot(x, values[:, j], lw=2, label=f"burden P = {burden:.0e} AU", gid=f"peak-{j}")
     if ceiling is not None:
         ax.axhline(ceiling, color=TUMOUR_COLOUR, ls="--", lw=1.2, label="example model ceiling", gid="ceiling")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("single " + parameters.label("n0"))
-    ax.set_ylabel("predicted peak (model cells)")
+    ax.set(xscale="log", yscale="log", xlabel="single " + parameters.label("n0"), ylabel="predicted peak (model cells)")
     ax.legend(frameon=False, fontsize=9)
     return ax
 
@@ -297,9 +268,7 @@ def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray],
     """
     x = check_grid("infusions", infusions, low=1.0)
     for interval, values in check_mapping("ratios", ratios).items():
-        interval_days = as_real_array("ratios key", interval, low=0.0, low_open=True, unit="days")
-        if interval_days.ndim:
-            raise TypeError(f"ratios key must be an interval in days, a scalar; got {interval!r}")
+        as_real_scalar("ratios key", interval, low=0.0, low_open=True, unit="days")
         check_curve(f"ratios[{interval!r}]", values, x, log=True)
     ax = axes_or_new(ax)
     for interval, values in ratios.items():
@@ -312,8 +281,7 @@ def plot_split_ratios(infusions: np.ndarray, ratios: Mapping[float, np.ndarray],
             gid=f"ratio-{interval:g}",
         )
     ax.axhline(1.0, color="0.5", lw=0.8, gid="one-infusion")
-    ax.set_xlabel("number of equal infusions")
-    ax.set_ylabel("peak / peak of one infusion")
+    ax.set(xlabel="number of equal infusions", ylabel="peak / peak of one infusion")
     ax.legend(frameon=False, fontsize=9)
     return ax
 
@@ -351,16 +319,12 @@ def plot_relative_peaks(
         check_curve(f"peaks[{name!r}]", values, x, log=True)
         if name not in reference:
             raise ValueError(f"baselines must have an entry for every line; got none for {name!r}")
-        base = as_real_array(f"baselines[{name!r}]", reference[name], low=0.0, low_open=True)
-        if base.ndim:
-            raise TypeError(f"baselines[{name!r}] must be a scalar; got {reference[name]!r}")
+        as_real_scalar(f"baselines[{name!r}]", reference[name], low=0.0, low_open=True)
     ax = axes_or_new(ax)
     styles: list[dict[str, Any]] = [dict(lw=3.0, alpha=0.6), dict(ls="--"), dict(ls="-"), dict(ls=":", lw=2.0)]
     for k, (name, values) in enumerate(curves.items()):
         ax.plot(x, np.asarray(values, dtype=float) / float(reference[name]), label=name, gid=f"relative-{k}", **styles[k % len(styles)])
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    ax.set(xscale="log", yscale="log")
     ax.axvline(1.0, color="0.7", lw=0.8, ls=":", gid="factor-1")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("peak relative to the baseline")
+    ax.set(xlabel=xlabel, ylabel="peak relative to the baseline")
     return ax

@@ -36,12 +36,10 @@ def plot_kill_scan(
         1-D killing rates, per day, >= 0.
     values : mapping of label to array
         One line per entry, one value per rate (``inf`` or NaN leave a gap).
-    ylabel : str
-        Label of the vertical axis.
+    ylabel, log : str, bool
+        Label of the vertical axis; whether it is logarithmic.
     marks : mapping of label to float, optional
         Horizontal reference lines (a day, a residual), drawn dotted.
-    log : bool
-        Logarithmic vertical axis.
 
     Artists: ``scan-<k>`` for the ``k``-th line, ``mark-<k>`` for the marks.
     """
@@ -56,8 +54,7 @@ def plot_kill_scan(
         ax.annotate(label, xy=(x[-1], level), xytext=(-2, 2), textcoords="offset points", ha="right", va="bottom", fontsize=8, color="0.3")
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel("killing rate \u03b3 (per day)")
-    ax.set_ylabel(ylabel)
+    ax.set(xlabel="killing rate \u03b3 (per day)", ylabel=ylabel)
     ax.legend(frameon=False, fontsize=8)
     return ax
 
@@ -80,10 +77,8 @@ def plot_dose_window(
     lowest, highest : mapping of label to array
         For each model, the lower and upper bound at each burden (NaN where none).
         Lower bounds are solid lines, upper bounds dashed, in the same colour.
-    label_range : (float, float), optional
-        The label dose range, shaded grey.
-    dose_range : (float, float)
-        The searched range of doses (the vertical limits).
+    label_range, dose_range : (float, float)
+        The label dose range, shaded grey (optional); the searched doses, the vertical limits.
 
     Artists: ``lowest-<k>`` and ``highest-<k>`` for the ``k``-th model, ``label-range``.
     """
@@ -104,11 +99,8 @@ def plot_dose_window(
             label=f"{label}: largest dose under the ceiling",
             gid=f"highest-{k}",
         )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_ylim(*dose_range)
-    ax.set_xlabel("burden (multiple of the calibrated burden)")
-    ax.set_ylabel("dose (multiple of the median dose)")
+    ax.set(xscale="log", yscale="log", ylim=dose_range)
+    ax.set(xlabel="burden (multiple of the calibrated burden)", ylabel="dose (multiple of the median dose)")
     ax.legend(frameon=False, fontsize=7, loc="lower right")
     return ax
 
@@ -139,8 +131,7 @@ def plot_verdicts(findings: Sequence[str], verdicts: Mapping[str, Sequence[str]]
             ax.add_patch(Rectangle((j, n_rows - 1 - i), 0.96, 0.9, color=colour, gid=f"cell-{i}-{j}"))
             ax.text(j + 0.48, n_rows - 1 - i + 0.45, verdict, ha="center", va="center", fontsize=7.5, color="white", wrap=True)
     for i in range(n_rows):
-        first = [column[i] for column in columns.values()]
-        if len(set(first)) > 1:
+        if len({column[i] for column in columns.values()}) > 1:
             ax.annotate(
                 "changes",
                 xy=(n_columns, n_rows - 1 - i + 0.45),
@@ -151,8 +142,7 @@ def plot_verdicts(findings: Sequence[str], verdicts: Mapping[str, Sequence[str]]
                 fontweight="bold",
                 gid=f"changed-{i}",
             )
-    ax.set_xlim(0, n_columns + 0.5)
-    ax.set_ylim(0, n_rows)
+    ax.set(xlim=(0, n_columns + 0.5), ylim=(0, n_rows))
     ax.set_xticks([j + 0.48 for j in range(n_columns)], list(columns), fontsize=9)
     ax.xaxis.tick_top()
     ax.set_yticks([n_rows - 1 - i + 0.45 for i in range(n_rows)], rows, fontsize=8)
