@@ -470,12 +470,12 @@ class DoseWindow:
 
     @property
     def low(self) -> NDArray[np.float64]:
-        """Lower end of the window: the larger of the smallest clearing dose and the smallest dose under the ceiling."""
+        """Lower end of the window, the larger of the smallest clearing dose and the smallest dose under the ceiling."""
         return np.fmax(self.lowest_clearing, self.lowest_under) * np.where(np.isnan(self.lowest_clearing), np.nan, 1.0)
 
     @property
     def high(self) -> NDArray[np.float64]:
-        """Upper end of the window: the largest dose under the ceiling."""
+        """Upper end of the window, the largest dose under the ceiling."""
         return self.highest_under
 
     @property

@@ -115,7 +115,7 @@ class Parameter:
 
     @property
     def label(self) -> str:
-        """Label for axes and controls: meaning, symbol and unit."""
+        """Label for axes and controls, with meaning, symbol and unit."""
         unit = "" if self.unit == UNITS["affinity"] else f" ({self.unit})"
         symbol = f" {self.symbol}" if self.symbol else ""
         return f"{self.meaning}{symbol}{unit}"
