@@ -10,6 +10,7 @@ assertions ``assert_refused`` and ``assert_counts``.
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable
@@ -144,11 +145,31 @@ PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
     "marrow_cells_per_kg": (1e9, 1e11),
     "antigen_molecules_per_blast": (0.0, 1e6),
 }
-# patient quantities outside their physiological ranges (the parameter table), at both ends
-PATIENT_BAD = {
-    **{name: outside_row(name) for name in PATIENT_FIELD_RANGES},
-    "antigen": st.sampled_from([1, None, b"CD19"]), "label": st.sampled_from([1, None, b"x"]),
+# Equation 2's keywords (days shortened), which the functions that take its checked settings refuse
+EQ2_KEYWORDS = dict(K=FIGURE_1["K"], r=FIGURE_1["r"], q=FIGURE_1["q"], days=10.0, dt=1.0, tumour_term=True, reading="exact")
+EQ2_SETTINGS = cm.equation_2_settings(**EQ2_KEYWORDS)
+HORIZON = dict(days=60.0, dt=1.0, reading="exact", b_placement="capacity")
+# What is bad for a parameter of this name in every function that has it (``refusal``'s default).
+BAD_BY_NAME: dict[str, st.SearchStrategy[Any]] = {
+    **dict.fromkeys(("reading", "b_placement", "group", "state", "sex", "presentation"), BAD_CHOICE),
+    **dict.fromkeys(("patients", "chunk_size"), BAD_INT),
+    "cohort": BAD_OBJECT,
+    "seed": BAD_SEED,
+    "days": bad_horizon(),
+    "dt": st.one_of(POSITIVE, st.just(0.7)),
+    "rng": st.sampled_from([1, None, "rng", np.random.RandomState(0)]),
+    "settings": st.one_of(BAD_OBJECT, st.just(EQ2_KEYWORDS)),
+    "repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
+    "sample_days": BAD_SAMPLE_DAYS,
+    **dict.fromkeys(("noise_sd", "scale_decades"), NON_NEGATIVE),
+    "reference_antigen_molecules": POSITIVE,
+    "antigen": st.sampled_from([1, None, b"CD19"]),
+    "label": st.sampled_from([1, None, b"x"]),
+    **dict.fromkeys(("rho_p", "blast_fraction"), FRACTION),
 }
+
+EQ1_BAD = {name: outside_row(name) for name in EQ1}
+HORIZON_BAD = {name: BAD_BY_NAME[name] for name in HORIZON}
 
 
 @dataclass(frozen=True)
@@ -162,9 +183,20 @@ class Refusal:
     scalars: frozenset[str] = field(default_factory=frozenset)  # numeric parameters that must be scalars
 
 
-def refusal(call: Callable[..., Any], valid: dict[str, Any], bad: dict[str, Any], *, arrays: str = "",
-            scalars: str = "") -> Refusal:
-    return Refusal(call, valid, bad, frozenset(arrays.split()), frozenset(scalars.split()))
+def refusal(
+    call: Callable[..., Any],
+    valid: dict[str, Any],
+    bad: dict[str, Any] | None = None,
+    *,
+    arrays: str = "",
+    scalars: str = "",
+    by_name: dict[str, Any] = BAD_BY_NAME,
+) -> Refusal:
+    """``call``'s valid arguments: its signature's defaults, updated by ``valid``. What is bad for each of them: the
+    strategy in ``bad``, else in ``by_name`` for a parameter of that name, else outside its row of the parameter table."""
+    valid = {name: p.default for name, p in inspect.signature(call).parameters.items() if p.default is not p.empty} | valid
+    shared = {name: by_name[name] if name in by_name else outside_row(name) for name in valid if name in by_name or name in PARAMETERS}
+    return Refusal(call, valid, shared | (bad or {}), frozenset(arrays.split()), frozenset(scalars.split()))
 
 
 def assert_drawn_call_refused(data: st.DataObject, refusals: dict[str, Refusal], *, in_arrays: bool = False) -> None:
@@ -177,16 +209,6 @@ def assert_drawn_call_refused(data: st.DataObject, refusals: dict[str, Refusal],
     if in_arrays and name in spec.arrays and spec.valid.get(name) is not None and data.draw(st.booleans(), label="inside an array"):
         bad = [spec.valid[name], bad]
     assert_refused(lambda: spec.call(**{**spec.valid, name: bad}), name)
-
-
-EQ1_BAD = {"r": POSITIVE, "q": NON_NEGATIVE, "B": POSITIVE, "P": NON_NEGATIVE, "K": POSITIVE}
-REP_SETTINGS = dict(K=FIGURE_1["K"], r=FIGURE_1["r"], q=FIGURE_1["q"], days=10.0, dt=1.0, tumour_term=True,
-                    reading="exact")
-REP_SETTINGS_BAD = {"K": POSITIVE, "r": POSITIVE, "q": NON_NEGATIVE, "days": bad_horizon(),
-                    "dt": st.one_of(POSITIVE, st.just(0.7)), "tumour_term": BAD_BOOL, "reading": BAD_CHOICE}
-HORIZON = dict(days=60.0, dt=1.0, reading="exact", b_placement="capacity")
-HORIZON_BAD = {"days": bad_horizon(), "dt": st.one_of(POSITIVE, st.just(0.7)), "reading": BAD_CHOICE,
-               "b_placement": BAD_CHOICE}
 
 
 # --------------------------------------------------------------------------
