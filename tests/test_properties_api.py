@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis): bad input to every public callable, and which property covers each.
 
-The properties over valid ranges live in one module per subject (test_properties and
-test_properties_model, _burden, _repertoire, _fitting, _dosing, _plotting, _widgets), their shared
+The properties over valid ranges live in one module per subject (test_properties_model,
+_burden, _repertoire, _fitting, _dosing, _plotting, _widgets), their shared
 strategies in tests/strategies.py. This module holds the cross-cutting tables:
 
 * ``REFUSALS``: outside the valid ranges, the only exceptions are ValueError and TypeError, and the
@@ -39,7 +39,6 @@ from cartmodel import (
 )
 from cartmodel.paper import FIGURE_1
 
-from . import test_properties as equation_1  # the properties of cartmodel.model
 from . import test_properties_burden as burden_properties
 from . import test_properties_dosing as dosing_properties
 from . import test_properties_fitting as fitting_properties
@@ -423,7 +422,6 @@ def test_regression_format_cells_refuses_what_is_not_a_real_number(bad):
 NOT_FUZZED_MODULES = {"cartmodel.paper", "cartmodel.published"}
 # The properties are the hypothesis tests of these modules; those over bad input say so in their name.
 PROPERTY_MODULES = (
-    equation_1,
     model_properties,
     burden_properties,
     repertoire_properties,
@@ -434,7 +432,7 @@ PROPERTY_MODULES = (
     sys.modules[__name__],
 )
 OVER_BAD_INPUT = re.compile("bad_input|refuses_unknown")
-BOTH = {equation_1.test_affinity_from_ic50}  # over valid and bad input alike
+BOTH = {model_properties.test_affinity_from_ic50}  # over valid and bad input alike
 # Table-driven properties reach the callables with a row in their table; the others, those they name.
 TABLES = {
     test_bad_input_is_refused_naming_the_parameter: [spec.call for spec in REFUSALS.values()],
