@@ -10,6 +10,7 @@ assertions ``assert_refused`` and ``assert_counts``.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import re
@@ -134,17 +135,7 @@ STANDARD_COUNTS = tuple(float(x) for x in cm.sample_counts(STANDARD_DAYS, **EQ1,
                                                            rng=np.random.default_rng(1)))
 COHORT_FIT = cm.fit_cohort(STANDARD_DAYS, (STANDARD_COUNTS, STANDARD_COUNTS), B=EQ1["B"], K=EQ1["K"], r=EQ1["r"],
                            q=EQ1["q"], noise_sd=0.3)
-PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
-    "weight_kg": (2.0, 200.0),
-    "wbc_giga_per_l": (1e-3, 1e3),
-    "blood_blast_fraction": (0.0, 1.0),
-    "marrow_cellularity_fraction": (0.0, 1.0),
-    "marrow_infiltration_fraction": (0.0, 1.0),
-    "normal_cellularity_fraction": (0.05, 1.0),
-    "blood_volume_ml_per_kg": (40.0, 120.0),
-    "marrow_cells_per_kg": (1e9, 1e11),
-    "antigen_molecules_per_blast": (0.0, 1e6),
-}
+PATIENT_FIELDS = [field.name for field in dataclasses.fields(cm.AllPatient) if field.name in PARAMETERS]  # the measured ones
 # Equation 2's keywords (days shortened), which the functions that take its checked settings refuse
 EQ2_KEYWORDS = dict(K=FIGURE_1["K"], r=FIGURE_1["r"], q=FIGURE_1["q"], days=10.0, dt=1.0, tumour_term=True, reading="exact")
 EQ2_SETTINGS = cm.equation_2_settings(**EQ2_KEYWORDS)
@@ -214,7 +205,16 @@ def assert_drawn_call_refused(data: st.DataObject, refusals: dict[str, Refusal],
 # --------------------------------------------------------------------------
 # shared valid ranges
 
-PATIENTS = st.builds(cm.AllPatient, **{name: st.floats(*bounds) for name, bounds in PATIENT_FIELD_RANGES.items()})
+
+
+def patient_range(name: str) -> tuple[float, float]:
+    """A patient quantity's range: from the bottom of its valid range to the top of its slider (the parameter table)."""
+    return PARAMETERS[name].low, PARAMETERS[name].control[1]
+
+
+PATIENTS = st.builds(
+    cm.AllPatient, **{name: st.floats(*patient_range(name), exclude_min=PARAMETERS[name].low_open) for name in PATIENT_FIELDS}
+)
 
 SEEDS = st.integers(0, 2**32 - 1)
 

@@ -67,7 +67,7 @@ from .strategies import (
     LIBRARY,
     NON_NEGATIVE,
     PATIENT,
-    PATIENT_FIELD_RANGES,
+    PATIENT_FIELDS,
     POSITIVE,
     RATES,
     REPERTOIRE,
@@ -138,7 +138,7 @@ REFUSALS: dict[str, Refusal] = {
     "p_from_antigen": refusal(cm.p_from_antigen, {"antigen_molecules": 1e15}, arrays="antigen_molecules reference_antigen_molecules"),
     "antigen_from_p": refusal(cm.antigen_from_p, {"P": 10.0}, arrays="P reference_antigen_molecules"),
     "AllPatient": refusal(
-        cm.AllPatient, {name: getattr(PATIENT, name) for name in PATIENT_FIELD_RANGES}, arrays=" ".join(PATIENT_FIELD_RANGES)
+        cm.AllPatient, {name: getattr(PATIENT, name) for name in PATIENT_FIELDS}, arrays=" ".join(PATIENT_FIELDS)
     ),
     "estimate_burden": refusal(cm.estimate_burden, {"patient": PATIENT}, {"patient": BAD_OBJECT}),
     "one_at_a_time_sensitivity": refusal(

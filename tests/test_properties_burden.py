@@ -15,10 +15,11 @@ from cartmodel import burden as bd
 
 from .conftest import examples
 from .strategies import (
-    PATIENT_FIELD_RANGES,
+    PATIENT_FIELDS,
     PATIENTS,
     assert_counts,
     log_uniform,
+    patient_range,
 )
 
 # --------------------------------------------------------------------------
@@ -94,20 +95,20 @@ def test_estimate_burden_for_any_patient(patient, heavier):
                                                          rel=1e-15)
     assert 0.0 <= float(estimate.marrow_share) <= 1.0
     assert_counts("P", estimate.P())
-    rebuilt = cm.AllPatient(**{name: float(getattr(patient, name)) for name in PATIENT_FIELD_RANGES})  # plain floats in
+    rebuilt = cm.AllPatient(**{name: float(getattr(patient, name)) for name in PATIENT_FIELDS})  # plain floats in
     assert float(cm.estimate_burden(rebuilt).antigen_molecules) == float(estimate.antigen_molecules)
     both = cm.estimate_burden(patient.replace(weight_kg=[float(patient.weight_kg), heavier * float(patient.weight_kg)]))
     assert both.total_blasts.shape == (2,) and both.total_blasts[1] >= both.total_blasts[0]  # weight scales the blasts
 
 
 SENSITIVITY_RANGES = st.dictionaries(
-    st.sampled_from(sorted(PATIENT_FIELD_RANGES)),
+    st.sampled_from(sorted(PATIENT_FIELDS)),
     st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
     min_size=1, max_size=4,
 ).map(lambda ranges: {
     name: tuple(max(low + u * (high - low), 1e-3 if name in ("weight_kg", "wbc_giga_per_l") else low)
                 for u in pair)
-    for name, pair in ranges.items() for low, high in [PATIENT_FIELD_RANGES[name]]
+    for name, pair in ranges.items() for low, high in [patient_range(name)]
 })
 
 
