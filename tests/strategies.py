@@ -228,6 +228,13 @@ def from_table(name: str) -> st.SearchStrategy[float]:
     return log_uniform(low / 10, high * 10) if scale == "log" else st.floats(low, high)
 
 
+def slider(name: str) -> st.SearchStrategy[float]:
+    """Values of the parameter ``name`` over its slider's range in the parameter table, ends included."""
+    low, high, scale, _ = PARAMETERS[name].control
+    return log_uniform(low, high) if scale == "log" else st.floats(low, high)
+
+
+CEILING = slider("ceiling")
 RATE_R = from_table("r")
 RATE_Q = from_table("q")
 SCALE_K = from_table("K")

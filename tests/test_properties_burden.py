@@ -185,22 +185,17 @@ def test_patient_from_measurements(age_years, sex, **measured):
 @given(**MEASURED)
 def test_sensitivity_range_holds_the_estimate(**measured):
     patient = bd.patient_from_measurements(**measured)
-    age_years, blood_blast_fraction, antigen_molecules_per_blast = (
-        measured[name] for name in ("age_years", "blood_blast_fraction", "antigen_molecules_per_blast"))
-    marrow_cellularity_fraction, marrow_infiltration_fraction = (
-        measured["marrow_cellularity_fraction"], measured["marrow_infiltration_fraction"])
     state = bd.sensitivity_state(patient)
-    limits = bd.STATE_RANGES
-    in_relapse = all(low <= v <= high for v, (low, high) in (
-        (marrow_cellularity_fraction, limits["relapse"]["marrow_cellularity_fraction"]),
-        (marrow_infiltration_fraction, limits["relapse"]["marrow_infiltration_fraction"])))
-    in_mrd = all(low <= v <= high for v, (low, high) in (
-        (marrow_infiltration_fraction, limits["near MRD"]["marrow_infiltration_fraction"]),
-        (blood_blast_fraction, limits["near MRD"]["blood_blast_fraction"])))
+
+    def inside(state: str, *names: str) -> bool:
+        return all(bd.STATE_RANGES[state][name][0] <= measured[name] <= bd.STATE_RANGES[state][name][1] for name in names)
+
+    in_relapse = inside("relapse", "marrow_cellularity_fraction", "marrow_infiltration_fraction")
+    in_mrd = inside("near MRD", "marrow_infiltration_fraction", "blood_blast_fraction")
     assert state == ("relapse" if in_relapse else "near MRD" if in_mrd else None)
     if state is None:
         return
-    group = str(bd.age_group(age_years))
+    group = str(bd.age_group(measured["age_years"]))
     low, high = bd.sensitivity_p_range(patient, group=group, state=state)
     P = float(cm.estimate_burden(patient).P())
     assert 0.0 <= low <= high
@@ -211,5 +206,5 @@ def test_sensitivity_range_holds_the_estimate(**measured):
     assert high >= float(cm.p_from_antigen(max(density.low_output, density.high_output))) * (1 - 1e-12)
     # the white-cell count varies around the measured value, so the range holds the estimate wherever the
     # patient's own values lie inside every varied range (always true at relapse for these fields)
-    if state == "relapse" and antigen_molecules_per_blast <= 29_000 and antigen_molecules_per_blast >= 2_000:
+    if state == "relapse" and 2_000 <= measured["antigen_molecules_per_blast"] <= 29_000:
         assert low <= P * (1 + 1e-12) and P <= high * (1 + 1e-12)

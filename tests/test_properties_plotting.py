@@ -24,6 +24,7 @@ from .strategies import (
     BAD_OBJECT,
     BAD_VECTOR,
     BURDEN_P,
+    CEILING,
     DOSE,
     EQ1,
     FREE_SETS,
@@ -71,16 +72,12 @@ def positive_curve(data: st.DataObject, n: int, low: float = 1e-6, high: float =
     return np.array(data.draw(st.lists(log_uniform(low, high), min_size=n, max_size=n), label="curve"))
 
 
+@functools.cache
 def cached_fit(free: tuple[str, ...]) -> cm.BurdenFit:
-    if free not in _FITS:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
-            _FITS[free] = cm.fit_burden(STANDARD_DAYS, STANDARD_COUNTS, B=EQ1["B"], K=EQ1["K"], r=EQ1["r"],
-                                        q=EQ1["q"] if "q" not in free else 1.0, free=free, horizon_days=40)
-    return _FITS[free]
-
-
-_FITS: dict[tuple[str, ...], cm.BurdenFit] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
+        q = EQ1["q"] if "q" not in free else 1.0
+        return cm.fit_burden(STANDARD_DAYS, STANDARD_COUNTS, B=EQ1["B"], K=EQ1["K"], r=EQ1["r"], q=q, free=free, horizon_days=40)
 
 
 def nomogram_inputs(data: st.DataObject) -> dict[str, Any]:
@@ -89,7 +86,7 @@ def nomogram_inputs(data: st.DataObject) -> dict[str, Any]:
     burdens = np.logspace(-2, data.draw(st.floats(-1.0, 4.0), label="top burden"), n_burden)
     common = dict(B=data.draw(AFFINITY_B, label="B"), r=data.draw(RATE_R, label="r"), q=data.draw(RATE_Q, label="q"),
                   K=FIGURE_1["K"])
-    ceiling = data.draw(log_uniform(1e5, 1e11), label="ceiling")
+    ceiling = data.draw(CEILING, label="ceiling")
     clear_by = data.draw(st.sampled_from([10.0, 42.0, 60.0]), label="clear by")
     return dict(
         n0_grid=doses, P_grid=burdens, grid=cm.dose_response(n0=doses[:, None], P=burdens, **common),
@@ -186,7 +183,7 @@ def draw_dose_response(data: st.DataObject, ax: Axes) -> Any:
     burdens = np.logspace(-2, 6, data.draw(st.integers(1, 4), label="burdens"))
     values = data.draw(st.fixed_dictionaries({"r": RATE_R, "q": RATE_Q, "B": AFFINITY_B}), label="Equation 1")
     grid = cm.dose_response(n0=doses[:, None], P=burdens, K=FIGURE_1["K"], days=30, **values)
-    ceiling = data.draw(st.one_of(st.none(), log_uniform(1e5, 1e11)), label="ceiling")
+    ceiling = data.draw(st.one_of(st.none(), CEILING), label="ceiling")
     return plotting.plot_dose_response(doses, grid.peak, burdens, ax=ax, ceiling=ceiling)
 
 
@@ -225,8 +222,7 @@ PLOTTERS: dict[str, Callable[[st.DataObject, Axes], Any]] = {
     "plot_response_by_infusions": draw_response,
     "find_artist": draw_found_artist,
     "nomogram_lines": draw_nomogram_lines,
-    "plot_dosing_curves": lambda data, ax: plotting.plot_dosing_curves(
-        one_run(data), data.draw(log_uniform(1e5, 1e11), label="ceiling"), ax=ax),
+    "plot_dosing_curves": lambda data, ax: plotting.plot_dosing_curves(one_run(data), data.draw(CEILING, label="ceiling"), ax=ax),
     "plot_nomogram": draw_nomogram_lines,
     "plot_schedule": draw_schedule_markers,
     "schedule_markers": draw_schedule_markers,
@@ -245,7 +241,7 @@ PLOTTERS: dict[str, Callable[[st.DataObject, Axes], Any]] = {
                                                              seed=data.draw(SEEDS, label="seed")),
                                      n0_grid=np.logspace(-3, 6, data.draw(st.integers(1, 5), label="doses")),
                                      P_grid=np.logspace(-2, 4, data.draw(st.integers(1, 5), label="burdens")),
-                                     ceiling=data.draw(log_uniform(1e5, 1e11), label="ceiling")),
+                                     ceiling=data.draw(CEILING, label="ceiling")),
         ax=ax, fraction=data.draw(st.floats(0.01, 1.0), label="fraction")),
 }
 
