@@ -1,11 +1,8 @@
-"""Shared strategies and helpers of the property tests (hypothesis) over cartmodel's public API.
+"""Shared strategies and helpers of the property tests (hypothesis), ``test_properties_*.py``.
 
-The fuzz tests of cartmodel's public API are one module per subject (``test_properties_*.py``),
-with the bad input to every function and the registry of which property covers each public
-callable in ``test_properties_api.py``. They draw from these: the valid ranges the chapters and
-widgets reach (read from the parameter table, with margin), values outside them (``outside``, ``POSITIVE``, ...), the
-``Refusal`` records of how to call a function and what is bad for each parameter, and the
-assertions ``assert_refused`` and ``assert_counts``.
+The valid ranges the chapters and widgets reach (read from the parameter table), values outside
+them (``outside``, ``POSITIVE``, ...), the ``Refusal`` records of how to call a function and what is
+bad for each parameter, and the assertions ``assert_refused`` and ``assert_counts``.
 """
 
 from __future__ import annotations

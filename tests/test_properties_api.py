@@ -86,18 +86,11 @@ from .strategies import (
 # bad input to every function; parameters not named here get the strategy of their name (strategies.BAD_BY_NAME)
 # or of their row of the parameter table
 
-MEASUREMENTS = dict(
-    weight_kg=70.0,
-    age_years=40.0,
-    sex="woman",
-    wbc_giga_per_l=20.0,
-    blood_blast_fraction=0.5,
-    marrow_infiltration_fraction=0.7,
-    marrow_cellularity_fraction=0.9,
-)
+MEASUREMENTS = dict(weight_kg=70.0, age_years=40.0, sex="woman", wbc_giga_per_l=20.0, blood_blast_fraction=0.5,
+                    marrow_infiltration_fraction=0.7, marrow_cellularity_fraction=0.9,
+                    antigen_molecules_per_blast=2.2e4, label="")
 COHORT = population.draw_cohort(3, seed=1)
 EQ2_SETTINGS_BAD = BAD_BY_NAME["settings"]
-SPLIT_INFUSIONS = st.one_of(BAD_INT, st.just(1001))
 REFUSALS: dict[str, Refusal] = {
     # the burden estimate
     "wbc_cells_per_ul_from_giga_per_l": refusal(cm.wbc_cells_per_ul_from_giga_per_l, {"wbc_giga_per_l": 4.5}, arrays="wbc_giga_per_l"),
