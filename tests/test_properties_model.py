@@ -33,6 +33,7 @@ from .strategies import (
     RATE_Q,
     RATE_R,
     SCALE_K,
+    WRONG_TYPES,
     log_uniform,
 )
 
@@ -40,7 +41,6 @@ from .strategies import (
 # Equation 1
 
 BAD_NUMBERS = [0.0, -1.0, -1e-9, math.nan, math.inf, -math.inf]
-WRONG_TYPES = ["1.0", None, True, 1 + 1j, [1.0, "x"], object()]
 
 
 def assert_valid_expansion(result: cm.Expansion) -> None:
@@ -92,7 +92,7 @@ def test_simulate_bad_input_raises_naming_the_parameter(name, bad, as_array):
 
 @settings(max_examples=examples(1500))
 @given(
-    ic50=st.one_of(st.floats(1e-6, 1e6), st.sampled_from(BAD_NUMBERS + WRONG_TYPES)),
+    ic50=st.one_of(st.floats(1e-6, 1e6), st.sampled_from([*BAD_NUMBERS, *WRONG_TYPES])),
 )
 def test_affinity_from_ic50(ic50):
     if isinstance(ic50, float) and math.isfinite(ic50) and ic50 > 0:
