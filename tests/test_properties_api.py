@@ -394,10 +394,13 @@ def listed(strategy: st.SearchStrategy[Any]) -> list[Any]:
     return list(strategy.elements) if isinstance(strategy, SampledFromStrategy) else []
 
 
-@pytest.mark.parametrize(("function", "name"), sorted((f, name) for f, spec in REFUSALS.items() for name in spec.bad))
+ALL_REFUSALS = {**REFUSALS, **plotting_properties.PLOT_REFUSALS, **widgets_properties.WIDGET_REFUSALS}
+
+
+@pytest.mark.parametrize(("function", "name"), sorted((f, name) for f, spec in ALL_REFUSALS.items() for name in spec.bad))
 def test_every_listed_bad_value_is_refused(function, name):
-    # whatever the profile draws above, on every run: each listed bad value and the simplest drawn one
-    spec = REFUSALS[function]
+    # whatever the profiles draw, on every run: each listed bad value and the simplest drawn one
+    spec = ALL_REFUSALS[function]
     for bad in [*listed(spec.bad[name]), find(spec.bad[name], lambda _: True)]:
         assert_refused(functools.partial(spec.call, **{**spec.valid, name: bad}), name)
 
