@@ -20,6 +20,7 @@ from .strategies import (
     assert_counts,
     log_uniform,
     patient_range,
+    slider,
 )
 
 # --------------------------------------------------------------------------
@@ -39,7 +40,7 @@ def test_wbc_unit_conversions_round_trip(wbc):
 
 @settings(max_examples=examples(400))
 @given(weight=st.floats(0.5, 270.0), group=st.sampled_from(sorted(DEFAULT_ML_PER_KG)),
-       ml_per_kg=st.one_of(st.none(), st.floats(40.0, 120.0)), height=st.floats(0.3, 3.0),
+       ml_per_kg=st.one_of(st.none(), slider("blood_volume_ml_per_kg")), height=st.floats(0.3, 3.0),
        sex=st.sampled_from(["man", "woman"]))
 def test_blood_volumes(weight, group, ml_per_kg, height, sex):
     volume = float(cm.blood_volume_ml(weight, group=group, ml_per_kg=ml_per_kg))
@@ -51,8 +52,8 @@ def test_blood_volumes(weight, group, ml_per_kg, height, sex):
 
 @settings(max_examples=examples(500))
 @given(weight=st.floats(0.5, 300.0), cellularity=st.floats(0.0, 1.0), infiltration=st.floats(0.0, 1.0),
-       cells_per_kg=log_uniform(1e9, 1e11), wbc=log_uniform(1e-3, 1e3), fraction=st.floats(0.0, 1.0),
-       volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0), normal=st.floats(0.05, 1.0))
+       cells_per_kg=slider("marrow_cells_per_kg"), wbc=log_uniform(1e-3, 1e3), fraction=st.floats(0.0, 1.0),
+       volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0), normal=slider("normal_cellularity_fraction"))
 def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per_kg, wbc, fraction, volume, age,
                                     normal):
     nucleated = float(cm.marrow_nucleated_cells(weight, cells_per_kg=cells_per_kg))
@@ -155,10 +156,10 @@ def test_marrow_blast_share(patient, rate, days):
 
 
 MEASURED = dict(
-    weight_kg=st.floats(0.5, 300.0), age_years=st.floats(0.0, 95.0), sex=st.sampled_from(["man", "woman"]),
-    wbc_giga_per_l=log_uniform(1e-2, 2000.0), blood_blast_fraction=st.floats(0.0, 1.0),
+    weight_kg=st.floats(0.5, 300.0), age_years=slider("age_years"), sex=st.sampled_from(["man", "woman"]),
+    wbc_giga_per_l=log_uniform(1e-2, 2000.0), blood_blast_fraction=slider("blood_blast_fraction"),
     marrow_infiltration_fraction=st.one_of(log_uniform(1e-5, 1.0), st.just(0.0)),
-    marrow_cellularity_fraction=st.floats(0.0, 1.0), antigen_molecules_per_blast=st.floats(0.0, 1e6),
+    marrow_cellularity_fraction=slider("marrow_cellularity_fraction"), antigen_molecules_per_blast=st.floats(0.0, 1e6),
 )
 
 
