@@ -238,6 +238,7 @@ SCALE_K = from_table("K")
 AFFINITY_B = from_table("B")
 BURDEN_P = st.one_of(st.just(0.0), from_table("P"))
 DOSE = from_table("n0")
+EQ1_DRAWN = dict(P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K)  # Equation 1's parameters over their ranges
 
 
 def small_repertoire(seed: int, n_clones: int, tumour_fraction: float) -> cm.Repertoire:

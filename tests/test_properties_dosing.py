@@ -23,12 +23,12 @@ from .strategies import (
     BURDEN_P,
     CEILING,
     DOSE,
+    EQ1_DRAWN,
     HORIZONS,
     NON_NEGATIVE,
     POSITIVE,
     RATE_Q,
     RATE_R,
-    SCALE_K,
     SEEDS,
     assert_counts,
     assert_refused,
@@ -41,8 +41,7 @@ from .strategies import (
 
 
 @settings(max_examples=examples(300))
-@given(dose=DOSE, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K, horizon=HORIZONS,
-       reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
+@given(dose=DOSE, **EQ1_DRAWN, horizon=HORIZONS, reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, reading, placement):
     days, dt = horizon
     common = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=placement)
@@ -234,8 +233,7 @@ FORM = st.sampled_from(killing.KILLING_FORMS)
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(dose=DOSE, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K, gamma=KILL_RATE, k=KILL_SATURATION,
-       form=FORM, placement=st.sampled_from(cm.B_PLACEMENTS))
+@given(dose=DOSE, **EQ1_DRAWN, gamma=KILL_RATE, k=KILL_SATURATION, form=FORM, placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_killing_model_agrees_with_its_pieces(dose, P, B, r, q, K, gamma, k, form, placement):
     common = dict(r=r, q=q, B=B, P=P, K=K, kill_rate=gamma, kill_saturation=k, killing=form, b_placement=placement,
                   days=40)
