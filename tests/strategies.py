@@ -1,15 +1,14 @@
-"""Shared strategies and helpers of the property tests (hypothesis) over cartmodel's public API.
+"""Shared strategies and helpers of the property tests (hypothesis), ``test_properties_*.py``.
 
-The fuzz tests of cartmodel's public API are one module per subject (``test_properties_*.py``),
-with the bad input to every function and the registry of which property covers each public
-callable in ``test_properties_api.py``. They draw from these: the valid ranges the chapters and
-widgets reach (read from the parameter table, with margin), values outside them (``outside``, ``POSITIVE``, ...), the
-``Refusal`` records of how to call a function and what is bad for each parameter, and the
-assertions ``assert_refused`` and ``assert_counts``.
+The valid ranges the chapters and widgets reach (read from the parameter table), values outside
+them (``outside``, ``POSITIVE``, ...), the ``Refusal`` records of how to call a function and what is
+bad for each parameter, and the assertions ``assert_refused`` and ``assert_counts``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 import re
 from collections.abc import Callable
@@ -133,22 +132,32 @@ STANDARD_COUNTS = tuple(float(x) for x in cm.sample_counts(STANDARD_DAYS, **EQ1,
                                                            rng=np.random.default_rng(1)))
 COHORT_FIT = cm.fit_cohort(STANDARD_DAYS, (STANDARD_COUNTS, STANDARD_COUNTS), B=EQ1["B"], K=EQ1["K"], r=EQ1["r"],
                            q=EQ1["q"], noise_sd=0.3)
-PATIENT_FIELD_RANGES = {  # the chapters' ranges, with margin
-    "weight_kg": (2.0, 200.0),
-    "wbc_giga_per_l": (1e-3, 1e3),
-    "blood_blast_fraction": (0.0, 1.0),
-    "marrow_cellularity_fraction": (0.0, 1.0),
-    "marrow_infiltration_fraction": (0.0, 1.0),
-    "normal_cellularity_fraction": (0.05, 1.0),
-    "blood_volume_ml_per_kg": (40.0, 120.0),
-    "marrow_cells_per_kg": (1e9, 1e11),
-    "antigen_molecules_per_blast": (0.0, 1e6),
+PATIENT_FIELDS = [field.name for field in dataclasses.fields(cm.AllPatient) if field.name in PARAMETERS]  # the measured ones
+# Equation 2's keywords (days shortened), which the functions that take its checked settings refuse
+EQ2_KEYWORDS = dict(K=FIGURE_1["K"], r=FIGURE_1["r"], q=FIGURE_1["q"], days=10.0, dt=1.0, tumour_term=True, reading="exact")
+EQ2_SETTINGS = cm.equation_2_settings(**EQ2_KEYWORDS)
+HORIZON = dict(days=60.0, dt=1.0, reading="exact", b_placement="capacity")
+# What is bad for a parameter of this name in every function that has it (``refusal``'s default).
+BAD_BY_NAME: dict[str, st.SearchStrategy[Any]] = {
+    **dict.fromkeys(("reading", "b_placement", "group", "state", "sex", "presentation"), BAD_CHOICE),
+    **dict.fromkeys(("patients", "chunk_size"), BAD_INT),
+    "cohort": BAD_OBJECT,
+    "seed": BAD_SEED,
+    "days": bad_horizon(),
+    "dt": st.one_of(POSITIVE, st.just(0.7)),
+    "rng": st.sampled_from([1, None, "rng", np.random.RandomState(0)]),
+    "settings": st.one_of(BAD_OBJECT, st.just(EQ2_KEYWORDS)),
+    "repertoire": st.one_of(BAD_OBJECT, st.just(LIBRARY)),
+    "sample_days": BAD_SAMPLE_DAYS,
+    **dict.fromkeys(("noise_sd", "scale_decades"), NON_NEGATIVE),
+    "reference_antigen_molecules": POSITIVE,
+    "antigen": st.sampled_from([1, None, b"CD19"]),
+    "label": st.sampled_from([1, None, b"x"]),
+    **dict.fromkeys(("rho_p", "blast_fraction"), FRACTION),
 }
-# patient quantities outside their physiological ranges (the parameter table), at both ends
-PATIENT_BAD = {
-    **{name: outside_row(name) for name in PATIENT_FIELD_RANGES},
-    "antigen": st.sampled_from([1, None, b"CD19"]), "label": st.sampled_from([1, None, b"x"]),
-}
+
+EQ1_BAD = {name: outside_row(name) for name in EQ1}
+HORIZON_BAD = {name: BAD_BY_NAME[name] for name in HORIZON}
 
 
 @dataclass(frozen=True)
@@ -162,9 +171,20 @@ class Refusal:
     scalars: frozenset[str] = field(default_factory=frozenset)  # numeric parameters that must be scalars
 
 
-def refusal(call: Callable[..., Any], valid: dict[str, Any], bad: dict[str, Any], *, arrays: str = "",
-            scalars: str = "") -> Refusal:
-    return Refusal(call, valid, bad, frozenset(arrays.split()), frozenset(scalars.split()))
+def refusal(
+    call: Callable[..., Any],
+    valid: dict[str, Any],
+    bad: dict[str, Any] | None = None,
+    *,
+    arrays: str = "",
+    scalars: str = "",
+    by_name: dict[str, Any] = BAD_BY_NAME,
+) -> Refusal:
+    """``call``'s valid arguments: its signature's defaults, updated by ``valid``. What is bad for each of them: the
+    strategy in ``bad``, else in ``by_name`` for a parameter of that name, else outside its row of the parameter table."""
+    valid = {name: p.default for name, p in inspect.signature(call).parameters.items() if p.default is not p.empty} | valid
+    shared = {name: by_name[name] if name in by_name else outside_row(name) for name in valid if name in by_name or name in PARAMETERS}
+    return Refusal(call, valid, shared | (bad or {}), frozenset(arrays.split()), frozenset(scalars.split()))
 
 
 def assert_drawn_call_refused(data: st.DataObject, refusals: dict[str, Refusal], *, in_arrays: bool = False) -> None:
@@ -179,20 +199,19 @@ def assert_drawn_call_refused(data: st.DataObject, refusals: dict[str, Refusal],
     assert_refused(lambda: spec.call(**{**spec.valid, name: bad}), name)
 
 
-EQ1_BAD = {"r": POSITIVE, "q": NON_NEGATIVE, "B": POSITIVE, "P": NON_NEGATIVE, "K": POSITIVE}
-REP_SETTINGS = dict(K=FIGURE_1["K"], r=FIGURE_1["r"], q=FIGURE_1["q"], days=10.0, dt=1.0, tumour_term=True,
-                    reading="exact")
-REP_SETTINGS_BAD = {"K": POSITIVE, "r": POSITIVE, "q": NON_NEGATIVE, "days": bad_horizon(),
-                    "dt": st.one_of(POSITIVE, st.just(0.7)), "tumour_term": BAD_BOOL, "reading": BAD_CHOICE}
-HORIZON = dict(days=60.0, dt=1.0, reading="exact", b_placement="capacity")
-HORIZON_BAD = {"days": bad_horizon(), "dt": st.one_of(POSITIVE, st.just(0.7)), "reading": BAD_CHOICE,
-               "b_placement": BAD_CHOICE}
-
-
 # --------------------------------------------------------------------------
 # shared valid ranges
 
-PATIENTS = st.builds(cm.AllPatient, **{name: st.floats(*bounds) for name, bounds in PATIENT_FIELD_RANGES.items()})
+
+
+def patient_range(name: str) -> tuple[float, float]:
+    """A patient quantity's range: from the bottom of its valid range to the top of its slider (the parameter table)."""
+    return PARAMETERS[name].low, PARAMETERS[name].control[1]
+
+
+PATIENTS = st.builds(
+    cm.AllPatient, **{name: st.floats(*patient_range(name), exclude_min=PARAMETERS[name].low_open) for name in PATIENT_FIELDS}
+)
 
 SEEDS = st.integers(0, 2**32 - 1)
 
@@ -206,12 +225,20 @@ def from_table(name: str) -> st.SearchStrategy[float]:
     return log_uniform(low / 10, high * 10) if scale == "log" else st.floats(low, high)
 
 
+def slider(name: str) -> st.SearchStrategy[float]:
+    """Values of the parameter ``name`` over its slider's range in the parameter table, ends included."""
+    low, high, scale, _ = PARAMETERS[name].control
+    return log_uniform(low, high) if scale == "log" else st.floats(low, high)
+
+
+CEILING = slider("ceiling")
 RATE_R = from_table("r")
 RATE_Q = from_table("q")
 SCALE_K = from_table("K")
 AFFINITY_B = from_table("B")
 BURDEN_P = st.one_of(st.just(0.0), from_table("P"))
 DOSE = from_table("n0")
+EQ1_DRAWN = dict(P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K)  # Equation 1's parameters over their ranges
 
 
 def small_repertoire(seed: int, n_clones: int, tumour_fraction: float) -> cm.Repertoire:

@@ -15,10 +15,12 @@ from cartmodel import burden as bd
 
 from .conftest import examples
 from .strategies import (
-    PATIENT_FIELD_RANGES,
+    PATIENT_FIELDS,
     PATIENTS,
     assert_counts,
     log_uniform,
+    patient_range,
+    slider,
 )
 
 # --------------------------------------------------------------------------
@@ -38,7 +40,7 @@ def test_wbc_unit_conversions_round_trip(wbc):
 
 @settings(max_examples=examples(400))
 @given(weight=st.floats(0.5, 270.0), group=st.sampled_from(sorted(DEFAULT_ML_PER_KG)),
-       ml_per_kg=st.one_of(st.none(), st.floats(40.0, 120.0)), height=st.floats(0.3, 3.0),
+       ml_per_kg=st.one_of(st.none(), slider("blood_volume_ml_per_kg")), height=st.floats(0.3, 3.0),
        sex=st.sampled_from(["man", "woman"]))
 def test_blood_volumes(weight, group, ml_per_kg, height, sex):
     volume = float(cm.blood_volume_ml(weight, group=group, ml_per_kg=ml_per_kg))
@@ -50,8 +52,8 @@ def test_blood_volumes(weight, group, ml_per_kg, height, sex):
 
 @settings(max_examples=examples(500))
 @given(weight=st.floats(0.5, 300.0), cellularity=st.floats(0.0, 1.0), infiltration=st.floats(0.0, 1.0),
-       cells_per_kg=log_uniform(1e9, 1e11), wbc=log_uniform(1e-3, 1e3), fraction=st.floats(0.0, 1.0),
-       volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0), normal=st.floats(0.05, 1.0))
+       cells_per_kg=slider("marrow_cells_per_kg"), wbc=log_uniform(1e-3, 1e3), fraction=st.floats(0.0, 1.0),
+       volume=st.floats(50.0, 2e4), age=st.floats(0.0, 100.0), normal=slider("normal_cellularity_fraction"))
 def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per_kg, wbc, fraction, volume, age,
                                     normal):
     nucleated = float(cm.marrow_nucleated_cells(weight, cells_per_kg=cells_per_kg))
@@ -94,20 +96,20 @@ def test_estimate_burden_for_any_patient(patient, heavier):
                                                          rel=1e-15)
     assert 0.0 <= float(estimate.marrow_share) <= 1.0
     assert_counts("P", estimate.P())
-    rebuilt = cm.AllPatient(**{name: float(getattr(patient, name)) for name in PATIENT_FIELD_RANGES})  # plain floats in
+    rebuilt = cm.AllPatient(**{name: float(getattr(patient, name)) for name in PATIENT_FIELDS})  # plain floats in
     assert float(cm.estimate_burden(rebuilt).antigen_molecules) == float(estimate.antigen_molecules)
     both = cm.estimate_burden(patient.replace(weight_kg=[float(patient.weight_kg), heavier * float(patient.weight_kg)]))
     assert both.total_blasts.shape == (2,) and both.total_blasts[1] >= both.total_blasts[0]  # weight scales the blasts
 
 
 SENSITIVITY_RANGES = st.dictionaries(
-    st.sampled_from(sorted(PATIENT_FIELD_RANGES)),
+    st.sampled_from(sorted(PATIENT_FIELDS)),
     st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
     min_size=1, max_size=4,
 ).map(lambda ranges: {
     name: tuple(max(low + u * (high - low), 1e-3 if name in ("weight_kg", "wbc_giga_per_l") else low)
                 for u in pair)
-    for name, pair in ranges.items() for low, high in [PATIENT_FIELD_RANGES[name]]
+    for name, pair in ranges.items() for low, high in [patient_range(name)]
 })
 
 
@@ -154,10 +156,10 @@ def test_marrow_blast_share(patient, rate, days):
 
 
 MEASURED = dict(
-    weight_kg=st.floats(0.5, 300.0), age_years=st.floats(0.0, 95.0), sex=st.sampled_from(["man", "woman"]),
-    wbc_giga_per_l=log_uniform(1e-2, 2000.0), blood_blast_fraction=st.floats(0.0, 1.0),
+    weight_kg=st.floats(0.5, 300.0), age_years=slider("age_years"), sex=st.sampled_from(["man", "woman"]),
+    wbc_giga_per_l=log_uniform(1e-2, 2000.0), blood_blast_fraction=slider("blood_blast_fraction"),
     marrow_infiltration_fraction=st.one_of(log_uniform(1e-5, 1.0), st.just(0.0)),
-    marrow_cellularity_fraction=st.floats(0.0, 1.0), antigen_molecules_per_blast=st.floats(0.0, 1e6),
+    marrow_cellularity_fraction=slider("marrow_cellularity_fraction"), antigen_molecules_per_blast=st.floats(0.0, 1e6),
 )
 
 
@@ -184,22 +186,17 @@ def test_patient_from_measurements(age_years, sex, **measured):
 @given(**MEASURED)
 def test_sensitivity_range_holds_the_estimate(**measured):
     patient = bd.patient_from_measurements(**measured)
-    age_years, blood_blast_fraction, antigen_molecules_per_blast = (
-        measured[name] for name in ("age_years", "blood_blast_fraction", "antigen_molecules_per_blast"))
-    marrow_cellularity_fraction, marrow_infiltration_fraction = (
-        measured["marrow_cellularity_fraction"], measured["marrow_infiltration_fraction"])
     state = bd.sensitivity_state(patient)
-    limits = bd.STATE_RANGES
-    in_relapse = all(low <= v <= high for v, (low, high) in (
-        (marrow_cellularity_fraction, limits["relapse"]["marrow_cellularity_fraction"]),
-        (marrow_infiltration_fraction, limits["relapse"]["marrow_infiltration_fraction"])))
-    in_mrd = all(low <= v <= high for v, (low, high) in (
-        (marrow_infiltration_fraction, limits["near MRD"]["marrow_infiltration_fraction"]),
-        (blood_blast_fraction, limits["near MRD"]["blood_blast_fraction"])))
+
+    def inside(state: str, *names: str) -> bool:
+        return all(bd.STATE_RANGES[state][name][0] <= measured[name] <= bd.STATE_RANGES[state][name][1] for name in names)
+
+    in_relapse = inside("relapse", "marrow_cellularity_fraction", "marrow_infiltration_fraction")
+    in_mrd = inside("near MRD", "marrow_infiltration_fraction", "blood_blast_fraction")
     assert state == ("relapse" if in_relapse else "near MRD" if in_mrd else None)
     if state is None:
         return
-    group = str(bd.age_group(age_years))
+    group = str(bd.age_group(measured["age_years"]))
     low, high = bd.sensitivity_p_range(patient, group=group, state=state)
     P = float(cm.estimate_burden(patient).P())
     assert 0.0 <= low <= high
@@ -210,5 +207,5 @@ def test_sensitivity_range_holds_the_estimate(**measured):
     assert high >= float(cm.p_from_antigen(max(density.low_output, density.high_output))) * (1 - 1e-12)
     # the white-cell count varies around the measured value, so the range holds the estimate wherever the
     # patient's own values lie inside every varied range (always true at relapse for these fields)
-    if state == "relapse" and antigen_molecules_per_blast <= 29_000 and antigen_molecules_per_blast >= 2_000:
+    if state == "relapse" and 2_000 <= measured["antigen_molecules_per_blast"] <= 29_000:
         assert low <= P * (1 + 1e-12) and P <= high * (1 + 1e-12)

@@ -21,17 +21,19 @@ from .conftest import examples
 from .strategies import (
     AFFINITY_B,
     BURDEN_P,
+    CEILING,
     DOSE,
+    EQ1_DRAWN,
     HORIZONS,
     NON_NEGATIVE,
     POSITIVE,
     RATE_Q,
     RATE_R,
-    SCALE_K,
     SEEDS,
     assert_counts,
     assert_refused,
     log_uniform,
+    slider,
 )
 
 # --------------------------------------------------------------------------
@@ -39,8 +41,7 @@ from .strategies import (
 
 
 @settings(max_examples=examples(300))
-@given(dose=DOSE, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K, horizon=HORIZONS,
-       reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
+@given(dose=DOSE, **EQ1_DRAWN, horizon=HORIZONS, reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, reading, placement):
     days, dt = horizon
     common = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=placement)
@@ -64,8 +65,7 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
 
 
 @settings(max_examples=examples(120))
-@given(ceiling=log_uniform(1e5, 1e11), P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q,
-       clear_by=st.sampled_from([None, 21.0, 42.0, 60.0]))
+@given(ceiling=CEILING, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, clear_by=st.sampled_from([None, 21.0, 42.0, 60.0]))
 def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
     low, high = dosing.EXAMPLE_N0_RANGE
     result = cm.dose_for_ceiling(ceiling=[ceiling, 10.0 * ceiling], P=P, B=B, r=r, q=q, K=FIGURE_1["K"],
@@ -87,8 +87,7 @@ def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
 
 
 @settings(max_examples=examples(60))
-@given(ceiling=log_uniform(1e5, 1e11), n0=log_uniform(1.0, 1e6), B=AFFINITY_B, r=RATE_R, q=RATE_Q,
-       reading=st.sampled_from(cm.READINGS))
+@given(ceiling=CEILING, n0=log_uniform(1.0, 1e6), B=AFFINITY_B, r=RATE_R, q=RATE_Q, reading=st.sampled_from(cm.READINGS))
 def test_burden_for_ceiling(ceiling, n0, B, r, q, reading):
     common = dict(n0=n0, B=B, r=r, q=q, K=FIGURE_1["K"], days=30, reading=reading)
     limit = float(cm.burden_for_ceiling(ceiling=ceiling, max_P=1e12, rtol=1e-4, **common))
@@ -122,7 +121,7 @@ def test_burden_for_fraction(n, seed, spread, fraction):
 
 @settings(max_examples=examples(40))
 @given(n=st.integers(1, 6), seed=SEEDS, spread=st.floats(0.0, 0.5), n_dose=st.integers(1, 5),
-       n_burden=st.integers(1, 4), top=st.floats(0.0, 8.0), ceiling=log_uniform(1e5, 1e11),
+       n_burden=st.integers(1, 4), top=st.floats(0.0, 8.0), ceiling=CEILING,
        clear_by_day=st.sampled_from([1.0, 21.0, 60.0]), level=log_uniform(1e-3, 1e3), cv=st.floats(0.0, 10.0))
 def test_draw_cohort_and_target_attainment(n, seed, spread, n_dose, n_burden, top, ceiling, clear_by_day, level, cv):
     sd = float(population.lognormal_sd_from_cv(cv))
@@ -228,14 +227,13 @@ def test_split_schedule(total, infusions, interval, P, B, r, q):
 # --------------------------------------------------------------------------
 # Equation 1 with killing
 
-KILL_RATE = st.floats(0.0, 3.0)
-KILL_SATURATION = log_uniform(0.1, 1e4)
+KILL_RATE = slider("kill_rate")
+KILL_SATURATION = slider("kill_saturation")
 FORM = st.sampled_from(killing.KILLING_FORMS)
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(dose=DOSE, P=BURDEN_P, B=AFFINITY_B, r=RATE_R, q=RATE_Q, K=SCALE_K, gamma=KILL_RATE, k=KILL_SATURATION,
-       form=FORM, placement=st.sampled_from(cm.B_PLACEMENTS))
+@given(dose=DOSE, **EQ1_DRAWN, gamma=KILL_RATE, k=KILL_SATURATION, form=FORM, placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_killing_model_agrees_with_its_pieces(dose, P, B, r, q, K, gamma, k, form, placement):
     common = dict(r=r, q=q, B=B, P=P, K=K, kill_rate=gamma, kill_saturation=k, killing=form, b_placement=placement,
                   days=40)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from .strategies import (
     BAD_OBJECT,
     BAD_VECTOR,
     BURDEN_P,
+    CEILING,
     DOSE,
     EQ1,
     FREE_SETS,
@@ -44,8 +46,10 @@ from .strategies import (
     log_uniform,
     new_axes,
     outside,
-    refusal,
     small_repertoire,
+)
+from .strategies import (
+    refusal as shared_refusal,
 )
 
 # --------------------------------------------------------------------------
@@ -68,16 +72,12 @@ def positive_curve(data: st.DataObject, n: int, low: float = 1e-6, high: float =
     return np.array(data.draw(st.lists(log_uniform(low, high), min_size=n, max_size=n), label="curve"))
 
 
+@functools.cache
 def cached_fit(free: tuple[str, ...]) -> cm.BurdenFit:
-    if free not in _FITS:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
-            _FITS[free] = cm.fit_burden(STANDARD_DAYS, STANDARD_COUNTS, B=EQ1["B"], K=EQ1["K"], r=EQ1["r"],
-                                        q=EQ1["q"] if "q" not in free else 1.0, free=free, horizon_days=40)
-    return _FITS[free]
-
-
-_FITS: dict[tuple[str, ...], cm.BurdenFit] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
+        q = EQ1["q"] if "q" not in free else 1.0
+        return cm.fit_burden(STANDARD_DAYS, STANDARD_COUNTS, B=EQ1["B"], K=EQ1["K"], r=EQ1["r"], q=q, free=free, horizon_days=40)
 
 
 def nomogram_inputs(data: st.DataObject) -> dict[str, Any]:
@@ -86,7 +86,7 @@ def nomogram_inputs(data: st.DataObject) -> dict[str, Any]:
     burdens = np.logspace(-2, data.draw(st.floats(-1.0, 4.0), label="top burden"), n_burden)
     common = dict(B=data.draw(AFFINITY_B, label="B"), r=data.draw(RATE_R, label="r"), q=data.draw(RATE_Q, label="q"),
                   K=FIGURE_1["K"])
-    ceiling = data.draw(log_uniform(1e5, 1e11), label="ceiling")
+    ceiling = data.draw(CEILING, label="ceiling")
     clear_by = data.draw(st.sampled_from([10.0, 42.0, 60.0]), label="clear by")
     return dict(
         n0_grid=doses, P_grid=burdens, grid=cm.dose_response(n0=doses[:, None], P=burdens, **common),
@@ -183,7 +183,7 @@ def draw_dose_response(data: st.DataObject, ax: Axes) -> Any:
     burdens = np.logspace(-2, 6, data.draw(st.integers(1, 4), label="burdens"))
     values = data.draw(st.fixed_dictionaries({"r": RATE_R, "q": RATE_Q, "B": AFFINITY_B}), label="Equation 1")
     grid = cm.dose_response(n0=doses[:, None], P=burdens, K=FIGURE_1["K"], days=30, **values)
-    ceiling = data.draw(st.one_of(st.none(), log_uniform(1e5, 1e11)), label="ceiling")
+    ceiling = data.draw(st.one_of(st.none(), CEILING), label="ceiling")
     return plotting.plot_dose_response(doses, grid.peak, burdens, ax=ax, ceiling=ceiling)
 
 
@@ -222,8 +222,7 @@ PLOTTERS: dict[str, Callable[[st.DataObject, Axes], Any]] = {
     "plot_response_by_infusions": draw_response,
     "find_artist": draw_found_artist,
     "nomogram_lines": draw_nomogram_lines,
-    "plot_dosing_curves": lambda data, ax: plotting.plot_dosing_curves(
-        one_run(data), data.draw(log_uniform(1e5, 1e11), label="ceiling"), ax=ax),
+    "plot_dosing_curves": lambda data, ax: plotting.plot_dosing_curves(one_run(data), data.draw(CEILING, label="ceiling"), ax=ax),
     "plot_nomogram": draw_nomogram_lines,
     "plot_schedule": draw_schedule_markers,
     "schedule_markers": draw_schedule_markers,
@@ -242,7 +241,7 @@ PLOTTERS: dict[str, Callable[[st.DataObject, Axes], Any]] = {
                                                              seed=data.draw(SEEDS, label="seed")),
                                      n0_grid=np.logspace(-3, 6, data.draw(st.integers(1, 5), label="doses")),
                                      P_grid=np.logspace(-2, 4, data.draw(st.integers(1, 5), label="burdens")),
-                                     ceiling=data.draw(log_uniform(1e5, 1e11), label="ceiling")),
+                                     ceiling=data.draw(CEILING, label="ceiling")),
         ax=ax, fraction=data.draw(st.floats(0.01, 1.0), label="fraction")),
 }
 
@@ -281,15 +280,25 @@ SHARED_AX = new_axes()  # refusals come before any drawing; nothing is ever rend
 BAD_AX = st.sampled_from(["ax", 1.0, object(), SHARED_AX.figure, [SHARED_AX]])
 BAD_EXPANSION = st.sampled_from(["x", None, 1.0, RUNS, DONOR, {"t": RUN.t}])
 BAD_MAPPING = st.sampled_from(["x", None, 1.0, [RUN], {"a": "x"}, {"a": None}])
-BAD_CURVES = st.sampled_from(["x", None, [1.0, 2.0], {"a": "x"}, {"a": [0.1]}, {"a": [[0.1, 0.2]]},
-                              {"a": [0.1, "y", 0.3]}])
+BAD_CURVES = st.sampled_from(["x", None, [1.0, 2.0], {"a": "x"}, {"a": [0.1]}, {"a": [[0.1, 0.2]]}, {"a": [0.1, "y", 0.3]}])
 RESPONSE_X = np.arange(1, 4)
 RUNS_BY_FACTOR = cm.simulate(**{**EQ1, "P": np.array([[10.0, 1.0]]) / np.array([[0.1], [10.0]])}, days=30)
 FIT = cached_fit(())
 
 ATTAINMENT = population.target_attainment(population.draw_cohort(5, seed=1), n0_grid=NOMOGRAM_DOSES,
                                           P_grid=NOMOGRAM_BURDENS, ceiling=1e8)
-
+# what is bad for a parameter of this name in every plotting function that has it
+PLOT_BAD = {
+    "ax": BAD_AX,
+    "result": BAD_EXPANSION,
+    "results": st.one_of(BAD_MAPPING, st.just({"a": RUNS})),
+    **dict.fromkeys(("fit", "comparison"), st.one_of(BAD_OBJECT, st.just(RUN))),
+    **dict.fromkeys(("ceiling_line", "under_ceiling"), st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"]))),
+    **dict.fromkeys(("log", "log_y"), st.sampled_from(["yes", None, 1])),
+    **dict.fromkeys(("n0_grid", "P_grid", "burden"), BAD_VECTOR),
+    "curves": BAD_CURVES,
+}
+refusal = functools.partial(shared_refusal, by_name=PLOT_BAD)
 PLOT_REFUSALS: dict[str, Refusal] = {
     "plot_dose_response": refusal(
         plotting.plot_dose_response,
@@ -325,15 +334,10 @@ PLOT_REFUSALS: dict[str, Refusal] = {
         {"result": st.sampled_from(["x", None, 1.0, RUN, NOMOGRAM["grid"]]), "ax": BAD_AX,
          "burden_indices": st.sampled_from(["01", 3, [4], [-1], [1.5], [True], [None]]),
          "fraction": outside(0.0, 1.0, low_open=True)}),
-    "plot_figure_1": refusal(plotting.plot_figure_1, {"result": RUN, "ax": SHARED_AX},
-                             {"result": BAD_EXPANSION, "ax": BAD_AX}),
-    "plot_figure_2": refusal(plotting.plot_figure_2, {"result": RUN, "ax": SHARED_AX},
-                             {"result": BAD_EXPANSION, "ax": BAD_AX}),
-    "plot_readings": refusal(plotting.plot_readings, {"results": {"a": RUN}, "ax": SHARED_AX},
-                             {"results": st.one_of(BAD_MAPPING, st.just({"a": RUNS})), "ax": BAD_AX}),
-    "plot_expansions": refusal(plotting.plot_expansions, {"results": {"a": RUN}, "ax": SHARED_AX, "log": True},
-                               {"results": st.one_of(BAD_MAPPING, st.just({"a": RUNS})), "ax": BAD_AX,
-                                "log": st.sampled_from(["yes", None, 1])}),
+    "plot_figure_1": refusal(plotting.plot_figure_1, {"result": RUN, "ax": SHARED_AX}),
+    "plot_figure_2": refusal(plotting.plot_figure_2, {"result": RUN, "ax": SHARED_AX}),
+    "plot_readings": refusal(plotting.plot_readings, {"results": {"a": RUN}, "ax": SHARED_AX}),
+    "plot_expansions": refusal(plotting.plot_expansions, {"results": {"a": RUN}, "ax": SHARED_AX, "log": True}),
     "plot_tornado": refusal(plotting.plot_tornado, {"bars": BARS, "ax": SHARED_AX, "labels": None, "xlabel": "x"},
                             {"bars": st.sampled_from([[], "x", None, [1.0], [RUN], 3]), "ax": BAD_AX,
                              "labels": st.sampled_from(["x", 1.0, ["weight_kg"]])}),
@@ -356,26 +360,17 @@ PLOT_REFUSALS: dict[str, Refusal] = {
                                          {"a": (RESPONSE_X, [0.1, 0.2, 0.3])}])}),
     "find_artist": refusal(plotting.find_artist, {"ax": SHARED_AX, "gid": "peak-map"},
                            {"ax": BAD_AX, "gid": st.sampled_from(["no such artist", None, 1.0])}),
-    "nomogram_lines": refusal(plotting.nomogram_lines,
-                              {"ceiling_line": NOMOGRAM["ceiling_line"], "under_ceiling": NOMOGRAM["under_ceiling"]},
-                              {"ceiling_line": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"])),
-                               "under_ceiling": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"]))}),
-    "plot_dosing_curves": refusal(plotting.plot_dosing_curves, {"result": RUN, "ceiling": 1e8, "ax": SHARED_AX},
-                                  {"result": BAD_EXPANSION, "ceiling": POSITIVE, "ax": BAD_AX},
-                                  scalars="ceiling"),
-    "plot_nomogram": refusal(plotting.plot_nomogram, {**NOMOGRAM, "ax": SHARED_AX},
-                             {"n0_grid": BAD_VECTOR, "P_grid": BAD_VECTOR,
-                              "grid": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["ceiling_line"])),
-                              "ceiling_line": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"])),
-                              "under_ceiling": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["grid"])), "ax": BAD_AX}),
-    "plot_schedule": refusal(plotting.plot_schedule, {"comparison": COMPARISON, "ax": SHARED_AX},
-                             {"comparison": st.one_of(BAD_OBJECT, st.just(RUN)), "ax": BAD_AX}),
-    "schedule_markers": refusal(plotting.schedule_markers, {"comparison": COMPARISON},
-                                {"comparison": st.one_of(BAD_OBJECT, st.just(RUN))}),
-    "plot_burden_fit": refusal(plotting.plot_burden_fit, {"fit": FIT, "ax": SHARED_AX, "label": "fit"},
-                               {"fit": st.one_of(BAD_OBJECT, st.just(RUN)), "ax": BAD_AX}),
-    "plot_burden_profile": refusal(plotting.plot_burden_profile, {"fit": FIT, "ax": SHARED_AX, "label": None},
-                                   {"fit": st.one_of(BAD_OBJECT, st.just(RUN)), "ax": BAD_AX}),
+    "nomogram_lines": refusal(
+        plotting.nomogram_lines, {"ceiling_line": NOMOGRAM["ceiling_line"], "under_ceiling": NOMOGRAM["under_ceiling"]}
+    ),
+    "plot_dosing_curves": refusal(plotting.plot_dosing_curves, {"result": RUN, "ceiling": 1e8, "ax": SHARED_AX}, scalars="ceiling"),
+    "plot_nomogram": refusal(
+        plotting.plot_nomogram, {**NOMOGRAM, "ax": SHARED_AX}, {"grid": st.one_of(BAD_OBJECT, st.just(NOMOGRAM["ceiling_line"]))}
+    ),
+    "plot_schedule": refusal(plotting.plot_schedule, {"comparison": COMPARISON, "ax": SHARED_AX}),
+    "schedule_markers": refusal(plotting.schedule_markers, {"comparison": COMPARISON}),
+    "plot_burden_fit": refusal(plotting.plot_burden_fit, {"fit": FIT, "ax": SHARED_AX, "label": "fit"}),
+    "plot_burden_profile": refusal(plotting.plot_burden_profile, {"fit": FIT, "ax": SHARED_AX}),
     "plot_burden_recovery": refusal(
         plotting.plot_burden_recovery,
         {"P_true": [10.0, 100.0], "P_hat": [12.0, 90.0], "interval": [[5.0, 20.0], [50.0, 200.0]], "ax": SHARED_AX},
@@ -388,10 +383,8 @@ PLOT_REFUSALS: dict[str, Refusal] = {
                                   {"t": st.sampled_from(["x", None, [], [[0.0, 1.0, 2.0]], [0.0, math.nan, 2.0]]),
                                    "elasticities": BAD_CURVES, "ax": BAD_AX}),
     "plot_against_burden": refusal(
-        plotting.plot_against_burden,
-        {"burden": [1.0, 10.0, 100.0], "curves": {"a": [0.1, 0.2, 0.3]}, "ax": SHARED_AX, "ylabel": "y", "log_y": True},
-        {"burden": BAD_VECTOR, "curves": BAD_CURVES, "ax": BAD_AX,
-         "log_y": st.sampled_from(["yes", None, 1])}),
+        plotting.plot_against_burden, {"burden": [1.0, 10.0, 100.0], "curves": {"a": [0.1, 0.2, 0.3]}, "ax": SHARED_AX, "ylabel": "y"}
+    ),
     "plot_kinetics": refusal(
         plotting.plot_kinetics, {"curves": {"a": ([0.0, 1.0], [1.0, 2.0])}, "ax": SHARED_AX, "ylabel": "y", "log_y": True},
         {"curves": st.sampled_from(["x", None, {"a": "xy"}, {"a": ([0.0, 1.0],)}, {"a": ([0.0, 1.0], [1.0])},

@@ -43,6 +43,11 @@ def slider_value(name: str) -> st.SearchStrategy[float]:
     return position.map(lambda v: 10.0**v) if scale == "log" else position
 
 
+def outside_slider(name: str) -> st.SearchStrategy[Any]:
+    """Values a slider of ``name`` cannot show: outside its range in the parameter table."""
+    return outside(*PARAMETERS[name].control[:2])
+
+
 CONTROLS = {name: slider_value(name) for name in widgets.EXPLORER_CONTROLS["dosing"]}
 NOMOGRAM_CONTROLS = {"ic50": CONTROLS["ic50"], "ceiling": CONTROLS["ceiling"], "clear_by_day": st.integers(5, 60),
                      "variability": st.sampled_from(["typical", "cohort"])}
@@ -119,7 +124,7 @@ WIDGET_REFUSALS: dict[str, Refusal] = {
     "DosingExplorer": refusal(
         widgets.DosingExplorer, {"K": 1e6, "days": 60.0, "dt": 1.0},
         {"K": POSITIVE, "days": bad_horizon(), "dt": st.one_of(POSITIVE, st.just(0.7)), "dosage": st.just(3.0),
-         **{name: st.one_of(outside(*PARAMETERS[name].control[:2]), st.just([1.0, 2.0]))
+         **{name: st.one_of(outside_slider(name), st.just([1.0, 2.0]))
             for name in widgets.EXPLORER_CONTROLS["dosing"]}}),
     "NomogramExplorer": refusal(
         widgets.NomogramExplorer, {"n": 3, "rtol": 1e-2},
@@ -127,14 +132,14 @@ WIDGET_REFUSALS: dict[str, Refusal] = {
          "n0_grid": st.one_of(BAD_VECTOR.filter(lambda v: v is not None), st.just([1.0, 1.0])),
          "n": st.one_of(BAD_INT, st.just(1)), "r": POSITIVE, "q": NON_NEGATIVE, "K": POSITIVE, "days": bad_horizon(),
          "rtol": outside(0.0, 0.1, low_open=True), "colour": st.just("red"),
-         "ic50": outside(0.1, 100.0), "ceiling": outside(1e5, 1e11), "clear_by_day": st.one_of(BAD_INT, st.just(61)),
+         "ic50": outside_slider("ic50"), "ceiling": outside_slider("ceiling"), "clear_by_day": st.one_of(BAD_INT, st.just(61)),
          "cohort_size": st.one_of(BAD_INT, st.just(100_001)), "cohort_seed": BAD_SEED,
          "cohort_fraction": outside(0.0, 1.0, low_open=True), "variability": st.sampled_from(["all", None, 1, ""])}),
     "ScheduleExplorer": refusal(
         widgets.ScheduleExplorer, {},
         {"r": POSITIVE, "q": NON_NEGATIVE, "ic50": POSITIVE, "K": POSITIVE, "days": bad_horizon(), "colour": st.just("red"),
-         "total_n0": outside(*PARAMETERS["total_n0"].control[:2]), "infusions": st.one_of(BAD_INT, st.just(7)),
-         "interval_days": st.one_of(BAD_INT, st.just(11)), "P": outside(*PARAMETERS["P"].control[:2])}),
+         "total_n0": outside_slider("total_n0"), "infusions": st.one_of(BAD_INT, st.just(7)),
+         "interval_days": st.one_of(BAD_INT, st.just(11)), "P": outside_slider("P")}),
 }
 
 
