@@ -360,6 +360,8 @@ def calibrated_window(
     negativity).
     """
     check_instance("calibration", calibration, KillingCalibration)
+    if days is None:  # the horizon defaults to clear_by_day: a bad one is reported under its own name
+        days = as_real_scalar("clear_by_day", clear_by_day, low=0.0, low_open=True, unit="days")
     burden = as_real_array("burden_factor", burden_factor, low=0.0, low_open=True, unit="multiple of the calibrated P")
     model = {**calibration.parameters(), "P": calibration.P * burden}
     n0 = model.pop("n0")
@@ -368,7 +370,7 @@ def calibrated_window(
         clear_by_day=clear_by_day,
         min_n0=n0 * min_dose_factor,
         max_n0=n0 * max_dose_factor,
-        days=clear_by_day if days is None else days,
+        days=days,
         clearance_level=clearance_level,
         extinction=extinction,
         **model,
