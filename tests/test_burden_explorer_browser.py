@@ -1,14 +1,7 @@
-"""The burden explorer (chapters/antigen-burden.md), in Debian's Chromium, held to cartmodel.burden.
-
-* The arithmetic (``globalThis.cartmodelExplorers.burden``) against
-  ``cartmodel.burden.patient_from_measurements`` and ``estimate_burden``, and the range of
-  ``sensitivity_state`` / ``sensitivity_p_range``, on 300 random patients: relative
-  differences under 1e-9, the same disease state, the same range or none.
-* The controls come from the parameter table (physiological ranges, defaults: the book's
-  adult at relapse); the readouts follow the controls; links restore a state and hostile or
-  out-of-range links change nothing and say so; the link to the dosing explorer opens it with
-  this P; CSV; reset; axe-core finds nothing serious.  (A 375 px phone needs no horizontal
-  scrolling: tests/test_explorer_browser.py, in the same tab as the dosing explorers.)
+"""The burden explorer (chapters/antigen-burden.md), in Chromium, held to cartmodel.burden: its
+arithmetic on 300 random patients (relative differences under 1e-9, the same disease state and
+range), controls from the parameter table, readouts, links (hostile ones refused; the one to the
+dosing explorer), CSV, reset, axe-core.  (A phone's width: tests/test_explorer_browser.py.)
 """
 
 from __future__ import annotations
@@ -38,12 +31,9 @@ from .browser import (
 
 PAGE = "chapters/antigen-burden.html"
 SELECTOR = "#live-burden-explorer"
-NUMERIC = ("weight_kg", "age_years", "wbc_giga_per_l", "blood_blast_fraction", "marrow_infiltration_fraction",
-           "marrow_cellularity_fraction", "antigen_molecules_per_blast")
 CONTROLS = ("weight_kg", "age_years", "sex", "wbc_giga_per_l", "blood_blast_fraction",
             "marrow_infiltration_fraction", "marrow_cellularity_fraction", "antigen_molecules_per_blast")
-
-pytestmark = [pytest.mark.book, pytest.mark.browser]
+NUMERIC = tuple(name for name in CONTROLS if name != "sex")
 
 
 def open_page(page, site, query: str = ""):
@@ -69,9 +59,8 @@ def expected(values: dict) -> dict:
     density = float(patient.antigen_molecules_per_blast)
     reference = bd.REFERENCE_ANTIGEN_MOLECULES
     state = bd.sensitivity_state(patient)
-    low_high = None
-    if state is not None:
-        low_high = bd.sensitivity_p_range(patient, group=str(bd.age_group(values["age_years"])), state=state)
+    group = str(bd.age_group(values["age_years"]))
+    low_high = None if state is None else bd.sensitivity_p_range(patient, group=group, state=state)
     return {"P": float(estimate.P()), "PBlood": float(estimate.circulating_blasts) * density / reference,
             "PMarrow": float(estimate.marrow_blasts) * density / reference, "total": float(estimate.total_blasts),
             "state": state, "range": low_high}

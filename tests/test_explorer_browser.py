@@ -1,13 +1,8 @@
-"""The three in-browser explorers, in Debian's Chromium, held to cartmodel.
-
-* The mathematics (``globalThis.cartmodelExplorers``) against ``cartmodel.simulate``,
-  ``dose_response``, ``dose_for_ceiling`` and ``split_schedule`` on 200 random parameter
-  sets each: curves to a relative difference under 1e-9, grid decisions exactly.
-* The controls against the parameter table (ranges, steps, starting values).
-* The page: sliders and menus move the readouts to what cartmodel gives; links restore a
-  state; hostile query strings change nothing and run nothing; the CSV downloads match
-  cartmodel; reset; a 375 px wide phone viewport needs no horizontal scrolling (here, and on
-  the burden explorer's page).  The tests that only read the page share one visit (``explorers``).
+"""The three in-browser explorers, in Chromium, held to cartmodel: their mathematics
+(``globalThis.cartmodelExplorers``) on random parameter sets, curves to a relative difference
+under 1e-9 and grid decisions exactly; their controls against the parameter table; the page's
+readouts, links (hostile ones refused), CSV downloads, reset, and a phone's width (the burden
+explorer's page too).  The tests that only read the page share one visit (``explorers``).
 """
 
 from __future__ import annotations
@@ -57,9 +52,6 @@ CONTROLS = {kind: EXPLORER_CONTROLS[kind] + EXTRA[kind] for kind in KINDS}
 # fixed values of the explorers: those of the ipywidgets explorers (the paper's Figure 1)
 FIXED = {"K": 1e6, "days": 60.0, "dt": 1.0}
 
-# a built book served to Chromium: outside `make check`
-pytestmark = [pytest.mark.book, pytest.mark.browser]
-
 
 def default(name: str):
     choices = {"reading": "exact", "b_placement": "capacity", "model": MODELS[0], "killing": KILLING_FORMS[0]}
@@ -71,13 +63,22 @@ def open_page(page, site, query: str = ""):
 
 
 @pytest.fixture(scope="module")
-def explorers(chromium, site):
+def explorers(browser, site):
     """The page at its starting values, loaded once for the tests that only read it or call its
     scripts' functions (each leaves it as it found it), with its uncaught exceptions."""
-    with new_tab(chromium, viewport={"width": 1280, "height": 900}) as tab:
+    with new_tab(browser, viewport={"width": 1280, "height": 900}) as tab:
         errors: list[str] = []
         tab.on("pageerror", lambda error: errors.append(str(error)))
         yield open_page(tab, site), errors
+
+
+@pytest.fixture
+def shared_page(explorers):
+    """The shared page (``explorers``); the test fails at teardown if the page raised meanwhile."""
+    page, errors = explorers
+    before = len(errors)
+    yield page
+    assert errors[before:] == []
 
 
 def api_values(page, kind: str) -> dict:
@@ -161,11 +162,9 @@ RUN_ALL = """(sets) => sets.map((p) => {
 })"""
 
 
-def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
-    page, errors = explorers
+def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(shared_page):
     sets = random_runs(200, seed=2019)
-    results = page.evaluate(RUN_ALL, sets)
-    assert len(results) == 200
+    results = shared_page.evaluate(RUN_ALL, sets)
     covered = set()
     for p, js in zip(sets, results, strict=True):
         run = cm.simulate(**{k: (list(map(tuple, v)) if k == "doses" else v) for k, v in p.items()})
@@ -179,7 +178,6 @@ def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
         same_day_or_tie(js["peakDay"], float(run.peak_day), run.t, run.car_t, float(run.peak))
         same_clearance_or_tie(js["clearanceDay"], float(run.clearance_day), run.t, run.tumour, p["clearance_level"])
     assert len({c[:2] for c in covered}) == len(READINGS) * len(B_PLACEMENTS)  # every reading, both placements
-    assert not errors
 
 
 def random_nomograms(count: int, seed: int) -> list[dict]:
@@ -236,10 +234,9 @@ def check_nomogram(js: dict, p: dict) -> None:
         assert relative_difference(dose_peak, expected.peak) < 1e-9, key
 
 
-def test_nomogram_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
-    page, errors = explorers
+def test_nomogram_agrees_with_cartmodel_on_200_random_parameter_sets(shared_page):
     sets = random_nomograms(200, seed=42)
-    results = page.evaluate(NOMOGRAM_ALL, sets)
+    results = shared_page.evaluate(NOMOGRAM_ALL, sets)
     decided = {"feasible": 0, "infeasible": 0, "at max": 0}
     for p, js in zip(sets, results, strict=True):
         check_nomogram(js, p)
@@ -248,7 +245,6 @@ def test_nomogram_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
         decided["infeasible"] += len(under) - sum(under)
         decided["at max"] += sum(d[3] for d in js["underCeiling"])
     assert all(count > 50 for count in decided.values()), decided  # every kind of decision was tested
-    assert not errors
 
 
 # --- the nomogram explorer's killing model against cartmodel.killing ----------------------
@@ -312,35 +308,31 @@ def check_killing_nomogram(js: dict, p: dict) -> dict[str, int]:
             "window": int(np.sum(window.exists)), "no window": int(np.sum(~window.exists))}
 
 
-def test_killing_nomogram_agrees_with_cartmodel_on_300_random_parameter_sets(explorers):
+def test_killing_nomogram_agrees_with_cartmodel_on_300_random_parameter_sets(shared_page):
     """300 sets: with 200, too few smallest clearing doses fall inside the dose range.  The script does
     cartmodel.killing's arithmetic in the same order, so only exp()'s rounding may differ (an ulp or so a
     step); the bounds bisect the same grid as often, so every decision must agree for them to agree to 1e-9."""
-    page, errors = explorers
     sets = random_killing_nomograms(300, seed=24)
-    results = page.evaluate(KILLING_ALL, sets)
-    assert len(results) == 300
+    results = shared_page.evaluate(KILLING_ALL, sets)
     decided: dict[str, int] = {}
     for p, js in zip(sets, results, strict=True):
         for key, count in check_killing_nomogram(js, p).items():
             decided[key] = decided.get(key, 0) + count
     assert {p["killing"] for p in sets} == set(KILLING_FORMS)
     assert all(count > 50 for count in decided.values()), decided  # every kind of bound was tested
-    assert not errors
 
 
 KILLING_AND_PLAIN = nomogram_js("return arg.map((p) => [asArrays(e.killingNomogram(p)), asArrays(e.nomogram(p))]);")
 
 
-def test_killing_path_without_killing_is_the_equation_1_path(explorers):
+def test_killing_path_without_killing_is_the_equation_1_path(shared_page):
     """With kill_rate = 0 the script's killing model gives its Equation 1 nomogram: the same peaks,
     days and clearance to the last bit; the largest dose under the ceiling of the two searches
     (dose_window's grid then bisection, dose_for_ceiling's bisection) within their precision; and
     as the smallest clearing dose the first dose of the range wherever the burden clears, none elsewhere."""
-    page, errors = explorers
     sets = [{**p, "kill_rate": 0.0, "kill_saturation": PARAMETERS["kill_saturation"].default, "killing": form,
              "window_points": 25} for p, form in zip(random_nomograms(200, seed=2024), KILLING_FORMS * 100, strict=True)]
-    results = page.evaluate(KILLING_AND_PLAIN, sets)
+    results = shared_page.evaluate(KILLING_AND_PLAIN, sets)
     inside = 0
     for p, (js, plain) in zip(sets, results, strict=True):
         assert js["peak"] == plain["peak"] and js["peakDay"] == plain["peakDay"]
@@ -356,7 +348,6 @@ def test_killing_path_without_killing_is_the_equation_1_path(explorers):
         assert np.all(np.abs(np.log(highest[both] / dose[both])) <= 2 * p["rtol"] + 1e-12), p
         inside += int(both.sum())
     assert inside > 50
-    assert not errors
 
 
 SCHEDULE_ALL = """(sets) => sets.map((p) => {
@@ -366,8 +357,7 @@ SCHEDULE_ALL = """(sets) => sets.map((p) => {
 })"""
 
 
-def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
-    page, errors = explorers
+def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(shared_page):
     rng = np.random.default_rng(7)
     sets = [{
         "total_n0": float(10 ** rng.uniform(0, 7)), "infusions": int(rng.integers(1, 7)),
@@ -376,25 +366,23 @@ def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
         "K": float(10 ** rng.uniform(4, 7)), "days": 60.0, "dt": 1.0,
         "reading": str(rng.choice(READINGS)), "b_placement": str(rng.choice(B_PLACEMENTS)),
     } for _ in range(200)]
-    results = page.evaluate(SCHEDULE_ALL, sets)
+    results = shared_page.evaluate(SCHEDULE_ALL, sets)
     for p, js in zip(sets, results, strict=True):
         comparison = cm.split_schedule(**p)
         assert [tuple(d) for d in js["doses"]] == list(comparison.doses)
         assert relative_difference(js["single"], comparison.single.car_t) < 1e-9, p
         assert relative_difference(js["split"], comparison.split.car_t) < 1e-9, p
         assert js["ratio"] == pytest.approx(float(comparison.peak_ratio), rel=1e-9)
-    assert not errors
 
 
 # --- the controls come from the parameter table ----------------------------------------
 
 
-def test_the_site_carries_cartmodels_parameter_table(explorers, site):
-    page, _ = explorers
+def test_the_site_carries_cartmodels_parameter_table(shared_page, site):
     explorer_parameters = repository_module("_ext", "explorer_parameters")
     written = (site.root / "explorer" / "parameters.js").read_text(encoding="utf-8")
     assert written == explorer_parameters.script_text(explorer_parameters.explorer_configuration())
-    config = page.evaluate("globalThis.cartmodelParameters")
+    config = shared_page.evaluate("globalThis.cartmodelParameters")
     assert config["parameters"] == table_for_browser()
     for name, options in CHOICES.items():
         assert tuple(config["choices"][name]["options"]) == options
@@ -406,60 +394,54 @@ def test_the_site_carries_cartmodels_parameter_table(explorers, site):
         assert " ".join(row.label.split()).lower() not in source, row.label
 
 
-def test_controls_start_where_the_table_says(explorers):
-    page, _ = explorers
+def test_controls_start_where_the_table_says(shared_page):
     for kind in KINDS:
         for name in CONTROLS[kind]:
             if name in CHOICES:
-                menu = page.locator(f"{SELECTOR[kind]} [name={name}]")
+                menu = shared_page.locator(f"{SELECTOR[kind]} [name={name}]")
                 assert menu.evaluate("n => [...n.options].map(o => o.value)") == list(CHOICES[name])
                 assert menu.input_value() == default(name)
             else:
                 unit = PARAMETERS[name].unit
-                assert unit in slider_label(page, SELECTOR[kind], name) or unit in ("dimensionless", "count")
-        assert api_values(page, kind) == {name: default(name) for name in CONTROLS[kind]}
+                assert unit in slider_label(shared_page, SELECTOR[kind], name) or unit in ("dimensionless", "count")
+        assert api_values(shared_page, kind) == {name: default(name) for name in CONTROLS[kind]}
 
 
-def test_page_has_three_live_explorers_and_no_dead_controls(explorers, site):
-    page, _ = explorers
+def test_page_has_three_live_explorers_and_no_dead_controls(shared_page, site):
     numeric = sum(1 for kind in KINDS for name in CONTROLS[kind] if name not in CHOICES)
-    assert page.locator("input[type=range]").count() == numeric
-    assert page.locator(".jupyter-widgets, .widget-slider").count() == 0
-    sources = page.eval_on_selector_all("script[src]", "nodes => nodes.map(n => n.src)")
+    assert shared_page.locator("input[type=range]").count() == numeric
+    assert shared_page.locator(".jupyter-widgets, .widget-slider").count() == 0
+    sources = shared_page.eval_on_selector_all("script[src]", "nodes => nodes.map(n => n.src)")
     for name in ("parameters.js", "explorers.js"):
         assert any(src.startswith(site.url) and src.endswith(f"/explorer/{name}") for src in sources)
     for kind in KINDS:
-        note = page.locator(f"{SELECTOR[kind]} .cm-note").first.inner_text()
+        note = shared_page.locator(f"{SELECTOR[kind]} .cm-note").first.inner_text()
         assert "not dose advice" in note
     for figure_id in ("fig-ix-explorer", "fig-ix-nomogram", "fig-ix-schedule"):
-        image = page.locator(f"#{figure_id} img")
+        image = shared_page.locator(f"#{figure_id} img")
         assert image.count() == 1 and image.get_attribute("alt")
-        assert page.evaluate("(img) => img.naturalWidth > 0", image.element_handle())
-    links = page.eval_on_selector_all("a[href]", "nodes => nodes.map(n => n.href)")
-    # Binder only: Colab cannot open the .md chapters (tests/test_reading_browser.py checks every launch link)
-    assert any("mybinder.org" in link for link in links) and not any("colab.research.google.com" in link for link in links)
+        assert shared_page.evaluate("(img) => img.naturalWidth > 0", image.element_handle())
 
 
-def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(explorers):
+def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(shared_page):
     """At the starting values the small burdens allow more than the dose axis shows: the plot says so
     (instead of drawing the dose along the axis's top edge) until a low ceiling brings every dose inside."""
-    page, _ = explorers
     explorer = SELECTOR["nomogram"]
     beyond = "() => document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state.map.underCeiling" \
              ".filter((d) => d.feasible && d.atMaxDose).length"
-    above = page.evaluate(beyond)
-    note = page.locator(f"{explorer} [data-readout-note=beyond-axis]")
+    above = shared_page.evaluate(beyond)
+    note = shared_page.locator(f"{explorer} [data-readout-note=beyond-axis]")
     assert above > 0
     assert note.is_visible() and int(note.get_attribute("data-value")) == above
     assert "above the top of the dose axis" in note.inner_text()
-    assert page.locator(f"{explorer} [data-readout=largest_dose_max]").inner_text().startswith("above ")
-    press(page, f"{explorer} input[name=ceiling]", "Home")
-    assert page.evaluate(beyond) == 0 and note.is_hidden()
-    page.locator(f"{explorer} [data-action=reset]").click()  # the shared page as it was
-    assert api_values(page, "nomogram") == {name: default(name) for name in CONTROLS["nomogram"]}
+    assert shared_page.locator(f"{explorer} [data-readout=largest_dose_max]").inner_text().startswith("above ")
+    press(shared_page, f"{explorer} input[name=ceiling]", "Home")
+    assert shared_page.evaluate(beyond) == 0 and note.is_hidden()
+    shared_page.locator(f"{explorer} [data-action=reset]").click()  # the shared shared_page as it was
+    assert api_values(shared_page, "nomogram") == {name: default(name) for name in CONTROLS["nomogram"]}
 
 
-# --- the page -------------------------------------------------------------------------
+# --- the shared_page -------------------------------------------------------------------------
 
 
 def expected_dosing(values: dict) -> cm.model.Expansion:
@@ -601,7 +583,7 @@ def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
     assert not page_log.page_errors
 
 
-def test_links_restore_every_explorers_state(page, site, chromium, page_log):
+def test_links_restore_every_explorers_state(page, site, browser, page_log):
     state = {"dosing.n0": "1000", "dosing.P": "25.5", "dosing.ic50": "3", "dosing.r": "0.9", "dosing.q": "0.35",
              "dosing.ceiling": "3e6", "dosing.reading": "closed", "dosing.b_placement": "antigen",
              "nomogram.ic50": "5", "nomogram.ceiling": "1e9", "nomogram.clear_by_day": "30", "nomogram.q": "0.4",
@@ -624,7 +606,7 @@ def test_links_restore_every_explorers_state(page, site, chromium, page_log):
         link = box.input_value()
         assert urlsplit(link).fragment == f"live-{kind}-explorer"
     # the last link carries every explorer's state (each copy keeps the other explorers' keys)
-    with new_tab(chromium) as fresh:
+    with new_tab(browser) as fresh:
         open_explorers(fresh, link, *SELECTOR.values())
         for kind in KINDS:
             assert api_values(fresh, kind) == api_values(page, kind), kind
@@ -749,9 +731,9 @@ def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, sit
     assert serious_accessibility_violations(page, *SELECTOR.values()) == []
 
 
-def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):
-    """Classic scripts, no fetch: opened from file://, the three explorers still start."""
-    with new_tab(chromium) as page:
+def test_explorers_run_from_a_file_copy_of_the_site(browser, site):
+    """Classic scripts, no fetch: opened from file:// (in a tab that lets it), the three explorers still start."""
+    with new_tab(browser) as page:
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         open_explorers(page, (Path(site.root) / PAGE).resolve().as_uri() + "?schedule.infusions=5", *SELECTOR.values())

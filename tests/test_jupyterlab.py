@@ -1,22 +1,8 @@
-"""Running a chapter yourself, as the README says: `.venv/bin/jupyter lab`.
-
-The README promises that after `make book` or `make test` a reader can start JupyterLab
-from .venv, open a chapter (MyST Markdown) as a notebook and move its widgets. This test
-runs that command for real, headless and on 127.0.0.1 only, with the reader's own
-Jupyter configuration kept out (a temporary JUPYTER_CONFIG_DIR), and asks the running
-server what a reader's browser would get:
-
-* the lab page names jupytext's and ipywidgets' JupyterLab extensions and serves
-  their code, and neither is disabled;
-* a chapter comes back as a notebook through the contents API (``type=notebook``),
-  which only jupytext's contents manager can do for a ``.md`` file;
-* Markdown opens in jupytext's notebook view by default: the settings the server
-  gives the document manager carry the override `make setup` installs
-  (.jupyter/labconfig/default_setting_overrides.json, also used on Binder), and the
-  viewer it names is one that jupytext's extension defines.
-
-Binder (repo2docker) builds environment.yml and runs postBuild, which installs the same
-settings: the last test checks that set-up without starting Binder.
+"""Running a chapter yourself, as the README says: `.venv/bin/jupyter lab`, started for real,
+headless on 127.0.0.1, with the reader's own Jupyter configuration kept out, serves jupytext's
+and ipywidgets' extensions, opens a chapter (MyST Markdown) as a notebook, and opens Markdown
+in jupytext's notebook view by default (the override `make setup` installs).  Binder runs
+postBuild, which installs the same settings: the last test checks that set-up.
 """
 
 from __future__ import annotations
@@ -169,8 +155,7 @@ def test_markdown_opens_in_jupytexts_notebook_view_by_default(lab):
 
 
 def test_binder_opens_markdown_chapters_as_notebooks():
-    """repo2docker reads environment.yml (no binder/ folder, which would hide it), runs
-    postBuild, and JupyterLab then opens .md files with jupytext's notebook view."""
+    """repo2docker reads environment.yml (no binder/ folder, which would hide it) and runs postBuild."""
     assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), (
         "a binder/ folder makes repo2docker ignore environment.yml and postBuild at the root"
     )
@@ -178,11 +163,10 @@ def test_binder_opens_markdown_chapters_as_notebooks():
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     stack = {re.split(r"[<>=!\s\[]", item)[0] for item in project["dependencies"] + project["optional-dependencies"]["book"]}
     assert {"jupyterlab", "jupytext", "ipywidgets", "ipykernel"} <= stack, f"the book extra lacks the notebook stack: {stack}"
-    settings = LAB_SETTINGS  # what test_markdown_opens_in_jupytexts_notebook_view_by_default checks
+    settings = LAB_SETTINGS.relative_to(REPO)  # what test_markdown_opens_in_jupytexts_notebook_view_by_default checks
     post_build = REPO / "postBuild"
     assert post_build.exists() and os.access(post_build, os.X_OK), "postBuild is missing or not executable"
     script = post_build.read_text(encoding="utf-8")
-    assert script.startswith("#!") and str(settings.relative_to(REPO)) in script
+    assert script.startswith("#!") and str(settings) in script
     assert "${NB_PYTHON_PREFIX}/etc/jupyter/labconfig" in script, "postBuild does not install the settings where JupyterLab reads them"
-    tracked = set(repository_files())
-    assert {"postBuild", str(settings.relative_to(REPO)), "environment.yml"} <= tracked
+    assert {"postBuild", str(settings), "environment.yml"} <= set(repository_files())

@@ -17,8 +17,6 @@ from .test_book import page as page_of
 PAGE = "chapters/equation1"  # cites papers, refers to its equations and to a figure
 TIP = "[data-tippy-root] .tippy-box"
 
-pytestmark = [pytest.mark.book, pytest.mark.browser]
-
 
 @pytest.fixture
 def equation1(page, site):
