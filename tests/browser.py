@@ -277,10 +277,11 @@ def explorer_values(page, selector: str) -> dict:
     return page.evaluate(f"document.querySelector('{selector}').cartmodelExplorer.values()")
 
 
-def explorer_readouts(page, selector: str) -> list[tuple[str, str, str]]:
-    """Each readout of the explorer: its name, its number (``data-value``) and its text."""
-    return page.eval_on_selector_all(f"{selector} [data-readout]",
-                                     "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])")
+def explorer_readouts(page, selector: str) -> dict[str, tuple[str, str]]:
+    """Each readout of the explorer, by name: its number (``data-value``) and its text."""
+    script = "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])"
+    found = page.eval_on_selector_all(f"{selector} [data-readout]", script)
+    return {name: (value, text) for name, value, text in found}
 
 
 def press(page, selector: str, *keys: str) -> None:

@@ -7,6 +7,7 @@ postBuild, which installs the same settings: the last test checks that set-up.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -83,11 +84,9 @@ def lab(tmp_path_factory):
         while True:
             if process.poll() is not None:
                 pytest.fail(f"`jupyter lab` exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
+            with contextlib.suppress(OSError):
                 if server.get("/api/status")[0] == 200:
                     break
-            except OSError:
-                pass
             if time.monotonic() > deadline:
                 pytest.fail(f"`jupyter lab` did not answer within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
             time.sleep(0.25)

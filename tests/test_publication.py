@@ -164,6 +164,11 @@ def test_the_printer_refuses_other_hosts(tmp_path):
 # --- the Reproducibility page ----------------------------------------------------------
 
 
+def table_cells(tag) -> list[list[str]]:
+    """The text of each body row's cells, for every table in ``tag``."""
+    return [[cell.get_text(" ", strip=True) for cell in row.select("td")] for row in tag.select("tbody tr")]
+
+
 @pytest.fixture(scope="module")
 def reproducibility(built_book) -> BeautifulSoup:
     return page(built_book, "chapters/reproducibility")
@@ -173,10 +178,7 @@ def test_reproducibility_page_reports_every_notebook_execution(reproducibility):
     notebooks = set(notebook_chapters())
     assert len(notebooks) >= 5
     table = next(t for t in reproducibility.select("article table") if "Run Time" in t.get_text())
-    rows = {}
-    for row in table.select("tbody tr"):
-        cells = [cell.get_text(" ", strip=True) for cell in row.select("td")]
-        rows[cells[0]] = cells
+    rows = {cells[0]: cells for cells in table_cells(table)}
     assert set(rows) == notebooks
     for name, (_, modified, method, runtime, status) in rows.items():
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", modified), (name, modified)
@@ -185,11 +187,7 @@ def test_reproducibility_page_reports_every_notebook_execution(reproducibility):
 
 
 def test_reproducibility_page_names_the_environment_that_built_it(built_book, reproducibility):
-    rows = {}
-    for row in reproducibility.select("article table tbody tr"):
-        cells = [cell.get_text(" ", strip=True) for cell in row.select("td")]
-        if len(cells) == 2:
-            rows[cells[0]] = cells[1]
+    rows = dict(cells for cells in table_cells(reproducibility.find("article")) if len(cells) == 2)
     # The build ran with this test session's interpreter and packages (the same .venv).
     assert rows["Python"] == f"{platform.python_implementation()} {platform.python_version()}"
     for package in ("numpy", "scipy", "matplotlib", "jupyter-book", "sphinx", "myst-nb"):

@@ -24,13 +24,8 @@ IMAGE = CONFIG["ogp_image"]
 
 
 def tags(page_html: str) -> dict[str, str]:
-    soup = BeautifulSoup(page_html, "html.parser")
-    found = {}
-    for meta in soup.find_all("meta"):
-        key = meta.get("property") or meta.get("name")
-        if key:
-            found[key] = meta.get("content", "")
-    return found
+    metas = BeautifulSoup(page_html, "html.parser").find_all("meta")
+    return {key: meta.get("content", "") for meta in metas if (key := meta.get("property") or meta.get("name"))}
 
 
 def test_every_page_has_a_description_and_link_preview_tags(built_book):

@@ -10,6 +10,7 @@ that stops without the npm packages.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -146,10 +147,8 @@ def run_visit(tab: Tab, url: str, *, axe: bool = True) -> Visit:
         page.evaluate(LOAD_IMAGES_JS)
         icon = page.evaluate(ICON_JS)
         page.wait_for_load_state("networkidle")
-        try:
+        with contextlib.suppress(PlaywrightTimeout):  # the widget test reports what did not render
             page.wait_for_function(WIDGETS_READY_JS, timeout=15_000)
-        except PlaywrightTimeout:
-            pass  # the widget test reports what did not render
         record.dom = page.evaluate(COLLECT_JS) | {"icon": icon}
         record.equations = page.evaluate(MEASURE_EQUATIONS_JS)
     finally:
@@ -168,14 +167,7 @@ def run_visit(tab: Tab, url: str, *, axe: bool = True) -> Visit:
 def visit(site, tab):
     """``visit(name)``: the visit of a page of the table of contents, each page once, in the
     test process's one tab (see tests/browser.py)."""
-    visits: dict[str, Visit] = {}
-
-    def get(name: str) -> Visit:
-        if name not in visits:
-            visits[name] = run_visit(tab, site.page_url(f"{name}.html"))
-        return visits[name]
-
-    return get
+    return functools.cache(lambda name: run_visit(tab, site.page_url(f"{name}.html")))
 
 
 def served_file(site, url: str) -> Path | None:
