@@ -1,9 +1,7 @@
-"""The chapters show their work, as chapters/index.md promises: a removed (``remove-cell``)
-cell only imports names, glues plain values for the text (``is_plain``), or loops gluing
-them over plain values (``is_walk``), and assigns nothing but tables of labels (labels are
-not numbers); any other call or arithmetic is a computation and belongs in a visible cell
-(figure drawing in a folded, ``hide-input``, one).  No chapter removes a cell's input or
-defines functions.
+"""The chapters show their work, as chapters/index.md promises: a removed (``remove-cell``) cell only
+imports names, glues plain values (``is_plain``), loops gluing them over plain values (``is_walk``)
+and assigns tables of labels; any other call or arithmetic belongs in a visible cell (figure drawing
+in a folded, ``hide-input``, one).  No chapter removes a cell's input or defines functions.
 """
 
 from __future__ import annotations

@@ -136,9 +136,6 @@ def test_a_chapter_opens_as_a_notebook_through_the_server(lab):
 
 
 def test_markdown_opens_in_jupytexts_notebook_view_by_default(lab):
-    overrides = json.loads(LAB_SETTINGS.read_text(encoding="utf-8"))
-    wanted = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
-    assert wanted.get("markdown") == JUPYTEXT_VIEWER
     served = lab.json("/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
     default_viewers = served["schema"]["properties"]["defaultViewers"]["default"]
     assert default_viewers.get("markdown") == JUPYTEXT_VIEWER, (
