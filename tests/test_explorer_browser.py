@@ -430,11 +430,11 @@ def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(shared_page)
     assert shared_page.locator(f"{explorer} [data-readout=largest_dose_max]").inner_text().startswith("above ")
     press(shared_page, f"{explorer} input[name=ceiling]", "Home")
     assert shared_page.evaluate(beyond) == 0 and note.is_hidden()
-    shared_page.locator(f"{explorer} [data-action=reset]").click()  # the shared shared_page as it was
+    shared_page.locator(f"{explorer} [data-action=reset]").click()  # the shared page as it was
     assert api_values(shared_page, "nomogram") == {name: default(name) for name in CONTROLS["nomogram"]}
 
 
-# --- the shared_page -------------------------------------------------------------------------
+# --- the page -------------------------------------------------------------------------
 
 
 def expected_dosing(values: dict) -> cm.model.Expansion:
