@@ -242,13 +242,6 @@ def new_tab(browser, **context) -> Iterator:
         opened.close()
 
 
-@pytest.fixture
-def phone_page(browser) -> Iterator:
-    """A tab of its own at a phone's size (``PHONE``)."""
-    with new_tab(browser, **PHONE) as opened:
-        yield opened
-
-
 def assert_fits_a_phone(page, selector: str) -> None:
     """At a phone's width the page does not scroll sideways, the element ``selector`` lies
     inside the screen, and its drawing (an SVG or a canvas) is laid out for its width: its

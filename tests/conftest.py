@@ -183,7 +183,7 @@ def second_built_book(built_book, tmp_path_factory) -> BuiltBook:
 
 
 # Browser fixtures, registered here once (imported into each module, a session fixture would be set up per module).
-from .browser import browser_type_launch_args, page, page_log, phone_page, site, tab  # noqa: E402,F401
+from .browser import browser_type_launch_args, page, page_log, site, tab  # noqa: E402,F401
 
 # `make check` leaves out the tests that build the book or drive a browser
 # (-m "not book and not browser"): a test that uses these fixtures gets the marker.

@@ -92,17 +92,18 @@ def test_every_chapter_of_the_toc_is_a_page(built_book, name):
     assert "This chapter is being written" not in text_of(soup)
 
 
-@pytest.mark.parametrize("figure_id", ["fig-figure-1", "fig-figure-2"])
-def test_figures_1_and_2_are_images_in_the_page(built_book, figure_id):
-    soup = page(built_book, "chapters/figures1-2")
-    figure = soup.find(id=figure_id)
-    assert figure is not None, f"no element with id {figure_id}"
+@pytest.mark.parametrize(("name", "number"), [("figures1-2", "1"), ("figures1-2", "2"), ("figure3", "3")])
+def test_the_papers_figures_are_images_numbered_by_chapter(built_book, name, number):
+    """A PNG with alt text, captioned "Fig. n.m" (chapters are numbered) and naming the paper's figure."""
+    figure = page(built_book, f"chapters/{name}").find(id=f"fig-figure-{number}")
+    assert figure is not None, f"no element with id fig-figure-{number}"
     image = figure.find("img")
-    assert image is not None and image.get("alt"), f"{figure_id} has no image with alt text"
-    path = (built_book.html / "chapters" / image["src"]).resolve()
-    data = path.read_bytes()
+    assert image is not None and image.get("alt"), f"fig-figure-{number} has no image with alt text"
+    data = (built_book.html / "chapters" / image["src"]).resolve().read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
-    assert figure.find("figcaption") is not None
+    caption = " ".join(figure.find("figcaption").get_text(" ").split()).replace("’", "'")
+    assert re.match(r"Fig\. \d+\.\d+ ", caption), f"fig-figure-{number} is not numbered by chapter: {caption[:40]!r}"
+    assert f"The paper's Figure {number}" in caption
 
 
 def test_glued_numbers_of_figures_1_and_2_appear_in_the_text(built_book):

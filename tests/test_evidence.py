@@ -151,9 +151,6 @@ def test_the_tumour_falls_tenfold_every_ln10_over_r_minus_q_days(main):
     assert math.log(5.7e11) / main.net_decline > 150
 
 
-# --- bad input ---
-
-
 @pytest.mark.parametrize(("kwargs", "name"), [
     ({"reading": "naive"}, "reading"), ({"b_placement": "K"}, "b_placement"), ({"plateau": 0.0}, "plateau"),
     ({"plateau": [1.0, 2.0]}, "plateau"), ({"plateau": "1"}, "plateau"),

@@ -26,6 +26,7 @@ from cartmodel.parameters import PARAMETERS, table_for_browser
 from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
 
 from .browser import (
+    PHONE,
     assert_fits_a_phone,
     assert_link_refused,
     dialogs_recorded,
@@ -702,15 +703,16 @@ def test_csv_downloads_hold_cartmodels_numbers_and_reset_returns_to_the_starting
     assert readouts(page, "dosing")["peak_cells"][0] == pytest.approx(float(run.peak), rel=1e-9)
 
 
-def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):
-    open_page(phone_page, site)
-    for kind in KINDS:
-        assert_fits_a_phone(phone_page, SELECTOR[kind])
-    phone_page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
-    # the burden explorer (chapters/antigen-burden.md) too, in the same tab
-    open_explorers(phone_page, site.page_url("chapters/antigen-burden.html"), "#live-burden-explorer")
-    assert_fits_a_phone(phone_page, "#live-burden-explorer")
+def test_readable_at_phone_width_without_horizontal_scrolling(browser, site):
+    with new_tab(browser, **PHONE) as phone:
+        open_page(phone, site)
+        for kind in KINDS:
+            assert_fits_a_phone(phone, SELECTOR[kind])
+        phone.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        # the burden explorer (chapters/antigen-burden.md) too, in the same tab
+        open_explorers(phone, site.page_url("chapters/antigen-burden.html"), "#live-burden-explorer")
+        assert_fits_a_phone(phone, "#live-burden-explorer")
 
 
 def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, site):

@@ -42,9 +42,6 @@ def page_start(text: str) -> str:
     return re.sub(r"^\d+(\.\d+)*\.?", "", text)
 
 
-# --- the PDF ------------------------------------------------------------------------
-
-
 def test_pdf_is_a_whole_book(book_pdf, pdf_pages):
     data = book_pdf.read_bytes()
     assert data[:5] == b"%PDF-"
@@ -127,18 +124,12 @@ def test_nothing_of_the_screen_is_printed(pdf_pages):
     assert printed == [], f"the live explorer is printed: {printed}"
 
 
-# --- the site and the deploy workflow link and publish it ---------------------------
-
-
 def test_landing_page_links_the_pdf(built_book, book_pdf):
     links = [a["href"] for a in page(built_book, "chapters/index").select("article a[href]") if a["href"].endswith(".pdf")]
     assert links, "the landing page does not link a PDF"
     target = (built_book.html / "chapters" / links[0]).resolve()
     assert target.name == PDF_NAME and target.is_relative_to(built_book.html.resolve())
     assert target.read_bytes()[:5] == b"%PDF-", f"{links[0]} is not the PDF in the site"
-
-
-# --- the printer needs no network ---------------------------------------------------
 
 
 def test_the_printer_refuses_other_hosts(tmp_path):
@@ -159,9 +150,6 @@ def test_the_printer_refuses_other_hosts(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == ["https://cdn.example.org/style.css"]
     assert (tmp_path / "out.pdf").read_bytes()[:5] == b"%PDF-"
-
-
-# --- the Reproducibility page ----------------------------------------------------------
 
 
 def table_cells(tag) -> list[list[str]]:
@@ -216,9 +204,6 @@ def test_git_revision_reads_the_checkout(tmp_path):
     assert report.git_revision(tmp_path) == head
     (tmp_path / "a.txt").write_text("two\n")
     assert report.git_revision(tmp_path) == f"{head} with uncommitted changes"
-
-
-# --- archive metadata -------------------------------------------------------------------
 
 
 def test_zenodo_metadata_agrees_with_citation_cff():

@@ -1,7 +1,7 @@
 """What a reader sees: display equations that fit a phone's column (375 px; the desktop width is
 measured at each page's visit in test_site_browser.py), an author-year bibliography that lists
 every author and shows no TeX, launch links that open a notebook of the repository, and the
-paper's figures numbered by chapter and mapped from the landing page.
+paper's figures mapped from the landing page (their numbering: tests/test_book.py).
 """
 
 from __future__ import annotations
@@ -194,17 +194,6 @@ def test_every_launch_link_opens_a_notebook_that_exists(built_book):
 
 
 # --- finding the paper's figures ----------------------------------------------------
-
-
-def test_chapters_are_numbered_so_figures_are_numbered_by_chapter(built_book):
-    figures = article_of(soup_of(built_book, "chapters/figures1-2"))
-    for figure_id, paper_figure in (("fig-figure-1", "Figure 1"), ("fig-figure-2", "Figure 2")):
-        caption = " ".join(figures.find(id=figure_id).find("figcaption").get_text(" ").split())
-        assert re.match(r"Fig\. \d+\.\d+ ", caption), f"{figure_id} is not numbered by chapter: {caption[:40]!r}"
-        assert f"The paper's {paper_figure}" in caption.replace("’", "'"), f"{figure_id} does not name the paper's figure"
-    figure_3 = article_of(soup_of(built_book, "chapters/figure3")).find(id="fig-figure-3")
-    caption = " ".join(figure_3.find("figcaption").get_text(" ").split()).replace("’", "'")
-    assert re.match(r"Fig\. \d+\.\d+ ", caption) and "The paper's Figure 3" in caption
 
 
 LANDING_ROWS = {
