@@ -152,9 +152,7 @@ def test_markdown_opens_in_jupytexts_notebook_view_by_default(lab):
 
 def test_binder_opens_markdown_chapters_as_notebooks():
     """repo2docker reads environment.yml (no binder/ folder, which would hide it) and runs postBuild."""
-    assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), (
-        "a binder/ folder makes repo2docker ignore environment.yml and postBuild at the root"
-    )
+    assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), "binder/ hides the root's files from repo2docker"
     # environment.yml installs cartmodel's book extra (tests/test_environment.py), which brings the notebook stack
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     stack = {re.split(r"[<>=!\s\[]", item)[0] for item in project["dependencies"] + project["optional-dependencies"]["book"]}
