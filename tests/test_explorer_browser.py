@@ -495,9 +495,12 @@ NOMOGRAM_STATE = nomogram_js("""const s = document.querySelector('#live-nomogram
 return {...asArrays(s.map, s.window), killing: s.killing, grid: globalThis.cartmodelParameters.explorers.nomogram.grid};""")
 
 
-def page_nomogram(page, js: dict, **extra) -> dict:
-    """The parameters of the map on the page (NOMOGRAM_STATE) for check_nomogram: the
-    controls' values and the ipywidgets nomogram's fixed ones."""
+def page_nomogram(page, js: dict, n: int, log10_P, **extra) -> dict:
+    """The parameters of the map on the page (NOMOGRAM_STATE), once its grid is checked to be the
+    n x n one of the explorer: the controls' values and the ipywidgets nomogram's fixed ones."""
+    assert len(js["n0Grid"]) == n and len(js["PGrid"]) == n
+    assert relative_difference(js["n0Grid"], np.logspace(*np.log10(EXAMPLE_N0_RANGE), n)) < 1e-15
+    assert relative_difference(js["PGrid"], np.logspace(*log10_P, n)) < 1e-15
     values = api_values(page, "nomogram")
     signature = NomogramExplorer.__init__.__kwdefaults__
     return {"n0Grid": js["n0Grid"], "PGrid": js["PGrid"], "B": float(cm.affinity_from_ic50(values["ic50"])),
@@ -511,11 +514,7 @@ def test_nomogram_on_the_page_is_cartmodels_on_the_widgets_grid(page, site, page
     for name, key, presses in (("ic50", "ArrowRight", 30), ("r", "ArrowLeft", 2), ("clear_by_day", "ArrowLeft", 20)):
         press(page, f"{SELECTOR['nomogram']} input[name={name}]", *[key] * presses)
     js = page.evaluate(NOMOGRAM_STATE)
-    n = NomogramExplorer.__init__.__kwdefaults__["n"]
-    assert len(js["n0Grid"]) == n and len(js["PGrid"]) == n
-    assert relative_difference(js["n0Grid"], np.logspace(*np.log10(EXAMPLE_N0_RANGE), n)) < 1e-15
-    assert relative_difference(js["PGrid"], np.logspace(-2, 4, n)) < 1e-15
-    check_nomogram(js, page_nomogram(page, js))
+    check_nomogram(js, page_nomogram(page, js, NomogramExplorer.__init__.__kwdefaults__["n"], (-2, 4)))
     shown = readouts(page, "nomogram")
     feasible = [d for d in js["underCeiling"] if d[2]]
     assert shown["burdens_with_a_dose"][0] == len(feasible)
@@ -549,10 +548,8 @@ def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
     js = page.evaluate(NOMOGRAM_STATE)
     grid = js["grid"]
     n = grid["killing_n"]
-    assert js["killing"] and len(js["n0Grid"]) == n and len(js["PGrid"]) == n
-    assert relative_difference(js["n0Grid"], np.logspace(*np.log10(EXAMPLE_N0_RANGE), n)) < 1e-15
-    assert relative_difference(js["PGrid"], np.logspace(*grid["log10_P"], n)) < 1e-15
-    p = page_nomogram(page, js, window_points=grid["window_points"],
+    assert js["killing"]
+    p = page_nomogram(page, js, n, grid["log10_P"], window_points=grid["window_points"],
                       **{name: values[name] for name in KILLING_CONTROLS})
     decided = check_killing_nomogram(js, p)
     assert decided["clearing bound inside"] > 0  # the smallest dose is a bound inside the axis here
