@@ -92,7 +92,7 @@ def test_every_chapter_of_the_toc_is_a_page(built_book, name):
     assert "This chapter is being written" not in text_of(soup)
 
 
-@pytest.mark.parametrize(("name", "number"), [("figures1-2", "1"), ("figures1-2", "2"), ("figure3", "3")])
+@pytest.mark.parametrize(("name", "number"), [("figures1-2", "1"), ("figures1-2", "2"), ("figure3", "3")], ids=["1", "2", "3"])
 def test_the_papers_figures_are_images_numbered_by_chapter(built_book, name, number):
     """A PNG with alt text, captioned "Fig. n.m" (chapters are numbered) and naming the paper's figure."""
     figure = page(built_book, f"chapters/{name}").find(id=f"fig-figure-{number}")

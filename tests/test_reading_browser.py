@@ -153,23 +153,18 @@ def test_citations_in_the_text_match_the_reference_list(built_book):
 # --- launch buttons -----------------------------------------------------------------
 
 
-def launch_links(built_book) -> list[tuple[str, str]]:
-    """``(page, href)`` of every link to a launch service on every page."""
-    services = ("mybinder.org", "colab.research.google.com", "binderhub", "/v2/gh/")
-    return [
-        (name, link["href"])
-        for name in PAGES
-        for link in soup_of(built_book, name).find_all("a", href=True)
-        if any(service in link["href"] for service in services)
-    ]
-
-
 def test_every_launch_link_opens_a_notebook_that_exists(built_book):
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
     repository = urlsplit(config["repository"]["url"]).path.strip("/")
     branch = config["repository"]["branch"]
     tracked = set(repository_files())
-    links = launch_links(built_book)
+    services = ("mybinder.org", "colab.research.google.com", "binderhub", "/v2/gh/")
+    links = [
+        (name, link["href"])
+        for name in PAGES
+        for link in soup_of(built_book, name).find_all("a", href=True)
+        if any(service in link["href"] for service in services)
+    ]
     binder = [(name, href) for name, href in links if urlsplit(href).hostname == "mybinder.org"]
     assert {name for name, _ in binder} == set(notebook_chapters()), "every notebook chapter, and only those, has a Binder button"
     problems = []
