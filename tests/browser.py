@@ -1,18 +1,14 @@
 """Browser fixtures for tests of the built site, registered once in tests/conftest.py, and
 the helpers the explorer tests share.
 
-* ``site``: the built book (``built_book.html``) served on 127.0.0.1 for the session.
-* ``browser`` (pytest-playwright's; ``chromium`` is another name for it): Debian's
-  ``/usr/bin/chromium`` (never one downloaded by ``playwright install``), launched once per
-  test process.  Without it the browser tests are skipped, and fail in CI (``CI=true``).
-* ``page``: a tab that has loaded nothing for this test.  Requests to other hosts are
-  blocked and recorded (a page that needs a CDN fails visibly), console errors and uncaught
-  exceptions too, in ``page_log``.  Each test process keeps one tab (``Tab``) and empties it
-  between tests, instead of pytest-playwright's new context per test: a tab that has loaded
-  the site keeps its compiled scripts (1.1 against 2.5 CPU seconds a page,
-  ``benchmarks/bench_browser.py``).  The routing turns the HTTP cache off, so every load
-  still fetches every file from the server.
-* ``phone_page``: a tab of its own at a phone's size (``PHONE``).
+* ``site``: the built book served on 127.0.0.1 for the session.
+* ``browser`` (pytest-playwright's): Debian's ``/usr/bin/chromium``, never one downloaded by
+  ``playwright install``.  Without it the browser tests are skipped, and fail in CI.
+* ``page``: one tab per test process, emptied between tests rather than pytest-playwright's
+  new context per test, since a tab that has loaded the site keeps its compiled scripts (1.1
+  against 2.5 CPU seconds a page, ``benchmarks/bench_browser.py``).  Requests to other hosts
+  are blocked and logged, with console errors and uncaught exceptions, in ``page_log``; the
+  routing turns the HTTP cache off, so every load still fetches every file.
 """
 
 from __future__ import annotations
@@ -40,9 +36,8 @@ MATHJAX_READY_JS = """
   ? window.MathJax.startup.promise.then(() => true) : false
 """
 
-# Every display equation of the page's article: the width its typeset maths needs
-# (scrollWidth) against the width its box has (clientWidth), for the MathJax container
-# and for the equation's block (which also holds the equation number).
+# Each display equation of the article: the width its typeset maths needs (scrollWidth) against
+# its box's (clientWidth), for the MathJax container and for the block holding the number too.
 MEASURE_EQUATIONS_JS = """
 () => [...document.querySelectorAll('article div.math')].map((block) => {
   const container = block.querySelector('mjx-container');
@@ -69,9 +64,8 @@ MAIN_EQUATIONS = {
 
 
 def equations_that_do_not_fit(name: str, measured: list[dict]) -> list[str]:
-    """What is wrong with the display equations of page ``name``, as measured by
-    ``MEASURE_EQUATIONS_JS``: equations that scroll (their maths or their block needs
-    more than its box), equations left untypeset, and main equations not measured."""
+    """The display equations of page ``name`` (``MEASURE_EQUATIONS_JS``) that scroll or are left
+    untypeset, and its main equations not measured."""
     problems = [
         f"{name} {eq['id']}: maths {eq['mathWidth']} px, needs {eq['containerNeeds']} px in a "
         f"{eq['containerWidth']} px box (block {eq['blockNeeds']}/{eq['blockWidth']} px)"
@@ -130,15 +124,9 @@ def site(built_book) -> Iterator[Site]:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """pytest-playwright's launch options, with Debian's Chromium and the flags above."""
+    """pytest-playwright's launch options, with Debian's Chromium and its flags."""
     require_browser()
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def chromium(browser):
-    """The test process's Chromium: pytest-playwright's ``browser``."""
-    return browser
 
 
 def is_local(url: str) -> bool:
@@ -148,9 +136,8 @@ def is_local(url: str) -> bool:
 
 
 class Tab:
-    """One tab of its own context, loading page after page.  Other hosts are refused
-    (routing, which also turns the HTTP cache off) and counted, with console errors and
-    uncaught exceptions, in ``log``: whichever ``PageLog`` the current test gave it."""
+    """One tab of its own context, loading page after page (see ``page``), logging in whichever
+    ``PageLog`` the current test gave it."""
 
     def __init__(self, browser) -> None:
         self.browser = browser
@@ -179,8 +166,7 @@ class Tab:
             route.abort()
 
     def empty(self) -> None:
-        """Leave the tab as a new one: the page's storage and the context's cookies
-        cleared, and about:blank loaded, so nothing of the last page runs on."""
+        """Leave the tab as a new one: storage and cookies cleared, about:blank loaded."""
         if self.page is None or self.page.is_closed():
             return
         try:
@@ -199,9 +185,9 @@ class Tab:
 
 
 @pytest.fixture(scope="session")
-def tab(chromium) -> Iterator[Tab]:
+def tab(browser) -> Iterator[Tab]:
     """The test process's one tab (see ``page``)."""
-    reused = Tab(chromium)
+    reused = Tab(browser)
     try:
         yield reused
     finally:
@@ -215,9 +201,8 @@ def page_log() -> PageLog:
 
 @pytest.fixture
 def page(tab, page_log):
-    """A tab that has loaded nothing for this test; requests to anything but 127.0.0.1
-    are blocked and logged in ``page_log``.  A test that adds an event listener to it
-    removes it before it ends."""
+    """The process's tab, emptied for this test, logging in ``page_log``.  A test that adds an
+    event listener to it removes it before it ends."""
     new_page = tab.open()
     tab.log = page_log
     try:
@@ -242,28 +227,19 @@ def dialogs_recorded(page) -> Iterator[list[str]]:
         page.remove_listener("dialog", on_dialog)
 
 
-#: A phone as the explorers' and the reading tests load the site: 375 px wide, two device
-#: pixels to a CSS pixel, touch.
+#: A phone: 375 px wide, two device pixels to a CSS pixel, touch.
 PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2, "is_mobile": True}
 
 
 @contextlib.contextmanager
 def new_tab(browser, **context) -> Iterator:
-    """A tab of a new context of its own (``context``: ``browser.new_context``'s options,
-    e.g. ``**PHONE``), closed with it afterwards.  pytest-playwright's ``new_context``
-    fixture does the same for one test; this also serves module-scoped fixtures."""
+    """A tab of a new context (``browser.new_context``'s options), closed afterwards.  Not pytest-playwright's
+    ``context`` or ``new_context``: they pull in pytest-base-url's ``base_url`` fixture, which pytest now deprecates."""
     opened = browser.new_context(**context)
     try:
         yield opened.new_page()
     finally:
         opened.close()
-
-
-@pytest.fixture
-def phone_page(chromium) -> Iterator:
-    """A tab of its own at a phone's size (``PHONE``), closed after the test."""
-    with new_tab(chromium, **PHONE) as opened:
-        yield opened
 
 
 def assert_fits_a_phone(page, selector: str) -> None:
@@ -294,10 +270,11 @@ def explorer_values(page, selector: str) -> dict:
     return page.evaluate(f"document.querySelector('{selector}').cartmodelExplorer.values()")
 
 
-def explorer_readouts(page, selector: str) -> list[tuple[str, str, str]]:
-    """Each readout of the explorer: its name, its number (``data-value``) and its text."""
-    return page.eval_on_selector_all(f"{selector} [data-readout]",
-                                     "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])")
+def explorer_readouts(page, selector: str) -> dict[str, tuple[str, str]]:
+    """Each readout of the explorer, by name: its number (``data-value``) and its text."""
+    script = "nodes => nodes.map(n => [n.dataset.readout, n.dataset.value, n.textContent])"
+    found = page.eval_on_selector_all(f"{selector} [data-readout]", script)
+    return {name: (value, text) for name, value, text in found}
 
 
 def press(page, selector: str, *keys: str) -> None:
@@ -343,9 +320,15 @@ def assert_link_refused(page, selector: str, keys) -> None:
 
 
 def serious_accessibility_violations(page, *selectors: str) -> list[str]:
-    """axe-core's serious and critical findings in the elements ``selectors`` as they are now (the
-    whole page, in its starting state, is scanned at each page's visit in tests/test_site_browser.py)."""
+    """axe-core's serious and critical findings in the elements ``selectors`` (the whole page if
+    none) as they are now.  Moderate and minor ones pass: the theme's sidebar lies outside a
+    landmark (``region``, moderate) on every page."""
     from axe_playwright_python.sync_playwright import Axe
 
-    found = Axe().run(page, context={"include": [[selector] for selector in selectors]}).response["violations"]
-    return [f"{v['id']} ({v['impact']}): {v['help']} {v['nodes'][0]['target']}" for v in found if v["impact"] in ("serious", "critical")]
+    context = {"include": [[selector] for selector in selectors]} if selectors else None
+    found = Axe().run(page, context=context).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']}): {v['help']}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,16 +1,10 @@
-"""Shared fixtures: the book built from a clean copy of the repository, once per run.
+"""Shared fixtures: the book built as ``make book`` does, from a copy of the repository as a clone
+would have it, once per run (``built_book``; ``book_pdf``, ``make pdf``'s PDF of it); and a second
+clean build with Sphinx's ``dummy`` builder, for the check that two builds give the same numbers.
 
-``built_book`` builds the book as ``make book`` does (then ``make pdf``'s PDF on first
-request, ``book_pdf``), in a copy of the repository as a clone would have it.
-``second_built_book`` is a second clean build, for the check that two builds give the
-same numbers and figures: it executes and reads every chapter with Sphinx's ``dummy``
-builder (no HTML written).
-
-``make test`` runs the tests in several processes (pytest-xdist). Each build is made
-once for all of them by the recipe of pytest-xdist's documentation ("Making
-session-scoped fixtures execute only once"): the first process to need it builds it
-while holding a file lock in the run's temporary folder, the others wait on the lock
-and read the result. pytest keeps the last three runs' folders, builds included.
+Under pytest-xdist each build is made once for all processes, by the recipe of its documentation
+("Making session-scoped fixtures execute only once"): the first process to need it builds it
+under a file lock in the run's temporary folder, the others wait and read the result.
 """
 
 from __future__ import annotations
@@ -61,8 +55,7 @@ def examples(n: int) -> int:
 
 @dataclass(frozen=True)
 class BuiltBook:
-    """A built site: ``source`` the copy it was built from, ``html`` its root folder,
-    ``log`` the build's output."""
+    """A built site: ``source`` the copy it was built from, ``html`` its root, ``log`` the build's output."""
 
     source: Path
     html: Path
@@ -70,9 +63,8 @@ class BuiltBook:
 
 
 def repository_module(folder: str, name: str) -> ModuleType:
-    """The module ``name`` of the repository's folder ``folder`` (``_ext``, ``tools``), imported
-    as Sphinx's ``local_extensions`` and the scripts import it: with the folder on the path
-    for the while, since its modules import each other by name."""
+    """The module ``name`` of the repository's folder ``folder`` (``_ext``, ``tools``), imported with
+    the folder on the path for the while, as Sphinx and the scripts import it."""
     sys.path.insert(0, str(REPO / folder))
     try:
         return importlib.import_module(name)
@@ -138,11 +130,8 @@ def built(result: dict, what: str) -> BuiltBook:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> BuiltBook:
-    """The book, built once per test run from a clean copy of the repository.
-
-    For quick local iteration only, ``CARTMODEL_BOOK_HTML=path/to/_build/html``
-    reuses an existing build instead; CI never sets it.
-    """
+    """The book, built once per test run from a clean copy of the repository (for quick local
+    iteration only, ``CARTMODEL_BOOK_HTML=path/to/_build/html`` reuses a build; CI never sets it)."""
     reuse = os.environ.get("CARTMODEL_BOOK_HTML")
     if reuse:
         html = Path(reuse).resolve()
@@ -153,8 +142,7 @@ def built_book(tmp_path_factory) -> BuiltBook:
 
 @pytest.fixture(scope="session")
 def book_pdf(built_book, tmp_path_factory) -> Path:
-    """The whole book printed by ``make pdf``'s script from the built copy (which also
-    copies it into the site), once per run."""
+    """The whole book printed by ``make pdf``'s script from the built copy (and copied into its site)."""
     if built_book.log == "(reused build)":
         pdf = built_book.html / PDF_NAME
         if not pdf.exists():
@@ -175,8 +163,7 @@ def book_pdf(built_book, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def pdf_pages(book_pdf, tmp_path_factory) -> list[str]:
-    """The text of each page of the printed book (pypdf), extracted once per run (it takes
-    a while) for every test that reads it."""
+    """The text of each page of the printed book (pypdf), extracted once per run (it takes a while)."""
     def extract(_folder: Path) -> dict:
         from pypdf import PdfReader
 
@@ -187,17 +174,16 @@ def pdf_pages(book_pdf, tmp_path_factory) -> list[str]:
 
 @pytest.fixture(scope="session")
 def second_built_book(built_book, tmp_path_factory) -> BuiltBook:
-    """A second, independent clean build (for the determinism check only): every chapter
-    executed and read, no HTML written. Made after the first, which most tests wait for:
-    started together on two cores, the two builds took 122 s, and the first alone 75 s."""
+    """A second, independent clean build (for the determinism check only), no HTML written. Made
+    after the first, which most tests wait for (started together on two cores, they took 122 s;
+    the first alone, 75 s)."""
     result = run_once(tmp_path_factory, "second", lambda folder: build(
         copy_repository(folder / "book"), "--builder", "custom", "--custom-builder", "dummy"))
     return built(result, "the second book build")
 
 
-# Browser fixtures, registered here once: imported into each test module, a session
-# fixture would be set up once per module.
-from .browser import browser_type_launch_args, chromium, page, page_log, phone_page, site, tab  # noqa: E402,F401
+# Browser fixtures, registered here once (imported into each module, a session fixture would be set up per module).
+from .browser import browser_type_launch_args, page, page_log, site, tab  # noqa: E402,F401
 
 # `make check` leaves out the tests that build the book or drive a browser
 # (-m "not book and not browser"): a test that uses these fixtures gets the marker.

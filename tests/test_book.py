@@ -22,10 +22,24 @@ from .conftest import REPO, repository_module
 
 def toc_files() -> list[str]:
     toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
+    return [toc["root"]] + [chapter["file"] for part in toc.get("parts", []) for chapter in part["chapters"]]
+
+
+def is_notebook(path: Path) -> bool:
+    """Whether a file opens as a notebook: an ``.ipynb``, or MyST Markdown with a kernel."""
+    if path.suffix == ".ipynb":
+        return json.loads(path.read_text(encoding="utf-8")).get("nbformat") == 4
+    head = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    return path.suffix == ".md" and head.startswith("---") and "kernelspec:" in head and "format_name: myst" in head
+
+
+def notebook_chapters() -> list[str]:
+    return [name for name in toc_files() if is_notebook(REPO / f"{name}.md")]
+
+
+def chapter_title(name: str) -> str:
+    source = (REPO / f"{name}.md").read_text(encoding="utf-8")
+    return next(line[2:].strip() for line in source.splitlines() if line.startswith("# "))
 
 
 def page(built_book, name: str) -> BeautifulSoup:
@@ -37,7 +51,6 @@ def text_of(soup: BeautifulSoup) -> str:
     return " ".join(article.get_text(" ").split())
 
 
-@pytest.mark.book
 def test_two_clean_builds_are_identical(built_book, second_built_book):
     if built_book.log == "(reused build)":
         pytest.fail("CARTMODEL_BOOK_HTML is set: this test needs two clean builds")
@@ -58,23 +71,20 @@ def executed_outputs(build_root: Path) -> dict[str, object]:
     for path in sorted(executed.rglob("*.glue.json")):
         found[str(path.relative_to(executed))] = json.loads(path.read_text())
     for path in sorted(executed.rglob("*.ipynb")):
-        notebook = json.loads(path.read_text())
-        cells = []
-        for cell in notebook["cells"]:
-            for output in cell.get("outputs", []):
-                cells.append({key: output.get(key) for key in ("output_type", "name", "text", "data")})
-        found[str(path.relative_to(executed))] = cells
+        found[str(path.relative_to(executed))] = [
+            {key: output.get(key) for key in ("output_type", "name", "text", "data")}
+            for cell in json.loads(path.read_text())["cells"]
+            for output in cell.get("outputs", [])
+        ]
     return found
 
 
-@pytest.mark.book
 def test_build_reports_success_and_no_warnings(built_book):
     if built_book.log != "(reused build)":
         assert "build succeeded" in built_book.log
         assert "WARNING:" not in built_book.log  # Sphinx's form; kernels log "WARNING |"
 
 
-@pytest.mark.book
 @pytest.mark.parametrize("name", toc_files())
 def test_every_chapter_of_the_toc_is_a_page(built_book, name):
     soup = page(built_book, name)
@@ -82,21 +92,20 @@ def test_every_chapter_of_the_toc_is_a_page(built_book, name):
     assert "This chapter is being written" not in text_of(soup)
 
 
-@pytest.mark.book
-@pytest.mark.parametrize("figure_id", ["fig-figure-1", "fig-figure-2"])
-def test_figures_1_and_2_are_images_in_the_page(built_book, figure_id):
-    soup = page(built_book, "chapters/figures1-2")
-    figure = soup.find(id=figure_id)
-    assert figure is not None, f"no element with id {figure_id}"
+@pytest.mark.parametrize(("name", "number"), [("figures1-2", "1"), ("figures1-2", "2"), ("figure3", "3")], ids=["1", "2", "3"])
+def test_the_papers_figures_are_images_numbered_by_chapter(built_book, name, number):
+    """A PNG with alt text, captioned "Fig. n.m" (chapters are numbered) and naming the paper's figure."""
+    figure = page(built_book, f"chapters/{name}").find(id=f"fig-figure-{number}")
+    assert figure is not None, f"no element with id fig-figure-{number}"
     image = figure.find("img")
-    assert image is not None and image.get("alt"), f"{figure_id} has no image with alt text"
-    path = (built_book.html / "chapters" / image["src"]).resolve()
-    data = path.read_bytes()
+    assert image is not None and image.get("alt"), f"fig-figure-{number} has no image with alt text"
+    data = (built_book.html / "chapters" / image["src"]).resolve().read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
-    assert figure.find("figcaption") is not None
+    caption = " ".join(figure.find("figcaption").get_text(" ").split()).replace("’", "'")
+    assert re.match(r"Fig\. \d+\.\d+ ", caption), f"fig-figure-{number} is not numbered by chapter: {caption[:40]!r}"
+    assert f"The paper's Figure {number}" in caption
 
 
-@pytest.mark.book
 def test_glued_numbers_of_figures_1_and_2_appear_in_the_text(built_book):
     text = text_of(page(built_book, "chapters/figures1-2"))
     run = cm.simulate(**FIGURE_1, days=FIGURE_1_DAYS)
@@ -112,7 +121,6 @@ def test_glued_numbers_of_figures_1_and_2_appear_in_the_text(built_book):
         assert snippet in text, f"{what} ({snippet}) is not in the Figures 1 and 2 page"
 
 
-@pytest.mark.book
 def test_equation_1_page_has_numbered_equations_and_resolved_references(built_book):
     soup = page(built_book, "chapters/equation1")
     numbers = [span.get_text().rstrip("#").strip() for span in soup.select("span.eqno")]
@@ -123,14 +131,13 @@ def test_equation_1_page_has_numbered_equations_and_resolved_references(built_bo
     assert len(equation_links) >= 5, "equation references did not resolve"
 
 
-@pytest.mark.book
 def test_chapters_run_side_by_side_before_sphinx_reads_them(built_book):
     """The outdated chapters are executed in parallel first, by jupyter-cache's local-parallel
     executor (the per-chapter times are on the Reproducibility page, which
     tests/test_publication.py checks)."""
-    notebooks = [name for name in toc_files() if "kernelspec" in (REPO / f"{name}.md").read_text(encoding="utf-8")[:400]]
     if built_book.log != "(reused build)":
-        assert f"executed {len(notebooks)} of {len(notebooks)} notebooks side by side" in built_book.log
+        count = len(notebook_chapters())
+        assert f"executed {count} of {count} notebooks side by side" in built_book.log
 
 
 def test_a_rebuild_rewrites_the_explorers_table_only_when_cartmodel_changed(tmp_path):
@@ -143,14 +150,6 @@ def test_a_rebuild_rewrites_the_explorers_table_only_when_cartmodel_changed(tmp_
     assert not extension.is_current(target), "a table older than cartmodel's sources is kept"
 
 
-@pytest.mark.book
-def test_bibliography_lists_the_paper(built_book):
-    text = text_of(page(built_book, "chapters/bibliography"))
-    assert "A dynamical systems perspective on chimeric antigen receptor" in text
-    assert "Toor" in text
-
-
-@pytest.mark.book
 def test_evidence_chapter_shows_its_scorecard_with_the_model_numbers(built_book):
     from cartmodel.calibration import LABEL_DOSE_FACTORS, calibrate_to_tisagenlecleucel
 
@@ -178,7 +177,6 @@ def public_modules() -> dict[str, object]:
             if not any(part.startswith("_") for part in name.split("."))}
 
 
-@pytest.mark.book
 def test_api_reference_lists_every_public_name(built_book):
     """The API chapter documents each name of cartmodel.__all__ and of every public module's __all__."""
     soup = page(built_book, "chapters/api")
@@ -215,7 +213,6 @@ def cell_outputs(soup: BeautifulSoup) -> list[str]:
     return [" ".join(out.get_text(" ").split()) for out in soup.select("div.cell_output") if out.get_text(strip=True)]
 
 
-@pytest.mark.book
 @pytest.mark.parametrize("name", [name for name in toc_files() if name.startswith("chapters/")])
 def test_no_cell_shows_a_bare_shape_or_container(built_book, name):
     """An output the text relies on is labelled; a shape, a dict or a list on its own is not a result."""
@@ -224,7 +221,6 @@ def test_no_cell_shows_a_bare_shape_or_container(built_book, name):
     assert not shown, f"bare reprs in {name}: {shown}"
 
 
-@pytest.mark.book
 def test_dosing_chapter_shows_the_affinity_limits_found_as_roots(built_book):
     ic50s = [0.5, 1.6, 5.0, 16.0]
     fixed = {name: FIGURE_1[name] for name in ("r", "q", "K")}
@@ -236,7 +232,6 @@ def test_dosing_chapter_shows_the_affinity_limits_found_as_roots(built_book):
     assert roots[-1] > 1e5
 
 
-@pytest.mark.book
 def test_response_chapter_reports_one_run_for_the_papers_case(built_book):
     soup = page(built_book, "chapters/response-probability")
     prose = re.search(r"respond at a rate of ([\d.]+) %", text_of(soup))
@@ -246,14 +241,12 @@ def test_response_chapter_reports_one_run_for_the_papers_case(built_book):
     assert first[4].replace(" ", "") == f"{prose.group(1)}%"
 
 
-@pytest.mark.book
 def test_figure_2_says_its_red_line_is_the_tumour_term_in_antigen_units(built_book):
     caption = " ".join(page(built_book, "chapters/figures1-2").find(id="fig-figure-2").find("figcaption").get_text(" ").split())
     assert "1 AU" in caption and "antigen units" in caption
     assert "one cell" not in caption
 
 
-@pytest.mark.book
 def test_interactive_chapter_headings_carry_only_the_section_number_and_no_colab(built_book):
     soup = page(built_book, "chapters/interactive-dosing")
     for heading in soup.find("article").find_all(["h2", "h3"]):

@@ -1,14 +1,7 @@
-"""The burden explorer (chapters/antigen-burden.md), in Debian's Chromium, held to cartmodel.burden.
-
-* The arithmetic (``globalThis.cartmodelExplorers.burden``) against
-  ``cartmodel.burden.patient_from_measurements`` and ``estimate_burden``, and the range of
-  ``sensitivity_state`` / ``sensitivity_p_range``, on 300 random patients: relative
-  differences under 1e-9, the same disease state, the same range or none.
-* The controls come from the parameter table (physiological ranges, defaults: the book's
-  adult at relapse); the readouts follow the controls; links restore a state and hostile or
-  out-of-range links change nothing and say so; the link to the dosing explorer opens it with
-  this P; CSV; reset; axe-core finds nothing serious.  (A 375 px phone needs no horizontal
-  scrolling: tests/test_explorer_browser.py, in the same tab as the dosing explorers.)
+"""The burden explorer (chapters/antigen-burden.md), in Chromium, held to cartmodel.burden: its
+arithmetic on 300 random patients (relative differences under 1e-9, the same disease state and
+range), controls from the parameter table, readouts, links (hostile ones refused; the one to the
+dosing explorer), CSV, reset, axe-core.  (A phone's width: tests/test_explorer_browser.py.)
 """
 
 from __future__ import annotations
@@ -38,24 +31,13 @@ from .browser import (
 
 PAGE = "chapters/antigen-burden.html"
 SELECTOR = "#live-burden-explorer"
-NUMERIC = ("weight_kg", "age_years", "wbc_giga_per_l", "blood_blast_fraction", "marrow_infiltration_fraction",
-           "marrow_cellularity_fraction", "antigen_molecules_per_blast")
 CONTROLS = ("weight_kg", "age_years", "sex", "wbc_giga_per_l", "blood_blast_fraction",
             "marrow_infiltration_fraction", "marrow_cellularity_fraction", "antigen_molecules_per_blast")
-
-pytestmark = [pytest.mark.book, pytest.mark.browser]
+NUMERIC = tuple(name for name in CONTROLS if name != "sex")
 
 
 def open_page(page, site, query: str = ""):
     return open_explorers(page, site.page_url(PAGE) + query, SELECTOR)
-
-
-def api_values(page) -> dict:
-    return explorer_values(page, SELECTOR)
-
-
-def readouts(page) -> dict[str, tuple[str, str]]:
-    return {name: (value, text) for name, value, text in explorer_readouts(page, SELECTOR)}
 
 
 def default(name: str):
@@ -69,9 +51,8 @@ def expected(values: dict) -> dict:
     density = float(patient.antigen_molecules_per_blast)
     reference = bd.REFERENCE_ANTIGEN_MOLECULES
     state = bd.sensitivity_state(patient)
-    low_high = None
-    if state is not None:
-        low_high = bd.sensitivity_p_range(patient, group=str(bd.age_group(values["age_years"])), state=state)
+    group = str(bd.age_group(values["age_years"]))
+    low_high = None if state is None else bd.sensitivity_p_range(patient, group=group, state=state)
     return {"P": float(estimate.P()), "PBlood": float(estimate.circulating_blasts) * density / reference,
             "PMarrow": float(estimate.marrow_blasts) * density / reference, "total": float(estimate.total_blasts),
             "state": state, "range": low_high}
@@ -141,18 +122,18 @@ def test_controls_come_from_the_parameter_table_and_start_at_the_books_adult(pag
         low, high = row.control[:2]
         assert (row.low is None or low >= row.low) and (row.high is None or high <= row.high), name
     assert page.locator(f"{SELECTOR} select[name=sex]").evaluate("n => [...n.options].map(o => o.value)") == ["man", "woman"]
-    assert api_values(page) == {name: default(name) for name in CONTROLS}
+    assert explorer_values(page, SELECTOR) == {name: default(name) for name in CONTROLS}
     # the starting values are the book's adult at relapse
     adult = float(cm.estimate_burden(bd.EXAMPLE_PATIENTS["adult, relapse"]).P())
-    assert float(readouts(page)["P"][0]) == pytest.approx(adult, rel=1e-12)
+    assert float(explorer_readouts(page, SELECTOR)["P"][0]) == pytest.approx(adult, rel=1e-12)
     note = page.locator(f"{SELECTOR} .cm-note").first.inner_text()
     assert "not dose advice" in note
 
 
 def check_readouts(page) -> dict:
-    values = api_values(page)
+    values = explorer_values(page, SELECTOR)
     want = expected(values)
-    shown = readouts(page)
+    shown = explorer_readouts(page, SELECTOR)
     for key, readout in (("P", "P"), ("PBlood", "P_blood"), ("PMarrow", "P_marrow"), ("total", "blasts")):
         assert close(float(shown[readout][0]), want[key]), (readout, shown[readout], want[key])
     if want["range"] is None:
@@ -167,14 +148,14 @@ def test_sliders_move_the_readouts_to_cartmodel(page, site, page_log):
     open_page(page, site)
     check_readouts(page)
     press(page, f"{SELECTOR} input[name=weight_kg]", *["ArrowLeft"] * 10)
-    assert api_values(page)["weight_kg"] == 65.0
+    assert explorer_values(page, SELECTOR)["weight_kg"] == 65.0
     check_readouts(page)
     press(page, f"{SELECTOR} input[name=marrow_infiltration_fraction]", "Home")  # 1e-4: near MRD if the blood is clear too
     press(page, f"{SELECTOR} input[name=blood_blast_fraction]", "Home")
     assert check_readouts(page)["state"] == "near MRD"
     # 2.5 decades up, to about 3%: between the states, no range
     press(page, f"{SELECTOR} input[name=marrow_infiltration_fraction]", *["PageUp"] * 6, *["ArrowRight"] * 10)
-    assert api_values(page)["marrow_infiltration_fraction"] == pytest.approx(10**-1.5)
+    assert explorer_values(page, SELECTOR)["marrow_infiltration_fraction"] == pytest.approx(10**-1.5)
     assert check_readouts(page)["state"] is None
     page.select_option(f"{SELECTOR} select[name=sex]", "woman")
     press(page, f"{SELECTOR} input[name=age_years]", "Home")  # a newborn: the children's blood volume
@@ -187,7 +168,7 @@ def test_links_restore_the_state_and_open_the_dosing_explorer_with_this_P(page, 
              "burden.blood_blast_fraction": "0.8", "burden.marrow_infiltration_fraction": "0.85",
              "burden.marrow_cellularity_fraction": "0.95", "burden.antigen_molecules_per_blast": "22000"}
     open_page(page, site, "?" + urlencode(state))
-    values = api_values(page)
+    values = explorer_values(page, SELECTOR)
     for key, text in state.items():
         name = key.split(".", 1)[1]
         assert values[name] == (text if name == "sex" else float(text)), key
@@ -199,7 +180,7 @@ def test_links_restore_the_state_and_open_the_dosing_explorer_with_this_P(page, 
     page.locator(f"{SELECTOR} [data-action=copy-link]").click()
     copied = page.locator(f"{SELECTOR} .cm-link").input_value()
     open_explorers(page, copied, SELECTOR)
-    assert api_values(page) == values
+    assert explorer_values(page, SELECTOR) == values
     link = page.locator(f"{SELECTOR} a[data-action=open-dosing]")
     href = link.get_attribute("href")
     assert href.startswith("interactive-dosing.html?dosing.P=") and href.endswith("#live-dosing-explorer")
@@ -214,7 +195,7 @@ def test_links_restore_the_state_and_open_the_dosing_explorer_with_this_P(page, 
 def test_a_burden_outside_the_dosing_explorers_range_gets_no_link(page, site):
     open_page(page, site, "?burden.marrow_infiltration_fraction=0.0001&burden.blood_blast_fraction=0"
                           "&burden.weight_kg=2&burden.antigen_molecules_per_blast=100")
-    P = float(readouts(page)["P"][0])
+    P = float(explorer_readouts(page, SELECTOR)["P"][0])
     assert P < PARAMETERS["P"].control[0]
     assert page.locator(f"{SELECTOR} a[data-action=open-dosing]").is_hidden()
     assert "outside the dosing explorer's burden range" in page.locator(f"{SELECTOR} .cm-dosing-link").inner_text()
@@ -239,7 +220,7 @@ def test_hostile_and_out_of_range_links_are_refused_visibly(page, site, page_log
         open_page(page, site, "?" + urlencode(HOSTILE + [("burden.age_years", "8")]))
     assert dialogs == [] and not page_log.page_errors
     assert_link_refused(page, SELECTOR, [key for key, _ in HOSTILE])
-    assert api_values(page) == {**{name: default(name) for name in CONTROLS}, "age_years": 8.0}
+    assert explorer_values(page, SELECTOR) == {**{name: default(name) for name in CONTROLS}, "age_years": 8.0}
     check_readouts(page)
 
 
@@ -248,11 +229,11 @@ def test_csv_and_reset(page, site):
     header, body = download_csv(page, SELECTOR, "cartmodel-burden-explorer.csv")
     assert header.startswith("# cartmodel burden explorer") and "not dose advice" in header and "weight_kg=30" in header
     rows = {row["quantity"]: row for row in csv.DictReader(io.StringIO(body))}
-    want = expected(api_values(page))
+    want = expected(explorer_values(page, SELECTOR))
     assert close(float(rows["P"]["value"]), want["P"]) and rows["P"]["unit"] == "AU"
     assert close(float(rows["total_blasts"]["value"]), want["total"])
     page.locator(f"{SELECTOR} [data-action=reset]").click()
-    assert api_values(page) == {name: default(name) for name in CONTROLS}
+    assert explorer_values(page, SELECTOR) == {name: default(name) for name in CONTROLS}
 
 
 def test_no_serious_accessibility_violation_with_the_note_and_link_shown(page, site):

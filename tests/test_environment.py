@@ -1,9 +1,6 @@
-"""Binder and conda readers get the versions of constraints.txt.
-
-environment.yml installs every Python package with pip under ``-c constraints.txt`` (the
-pins of ``make setup``); conda provides only Python and Node.js. These tests read both
-files and refuse an environment that could drift from the pins: a package named in both
-with another version, a pip list without the constraints, a Python package from conda.
+"""Binder and conda readers get the versions of constraints.txt: environment.yml installs every
+Python package with pip under ``-c constraints.txt`` (the pins of ``make setup``), and conda
+only Python and Node.js.
 """
 
 from __future__ import annotations

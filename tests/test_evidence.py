@@ -1,9 +1,6 @@
-"""The calibrated model behind the evidence chapter (cartmodel.calibration).
-
-The chapter's claims are checked here by calculations that do not go through
-the code under test where that is possible: Equation 1 iterated by hand, the
-closed-form peak of a logistic chasing a falling capacity, and the published
-rates themselves.
+"""The calibrated model behind the evidence chapter (cartmodel.calibration), checked where possible
+without the code under test: Equation 1 iterated by hand, the closed-form peak of a logistic
+chasing a falling capacity, the published rates themselves.
 """
 
 from __future__ import annotations
@@ -36,8 +33,7 @@ def main():
     return cal.calibrate_to_tisagenlecleucel()
 
 
-# --------------------------------------------------------------------------
-# the published course and the calibration
+# --- the published course and the calibration ---
 
 
 def test_published_course_has_the_published_peak_and_rates():
@@ -86,8 +82,7 @@ def test_label_dose_factors_span_the_label_range_around_the_median():
     assert low < 1.0 < high
 
 
-# --------------------------------------------------------------------------
-# the chapter's predictions, by independent calculation
+# --- the chapter's predictions, by independent calculation ---
 
 
 def test_peak_over_the_label_dose_range_moves_by_the_analytic_factor(main):
@@ -154,10 +149,6 @@ def test_the_tumour_falls_tenfold_every_ln10_over_r_minus_q_days(main):
     np.testing.assert_allclose(run.tumour[14] / run.tumour[0], math.exp(-main.net_decline * 14))
     # 5.7e11 blasts need more than five months to fall below one blast
     assert math.log(5.7e11) / main.net_decline > 150
-
-
-# --------------------------------------------------------------------------
-# bad input
 
 
 @pytest.mark.parametrize(("kwargs", "name"), [

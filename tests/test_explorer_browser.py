@@ -1,13 +1,8 @@
-"""The three in-browser explorers, in Debian's Chromium, held to cartmodel.
-
-* The mathematics (``globalThis.cartmodelExplorers``) against ``cartmodel.simulate``,
-  ``dose_response``, ``dose_for_ceiling`` and ``split_schedule`` on 200 random parameter
-  sets each: curves to a relative difference under 1e-9, grid decisions exactly.
-* The controls against the parameter table (ranges, steps, starting values).
-* The page: sliders and menus move the readouts to what cartmodel gives; links restore a
-  state; hostile query strings change nothing and run nothing; the CSV downloads match
-  cartmodel; reset; a 375 px wide phone viewport needs no horizontal scrolling (here, and on
-  the burden explorer's page).  The tests that only read the page share one visit (``explorers``).
+"""The three in-browser explorers, in Chromium, held to cartmodel: their mathematics
+(``globalThis.cartmodelExplorers``) on random parameter sets, curves to a relative difference
+under 1e-9 and grid decisions exactly; their controls against the parameter table; the page's
+readouts, links (hostile ones refused), CSV downloads, reset, and a phone's width (the burden
+explorer's page too).  The tests that only read the page share one visit (``explorers``).
 """
 
 from __future__ import annotations
@@ -15,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -30,6 +26,7 @@ from cartmodel.parameters import PARAMETERS, table_for_browser
 from cartmodel.widgets import EXPLORER_CONTROLS, NomogramExplorer
 
 from .browser import (
+    PHONE,
     assert_fits_a_phone,
     assert_link_refused,
     dialogs_recorded,
@@ -57,9 +54,6 @@ CONTROLS = {kind: EXPLORER_CONTROLS[kind] + EXTRA[kind] for kind in KINDS}
 # fixed values of the explorers: those of the ipywidgets explorers (the paper's Figure 1)
 FIXED = {"K": 1e6, "days": 60.0, "dt": 1.0}
 
-# a built book served to Chromium: outside `make check`
-pytestmark = [pytest.mark.book, pytest.mark.browser]
-
 
 def default(name: str):
     choices = {"reading": "exact", "b_placement": "capacity", "model": MODELS[0], "killing": KILLING_FORMS[0]}
@@ -71,13 +65,22 @@ def open_page(page, site, query: str = ""):
 
 
 @pytest.fixture(scope="module")
-def explorers(chromium, site):
+def explorers(browser, site):
     """The page at its starting values, loaded once for the tests that only read it or call its
     scripts' functions (each leaves it as it found it), with its uncaught exceptions."""
-    with new_tab(chromium, viewport={"width": 1280, "height": 900}) as tab:
+    with new_tab(browser, viewport={"width": 1280, "height": 900}) as tab:
         errors: list[str] = []
         tab.on("pageerror", lambda error: errors.append(str(error)))
         yield open_page(tab, site), errors
+
+
+@pytest.fixture
+def shared_page(explorers):
+    """The shared page (``explorers``); the test fails at teardown if the page raised meanwhile."""
+    page, errors = explorers
+    before = len(errors)
+    yield page
+    assert errors[before:] == []
 
 
 def api_values(page, kind: str) -> dict:
@@ -86,7 +89,7 @@ def api_values(page, kind: str) -> dict:
 
 def readouts(page, kind: str) -> dict[str, tuple[float | None, str]]:
     """Each readout's number and text; None where it holds words only (no such quantity in the model)."""
-    return {name: (float(value) if value else None, text) for name, value, text in explorer_readouts(page, SELECTOR[kind])}
+    return {name: (float(value) if value else None, text) for name, (value, text) in explorer_readouts(page, SELECTOR[kind]).items()}
 
 
 def relative_difference(a, b) -> float:
@@ -161,11 +164,9 @@ RUN_ALL = """(sets) => sets.map((p) => {
 })"""
 
 
-def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
-    page, errors = explorers
+def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(shared_page):
     sets = random_runs(200, seed=2019)
-    results = page.evaluate(RUN_ALL, sets)
-    assert len(results) == 200
+    results = shared_page.evaluate(RUN_ALL, sets)
     covered = set()
     for p, js in zip(sets, results, strict=True):
         run = cm.simulate(**{k: (list(map(tuple, v)) if k == "doses" else v) for k, v in p.items()})
@@ -179,7 +180,6 @@ def test_simulate_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
         same_day_or_tie(js["peakDay"], float(run.peak_day), run.t, run.car_t, float(run.peak))
         same_clearance_or_tie(js["clearanceDay"], float(run.clearance_day), run.t, run.tumour, p["clearance_level"])
     assert len({c[:2] for c in covered}) == len(READINGS) * len(B_PLACEMENTS)  # every reading, both placements
-    assert not errors
 
 
 def random_nomograms(count: int, seed: int) -> list[dict]:
@@ -211,7 +211,9 @@ def largest_grid_dose_index(peak: np.ndarray, ceiling: float, clears: np.ndarray
     return np.where(under.any(axis=0), last, -1)
 
 
-def check_nomogram(js: dict, p: dict) -> None:
+def check_nomogram(js: dict, p: dict) -> dict[str, int]:
+    """The JS nomogram against cartmodel: peaks to 1e-9, peak days (or a tie), clearance, both
+    searches' doses; returns how many of its burdens got each kind of decision."""
     n0, P = np.asarray(p["n0Grid"]), np.asarray(p["PGrid"])
     common = {name: p[name] for name in ("B", "r", "q", "K", "days", "dt", "clearance_level")}
     grid = cm.dose_response(n0=n0[:, None], P=P, **common)
@@ -234,21 +236,8 @@ def check_nomogram(js: dict, p: dict) -> None:
         np.testing.assert_array_equal(at_max, expected.at_max_dose, err_msg=key)
         assert relative_difference(dose, expected.n0) < 1e-9, key
         assert relative_difference(dose_peak, expected.peak) < 1e-9, key
-
-
-def test_nomogram_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
-    page, errors = explorers
-    sets = random_nomograms(200, seed=42)
-    results = page.evaluate(NOMOGRAM_ALL, sets)
-    decided = {"feasible": 0, "infeasible": 0, "at max": 0}
-    for p, js in zip(sets, results, strict=True):
-        check_nomogram(js, p)
-        under = [d[2] for d in js["underCeiling"]]
-        decided["feasible"] += sum(under)
-        decided["infeasible"] += len(under) - sum(under)
-        decided["at max"] += sum(d[3] for d in js["underCeiling"])
-    assert all(count > 50 for count in decided.values()), decided  # every kind of decision was tested
-    assert not errors
+    under = js["underCeiling"]
+    return {"feasible": sum(d[2] for d in under), "infeasible": sum(not d[2] for d in under), "at max": sum(d[3] for d in under)}
 
 
 # --- the nomogram explorer's killing model against cartmodel.killing ----------------------
@@ -309,38 +298,35 @@ def check_killing_nomogram(js: dict, p: dict) -> dict[str, int]:
             "clearing at the smallest dose": int(np.sum(window.clears_at_min)),
             "never clears": int(np.sum(np.isnan(low))),
             "ceiling bound inside": int(np.sum(~np.isnan(high) & ~window.under_at_max)),
-            "window": int(np.sum(window.exists)), "no window": int(np.sum(~window.exists))}
+            "window": int(np.sum(window.exists)), "no window": int(np.sum(~window.exists)), p["killing"]: 1}
 
 
-def test_killing_nomogram_agrees_with_cartmodel_on_300_random_parameter_sets(explorers):
-    """300 sets: with 200, too few smallest clearing doses fall inside the dose range.  The script does
-    cartmodel.killing's arithmetic in the same order, so only exp()'s rounding may differ (an ulp or so a
-    step); the bounds bisect the same grid as often, so every decision must agree for them to agree to 1e-9."""
-    page, errors = explorers
-    sets = random_killing_nomograms(300, seed=24)
-    results = page.evaluate(KILLING_ALL, sets)
-    assert len(results) == 300
-    decided: dict[str, int] = {}
-    for p, js in zip(sets, results, strict=True):
-        for key, count in check_killing_nomogram(js, p).items():
-            decided[key] = decided.get(key, 0) + count
-    assert {p["killing"] for p in sets} == set(KILLING_FORMS)
-    assert all(count > 50 for count in decided.values()), decided  # every kind of bound was tested
-    assert not errors
+@pytest.mark.parametrize(("script", "sets", "check"), [
+    (NOMOGRAM_ALL, random_nomograms(200, seed=42), check_nomogram),
+    (KILLING_ALL, random_killing_nomograms(300, seed=24), check_killing_nomogram),
+], ids=["equation-1", "killing"])
+def test_nomogram_agrees_with_cartmodel_on_random_parameter_sets(shared_page, script, sets, check):
+    """Every kind of decision (every bound, every killing form) is tested more than 50 times.  With killing, 300
+    sets: with 200, too few smallest clearing doses fall inside the dose range.  The script does cartmodel.killing's
+    arithmetic in the same order, so only exp()'s rounding may differ (an ulp or so a step); the bounds bisect the
+    same grid as often, so every decision must agree for them to agree to 1e-9."""
+    decided: Counter[str] = Counter()
+    for p, js in zip(sets, shared_page.evaluate(script, sets), strict=True):
+        decided.update(check(js, p))
+    assert all(count > 50 for count in decided.values()), decided
 
 
 KILLING_AND_PLAIN = nomogram_js("return arg.map((p) => [asArrays(e.killingNomogram(p)), asArrays(e.nomogram(p))]);")
 
 
-def test_killing_path_without_killing_is_the_equation_1_path(explorers):
+def test_killing_path_without_killing_is_the_equation_1_path(shared_page):
     """With kill_rate = 0 the script's killing model gives its Equation 1 nomogram: the same peaks,
     days and clearance to the last bit; the largest dose under the ceiling of the two searches
     (dose_window's grid then bisection, dose_for_ceiling's bisection) within their precision; and
     as the smallest clearing dose the first dose of the range wherever the burden clears, none elsewhere."""
-    page, errors = explorers
     sets = [{**p, "kill_rate": 0.0, "kill_saturation": PARAMETERS["kill_saturation"].default, "killing": form,
              "window_points": 25} for p, form in zip(random_nomograms(200, seed=2024), KILLING_FORMS * 100, strict=True)]
-    results = page.evaluate(KILLING_AND_PLAIN, sets)
+    results = shared_page.evaluate(KILLING_AND_PLAIN, sets)
     inside = 0
     for p, (js, plain) in zip(sets, results, strict=True):
         assert js["peak"] == plain["peak"] and js["peakDay"] == plain["peakDay"]
@@ -356,7 +342,6 @@ def test_killing_path_without_killing_is_the_equation_1_path(explorers):
         assert np.all(np.abs(np.log(highest[both] / dose[both])) <= 2 * p["rtol"] + 1e-12), p
         inside += int(both.sum())
     assert inside > 50
-    assert not errors
 
 
 SCHEDULE_ALL = """(sets) => sets.map((p) => {
@@ -366,8 +351,7 @@ SCHEDULE_ALL = """(sets) => sets.map((p) => {
 })"""
 
 
-def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
-    page, errors = explorers
+def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(shared_page):
     rng = np.random.default_rng(7)
     sets = [{
         "total_n0": float(10 ** rng.uniform(0, 7)), "infusions": int(rng.integers(1, 7)),
@@ -376,25 +360,23 @@ def test_schedule_agrees_with_cartmodel_on_200_random_parameter_sets(explorers):
         "K": float(10 ** rng.uniform(4, 7)), "days": 60.0, "dt": 1.0,
         "reading": str(rng.choice(READINGS)), "b_placement": str(rng.choice(B_PLACEMENTS)),
     } for _ in range(200)]
-    results = page.evaluate(SCHEDULE_ALL, sets)
+    results = shared_page.evaluate(SCHEDULE_ALL, sets)
     for p, js in zip(sets, results, strict=True):
         comparison = cm.split_schedule(**p)
         assert [tuple(d) for d in js["doses"]] == list(comparison.doses)
         assert relative_difference(js["single"], comparison.single.car_t) < 1e-9, p
         assert relative_difference(js["split"], comparison.split.car_t) < 1e-9, p
         assert js["ratio"] == pytest.approx(float(comparison.peak_ratio), rel=1e-9)
-    assert not errors
 
 
 # --- the controls come from the parameter table ----------------------------------------
 
 
-def test_the_site_carries_cartmodels_parameter_table(explorers, site):
-    page, _ = explorers
+def test_the_site_carries_cartmodels_parameter_table(shared_page, site):
     explorer_parameters = repository_module("_ext", "explorer_parameters")
     written = (site.root / "explorer" / "parameters.js").read_text(encoding="utf-8")
     assert written == explorer_parameters.script_text(explorer_parameters.explorer_configuration())
-    config = page.evaluate("globalThis.cartmodelParameters")
+    config = shared_page.evaluate("globalThis.cartmodelParameters")
     assert config["parameters"] == table_for_browser()
     for name, options in CHOICES.items():
         assert tuple(config["choices"][name]["options"]) == options
@@ -406,57 +388,51 @@ def test_the_site_carries_cartmodels_parameter_table(explorers, site):
         assert " ".join(row.label.split()).lower() not in source, row.label
 
 
-def test_controls_start_where_the_table_says(explorers):
-    page, _ = explorers
+def test_controls_start_where_the_table_says(shared_page):
     for kind in KINDS:
         for name in CONTROLS[kind]:
             if name in CHOICES:
-                menu = page.locator(f"{SELECTOR[kind]} [name={name}]")
+                menu = shared_page.locator(f"{SELECTOR[kind]} [name={name}]")
                 assert menu.evaluate("n => [...n.options].map(o => o.value)") == list(CHOICES[name])
                 assert menu.input_value() == default(name)
             else:
                 unit = PARAMETERS[name].unit
-                assert unit in slider_label(page, SELECTOR[kind], name) or unit in ("dimensionless", "count")
-        assert api_values(page, kind) == {name: default(name) for name in CONTROLS[kind]}
+                assert unit in slider_label(shared_page, SELECTOR[kind], name) or unit in ("dimensionless", "count")
+        assert api_values(shared_page, kind) == {name: default(name) for name in CONTROLS[kind]}
 
 
-def test_page_has_three_live_explorers_and_no_dead_controls(explorers, site):
-    page, _ = explorers
+def test_page_has_three_live_explorers_and_no_dead_controls(shared_page, site):
     numeric = sum(1 for kind in KINDS for name in CONTROLS[kind] if name not in CHOICES)
-    assert page.locator("input[type=range]").count() == numeric
-    assert page.locator(".jupyter-widgets, .widget-slider").count() == 0
-    sources = page.eval_on_selector_all("script[src]", "nodes => nodes.map(n => n.src)")
+    assert shared_page.locator("input[type=range]").count() == numeric
+    assert shared_page.locator(".jupyter-widgets, .widget-slider").count() == 0
+    sources = shared_page.eval_on_selector_all("script[src]", "nodes => nodes.map(n => n.src)")
     for name in ("parameters.js", "explorers.js"):
         assert any(src.startswith(site.url) and src.endswith(f"/explorer/{name}") for src in sources)
     for kind in KINDS:
-        note = page.locator(f"{SELECTOR[kind]} .cm-note").first.inner_text()
+        note = shared_page.locator(f"{SELECTOR[kind]} .cm-note").first.inner_text()
         assert "not dose advice" in note
     for figure_id in ("fig-ix-explorer", "fig-ix-nomogram", "fig-ix-schedule"):
-        image = page.locator(f"#{figure_id} img")
+        image = shared_page.locator(f"#{figure_id} img")
         assert image.count() == 1 and image.get_attribute("alt")
-        assert page.evaluate("(img) => img.naturalWidth > 0", image.element_handle())
-    links = page.eval_on_selector_all("a[href]", "nodes => nodes.map(n => n.href)")
-    # Binder only: Colab cannot open the .md chapters (tests/test_reading_browser.py checks every launch link)
-    assert any("mybinder.org" in link for link in links) and not any("colab.research.google.com" in link for link in links)
+        assert shared_page.evaluate("(img) => img.naturalWidth > 0", image.element_handle())
 
 
-def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(explorers):
+def test_the_nomogram_says_where_the_largest_dose_is_above_its_axis(shared_page):
     """At the starting values the small burdens allow more than the dose axis shows: the plot says so
     (instead of drawing the dose along the axis's top edge) until a low ceiling brings every dose inside."""
-    page, _ = explorers
     explorer = SELECTOR["nomogram"]
     beyond = "() => document.querySelector('#live-nomogram-explorer').cartmodelExplorer.state.map.underCeiling" \
              ".filter((d) => d.feasible && d.atMaxDose).length"
-    above = page.evaluate(beyond)
-    note = page.locator(f"{explorer} [data-readout-note=beyond-axis]")
+    above = shared_page.evaluate(beyond)
+    note = shared_page.locator(f"{explorer} [data-readout-note=beyond-axis]")
     assert above > 0
     assert note.is_visible() and int(note.get_attribute("data-value")) == above
     assert "above the top of the dose axis" in note.inner_text()
-    assert page.locator(f"{explorer} [data-readout=largest_dose_max]").inner_text().startswith("above ")
-    press(page, f"{explorer} input[name=ceiling]", "Home")
-    assert page.evaluate(beyond) == 0 and note.is_hidden()
-    page.locator(f"{explorer} [data-action=reset]").click()  # the shared page as it was
-    assert api_values(page, "nomogram") == {name: default(name) for name in CONTROLS["nomogram"]}
+    assert shared_page.locator(f"{explorer} [data-readout=largest_dose_max]").inner_text().startswith("above ")
+    press(shared_page, f"{explorer} input[name=ceiling]", "Home")
+    assert shared_page.evaluate(beyond) == 0 and note.is_hidden()
+    shared_page.locator(f"{explorer} [data-action=reset]").click()  # the shared page as it was
+    assert api_values(shared_page, "nomogram") == {name: default(name) for name in CONTROLS["nomogram"]}
 
 
 # --- the page -------------------------------------------------------------------------
@@ -519,9 +495,12 @@ NOMOGRAM_STATE = nomogram_js("""const s = document.querySelector('#live-nomogram
 return {...asArrays(s.map, s.window), killing: s.killing, grid: globalThis.cartmodelParameters.explorers.nomogram.grid};""")
 
 
-def page_nomogram(page, js: dict, **extra) -> dict:
-    """The parameters of the map on the page (NOMOGRAM_STATE) for check_nomogram: the
-    controls' values and the ipywidgets nomogram's fixed ones."""
+def page_nomogram(page, js: dict, n: int, log10_P, **extra) -> dict:
+    """The parameters of the map on the page (NOMOGRAM_STATE), once its grid is checked to be the
+    n x n one of the explorer: the controls' values and the ipywidgets nomogram's fixed ones."""
+    assert len(js["n0Grid"]) == n and len(js["PGrid"]) == n
+    assert relative_difference(js["n0Grid"], np.logspace(*np.log10(EXAMPLE_N0_RANGE), n)) < 1e-15
+    assert relative_difference(js["PGrid"], np.logspace(*log10_P, n)) < 1e-15
     values = api_values(page, "nomogram")
     signature = NomogramExplorer.__init__.__kwdefaults__
     return {"n0Grid": js["n0Grid"], "PGrid": js["PGrid"], "B": float(cm.affinity_from_ic50(values["ic50"])),
@@ -535,11 +514,7 @@ def test_nomogram_on_the_page_is_cartmodels_on_the_widgets_grid(page, site, page
     for name, key, presses in (("ic50", "ArrowRight", 30), ("r", "ArrowLeft", 2), ("clear_by_day", "ArrowLeft", 20)):
         press(page, f"{SELECTOR['nomogram']} input[name={name}]", *[key] * presses)
     js = page.evaluate(NOMOGRAM_STATE)
-    n = NomogramExplorer.__init__.__kwdefaults__["n"]
-    assert len(js["n0Grid"]) == n and len(js["PGrid"]) == n
-    assert relative_difference(js["n0Grid"], np.logspace(*np.log10(EXAMPLE_N0_RANGE), n)) < 1e-15
-    assert relative_difference(js["PGrid"], np.logspace(-2, 4, n)) < 1e-15
-    check_nomogram(js, page_nomogram(page, js))
+    check_nomogram(js, page_nomogram(page, js, NomogramExplorer.__init__.__kwdefaults__["n"], (-2, 4)))
     shown = readouts(page, "nomogram")
     feasible = [d for d in js["underCeiling"] if d[2]]
     assert shown["burdens_with_a_dose"][0] == len(feasible)
@@ -573,10 +548,8 @@ def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
     js = page.evaluate(NOMOGRAM_STATE)
     grid = js["grid"]
     n = grid["killing_n"]
-    assert js["killing"] and len(js["n0Grid"]) == n and len(js["PGrid"]) == n
-    assert relative_difference(js["n0Grid"], np.logspace(*np.log10(EXAMPLE_N0_RANGE), n)) < 1e-15
-    assert relative_difference(js["PGrid"], np.logspace(*grid["log10_P"], n)) < 1e-15
-    p = page_nomogram(page, js, window_points=grid["window_points"],
+    assert js["killing"]
+    p = page_nomogram(page, js, n, grid["log10_P"], window_points=grid["window_points"],
                       **{name: values[name] for name in KILLING_CONTROLS})
     decided = check_killing_nomogram(js, p)
     assert decided["clearing bound inside"] > 0  # the smallest dose is a bound inside the axis here
@@ -601,7 +574,7 @@ def test_nomogram_killing_model_on_the_page_is_cartmodels(page, site, page_log):
     assert not page_log.page_errors
 
 
-def test_links_restore_every_explorers_state(page, site, chromium, page_log):
+def test_links_restore_every_explorers_state(page, site, browser, page_log):
     state = {"dosing.n0": "1000", "dosing.P": "25.5", "dosing.ic50": "3", "dosing.r": "0.9", "dosing.q": "0.35",
              "dosing.ceiling": "3e6", "dosing.reading": "closed", "dosing.b_placement": "antigen",
              "nomogram.ic50": "5", "nomogram.ceiling": "1e9", "nomogram.clear_by_day": "30", "nomogram.q": "0.4",
@@ -624,7 +597,7 @@ def test_links_restore_every_explorers_state(page, site, chromium, page_log):
         link = box.input_value()
         assert urlsplit(link).fragment == f"live-{kind}-explorer"
     # the last link carries every explorer's state (each copy keeps the other explorers' keys)
-    with new_tab(chromium) as fresh:
+    with new_tab(browser) as fresh:
         open_explorers(fresh, link, *SELECTOR.values())
         for kind in KINDS:
             assert api_values(fresh, kind) == api_values(page, kind), kind
@@ -727,15 +700,16 @@ def test_csv_downloads_hold_cartmodels_numbers_and_reset_returns_to_the_starting
     assert readouts(page, "dosing")["peak_cells"][0] == pytest.approx(float(run.peak), rel=1e-9)
 
 
-def test_readable_at_phone_width_without_horizontal_scrolling(phone_page, site):
-    open_page(phone_page, site)
-    for kind in KINDS:
-        assert_fits_a_phone(phone_page, SELECTOR[kind])
-    phone_page.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
-    # the burden explorer (chapters/antigen-burden.md) too, in the same tab
-    open_explorers(phone_page, site.page_url("chapters/antigen-burden.html"), "#live-burden-explorer")
-    assert_fits_a_phone(phone_page, "#live-burden-explorer")
+def test_readable_at_phone_width_without_horizontal_scrolling(browser, site):
+    with new_tab(browser, **PHONE) as phone:
+        open_page(phone, site)
+        for kind in KINDS:
+            assert_fits_a_phone(phone, SELECTOR[kind])
+        phone.select_option(f"{SELECTOR['nomogram']} select[name=model]", "with killing")  # its controls shown
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        # the burden explorer (chapters/antigen-burden.md) too, in the same tab
+        open_explorers(phone, site.page_url("chapters/antigen-burden.html"), "#live-burden-explorer")
+        assert_fits_a_phone(phone, "#live-burden-explorer")
 
 
 def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, site):
@@ -749,9 +723,9 @@ def test_no_serious_accessibility_violation_with_notes_and_links_shown(page, sit
     assert serious_accessibility_violations(page, *SELECTOR.values()) == []
 
 
-def test_explorers_run_from_a_file_copy_of_the_site(chromium, site):
-    """Classic scripts, no fetch: opened from file://, the three explorers still start."""
-    with new_tab(chromium) as page:
+def test_explorers_run_from_a_file_copy_of_the_site(browser, site):
+    """Classic scripts, no fetch: opened from file:// (in a tab that lets it), the three explorers still start."""
+    with new_tab(browser) as page:
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         open_explorers(page, (Path(site.root) / PAGE).resolve().as_uri() + "?schedule.infusions=5", *SELECTOR.values())

@@ -1,26 +1,13 @@
-"""Running a chapter yourself, as the README says: `.venv/bin/jupyter lab`.
-
-The README promises that after `make book` or `make test` a reader can start JupyterLab
-from .venv, open a chapter (MyST Markdown) as a notebook and move its widgets. This test
-runs that command for real, headless and on 127.0.0.1 only, with the reader's own
-Jupyter configuration kept out (a temporary JUPYTER_CONFIG_DIR), and asks the running
-server what a reader's browser would get:
-
-* the lab page names jupytext's and ipywidgets' JupyterLab extensions and serves
-  their code, and neither is disabled;
-* a chapter comes back as a notebook through the contents API (``type=notebook``),
-  which only jupytext's contents manager can do for a ``.md`` file;
-* Markdown opens in jupytext's notebook view by default: the settings the server
-  gives the document manager carry the override `make setup` installs
-  (.jupyter/labconfig/default_setting_overrides.json, also used on Binder), and the
-  viewer it names is one that jupytext's extension defines.
-
-Binder (repo2docker) builds environment.yml and runs postBuild, which installs the same
-settings: the last test checks that set-up without starting Binder.
+"""Running a chapter yourself, as the README says: `.venv/bin/jupyter lab`, started for real,
+headless on 127.0.0.1, with the reader's own Jupyter configuration kept out, serves jupytext's
+and ipywidgets' extensions, opens a chapter (MyST Markdown) as a notebook, and opens Markdown
+in jupytext's notebook view by default (the override `make setup` installs).  Binder runs
+postBuild, which installs the same settings: the last test checks that set-up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -97,11 +84,9 @@ def lab(tmp_path_factory):
         while True:
             if process.poll() is not None:
                 pytest.fail(f"`jupyter lab` exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
+            with contextlib.suppress(OSError):
                 if server.get("/api/status")[0] == 200:
                     break
-            except OSError:
-                pass
             if time.monotonic() > deadline:
                 pytest.fail(f"`jupyter lab` did not answer within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
             time.sleep(0.25)
@@ -151,9 +136,6 @@ def test_a_chapter_opens_as_a_notebook_through_the_server(lab):
 
 
 def test_markdown_opens_in_jupytexts_notebook_view_by_default(lab):
-    overrides = json.loads(LAB_SETTINGS.read_text(encoding="utf-8"))
-    wanted = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
-    assert wanted.get("markdown") == JUPYTEXT_VIEWER
     served = lab.json("/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
     default_viewers = served["schema"]["properties"]["defaultViewers"]["default"]
     assert default_viewers.get("markdown") == JUPYTEXT_VIEWER, (
@@ -169,20 +151,16 @@ def test_markdown_opens_in_jupytexts_notebook_view_by_default(lab):
 
 
 def test_binder_opens_markdown_chapters_as_notebooks():
-    """repo2docker reads environment.yml (no binder/ folder, which would hide it), runs
-    postBuild, and JupyterLab then opens .md files with jupytext's notebook view."""
-    assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), (
-        "a binder/ folder makes repo2docker ignore environment.yml and postBuild at the root"
-    )
+    """repo2docker reads environment.yml (no binder/ folder, which would hide it) and runs postBuild."""
+    assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), "binder/ hides the root's files from repo2docker"
     # environment.yml installs cartmodel's book extra (tests/test_environment.py), which brings the notebook stack
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     stack = {re.split(r"[<>=!\s\[]", item)[0] for item in project["dependencies"] + project["optional-dependencies"]["book"]}
     assert {"jupyterlab", "jupytext", "ipywidgets", "ipykernel"} <= stack, f"the book extra lacks the notebook stack: {stack}"
-    settings = LAB_SETTINGS  # what test_markdown_opens_in_jupytexts_notebook_view_by_default checks
+    settings = LAB_SETTINGS.relative_to(REPO)  # what test_markdown_opens_in_jupytexts_notebook_view_by_default checks
     post_build = REPO / "postBuild"
     assert post_build.exists() and os.access(post_build, os.X_OK), "postBuild is missing or not executable"
     script = post_build.read_text(encoding="utf-8")
-    assert script.startswith("#!") and str(settings.relative_to(REPO)) in script
+    assert script.startswith("#!") and str(settings) in script
     assert "${NB_PYTHON_PREFIX}/etc/jupyter/labconfig" in script, "postBuild does not install the settings where JupyterLab reads them"
-    tracked = set(repository_files())
-    assert {"postBuild", str(settings.relative_to(REPO)), "environment.yml"} <= tracked
+    assert {"postBuild", str(settings), "environment.yml"} <= set(repository_files())

@@ -1,8 +1,5 @@
-"""The linters as tests: ruff (lint and import order) and mypy (types of cartmodel).
-
-Both run through the virtual environment's own executables, with the settings in
-pyproject.toml ([tool.ruff], [tool.mypy]), so that `make test`, `make check` and the
-pre-commit hooks agree.  A finding fails the test and is printed in full.
+"""The linters as tests: ruff and mypy, the virtual environment's own, with pyproject.toml's
+settings, so that `make test`, `make check` and the pre-commit hooks agree.
 """
 
 from __future__ import annotations
@@ -45,11 +42,8 @@ def test_mypy_finds_nothing_in_cartmodel():
 
 
 def private_names_used_across_modules(path: Path) -> list[str]:
-    """``from m import _x`` and ``m._x`` in ``path``, where ``m`` is another cartmodel module.
-
-    The shared helpers live in ``cartmodel/_validation.py`` under plain names, so
-    importing from that private module is allowed; a private *name* is not.
-    """
+    """``from m import _x`` and ``m._x`` in ``path``, where ``m`` is another cartmodel module (a
+    private module such as ``cartmodel/_validation.py`` may be imported from; a private name not)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     where = path.relative_to(REPO) if path.is_relative_to(REPO) else path
     found = []

@@ -1,13 +1,6 @@
-"""The book as a publication: its PDF, its Reproducibility page, its archive metadata.
-
-* The PDF that ``make pdf`` prints (tools/make_pdf.py, run on the session's clean copy
-  by the ``book_pdf`` fixture) is read back with pypdf: every chapter starts a page
-  with its title, every figure caption of the site is in it, no TeX source is left,
-  and nothing of the screen (navigation, buttons, the live explorer) is printed.
-* The site links the PDF.
-* The printer refuses the network: a page that asks another host stops it.
-* The Reproducibility page reports this build: every notebook chapter's execution,
-  the Python and package versions of the environment, the git revision.
+"""The book as a publication: the PDF ``make pdf`` prints (read back with pypdf) is the whole
+book with no TeX and nothing of the screen, the site links it, the printer refuses the
+network; the Reproducibility page reports this build; the archive metadata agree.
 """
 
 from __future__ import annotations
@@ -27,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from .browser import require_browser
 from .conftest import PDF_NAME, REPO, repository_module
-from .test_book import page, toc_files
+from .test_book import chapter_title, notebook_chapters, page, toc_files
 
 # TeX that MathJax should have turned into typeset maths.
 RAW_TEX = re.compile(
@@ -42,27 +35,13 @@ def squash(text: str) -> str:
     return re.sub(r"[\s\u00ad]+", "", unicodedata.normalize("NFKC", text))
 
 
-def chapter_title(name: str) -> str:
-    source = (REPO / f"{name}.md").read_text(encoding="utf-8")
-    return next(line[2:].strip() for line in source.splitlines() if line.startswith("# "))
-
-
 def page_start(text: str) -> str:
-    """A page's squashed text without what may precede a chapter title on it: the
-    bibliography's floated labels (pypdf reads them first) and the chapter's number
-    (chapters are numbered: "1. Equation 1: ...")."""
+    """A page's squashed text without what may precede a chapter title on it: the bibliography's
+    floated labels (pypdf reads them first) and the chapter's number ("1. Equation 1: ...")."""
     text = re.sub(r"^(\[[^\]]*\])+", "", squash(text))
     return re.sub(r"^\d+(\.\d+)*\.?", "", text)
 
 
-def is_notebook(name: str) -> bool:
-    return "kernelspec:" in (REPO / f"{name}.md").read_text(encoding="utf-8").split("\n---", 1)[0]
-
-
-# --- the PDF ------------------------------------------------------------------------
-
-
-@pytest.mark.book
 def test_pdf_is_a_whole_book(book_pdf, pdf_pages):
     data = book_pdf.read_bytes()
     assert data[:5] == b"%PDF-"
@@ -72,15 +51,12 @@ def test_pdf_is_a_whole_book(book_pdf, pdf_pages):
     print(f"cartmodel: the PDF has {len(pdf_pages)} pages, {len(data) / 1e6:.1f} MB")
 
 
-@pytest.mark.book
 @pytest.mark.parametrize("name", toc_files()[1:])
 def test_every_chapter_starts_a_page_with_its_title(pdf_pages, name):
     title = squash(chapter_title(name))
-    starts = [number for number, text in enumerate(pdf_pages, 1) if page_start(text).startswith(title)]
-    assert starts, f"no page of the PDF starts with the title of {name}: {chapter_title(name)!r}"
+    assert any(page_start(text).startswith(title) for text in pdf_pages), f"no page starts with {name}'s title {chapter_title(name)!r}"
 
 
-@pytest.mark.book
 def test_the_first_page_has_the_title_and_the_parts(pdf_pages):
     first = squash(pdf_pages[0])
     assert first.startswith(squash(chapter_title(toc_files()[0])))
@@ -106,7 +82,6 @@ def caption_fragments(built_book) -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.book
 def test_every_figure_caption_is_in_the_pdf(built_book, pdf_pages):
     fragments = caption_fragments(built_book)
     assert len({name for name, _ in fragments}) >= 5, "too few captions found in the site to compare"
@@ -115,7 +90,6 @@ def test_every_figure_caption_is_in_the_pdf(built_book, pdf_pages):
     assert missing == [], "figure captions missing from the PDF:\n" + "\n".join(missing)
 
 
-@pytest.mark.book
 def test_equations_are_typeset_not_left_as_tex(built_book, pdf_pages):
     leftovers = {match for text in pdf_pages for match in RAW_TEX.findall(text)}
     assert leftovers == set(), f"TeX source left in the PDF: {sorted(leftovers)[:10]}"
@@ -133,18 +107,16 @@ def test_the_raw_tex_check_can_fail():
         assert not RAW_TEX.search(text), text
 
 
-@pytest.mark.book
 def test_nothing_of_the_screen_is_printed(pdf_pages):
     text = squash("".join(pdf_pages))
     for screen_only in ("Skip to main content", "Back to top", "Show code cell source", "Download the whole book",
                         "The live explorer needs JavaScript", "Ctrl+K", "Print to PDF"):
         assert squash(screen_only) not in text, f"{screen_only!r} is printed"
-    # The live explorer (its slider labels, as its script writes them) stays on the screen;
-    # its static figure is printed (see the captions above).
     from cartmodel.parameters import label
     from cartmodel.widgets import EXPLORER_CONTROLS
 
-    # as the script writes them: "Antigen burden P (AU): " (capitalised, then a colon)
+    # The live explorer stays on the screen (its static figure is printed): its slider labels as its
+    # script writes them ("Antigen burden P (AU): ", capitalised, then a colon) are not in the PDF.
     labels = sorted({label(name) if re.match(r"^[a-z]+[A-Z]", label(name)) else label(name)[0].upper() + label(name)[1:]
                      for names in EXPLORER_CONTROLS.values() for name in names})
     assert len(labels) >= 3
@@ -152,19 +124,12 @@ def test_nothing_of_the_screen_is_printed(pdf_pages):
     assert printed == [], f"the live explorer is printed: {printed}"
 
 
-# --- the site and the deploy workflow link and publish it ---------------------------
-
-
-@pytest.mark.book
 def test_landing_page_links_the_pdf(built_book, book_pdf):
     links = [a["href"] for a in page(built_book, "chapters/index").select("article a[href]") if a["href"].endswith(".pdf")]
     assert links, "the landing page does not link a PDF"
     target = (built_book.html / "chapters" / links[0]).resolve()
     assert target.name == PDF_NAME and target.is_relative_to(built_book.html.resolve())
     assert target.read_bytes()[:5] == b"%PDF-", f"{links[0]} is not the PDF in the site"
-
-
-# --- the printer needs no network ---------------------------------------------------
 
 
 def test_the_printer_refuses_other_hosts(tmp_path):
@@ -187,7 +152,9 @@ def test_the_printer_refuses_other_hosts(tmp_path):
     assert (tmp_path / "out.pdf").read_bytes()[:5] == b"%PDF-"
 
 
-# --- the Reproducibility page ----------------------------------------------------------
+def table_cells(tag) -> list[list[str]]:
+    """The text of each body row's cells, for every table in ``tag``."""
+    return [[cell.get_text(" ", strip=True) for cell in row.select("td")] for row in tag.select("tbody tr")]
 
 
 @pytest.fixture(scope="module")
@@ -195,15 +162,11 @@ def reproducibility(built_book) -> BeautifulSoup:
     return page(built_book, "chapters/reproducibility")
 
 
-@pytest.mark.book
 def test_reproducibility_page_reports_every_notebook_execution(reproducibility):
-    notebooks = {name for name in toc_files() if is_notebook(name)}
+    notebooks = set(notebook_chapters())
     assert len(notebooks) >= 5
     table = next(t for t in reproducibility.select("article table") if "Run Time" in t.get_text())
-    rows = {}
-    for row in table.select("tbody tr"):
-        cells = [cell.get_text(" ", strip=True) for cell in row.select("td")]
-        rows[cells[0]] = cells
+    rows = {cells[0]: cells for cells in table_cells(table)}
     assert set(rows) == notebooks
     for name, (_, modified, method, runtime, status) in rows.items():
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", modified), (name, modified)
@@ -211,13 +174,8 @@ def test_reproducibility_page_reports_every_notebook_execution(reproducibility):
         assert float(runtime) > 0, (name, runtime)
 
 
-@pytest.mark.book
 def test_reproducibility_page_names_the_environment_that_built_it(built_book, reproducibility):
-    rows = {}
-    for row in reproducibility.select("article table tbody tr"):
-        cells = [cell.get_text(" ", strip=True) for cell in row.select("td")]
-        if len(cells) == 2:
-            rows[cells[0]] = cells[1]
+    rows = dict(cells for cells in table_cells(reproducibility.find("article")) if len(cells) == 2)
     # The build ran with this test session's interpreter and packages (the same .venv).
     assert rows["Python"] == f"{platform.python_implementation()} {platform.python_version()}"
     for package in ("numpy", "scipy", "matplotlib", "jupyter-book", "sphinx", "myst-nb"):
@@ -246,9 +204,6 @@ def test_git_revision_reads_the_checkout(tmp_path):
     assert report.git_revision(tmp_path) == head
     (tmp_path / "a.txt").write_text("two\n")
     assert report.git_revision(tmp_path) == f"{head} with uncommitted changes"
-
-
-# --- archive metadata -------------------------------------------------------------------
 
 
 def test_zenodo_metadata_agrees_with_citation_cff():

@@ -1,52 +1,44 @@
-"""The website as readers get it: every page of the table of contents in Chromium.
-
-Each page of ``_toc.yml`` is served from the built site on 127.0.0.1 and visited once
-(``visit``); the tests below then read what the visit recorded:
-
-* no console error, no failed request, and no request to any host but the local server
-  (requests elsewhere are blocked and counted, so a page that needs a CDN fails here);
-* every image loads, every figure has a caption or real alt text;
-* the maths is typeset by the site's own MathJax, equations carry their numbers, and
-  no display equation scrolls sideways at the visit's desktop width (1280 px);
-* every link inside the site (as the browser has it) names a file of the built site and,
-  fragment included, an element of that page (read from the files, not visited);
-* the page names the site's own icon (an SVG the server gives);
-* axe-core finds no serious or critical accessibility violation;
-* each chapter can be downloaded as source and, for notebooks, as ``.ipynb``.
-
-No chapter saves widget state yet, so one more browser test renders a slider with the
-widget manager the build points at (``nb_ipywidgets_js``), offline, and one checks that
-the tab the browser tests share is emptied between tests. The last tests need
-no browser: no HTML or CSS file of the site loads anything from another host, pages with
-maths name the site's own MathJax, and the build stops with the remedy when the npm
-packages are missing. Without ``/usr/bin/chromium`` the browser tests are skipped with
-the reason on a developer's machine and fail in CI (see ``tests/browser.py``).
+"""The website as readers get it: each page of ``_toc.yml`` visited once in Chromium (``visit``)
+and held to what the visit recorded: no console error, failed request or request to another
+host; images that load and figures that are described; maths typeset by the site's own MathJax
+and numbered, no display equation scrolling at 1280 px; links inside the site that name a file
+and an element of it; the site's own icon; no serious axe-core finding; the chapter's source
+and notebook downloads.  Then the widget manager offline, the shared tab emptied between
+tests, and, without a browser, HTML and CSS that load nothing from another host and a build
+that stops without the npm packages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import html
 import json
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError
 
-from .browser import MATHJAX_READY_JS, MEASURE_EQUATIONS_JS, PageLog, Tab, equations_that_do_not_fit, is_local, serve
+from .browser import (
+    MATHJAX_READY_JS,
+    MEASURE_EQUATIONS_JS,
+    PageLog,
+    Tab,
+    equations_that_do_not_fit,
+    is_local,
+    serious_accessibility_violations,
+    serve,
+)
 from .conftest import PDF_NAME, REPO, repository_module
-from .test_book import toc_files
+from .test_book import chapter_title, notebook_chapters, toc_files
 
 PAGES = toc_files()
-VENDOR = "_static/vendor/"  # where _ext/local_assets.py puts the npm-installed scripts
-SERIOUS = ("serious", "critical")
+MATHJAX = "/_static/vendor/mathjax/es5/tex-mml-chtml.js"  # the npm copy, put there by _ext/local_assets.py
 
 # Everything the visit collects from the page's DOM, in one round trip.
 COLLECT_JS = """
@@ -116,22 +108,21 @@ async () => {
 class Visit:
     """What one page did in the browser, and what it shows."""
 
-    url: str
     requests: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     dom: dict = field(default_factory=dict)
     equations: list[dict] = field(default_factory=list)  # MEASURE_EQUATIONS_JS at 1280 px
-    violations: list[dict] = field(default_factory=list)  # axe-core, all impacts
+    violations: list[str] = field(default_factory=list)  # axe-core's serious and critical
 
 
 def run_visit(tab: Tab, url: str, *, axe: bool = True) -> Visit:
-    """Open ``url`` in ``tab``, let it settle, collect, then run axe-core (whose own
-    requests, it re-reads stylesheets, are not the page's); leave the tab emptied."""
+    """Open ``url`` in ``tab``, let it settle, collect, then run axe-core (whose own requests
+    are not the page's); leave the tab emptied."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout  # present: require_browser() passed
 
-    record = Visit(url=url)
+    record = Visit()
     page = tab.open()
     log = tab.log = PageLog()  # the tab's routing counts the requests to other hosts
 
@@ -155,10 +146,8 @@ def run_visit(tab: Tab, url: str, *, axe: bool = True) -> Visit:
         page.evaluate(LOAD_IMAGES_JS)
         icon = page.evaluate(ICON_JS)
         page.wait_for_load_state("networkidle")
-        try:
+        with contextlib.suppress(PlaywrightTimeout):  # the widget test reports what did not render
             page.wait_for_function(WIDGETS_READY_JS, timeout=15_000)
-        except PlaywrightTimeout:
-            pass  # the widget test reports what did not render
         record.dom = page.evaluate(COLLECT_JS) | {"icon": icon}
         record.equations = page.evaluate(MEASURE_EQUATIONS_JS)
     finally:
@@ -168,26 +157,16 @@ def run_visit(tab: Tab, url: str, *, axe: bool = True) -> Visit:
     record.external_requests = log.blocked_requests
     record.console_errors = log.console_errors + [f"uncaught: {error}" for error in log.page_errors]
     if axe:
-        from axe_playwright_python.sync_playwright import Axe
-
-        record.violations = Axe().run(page).response["violations"]
+        record.violations = serious_accessibility_violations(page)
     tab.empty()
     return record
 
 
 @pytest.fixture(scope="module")
-def visit(site, tab):  # noqa: F811 - fixtures from tests/browser.py
-    """``visit(name)``: the visit of a page of the table of contents (each page once), in
-    the test process's one tab (a tab that has loaded the site before costs Chromium about
-    a second less CPU per page than a new one; see tests/browser.py)."""
-    visits: dict[str, Visit] = {}
-
-    def get(name: str) -> Visit:
-        if name not in visits:
-            visits[name] = run_visit(tab, site.page_url(f"{name}.html"))
-        return visits[name]
-
-    return get
+def visit(site, tab):
+    """``visit(name)``: the visit of a page of the table of contents, each page once, in the
+    test process's one tab (see tests/browser.py)."""
+    return functools.cache(lambda name: run_visit(tab, site.page_url(f"{name}.html")))
 
 
 def served_file(site, url: str) -> Path | None:
@@ -200,30 +179,17 @@ def served_file(site, url: str) -> Path | None:
     return target if target.is_file() else None
 
 
-class _Anchors(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for key, value in attrs:
-            if value and (key == "id" or (key == "name" and tag == "a")):
-                self.found.add(value)
-
-
-@functools.cache
-def anchors(path: Path) -> set[str]:
-    """The ids (and named anchors) of a page; cached, since a page such as the API reference
-    links hundreds of fragments of itself."""
-    parser = _Anchors()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser.found
-
-
 @functools.cache
 def parsed(path: Path) -> BeautifulSoup:
     """A built page, parsed once per test process (the tests here only read it)."""
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@functools.cache
+def anchors(path: Path) -> set[str]:
+    """The ids and named anchors of a page (the API reference links hundreds of its own)."""
+    soup = parsed(path)
+    return {tag["id"] for tag in soup.find_all(id=True)} | {a["name"] for a in soup.find_all("a", attrs={"name": True})}
 
 
 def looks_like_a_file_name(alt: str) -> bool:
@@ -235,11 +201,9 @@ def looks_like_a_file_name(alt: str) -> bool:
 
 
 class PageChecks:
-    """The checks of one page, run for each page a subclass names in ``PAGES``. The pages
-    are split between two classes so that two test processes (``make test``) can visit
-    them at once; each page is visited once (the module's ``visit``)."""
+    """The checks of one page, for each page a subclass names in ``PAGES`` (two classes, so
+    that two test processes can visit pages at once)."""
 
-    pytestmark = [pytest.mark.book, pytest.mark.browser]
     PAGES: list[str] = []
 
     def test_no_console_errors_and_no_failed_requests(self, visit, name):
@@ -248,14 +212,8 @@ class PageChecks:
         assert page.console_errors == [], f"{name}: console errors:\n" + "\n".join(page.console_errors)
         assert page.failed_requests == [], f"{name}: failed requests:\n" + "\n".join(page.failed_requests)
 
-
     def test_no_request_leaves_the_site(self, visit, name):
-        page = visit(name)
-        hosts = sorted({urlsplit(url).netloc for url in page.external_requests})
-        assert page.external_requests == [], (
-            f"{name}: {len(page.external_requests)} requests to other hosts {hosts}, e.g. {page.external_requests[:3]}"
-        )
-
+        assert visit(name).external_requests == [], f"{name}: requests to other hosts"
 
     def test_images_load_and_figures_are_described(self, visit, name):
         dom = visit(name).dom
@@ -275,25 +233,20 @@ class PageChecks:
         ]
         assert bare == [], f"{name}: images with no caption and no real alt text (only a file name): {bare}"
 
-
     def test_maths_is_typeset_by_the_sites_own_mathjax(self, visit, name):
         page = visit(name)
         dom = page.dom
         if dom["mathSources"] == 0:
             return  # nothing to typeset (the root page loads MathJax all the same: it includes every chapter)
         mathjax = [url for url in page.requests if "tex-mml-chtml.js" in url]
-        assert mathjax and all(urlsplit(url).path.startswith("/" + VENDOR) for url in mathjax), (
-            f"{name}: MathJax not loaded from the site's {VENDOR}: {mathjax}"
-        )
+        assert mathjax and {urlsplit(url).path for url in mathjax} == {MATHJAX}, f"{name}: MathJax not from {MATHJAX}: {mathjax}"
         assert dom["mathUntypeset"] == [], f"{name}: maths left as TeX source: {dom['mathUntypeset'][:5]}"
         assert dom["mathErrors"] == [], f"{name}: MathJax errors: {dom['mathErrors']}"
         unnumbered = [eq["id"] for eq in dom["labelledEquations"] if not re.fullmatch(r"\(\d+(\.\d+)*\)", eq["number"])]
         assert unnumbered == [], f"{name}: labelled equations without a number: {unnumbered}"
 
-
     def test_display_equations_fit_a_desktop_column(self, visit, name):
-        """At 1280 px no display equation scrolls sideways, and the book's main equations
-        were among those measured (tests/test_reading_browser.py does the phone width)."""
+        """At 1280 px (test_reading_browser.py does a phone's width)."""
         problems = equations_that_do_not_fit(name, visit(name).equations)
         assert problems == [], "display equations at 1280 px:\n" + "\n".join(problems)
 
@@ -316,13 +269,10 @@ class PageChecks:
         dom = visit(name).dom
         assert dom["widgetsRendered"] >= dom["widgetViews"], f"{name}: {dom['widgetViews']} widget views, {dom['widgetsRendered']} drawn"
 
-
     def test_internal_links_resolve(self, visit, site, name):
-        """Every link of the page (as the browser has it, script-made ones included) to the
-        site names a file of the built site and, for a page, an element with its fragment's
-        id. The printed book is the one file ``make pdf`` adds after the build: a link to it
-        names the place ``make pdf`` copies it to (that the PDF is there is checked in
-        tests/test_publication.py)."""
+        """Every link to the site (script-made ones included) names a file of the built site and
+        an element with its fragment's id; a link to the printed book, which ``make pdf`` adds
+        after the build, names the site's root (test_publication.py checks the PDF is there)."""
         problems = []
         for url in sorted(set(visit(name).dom["links"])):
             if urlsplit(url).scheme not in ("http", "https") or not is_local(url):
@@ -339,26 +289,15 @@ class PageChecks:
         assert problems == [], f"{name}: broken links inside the site:\n" + "\n".join(problems)
 
     def test_no_serious_or_critical_accessibility_violation(self, visit, name):
-        """axe-core on the whole page. None is waived: the two that the stock Jupyter Book
-        pages had are fixed in the build (the bibliography's list roles, by
-        _ext/accessible_citations.py; the console error of the colour mode, by
-        ``html_context.default_mode``). Moderate and minor findings are reported, not
-        failed: the theme's sidebar outside a landmark (``region``, moderate) is on every
-        page."""
+        """axe-core on the whole page, none waived: the stock pages' two (the bibliography's list
+        roles; the colour mode's console error) are fixed by _ext/accessible_citations.py and
+        ``html_context.default_mode``."""
         violations = visit(name).violations
-        serious = [
-            f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']}): {v['help']}"
-            for v in violations
-            if v["impact"] in SERIOUS
-        ]
-        assert serious == [], f"{name}: axe-core violations:\n" + "\n".join(serious)
+        assert violations == [], f"{name}: axe-core violations:\n" + "\n".join(violations)
 
-
-    def test_chapter_downloads_as_source_and_notebook(self, visit, site, name, built_book):
-        source = Path(built_book.source) / f"{name}.md"
-        is_notebook = "kernelspec:" in source.read_text(encoding="utf-8").split("\n---", 1)[0]
+    def test_chapter_downloads_as_source_and_notebook(self, visit, site, name):
         links = set(visit(name).dom["links"])
-        wanted = {".md": "text/markdown"} | ({".ipynb": "notebook"} if is_notebook else {})
+        wanted = [".md", ".ipynb"] if name in notebook_chapters() else [".md"]
         for suffix in wanted:
             matches = [url for url in links if urlsplit(url).path.endswith(f"/_sources/{name}{suffix}")]
             assert matches, f"{name}: no download link for the {suffix} file"
@@ -369,12 +308,11 @@ class PageChecks:
                 notebook = json.loads(text)
                 assert notebook["nbformat"] == 4 and notebook["cells"], f"{name}: the .ipynb download is not a notebook"
             else:
-                title = next(line for line in source.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
-                assert title in text, f"{name}: the .md download is not the chapter's source"
+                assert f"# {chapter_title(name)}" in text, f"{name}: the .md download is not the chapter's source"
 
     def test_the_page_loads_the_sites_own_icon(self, visit, name):
-        """The page names one icon, the site's own SVG, and the server gives it (the visit's
-        failed requests, above, include any missing ``/favicon.ico``)."""
+        """One icon, the site's own SVG, which the server gives (a missing ``/favicon.ico``
+        would be a failed request of the visit)."""
         icon = visit(name).dom["icon"]
         assert icon["count"] == 1 and is_local(icon["href"]), f"{name}: icons {icon}"
         assert icon["status"] == 200 and icon["type"].startswith("image/svg"), f"{name}: icon {icon}"
@@ -396,9 +334,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("name", metafunc.cls.PAGES)
 
 
-@pytest.mark.book
-@pytest.mark.browser
-def test_widget_manager_renders_a_widget_offline(chromium, built_book, tmp_path):  # noqa: F811
+def test_widget_manager_renders_a_widget_offline(tab, built_book, tmp_path):
     """The scripts the build names for ipywidgets (``nb_ipywidgets_js``) exist in the site
     and render a widget with no network: a page like the ones myst-nb writes for a
     notebook with widget state, holding a slider made by the installed ipywidgets."""
@@ -421,27 +357,18 @@ def test_widget_manager_renders_a_widget_offline(chromium, built_book, tmp_path)
         encoding="utf-8",
     )
     with serve(tmp_path) as root_url:
-        tab = Tab(chromium)
-        try:
-            record = run_visit(tab, f"{root_url}widget.html", axe=False)
-        finally:
-            tab.close()
+        record = run_visit(tab, f"{root_url}widget.html", axe=False)
     assert record.external_requests == [], f"the widget manager reached out: {record.external_requests}"
-    assert record.console_errors == [] and record.failed_requests == [], (
-        f"widget page errors: {record.console_errors + record.failed_requests}"
-    )
+    assert record.console_errors + record.failed_requests == [], "errors of the widget page"
     loaded = {urlsplit(url).path.lstrip("/") for url in record.requests}
     assert {f"_static/{script}" for script in scripts} <= loaded
     assert record.dom["widgetsRendered"] == 1, "the slider was not rendered"
     assert "Dose" in record.dom["widgetText"] and "7" in record.dom["widgetText"]
 
 
-@pytest.mark.book
-@pytest.mark.browser
-def test_the_reused_tab_is_emptied_between_tests(tab, site):  # noqa: F811
-    """The ``page`` of the browser tests is one tab per test process (tests/browser.py):
-    what a test leaves in it (storage, cookies, a page still running, log entries) does
-    not reach the next test."""
+def test_the_reused_tab_is_emptied_between_tests(tab, site):
+    """What a test leaves in the process's one tab (storage, cookies, a page still running, log
+    entries) does not reach the next test."""
     page = tab.open()
     first = tab.log = PageLog()
     page.goto(site.page_url("chapters/index.html"), wait_until="load")
@@ -460,18 +387,15 @@ def test_the_reused_tab_is_emptied_between_tests(tab, site):  # noqa: F811
 # --- without a browser ----------------------------------------------------------------
 
 
-@pytest.mark.book
 def test_no_html_file_loads_anything_from_another_host(built_book):
     """Scripts, stylesheets, images and frames of every HTML file are the site's own."""
-    loads = {"script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src", "video": "src", "embed": "src"}
+    loads = "script[src], img[src], iframe[src], source[src], audio[src], video[src], embed[src]"
     remote = []
     files = sorted(Path(built_book.html).rglob("*.html"))
     assert len(files) >= len(PAGES)
     for path in files:
         soup = parsed(path)
-        for tag, attribute in loads.items():
-            remote += [f"{path.name}: <{tag} {attribute}={el[attribute]}>" for el in soup.find_all(tag, attrs={attribute: True})
-                       if urlsplit(el[attribute]).netloc]
+        remote += [f"{path.name}: <{el.name} src={el['src']}>" for el in soup.select(loads) if urlsplit(el["src"]).netloc]
         for link in soup.find_all("link", href=True):
             if set(link.get("rel", [])) & {"stylesheet", "preload", "modulepreload", "icon", "prefetch"} and urlsplit(link["href"]).netloc:
                 remote.append(f"{path.name}: <link {link.get('rel')} href={link['href']}>")
@@ -484,21 +408,6 @@ def test_no_html_file_loads_anything_from_another_host(built_book):
         for url in re.findall(r"(?:url\(|@import)\s*['\"]?((?:https?:)?//[^)'\"\s]+)", path.read_text(encoding="utf-8", errors="replace"))
     ]
     assert css_remote == [], "stylesheets load from other hosts:\n" + "\n".join(css_remote[:20])
-
-
-@pytest.mark.book
-def test_pages_with_maths_name_the_local_mathjax(built_book):
-    with_maths = 0
-    for name in PAGES:
-        soup = parsed(Path(built_book.html) / f"{name}.html")
-        if soup.select_one("article .math") is None:
-            continue
-        with_maths += 1
-        sources = [html.unescape(tag["src"]) for tag in soup.find_all("script", src=True) if "mathjax" in tag["src"].lower()]
-        assert len(sources) == 1, f"{name}: MathJax scripts {sources}"
-        resolved = urljoin(f"http://site/{name}.html", sources[0])
-        assert urlsplit(resolved).path == f"/{VENDOR}mathjax/es5/tex-mml-chtml.js", f"{name}: MathJax from {sources[0]}"
-    assert with_maths >= 2, "expected the equation chapters to have maths"
 
 
 def test_the_build_refuses_to_run_without_the_npm_packages(tmp_path):

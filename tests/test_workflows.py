@@ -1,7 +1,5 @@
-"""The GitHub workflows call what the repository has: make targets, .ci/run, the PDF;
-and CI runs the tests with the network cut.
-
-No build and no browser.
+"""The GitHub workflows call what the repository has (make targets, .ci/run) in an order that
+works, and CI runs the tests with the network cut.  No build and no browser.
 """
 
 from __future__ import annotations
@@ -10,7 +8,6 @@ import os
 import re
 import shlex
 import socket
-from pathlib import Path
 
 import pytest
 import yaml
@@ -18,18 +15,10 @@ import yaml
 from .conftest import REPO
 
 
-def load_yaml(path: Path):
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def workflows() -> dict[str, dict]:
-    found = {path.name: load_yaml(path) for path in sorted((REPO / ".github" / "workflows").glob("*.yml"))}
+    found = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in (REPO / ".github" / "workflows").glob("*.yml")}
     assert set(found) >= {"book.yml", "scheduled.yml"}
     return found
-
-
-def triggers(workflow: dict) -> dict:
-    return workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
 
 
 def steps(workflow: dict) -> list[dict]:
@@ -54,7 +43,7 @@ def make_targets() -> set[str]:
 @pytest.mark.parametrize("name", ["book.yml", "scheduled.yml"])
 def test_workflow_calls_only_make_targets_and_ci_run_that_exist(name):
     workflow = workflows()[name]
-    assert workflow["jobs"] and triggers(workflow)
+    assert workflow["jobs"]
     targets = make_targets()
     for words in commands(workflow):
         if words[0] == "make":
@@ -70,25 +59,12 @@ def test_book_workflow_tests_as_ci_builds_with_the_readme_command_and_deploys_th
     assert "make book" in readme and "make test" in readme
     runs = commands(workflow)
     assert ["bash", ".ci/run"] in runs, "the workflow does not test the way CI does"
-    assert triggers(workflow)["push"]["branches"] == ["main"]
     build = workflow["jobs"]["build"]["steps"]
     order = [step.get("run", "").strip() or step.get("uses", "").split("@")[0] for step in build]
     # built with the README's command, then the PDF put into the site, then the site uploaded
     assert order.index("make book") < order.index("make pdf") < order.index("actions/upload-pages-artifact")
     assert build[order.index("actions/upload-pages-artifact")]["with"]["path"] == "_build/html"
     assert any("deploy-pages" in step.get("uses", "") for step in steps(workflow))
-    deploy = workflow["jobs"]["deploy"]
-    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    assert deploy["needs"] == "build"
-
-
-def test_scheduled_workflow_makes_a_cold_build_and_checks_links():
-    workflow = workflows()["scheduled.yml"]
-    assert triggers(workflow)["schedule"][0]["cron"].split()[0].isdigit()
-    runs = commands(workflow)
-    assert ["bash", ".ci/run"] in runs
-    assert ["make", "clean", "book"] in runs, "the cold build does not start from an empty _build"
-    assert ["make", "linkcheck"] in runs
 
 
 def test_network_is_really_cut():
