@@ -35,6 +35,7 @@ from .parameters import check
 
 __all__ = [
     "B_PLACEMENTS",
+    "LARGEST_EXPONENT",
     "MAX_STEPS",
     "READINGS",
     "CheckedRun",
@@ -68,8 +69,8 @@ MAX_STEPS = 1_000_000
 # reciprocal form of the update neither overflows nor underflows.
 _LOG_MAX_CELLS = math.log(1e300)
 _LOG_MIN_CELLS = math.log(1e-300)
-# exp() of more than this overflows float64
-_LARGEST_EXPONENT = 700.0
+#: The largest exponent :func:`numpy.exp` takes without overflowing float64 (rounded down).
+LARGEST_EXPONENT = 700.0
 
 
 def check_model_parameters(r: Any, q: Any, B: Any, P: Any, K: Any) -> tuple[Floats, Floats, Floats, Floats, Floats]:
@@ -206,8 +207,8 @@ def tumour_term(t: Floats, r: ArrayLike, q: ArrayLike, P: ArrayLike) -> Floats:
     """
     r, q, P = np.asarray(r, dtype=float), np.asarray(q, dtype=float), np.asarray(P, dtype=float)
     exponent = (q - r)[..., None] * t
-    tumour = P[..., None] * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
-    huge = exponent > _LARGEST_EXPONENT
+    tumour = P[..., None] * np.exp(np.minimum(exponent, LARGEST_EXPONENT))
+    huge = exponent > LARGEST_EXPONENT
     if np.any(huge):
         with np.errstate(divide="ignore"):
             via_log = np.exp(np.log(P)[..., None] + exponent)

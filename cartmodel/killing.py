@@ -49,6 +49,7 @@ from .calibration import (
 )
 from .dosing import DoseResponse, dose_response
 from .engine import (
+    LARGEST_EXPONENT,
     CheckedRun,
     broadcast_shape,
     capacity_coefficients,
@@ -87,9 +88,6 @@ _Flags = NDArray[np.bool_]
 #: The killing terms offered: saturating in the CAR T count (Kimmel et al.
 #: 2021) and mass action (Barros et al. 2021).
 KILLING_FORMS: tuple[KillingForm, ...] = ("saturating", "mass action")
-
-# exp() of more than this overflows float64
-_LARGEST_EXPONENT = 700.0
 
 
 def kill_per_day(
@@ -172,7 +170,7 @@ def _coupled(checked: _Checked, added: dict[int, _Array]) -> Iterator[tuple[_Arr
     with np.errstate(divide="ignore"):
         log_p = np.log(P)
     # exp() overflows only if (q - r) t can pass 700 within the horizon
-    may_overflow = bool(np.max(net, initial=0.0) * t[-1] > _LARGEST_EXPONENT)
+    may_overflow = bool(np.max(net, initial=0.0) * t[-1] > LARGEST_EXPONENT)
     no_kill = not np.any(gamma)
     mass_action = checked.form == "mass action"
     rate_per_cell = gamma / k_half * dt  # mass action: kill(N) dt = (gamma / k) dt N
@@ -182,9 +180,9 @@ def _coupled(checked: _Checked, added: dict[int, _Array]) -> Iterator[tuple[_Arr
     def tumour_at(k: int) -> _Array:
         # the arithmetic of engine.tumour_term, so that gamma = 0 is Equation 1 to the last bit
         exponent = net * t[k] - killed
-        tumour = P * np.exp(np.minimum(exponent, _LARGEST_EXPONENT))
-        if may_overflow and np.any(exponent > _LARGEST_EXPONENT):
-            tumour = np.where(exponent > _LARGEST_EXPONENT, np.exp(log_p + exponent), tumour)
+        tumour = P * np.exp(np.minimum(exponent, LARGEST_EXPONENT))
+        if may_overflow and np.any(exponent > LARGEST_EXPONENT):
+            tumour = np.where(exponent > LARGEST_EXPONENT, np.exp(log_p + exponent), tumour)
         if extinction_level is not None:
             # once below the level the tumour is gone for good: a deterministic count means
             # nothing below one cell, and regrowth from a fraction of a cell would be an artefact
