@@ -10,7 +10,7 @@ its parameters: a nomogram over a grid of doses and burdens is one call.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ from .model import Expansion, simulate
 from .parameters import DEFAULT_DAYS, PARAMETERS, check
 
 _Array = NDArray[np.float64]
+_Flags = NDArray[np.bool_]
 
 __all__ = [
     "EXAMPLE_CEILING",
@@ -268,27 +269,12 @@ def dose_for_ceiling(
     too_high = at_low.peak > ceiling
     at_max = at_high.peak <= ceiling
 
-    # Bisection on log(dose): lo always under the ceiling, hi always above it.
-    hi = np.full(shape, np.log(high_dose))
-    lo = np.where(at_max, hi, np.log(low_dose))
-    search = ~too_high & ~at_max
-    steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / tolerance))) + 1
-    if search.any():
-        lo, hi = bisect(lo, hi, lambda mid: run(np.exp(mid)).peak <= ceiling, search, max(steps_needed, 1))
+    log_dose = _log_largest_dose_under(
+        lambda mid: run(np.exp(mid)).peak <= ceiling, low_dose, high_dose, tolerance, searched=~too_high & ~at_max, at_max=at_max
+    )
     feasible = clears & ~too_high
-    dose = np.where(feasible, np.exp(lo), 0.0)
+    dose = np.where(feasible, np.exp(log_dose), 0.0)
     peak = np.where(feasible, run(np.where(feasible, dose, 1.0)).peak, 0.0)
-
-    # why no dose qualifies
-    reason = np.where(too_high, f"even the smallest dose searched ({low_dose:g} model cells) peaks above the ceiling", "").astype(object)
-    for i in np.ndindex(shape):
-        if not clears[i] and np.isinf(clearance[i]):
-            reason[i] = (
-                f"the tumour term does not fall below {level:g} AU within {horizon:g} days at any dose "
-                "(r <= q, or the burden is too large for the horizon)"
-            )
-        elif not clears[i]:
-            reason[i] = f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose (it falls below on day {clearance[i]:g})"
     return CeilingDose(
         n0=dose,
         peak=peak,
@@ -296,8 +282,36 @@ def dose_for_ceiling(
         feasible=feasible,
         at_max_dose=at_max & feasible,
         clears_in_time=clears,
-        reason=reason.astype(str),
+        reason=_why_no_dose(too_high, clears, clearance, low_dose=low_dose, level=level, horizon=horizon, by_day=by_day),
     )
+
+
+def _log_largest_dose_under(
+    under: Callable[[_Array], _Flags], low: float, high: float, rtol: float, *, searched: _Flags, at_max: _Flags
+) -> _Array:
+    """Log of the largest dose under the ceiling, by bisection on log(dose): lo always under, hi always above."""
+    hi = np.full(searched.shape, np.log(high))
+    lo = np.where(at_max, hi, np.log(low))
+    steps_needed = int(np.ceil(np.log2(max((hi - lo).max(initial=0.0), 1e-300) / rtol))) + 1
+    if searched.any():
+        lo, hi = bisect(lo, hi, under, searched, max(steps_needed, 1))
+    return lo
+
+
+def _why_no_dose(
+    too_high: _Flags, clears: _Flags, clearance: _Array, *, low_dose: float, level: float, horizon: float, by_day: float | None
+) -> NDArray[np.str_]:
+    """Why no dose qualifies, for each parameter set (empty where one does)."""
+    reason = np.where(too_high, f"even the smallest dose searched ({low_dose:g} model cells) peaks above the ceiling", "").astype(object)
+    for i in np.ndindex(too_high.shape):
+        if not clears[i] and np.isinf(clearance[i]):
+            reason[i] = (
+                f"the tumour term does not fall below {level:g} AU within {horizon:g} days at any dose "
+                "(r <= q, or the burden is too large for the horizon)"
+            )
+        elif not clears[i]:
+            reason[i] = f"the tumour term is not below {level:g} AU by day {by_day:g} at any dose (it falls below on day {clearance[i]:g})"
+    return reason.astype(str)
 
 
 def burden_for_ceiling(
