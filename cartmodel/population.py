@@ -333,9 +333,8 @@ def target_attainment(
         raise ValueError(f"P_grid must be a 1-D grid of at least one value; got {P_grid!r}")
     ceiling = as_real_scalar("ceiling", ceiling, low=0.0, low_open=True, unit="model cells")
     level = as_real_scalar("clearance_level", clearance_level, low=0.0, low_open=True, unit="AU")
-    horizon = as_real_scalar("days", days, low=0.0, low_open=True, unit="days")
-    step = as_real_scalar("dt", dt, low=0.0, low_open=True, unit="days")
-    t, _ = time_grid(horizon, step)
+    t, _ = time_grid(days, dt)  # checks days and dt
+    horizon, step = float(days), float(dt)
     target_day = as_real_scalar("clear_by_day", clear_by_day, low=0.0, high=horizon, low_open=True, unit="days")
     steps_to_target = round(target_day / step)
     if abs(target_day / step - steps_to_target) > 1e-9 * max(1.0, target_day / step):
@@ -344,11 +343,26 @@ def target_attainment(
     check_choice("b_placement", b_placement, B_PLACEMENTS)
     chunk = check_positive_int("chunk_size", chunk_size, low=1)
     run: dict[str, Any] = dict(days=horizon, dt=step, reading=reading, b_placement=b_placement)
-    t_target = t[: steps_to_target + 1]
+    counts, target = _attainment(cohort, doses, burdens, ceiling, level, t[: steps_to_target + 1], run, chunk)
+    return TargetAttainment(
+        n0_grid=read_only(doses),
+        P_grid=read_only(burdens),
+        doses_under_ceiling=read_only(counts),
+        tumour_target_met=read_only(target),
+        ceiling=ceiling,
+        clearance_level=level,
+        clear_by_day=steps_to_target * step,
+    )
+
+
+def _attainment(
+    cohort: Cohort, doses: _Array, burdens: _Array, ceiling: float, level: float, t_target: _Array, run: dict[str, Any], chunk: int
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Doses under the ceiling and the tumour target met, shape ``(patients, burdens)``, ``chunk`` pairs at a time."""
     n, nb = cohort.size, burdens.size
     counts = np.empty(n * nb, dtype=np.int64)
     target = np.empty(n * nb, dtype=bool)
-    for start in range(0, n * nb, chunk):  # chunks of (patient, burden) pairs
+    for start in range(0, n * nb, chunk):
         pairs = np.arange(start, min(start + chunk, n * nb))
         patient, column = np.divmod(pairs, nb)
         params = {name: getattr(cohort, name)[patient] for name in ("r", "q", "B", "K")}
@@ -356,15 +370,7 @@ def target_attainment(
         counts[pairs] = _doses_under(params, doses, ceiling, run)
         tumour = tumour_term(t_target, params["r"], params["q"], params["P"])
         target[pairs] = (tumour < level).any(axis=-1)
-    return TargetAttainment(
-        n0_grid=read_only(doses),
-        P_grid=read_only(burdens),
-        doses_under_ceiling=read_only(counts.reshape(n, nb)),
-        tumour_target_met=read_only(target.reshape(n, nb)),
-        ceiling=ceiling,
-        clearance_level=level,
-        clear_by_day=steps_to_target * step,
-    )
+    return counts.reshape(n, nb), target.reshape(n, nb)
 
 
 def _doses_under(params: dict[str, _Array], doses: _Array, ceiling: float, run: dict[str, Any]) -> NDArray[np.int64]:
