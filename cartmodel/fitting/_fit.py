@@ -301,6 +301,12 @@ def fit_cohort(
     listed = [f"{name} for patient{'s' if found.size > 1 else ''} {_index_list(found)}" for name, found in flat.items() if found.size]
     if listed:
         _warn_flat(f"{'; '.join(listed)} (see CohortFit.identifiable)")
+    return _cohort_fit(problem, solution)
+
+
+def _cohort_fit(problem: Problem, solution: Solution) -> CohortFit:
+    """The cohort's :class:`CohortFit` from its solution."""
+    settings = problem.settings
     return CohortFit(
         P=solution.estimates["P"],
         P_interval=np.exp(solution.interval.ends),
