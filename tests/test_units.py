@@ -1,4 +1,4 @@
-"""One set of units: the parameter table's units reach messages and the chapters (labels: test_widgets)."""
+"""One set of units: the parameter table's units reach the chapters (messages: test_model; labels: test_widgets)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,6 @@ REPO = Path(__file__).resolve().parents[1]
 def test_every_parameter_has_one_of_the_books_units():
     allowed = set(UNITS.values()) | {"count"}
     assert {row.unit for row in PARAMETERS.values()} <= allowed
-
-
-@pytest.mark.parametrize(("name", "bad", "unit"), [("P", -1.0, "AU"), ("n0", 0.0, "model cells"),
-                                                   ("r", 0.0, "per day"), ("K", -5.0, "model cells")])
-def test_error_messages_carry_the_unit(name, bad, unit):
-    with pytest.raises(ValueError, match=re.escape(f"{name} ({unit})")):
-        cm.simulate(**{**FIGURE_1, name: bad})
 
 
 def test_no_source_calls_the_burden_cells_or_the_affinity_per_nanomolar():
