@@ -157,6 +157,9 @@ def test_sweep_tumour_fraction(seed, n, fraction, eq2, shares):
     np.testing.assert_allclose(sweep.alloreactive_cells[-1], run.alloreactive_cells, rtol=1e-12)
     ratio = sweep.alloreactive_over_tumour
     assert np.all((ratio >= 0) | np.isnan(ratio))
+    if not eq2.tumour_term:  # constant capacities: a clone's course does not depend on its kind, only its label does
+        whole = np.broadcast_to(run.cells.sum(axis=0), sweep.tumour_cells.shape)
+        np.testing.assert_allclose(sweep.tumour_cells + sweep.alloreactive_cells, whole, rtol=1e-12)
 
 
 @settings(max_examples=examples(300))

@@ -161,7 +161,7 @@ def _figure_3_data(seed):
     return data
 
 
-def test_same_seed_gives_the_same_repertoire_and_figure_and_another_seed_different_ones():
+def test_same_seed_gives_the_same_repertoire_and_figure_and_another_seed_or_a_generator_different_ones():
     a, b, c = (cm.draw_repertoire(2000, seed=seed) for seed in (7, 7, 8))
     for name in ("sizes", "affinity", "peptide"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
@@ -173,13 +173,8 @@ def test_same_seed_gives_the_same_repertoire_and_figure_and_another_seed_differe
     for x, y in zip(first, _figure_3_data(7), strict=True):
         np.testing.assert_array_equal(x, y)
     assert any(x.shape != y.shape or not np.array_equal(x, y) for x, y in zip(first, _figure_3_data(8), strict=True))
-
-
-def test_generator_argument_continues_its_stream():
-    rng = np.random.default_rng(1)
-    a = cm.draw_repertoire(100, seed=rng)
-    b = cm.draw_repertoire(100, seed=rng)
-    assert not np.array_equal(a.sizes, b.sizes)
+    rng = np.random.default_rng(1)  # a generator as the seed continues its stream
+    assert not np.array_equal(cm.draw_repertoire(100, seed=rng).sizes, cm.draw_repertoire(100, seed=rng).sizes)
 
 
 def test_peptide_library_draws_ic50s_log_uniformly():
@@ -231,6 +226,9 @@ def _clones(sizes, affinity=(0.1,), peptide=(0,)):
     (lambda: cm.expand_repertoire(cm.draw_repertoire(10, seed=0), settings=cm.equation_2_settings(K=1e306)), ValueError,
      r"capacity K \* Z \* B \* P must stay"),
     (lambda: cm.fit_power_law_exponent([1.0, 2.0, 3.0], minimum=10.0), ValueError, r"minimum must leave at least two values"),
+    (lambda: cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, [0.1, 1.5], seed=1), ValueError, r"tumour_fractions .* got 1.5"),
+    (lambda: cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, 0.1, seed=1), ValueError, "1-D"),
+    (lambda: cm.sweep_tumour_fraction("repertoire", [0.1], seed=1), TypeError, "Repertoire"),
 ])
 def test_bad_inputs_raise_clear_errors(call, error, pattern):
     with pytest.raises(error, match=pattern):
@@ -253,17 +251,6 @@ def test_sweep_ends_and_nesting():
     assert np.all(np.diff(sweep.tumour_peak) >= 0) and np.all(np.diff(sweep.alloreactive_peak) <= 0)
 
 
-def test_without_the_tumour_term_the_sweep_only_relabels_cells():
-    # with constant capacities a clone's course does not depend on its kind: the two totals
-    # always add up to the whole repertoire's expansion, at every share and every day
-    shares = np.array([0.0, 0.3, 0.7, 1.0])
-    settings = cm.equation_2_settings(days=20, tumour_term=False)
-    sweep = cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, shares, seed=3, settings=settings)
-    whole = cm.expand_repertoire(SWEEP_REPERTOIRE, settings=settings).cells.sum(axis=0)
-    np.testing.assert_allclose(sweep.tumour_cells + sweep.alloreactive_cells, np.broadcast_to(whole, (4, whole.size)),
-                               rtol=1e-12)
-
-
 def test_crossover_interpolates_the_log_ratio():
     # ratios 4, 2, 0.5 at shares 0.1, 0.2, 0.3: log ratio crosses zero a third of the way from 0.2 to 0.3
     t = np.array([0.0, 1.0])
@@ -273,12 +260,3 @@ def test_crossover_interpolates_the_log_ratio():
     assert sweep.crossover() == pytest.approx(0.2 + 0.1 * math.log(2) / (math.log(2) + math.log(2)), rel=1e-12)
     never = cm.TumourFractionSweep(np.array([0.1, 0.2]), np.array([1, 2]), t, tumour[:2], allo[:2] * 10)
     assert math.isnan(never.crossover())
-
-
-def test_sweep_rejects_bad_input():
-    with pytest.raises(ValueError, match=r"tumour_fractions .* got 1.5"):
-        cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, [0.1, 1.5], seed=1)
-    with pytest.raises(ValueError, match="1-D"):
-        cm.sweep_tumour_fraction(SWEEP_REPERTOIRE, 0.1, seed=1)
-    with pytest.raises(TypeError, match="Repertoire"):
-        cm.sweep_tumour_fraction("repertoire", [0.1], seed=1)
