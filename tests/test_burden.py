@@ -56,7 +56,7 @@ def test_worked_example_matches_hand_arithmetic():
     assert float(estimate.P()) == pytest.approx(antigen / (1e9 * 22_000.0), rel=1e-12)
 
 
-def test_adult_marrow_is_read_relative_to_normal_cellularity_for_age():
+def test_marrow_is_read_relative_to_normal_cellularity_for_age():
     # Harrison's 10.4e9 cells/kg are those of a normally cellular adult marrow.  A 45-year-old
     # (normal cellularity 55% by the rule of thumb) with a 90% cellular, 70% infiltrated biopsy:
     # his marrow holds 0.90 / 0.55 = 1.636 times the normal count, of which 70% are blasts.
@@ -68,9 +68,7 @@ def test_adult_marrow_is_read_relative_to_normal_cellularity_for_age():
     # reading Harrison as a fully cellular marrow (the old error) gives 0.55 times this, about half
     as_if_full = 75.0 * 10.4e9 * 0.90 * 0.70
     assert as_if_full / float(got) == pytest.approx(0.55, rel=1e-12)
-
-
-def test_a_normally_cellular_marrow_holds_harrisons_count():
+    # a normally cellular marrow holds Harrison's count, whatever the age
     for age in (6.0, 30.0, 45.0, 70.0):
         normal = float(bd.normal_cellularity_fraction(age))
         whole_marrow = bd.marrow_blasts(
@@ -95,10 +93,6 @@ def test_nadler_formula_and_why_it_gives_no_single_per_kg_value():
     per_kg = bd.nadler_blood_volume_ml(1.75, weights, sex="man") / weights
     assert np.all(np.diff(per_kg) < 0)
     assert per_kg[0] / per_kg[-1] > 1.2
-
-
-def test_cellularity_rule_of_thumb():
-    np.testing.assert_allclose(bd.normal_cellularity_fraction([0, 6, 45, 100]), [1.0, 0.94, 0.55, 0.0])
 
 
 # ---------------------------------------------------------------- monotonicity and scaling
@@ -133,26 +127,6 @@ def test_blood_inputs_do_not_touch_the_marrow_and_vice_versa():
     assert np.ptp(marrow_only.circulating_blasts) == 0
     normal_only = bd.estimate_burden(child(normal_cellularity_fraction=np.array([0.4, 0.9])))
     assert np.ptp(normal_only.circulating_blasts) == 0 and np.ptp(normal_only.marrow_blasts) > 0
-
-
-def test_linear_in_weight_and_antigen_density():
-    base = bd.estimate_burden(child())
-    for factor in (0.5, 3.0, 7.0):
-        heavier = bd.estimate_burden(child(weight_kg=CHILD["weight_kg"] * factor))
-        assert float(heavier.total_blasts) == pytest.approx(factor * float(base.total_blasts), rel=1e-12)
-        assert float(heavier.antigen_molecules) == pytest.approx(factor * float(base.antigen_molecules), rel=1e-12)
-        denser = bd.estimate_burden(child(antigen_molecules_per_blast=22_000.0 * factor))
-        assert float(denser.antigen_molecules) == pytest.approx(factor * float(base.antigen_molecules), rel=1e-12)
-        assert float(denser.total_blasts) == float(base.total_blasts)
-
-
-def test_p_is_linear_in_antigen_and_inverse_in_the_reference():
-    antigen = np.array([0.0, 1e12, 2.2e13, 5e15])
-    np.testing.assert_allclose(bd.p_from_antigen(antigen), antigen / 2.2e13, rtol=1e-12)
-    np.testing.assert_allclose(bd.p_from_antigen(antigen, reference_antigen_molecules=2.2e14), antigen / 2.2e14, rtol=1e-12)
-    for reference in (1.0, 2.2e12, 2.2e13):  # and antigen_from_p undoes it
-        P = bd.p_from_antigen(antigen, reference_antigen_molecules=reference)
-        np.testing.assert_allclose(bd.antigen_from_p(P, reference_antigen_molecules=reference), antigen, rtol=1e-14)
 
 
 def test_expansion_follows_burden_through_equation_1():
