@@ -110,16 +110,17 @@ def test_affinity_from_ic50(ic50):
 
 
 @settings(max_examples=examples(1500))
-@given(P=st.floats(0.0, 1e12), r=RATE_R, q=RATE_Q)
-def test_tumour_clearance_day_agrees_with_simulation(P, r, q):
-    analytic = float(cm.tumour_clearance_day(P=P, r=r, q=q))
+@given(P=st.floats(0.0, 1e12), r=RATE_R, q=RATE_Q, level=st.one_of(st.just(1.0), log_uniform(1e-9, 10.0)))
+def test_tumour_clearance_day_agrees_with_simulation(P, r, q, level):
+    analytic = float(cm.tumour_clearance_day(P=P, r=r, q=q, clearance_level=level))
     assert analytic >= 0
-    if P <= 1:
+    if P <= level:
         assert analytic == 0
     elif r <= q:
         assert analytic == math.inf
-    else:
-        assert P * math.exp((q - r) * analytic) == pytest.approx(1.0, rel=1e-6)
+    else:  # ln(P / level) / (r - q) days, written out (simulate's day: test_engine_pieces_compose_to_simulate)
+        assert analytic == pytest.approx(math.log(P / level) / (r - q), rel=1e-14)
+        assert P * math.exp((q - r) * analytic) == pytest.approx(level, rel=1e-6)
 
 
 @settings(max_examples=examples(1500))
@@ -167,20 +168,14 @@ def test_other_functions_bad_input(target, bad):
 
 @pytest.mark.parametrize("n0", [1e-6, 1e12])
 @pytest.mark.parametrize("P", [0.0, 1e12])
-@pytest.mark.parametrize("r", [0.01, 10.0])
-def test_extreme_doses_burdens_and_rates_over_a_year(n0, P, r):
-    result = cm.simulate(r=r, q=0.0, B=0.625, P=P, K=1e6, n0=n0, days=365, dt=1.0)
+@pytest.mark.parametrize(("r", "q", "dt"), [(0.01, 0.0, 1.0), (10.0, 0.0, 1.0), (10.0, 1.0, 0.01)])  # and fine steps
+def test_extreme_doses_burdens_and_rates_over_a_year(n0, P, r, q, dt):
+    result = cm.simulate(r=r, q=q, B=0.625, P=P, K=1e6, n0=n0, days=365, dt=dt)
+    assert result.car_t.shape == (round(365 / dt) + 1,)
     assert_valid_expansion(result)
-    if r == 10.0:  # fast growth: settled at the plateau long before day 365
+    if r == 10.0:  # fast growth: settled at the plateau long before day 365, the tumour cleared by the first step below 1
         assert float(result.final) == pytest.approx(0.625e6, rel=1e-9)
-
-
-def test_fine_steps_over_a_year():
-    result = cm.simulate(r=10.0, q=1.0, B=0.625, P=1e12, K=1e6, n0=1e-6, days=365, dt=0.01)
-    assert result.car_t.shape == (36501,)
-    assert_valid_expansion(result)
-    assert float(result.final) == pytest.approx(0.625e6, rel=1e-9)
-    assert float(result.clearance_day) == pytest.approx(math.log(1e12) / 9.0, abs=0.01)
+        assert float(result.clearance_day) == pytest.approx(math.log(max(P, 1.0)) / (r - q), abs=dt)
 
 
 # --------------------------------------------------------------------------
