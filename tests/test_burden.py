@@ -141,9 +141,22 @@ def test_expansion_follows_burden_through_equation_1():
 # ---------------------------------------------------------------- bad inputs
 
 
-@pytest.mark.parametrize(
-    "field, value, pattern",
-    [
+@pytest.mark.parametrize(("call", "pattern"), [
+    (lambda: child(weight_kg="20 kg"), "weight_kg"),
+    (lambda: child(blood_blast_fraction=True), "blood_blast_fraction"),
+    (lambda: child(label=3), "label"),
+    (lambda: bd.estimate_burden(CHILD), "AllPatient"),
+    (lambda: bd.circulating_blasts(wbc_giga_per_l=5, wbc_cells_per_ul=5000, blast_fraction=0.1, blood_volume_ml=5000),
+     "exactly once"),
+    (lambda: bd.circulating_blasts(blast_fraction=0.1, blood_volume_ml=5000), "exactly once"),
+])
+def test_wrong_types_are_refused(call, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        call()
+
+
+@pytest.mark.parametrize(("call", "pattern"), [
+    *[(lambda field=field, value=value: child(**{field: value}), pattern) for field, value, pattern in [
         ("blood_blast_fraction", 1.2, r"blood_blast_fraction \(fraction\) must be a finite real number in \[0, 1\]; got 1.2"),
         ("marrow_cellularity_fraction", -0.1, r"marrow_cellularity_fraction .* in \[0, 1\]; got -0.1"),
         ("marrow_infiltration_fraction", 80.0, r"marrow_infiltration_fraction .* in \[0, 1\]; got 80"),
@@ -160,28 +173,7 @@ def test_expansion_follows_burden_through_equation_1():
         ("blood_volume_ml_per_kg", 700.0, r"blood_volume_ml_per_kg \(mL/kg\) .* got 700"),
         ("marrow_cells_per_kg", 1e12, r"marrow_cells_per_kg \(cells/kg\) .* \[1e\+09, 1e\+11\]; got 1000000000000"),
         ("antigen_molecules_per_blast", 1e9, r"antigen_molecules_per_blast .* got 1000000000"),
-    ],
-)
-def test_patient_rejects_out_of_range_inputs(field, value, pattern):
-    with pytest.raises(ValueError, match=pattern):
-        child(**{field: value})
-
-
-@pytest.mark.parametrize(("call", "pattern"), [
-    (lambda: child(weight_kg="20 kg"), "weight_kg"),
-    (lambda: child(blood_blast_fraction=True), "blood_blast_fraction"),
-    (lambda: child(label=3), "label"),
-    (lambda: bd.estimate_burden(CHILD), "AllPatient"),
-    (lambda: bd.circulating_blasts(wbc_giga_per_l=5, wbc_cells_per_ul=5000, blast_fraction=0.1, blood_volume_ml=5000),
-     "exactly once"),
-    (lambda: bd.circulating_blasts(blast_fraction=0.1, blood_volume_ml=5000), "exactly once"),
-])
-def test_wrong_types_are_refused(call, pattern):
-    with pytest.raises(TypeError, match=pattern):
-        call()
-
-
-@pytest.mark.parametrize(("call", "pattern"), [
+    ]],
     # physiological upper bounds: these once overflowed to inf or returned absurd counts without a word
     (lambda: bd.blood_volume_ml(1e308), r"weight_kg \(kg\) .* \(0, 300\]; got 1e\+308"),
     (lambda: bd.nadler_blood_volume_ml(1.75, 1e308, sex="man"), r"weight_kg .* got 1e\+308"),
@@ -212,7 +204,7 @@ def test_wrong_types_are_refused(call, pattern):
     (lambda: bd.marrow_blasts(weight_kg=70, cellularity_fraction=0.5, infiltration_fraction=0.5, normal_cellularity_fraction=1.5),
      r"normal_cellularity_fraction .* got 1.5"),
 ])
-def test_functions_refuse_values_outside_their_ranges_naming_the_parameter(call, pattern):
+def test_patient_and_functions_refuse_values_outside_their_ranges_naming_the_parameter(call, pattern):
     with pytest.raises(ValueError, match=pattern):
         call()
 

@@ -103,6 +103,11 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, eq2):
     for share in (run.tumour_share, run.alloreactive_share):
         assert np.all((share >= 0) & (share <= 1 + 1e-12))
     np.testing.assert_allclose(run.tumour_cells + run.alloreactive_cells, run.cells.sum(axis=0), rtol=1e-12)
+    first = np.arange(n) < n // 2  # the clones are independent: each part of the repertoire runs as in the whole
+    for part in (first, ~first) if n > 1 else ():
+        sub = cm.Repertoire(sizes=repertoire.sizes[part], affinity=repertoire.affinity[part],
+                            peptide=repertoire.peptide[part], peptides=repertoire.peptides)
+        np.testing.assert_array_equal(cm.expand_repertoire(sub, settings=eq2).cells, run.cells[part])
 
 
 @settings(max_examples=examples(150))

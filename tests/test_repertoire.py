@@ -65,18 +65,6 @@ def test_tumour_clone_capacity_has_equation_1_form_and_shrinks_with_the_tumour()
     np.testing.assert_allclose(out.cells[0], eq1.car_t, rtol=1e-12)
 
 
-def test_clones_are_independent_so_the_batch_equals_its_parts():
-    rep = cm.draw_repertoire(500, seed=11)
-    settings = cm.equation_2_settings(days=20)
-    whole = cm.expand_repertoire(rep, settings=settings)
-    first = np.arange(500) < 200
-    for part in (first, ~first):
-        sub = cm.Repertoire(
-            sizes=rep.sizes[part], affinity=rep.affinity[part], peptide=rep.peptide[part], peptides=rep.peptides
-        )
-        np.testing.assert_array_equal(cm.expand_repertoire(sub, settings=settings).cells, whole.cells[part])
-
-
 def test_ten_thousand_clones_in_one_call():
     rep = cm.draw_repertoire(10_000, seed=5)
     out = cm.expand_repertoire(rep, settings=cm.equation_2_settings(days=60))
