@@ -85,6 +85,8 @@ EQ2_SETTINGS = st.builds(lambda horizon, **keywords: cm.equation_2_settings(days
 @example(seed=1, n=20, fraction=0.5, eq2=cm.equation_2_settings(r=0.1, q=2.5, days=365))
 @given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), eq2=EQ2_SETTINGS)
 def test_clone_capacity_and_expand_repertoire(seed, n, fraction, eq2):
+    again = eval(repr(eq2), {"equation_2_settings": cm.equation_2_settings})  # the repr is the call that makes them
+    assert repr(again) == repr(eq2) and np.array_equal(again.t, eq2.t)
     repertoire = small_repertoire(seed, n, fraction)
     try:
         run = cm.expand_repertoire(repertoire, settings=eq2)
