@@ -31,15 +31,17 @@ def child(**changes) -> bd.AllPatient:
     return bd.AllPatient(**{**CHILD, **changes})
 
 
+# The child's blasts by hand. Blood: 40e9 cells/L * 0.8 blasts * (20 kg * 77.5 mL/kg = 1.55 L); marrow: 20 kg *
+# 10.4e9 cells/kg (a normally cellular marrow) * (0.95 / 0.94 of normal) * 0.85 blasts.
+CIRCULATING = 40e9 * 0.8 * (20.0 * 77.5 / 1000.0)  # 4.96e10
+MARROW = 20.0 * 10.4e9 * (0.95 / 0.94) * 0.85  # 1.7865e11 (1.6796e11 / 0.94)
+
+
 # ---------------------------------------------------------------- worked example
 
 
 def test_worked_example_matches_hand_arithmetic():
-    # blood: 40e9 cells/L * 0.8 blasts * (20 kg * 77.5 mL/kg = 1.55 L)
-    blood_litres = 20.0 * 77.5 / 1000.0
-    circulating = 40e9 * 0.8 * blood_litres  # 4.96e10
-    # marrow: 20 kg * 10.4e9 cells/kg (a normally cellular marrow) * (0.95 / 0.94 of normal) * 0.85 blasts
-    marrow = 20.0 * 10.4e9 * (0.95 / 0.94) * 0.85  # 1.7865e11 (1.6796e11 / 0.94)
+    circulating, marrow = CIRCULATING, MARROW
     total = circulating + marrow
     antigen = total * 22_000.0
     assert circulating == pytest.approx(4.96e10, rel=1e-12)
@@ -220,13 +222,11 @@ def test_one_at_a_time_sensitivity_matches_hand_arithmetic_and_is_sorted():
     }
     bars = bd.one_at_a_time_sensitivity(child(), ranges)
     by_name = {bar.name: bar for bar in bars}
-    blood = 40e9 * 0.8 * 20 * 77.5 / 1000
-    marrow = 20 * 10.4e9 * 0.95 / 0.94 * 0.85
-    baseline = (blood + marrow) * 22_000
+    baseline = (CIRCULATING + MARROW) * 22_000
     bar = by_name["marrow_infiltration_fraction"]
     assert bar.baseline == pytest.approx(baseline, rel=1e-12)
-    assert bar.low_output == pytest.approx((blood + marrow * 0.5 / 0.85) * 22_000, rel=1e-12)
-    assert bar.high_output == pytest.approx((blood + marrow * 0.95 / 0.85) * 22_000, rel=1e-12)
+    assert bar.low_output == pytest.approx((CIRCULATING + MARROW * 0.5 / 0.85) * 22_000, rel=1e-12)
+    assert bar.high_output == pytest.approx((CIRCULATING + MARROW * 0.95 / 0.85) * 22_000, rel=1e-12)
     density = by_name["antigen_molecules_per_blast"]
     assert density.low_output == pytest.approx(baseline * 2_000 / 22_000, rel=1e-12)
     # the antigen density has by far the widest range here, the blood volume the narrowest

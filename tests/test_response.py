@@ -103,9 +103,7 @@ def test_extreme_cases_are_exact(repertoire, trial, rate):
 
 
 def test_same_seed_same_trial_different_seed_different_trial():
-    a = cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
-    b = cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
-    c = cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=11)
+    a, b, c = (cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=seed) for seed in (10, 10, 11))
     np.testing.assert_array_equal(a.responded, b.responded)
     np.testing.assert_array_equal(a.presented, b.presented)
     assert not np.array_equal(a.responded, c.responded)
