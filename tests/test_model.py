@@ -212,8 +212,10 @@ def test_bad_values_raise_value_error_naming_the_parameter_and_its_unit(name, va
 
 
 @pytest.mark.parametrize(("changes", "error", "pattern"), [
-    *[({name: value}, TypeError, name) for name, value in
-      [("r", "1.5"), ("q", None), ("B", True), ("P", 1 + 2j), ("K", [1, "a"]), ("n0", object()), ("days", [60, 70])]],
+    *[
+        ({name: value}, TypeError, name)
+        for name, value in [("r", "1.5"), ("q", None), ("B", True), ("P", 1 + 2j), ("K", [1, "a"]), ("n0", object()), ("days", [60, 70])]
+    ],
     ({"reading": "euler"}, ValueError, "reading.*'exact'.*got 'euler'"),
     ({"reading": 1}, TypeError, "reading"),
     ({"b_placement": "outside"}, ValueError, "b_placement"),

@@ -109,8 +109,13 @@ def test_estimate_burden_for_any_patient(patient, heavier, sparser):
     density = float(patient.antigen_molecules_per_blast)
     sparse = cm.estimate_burden(patient.replace(antigen_molecules_per_blast=sparser * density))
     assert float(sparse.total_blasts) == float(estimate.total_blasts)
-    assert float(sparse.antigen_molecules) == pytest.approx(sparser * float(estimate.antigen_molecules), rel=1e-12,
-                                                            abs=1e-300)
+    assert float(sparse.antigen_molecules) == pytest.approx(sparser * float(estimate.antigen_molecules), rel=1e-12, abs=1e-300)
+    # the blood's inputs do not touch the marrow's blasts, nor the marrow's the blood's
+    blood = cm.estimate_burden(patient.replace(wbc_giga_per_l=heavier * float(patient.wbc_giga_per_l)))
+    infiltration, normal = sparser * patient.marrow_infiltration_fraction, max(0.05, sparser * patient.normal_cellularity_fraction)
+    marrow = cm.estimate_burden(patient.replace(marrow_infiltration_fraction=infiltration, normal_cellularity_fraction=normal))
+    assert float(blood.marrow_blasts) == float(estimate.marrow_blasts)
+    assert float(marrow.circulating_blasts) == float(estimate.circulating_blasts)
 
 
 SENSITIVITY_RANGES = st.dictionaries(

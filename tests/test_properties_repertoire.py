@@ -107,8 +107,8 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, eq2):
     np.testing.assert_allclose(run.tumour_cells + run.alloreactive_cells, run.cells.sum(axis=0), rtol=1e-12)
     first = np.arange(n) < n // 2  # the clones are independent: each part of the repertoire runs as in the whole
     for part in (first, ~first) if n > 1 else ():
-        sub = cm.Repertoire(sizes=repertoire.sizes[part], affinity=repertoire.affinity[part],
-                            peptide=repertoire.peptide[part], peptides=repertoire.peptides)
+        clones = {name: getattr(repertoire, name)[part] for name in ("sizes", "affinity", "peptide")}
+        sub = cm.Repertoire(**clones, peptides=repertoire.peptides)
         np.testing.assert_array_equal(cm.expand_repertoire(sub, settings=eq2).cells, run.cells[part])
 
 
