@@ -21,11 +21,6 @@ from .conftest import examples
 RNG_SEED = 20190601
 
 
-def logistic_closed_form(t, *, r, K, n0):
-    """N(t) = K / (1 + (K - n0)/n0 e^{-rt}), written out independently of cartmodel."""
-    return [K / (1 + (K - n0) / n0 * math.exp(-r * ti)) for ti in t]
-
-
 # --- analytic solution -----------------------------------------------------
 
 
@@ -39,9 +34,8 @@ def logistic_closed_form(t, *, r, K, n0):
 )
 def test_constant_capacity_equals_closed_form_logistic(r, K, B, n0_fraction, dt):
     n0 = n0_fraction * K * B
-    days = 40.0
-    result = cm.simulate(r=r, q=0.5, B=B, P=0.0, K=K, n0=n0, days=days, dt=dt)
-    expected = np.array(logistic_closed_form(result.t, r=r, K=K * B, n0=n0))
+    result = cm.simulate(r=r, q=0.5, B=B, P=0.0, K=K, n0=n0, days=40.0, dt=dt)
+    expected = [K * B / (1 + (K * B - n0) / n0 * math.exp(-r * t)) for t in result.t]  # N(t) of the logistic, written out
     np.testing.assert_allclose(result.car_t, expected, rtol=1e-12, atol=0)
 
 
