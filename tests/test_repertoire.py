@@ -89,9 +89,8 @@ def test_ten_thousand_clones_in_one_call():
 def test_drawn_power_law_exponent_is_recovered_within_0_03(alpha):
     n = 200_000
     rep = cm.draw_repertoire(n, seed=42, size_exponent=alpha, min_size_cells=2.0, affinity_exponent=alpha + 0.5)
-    fitted_size, n_tail = _mle_exponent(rep.sizes, 2.0)
+    fitted_size, _ = _mle_exponent(rep.sizes, 2.0)  # (every size is >= its minimum: test_draw_repertoire)
     fitted_affinity, _ = _mle_exponent(rep.affinity, 1e-3)
-    assert n_tail == n and rep.sizes.min() >= 2.0
     # stated tolerance 0.03: at least 6 standard errors ((alpha - 1)/sqrt(n) <= 0.0056)
     assert abs(fitted_size - alpha) < 0.03
     assert abs(fitted_affinity - (alpha + 0.5)) < 0.03
@@ -105,9 +104,7 @@ def test_fit_power_law_exponent_on_exact_quantiles():
     u = (np.arange(n) + 0.5) / n
     x = 3.0 * (1 - u) ** (-1 / (alpha - 1))
     fit = cm.fit_power_law_exponent(x, minimum=3.0)
-    assert fit.exponent == pytest.approx(alpha, abs=0.01)
-    assert fit.n_tail == n
-    assert fit.standard_error == pytest.approx((fit.exponent - 1) / math.sqrt(n))
+    assert fit.exponent == pytest.approx(alpha, abs=0.01)  # (its tail count and standard error: test_fit_power_law_exponent)
 
 
 def test_expansion_keeps_a_power_law_tail_with_the_affinity_exponent():
