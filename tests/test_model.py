@@ -4,6 +4,7 @@ an independent re-implementation in plain Python (tests/by_hand.py)."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -12,16 +13,12 @@ from hypothesis import strategies as st
 
 import cartmodel as cm
 from cartmodel.paper import FIGURE_1
+from cartmodel.parameters import PARAMETERS
 
 from .by_hand import equation_1_by_hand
 from .conftest import examples
 
 RNG_SEED = 20190601
-
-
-def logistic_closed_form(t, *, r, K, n0):
-    """N(t) = K / (1 + (K - n0)/n0 e^{-rt}), written out independently of cartmodel."""
-    return [K / (1 + (K - n0) / n0 * math.exp(-r * ti)) for ti in t]
 
 
 # --- analytic solution -----------------------------------------------------
@@ -37,9 +34,8 @@ def logistic_closed_form(t, *, r, K, n0):
 )
 def test_constant_capacity_equals_closed_form_logistic(r, K, B, n0_fraction, dt):
     n0 = n0_fraction * K * B
-    days = 40.0
-    result = cm.simulate(r=r, q=0.5, B=B, P=0.0, K=K, n0=n0, days=days, dt=dt)
-    expected = np.array(logistic_closed_form(result.t, r=r, K=K * B, n0=n0))
+    result = cm.simulate(r=r, q=0.5, B=B, P=0.0, K=K, n0=n0, days=40.0, dt=dt)
+    expected = [K * B / (1 + (K * B - n0) / n0 * math.exp(-r * t)) for t in result.t]  # N(t) of the logistic, written out
     np.testing.assert_allclose(result.car_t, expected, rtol=1e-12, atol=0)
 
 
@@ -61,14 +57,6 @@ def test_readings_match_textbook_form(reading, b_placement):
         np.testing.assert_allclose(result.car_t, expected, rtol=1e-12)
 
 
-def test_tumour_is_the_exponential_of_the_paper():
-    result = cm.simulate(**FIGURE_1, days=60)
-    expected = [FIGURE_1["P"] * math.exp((FIGURE_1["q"] - FIGURE_1["r"]) * t) for t in range(61)]
-    np.testing.assert_allclose(result.tumour, expected, rtol=1e-14)
-    np.testing.assert_array_equal(result.t, np.arange(61.0))
-    assert float(cm.tumour_clearance_day(P=1000, r=1.5, q=1.2)) == pytest.approx(23.0, abs=0.05)  # the paper's 23 days
-
-
 # --- reference figures of the paper's Figure 1 under the book's three readings -----
 # Quoted to 3 figures in the project's notes on the equations; checked to that precision.
 
@@ -82,6 +70,11 @@ def test_figure_1_reference_values(reading, peak, peak_day):
     assert float(result.peak) == pytest.approx(peak, rel=5e-3)
     assert float(result.peak_day) == peak_day
     assert float(result.final) == pytest.approx(6.25e5, rel=1e-4)  # K B = 1e6 / 1.6
+    # the tumour is the paper's exponential, in every reading
+    expected = [FIGURE_1["P"] * math.exp((FIGURE_1["q"] - FIGURE_1["r"]) * t) for t in range(61)]
+    np.testing.assert_allclose(result.tumour, expected, rtol=1e-14)
+    np.testing.assert_array_equal(result.t, np.arange(61.0))
+    assert float(cm.tumour_clearance_day(P=1000, r=1.5, q=1.2)) == pytest.approx(23.0, abs=0.05)  # the paper's 23 days
 
 
 def test_affinity_from_ic50():
@@ -135,30 +128,20 @@ def test_vectorised_equals_scalar_calls_exactly(reading):
     rng = np.random.default_rng(RNG_SEED + 2)
     params = random_parameters(rng, 7)
     params["P"] = params["P"].reshape(7, 1)  # broadcast to a 7 x 7 grid
-    grid = cm.simulate(**params, days=30, reading=reading, doses=[(10, 5.0)])
+    cells = 10 ** rng.uniform(-1, 3, 7)  # a dose's cells broadcast with the parameters too
+    grid = cm.simulate(**params, days=30, reading=reading, doses=[(10, cells)])
     assert grid.car_t.shape == (7, 7, 31)
     for i in range(7):
         for j in range(7):
             one = cm.simulate(
                 r=float(params["r"][j]), q=float(params["q"][j]), B=float(params["B"][j]),
                 P=float(params["P"][i, 0]), K=float(params["K"][j]), n0=float(params["n0"][j]),
-                days=30, reading=reading, doses=[(10, 5.0)],
+                days=30, reading=reading, doses=[(10, float(cells[j]))],
             )
             np.testing.assert_array_equal(grid.car_t[i, j], one.car_t)
             np.testing.assert_array_equal(grid.tumour[i, j], one.tumour)
-            assert grid.peak_day[i, j] == one.peak_day
-
-
-def test_summaries_agree_with_trajectories():
-    rng = np.random.default_rng(RNG_SEED + 3)
-    result = cm.simulate(**random_parameters(rng, 300), days=60)
-    for k in range(300):
-        trajectory = result.car_t[k]
-        assert result.peak[k] == max(trajectory)
-        assert result.peak_day[k] == result.t[list(trajectory).index(max(trajectory))]
-        assert result.final[k] == trajectory[-1]
-        below = [t for t, v in zip(result.t, result.tumour[k], strict=True) if v < 1]
-        assert result.clearance_day[k] == (below[0] if below else math.inf)
+            for summary in ("peak", "peak_day", "final", "clearance_day"):
+                assert getattr(grid, summary)[i, j] == getattr(one, summary)
 
 
 def test_dt_refines_towards_continuous_time():
@@ -198,14 +181,6 @@ def test_equivalent_dosings_give_the_same_course(one, other, rtol):
     np.testing.assert_allclose(cm.simulate(**one, days=30).car_t, cm.simulate(**other, days=30).car_t, rtol=rtol)
 
 
-def test_dose_cells_broadcast_with_parameters():
-    cells = np.array([1.0, 10.0, 100.0])
-    grid = cm.simulate(**FIGURE_1, days=20, doses=[(3, cells)])
-    assert grid.car_t.shape == (3, 21)
-    for k, c in enumerate(cells):
-        np.testing.assert_array_equal(grid.car_t[k], cm.simulate(**FIGURE_1, days=20, doses=[(3, c)]).car_t)
-
-
 # --- bad input -------------------------------------------------------------------
 
 
@@ -225,21 +200,16 @@ GOOD = dict(FIGURE_1)
         ("r", [1.0, -1.0]),
     ],
 )
-def test_bad_values_raise_value_error_naming_the_parameter(name, value):
-    with pytest.raises(ValueError, match=rf"^{name}\b.*got"):
-        cm.simulate(**{**GOOD, name: value})
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [("r", "1.5"), ("q", None), ("B", True), ("P", 1 + 2j), ("K", [1, "a"]), ("n0", object()), ("days", [60, 70])],
-)
-def test_wrong_types_raise_type_error_naming_the_parameter(name, value):
-    with pytest.raises(TypeError, match=name):
+def test_bad_values_raise_value_error_naming_the_parameter_and_its_unit(name, value):
+    with pytest.raises(ValueError, match=rf"^{name} \({re.escape(PARAMETERS[name].unit)}\) .*got"):
         cm.simulate(**{**GOOD, name: value})
 
 
 @pytest.mark.parametrize(("changes", "error", "pattern"), [
+    *[
+        ({name: value}, TypeError, name)
+        for name, value in [("r", "1.5"), ("q", None), ("B", True), ("P", 1 + 2j), ("K", [1, "a"]), ("n0", object()), ("days", [60, 70])]
+    ],
     ({"reading": "euler"}, ValueError, "reading.*'exact'.*got 'euler'"),
     ({"reading": 1}, TypeError, "reading"),
     ({"b_placement": "outside"}, ValueError, "b_placement"),
@@ -248,36 +218,17 @@ def test_wrong_types_raise_type_error_naming_the_parameter(name, value):
     # an overflowing capacity is refused, not returned as inf
     ({"q": 20.0, "r": 0.1, "days": 365}, ValueError, "1e300"),
     ({"K": 1e-200, "B": 1e-200}, ValueError, "1e-300"),
+    ({"doses": [(61, 10.0)]}, ValueError, r"doses\[0\] day.*\[0, 60\].*got 61"),
+    ({"doses": [(-1, 10.0)]}, ValueError, r"doses\[0\] day"),
+    ({"doses": [(5, -10.0)]}, ValueError, r"doses\[0\] n0.*>= 0"),
+    ({"doses": [(5, math.nan)]}, ValueError, r"doses\[0\] n0"),
+    ({"doses": [(5, 10.0), (7,)]}, TypeError, r"doses\[1\].*\(day, n0\) pair"),
+    ({"doses": "day 5"}, TypeError, r"doses must be a sequence"),
+    ({"doses": 5}, TypeError, r"doses must be a sequence"),
 ])
-def test_other_bad_settings(changes, error, pattern):
+def test_wrong_types_bad_doses_and_other_bad_settings(changes, error, pattern):
     with pytest.raises(error, match=pattern):
         cm.simulate(**{**GOOD, **changes})
-
-
-@pytest.mark.parametrize(
-    ("doses", "error", "pattern"),
-    [
-        ([(61, 10.0)], ValueError, r"doses\[0\] day.*\[0, 60\].*got 61"),
-        ([(-1, 10.0)], ValueError, r"doses\[0\] day"),
-        ([(5, -10.0)], ValueError, r"doses\[0\] n0.*>= 0"),
-        ([(5, math.nan)], ValueError, r"doses\[0\] n0"),
-        ([(5, 10.0), (7,)], TypeError, r"doses\[1\].*\(day, n0\) pair"),
-        ("day 5", TypeError, r"doses must be a sequence"),
-        (5, TypeError, r"doses must be a sequence"),
-    ],
-)
-def test_bad_doses(doses, error, pattern):
-    with pytest.raises(error, match=pattern):
-        cm.simulate(**GOOD, doses=doses)
-
-
-def test_other_public_functions_validate():
-    with pytest.raises(ValueError, match="ic50_nm.*got 0.0"):
-        cm.affinity_from_ic50(0.0)
-    with pytest.raises(ValueError, match="P"):
-        cm.tumour_clearance_day(P=-1, r=1.5, q=1.2)
-    with pytest.raises(ValueError, match="t_days"):
-        cm.capacity(-1.0, r=1.5, q=1.2, B=1, P=1, K=1)
 
 
 def test_capacity_by_hand_with_shape_parameters_then_time():

@@ -71,24 +71,26 @@ def test_blasts_in_marrow_and_blood(weight, cellularity, infiltration, cells_per
     total = float(cm.total_blasts(blood, marrow))
     assert total == blood + marrow and total >= max(blood, marrow)
     share = float(cm.normal_cellularity_fraction(age))
-    assert 0.0 <= share <= 1.0
+    assert 0.0 <= share <= 1.0 and share == pytest.approx((100.0 - age) / 100.0, rel=1e-12)  # the rule of thumb
     assert float(cm.normal_cellularity_fraction(min(age + 1.0, 100.0))) <= share
 
 
 @settings(max_examples=examples(400))
 @given(blasts=st.one_of(st.just(0.0), log_uniform(1.0, 1e13)), density=st.floats(0.0, 1e6),
-       reference=log_uniform(1e6, 1e20))
+       reference=log_uniform(1.0, 1e20))
 def test_antigen_burden_and_P_round_trip(blasts, density, reference):
     antigen = float(cm.antigen_burden_molecules(blasts, molecules_per_blast=density))
     P = float(cm.p_from_antigen(antigen, reference_antigen_molecules=reference))
     assert_counts("antigen and P", [antigen, P])
     assert antigen == pytest.approx(blasts * density, rel=1e-15)
-    assert float(cm.antigen_from_p(P, reference_antigen_molecules=reference)) == pytest.approx(antigen, rel=1e-12)
+    assert P == pytest.approx(antigen / reference, rel=1e-12)
+    np.testing.assert_allclose(cm.p_from_antigen([antigen, 2.2e13]), [antigen / 2.2e13, 1.0], rtol=1e-12)  # by default
+    assert float(cm.antigen_from_p(P, reference_antigen_molecules=reference)) == pytest.approx(antigen, rel=1e-14)
 
 
 @settings(max_examples=examples(300))
-@given(patient=PATIENTS, heavier=st.floats(1.0, 1.5))
-def test_estimate_burden_for_any_patient(patient, heavier):
+@given(patient=PATIENTS, heavier=st.floats(1.0, 1.5), sparser=st.floats(0.0, 1.0))
+def test_estimate_burden_for_any_patient(patient, heavier, sparser):
     estimate = cm.estimate_burden(patient)
     for name in ("blood_volume_ml", "circulating_blasts", "marrow_blasts", "total_blasts", "antigen_molecules"):
         assert_counts(name, getattr(estimate, name))
@@ -98,8 +100,22 @@ def test_estimate_burden_for_any_patient(patient, heavier):
     assert_counts("P", estimate.P())
     rebuilt = cm.AllPatient(**{name: float(getattr(patient, name)) for name in PATIENT_FIELDS})  # plain floats in
     assert float(cm.estimate_burden(rebuilt).antigen_molecules) == float(estimate.antigen_molecules)
+    # blasts and antigen are proportional to the weight; the antigen alone to the antigen density
+    # (to 1e-12, or 1e-300 absolute: float64's subnormals, below 2.2e-308, keep fewer digits)
     both = cm.estimate_burden(patient.replace(weight_kg=[float(patient.weight_kg), heavier * float(patient.weight_kg)]))
-    assert both.total_blasts.shape == (2,) and both.total_blasts[1] >= both.total_blasts[0]  # weight scales the blasts
+    assert both.total_blasts.shape == (2,)
+    for name in ("total_blasts", "antigen_molecules"):
+        np.testing.assert_allclose(getattr(both, name), [1.0, heavier] * getattr(estimate, name), rtol=1e-12, atol=1e-300)
+    density = float(patient.antigen_molecules_per_blast)
+    sparse = cm.estimate_burden(patient.replace(antigen_molecules_per_blast=sparser * density))
+    assert float(sparse.total_blasts) == float(estimate.total_blasts)
+    assert float(sparse.antigen_molecules) == pytest.approx(sparser * float(estimate.antigen_molecules), rel=1e-12, abs=1e-300)
+    # the blood's inputs do not touch the marrow's blasts, nor the marrow's the blood's
+    blood = cm.estimate_burden(patient.replace(wbc_giga_per_l=heavier * float(patient.wbc_giga_per_l)))
+    infiltration, normal = sparser * patient.marrow_infiltration_fraction, max(0.05, sparser * patient.normal_cellularity_fraction)
+    marrow = cm.estimate_burden(patient.replace(marrow_infiltration_fraction=infiltration, normal_cellularity_fraction=normal))
+    assert float(blood.marrow_blasts) == float(estimate.marrow_blasts)
+    assert float(marrow.circulating_blasts) == float(estimate.circulating_blasts)
 
 
 SENSITIVITY_RANGES = st.dictionaries(

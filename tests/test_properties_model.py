@@ -51,6 +51,11 @@ def assert_valid_expansion(result: cm.Expansion) -> None:
     assert np.all(result.car_t > 0)
     assert np.all(np.isfinite(result.peak)) and np.all(np.isfinite(result.peak_day))
     assert np.all((result.clearance_day >= 0) & ((result.clearance_day <= result.t[-1]) | np.isinf(result.clearance_day)))
+    # the summaries are those of the trajectories: peak (its first day), final value, first day below one cell
+    assert np.array_equal(result.peak, result.car_t.max(axis=-1)) and np.array_equal(result.final, result.car_t[..., -1])
+    assert np.array_equal(result.peak_day, result.t[result.car_t.argmax(axis=-1)])
+    below = result.tumour < 1
+    assert np.array_equal(result.clearance_day, np.where(below.any(axis=-1), result.t[below.argmax(axis=-1)], np.inf))
 
 
 @settings(max_examples=examples(2500))
@@ -91,6 +96,7 @@ def test_simulate_bad_input_raises_naming_the_parameter(name, bad, as_array):
 
 
 @settings(max_examples=examples(1500))
+@example(ic50=0.0)
 @given(
     ic50=st.one_of(st.floats(1e-6, 1e6), st.sampled_from([*BAD_NUMBERS, *WRONG_TYPES])),
 )
@@ -99,21 +105,22 @@ def test_affinity_from_ic50(ic50):
         B = float(cm.affinity_from_ic50(ic50))
         assert math.isfinite(B) and B > 0 and B * ic50 == pytest.approx(1.0, rel=1e-15)
     else:
-        with pytest.raises((ValueError, TypeError), match="ic50_nm"):
+        with pytest.raises(ValueError if isinstance(ic50, float) else TypeError, match=r"^ic50_nm\b.*; got "):
             cm.affinity_from_ic50(ic50)
 
 
 @settings(max_examples=examples(1500))
-@given(P=st.floats(0.0, 1e12), r=RATE_R, q=RATE_Q)
-def test_tumour_clearance_day_agrees_with_simulation(P, r, q):
-    analytic = float(cm.tumour_clearance_day(P=P, r=r, q=q))
+@given(P=st.floats(0.0, 1e12), r=RATE_R, q=RATE_Q, level=st.one_of(st.just(1.0), log_uniform(1e-9, 10.0)))
+def test_tumour_clearance_day_agrees_with_simulation(P, r, q, level):
+    analytic = float(cm.tumour_clearance_day(P=P, r=r, q=q, clearance_level=level))
     assert analytic >= 0
-    if P <= 1:
+    if P <= level:
         assert analytic == 0
     elif r <= q:
         assert analytic == math.inf
-    else:
-        assert P * math.exp((q - r) * analytic) == pytest.approx(1.0, rel=1e-6)
+    else:  # ln(P / level) / (r - q) days, written out (simulate's day: test_engine_pieces_compose_to_simulate)
+        assert analytic == pytest.approx(math.log(P / level) / (r - q), rel=1e-14)
+        assert P * math.exp((q - r) * analytic) == pytest.approx(level, rel=1e-6)
 
 
 @settings(max_examples=examples(1500))
@@ -138,9 +145,10 @@ OTHER_FUNCTIONS = {
 
 
 @settings(max_examples=examples(1200))
+@example(target=("capacity", "t_days"), bad=-1.0)
 @given(
     target=st.sampled_from(
-        [("capacity", name) for name in ("r", "q", "B", "P", "K")]
+        [("capacity", name) for name in ("t_days", "r", "q", "B", "P", "K")]
         + [("plateau_level", name) for name in ("K", "B")]
         + [("tumour_clearance_day", name) for name in ("P", "r", "q")]
     ),
@@ -151,7 +159,7 @@ def test_other_functions_bad_input(target, bad):
     arguments = {**OTHER_FUNCTIONS[function], name: bad}
     call = getattr(cm, function)
     with pytest.raises((ValueError, TypeError)) as caught:
-        call(1.0, **arguments) if function == "capacity" else call(**arguments)
+        call(1.0, **arguments) if function == "capacity" and name != "t_days" else call(**arguments)
     assert name in str(caught.value)
 
 
@@ -160,20 +168,14 @@ def test_other_functions_bad_input(target, bad):
 
 @pytest.mark.parametrize("n0", [1e-6, 1e12])
 @pytest.mark.parametrize("P", [0.0, 1e12])
-@pytest.mark.parametrize("r", [0.01, 10.0])
-def test_extreme_doses_burdens_and_rates_over_a_year(n0, P, r):
-    result = cm.simulate(r=r, q=0.0, B=0.625, P=P, K=1e6, n0=n0, days=365, dt=1.0)
+@pytest.mark.parametrize(("r", "q", "dt"), [(0.01, 0.0, 1.0), (10.0, 0.0, 1.0), (10.0, 1.0, 0.01)])  # and fine steps
+def test_extreme_doses_burdens_and_rates_over_a_year(n0, P, r, q, dt):
+    result = cm.simulate(r=r, q=q, B=0.625, P=P, K=1e6, n0=n0, days=365, dt=dt)
+    assert result.car_t.shape == (round(365 / dt) + 1,)
     assert_valid_expansion(result)
-    if r == 10.0:  # fast growth: settled at the plateau long before day 365
+    if r == 10.0:  # fast growth: settled at the plateau long before day 365, the tumour cleared by the first step below 1
         assert float(result.final) == pytest.approx(0.625e6, rel=1e-9)
-
-
-def test_fine_steps_over_a_year():
-    result = cm.simulate(r=10.0, q=1.0, B=0.625, P=1e12, K=1e6, n0=1e-6, days=365, dt=0.01)
-    assert result.car_t.shape == (36501,)
-    assert_valid_expansion(result)
-    assert float(result.final) == pytest.approx(0.625e6, rel=1e-9)
-    assert float(result.clearance_day) == pytest.approx(math.log(1e12) / 9.0, abs=0.01)
+        assert float(result.clearance_day) == pytest.approx(math.log(max(P, 1.0)) / (r - q), abs=dt)
 
 
 # --------------------------------------------------------------------------

@@ -85,6 +85,8 @@ EQ2_SETTINGS = st.builds(lambda horizon, **keywords: cm.equation_2_settings(days
 @example(seed=1, n=20, fraction=0.5, eq2=cm.equation_2_settings(r=0.1, q=2.5, days=365))
 @given(seed=SEEDS, n=st.integers(1, 60), fraction=st.floats(0.0, 1.0), eq2=EQ2_SETTINGS)
 def test_clone_capacity_and_expand_repertoire(seed, n, fraction, eq2):
+    again = eval(repr(eq2), {"equation_2_settings": cm.equation_2_settings})  # the repr is the call that makes them
+    assert repr(again) == repr(eq2) and np.array_equal(again.t, eq2.t)
     repertoire = small_repertoire(seed, n, fraction)
     try:
         run = cm.expand_repertoire(repertoire, settings=eq2)
@@ -103,6 +105,11 @@ def test_clone_capacity_and_expand_repertoire(seed, n, fraction, eq2):
     for share in (run.tumour_share, run.alloreactive_share):
         assert np.all((share >= 0) & (share <= 1 + 1e-12))
     np.testing.assert_allclose(run.tumour_cells + run.alloreactive_cells, run.cells.sum(axis=0), rtol=1e-12)
+    first = np.arange(n) < n // 2  # the clones are independent: each part of the repertoire runs as in the whole
+    for part in (first, ~first) if n > 1 else ():
+        clones = {name: getattr(repertoire, name)[part] for name in ("sizes", "affinity", "peptide")}
+        sub = cm.Repertoire(**clones, peptides=repertoire.peptides)
+        np.testing.assert_array_equal(cm.expand_repertoire(sub, settings=eq2).cells, run.cells[part])
 
 
 @settings(max_examples=examples(150))
@@ -157,6 +164,9 @@ def test_sweep_tumour_fraction(seed, n, fraction, eq2, shares):
     np.testing.assert_allclose(sweep.alloreactive_cells[-1], run.alloreactive_cells, rtol=1e-12)
     ratio = sweep.alloreactive_over_tumour
     assert np.all((ratio >= 0) | np.isnan(ratio))
+    if not eq2.tumour_term:  # constant capacities: a clone's course does not depend on its kind, only its label does
+        whole = np.broadcast_to(run.cells.sum(axis=0), sweep.tumour_cells.shape)
+        np.testing.assert_allclose(sweep.tumour_cells + sweep.alloreactive_cells, whole, rtol=1e-12)
 
 
 @settings(max_examples=examples(300))
@@ -191,14 +201,18 @@ def test_fit_power_law_exponent(values, factor):
 
 
 @settings(max_examples=examples(500))
+@example(rho_p=1.0, rho_t=1.0, n=0)
 @given(rho_p=PROBABILITY, rho_t=PROBABILITY, n=st.integers(0, 200))
 def test_response_probabilities(rho_p, rho_t, n):
     rho_r = float(cm.response_probability(rho_p, rho_t))
     assert 0.0 <= rho_r <= min(rho_p, rho_t) and rho_r == pytest.approx(rho_p * rho_t, rel=1e-15)
+    grid = cm.response_probability([[rho_p], [rho_t]], [rho_t, rho_p])  # broadcasts, a product
+    np.testing.assert_allclose(grid, [[rho_p * rho_t, rho_p * rho_p], [rho_t * rho_t, rho_t * rho_p]], rtol=1e-15)
     after = cm.cumulative_response_probability(rho_r, [n, n + 1])
     assert_counts("cumulative probability", after)
-    assert np.all(after <= 1.0) and after[1] >= after[0]
-    assert after[0] == pytest.approx(1.0 - (1.0 - rho_r) ** n, abs=1e-12)
+    assert np.all(after <= 1.0) and (after[1] > after[0] if 0 < rho_r and after[0] < 0.99 else after[1] >= after[0])
+    # 1 - (1 - rho) ** n written out: the rounding of 1 - rho grows n-fold in the power
+    assert after[0] == pytest.approx(1.0 - (1.0 - rho_r) ** n, abs=1e-14 if n <= 6 else 1e-13)
     assert float(cm.cumulative_response_probability(rho_r, 0)) == 0.0
     assert float(cm.cumulative_response_probability(rho_r, 1)) == pytest.approx(rho_r, abs=1e-15)
 

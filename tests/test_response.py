@@ -42,19 +42,6 @@ def test_paper_example_is_four_percent():
     assert float(cm.response_probability(ex["rho_p"], ex["rho_t"])) == pytest.approx(0.04, abs=1e-15)
 
 
-def test_response_probability_broadcasts_a_product():
-    rho_p = np.array([[0.0], [0.5], [1.0]])
-    rho_t = np.array([0.1, 0.2, 0.9])
-    np.testing.assert_allclose(cm.response_probability(rho_p, rho_t), rho_p * rho_t)
-
-
-def test_cumulative_probability_is_the_complement_of_missing_every_infusion():
-    n = np.arange(7)
-    for rho in (0.0, 0.04, 0.3, 1.0):
-        np.testing.assert_allclose(cm.cumulative_response_probability(rho, n), 1.0 - (1.0 - rho) ** n, rtol=0, atol=1e-14)
-    assert np.all(np.diff(cm.cumulative_response_probability(0.04, np.arange(1, 20))) > 0)
-
-
 def test_capture_probability_matches_the_binomial_and_its_inverse():
     # P(at least one of D draws hits a clone of frequency f) by the complement,
     # written as a sum over the binomial distribution of the hits
@@ -77,36 +64,30 @@ def test_relevant_clones_are_the_strong_tumour_clones():
     np.testing.assert_array_equal(relevant, np.arange(100) < 3)
 
 
-@pytest.mark.parametrize(("rho_p", "rho_t"), [(0.2, 0.2), (0.5, 0.3), (0.9, 0.6), (0.1, 0.9), (0.7, 0.05)])
-def test_monte_carlo_rate_is_within_three_standard_errors_of_the_product(rho_p, rho_t):
-    f = RELEVANT_FREQUENCY
-    dose = max(1, round(math.log(1 - rho_t) / math.log(1 - f)))
-    exact_rho_t = 1 - (1 - f) ** dose
+@pytest.mark.parametrize(
+    ("rho_p", "dose", "infusions", "presentation"),
+    [
+        # one infusion, doses for rho_T 0.2, 0.3, 0.6, 0.9 and 0.05
+        *[(rho_p, dose, 1, "per_infusion") for rho_p, dose in [(0.2, 189), (0.5, 302), (0.9, 776), (0.1, 1951), (0.7, 43)]],
+        (0.3, 4, 3, "per_infusion"),
+        (0.3, 4, 3, "per_patient"),
+    ],
+)
+def test_monte_carlo_rate_is_within_three_standard_errors_of_the_closed_form(rho_p, dose, infusions, presentation):
+    rho_t = 1 - (1 - RELEVANT_FREQUENCY) ** dose
+    if presentation == "per_infusion":
+        expected = 1 - (1 - rho_p * rho_t) ** infusions
+    else:  # presentation fixed per patient: only capture is redrawn
+        expected = rho_p * (1 - (1 - rho_t) ** infusions)
     patients = 20_000
-    trial = cm.simulate_dli_trial(REP, dose_cells=dose, rho_p=rho_p, patients=patients, seed=2019,
-                                  response_cells=1e3)
-    expected = rho_p * exact_rho_t
-    se = math.sqrt(expected * (1 - expected) / patients)
-    assert trial.rho_t == pytest.approx(exact_rho_t, rel=1e-10)
-    assert abs(trial.rate - expected) < 3 * se
+    trial = cm.simulate_dli_trial(
+        REP, dose_cells=dose, rho_p=rho_p, patients=patients, seed=2019, infusions=infusions, presentation=presentation
+    )
+    assert trial.rho_t == pytest.approx(rho_t, rel=1e-10) and trial.expected == pytest.approx(expected, rel=1e-12)
+    assert abs(trial.rate - expected) < 3 * math.sqrt(expected * (1 - expected) / patients)
     # a response needs both events; the two are drawn independently
     assert not np.any(trial.responded & ~(trial.presented & trial.captured).any(axis=1))
-    assert abs(trial.captured.mean() - exact_rho_t) < 3 * math.sqrt(exact_rho_t * (1 - exact_rho_t) / patients)
-
-
-@pytest.mark.parametrize("presentation", ["per_infusion", "per_patient"])
-def test_monte_carlo_over_several_infusions(presentation):
-    f = RELEVANT_FREQUENCY
-    dose, rho_p, n, patients = 4, 0.3, 3, 20_000
-    rho_t = 1 - (1 - f) ** dose
-    if presentation == "per_infusion":
-        expected = 1 - (1 - rho_p * rho_t) ** n
-    else:  # presentation fixed per patient: only capture is redrawn
-        expected = rho_p * (1 - (1 - rho_t) ** n)
-    trial = cm.simulate_dli_trial(REP, dose_cells=dose, rho_p=rho_p, patients=patients, seed=4,
-                                  infusions=n, presentation=presentation)
-    assert trial.expected == pytest.approx(expected, rel=1e-12)
-    assert abs(trial.rate - expected) < 3 * math.sqrt(expected * (1 - expected) / patients)
+    assert abs(trial.captured.mean() - rho_t) < 3 * math.sqrt(rho_t * (1 - rho_t) / (patients * infusions))
 
 
 KEEP = np.arange(100) >= 3  # the weak tumour clone (index 3) and the alloreactive clones only
@@ -126,9 +107,7 @@ def test_extreme_cases_are_exact(repertoire, trial, rate):
 
 
 def test_same_seed_same_trial_different_seed_different_trial():
-    a = cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
-    b = cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=10)
-    c = cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=11)
+    a, b, c = (cm.simulate_dli_trial(REP, dose_cells=20, rho_p=0.5, patients=3000, seed=seed) for seed in (10, 10, 11))
     np.testing.assert_array_equal(a.responded, b.responded)
     np.testing.assert_array_equal(a.presented, b.presented)
     assert not np.array_equal(a.responded, c.responded)
