@@ -44,8 +44,8 @@ from .strategies import (
 @given(dose=DOSE, **EQ1_DRAWN, horizon=HORIZONS, reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, reading, placement):
     days, dt = horizon
-    common = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=placement)
-    doses = np.array([dose, 10.0 * dose])
+    common = dict(P=np.array([P, 0.1 * P]), B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=placement)
+    doses = np.array([[dose], [10.0 * dose]])  # a grid of two doses by two burdens
     try:
         grid = cm.dose_response(n0=doses, **common)
     except ValueError as error:  # the documented refusal of simulate, for the same reason
@@ -59,9 +59,10 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
     run = cm.simulate(n0=doses, **common)
     np.testing.assert_allclose(grid.peak, run.peak, rtol=1e-12)
     np.testing.assert_allclose(grid.final, run.final, rtol=1e-12)
+    np.testing.assert_array_equal(grid.peak_day, run.peak_day)
     np.testing.assert_array_equal(grid.clearance_day, run.clearance_day)
     if reading == "exact":
-        assert grid.peak[1] >= grid.peak[0]  # a larger dose never peaks lower
+        assert np.all(grid.peak[1] >= grid.peak[0])  # a larger dose never peaks lower
 
 
 @settings(max_examples=examples(120))
@@ -222,6 +223,9 @@ def test_split_schedule(total, infusions, interval, P, B, r, q):
     on_day_0 = infusions if interval == 0 else 1  # infusions on the same day add up
     assert float(comparison.split.car_t[0]) == pytest.approx(total / infusions * on_day_0, rel=1e-12)
     assert float(comparison.single.car_t[0]) == pytest.approx(total, rel=1e-12)
+    if infusions == 1:  # one infusion is the single dose
+        np.testing.assert_array_equal(comparison.split.car_t, comparison.single.car_t)
+        assert float(comparison.peak_ratio) == 1.0
 
 
 # --------------------------------------------------------------------------
@@ -233,26 +237,36 @@ FORM = st.sampled_from(killing.KILLING_FORMS)
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(dose=DOSE, **EQ1_DRAWN, gamma=KILL_RATE, k=KILL_SATURATION, form=FORM, placement=st.sampled_from(cm.B_PLACEMENTS))
-def test_killing_model_agrees_with_its_pieces(dose, P, B, r, q, K, gamma, k, form, placement):
-    common = dict(r=r, q=q, B=B, P=P, K=K, kill_rate=gamma, kill_saturation=k, killing=form, b_placement=placement,
-                  days=40)
+@given(dose=DOSE, **EQ1_DRAWN, gamma=st.one_of(st.just(0.0), KILL_RATE), k=KILL_SATURATION, form=FORM,
+       reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
+def test_killing_model_agrees_with_its_pieces(dose, P, B, r, q, K, gamma, k, form, reading, placement):
+    equation_1 = dict(r=r, q=q, B=B, P=np.array([P, 0.1 * P]), K=K, reading=reading, b_placement=placement, days=40)
+    common = dict(**equation_1, kill_rate=gamma, kill_saturation=k, killing=form)
+    doses = np.array([[dose], [10.0 * dose]])  # a grid of two doses by two burdens
     try:
-        run = killing.simulate_killing(n0=dose, **common)
+        run = killing.simulate_killing(n0=doses, **common)
     except ValueError as error:  # only the engine's capacity range may refuse valid-looking input
         assert "capacity" in str(error) or "plateau" in str(error)
         return
-    grid = killing.killing_dose_response(n0=dose, **common)
+    grid = killing.killing_dose_response(n0=doses, **common)
     assert_counts("car_t", run.car_t)
     assert np.all(run.car_t > 0) and np.all(run.tumour >= 0)
-    np.testing.assert_array_equal(grid.peak, run.peak)
-    np.testing.assert_array_equal(grid.clearance_day, run.clearance_day)
-    plain = cm.simulate(n0=dose, r=r, q=q, B=B, P=P, K=K, b_placement=placement, days=40)
+    for name in ("peak", "peak_day", "clearance_day"):
+        np.testing.assert_array_equal(getattr(grid, name), getattr(run, name))
+    plain = cm.simulate(n0=doses, **equation_1)
     assert np.all(run.tumour <= plain.tumour * (1 + 1e-12))
     kill = killing.kill_per_day(run.car_t, kill_rate=gamma, kill_saturation=k, killing=form)
     assert np.all(kill >= 0) and (form == "mass action" or np.all(kill <= gamma))
     scale, slope = engine.capacity_coefficients(B, K, placement)
     np.testing.assert_allclose(run.capacity, scale * (slope * run.tumour + 1.0), rtol=1e-12)
+    if gamma == 0.0:  # no killing: Equation 1 exactly, trajectories and dose-response grid alike
+        plain_grid = cm.dose_response(n0=doses, **equation_1)
+        for name in ("car_t", "tumour", "capacity"):
+            np.testing.assert_allclose(getattr(run, name), getattr(plain, name), rtol=1e-12)
+        for name in ("peak", "final"):
+            np.testing.assert_allclose(getattr(grid, name), getattr(plain_grid, name), rtol=1e-12)
+        for name in ("peak_day", "clearance_day"):
+            np.testing.assert_array_equal(getattr(grid, name), getattr(plain_grid, name))
 
 
 @settings(max_examples=examples(6), deadline=None)
@@ -275,7 +289,10 @@ def test_killing_calibration_window_and_patients(gamma, burden, seed):
     drawn = variability.virtual_patients(50, seed=seed)
     patients = killing.killing_patients(fit, drawn)
     again = killing.killing_patients(fit, variability.virtual_patients(50, seed=seed))
-    np.testing.assert_array_equal(patients.q, again.q)
+    np.testing.assert_array_equal(patients.q, again.q)  # the same seed, the same patients; another, others
+    assert not np.array_equal(patients.q, killing.killing_patients(fit, variability.virtual_patients(50, seed=seed ^ 1)).q)
+    assert patients.seed == seed and patients.size == 50
+    assert dict(patients.typical) == {"r": fit.r, "q": fit.q, "P": fit.P}
     assert np.all(patients.r > 0) and np.all(patients.q >= 0) and np.all(patients.burden_factor > 0)
 
 
