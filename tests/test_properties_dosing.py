@@ -121,16 +121,25 @@ def test_burden_for_fraction(n, seed, spread, fraction):
 
 
 @settings(max_examples=examples(40))
-@given(n=st.integers(1, 6), seed=SEEDS, spread=st.floats(0.0, 0.5), n_dose=st.integers(1, 5),
+@given(n=st.integers(1, 6), seed=SEEDS, spread=st.one_of(st.none(), st.floats(0.0, 0.5)), n_dose=st.integers(1, 5),
        n_burden=st.integers(1, 4), top=st.floats(0.0, 8.0), ceiling=CEILING,
        clear_by_day=st.sampled_from([1.0, 21.0, 60.0]), level=log_uniform(1e-3, 1e3), cv=st.floats(0.0, 10.0))
 def test_draw_cohort_and_target_attainment(n, seed, spread, n_dose, n_burden, top, ceiling, clear_by_day, level, cv):
     sd = float(population.lognormal_sd_from_cv(cv))
-    assert sd >= 0 and math.sqrt(math.expm1(sd**2)) == pytest.approx(cv, rel=1e-9, abs=1e-12)
-    cohort = population.draw_cohort(n, seed=seed, variability=dict.fromkeys(("r", "q", "B", "P"), spread))
+    assert sd >= 0 and math.sqrt(math.expm1(sd**2)) == pytest.approx(cv, rel=1e-12, abs=1e-12)
+    spreads = None if spread is None else dict.fromkeys(("r", "q", "B", "P"), spread)  # None: the default variability
+    cohort = population.draw_cohort(n, seed=seed, variability=spreads)
+    longer = population.draw_cohort(n + 1, seed=np.int64(seed), variability=spreads)  # a prefix is the smaller cohort
+    alike = population.draw_cohort(n, seed=np.random.default_rng(seed), variability=spreads)  # a Generator seeds alike
+    other = population.draw_cohort(n, seed=seed ^ 1, variability=spreads)
+    assert cohort.seed == longer.seed == seed and alike.seed is None
     for name in ("r", "q", "B", "K", "burden_factor"):
         values = getattr(cohort, name)
-        assert values.shape == (n,) and np.all(values > 0) and np.all(np.isfinite(values))
+        assert values.shape == (n,) and np.all(np.isfinite(values))
+        assert np.all(values > 0) or (name == "q" and spread is None and np.all(values >= 0))  # the default clips q at 0
+        np.testing.assert_array_equal(getattr(longer, name)[:n], values)
+        np.testing.assert_array_equal(getattr(alike, name), values)
+        assert spread is not None or name == "K" or not np.array_equal(getattr(other, name), values), name
     doses, burdens = np.logspace(-3, 6, n_dose), np.logspace(0, top, n_burden)
     try:
         pta = population.target_attainment(cohort, n0_grid=doses, P_grid=burdens, ceiling=ceiling,
@@ -180,8 +189,12 @@ def test_published_variability_and_virtual_patients(n, seed):
     assert np.all(patients.q >= 0) and np.all(patients.q < patients.r)  # every tumour shrinks
     np.testing.assert_allclose(patients.q, np.maximum(patients.r - patients.net, 0.0), rtol=1e-12, atol=0)
     assert patients.share_not_shrinking == 0.0 and 0.0 <= patients.share_q_clipped <= 1.0
-    prefix = variability.virtual_patients(n - 1, seed=seed)
-    np.testing.assert_array_equal(prefix.r, patients.r[:-1])
+    prefix = variability.virtual_patients(n - 1, seed=np.int64(seed))  # the same seed: the smaller cohort
+    other = variability.virtual_patients(n, seed=seed ^ 1)
+    for name in ("r", "q", "net", "burden_factor", "fold_expansion"):
+        np.testing.assert_array_equal(getattr(prefix, name), getattr(patients, name)[:-1])
+        assert not np.array_equal(getattr(other, name), getattr(patients, name)), name
+    assert patients.seed == prefix.seed == seed and variability.virtual_patients(n, seed=np.random.default_rng(seed)).seed is None
     counted = variability.count_virtual_patients(min(n, 30), seed=seed, sample_days=[1.0, 9.0, 20.0],
                                                  noise_sd=0.0, r_log_sd=None if n % 2 else 0.0)
     assert counted.counts.shape == (min(n, 30), 3) and np.all(counted.counts > 0)
