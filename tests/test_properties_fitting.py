@@ -118,11 +118,13 @@ def test_clopper_pearson_leaves_half_the_error_in_each_tail(trials, share, confi
     alpha = 1 - confidence
     assert 0.0 <= low <= successes / trials <= high <= 1.0
     if successes > 0:
-        assert stats_binom_tail(successes, trials, low, upper=True) == pytest.approx(alpha / 2, rel=1e-6)
+        assert stats_binom_tail(successes, trials, low, upper=True) == pytest.approx(alpha / 2, rel=1e-8)
+        assert low < successes / trials
     else:
         assert low == 0.0
     if successes < trials:
-        assert stats_binom_tail(successes, trials, high, upper=False) == pytest.approx(alpha / 2, rel=1e-6)
+        assert stats_binom_tail(successes, trials, high, upper=False) == pytest.approx(alpha / 2, rel=1e-8)
+        assert successes / trials < high
     else:
         assert high == 1.0
     wider = cm.clopper_pearson(successes, trials, min(confidence + 0.0005, 0.9995))
