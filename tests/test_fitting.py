@@ -280,31 +280,6 @@ def test_cohort_fit_equals_one_fit_per_patient_including_bounds_and_flat_profile
     assert list(np.nonzero(~batched.pinned_down)[0]) == warned
 
 
-def test_cohort_fit_with_free_rates_and_scale_equals_one_fit_per_patient():
-    """q and scale free (daily counts): the same minimum; r, q and scale free on rich data too."""
-    rng = np.random.default_rng(SEED + 11)
-    m = 6
-    P = 10 ** rng.uniform(2, 4, m)
-    q = rng.uniform(1.0, 1.3, m)
-    scale = 10 ** rng.uniform(-0.5, 0.5, m)
-    sample_days = list(range(1, 29))
-    counts = np.array([noisy_counts(rng, sample_days, 0.2, r=1.5, q=q[i], P=P[i], scale=scale[i], **KNOWN)
-                       for i in range(m)])
-    for free, starts in [(("q", "scale"), {"r": np.full(m, 1.5), "q": np.full(m, 1.1), "scale": np.ones(m)}),
-                         (("r", "q", "scale"), {"r": np.full(m, 1.4), "q": np.full(m, 1.1), "scale": np.ones(m)})]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", cm.IdentifiabilityWarning)
-            batched = cm.fit_cohort(sample_days, counts, **KNOWN, **starts, free=free)
-            single, _ = fit_each([sample_days] * m, counts, starts, free=free)
-        for i, fit in enumerate(single):
-            # the same minimum: equal sums of squares and estimates
-            assert batched.rss[i] == pytest.approx(fit.rss, rel=1e-10), (free, i)
-            for name in ("P",) + free:
-                assert batched.estimates[name][i] == pytest.approx(fit.estimates[name], rel=1e-6), (free, name, i)
-                assert batched.identifiable[name][i] == fit.identifiable[name], (free, name, i)
-            np.testing.assert_allclose(batched.P_interval[i], fit.P_interval, rtol=1e-4)
-
-
 def test_cohort_fit_of_noise_free_counts_gives_back_the_truth():
     P = np.array([50.0, 1000.0, 3e4])
     q = np.array([1.1, 1.2, 1.3])

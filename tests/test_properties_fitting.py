@@ -85,15 +85,15 @@ def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
 
 @settings(max_examples=examples(12))
 @given(P=st.lists(log_uniform(10.0, 1e5), min_size=1, max_size=3), q=st.floats(0.8, 1.4),
-       noise_sd=st.floats(0.05, 0.5), free=st.sampled_from([(), ("scale",), ("q", "scale")]), known_noise=st.booleans(),
-       seed=SEEDS)
+       noise_sd=st.floats(0.05, 0.5), free=st.sampled_from([(), ("scale",), ("q", "scale"), ("r", "q", "scale")]),
+       known_noise=st.booleans(), seed=SEEDS)
 def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_noise, seed):
     truth = dict(B=FIGURE_1["B"], K=FIGURE_1["K"], n0=1.0)
     sample_days = tuple(range(1, 29)) if "q" in free else STANDARD_DAYS
     counts = cm.sample_counts(sample_days, r=FIGURE_1["r"], q=q, P=np.array(P), **truth, noise_sd=noise_sd,
                               rng=np.random.default_rng(seed))
     given_noise = noise_sd if known_noise else None
-    start = {"r": FIGURE_1["r"], "q": 1.1 if "q" in free else q}
+    start = {"r": FIGURE_1["r"] - 0.1 if "r" in free else FIGURE_1["r"], "q": 1.1 if "q" in free else q}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         batched = cm.fit_cohort(sample_days, counts, **truth, **start, free=free, noise_sd=given_noise)
@@ -103,7 +103,11 @@ def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_nois
     for i, fit in enumerate(single):
         # never a worse minimum than the one-patient fit, and the same one up to the optimisers' tolerance
         assert batched.rss[i] <= fit.rss * (1 + 1e-9) + 1e-12
-        assert batched.rss[i] == pytest.approx(fit.rss, rel=1e-6, abs=1e-12)
+        assert batched.rss[i] == pytest.approx(fit.rss, rel=1e-10, abs=1e-12)
+        for name in fit.free:
+            assert batched.estimates[name][i] == pytest.approx(fit.estimates[name], rel=1e-6), name
+            assert batched.identifiable[name][i] == fit.identifiable[name], name
+        np.testing.assert_allclose(batched.P_interval[i], fit.P_interval, rtol=1e-4)
         low, high = batched.P_interval[i]
         assert low <= batched.P[i] * (1 + 1e-9) and batched.P[i] <= high * (1 + 1e-9)
         assert math.isfinite(batched.noise_sd[i]) and batched.noise_sd[i] > 0
