@@ -99,24 +99,6 @@ def test_burden_limit_is_where_the_written_out_peak_crosses_the_ceiling():
     np.testing.assert_allclose(limits / limits[0], ic50s / ic50s[0], rtol=0.05)
 
 
-def test_burden_limit_broadcasts_as_its_elementwise_calls():
-    # each element is a root of the peak against the ceiling: test_properties_dosing.test_burden_for_ceiling
-    rng = np.random.default_rng(11)
-    params = {
-        "r": rng.uniform(0.5, 2.5, 6),
-        "q": rng.uniform(0.0, 2.0, 6),
-        "B": 10 ** rng.uniform(-1, 1, 6),
-        "K": 10 ** rng.uniform(4, 7, 6),
-    }
-    dose = np.array([[1.0], [1e3]])
-    for reading in cm.READINGS:
-        limits = cm.burden_for_ceiling(ceiling=1e9, n0=dose, **params, days=40, reading=reading)
-        assert limits.shape == (2, 6)
-        for (i, j), limit in np.ndenumerate(limits):
-            one = {name: value[j] for name, value in params.items()}
-            assert limit == float(cm.burden_for_ceiling(ceiling=1e9, n0=dose[i, 0], **one, days=40, reading=reading))
-
-
 def test_burden_limit_edges():
     # a ceiling under the plateau K B: no burden at all keeps the peak under it
     assert float(cm.burden_for_ceiling(ceiling=1e5, n0=1.0, **FIXED)) == 0.0

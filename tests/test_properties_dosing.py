@@ -91,7 +91,12 @@ def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
 @given(ceiling=CEILING, n0=log_uniform(1.0, 1e6), B=AFFINITY_B, r=RATE_R, q=RATE_Q, reading=st.sampled_from(cm.READINGS))
 def test_burden_for_ceiling(ceiling, n0, B, r, q, reading):
     common = dict(n0=n0, B=B, r=r, q=q, K=FIGURE_1["K"], days=30, reading=reading)
-    limit = float(cm.burden_for_ceiling(ceiling=ceiling, max_P=1e12, rtol=1e-4, **common))
+    ceilings, n0s, qs = np.array([ceiling, 10 * ceiling]), np.array([[n0], [10 * n0]]), np.array([[q], [0.5 * q]])
+    limits = cm.burden_for_ceiling(ceiling=ceilings, max_P=1e12, rtol=1e-4, **{**common, "n0": n0s, "q": qs})
+    for (i, j), value in np.ndenumerate(limits):  # each element of the broadcast grid is its own call's answer
+        alone = {**common, "n0": n0s[i, 0], "q": qs[i, 0]}
+        assert value == float(cm.burden_for_ceiling(ceiling=ceilings[j], max_P=1e12, rtol=1e-4, **alone))
+    limit, higher = limits[0]
     assert limit >= 0.0 and not math.isnan(limit)
 
     def peak(P):
@@ -103,8 +108,7 @@ def test_burden_for_ceiling(ceiling, n0, B, r, q, reading):
         assert peak(1e12) <= ceiling
     else:  # a root: under the ceiling just below it, over it just above
         assert peak(limit * (1 - 1e-3)) <= ceiling < peak(limit * (1 + 1e-3))
-    # a higher ceiling allows at least the same burden
-    assert float(cm.burden_for_ceiling(ceiling=10 * ceiling, max_P=1e12, rtol=1e-4, **common)) >= limit
+    assert higher >= limit  # a higher ceiling allows at least the same burden
 
 
 @settings(max_examples=examples(20))
