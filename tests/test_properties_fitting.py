@@ -84,9 +84,14 @@ def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
 
 
 @settings(max_examples=examples(12))
-@given(P=st.lists(log_uniform(10.0, 1e5), min_size=1, max_size=3), q=st.floats(0.8, 1.4),
-       noise_sd=st.floats(0.05, 0.5), free=st.sampled_from([(), ("scale",), ("q", "scale"), ("r", "q", "scale")]),
-       known_noise=st.booleans(), seed=SEEDS)
+@given(
+    P=st.lists(log_uniform(10.0, 1e5), min_size=1, max_size=3),
+    q=st.floats(0.8, 1.4),
+    noise_sd=st.floats(0.05, 0.5),
+    free=st.sampled_from([(), ("scale",), ("q", "scale"), ("r", "q", "scale")]),
+    known_noise=st.booleans(),
+    seed=SEEDS,
+)
 def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_noise, seed):
     truth = dict(B=FIGURE_1["B"], K=FIGURE_1["K"], n0=1.0)
     sample_days = tuple(range(1, 29)) if "q" in free else STANDARD_DAYS
