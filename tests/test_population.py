@@ -140,14 +140,6 @@ def test_default_variability_is_the_published_spreads():
     assert (DEFAULT_VARIABILITY["r"], DEFAULT_VARIABILITY["net"]) == (published["r"], published["net"])
 
 
-def test_cohort_arrays_are_read_only():
-    cohort = draw_cohort(10, seed=1)
-    with pytest.raises(ValueError):
-        cohort.r[0] = 2.0
-    with pytest.raises(AttributeError):
-        cohort.seed = 3  # type: ignore[misc]
-
-
 @pytest.mark.parametrize(
     ("kwargs", "error", "name"),
     [
@@ -190,15 +182,20 @@ def test_target_attainment_refuses_bad_input(kwargs, error, name):
         target_attainment(draw_cohort(3, seed=1), **{"n0_grid": [1.0, 10.0], "P_grid": [1e3], "ceiling": 1e8, **kwargs})
 
 
-def test_target_attainment_needs_a_cohort_and_a_valid_fraction():
+def test_cohorts_and_their_results_refuse_misuse():
     with pytest.raises(TypeError, match="cohort"):
         target_attainment({"r": 1.5}, n0_grid=[1.0], P_grid=[1.0], ceiling=1e8)  # type: ignore[arg-type]
-    pta = target_attainment(draw_cohort(3, seed=1), n0_grid=[1.0, 10.0], P_grid=[1e3], ceiling=1e8)
+    cohort = draw_cohort(3, seed=1)
+    pta = target_attainment(cohort, n0_grid=[1.0, 10.0], P_grid=[1e3], ceiling=1e8)
     for bad in (0.0, 1.5):
         with pytest.raises(ValueError, match="fraction"):
             pta.dose_for_fraction(bad)
     with pytest.raises(ValueError, match="index"):
-        draw_cohort(3, seed=1).patient(3)
+        cohort.patient(3)
+    with pytest.raises(ValueError):  # read-only
+        cohort.r[0] = 2.0
+    with pytest.raises(AttributeError):
+        cohort.seed = 3  # type: ignore[misc]
 
 
 def test_plot_target_attainment_draws_the_probabilities():

@@ -154,6 +154,8 @@ def test_synthetic_cohort_draws_within_its_ranges(patients, seed, r_log_sd, read
                                  K=FIGURE_1["K"], sample_days=STANDARD_DAYS, noise_sd=noise_sd, r_log_sd=r_log_sd,
                                  reading=reading)
     assert cohort.size == patients and cohort.counts.shape == (patients, len(STANDARD_DAYS))
+    exact = cm.synthetic_cohort(patients, rng=np.random.default_rng(seed), r=FIGURE_1["r"], B=FIGURE_1["B"], K=FIGURE_1["K"])
+    np.testing.assert_array_equal(cohort.P, exact.P)  # the same burdens whatever the reading, days, noise and spread of r
     assert np.all((1e2 <= cohort.P) & (cohort.P <= 1e5)) and np.all((0.9 <= cohort.q) & (cohort.q <= 1.35))
     assert np.all(np.abs(np.log10(cohort.scale)) <= 0.7) and np.all(cohort.r > 0)
     assert np.all(cohort.r == FIGURE_1["r"]) == (r_log_sd == 0.0 or patients == 0)
