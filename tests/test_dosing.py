@@ -36,7 +36,7 @@ def test_peak_grows_with_dose_and_burden_over_the_grid():
     assert np.all(grid.clearance_day == grid.clearance_day[0])
 
 
-def test_ceiling_dose_peaks_at_the_ceiling_and_a_larger_dose_exceeds_it():
+def test_ceiling_dose_peaks_at_the_ceiling_a_larger_dose_exceeds_it_and_it_falls_with_burden():
     ceiling = 1e8
     best = cm.dose_for_ceiling(ceiling=ceiling, P=1e3, **FIXED, clear_by_day=42, rtol=1e-7)
     dose = best.n0_or_none()
@@ -46,9 +46,7 @@ def test_ceiling_dose_peaks_at_the_ceiling_and_a_larger_dose_exceeds_it():
     assert peak == pytest.approx(ceiling, rel=1e-6)
     assert float(best.peak) == pytest.approx(peak, rel=1e-12)
     assert float(cm.simulate(**FIXED, P=1e3, n0=dose * 1.001).peak) > ceiling
-
-
-def test_ceiling_dose_is_vectorised_over_burdens_and_falls_with_burden():
+    # vectorised over burdens, as its elementwise calls, and falling with the burden
     burdens = np.logspace(2.9, 3.6, 12)
     line = cm.dose_for_ceiling(ceiling=1e8, P=burdens, **FIXED, clear_by_day=42)
     assert line.n0.shape == burdens.shape and line.feasible.all()

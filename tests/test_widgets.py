@@ -63,6 +63,8 @@ def test_dosing_explorer_plots_and_reads_out_what_cartmodel_computes():
     assert explorer.values["clearance_day"] == math.inf and not explorer.lines["clearance"].get_visible()
     assert "not within the horizon" in explorer.readouts["clearance_day"].value
     explorer.close()
+    with pytest.raises(TypeError, match="unknown starting values"):
+        widgets.DosingExplorer(dosage=3.0)
 
 
 def test_nomogram_explorer_map_and_lines_follow_the_sliders():
@@ -118,11 +120,6 @@ def test_schedule_explorer_compares_split_and_single():
     assert explorer.values["peak_ratio"] == pytest.approx(ratio, rel=1e-12) and ratio < 1
     assert f"{ratio:.3f}" in explorer.readouts["ratio"].value
     explorer.close()
-
-
-def test_unknown_starting_value_is_refused():
-    with pytest.raises(TypeError, match="unknown starting values"):
-        widgets.DosingExplorer(dosage=3.0)
 
 
 def test_nomogram_explorer_switches_to_cohort_probabilities():
