@@ -240,6 +240,11 @@ def test_split_schedule(total, infusions, interval, P, B, r, q):
     on_day_0 = infusions if interval == 0 else 1  # infusions on the same day add up
     assert float(comparison.split.car_t[0]) == pytest.approx(total / infusions * on_day_0, rel=1e-12)
     assert float(comparison.single.car_t[0]) == pytest.approx(total, rel=1e-12)
+    each, later = total / infusions, [(k * interval, total / infusions) for k in range(1, infusions)]  # the doses by hand
+    split = cm.simulate(n0=each, doses=later or None, P=P, B=B, r=r, q=q, K=FIGURE_1["K"], days=60)
+    single = cm.simulate(n0=total, P=P, B=B, r=r, q=q, K=FIGURE_1["K"], days=60)
+    np.testing.assert_allclose(comparison.split.car_t, split.car_t, rtol=1e-12)
+    assert float(comparison.peak_ratio) == pytest.approx(float(split.peak) / float(single.peak), rel=1e-9)
     if infusions == 1:  # one infusion is the single dose
         np.testing.assert_array_equal(comparison.split.car_t, comparison.single.car_t)
         assert float(comparison.peak_ratio) == 1.0
