@@ -42,7 +42,6 @@ from .strategies import (
     STANDARD_DAYS,
     Refusal,
     assert_drawn_call_refused,
-    draw,
     log_uniform,
     new_axes,
     outside,
@@ -259,7 +258,7 @@ def test_plotting_draws_valid_inputs(data):
             result = PLOTTERS[name](data, new_axes())
         axes = result[0] if isinstance(result, tuple) else result
         if isinstance(axes, Axes):
-            draw(axes.figure)
+            axes.figure.canvas.draw()
     finally:
         plt.close("all")
 
