@@ -83,7 +83,7 @@ def test_split_dosing_lowers_the_peak_for_the_books_example():
     assert float(example.split.clearance_day) == float(example.single.clearance_day)
 
 
-def test_burden_limit_is_where_the_written_out_peak_crosses_the_ceiling():
+def test_burden_limit_is_where_the_written_out_peak_crosses_the_ceiling_and_its_edges():
     ceiling = 1e8
     ic50s = np.array([0.5, 1.6, 5.0, 16.0])
     B = cm.affinity_from_ic50(ic50s)
@@ -95,9 +95,6 @@ def test_burden_limit_is_where_the_written_out_peak_crosses_the_ceiling():
         assert just_under <= ceiling < just_over
     # B and P enter the capacity as B P (plus 1), so the limit moves nearly in proportion to the IC50
     np.testing.assert_allclose(limits / limits[0], ic50s / ic50s[0], rtol=0.05)
-
-
-def test_burden_limit_edges():
     # a ceiling under the plateau K B: no burden at all keeps the peak under it
     assert float(cm.burden_for_ceiling(ceiling=1e5, n0=1.0, **FIXED)) == 0.0
     # a ceiling no burden of the searched range reaches

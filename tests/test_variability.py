@@ -15,16 +15,13 @@ from cartmodel.variability import published_variability, virtual_patients
 OMEGA2 = {name: value.value for name, value in TISAGENLECLEUCEL_B_ALL_VARIABILITY.items()}
 
 
-def test_moment_relations_agree_with_a_monte_carlo_of_virtual_patients():
+def test_moment_relations_agree_with_the_published_variances_by_hand_and_a_monte_carlo():
     moments = published_variability("moments")
     drawn = published_variability("monte_carlo", n_patients=400_000, seed=11)
     # r: first order in the spread of ln(fold) (its second-order term is about 0.3% of the SD)
     assert drawn["r"] == pytest.approx(moments["r"], rel=0.01)
     # r - q is the contraction rate: the published omega exactly, up to sampling error
     assert drawn["net"] == pytest.approx(moments["net"], rel=5 / math.sqrt(2 * 400_000))
-
-
-def test_spreads_from_the_published_variances_by_hand():
     # an independent calculation from the published table: ln r = ln ln(fold) - ln Tmax + constant
     fold = TISAGENLECLEUCEL_B_ALL["fold_expansion"].value
     by_hand = math.sqrt(OMEGA2["fold_expansion"] / math.log(fold) ** 2 + OMEGA2["tmax_days"])
