@@ -30,17 +30,13 @@ from cartmodel.parameters import PARAMETERS
 # helpers
 
 
-def names_parameter(message: str, name: str) -> bool:
-    """Whether ``name`` appears in ``message`` as a word (``P`` in "P (cells) must ...")."""
-    return re.search(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", message) is not None
-
-
 def assert_refused(call: Callable[[], Any], name: str) -> None:
-    """``call()`` raises ValueError or TypeError whose message names ``name`` (and nothing else escapes)."""
+    """``call()`` raises ValueError or TypeError whose message names ``name`` as a word (``P`` in "P (cells) must ...")."""
     with pytest.raises((ValueError, TypeError)) as caught:
         call()
     message = str(caught.value)
-    assert names_parameter(message, name), f"{type(caught.value).__name__} does not name {name!r}: {message}"
+    named = re.search(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", message) is not None
+    assert named, f"{type(caught.value).__name__} does not name {name!r}: {message}"
 
 
 def assert_counts(name: str, values: Any) -> None:
@@ -61,10 +57,6 @@ def new_axes(**figure: Any) -> Axes:
     fig = Figure(figsize=figure.get("figsize", (3.0, 2.0)), dpi=40)
     FigureCanvasAgg(fig)
     return fig.add_subplot()
-
-
-def draw(fig: Any) -> None:
-    fig.canvas.draw()
 
 
 # --------------------------------------------------------------------------

@@ -1,9 +1,8 @@
-"""Equation 1 with killing: exact reduction to Equation 1, invariants, the window's bounds."""
+"""Equation 1 with killing: terms by hand, invariants, the window's bounds (reduction to Equation 1: properties)."""
 
 import numpy as np
 import pytest
 
-import cartmodel as cm
 from cartmodel.killing import (
     calibrate_killing,
     dose_window,
@@ -18,46 +17,6 @@ def random_sets(seed, count):
     for _ in range(count):
         yield dict(r=rng.uniform(0.2, 2.5), q=rng.uniform(0.0, 2.5), B=10 ** rng.uniform(-1, 1),
                    P=10 ** rng.uniform(-2, 4), K=10 ** rng.uniform(3, 7)), 10 ** rng.uniform(0, 4)
-
-
-def relative_error(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-300)))
-
-
-@pytest.mark.parametrize("reading", cm.READINGS)
-@pytest.mark.parametrize("b_placement", cm.B_PLACEMENTS)
-def test_zero_killing_is_equation_1(reading, b_placement):
-    for params, n0 in random_sets(7, 40):
-        plain = cm.simulate(n0=n0, reading=reading, b_placement=b_placement, **params)
-        for form in ("saturating", "mass action"):
-            killed = simulate_killing(n0=n0, kill_rate=0.0, kill_saturation=3.0, killing=form, reading=reading,
-                                      b_placement=b_placement, **params)
-            assert relative_error(plain.car_t, killed.car_t) <= 1e-12
-            assert relative_error(plain.tumour, killed.tumour) <= 1e-12
-            assert relative_error(plain.capacity, killed.capacity) <= 1e-12
-
-
-def test_zero_killing_dose_response_is_equation_1():
-    rng = np.random.default_rng(3)
-    n0 = 10 ** rng.uniform(0, 4, size=(30, 1))
-    for params, _ in random_sets(11, 10):
-        params["P"] = 10 ** rng.uniform(-2, 4, size=20)
-        plain = cm.dose_response(n0=n0, **params)
-        killed = killing_dose_response(n0=n0, kill_rate=0.0, **params)
-        assert relative_error(plain.peak, killed.peak) <= 1e-12
-        assert relative_error(plain.final, killed.final) <= 1e-12
-        assert np.array_equal(plain.peak_day, killed.peak_day)
-        assert np.array_equal(plain.clearance_day, killed.clearance_day)
-
-
-def test_dose_response_equals_the_trajectories():
-    params = dict(r=1.2, q=1.0, B=0.625, P=np.array([1.0, 100.0]), K=1e5, kill_rate=0.4, kill_saturation=50.0)
-    doses = np.array([[1.0], [30.0], [1000.0]])
-    grid = killing_dose_response(n0=doses, **params)
-    run = simulate_killing(n0=doses, **params)
-    np.testing.assert_array_equal(grid.peak, run.peak)
-    np.testing.assert_array_equal(grid.peak_day, run.peak_day)
-    np.testing.assert_array_equal(grid.clearance_day, run.clearance_day)
 
 
 def test_killing_terms():
@@ -169,14 +128,3 @@ def test_calibrated_killing_model_moves_dose_and_burden_by_factors(name):
     np.testing.assert_array_equal(moved.car_t, direct.car_t)
     np.testing.assert_array_equal(moved.tumour, direct.tumour)
 
-
-def test_killing_patients_carry_the_seed_and_the_calibration():
-    # the same seed, the same patients: test_properties_dosing.test_killing_calibration_window_and_patients
-    from cartmodel.killing import killing_patients
-    from cartmodel.variability import virtual_patients
-
-    calibration = calibrate_killing(kill_rate=0.05)
-    carried = killing_patients(calibration, virtual_patients(5, seed=7))
-    assert carried.seed == 7 and carried.size == 5
-    assert dict(carried.typical) == {"r": calibration.r, "q": calibration.q, "P": calibration.P}
-    assert not np.array_equal(carried.q, killing_patients(calibration, virtual_patients(5, seed=8)).q)

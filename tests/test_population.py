@@ -13,7 +13,6 @@ from cartmodel.population import (
     DEFAULT_VARIABILITY,
     VARIABILITY_SOURCES,
     draw_cohort,
-    lognormal_sd_from_cv,
     target_attainment,
 )
 
@@ -95,19 +94,6 @@ def test_zero_variability_is_the_typical_patient():
                 assert above.size == 0 or above[0] > ceiling_dose.n0[j] * (1 - 1e-6)
 
 
-def test_same_seed_same_cohort_and_different_seeds_differ():
-    a, b = draw_cohort(500, seed=42), draw_cohort(500, seed=42)
-    for name in ("r", "q", "B", "burden_factor"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
-    c = draw_cohort(500, seed=43)
-    assert all(not np.array_equal(getattr(a, name), getattr(c, name)) for name in ("r", "q", "B", "burden_factor"))
-    # a Generator seeded alike gives the same draws; a prefix of a cohort is the smaller cohort
-    d = draw_cohort(500, seed=np.random.default_rng(42))
-    np.testing.assert_array_equal(a.B, d.B)
-    e = draw_cohort(2000, seed=42)
-    np.testing.assert_array_equal(e.r[:500], a.r)
-
-
 def test_cohort_is_log_normal_around_the_typical_values():
     # the default: r, B and the burden factor log-normal, and the net rate r - q log-normal (q clipped at 0)
     cohort = draw_cohort(200_000, seed=7)
@@ -140,10 +126,8 @@ def test_cohort_is_log_normal_around_the_typical_values():
     np.testing.assert_array_equal(independent.B, cohort.B)  # the other columns are the same draws
 
 
-def test_lognormal_sd_round_trips_the_coefficient_of_variation():
-    for cv in (0.05, 0.32, 1.0, 3.0):
-        sigma = float(lognormal_sd_from_cv(cv))
-        assert math.sqrt(math.exp(sigma**2) - 1.0) == pytest.approx(cv, rel=1e-12)
+def test_default_variability_is_the_published_spreads():
+    # the round trip of lognormal_sd_from_cv: test_properties_dosing.test_draw_cohort_and_target_attainment
     # the P entry is the published CD19 spread (SD / mean) turned into a log-scale SD
     spread = cm.published.ALL_BURDEN_INPUTS
     cv = spread["cd19_molecules_per_b_cell_sd"].value / spread["cd19_molecules_per_b_cell"].value
@@ -154,14 +138,6 @@ def test_lognormal_sd_round_trips_the_coefficient_of_variation():
     # the rate spreads are the published ones
     published = cm.variability.published_variability()
     assert (DEFAULT_VARIABILITY["r"], DEFAULT_VARIABILITY["net"]) == (published["r"], published["net"])
-
-
-def test_cohort_arrays_are_read_only():
-    cohort = draw_cohort(10, seed=1)
-    with pytest.raises(ValueError):
-        cohort.r[0] = 2.0
-    with pytest.raises(AttributeError):
-        cohort.seed = 3  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
@@ -206,15 +182,20 @@ def test_target_attainment_refuses_bad_input(kwargs, error, name):
         target_attainment(draw_cohort(3, seed=1), **{"n0_grid": [1.0, 10.0], "P_grid": [1e3], "ceiling": 1e8, **kwargs})
 
 
-def test_target_attainment_needs_a_cohort_and_a_valid_fraction():
+def test_cohorts_and_their_results_refuse_misuse():
     with pytest.raises(TypeError, match="cohort"):
         target_attainment({"r": 1.5}, n0_grid=[1.0], P_grid=[1.0], ceiling=1e8)  # type: ignore[arg-type]
-    pta = target_attainment(draw_cohort(3, seed=1), n0_grid=[1.0, 10.0], P_grid=[1e3], ceiling=1e8)
+    cohort = draw_cohort(3, seed=1)
+    pta = target_attainment(cohort, n0_grid=[1.0, 10.0], P_grid=[1e3], ceiling=1e8)
     for bad in (0.0, 1.5):
         with pytest.raises(ValueError, match="fraction"):
             pta.dose_for_fraction(bad)
     with pytest.raises(ValueError, match="index"):
-        draw_cohort(3, seed=1).patient(3)
+        cohort.patient(3)
+    with pytest.raises(ValueError):  # read-only
+        cohort.r[0] = 2.0
+    with pytest.raises(AttributeError):
+        cohort.seed = 3  # type: ignore[misc]
 
 
 def test_plot_target_attainment_draws_the_probabilities():

@@ -44,8 +44,8 @@ from .strategies import (
 @given(dose=DOSE, **EQ1_DRAWN, horizon=HORIZONS, reading=st.sampled_from(cm.READINGS), placement=st.sampled_from(cm.B_PLACEMENTS))
 def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, reading, placement):
     days, dt = horizon
-    common = dict(P=P, B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=placement)
-    doses = np.array([dose, 10.0 * dose])
+    common = dict(P=np.array([P, 0.1 * P]), B=B, r=r, q=q, K=K, days=days, dt=dt, reading=reading, b_placement=placement)
+    doses = np.array([[dose], [10.0 * dose]])  # a grid of two doses by two burdens
     try:
         grid = cm.dose_response(n0=doses, **common)
     except ValueError as error:  # the documented refusal of simulate, for the same reason
@@ -59,9 +59,10 @@ def test_dose_response_agrees_with_simulate(dose, P, B, r, q, K, horizon, readin
     run = cm.simulate(n0=doses, **common)
     np.testing.assert_allclose(grid.peak, run.peak, rtol=1e-12)
     np.testing.assert_allclose(grid.final, run.final, rtol=1e-12)
+    np.testing.assert_array_equal(grid.peak_day, run.peak_day)
     np.testing.assert_array_equal(grid.clearance_day, run.clearance_day)
     if reading == "exact":
-        assert grid.peak[1] >= grid.peak[0]  # a larger dose never peaks lower
+        assert np.all(grid.peak[1] >= grid.peak[0])  # a larger dose never peaks lower
 
 
 @settings(max_examples=examples(120))
@@ -90,7 +91,12 @@ def test_dose_for_ceiling(ceiling, P, B, r, q, clear_by):
 @given(ceiling=CEILING, n0=log_uniform(1.0, 1e6), B=AFFINITY_B, r=RATE_R, q=RATE_Q, reading=st.sampled_from(cm.READINGS))
 def test_burden_for_ceiling(ceiling, n0, B, r, q, reading):
     common = dict(n0=n0, B=B, r=r, q=q, K=FIGURE_1["K"], days=30, reading=reading)
-    limit = float(cm.burden_for_ceiling(ceiling=ceiling, max_P=1e12, rtol=1e-4, **common))
+    ceilings, n0s, qs = np.array([ceiling, 10 * ceiling]), np.array([[n0], [10 * n0]]), np.array([[q], [0.5 * q]])
+    limits = cm.burden_for_ceiling(ceiling=ceilings, max_P=1e12, rtol=1e-4, **{**common, "n0": n0s, "q": qs})
+    for (i, j), value in np.ndenumerate(limits):  # each element of the broadcast grid is its own call's answer
+        alone = {**common, "n0": n0s[i, 0], "q": qs[i, 0]}
+        assert value == float(cm.burden_for_ceiling(ceiling=ceilings[j], max_P=1e12, rtol=1e-4, **alone))
+    limit, higher = limits[0]
     assert limit >= 0.0 and not math.isnan(limit)
 
     def peak(P):
@@ -102,8 +108,7 @@ def test_burden_for_ceiling(ceiling, n0, B, r, q, reading):
         assert peak(1e12) <= ceiling
     else:  # a root: under the ceiling just below it, over it just above
         assert peak(limit * (1 - 1e-3)) <= ceiling < peak(limit * (1 + 1e-3))
-    # a higher ceiling allows at least the same burden
-    assert float(cm.burden_for_ceiling(ceiling=10 * ceiling, max_P=1e12, rtol=1e-4, **common)) >= limit
+    assert higher >= limit  # a higher ceiling allows at least the same burden
 
 
 @settings(max_examples=examples(20))
@@ -125,11 +130,20 @@ def test_burden_for_fraction(n, seed, spread, fraction):
        clear_by_day=st.sampled_from([1.0, 21.0, 60.0]), level=log_uniform(1e-3, 1e3), cv=st.floats(0.0, 10.0))
 def test_draw_cohort_and_target_attainment(n, seed, spread, n_dose, n_burden, top, ceiling, clear_by_day, level, cv):
     sd = float(population.lognormal_sd_from_cv(cv))
-    assert sd >= 0 and math.sqrt(math.expm1(sd**2)) == pytest.approx(cv, rel=1e-9, abs=1e-12)
+    assert sd >= 0 and math.sqrt(math.expm1(sd**2)) == pytest.approx(cv, rel=1e-12, abs=1e-12)
     cohort = population.draw_cohort(n, seed=seed, variability=dict.fromkeys(("r", "q", "B", "P"), spread))
     for name in ("r", "q", "B", "K", "burden_factor"):
         values = getattr(cohort, name)
         assert values.shape == (n,) and np.all(values > 0) and np.all(np.isfinite(values))
+    default = population.draw_cohort(n, seed=seed)  # the default variability
+    longer = population.draw_cohort(n + 1, seed=np.int64(seed))  # a prefix is the smaller cohort
+    alike = population.draw_cohort(n, seed=np.random.default_rng(seed))  # a Generator seeds alike
+    other = population.draw_cohort(n, seed=seed ^ 1)
+    assert default.seed == longer.seed == seed and alike.seed is None
+    for name in ("r", "q", "B", "burden_factor"):
+        np.testing.assert_array_equal(getattr(longer, name)[:n], getattr(default, name))
+        np.testing.assert_array_equal(getattr(alike, name), getattr(default, name))
+        assert not np.array_equal(getattr(other, name), getattr(default, name)), name
     doses, burdens = np.logspace(-3, 6, n_dose), np.logspace(0, top, n_burden)
     try:
         pta = population.target_attainment(cohort, n0_grid=doses, P_grid=burdens, ceiling=ceiling,
@@ -179,8 +193,12 @@ def test_published_variability_and_virtual_patients(n, seed):
     assert np.all(patients.q >= 0) and np.all(patients.q < patients.r)  # every tumour shrinks
     np.testing.assert_allclose(patients.q, np.maximum(patients.r - patients.net, 0.0), rtol=1e-12, atol=0)
     assert patients.share_not_shrinking == 0.0 and 0.0 <= patients.share_q_clipped <= 1.0
-    prefix = variability.virtual_patients(n - 1, seed=seed)
-    np.testing.assert_array_equal(prefix.r, patients.r[:-1])
+    prefix = variability.virtual_patients(n - 1, seed=np.int64(seed))  # the same seed: the smaller cohort
+    other = variability.virtual_patients(n, seed=seed ^ 1)
+    for name in ("r", "q", "net", "burden_factor", "fold_expansion"):
+        np.testing.assert_array_equal(getattr(prefix, name), getattr(patients, name)[:-1])
+        assert not np.array_equal(getattr(other, name), getattr(patients, name)), name
+    assert patients.seed == prefix.seed == seed and variability.virtual_patients(n, seed=np.random.default_rng(seed)).seed is None
     counted = variability.count_virtual_patients(min(n, 30), seed=seed, sample_days=[1.0, 9.0, 20.0],
                                                  noise_sd=0.0, r_log_sd=None if n % 2 else 0.0)
     assert counted.counts.shape == (min(n, 30), 3) and np.all(counted.counts > 0)
@@ -222,37 +240,55 @@ def test_split_schedule(total, infusions, interval, P, B, r, q):
     on_day_0 = infusions if interval == 0 else 1  # infusions on the same day add up
     assert float(comparison.split.car_t[0]) == pytest.approx(total / infusions * on_day_0, rel=1e-12)
     assert float(comparison.single.car_t[0]) == pytest.approx(total, rel=1e-12)
+    each, later = total / infusions, [(k * interval, total / infusions) for k in range(1, infusions)]  # the doses by hand
+    split = cm.simulate(n0=each, doses=later or None, P=P, B=B, r=r, q=q, K=FIGURE_1["K"], days=60)
+    single = cm.simulate(n0=total, P=P, B=B, r=r, q=q, K=FIGURE_1["K"], days=60)
+    np.testing.assert_allclose(comparison.split.car_t, split.car_t, rtol=1e-12)
+    assert float(comparison.peak_ratio) == pytest.approx(float(split.peak) / float(single.peak), rel=1e-9)
+    if infusions == 1:  # one infusion is the single dose
+        np.testing.assert_array_equal(comparison.split.car_t, comparison.single.car_t)
+        assert float(comparison.peak_ratio) == 1.0
 
 
 # --------------------------------------------------------------------------
 # Equation 1 with killing
 
-KILL_RATE = slider("kill_rate")
+KILL_RATE = st.one_of(st.just(0.0), slider("kill_rate"))  # zero, Equation 1 exactly, on every run
 KILL_SATURATION = slider("kill_saturation")
 FORM = st.sampled_from(killing.KILLING_FORMS)
+READING, PLACEMENT = st.sampled_from(cm.READINGS), st.sampled_from(cm.B_PLACEMENTS)
 
 
 @settings(max_examples=examples(200), deadline=None)
-@given(dose=DOSE, **EQ1_DRAWN, gamma=KILL_RATE, k=KILL_SATURATION, form=FORM, placement=st.sampled_from(cm.B_PLACEMENTS))
-def test_killing_model_agrees_with_its_pieces(dose, P, B, r, q, K, gamma, k, form, placement):
-    common = dict(r=r, q=q, B=B, P=P, K=K, kill_rate=gamma, kill_saturation=k, killing=form, b_placement=placement,
-                  days=40)
+@given(dose=DOSE, **EQ1_DRAWN, gamma=KILL_RATE, k=KILL_SATURATION, form=FORM, reading=READING, placement=PLACEMENT)
+def test_killing_model_agrees_with_its_pieces(dose, P, B, r, q, K, gamma, k, form, reading, placement):
+    equation_1 = dict(r=r, q=q, B=B, P=np.array([P, 0.1 * P]), K=K, reading=reading, b_placement=placement, days=40)
+    common = dict(**equation_1, kill_rate=gamma, kill_saturation=k, killing=form)
+    doses = np.array([[dose], [10.0 * dose]])  # a grid of two doses by two burdens
     try:
-        run = killing.simulate_killing(n0=dose, **common)
+        run = killing.simulate_killing(n0=doses, **common)
     except ValueError as error:  # only the engine's capacity range may refuse valid-looking input
         assert "capacity" in str(error) or "plateau" in str(error)
         return
-    grid = killing.killing_dose_response(n0=dose, **common)
+    grid = killing.killing_dose_response(n0=doses, **common)
     assert_counts("car_t", run.car_t)
     assert np.all(run.car_t > 0) and np.all(run.tumour >= 0)
-    np.testing.assert_array_equal(grid.peak, run.peak)
-    np.testing.assert_array_equal(grid.clearance_day, run.clearance_day)
-    plain = cm.simulate(n0=dose, r=r, q=q, B=B, P=P, K=K, b_placement=placement, days=40)
+    for name in ("peak", "peak_day", "clearance_day"):
+        np.testing.assert_array_equal(getattr(grid, name), getattr(run, name))
+    plain = cm.simulate(n0=doses, **equation_1)
     assert np.all(run.tumour <= plain.tumour * (1 + 1e-12))
     kill = killing.kill_per_day(run.car_t, kill_rate=gamma, kill_saturation=k, killing=form)
     assert np.all(kill >= 0) and (form == "mass action" or np.all(kill <= gamma))
     scale, slope = engine.capacity_coefficients(B, K, placement)
     np.testing.assert_allclose(run.capacity, scale * (slope * run.tumour + 1.0), rtol=1e-12)
+    if gamma == 0.0:  # no killing: Equation 1 exactly, trajectories and dose-response grid alike
+        plain_grid = cm.dose_response(n0=doses, **equation_1)
+        for name in ("car_t", "tumour", "capacity"):
+            np.testing.assert_allclose(getattr(run, name), getattr(plain, name), rtol=1e-12)
+        for name in ("peak", "final"):
+            np.testing.assert_allclose(getattr(grid, name), getattr(plain_grid, name), rtol=1e-12)
+        for name in ("peak_day", "clearance_day"):
+            np.testing.assert_array_equal(getattr(grid, name), getattr(plain_grid, name))
 
 
 @settings(max_examples=examples(6), deadline=None)
@@ -275,7 +311,10 @@ def test_killing_calibration_window_and_patients(gamma, burden, seed):
     drawn = variability.virtual_patients(50, seed=seed)
     patients = killing.killing_patients(fit, drawn)
     again = killing.killing_patients(fit, variability.virtual_patients(50, seed=seed))
-    np.testing.assert_array_equal(patients.q, again.q)
+    np.testing.assert_array_equal(patients.q, again.q)  # the same seed, the same patients; another, others
+    assert not np.array_equal(patients.q, killing.killing_patients(fit, variability.virtual_patients(50, seed=seed ^ 1)).q)
+    assert patients.seed == seed and patients.size == 50
+    assert dict(patients.typical) == {"r": fit.r, "q": fit.q, "P": fit.P}
     assert np.all(patients.r > 0) and np.all(patients.q >= 0) and np.all(patients.burden_factor > 0)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 import cartmodel as cm
 from cartmodel import fitting
@@ -84,16 +85,21 @@ def test_fit_burden_reads_a_burden(P, q, noise_sd, free, known_noise, seed):
 
 
 @settings(max_examples=examples(12))
-@given(P=st.lists(log_uniform(10.0, 1e5), min_size=1, max_size=3), q=st.floats(0.8, 1.4),
-       noise_sd=st.floats(0.05, 0.5), free=st.sampled_from([(), ("scale",), ("q", "scale")]), known_noise=st.booleans(),
-       seed=SEEDS)
+@given(
+    P=st.lists(log_uniform(10.0, 1e5), min_size=1, max_size=3),
+    q=st.floats(0.8, 1.4),
+    noise_sd=st.floats(0.05, 0.5),
+    free=st.sampled_from([(), ("scale",), ("q", "scale"), ("r", "q", "scale")]),
+    known_noise=st.booleans(),
+    seed=SEEDS,
+)
 def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_noise, seed):
     truth = dict(B=FIGURE_1["B"], K=FIGURE_1["K"], n0=1.0)
     sample_days = tuple(range(1, 29)) if "q" in free else STANDARD_DAYS
     counts = cm.sample_counts(sample_days, r=FIGURE_1["r"], q=q, P=np.array(P), **truth, noise_sd=noise_sd,
                               rng=np.random.default_rng(seed))
     given_noise = noise_sd if known_noise else None
-    start = {"r": FIGURE_1["r"], "q": 1.1 if "q" in free else q}
+    start = {"r": FIGURE_1["r"] - 0.1 if "r" in free else FIGURE_1["r"], "q": 1.1 if "q" in free else q}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         batched = cm.fit_cohort(sample_days, counts, **truth, **start, free=free, noise_sd=given_noise)
@@ -103,7 +109,11 @@ def test_fit_cohort_reaches_fit_burdens_minimum(P, q, noise_sd, free, known_nois
     for i, fit in enumerate(single):
         # never a worse minimum than the one-patient fit, and the same one up to the optimisers' tolerance
         assert batched.rss[i] <= fit.rss * (1 + 1e-9) + 1e-12
-        assert batched.rss[i] == pytest.approx(fit.rss, rel=1e-6, abs=1e-12)
+        assert batched.rss[i] == pytest.approx(fit.rss, rel=1e-10, abs=1e-12)
+        for name in fit.free:
+            assert batched.estimates[name][i] == pytest.approx(fit.estimates[name], rel=1e-6), name
+            assert batched.identifiable[name][i] == fit.identifiable[name], name
+        np.testing.assert_allclose(batched.P_interval[i], fit.P_interval, rtol=1e-4)
         low, high = batched.P_interval[i]
         assert low <= batched.P[i] * (1 + 1e-9) and batched.P[i] <= high * (1 + 1e-9)
         assert math.isfinite(batched.noise_sd[i]) and batched.noise_sd[i] > 0
@@ -118,21 +128,17 @@ def test_clopper_pearson_leaves_half_the_error_in_each_tail(trials, share, confi
     alpha = 1 - confidence
     assert 0.0 <= low <= successes / trials <= high <= 1.0
     if successes > 0:
-        assert stats_binom_tail(successes, trials, low, upper=True) == pytest.approx(alpha / 2, rel=1e-6)
+        assert stats.binom.sf(successes - 1, trials, low) == pytest.approx(alpha / 2, rel=1e-8)
+        assert low < successes / trials
     else:
         assert low == 0.0
     if successes < trials:
-        assert stats_binom_tail(successes, trials, high, upper=False) == pytest.approx(alpha / 2, rel=1e-6)
+        assert stats.binom.cdf(successes, trials, high) == pytest.approx(alpha / 2, rel=1e-8)
+        assert successes / trials < high
     else:
         assert high == 1.0
     wider = cm.clopper_pearson(successes, trials, min(confidence + 0.0005, 0.9995))
     assert wider[0] <= low and high <= wider[1]
-
-
-def stats_binom_tail(successes: int, trials: int, p: float, *, upper: bool) -> float:
-    from scipy import stats
-
-    return float(stats.binom.sf(successes - 1, trials, p) if upper else stats.binom.cdf(successes, trials, p))
 
 
 @settings(max_examples=examples(30))
@@ -143,6 +149,8 @@ def test_synthetic_cohort_draws_within_its_ranges(patients, seed, r_log_sd, read
                                  K=FIGURE_1["K"], sample_days=STANDARD_DAYS, noise_sd=noise_sd, r_log_sd=r_log_sd,
                                  reading=reading)
     assert cohort.size == patients and cohort.counts.shape == (patients, len(STANDARD_DAYS))
+    exact = cm.synthetic_cohort(patients, rng=np.random.default_rng(seed), r=FIGURE_1["r"], B=FIGURE_1["B"], K=FIGURE_1["K"])
+    np.testing.assert_array_equal(cohort.P, exact.P)  # the same burdens whatever the reading, days, noise and spread of r
     assert np.all((1e2 <= cohort.P) & (cohort.P <= 1e5)) and np.all((0.9 <= cohort.q) & (cohort.q <= 1.35))
     assert np.all(np.abs(np.log10(cohort.scale)) <= 0.7) and np.all(cohort.r > 0)
     assert np.all(cohort.r == FIGURE_1["r"]) == (r_log_sd == 0.0 or patients == 0)

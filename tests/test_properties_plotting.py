@@ -42,10 +42,10 @@ from .strategies import (
     STANDARD_DAYS,
     Refusal,
     assert_drawn_call_refused,
-    draw,
     log_uniform,
     new_axes,
     outside,
+    patient_range,
     small_repertoire,
 )
 from .strategies import (
@@ -103,8 +103,8 @@ def schedule(data: st.DataObject) -> cm.ScheduleComparison:
 
 def tornado_bars(data: st.DataObject) -> list[Any]:
     patient = data.draw(PATIENTS.filter(lambda p: float(cm.estimate_burden(p).antigen_molecules) > 0), label="patient")
-    ranges = {name: (0.5 * float(getattr(patient, name)), float(getattr(patient, name)))
-              for name in ("weight_kg", "wbc_giga_per_l", "marrow_cells_per_kg")}
+    values = {name: float(getattr(patient, name)) for name in ("weight_kg", "wbc_giga_per_l", "marrow_cells_per_kg")}
+    ranges = {name: (max(0.5 * value, patient_range(name)[0]), value) for name, value in values.items()}  # low ends valid
     return cm.one_at_a_time_sensitivity(patient, ranges)
 
 
@@ -259,7 +259,7 @@ def test_plotting_draws_valid_inputs(data):
             result = PLOTTERS[name](data, new_axes())
         axes = result[0] if isinstance(result, tuple) else result
         if isinstance(axes, Axes):
-            draw(axes.figure)
+            axes.figure.canvas.draw()
     finally:
         plt.close("all")
 

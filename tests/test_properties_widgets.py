@@ -7,10 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cartmodel as cm
 from cartmodel import widgets
+from cartmodel.paper import FIGURE_1
 from cartmodel.parameters import PARAMETERS
 
 from .conftest import examples
@@ -105,6 +108,18 @@ def test_schedule_explorer(data, start, r, q):
         for name in ("single_peak", "split_peak", "single_peak_day", "split_peak_day", "peak_ratio"):
             assert_counts(name, values[name])
         assert values["peak_ratio"] > 0 and (values["clearance_day"] == math.inf or values["clearance_day"] >= 0)
+        # the lines, markers and ratio are simulate's, with B = 1 / IC50 written out and the doses listed by hand
+        v, common = explorer.current(), dict(r=r, q=q, B=1 / 1.6, K=FIGURE_1["K"])
+        each, days = v["total_n0"] / v["infusions"], [k * v["interval_days"] for k in range(int(v["infusions"]))]
+        split = cm.simulate(**common, P=v["P"], n0=each, doses=[(day, each) for day in days[1:]] or None)
+        single = cm.simulate(**common, P=v["P"], n0=v["total_n0"])
+        np.testing.assert_allclose(explorer.lines["split"].get_ydata(), split.car_t, rtol=1e-12)
+        np.testing.assert_allclose(explorer.lines["single"].get_ydata(), single.car_t, rtol=1e-12)
+        marked, heights = explorer.lines["infusions"].get_data()
+        assert list(marked) == days
+        np.testing.assert_allclose(heights, split.car_t[[int(day) for day in days]], rtol=1e-12)
+        ratio = float(split.car_t.max() / single.car_t.max())
+        assert values["peak_ratio"] == pytest.approx(ratio, rel=1e-12) and f"{ratio:.3f}" in explorer.readouts["ratio"].value
     finally:
         explorer.close()
 

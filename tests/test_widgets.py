@@ -63,6 +63,8 @@ def test_dosing_explorer_plots_and_reads_out_what_cartmodel_computes():
     assert explorer.values["clearance_day"] == math.inf and not explorer.lines["clearance"].get_visible()
     assert "not within the horizon" in explorer.readouts["clearance_day"].value
     explorer.close()
+    with pytest.raises(TypeError, match="unknown starting values"):
+        widgets.DosingExplorer(dosage=3.0)
 
 
 def test_nomogram_explorer_map_and_lines_follow_the_sliders():
@@ -96,33 +98,6 @@ def test_nomogram_explorer_map_and_lines_follow_the_sliders():
     assert ax.get_xlabel() == label("P") and "AU" in ax.get_xlabel() and "model cells" in ax.get_ylabel()
     assert not any("recommended" in text.get_text().lower() for text in ax.get_legend().get_texts())
     explorer.close()
-
-
-def test_schedule_explorer_compares_split_and_single():
-    explorer = widgets.ScheduleExplorer()
-    explorer.controls["total_n0"].value = 1e4
-    explorer.controls["infusions"].value = 4
-    explorer.controls["interval_days"].value = 3
-    explorer.controls["P"].value = 2e3
-    v = explorer.current()
-    common = dict(r=FIGURE_1["r"], q=FIGURE_1["q"], B=1 / 1.6, P=v["P"], K=FIGURE_1["K"])
-    each = v["total_n0"] / 4
-    split = cm.simulate(**common, n0=each, doses=[(3, each), (6, each), (9, each)])
-    single = cm.simulate(**common, n0=v["total_n0"])
-    np.testing.assert_allclose(explorer.lines["split"].get_ydata(), split.car_t, rtol=1e-12)
-    np.testing.assert_allclose(explorer.lines["single"].get_ydata(), single.car_t, rtol=1e-12)
-    days, values = explorer.lines["infusions"].get_data()
-    assert list(days) == [0, 3, 6, 9]
-    np.testing.assert_allclose(values, split.car_t[[0, 3, 6, 9]], rtol=1e-12)
-    ratio = float(split.car_t.max() / single.car_t.max())
-    assert explorer.values["peak_ratio"] == pytest.approx(ratio, rel=1e-12) and ratio < 1
-    assert f"{ratio:.3f}" in explorer.readouts["ratio"].value
-    explorer.close()
-
-
-def test_unknown_starting_value_is_refused():
-    with pytest.raises(TypeError, match="unknown starting values"):
-        widgets.DosingExplorer(dosage=3.0)
 
 
 def test_nomogram_explorer_switches_to_cohort_probabilities():
