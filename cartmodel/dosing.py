@@ -198,21 +198,10 @@ def _summaries(run: CheckedRun, dose: _Array, cap: _Array, r: _Array, clearance:
 
 def dose_for_ceiling(
     *,
-    ceiling: ArrayLike,
-    P: ArrayLike,
-    B: ArrayLike,
-    r: ArrayLike,
-    q: ArrayLike,
-    K: ArrayLike,
-    clear_by_day: float | None = None,
-    min_n0: float = EXAMPLE_N0_RANGE[0],
-    max_n0: float = EXAMPLE_N0_RANGE[1],
-    days: float = DEFAULT_DAYS,
-    dt: float = 1.0,
-    reading: Reading = "exact",
-    b_placement: BPlacement = "capacity",
-    clearance_level: float = 1.0,
-    rtol: float = 1e-6,
+    ceiling: ArrayLike, P: ArrayLike, B: ArrayLike, r: ArrayLike, q: ArrayLike, K: ArrayLike,
+    clear_by_day: float | None = None, min_n0: float = EXAMPLE_N0_RANGE[0], max_n0: float = EXAMPLE_N0_RANGE[1],
+    days: float = DEFAULT_DAYS, dt: float = 1.0, reading: Reading = "exact", b_placement: BPlacement = "capacity",
+    clearance_level: float = 1.0, rtol: float = 1e-6,
 ) -> CeilingDose:
     """Largest single dose whose predicted peak stays under a model ceiling.
 
@@ -275,14 +264,9 @@ def dose_for_ceiling(
     feasible = clears & ~too_high
     dose = np.where(feasible, np.exp(log_dose), 0.0)
     peak = np.where(feasible, run(np.where(feasible, dose, 1.0)).peak, 0.0)
+    reason = _why_no_dose(too_high, clears, clearance, low_dose=low_dose, level=level, horizon=horizon, by_day=by_day)
     return CeilingDose(
-        n0=dose,
-        peak=peak,
-        clearance_day=clearance,
-        feasible=feasible,
-        at_max_dose=at_max & feasible,
-        clears_in_time=clears,
-        reason=_why_no_dose(too_high, clears, clearance, low_dose=low_dose, level=level, horizon=horizon, by_day=by_day),
+        n0=dose, peak=peak, clearance_day=clearance, feasible=feasible, at_max_dose=at_max & feasible, clears_in_time=clears, reason=reason
     )
 
 

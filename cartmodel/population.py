@@ -345,13 +345,8 @@ def target_attainment(
     run: dict[str, Any] = dict(days=horizon, dt=step, reading=reading, b_placement=b_placement)
     counts, target = _attainment(cohort, doses, burdens, ceiling, level, t[: steps_to_target + 1], run, chunk)
     return TargetAttainment(
-        n0_grid=read_only(doses),
-        P_grid=read_only(burdens),
-        doses_under_ceiling=read_only(counts),
-        tumour_target_met=read_only(target),
-        ceiling=ceiling,
-        clearance_level=level,
-        clear_by_day=steps_to_target * step,
+        n0_grid=read_only(doses), P_grid=read_only(burdens), doses_under_ceiling=read_only(counts), tumour_target_met=read_only(target),
+        ceiling=ceiling, clearance_level=level, clear_by_day=steps_to_target * step,
     )
 
 
