@@ -6,7 +6,7 @@ mapping from a measured burden to ``P`` (sources: :data:`VARIABILITY_SOURCES`).
 :func:`target_attainment` gives, over a grid of doses and burdens, the
 *probability of target attainment* (PTA): that the peak stays at or under a
 ceiling (the toxicity proxy of :mod:`cartmodel.dosing`), and that the tumour
-term falls below a level by a day.  Every patient runs through :func:`cartmodel.dose_response`.
+term falls below a level by a day.  Every patient runs through Equation 1 as in :func:`cartmodel.dose_response`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,18 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_real_array, as_real_scalar, check_choice, check_positive_int, read_only, rng_from_seed, seed_value
-from .dosing import EXAMPLE_CLEAR_BY_DAY, burden_for_ceiling, dose_response
-from .engine import B_PLACEMENTS, READINGS, BPlacement, Reading, time_grid, tumour_term
+from .dosing import EXAMPLE_CLEAR_BY_DAY, burden_for_ceiling
+from .engine import (
+    B_PLACEMENTS,
+    READINGS,
+    BPlacement,
+    Reading,
+    capacity_from_tumour,
+    check_capacity_range,
+    logistic_steps,
+    time_grid,
+    tumour_term,
+)
 from .paper import FIGURE_1
 from .parameters import DEFAULT_DAYS
 from .published import ALL_BURDEN_INPUTS
@@ -291,7 +301,7 @@ def target_attainment(
     The peak rises with the dose, so the doses under the ceiling are a prefix of
     the grid: each (patient, burden) pair is run at the largest and smallest
     dose, and only pairs that cross inside the grid are bisected over the grid
-    index, in chunks through :func:`cartmodel.dose_response`.
+    index, in chunks, each pair's capacity computed once.
 
     Parameters
     ----------
@@ -342,8 +352,7 @@ def target_attainment(
     check_choice("reading", reading, READINGS)
     check_choice("b_placement", b_placement, B_PLACEMENTS)
     chunk = check_positive_int("chunk_size", chunk_size, low=1)
-    run: dict[str, Any] = dict(days=horizon, dt=step, reading=reading, b_placement=b_placement)
-    counts, target = _attainment(cohort, doses, burdens, ceiling, level, t[: steps_to_target + 1], run, chunk)
+    counts, target = _attainment(cohort, doses, burdens, ceiling, level, t, steps_to_target, reading, b_placement, chunk)
     return TargetAttainment(
         n0_grid=read_only(doses), P_grid=read_only(burdens), doses_under_ceiling=read_only(counts), tumour_target_met=read_only(target),
         ceiling=ceiling, clearance_level=level, clear_by_day=steps_to_target * step,
@@ -351,32 +360,40 @@ def target_attainment(
 
 
 def _attainment(
-    cohort: Cohort, doses: _Array, burdens: _Array, ceiling: float, level: float, t_target: _Array, run: dict[str, Any], chunk: int
+    cohort: Cohort, doses: _Array, burdens: _Array, ceiling: float, level: float, t: _Array, steps_to_target: int, reading: str,
+    placement: str, chunk: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-    """Doses under the ceiling and the tumour target met, shape ``(patients, burdens)``, ``chunk`` pairs at a time."""
+    """Doses under the ceiling and the tumour target met, shape ``(patients, burdens)``, ``chunk`` pairs at a time.
+
+    Each pair's capacity is computed once and shared by every step of the search over doses.
+    """
     n, nb = cohort.size, burdens.size
     counts = np.empty(n * nb, dtype=np.int64)
     target = np.empty(n * nb, dtype=bool)
     for start in range(0, n * nb, chunk):
         pairs = np.arange(start, min(start + chunk, n * nb))
         patient, column = np.divmod(pairs, nb)
-        params = {name: getattr(cohort, name)[patient] for name in ("r", "q", "B", "K")}
-        params["P"] = burdens[column] * cohort.burden_factor[patient]
-        counts[pairs] = _doses_under(params, doses, ceiling, run)
-        tumour = tumour_term(t_target, params["r"], params["q"], params["P"])
-        target[pairs] = (tumour < level).any(axis=-1)
+        r, q, B, K = (getattr(cohort, name)[patient] for name in ("r", "q", "B", "K"))
+        P = burdens[column] * cohort.burden_factor[patient]
+        check_capacity_range(r, q, B, P, K, float(t[-1]), placement)
+        tumour = tumour_term(t, r, q, P)
+        counts[pairs] = _doses_under(capacity_from_tumour(tumour, B, K, placement), r, doses, ceiling, t, reading)
+        target[pairs] = (tumour[:, : steps_to_target + 1] < level).any(axis=-1)
     return counts.reshape(n, nb), target.reshape(n, nb)
 
 
-def _doses_under(params: dict[str, _Array], doses: _Array, ceiling: float, run: dict[str, Any]) -> NDArray[np.int64]:
-    """How many of the increasing ``doses`` keep each parameter set's peak at or under ``ceiling``."""
+def _doses_under(cap: _Array, r: _Array, doses: _Array, ceiling: float, t: _Array, reading: str) -> NDArray[np.int64]:
+    """How many of the increasing ``doses`` keep each parameter set's peak at or under ``ceiling``;
+    ``cap`` is each set's capacity on the time grid ``t`` (time last)."""
     nd = doses.size
 
     def under(index: NDArray[np.int64], which: NDArray[np.int64]) -> NDArray[np.bool_]:
-        subset: dict[str, Any] = {name: value[which] for name, value in params.items()}
-        return dose_response(n0=doses[index], **subset, **run).peak <= ceiling
+        peak = np.array(doses[index])
+        for cells in logistic_steps(cap[which], r[which], doses[index], t, reading, {}):
+            np.maximum(peak, cells, out=peak)
+        return peak <= ceiling
 
-    size = params["r"].size
+    size = r.size
     everyone = np.arange(size)
     count = np.zeros(size, dtype=np.int64)
     top = under(np.full(size, nd - 1), everyone)
