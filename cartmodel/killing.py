@@ -415,11 +415,15 @@ def _calibrate_killing(gamma: float, k: float, form: KillingForm) -> KillingCali
     observed = np.log(published_typical_course(CALIBRATION_SAMPLE_DAYS))
     last = int(CALIBRATION_SAMPLE_DAYS[-1])
 
+    t, _ = time_grid(last, 1.0)
+    one = np.ones(())  # the dose and the clearance level: simulate_killing's defaults
+
     def residuals(x: _Array) -> _Array:
-        run = simulate_killing(
-            r=x[0], q=x[1], B=plain.B, P=np.exp(x[2]), K=plain.K, kill_rate=gamma, kill_saturation=k, killing=form, days=last
-        )
-        return np.log(run.car_t) - observed
+        # simulate_killing's run without its checks: the bounds below keep every trial inside the table's ranges
+        parameters = (np.asarray(x[0]), np.asarray(x[1]), np.asarray(plain.B), np.exp(np.asarray(x[2])), np.asarray(plain.K))
+        run = CheckedRun(parameters=parameters, t=t, reading="exact", b_placement="capacity", shape=())
+        checked = _Checked(run, np.asarray(gamma), np.asarray(k), form, one, one, None)
+        return np.log([n for n, _, _ in _coupled(checked, {})]) - observed
 
     # the fit trades the killing against q (and P): start from Equation 1's fit with q raised by part of the kill
     starts = (np.array([plain.r, plain.q + extra_q, np.log(plain.P)]) for extra_q in (0.0, 0.5 * gamma, gamma))
