@@ -93,6 +93,18 @@ MEASUREMENTS = dict(weight_kg=70.0, age_years=40.0, sex="woman", wbc_giga_per_l=
                     antigen_molecules_per_blast=2.2e4, label="")
 COHORT = population.draw_cohort(3, seed=1)
 EQ2_SETTINGS_BAD = BAD_BY_NAME["settings"]
+# fit_burden and fit_cohort share every keyword but counts (and fit_burden's horizon_days)
+FIT_VALID = {"sample_days": STANDARD_DAYS, "B": EQ1["B"], "K": EQ1["K"], "r": EQ1["r"], "q": EQ1["q"], "n0": 1.0, "scale": 1.0,
+             "free": (), "noise_sd": None, "confidence": 0.95, "bounds": None, "flat_factor": 10.0, "dt": 1.0, "reading": "exact",
+             "b_placement": "capacity"}
+FIT_BAD = {"sample_days": st.one_of(BAD_SAMPLE_DAYS, st.just(STANDARD_DAYS[:-1])), "B": POSITIVE, "K": POSITIVE, "r": POSITIVE,
+           "q": NON_NEGATIVE, "n0": POSITIVE, "scale": POSITIVE,
+           "free": st.sampled_from([("P",), ("r", "r"), "q", None, ("scale", 1), ("r", "q", "scale", "x"), 3]),
+           "noise_sd": outside(0.0, low_open=True, none_ok=True), "confidence": outside(0.0, 1.0, low_open=True, high_open=True),
+           "bounds": st.sampled_from([{"P": (0.0, 1.0)}, {"P": (5.0, 1.0)}, {"x": (1.0, 2.0)}, [("P", (1.0, 2.0))],
+                                      {"P": 3.0}, {"P": (1.0, math.inf)}, {"P": ("a", 2.0)}, "P"]),
+           "flat_factor": outside(1.0, low_open=True), "dt": st.one_of(POSITIVE, st.just(0.7)), "reading": BAD_CHOICE,
+           "b_placement": BAD_CHOICE}
 REFUSALS: dict[str, Refusal] = {
     # the burden estimate
     "wbc_cells_per_ul_from_giga_per_l": refusal(cm.wbc_cells_per_ul_from_giga_per_l, {"wbc_giga_per_l": 4.5}, arrays="wbc_giga_per_l"),
@@ -250,38 +262,16 @@ REFUSALS: dict[str, Refusal] = {
         cm.log_sensitivities, {**EQ1, "n0": 1.0, **HORIZON, "days": 10.0}, {"q": POSITIVE, "P": POSITIVE}, scalars="r q P days dt"
     ),
     "fit_burden": refusal(
-        cm.fit_burden,
-        {"sample_days": STANDARD_DAYS, "counts": STANDARD_COUNTS, "B": EQ1["B"], "K": EQ1["K"], "r": EQ1["r"], "q": EQ1["q"],
-         "n0": 1.0, "scale": 1.0, "free": (), "noise_sd": None, "confidence": 0.95, "bounds": None,
-         "flat_factor": 10.0, "horizon_days": None, "dt": 1.0, "reading": "exact", "b_placement": "capacity"},
-        {"sample_days": st.one_of(BAD_SAMPLE_DAYS, st.just(STANDARD_DAYS[:-1])),
-         "counts": st.one_of(POSITIVE, st.sampled_from([STANDARD_COUNTS[:-1], (0.0,) + STANDARD_COUNTS[1:],
-                                                        (math.nan,) + STANDARD_COUNTS[1:], "counts"])),
-         "B": POSITIVE, "K": POSITIVE, "r": POSITIVE, "q": NON_NEGATIVE, "n0": POSITIVE, "scale": POSITIVE,
-         "free": st.sampled_from([("P",), ("r", "r"), "q", None, ("scale", 1), ("r", "q", "scale", "x"), 3]),
-         "noise_sd": outside(0.0, low_open=True, none_ok=True), "confidence": outside(0.0, 1.0, low_open=True, high_open=True),
-         "bounds": st.sampled_from([{"P": (0.0, 1.0)}, {"P": (5.0, 1.0)}, {"x": (1.0, 2.0)}, [("P", (1.0, 2.0))],
-                                    {"P": 3.0}, {"P": (1.0, math.inf)}, {"P": ("a", 2.0)}, "P"]),
-         "flat_factor": outside(1.0, low_open=True), "horizon_days": st.one_of(outside(0.0, low_open=True, none_ok=True),
-                                                                              st.just(5.0)),
-         "dt": st.one_of(POSITIVE, st.just(0.7)), "reading": BAD_CHOICE, "b_placement": BAD_CHOICE},
+        cm.fit_burden, {**FIT_VALID, "counts": STANDARD_COUNTS, "horizon_days": None},
+        {**FIT_BAD, "counts": st.one_of(POSITIVE, st.sampled_from([STANDARD_COUNTS[:-1], (0.0,) + STANDARD_COUNTS[1:],
+                                                                   (math.nan,) + STANDARD_COUNTS[1:], "counts"])),
+         "horizon_days": st.one_of(outside(0.0, low_open=True, none_ok=True), st.just(5.0))},
         scalars="B K r q n0 scale noise_sd confidence flat_factor horizon_days"),
     "fit_cohort": refusal(
-        cm.fit_cohort,
-        {"sample_days": STANDARD_DAYS, "counts": (STANDARD_COUNTS, STANDARD_COUNTS), "B": EQ1["B"], "K": EQ1["K"],
-         "r": EQ1["r"], "q": EQ1["q"], "n0": 1.0, "scale": 1.0, "free": (), "noise_sd": None, "confidence": 0.95,
-         "bounds": None, "flat_factor": 10.0, "dt": 1.0, "reading": "exact", "b_placement": "capacity"},
-        {"sample_days": st.one_of(BAD_SAMPLE_DAYS, st.just(STANDARD_DAYS[:-1])),
-         "counts": st.one_of(POSITIVE, st.sampled_from([(STANDARD_COUNTS[:-1],) * 2, STANDARD_COUNTS,
-                                                        ((0.0,) + STANDARD_COUNTS[1:], STANDARD_COUNTS),
-                                                        ((math.nan,) + STANDARD_COUNTS[1:],) * 2, "counts"])),
-         "B": POSITIVE, "K": POSITIVE, "r": POSITIVE, "q": NON_NEGATIVE, "n0": POSITIVE, "scale": POSITIVE,
-         "free": st.sampled_from([("P",), ("r", "r"), "q", None, ("scale", 1), ("r", "q", "scale", "x"), 3]),
-         "noise_sd": outside(0.0, low_open=True, none_ok=True), "confidence": outside(0.0, 1.0, low_open=True, high_open=True),
-         "bounds": st.sampled_from([{"P": (0.0, 1.0)}, {"P": (5.0, 1.0)}, {"x": (1.0, 2.0)}, [("P", (1.0, 2.0))],
-                                    {"P": 3.0}, {"P": (1.0, math.inf)}, {"P": ("a", 2.0)}, "P"]),
-         "flat_factor": outside(1.0, low_open=True), "dt": st.one_of(POSITIVE, st.just(0.7)), "reading": BAD_CHOICE,
-         "b_placement": BAD_CHOICE},
+        cm.fit_cohort, {**FIT_VALID, "counts": (STANDARD_COUNTS, STANDARD_COUNTS)},
+        {**FIT_BAD, "counts": st.one_of(POSITIVE, st.sampled_from([(STANDARD_COUNTS[:-1],) * 2, STANDARD_COUNTS,
+                                                                   ((0.0,) + STANDARD_COUNTS[1:], STANDARD_COUNTS),
+                                                                   ((math.nan,) + STANDARD_COUNTS[1:],) * 2, "counts"]))},
         arrays="B K r q n0 scale", scalars="noise_sd confidence flat_factor dt"),
     "cohort_recovery": refusal(
         cm.cohort_recovery, {"fit": COHORT_FIT, "P_true": FIGURE_1["P"], "factor": 2.0},
