@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import axes_or_new, check_curve, check_grid, check_mapping
+from ._common import axes_or_new, check_curve, check_flag, check_grid, check_mapping
 
 __all__ = ["VERDICT_COLOURS", "plot_dose_window", "plot_kill_scan", "plot_verdicts"]
 
@@ -44,6 +44,7 @@ def plot_kill_scan(
     Artists: ``scan-<k>`` for the ``k``-th line, ``mark-<k>`` for the marks.
     """
     x = check_grid("kill_rates", kill_rates, low=0.0)
+    log = check_flag("log", log)
     ax = axes_or_new(ax)
     for k, (label, curve) in enumerate(check_mapping("values", values).items()):
         y = np.asarray(check_curve(f"values[{label!r}]", curve, x), dtype=float)
