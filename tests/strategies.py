@@ -131,7 +131,8 @@ EQ2_SETTINGS = cm.equation_2_settings(**EQ2_KEYWORDS)
 HORIZON = dict(days=60.0, dt=1.0, reading="exact", b_placement="capacity")
 # What is bad for a parameter of this name in every function that has it (``refusal``'s default).
 BAD_BY_NAME: dict[str, st.SearchStrategy[Any]] = {
-    **dict.fromkeys(("reading", "b_placement", "group", "state", "sex", "presentation"), BAD_CHOICE),
+    **dict.fromkeys(("reading", "b_placement", "group", "state", "sex", "presentation", "killing"), BAD_CHOICE),
+    **dict.fromkeys(("tumour_term", "extinction"), BAD_BOOL),
     **dict.fromkeys(("patients", "chunk_size"), BAD_INT),
     "cohort": BAD_OBJECT,
     "seed": BAD_SEED,

@@ -152,23 +152,9 @@ def test_the_tumour_falls_tenfold_every_ln10_over_r_minus_q_days(main):
 
 
 @pytest.mark.parametrize(("kwargs", "name"), [
-    ({"reading": "naive"}, "reading"), ({"b_placement": "K"}, "b_placement"), ({"plateau": 0.0}, "plateau"),
-    ({"plateau": [1.0, 2.0]}, "plateau"), ({"plateau": "1"}, "plateau"),
-])
-def test_calibration_refuses_bad_input(kwargs, name):
-    with pytest.raises((TypeError, ValueError), match=name):
-        cal.calibrate_to_tisagenlecleucel(**kwargs)
-
-
-@pytest.mark.parametrize(("kwargs", "name"), [
     ({"dose_factor": 0.0}, "dose_factor"), ({"burden_factor": -1.0}, "burden_factor"),
     ({"dose_factor": "2"}, "dose_factor"), ({"P": 3.0}, "P"), ({"n0": 3.0}, "n0"), ({"r": -1.0}, "r"),
 ])
 def test_calibrated_simulate_refuses_bad_input(main, kwargs, name):
     with pytest.raises((TypeError, ValueError), match=name):
         main.simulate(**kwargs)
-
-
-def test_published_course_refuses_negative_days():
-    with pytest.raises(ValueError, match="days"):
-        cal.published_typical_course([-1.0, 2.0])

@@ -68,10 +68,6 @@ TUMOUR = dict(r=1.0, q=0.5, B=1.0, P=1.0, K=1e3)
 
 
 @pytest.mark.parametrize("call, error, pattern", [
-    (lambda: simulate_killing(**TUMOUR, kill_rate=-1.0), ValueError, "kill_rate"),
-    (lambda: killing_dose_response(n0=1.0, **TUMOUR, kill_rate=1.0, kill_saturation=0.0), ValueError, "kill_saturation"),
-    (lambda: simulate_killing(**TUMOUR, kill_rate=1.0, killing="linear"), ValueError, "killing"),
-    (lambda: simulate_killing(**TUMOUR, kill_rate=1.0, extinction="yes"), TypeError, "extinction"),
     # they take simulate's and dose_response's keywords, and refuse a missing or unknown one, naming it, as a call would
     (lambda: simulate_killing(q=0.5, B=1.0, P=1.0, K=1e3, kill_rate=1.0), TypeError, "'r'"),
     (lambda: simulate_killing(**TUMOUR, kill_rate=1.0, dose=2.0), TypeError, "'dose'"),

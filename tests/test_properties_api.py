@@ -33,6 +33,7 @@ from cartmodel import burden as bd
 from cartmodel import (
     calibration,
     engine,
+    killing,
     plotting,
     population,
     reporting,
@@ -50,7 +51,6 @@ from . import test_properties_repertoire as repertoire_properties
 from . import test_properties_widgets as widgets_properties
 from .conftest import examples
 from .strategies import (
-    BAD_BOOL,
     BAD_BY_NAME,
     BAD_CHOICE,
     BAD_INT,
@@ -93,6 +93,8 @@ MEASUREMENTS = dict(weight_kg=70.0, age_years=40.0, sex="woman", wbc_giga_per_l=
                     antigen_molecules_per_blast=2.2e4, label="")
 COHORT = population.draw_cohort(3, seed=1)
 EQ2_SETTINGS_BAD = BAD_BY_NAME["settings"]
+KILLING_TUMOUR = dict(r=1.0, q=0.5, B=1.0, P=10.0, K=1e3)
+KILLING_FIT = killing.calibrate_killing(kill_rate=0.0)
 # fit_burden and fit_cohort share every keyword but counts (and fit_burden's horizon_days)
 FIT_VALID = {"sample_days": STANDARD_DAYS, "B": EQ1["B"], "K": EQ1["K"], "r": EQ1["r"], "q": EQ1["q"], "n0": 1.0, "scale": 1.0,
              "free": (), "noise_sd": None, "confidence": 0.95, "bounds": None, "flat_factor": 10.0, "dt": 1.0, "reading": "exact",
@@ -216,7 +218,7 @@ REFUSALS: dict[str, Refusal] = {
             "presented": st.sampled_from([1, [1, 0], "yes", None, [True], [[True, False]], [True, None]]),
         },
     ),
-    "equation_2_settings": refusal(cm.equation_2_settings, {"days": 10.0}, {"tumour_term": BAD_BOOL}, scalars="r q K days dt"),
+    "equation_2_settings": refusal(cm.equation_2_settings, {"days": 10.0}, scalars="r q K days dt"),
     "sweep_tumour_fraction": refusal(
         cm.sweep_tumour_fraction,
         {"repertoire": REPERTOIRE, "tumour_fractions": [0.0, 0.5], "seed": 1, "settings": EQ2_SETTINGS},
@@ -362,6 +364,26 @@ REFUSALS: dict[str, Refusal] = {
         variability.virtual_patients, {"n_patients": 3, "seed": 1, "calibration": None},
         {"n_patients": st.one_of(BAD_INT, st.just(10_000_001)), "seed": BAD_SEED,
          "calibration": st.sampled_from(["x", 1.0, object(), {"r": 1.0}])}),
+    # the killing model
+    "kill_per_day": refusal(killing.kill_per_day, {"n": 1.0, "kill_rate": 1.0, "kill_saturation": 1.0}, {"n": NON_NEGATIVE}),
+    "simulate_killing": refusal(killing.simulate_killing, {**KILLING_TUMOUR, "kill_rate": 0.5}),
+    "killing_dose_response": refusal(killing.killing_dose_response, {"n0": 1.0, **KILLING_TUMOUR, "kill_rate": 0.5}),
+    "dose_window": refusal(
+        killing.dose_window, {"ceiling": 1e6, "clear_by_day": 30.0, **KILLING_TUMOUR, "kill_rate": 0.5},
+        {"clear_by_day": st.sampled_from([0.0, -1.0, 61.0, math.nan, "x"]), "grid_points": st.sampled_from([2, 0, 1.5, "x"]),
+         "rtol": st.sampled_from([0.0, 0.5, math.nan]), "min_n0": POSITIVE}),
+    "calibrate_killing": refusal(killing.calibrate_killing, {"kill_rate": 0.0}),
+    "calibrated_window": refusal(
+        killing.calibrated_window,
+        {"calibration": KILLING_FIT, "burden_factor": 1.0, "ceiling": 1e5, "clear_by_day": 30.0, "clearance_level": 1e-3},
+        {"calibration": st.sampled_from(["x", 1.0, None]), "burden_factor": POSITIVE, "days": outside(0.0, low_open=True, none_ok=True),
+         "clear_by_day": st.sampled_from([0.0, -1.0, math.nan, "x"])}),
+    "killing_patients": refusal(
+        killing.killing_patients, {"calibration": KILLING_FIT, "patients": variability.virtual_patients(3, seed=1)},
+        {"calibration": st.sampled_from(["x", 1.0, None]), "patients": st.sampled_from(["x", None])}),
+    "blasts_left_for_share": refusal(
+        bd.blasts_left_for_share, {"patient": bd.EXAMPLE_PATIENTS["child, relapse"], "share": 0.05},
+        {"share": st.sampled_from([0.0, 1.0, -0.1, math.nan, "x"]), "patient": st.sampled_from(["x", None])}),
     # numbers for prose
     "sci": refusal(
         reporting.sci, {"value": 1.0}, {"value": outside(), "digits": st.one_of(BAD_INT, st.sampled_from([16, 100]))}, scalars="value"
@@ -430,7 +452,6 @@ TABLES = {
     test_bad_input_is_refused_naming_the_parameter: [spec.call for spec in REFUSALS.values()],
     plotting_properties.test_plotting_refuses_bad_input: [spec.call for spec in plotting_properties.PLOT_REFUSALS.values()],
     widgets_properties.test_widgets_refuse_bad_input: [spec.call for spec in widgets_properties.WIDGET_REFUSALS.values()],
-    dosing_properties.test_killing_refuses_bad_input: [entry[0] for entry in dosing_properties.KILLING_REFUSALS.values()],
 }
 # The engine's computing functions and expand_checked trust their callers, which check the input first.
 TRUSTED = {

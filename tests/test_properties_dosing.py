@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,7 +13,6 @@ import cartmodel as cm
 from cartmodel import burden as bd
 from cartmodel import calibration, dosing, engine, killing, population, variability
 from cartmodel.paper import FIGURE_1
-from cartmodel.plotting import plot_dose_window, plot_kill_scan, plot_verdicts
 from cartmodel.published import TISAGENLECLEUCEL_B_ALL
 
 from .conftest import examples
@@ -25,8 +23,6 @@ from .strategies import (
     DOSE,
     EQ1_DRAWN,
     HORIZONS,
-    NON_NEGATIVE,
-    POSITIVE,
     RATE_Q,
     RATE_R,
     SEEDS,
@@ -316,57 +312,3 @@ def test_killing_calibration_window_and_patients(gamma, burden, seed):
     assert patients.seed == seed and patients.size == 50
     assert dict(patients.typical) == {"r": fit.r, "q": fit.q, "P": fit.P}
     assert np.all(patients.r > 0) and np.all(patients.q >= 0) and np.all(patients.burden_factor > 0)
-
-
-KILLING_REFUSALS = {
-    "kill_per_day": (killing.kill_per_day, {"n": 1.0, "kill_rate": 1.0, "kill_saturation": 1.0, "killing": "saturating"},
-                     {"n": NON_NEGATIVE, "kill_rate": NON_NEGATIVE, "kill_saturation": POSITIVE,
-                      "killing": st.sampled_from(["linear", None, 1])}),
-    "simulate_killing": (killing.simulate_killing, {**dict(r=1.0, q=0.5, B=1.0, P=10.0, K=1e3), "kill_rate": 0.5},
-                         {"kill_rate": NON_NEGATIVE, "kill_saturation": POSITIVE, "r": POSITIVE, "P": NON_NEGATIVE,
-                          "extinction": st.sampled_from(["yes", None, 1])}),
-    "killing_dose_response": (killing.killing_dose_response,
-                              {**dict(n0=1.0, r=1.0, q=0.5, B=1.0, P=10.0, K=1e3), "kill_rate": 0.5},
-                              {"n0": POSITIVE, "kill_rate": NON_NEGATIVE, "clearance_level": POSITIVE}),
-    "dose_window": (killing.dose_window,
-                    {**dict(ceiling=1e6, clear_by_day=30.0, r=1.0, q=0.5, B=1.0, P=10.0, K=1e3), "kill_rate": 0.5},
-                    {"ceiling": POSITIVE, "clear_by_day": st.sampled_from([0.0, -1.0, 61.0, math.nan, "x"]),
-                     "grid_points": st.sampled_from([2, 0, 1.5, "x"]), "rtol": st.sampled_from([0.0, 0.5, math.nan]),
-                     "min_n0": POSITIVE}),
-    "calibrate_killing": (killing.calibrate_killing, {"kill_rate": 0.0},
-                          {"kill_rate": NON_NEGATIVE, "kill_saturation": POSITIVE,
-                           "killing": st.sampled_from(["linear", None])}),
-    "calibrated_window": (killing.calibrated_window,
-                          {"calibration": None, "burden_factor": 1.0, "ceiling": 1e5, "clear_by_day": 30.0,
-                           "clearance_level": 1e-3},
-                          {"calibration": st.sampled_from(["x", 1.0, None]), "burden_factor": POSITIVE,
-                           "clear_by_day": st.sampled_from([0.0, -1.0, math.nan, "x"])}),
-    "killing_patients": (killing.killing_patients, {"calibration": None, "patients": None},
-                         {"calibration": st.sampled_from(["x", 1.0, None]), "patients": st.sampled_from(["x", None])}),
-    "blasts_left_for_share": (bd.blasts_left_for_share,
-                              {"patient": bd.EXAMPLE_PATIENTS["child, relapse"], "share": 0.05},
-                              {"share": st.sampled_from([0.0, 1.0, -0.1, math.nan, "x"]),
-                               "patient": st.sampled_from(["x", None])}),
-    "plot_kill_scan": (plot_kill_scan, {"kill_rates": [0.0, 1.0], "values": {"a": [1.0, 2.0]}},
-                       {"kill_rates": st.sampled_from([[-1.0, 1.0], "x", [], [[1.0]]]),
-                        "values": st.sampled_from([{"a": [1.0]}, "x", {"a": "bc"}])}),
-    "plot_dose_window": (plot_dose_window, {"burden_factors": [1.0, 2.0], "lowest": {"a": [1.0, 2.0]},
-                                            "highest": {"a": [3.0, 4.0]}},
-                         {"burden_factors": st.sampled_from([[0.0, 1.0], "x", []]),
-                          "lowest": st.sampled_from([{"a": [1.0]}, "x"])}),
-    "plot_verdicts": (plot_verdicts, {"findings": ["f"], "verdicts": {"m": ["consistent"]}},
-                      {"verdicts": st.sampled_from([{"m": []}, "x", {"m": ["a", "b"]}])}),
-}
-
-
-@settings(max_examples=examples(300), deadline=None)
-@given(data=st.data())
-def test_killing_refuses_bad_input(data):
-    """Bad input to the killing model, its window, its patients and its figures: an error naming the parameter."""
-    function, valid, bad = KILLING_REFUSALS[data.draw(st.sampled_from(sorted(KILLING_REFUSALS)), label="function")]
-    name = data.draw(st.sampled_from(sorted(bad)), label="parameter")
-    value = data.draw(bad[name], label="bad value")
-    if "calibration" in valid and name != "calibration":  # a valid calibration, so that the bad value is the cause
-        valid = {**valid, "calibration": killing.calibrate_killing(kill_rate=0.0)}
-    assert_refused(lambda: function(**{**valid, name: value}), name)
-    plt.close("all")

@@ -302,6 +302,15 @@ PLOT_BAD = {
 }
 refusal = functools.partial(shared_refusal, by_name=PLOT_BAD)
 PLOT_REFUSALS: dict[str, Refusal] = {
+    "plot_kill_scan": refusal(
+        plotting.plot_kill_scan, {"kill_rates": [0.0, 1.0], "values": {"a": [1.0, 2.0]}, "ax": SHARED_AX},
+        {"kill_rates": st.sampled_from([[-1.0, 1.0], "x", [], [[1.0]]]), "values": st.sampled_from([{"a": [1.0]}, "x", {"a": "bc"}])}),
+    "plot_dose_window": refusal(
+        plotting.plot_dose_window,
+        {"burden_factors": [1.0, 2.0], "lowest": {"a": [1.0, 2.0]}, "highest": {"a": [3.0, 4.0]}, "ax": SHARED_AX},
+        {"burden_factors": st.sampled_from([[0.0, 1.0], "x", []]), "lowest": st.sampled_from([{"a": [1.0]}, "x"])}),
+    "plot_verdicts": refusal(plotting.plot_verdicts, {"findings": ["f"], "verdicts": {"m": ["consistent"]}, "ax": SHARED_AX},
+                             {"verdicts": st.sampled_from([{"m": []}, "x", {"m": ["a", "b"]}])}),
     "plot_dose_response": refusal(
         plotting.plot_dose_response,
         {"doses": NOMOGRAM_DOSES, "peaks": NOMOGRAM["grid"].peak, "burdens": NOMOGRAM_BURDENS, "ax": SHARED_AX,

@@ -62,16 +62,3 @@ def test_virtual_patients_are_equation_1_courses_around_the_calibration_with_ste
     expected = 0.5 * math.erfc(math.log(calibration.r / calibration.net_decline) / spread / math.sqrt(2))
     assert patients.share_q_clipped == pytest.approx(expected, abs=0.005)
 
-
-@pytest.mark.parametrize("call, error, name", [
-    (lambda: published_variability(method="median"), ValueError, "method"),
-    (lambda: published_variability(n_patients=1), ValueError, "n_patients"),
-    (lambda: published_variability(seed=-1), ValueError, "seed"),
-    (lambda: published_variability(seed="1"), TypeError, "seed"),
-    (lambda: virtual_patients(0, seed=1), ValueError, "n_patients"),
-    (lambda: virtual_patients(3, seed=1, calibration={"r": 1.0}), TypeError, "calibration"),  # type: ignore[arg-type]
-])
-def test_bad_input_is_refused(call, error, name):
-    with pytest.raises(error, match=name):
-        call()
-
