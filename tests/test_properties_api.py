@@ -93,7 +93,6 @@ MEASUREMENTS = dict(weight_kg=70.0, age_years=40.0, sex="woman", wbc_giga_per_l=
                     antigen_molecules_per_blast=2.2e4, label="")
 COHORT = population.draw_cohort(3, seed=1)
 EQ2_SETTINGS_BAD = BAD_BY_NAME["settings"]
-KILLING_TUMOUR = dict(r=1.0, q=0.5, B=1.0, P=10.0, K=1e3)
 KILLING_FIT = killing.calibrate_killing(kill_rate=0.0)
 # fit_burden and fit_cohort share every keyword but counts (and fit_burden's horizon_days)
 FIT_VALID = {"sample_days": STANDARD_DAYS, "B": EQ1["B"], "K": EQ1["K"], "r": EQ1["r"], "q": EQ1["q"], "n0": 1.0, "scale": 1.0,
@@ -366,10 +365,10 @@ REFUSALS: dict[str, Refusal] = {
          "calibration": st.sampled_from(["x", 1.0, object(), {"r": 1.0}])}),
     # the killing model
     "kill_per_day": refusal(killing.kill_per_day, {"n": 1.0, "kill_rate": 1.0, "kill_saturation": 1.0}, {"n": NON_NEGATIVE}),
-    "simulate_killing": refusal(killing.simulate_killing, {**KILLING_TUMOUR, "kill_rate": 0.5}),
-    "killing_dose_response": refusal(killing.killing_dose_response, {"n0": 1.0, **KILLING_TUMOUR, "kill_rate": 0.5}),
+    "simulate_killing": refusal(killing.simulate_killing, {**EQ1, "kill_rate": 0.5}),
+    "killing_dose_response": refusal(killing.killing_dose_response, {"n0": 1.0, **EQ1, "kill_rate": 0.5}),
     "dose_window": refusal(
-        killing.dose_window, {"ceiling": 1e6, "clear_by_day": 30.0, **KILLING_TUMOUR, "kill_rate": 0.5},
+        killing.dose_window, {"ceiling": 1e6, "clear_by_day": 30.0, **EQ1, "kill_rate": 0.5},
         {"clear_by_day": st.sampled_from([0.0, -1.0, 61.0, math.nan, "x"]), "grid_points": st.sampled_from([2, 0, 1.5, "x"]),
          "rtol": st.sampled_from([0.0, 0.5, math.nan]), "min_n0": POSITIVE}),
     "calibrate_killing": refusal(killing.calibrate_killing, {"kill_rate": 0.0}),
