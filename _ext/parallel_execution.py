@@ -89,8 +89,12 @@ def execute_outdated_notebooks(app: Sphinx, env: BuildEnvironment, docnames: lis
     started = time.perf_counter()
     result = executor.run_and_cache(filter_uris=uris, timeout=nb_config.execution_timeout,
                                     allow_errors=nb_config.execution_allow_errors)
+    # A notebook the pool could not execute or cache (its reason is in the pool's log above)
+    # is executed by myst-nb while Sphinx reads it, which reports a cell's error as usual.
+    left = sorted(Path(uri).name for uri in set(uris) - set(result.succeeded))
     LOGGER.info(f"executed {len(result.succeeded)} of {len(uris)} notebooks side by side in "
-                f"{time.perf_counter() - started:.1f} s [parallel_execution]")
+                f"{time.perf_counter() - started:.1f} s"
+                + (f"; left to myst-nb: {', '.join(left)}" if left else "") + " [parallel_execution]")
 
 
 def wait_for_every_output() -> None:
