@@ -14,9 +14,10 @@
 4. Wait until MathJax (the site's own copy) has typeset every equation and every image
    has loaded, then print with the print style sheet (``_static/book.css``: no
    navigation, buttons or live explorers).
-5. Mend the PDF's bookmarks (Chromium drops the space where a heading wraps on the
-   page): each takes the text of its heading in the page. Then write each chapter's page
-   number into the contents and print again, until the numbers are those of the print.
+5. Write each chapter's page number (that of its bookmark) into the contents and print
+   again, until the numbers are those of the print. Then mend the last print's bookmarks
+   (Chromium drops the space where a heading wraps on the page): each takes the text of
+   its heading in the page.
 
 The PDF is written to ``_build/pdf/`` and copied next to the site (``_build/html/``,
 where the landing page links it) when the site has been built.
@@ -267,12 +268,15 @@ def chapter_pages(pdf: Path, contents: list[str]) -> list[int | None]:
     """The page on which each entry of the contents starts (its bookmark's page), or None.
 
     The entries are looked for in order, each after the one before: a section of an
-    earlier chapter may share a chapter's title (the landing page's "How to cite")."""
+    earlier chapter may share a chapter's title (the landing page's "How to cite"). The
+    bookmarks may be Chromium's own, not yet mended: they are compared as
+    :func:`mend_outline` compares them with the headings."""
     marks = outline(pdf)
     pages: list[int | None] = []
     position = 0
     for entry in contents:
-        found = next((i for i in range(position, len(marks)) if marks[i][1] == entry), None)
+        key = squeezed(entry)
+        found = next((i for i in range(position, len(marks)) if same_heading(squeezed(marks[i][1]), key)), None)
         pages.append(None if found is None else marks[found][2])
         position = position if found is None else found + 1
     return pages
@@ -373,22 +377,23 @@ def print_page(folder: Path, pdf: Path, page_name: str, source: Path | None = No
             headings = page.evaluate(HEADINGS_JS)
             contents = page.evaluate(CONTENTS_JS)
             numbers: list[int | None] | None = None
+            raw = pdf.with_suffix(".raw.pdf")
             for _ in range(3):  # the numbers make no page longer as a rule: two prints suffice
-                raw = pdf.with_suffix(".raw.pdf")
                 page.pdf(
                     path=str(raw), format="A4", print_background=True, outline=True, tagged=True,
                     margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
                     display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
                 )
-                report.unmatched_bookmarks = mend_outline(raw, pdf, headings)
-                raw.unlink()
-                found = chapter_pages(pdf, contents)
+                found = chapter_pages(raw, contents)
                 if found == numbers:
                     break
                 numbers = found
                 page.evaluate(NUMBER_CONTENTS_JS, numbers)
             else:
                 report.console_errors.append("the contents' page numbers did not settle in three prints")
+            # once, on the last print: pypdf copies the whole PDF to mend it (4 s of 24)
+            report.unmatched_bookmarks = mend_outline(raw, pdf, headings)
+            raw.unlink()
             report.contents_pages = dict(zip(contents, numbers or [], strict=False))
         finally:
             browser.close()
