@@ -366,6 +366,17 @@ def test_widget_manager_renders_a_widget_offline(tab, built_book, tmp_path):
     assert "Dose" in record.dom["widgetText"] and "7" in record.dom["widgetText"]
 
 
+def test_the_accessibility_check_reports_a_page_that_fails_it(page):
+    """The control of every accessibility test above: faint grey text on white and an image with
+    no alt text are reported, though the check collects only violations (axe's resultTypes)."""
+    page.set_content('<!doctype html><html lang="en"><head><title>control</title></head><body><main>'
+                     '<p style="color:#ccc;background:#fff">faint text</p>'
+                     '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="10" height="10">'
+                     '</main></body></html>')
+    found = " ".join(serious_accessibility_violations(page))
+    assert "color-contrast (serious" in found and "image-alt (critical" in found, found
+
+
 def test_the_reused_tab_is_emptied_between_tests(tab, site):
     """What a test leaves in the process's one tab (storage, cookies, a page still running, log
     entries) does not reach the next test."""
