@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from cartmodel.parameters import PARAMETERS, UNITS
 
-REPO = Path(__file__).resolve().parents[1]
+from .conftest import REPO
 
 
 def test_every_parameter_has_one_of_the_books_units():
