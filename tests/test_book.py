@@ -85,7 +85,7 @@ def executed_outputs(build_root: Path) -> dict[str, list[list[dict]]]:
                 else:
                     outputs.append({key: output[key] for key in ("output_type", "name", "text", "data") if key in output})
             cells.append(outputs)
-        found[Path(record.uri).relative_to(build_root).as_posix()] = cells
+        found[Path(record.uri).resolve().relative_to(build_root.resolve()).as_posix()] = cells
     return found
 
 
