@@ -494,6 +494,9 @@ def public_callables() -> dict[str, Callable[..., Any]]:
     return {f"{value.__module__}.{value.__qualname__}": value for value in found.values() if callable(value)}
 
 
+source_of = functools.cache(inspect.getsource)  # asked for each (property, function) pair
+
+
 def reaches(test: Callable[..., Any], function: Callable[..., Any]) -> bool:
     """Whether the property ``test`` calls ``function``: a row of its table, or a call by name in its source."""
     if test in TABLES:
@@ -503,7 +506,7 @@ def reaches(test: Callable[..., Any], function: Callable[..., Any]) -> bool:
     name = re.escape(function.__name__)
     # over bad input, a name may be a string the test looks up (test_other_functions_bad_input)
     pattern = rf"\b{name}\b" if OVER_BAD_INPUT.search(test.__name__) else rf"\b{name}\("
-    return re.search(pattern, inspect.getsource(test)) is not None
+    return re.search(pattern, source_of(test)) is not None
 
 
 def made_by(result: type, maker: Callable[..., Any]) -> bool:
