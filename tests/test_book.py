@@ -69,14 +69,13 @@ def executed_outputs(build_root: Path) -> dict[str, list[list[dict]]]:
     """Every cell's outputs of every chapter in a build's execution cache, by source path, minus
     run metadata. Not ``_build/jupyter_execute``: myst-nb writes outputs there only for the chapters
     it executed itself, not for those the side-by-side run did. Consecutive pieces of one stream
-    are joined, as the book shows them: where the kernel splits printed text depends on timing.
-    """
+    are joined, as the book shows them: where the kernel splits printed text depends on timing."""
     from jupyter_cache import get_cache
 
     cache = get_cache(build_root / "_build" / ".jupyter_cache")
     found: dict[str, list[list[dict]]] = {}
     for record in cache.list_cache_records():
-        cells = []
+        cells = found[Path(record.uri).resolve().relative_to(build_root.resolve()).as_posix()] = []
         for cell in cache.get_cache_bundle(record.pk).nb.cells:
             outputs: list[dict] = []
             for output in cell.get("outputs", []):
@@ -85,7 +84,6 @@ def executed_outputs(build_root: Path) -> dict[str, list[list[dict]]]:
                 else:
                     outputs.append({key: output[key] for key in ("output_type", "name", "text", "data") if key in output})
             cells.append(outputs)
-        found[Path(record.uri).resolve().relative_to(build_root.resolve()).as_posix()] = cells
     return found
 
 

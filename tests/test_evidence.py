@@ -14,18 +14,10 @@ import cartmodel as cm
 from cartmodel import calibration as cal
 from cartmodel.published import TISAGENLECLEUCEL_B_ALL, TISAGENLECLEUCEL_LABEL_DOSE
 
+from .by_hand import equation_1_by_hand
+
 PUBLISHED_RISE = math.log(2) / TISAGENLECLEUCEL_B_ALL["doubling_days"].value
 PUBLISHED_FALL = math.log(2) / TISAGENLECLEUCEL_B_ALL["contraction_half_life_days"].value
-
-
-def equation_1_by_hand(*, r, q, B, P, K, n0, days):
-    """Daily exact-reading iteration with B on the capacity, one float at a time."""
-    n, path = n0, [n0]
-    for t in range(1, days + 1):
-        k_t = K * B * (P * math.exp((q - r) * t) + 1.0)
-        n = k_t / (1.0 + (k_t - n) / n * math.exp(-r))
-        path.append(n)
-    return np.array(path)
 
 
 @pytest.fixture(scope="module")

@@ -408,9 +408,9 @@ def listed(strategy: st.SearchStrategy[Any]) -> list[Any]:
 ALL_REFUSALS = {**REFUSALS, **plotting_properties.PLOT_REFUSALS, **widgets_properties.WIDGET_REFUSALS}
 
 
-# A strategy's simplest value, found once: most strategies are shared (BAD_POSITIVE, ...), and the
-# search was nine tenths of the test below (11 s for its 479 cases)
+# Found once per strategy (most are shared) and read once per property, not once per row or pair
 simplest = functools.cache(lambda strategy: find(strategy, lambda _: True))
+source_of = functools.cache(inspect.getsource)
 
 
 @pytest.mark.parametrize(("function", "name"), sorted((f, name) for f, spec in ALL_REFUSALS.items() for name in spec.bad))
@@ -492,9 +492,6 @@ def public_callables() -> dict[str, Callable[..., Any]]:
         ]
         found.update({name: getattr(module, name) for name in [*getattr(module, "__all__", ()), *defined]})
     return {f"{value.__module__}.{value.__qualname__}": value for value in found.values() if callable(value)}
-
-
-source_of = functools.cache(inspect.getsource)  # asked for each (property, function) pair
 
 
 def reaches(test: Callable[..., Any], function: Callable[..., Any]) -> bool:
