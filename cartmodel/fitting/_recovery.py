@@ -73,8 +73,8 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tu
     n = check_positive_int("trials", trials)
     k = check_positive_int("successes", successes, low=0, high=n)
     alpha = 1.0 - as_real_scalar("confidence", confidence, low=0.0, high=1.0, low_open=True, high_open=True)
-    from scipy import stats
+    from scipy import special  # its beta quantiles are scipy.stats's, without importing scipy.stats
 
-    low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
-    high = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    low = 0.0 if k == 0 else float(special.betaincinv(k, n - k + 1, alpha / 2))
+    high = 1.0 if k == n else float(special.betaincinv(k + 1, n - k, 1 - alpha / 2))
     return low, high
