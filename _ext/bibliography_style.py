@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pybtex.plugin
+from pybtex.backends.plaintext import Backend as PlaintextBackend
 from pybtex.database import Entry
 from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as PlainStyle
@@ -97,4 +98,8 @@ def setup(app: Sphinx) -> dict:
     pybtex.plugin.register_plugin("pybtex.style.labels", "cartmodel_author_year", AuthorYearLabelStyle)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "cartmodel", BookStyle)
     register_plugin("sphinxcontrib.bibtex.style.referencing", "cartmodel_author_year", BookReferenceStyle)
+    # sphinxcontrib-bibtex asks pybtex for its stock plain-text backend at every citation, and
+    # pybtex scans every installed package's entry points for it (half a second a build); the
+    # same class, registered at run time, is found first.
+    pybtex.plugin.register_plugin("pybtex.backends", "plaintext", PlaintextBackend, force=True)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
