@@ -62,10 +62,8 @@ def noise_and_cutoff(rss: NDArray[np.float64], n_days: ArrayLike, p: int, noise_
                      confidence: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Noise variance and the profile cut-off ``RSS_min + c sigma^2`` of each patient.
 
-    ``c`` is the ``confidence`` quantile of F(1, n - p), or of chi-squared with one degree
-    of freedom where the noise is known, taken from :mod:`scipy.special`, which
-    ``scipy.stats``'s ``ppf`` calls (the same numbers; importing ``scipy.stats`` would add
-    half a second to every kernel that fits).
+    ``c``: the ``confidence`` quantile of F(1, n - p), or of chi-squared(1) where the noise is
+    known, by scipy.special as scipy.stats computes it (without its half-second import).
     """
     from scipy import special
 
